@@ -1,0 +1,1 @@
+//! leash's rules.

@@ -1,0 +1,14 @@
+//! The IAM policy language: a spanned document tree, the policy AST and its
+//! parser and printer, and (in later modules) matching and the
+//! authorization engine.
+//!
+//! Not for: reading templates (see `leash-iac`), rules (`leash-lint`), or
+//! printing diagnostics (the CLI).
+
+pub mod ast;
+pub mod span;
+pub mod value;
+
+pub use ast::*;
+pub use span::{LineIndex, Span, Spanned};
+pub use value::{Member, Value, ValueKind};
