@@ -6,6 +6,7 @@
 //! printing diagnostics (the CLI).
 
 pub mod ast;
+pub mod json;
 pub mod span;
 pub mod value;
 
