@@ -6,7 +6,9 @@
 //! printing diagnostics (the CLI).
 
 pub mod ast;
+pub mod diagnostic;
 pub mod json;
+pub mod parse;
 pub mod span;
 pub mod value;
 
