@@ -42,7 +42,10 @@ impl PolicyVersion {
 }
 
 /// A policy document.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Equality ignores `span`, like [`Spanned`]: two policies are equal when
+/// they say the same thing, wherever they were written.
+#[derive(Clone, Debug)]
 pub struct Policy {
     /// `Version`, if present and one of the two valid values.
     pub version: Option<Spanned<PolicyVersion>>,
@@ -52,6 +55,26 @@ pub struct Policy {
     /// array; kept so the printer can write the policy back as it was shaped.
     pub single_statement: bool,
     pub span: Span,
+}
+
+impl PartialEq for Policy {
+    fn eq(&self, other: &Self) -> bool {
+        self.version == other.version
+            && self.id == other.id
+            && self.statements == other.statements
+            && self.single_statement == other.single_statement
+    }
+}
+
+impl PartialEq for Statement {
+    fn eq(&self, other: &Self) -> bool {
+        self.sid == other.sid
+            && self.effect == other.effect
+            && self.principal == other.principal
+            && self.action == other.action
+            && self.resource == other.resource
+            && self.condition == other.condition
+    }
 }
 
 impl Policy {
@@ -82,7 +105,9 @@ impl Effect {
 /// One statement. `Action`/`NotAction` is required; `Resource`/`NotResource`
 /// is optional here (role trust policies have none) and its absence is
 /// judged per policy kind by the linter.
-#[derive(Clone, Debug, PartialEq)]
+///
+/// Equality ignores `span`, like [`Spanned`].
+#[derive(Clone, Debug)]
 pub struct Statement {
     pub sid: Option<Spanned<String>>,
     pub effect: Spanned<Effect>,

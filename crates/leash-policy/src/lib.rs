@@ -9,6 +9,7 @@ pub mod ast;
 pub mod diagnostic;
 pub mod json;
 pub mod parse;
+pub mod print;
 pub mod span;
 pub mod value;
 

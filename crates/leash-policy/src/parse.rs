@@ -721,7 +721,10 @@ const OPERATOR_NAMES: &[(&str, OperatorKind)] = &[
 impl OperatorKind {
     /// The operator named exactly `name` (no qualifier, no `IfExists`).
     /// Names are matched case-sensitively, as written in AWS's operator
-    /// reference.
+    /// reference: IAM rejects `stringEquals` with "MalformedPolicyDocument:
+    /// Invalid Condition type : stringEquals" (reported in
+    /// <https://github.com/ministryofjustice/modernisation-platform-environments/pull/8893>).
+    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html>
     pub fn parse(name: &str) -> Option<OperatorKind> {
         OPERATOR_NAMES
             .iter()
