@@ -78,6 +78,9 @@ pub fn parse_policy(value: &Value) -> PolicyParse {
         diagnostics: Vec::new(),
     };
     let policy = reader.policy(value);
+    // Report in reading order; the sort is stable, so problems at one
+    // position keep the order in which they were found.
+    reader.diagnostics.sort_by_key(|d| d.span.start);
     PolicyParse {
         policy,
         diagnostics: reader.diagnostics,
@@ -120,6 +123,9 @@ struct StatementParts {
     principal_key: Option<Spanned<&'static str>>,
     action_key: Option<Spanned<&'static str>>,
     resource_key: Option<Spanned<&'static str>>,
+    /// A misspelled `Effect`/`Action` was reported: "missing" would repeat it.
+    misspelled_effect: bool,
+    misspelled_action: bool,
 }
 
 impl Reader {
@@ -166,7 +172,14 @@ impl Reader {
                     saw_statement = true;
                     self.statements(&member.value, &mut policy);
                 }
-                _ => self.unknown_element(&member.key, POLICY_ELEMENTS, "a policy"),
+                _ => {
+                    if self.unknown_element(&member.key, POLICY_ELEMENTS, "a policy")
+                        == Some("Statement")
+                    {
+                        // `Statment` already says what is wrong.
+                        saw_statement = true;
+                    }
+                }
             }
         }
         if !saw_statement {
@@ -199,30 +212,37 @@ impl Reader {
                     ParseDiagnostic::warning(
                         codes::DUPLICATE_KEY,
                         member.key.span,
-                        format!("duplicate key `{key}`: AWS ignores this occurrence and uses the later one"),
+                        format!("duplicate key `{key}`: only the last occurrence counts, this one is ignored"),
                     )
-                    .with_help(format!(
-                        "AWS uses only the last `{key}` in an object; merge the two or remove one"
-                    )),
+                    .with_help("AWS keeps the last of duplicate keys; remove this one or merge the two"),
                 );
                 false
             }
         }
     }
 
-    fn unknown_element(&mut self, key: &Spanned<String>, known: &[&str], place: &str) {
+    /// Reports an unknown key; returns the known element it is probably a
+    /// misspelling of, so that "missing" diagnostics are not piled on top.
+    fn unknown_element(
+        &mut self,
+        key: &Spanned<String>,
+        known: &[&'static str],
+        place: &str,
+    ) -> Option<&'static str> {
+        let suggestion = closest(&key.node, known);
         let mut diagnostic = ParseDiagnostic::error(
             codes::UNKNOWN_ELEMENT,
             key.span,
             format!("unknown element `{}` in {place}", key.node),
         );
-        if let Some(suggestion) = closest(&key.node, known) {
+        if let Some(suggestion) = suggestion {
             diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
         } else {
             diagnostic =
                 diagnostic.with_help(format!("the elements of {place} are {}", list_names(known)));
         }
         self.push(diagnostic);
+        suggestion
     }
 
     // Version: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html
@@ -362,13 +382,20 @@ impl Reader {
                     None => parts.broken = true,
                 },
                 _ => {
-                    self.unknown_element(key, STATEMENT_ELEMENTS, "a statement");
+                    match self.unknown_element(key, STATEMENT_ELEMENTS, "a statement") {
+                        Some("Effect") => parts.misspelled_effect = true,
+                        Some("Action" | "NotAction") => parts.misspelled_action = true,
+                        _ => {}
+                    }
                     parts.broken = true;
                 }
             }
         }
         let start = opening(value.span);
-        if parts.effect.is_none() && !members.iter().any(|m| m.key.node == "Effect") {
+        if parts.effect.is_none()
+            && !parts.misspelled_effect
+            && !members.iter().any(|m| m.key.node == "Effect")
+        {
             self.push(
                 ParseDiagnostic::error(
                     codes::MISSING_EFFECT,
@@ -379,7 +406,7 @@ impl Reader {
             );
             parts.broken = true;
         }
-        if parts.action_key.is_none() {
+        if parts.action_key.is_none() && !parts.misspelled_action {
             // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
             self.push(
                 ParseDiagnostic::error(

@@ -137,7 +137,8 @@ fn a_broken_statement_is_left_out_and_the_others_stay() {
 
 #[test]
 fn every_problem_is_reported() {
-    let parse = statement(r#"{"Effect": "Permit", "Actions": "s3:*", "Resource": 5, "Sid": true}"#);
+    let parse =
+        statement(r#"{"Effect": "Permit", "Permissions": "s3:*", "Resource": 5, "Sid": true}"#);
     let codes = codes_of(&parse);
     for expected in [
         codes::INVALID_EFFECT,
@@ -150,6 +151,12 @@ fn every_problem_is_reported() {
             "{expected} missing from {codes:?}"
         );
     }
+}
+
+#[test]
+fn a_misspelled_element_is_not_also_reported_missing() {
+    let parse = statement(r#"{"Effect": "Allow", "Actions": "s3:*"}"#);
+    assert_eq!(codes_of(&parse), vec![codes::UNKNOWN_ELEMENT]);
 }
 
 #[test]
