@@ -161,8 +161,9 @@ impl Reader {
             span: value.span,
         };
         let mut saw_statement = false;
+        let superseded = self.superseded_members(members);
         for (index, member) in members.iter().enumerate() {
-            if !self.is_last_occurrence(members, index) {
+            if is_superseded(superseded.as_deref(), index) {
                 continue;
             }
             match member.key.node.as_str() {
@@ -193,32 +194,49 @@ impl Reader {
         Some(policy)
     }
 
-    /// Reports every earlier occurrence of a duplicated key; returns whether
-    /// `members[index]` is the one that counts (the last, as AWS keeps it).
-    fn is_last_occurrence(&mut self, members: &[Member], index: usize) -> bool {
-        let Some(member) = members.get(index) else {
-            return false;
-        };
-        let key = &member.key.node;
-        let later = members
-            .get(index + 1..)
-            .unwrap_or_default()
-            .iter()
-            .find(|m| m.key.node == *key);
-        match later {
-            None => true,
-            Some(_) => {
+    /// Finds keys that a later member of the same object overrides (AWS
+    /// keeps the last of duplicate keys) and warns at each; returns a mask of
+    /// the overridden members, or `None` (no allocation) when there are none.
+    fn superseded_members(&mut self, members: &[Member]) -> Option<Vec<bool>> {
+        let mut mask: Option<Vec<bool>> = None;
+        if members.len() <= 16 {
+            // Small objects, nearly all of them: a quadratic scan is cheaper
+            // than hashing.
+            for (index, member) in members.iter().enumerate() {
+                let later = members.get(index + 1..).unwrap_or_default();
+                if later.iter().any(|m| m.key.node == member.key.node) {
+                    mask.get_or_insert_with(|| vec![false; members.len()])[index] = true;
+                }
+            }
+        } else {
+            // Large (possibly hostile) objects: linear time.
+            let mut seen = std::collections::HashSet::with_capacity(members.len());
+            for (index, member) in members.iter().enumerate().rev() {
+                if !seen.insert(member.key.node.as_str()) {
+                    mask.get_or_insert_with(|| vec![false; members.len()])[index] = true;
+                }
+            }
+        }
+        if let Some(mask) = &mask {
+            for (member, _) in members
+                .iter()
+                .zip(mask)
+                .filter(|(_, superseded)| **superseded)
+            {
+                let key = &member.key.node;
                 self.push(
                     ParseDiagnostic::warning(
                         codes::DUPLICATE_KEY,
                         member.key.span,
-                        format!("duplicate key `{key}`: only the last occurrence counts, this one is ignored"),
+                        format!(
+                            "duplicate key `{key}`: only the last occurrence counts, this one is ignored"
+                        ),
                     )
                     .with_help("AWS keeps the last of duplicate keys; remove this one or merge the two"),
                 );
-                false
             }
         }
+        mask
     }
 
     /// Reports an unknown key; returns the known element it is probably a
@@ -322,8 +340,9 @@ impl Reader {
     fn statement(&mut self, value: &Value) -> Option<Statement> {
         let members = value.as_object()?;
         let mut parts = StatementParts::default();
+        let superseded = self.superseded_members(members);
         for (index, member) in members.iter().enumerate() {
-            if !self.is_last_occurrence(members, index) {
+            if is_superseded(superseded.as_deref(), index) {
                 continue;
             }
             let key = &member.key;
@@ -538,8 +557,9 @@ impl Reader {
             ValueKind::Object(members) => {
                 let mut entries = Vec::with_capacity(members.len());
                 let mut ok = true;
+                let superseded = self.superseded_members(members);
                 for (index, member) in members.iter().enumerate() {
-                    if !self.is_last_occurrence(members, index) {
+                    if is_superseded(superseded.as_deref(), index) {
                         continue;
                     }
                     let Some(kind) = PrincipalKind::parse(&member.key.node) else {
@@ -590,8 +610,9 @@ impl Reader {
         };
         let mut blocks = Vec::with_capacity(members.len());
         let mut ok = true;
+        let superseded = self.superseded_members(members);
         for (index, member) in members.iter().enumerate() {
-            if !self.is_last_occurrence(members, index) {
+            if is_superseded(superseded.as_deref(), index) {
                 continue;
             }
             let operator = self.operator(&member.key, broken);
@@ -654,8 +675,9 @@ impl Reader {
         };
         let mut entries = Vec::with_capacity(members.len());
         let mut ok = true;
+        let superseded = self.superseded_members(members);
         for (index, member) in members.iter().enumerate() {
-            if !self.is_last_occurrence(members, index) {
+            if is_superseded(superseded.as_deref(), index) {
                 continue;
             }
             let values = match &member.value.kind {
@@ -915,6 +937,10 @@ fn describe_value(value: &Value) -> String {
         ValueKind::String(text) if text.chars().count() <= 40 => format!("the string `{text}`"),
         _ => value.kind_name().to_owned(),
     }
+}
+
+fn is_superseded(mask: Option<&[bool]>, index: usize) -> bool {
+    mask.and_then(|m| m.get(index)).copied().unwrap_or(false)
 }
 
 /// The first byte of a value's span: where "missing" diagnostics point, so

@@ -192,3 +192,24 @@ fn a_large_file_under_the_limit_parses() {
     // Generous for a debug build on a shared 2-core machine.
     assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
 }
+
+#[test]
+fn an_object_with_very_many_keys_is_checked_in_linear_time() {
+    // Duplicate-key detection must not be quadratic on hostile input.
+    let mut text = String::from(
+        r#"{"Statement": {"Effect": "Allow", "Action": "*", "Condition": {"StringEquals": {"#,
+    );
+    for i in 0..200_000 {
+        text.push_str(&format!("\"k{i}\": \"v\", "));
+    }
+    text.push_str(r#""k7": "last"}}}}"#);
+    let started = Instant::now();
+    let parse = parse_policy_text(&text);
+    let elapsed = started.elapsed();
+    assert_eq!(parse.diagnostics.len(), 1);
+    assert_eq!(parse.diagnostics[0].code, codes::DUPLICATE_KEY);
+    let policy = parse.policy.unwrap();
+    let entries = &policy.statements[0].condition.as_ref().unwrap().blocks[0].entries;
+    assert_eq!(entries.len(), 200_000);
+    assert!(elapsed < Duration::from_secs(10), "{elapsed:?}");
+}
