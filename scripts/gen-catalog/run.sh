@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Regenerates crates/leash-catalog/data/catalog.bin and
+# crates/leash-catalog/src/data_version.rs from the AWS service authorization
+# data pinned in package.json / package-lock.json.
+#
+# Needs node (20+) and npm. The package is installed into
+# scripts/gen-catalog/node_modules, which git ignores.
+#
+# To move to newer data: bump the version in package.json, run
+# `npm install --package-lock-only` here, then this script, then
+# `cargo test -p leash-catalog`, and commit all four files.
+set -euo pipefail
+cd "$(dirname "$0")"
+npm ci --no-audit --no-fund --loglevel=error
+node generate.js
