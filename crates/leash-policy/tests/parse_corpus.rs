@@ -56,14 +56,19 @@ fn every_managed_policy_parses_without_errors() {
         .iter()
         .map(|f| std::fs::read_to_string(f).unwrap())
         .collect();
-    let started = std::time::Instant::now();
-    let parsed = texts
-        .iter()
-        .filter(|t| parse_policy_text(t).policy.is_some())
-        .count();
+    // Best of five rounds: the machine is shared, the minimum is the signal.
+    let mut elapsed = std::time::Duration::MAX;
+    let mut parsed = 0;
+    for _ in 0..5 {
+        let started = std::time::Instant::now();
+        parsed = texts
+            .iter()
+            .filter(|t| parse_policy_text(t).policy.is_some())
+            .count();
+        elapsed = elapsed.min(started.elapsed());
+    }
     println!(
-        "parse_policy_text on {parsed} policies: {:?} ({} build)",
-        started.elapsed(),
+        "parse_policy_text on {parsed} policies: {elapsed:?} ({} build)",
         if cfg!(debug_assertions) {
             "debug"
         } else {

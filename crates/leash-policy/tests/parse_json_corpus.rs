@@ -57,9 +57,14 @@ fn every_managed_policy_is_read_and_matches_serde_json() {
         .map(|f| std::fs::read_to_string(f).unwrap())
         .collect();
     let bytes: usize = texts.iter().map(String::len).sum();
-    let started = Instant::now();
-    let values: Vec<Value> = texts.iter().map(|t| parse_json(t).unwrap()).collect();
-    let elapsed = started.elapsed();
+    // Best of five rounds: the machine is shared, the minimum is the signal.
+    let mut elapsed = std::time::Duration::MAX;
+    let mut values: Vec<Value> = Vec::new();
+    for _ in 0..5 {
+        let started = Instant::now();
+        values = texts.iter().map(|t| parse_json(t).unwrap()).collect();
+        elapsed = elapsed.min(started.elapsed());
+    }
     println!(
         "parsed {} files, {} bytes, in {:?} ({} build)",
         files.len(),
