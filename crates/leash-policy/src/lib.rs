@@ -6,12 +6,19 @@
 //! printing diagnostics (the CLI).
 
 pub mod ast;
+pub mod authz;
+pub mod condition;
+pub mod context;
 pub mod diagnostic;
 pub mod json;
+pub mod matching;
 pub mod parse;
+pub mod principal;
 pub mod print;
+pub mod request;
 pub mod span;
 pub mod value;
+pub mod variables;
 
 pub use ast::*;
 pub use span::{LineIndex, Span, Spanned};
