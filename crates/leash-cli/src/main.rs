@@ -1,1 +1,29 @@
-fn main() {}
+//! The `leash` binary: argument parsing, output formats and exit codes.
+//! Semantics live in the library crates; this is glue.
+
+mod action;
+mod args;
+mod check;
+mod render;
+mod source;
+
+use std::process::ExitCode;
+
+/// Exit codes shared by every command (ARCHITECTURE.md, CLI contract).
+pub(crate) mod exit {
+    /// Success: nothing at or above the threshold, or the property holds.
+    pub const OK: u8 = 0;
+    /// Findings at or above the threshold, or the property does not hold.
+    pub const FINDINGS: u8 = 1;
+    /// Usage error or unreadable input.
+    pub const ERROR: u8 = 2;
+}
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse_with_version();
+    let code = match cli.command {
+        args::Command::Action(a) => action::run(&a),
+        args::Command::Check(c) => check::run(&c),
+    };
+    ExitCode::from(code)
+}

@@ -1,1 +1,20 @@
-//! leash's rules.
+//! leash's rules: what is wrong with a policy, where, and how to fix it.
+//!
+//! A rule is one file under `rules/`: a module doc comment (what it finds,
+//! why it matters, an example, the fix, the AWS reference), a [`Rule`]
+//! constant with its stable code, and its check function. [`RULES`] lists
+//! them all; `docs/rules.md` is generated from the doc comments and the
+//! table (`cargo test -p leash-lint` fails when it is stale; run it with
+//! `UPDATE_RULES_DOC=1` to rewrite it).
+//!
+//! Not for: printing findings (the CLI renders [`Diagnostic`]s as text,
+//! JSON, SARIF or GitHub annotations) or reading files.
+
+pub mod diagnostic;
+pub mod lint;
+pub mod registry;
+pub mod rules;
+
+pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+pub use lint::{lint_policy_bytes, lint_policy_value};
+pub use registry::{PolicyInput, PolicyKind, RULES, Rule, check_policy, rule_by_code};

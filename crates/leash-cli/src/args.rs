@@ -1,0 +1,82 @@
+//! Every command and flag, defined once; `--help` is generated from here.
+
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// leash: least-privilege IAM for serverless AWS applications, offline.
+#[derive(Parser, Debug)]
+#[command(name = "leash", about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+impl Cli {
+    /// Parses arguments, with a version string that names the embedded AWS
+    /// catalog (read from constants: the catalog itself is not decoded).
+    pub fn parse_with_version() -> Cli {
+        let version: &'static str = Box::leak(
+            format!(
+                "{} (AWS catalog: {} {}, updated {})",
+                env!("CARGO_PKG_VERSION"),
+                leash_catalog::DATA_PACKAGE,
+                leash_catalog::DATA_VERSION,
+                leash_catalog::DATA_UPDATED
+            )
+            .into_boxed_str(),
+        );
+        let matches = Cli::command().version(version).get_matches();
+        match Cli::from_arg_matches(&matches) {
+            Ok(cli) => cli,
+            Err(err) => err.exit(),
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Look up AWS actions in the embedded catalog, e.g. `s3:Get*`
+    Action(ActionArgs),
+    /// Lint IAM policies: syntax, unknown services, actions and condition keys
+    Check(CheckArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ActionArgs {
+    /// An action or a pattern with `*` and `?`: `s3:GetObject`, `dynamodb:*Item`, `*:Describe*`
+    pub pattern: String,
+    /// Print one JSON array instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// IAM policy JSON files, or folders (searched recursively for `*.json`)
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Exit 1 when a finding is at or above this severity
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Human-readable, with source snippets
+    Text,
+    /// One JSON array of findings
+    Json,
+    /// GitHub Actions workflow annotations
+    Github,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}

