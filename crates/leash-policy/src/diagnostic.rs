@@ -127,7 +127,7 @@ pub mod codes {
     pub const INVALID_VERSION: &str = "invalid-version";
     /// No `Statement` element.
     pub const MISSING_STATEMENT: &str = "missing-statement";
-    /// `"Statement": []` (warning: the policy grants and denies nothing).
+    /// `"Statement": []`: AWS rejects it; the policy is still returned.
     pub const EMPTY_STATEMENT: &str = "empty-statement";
     /// A statement without `Effect`.
     pub const MISSING_EFFECT: &str = "missing-effect";

@@ -306,16 +306,20 @@ impl Reader {
             }
             ValueKind::Array(items) => {
                 if items.is_empty() {
-                    // The example request in leash's own architecture uses
-                    // an empty statement list as "no permissions", and the
-                    // document is well-formed JSON of the grammar's shape,
-                    // so this is a warning, not an error.
+                    // AWS rejects a policy with no statements: IAM answers
+                    // MalformedPolicyDocument (reported in
+                    // https://github.com/otterize/intents-operator/pull/481)
+                    // and S3 "Statement is empty!" (quoted in
+                    // https://github.com/versity/versitygw/issues/646).
+                    // The policy is still returned, with no statements, so
+                    // a simulator can read it as "grants nothing".
                     self.push(
-                        ParseDiagnostic::warning(
+                        ParseDiagnostic::error(
                             codes::EMPTY_STATEMENT,
                             value.span,
-                            "the `Statement` list is empty: this policy neither allows nor denies anything",
-                        ),
+                            "the `Statement` list is empty: AWS rejects a policy without statements",
+                        )
+                        .with_help("add a statement, or remove the policy"),
                     );
                 }
                 policy.statements.reserve(items.len());

@@ -296,9 +296,13 @@ fn empty_lists_are_kept() {
     assert!(parse.diagnostics.is_empty());
     let policy = parse.policy.unwrap();
     assert!(policy.statements[0].action.patterns.is_empty());
+    // AWS rejects a policy with no statements (IAM: MalformedPolicyDocument,
+    // https://github.com/otterize/intents-operator/pull/481), but the empty
+    // policy is still returned so a simulator can read it as "grants nothing".
     let parse = parse_policy_text(r#"{"Statement": []}"#);
     assert_eq!(codes_of(&parse), vec![codes::EMPTY_STATEMENT]);
-    assert_eq!(parse.diagnostics[0].severity, Severity::Warning);
+    assert_eq!(parse.diagnostics[0].severity, Severity::Error);
+    assert!(parse.policy.unwrap().statements.is_empty());
 }
 
 #[test]

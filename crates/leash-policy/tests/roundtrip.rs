@@ -176,7 +176,7 @@ fn policy() -> impl Strategy<Value = Policy> {
             Just(PolicyVersion::V2008_10_17)
         ]),
         prop::option::of(text()),
-        // At least one statement: an empty list reads back with a warning.
+        // At least one statement: AWS rejects an empty list (`empty-statement`).
         prop::collection::vec(statement(), 1..4),
         any::<bool>(),
     )
