@@ -21,6 +21,8 @@
 //!   represents it faithfully as [`OperatorKind::Unknown`], so that
 //!   statement is kept and the engine treats its block as not satisfied.
 //! - An invalid `Version` or `Id` is left out (`None`); the statements stay.
+//! - `"Statement": []` is an error (AWS rejects it) but the policy is
+//!   returned with no statements: a simulator may read it as "grants nothing".
 //! - Of duplicate keys the last one is used, as AWS does; the earlier ones
 //!   get a `duplicate-key` warning.
 
@@ -950,8 +952,5 @@ fn is_superseded(mask: Option<&[bool]>, index: usize) -> bool {
 /// The first byte of a value's span: where "missing" diagnostics point, so
 /// they land on the opening brace rather than cover the whole object.
 fn opening(span: Span) -> Span {
-    Span::new(
-        span.start,
-        (span.start + 1).min(span.end.max(span.start + 1)),
-    )
+    Span::new(span.start, span.start + 1)
 }
