@@ -374,6 +374,9 @@ impl Request {
     }
 
     /// The principal is a service-linked role: SCPs and RCPs do not apply.
+    /// Roles under the path `/aws-service-role/` are recognized without this
+    /// flag; sessions need it (a session ARN does not show the role's path)
+    /// unless [`Request::with_role_arn`] gives the full role ARN.
     pub fn with_service_linked_role(mut self, is_service_linked_role: bool) -> Self {
         self.is_service_linked_role = is_service_linked_role;
         self
@@ -400,8 +403,15 @@ impl Request {
     pub fn resource_in_management_account(&self) -> bool {
         self.resource_in_management_account
     }
+    /// Whether the caller is a service-linked role (flag, or a role ARN under
+    /// `/aws-service-role/`).
+    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html>
     pub fn is_service_linked_role(&self) -> bool {
         self.is_service_linked_role
+            || self
+                .role_arn
+                .as_deref()
+                .is_some_and(|arn| arn.contains(":role/aws-service-role/"))
     }
     pub fn time_epoch_seconds(&self) -> Option<i64> {
         self.time_epoch_seconds

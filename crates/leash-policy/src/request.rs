@@ -330,13 +330,16 @@ impl PolicyReader<'_> {
     fn policy(&mut self, item: &Value, label: String) -> Result<LabeledPolicy, RequestError> {
         match &item.kind {
             ValueKind::Object(_) => {
+                // A policy AWS would reject (an empty `Statement`, say) is still
+                // evaluated when it could be read: `sim` answers "what would this
+                // do", `check` reports the errors.
                 let parsed = parse_policy(item);
                 match (
                     parsed.policy,
                     parsed.diagnostics.iter().find(|d| d.is_error()),
                 ) {
-                    (Some(policy), None) => Ok(LabeledPolicy::new(label, policy)),
-                    (_, Some(error)) => Err(RequestError::at(
+                    (Some(policy), _) => Ok(LabeledPolicy::new(label, policy)),
+                    (None, Some(error)) => Err(RequestError::at(
                         error.span,
                         format!("in `{label}`: {}", error.message),
                     )),
@@ -363,8 +366,8 @@ impl PolicyReader<'_> {
                     parsed.policy,
                     parsed.diagnostics.iter().find(|d| d.is_error()),
                 ) {
-                    (Some(policy), None) => Ok(LabeledPolicy::new(path.clone(), policy)),
-                    (_, Some(error)) => Err(in_file(error.span, error.message.clone())),
+                    (Some(policy), _) => Ok(LabeledPolicy::new(path.clone(), policy)),
+                    (None, Some(error)) => Err(in_file(error.span, error.message.clone())),
                     (None, None) => Err(in_file(value.span, format!("`{path}` is not a policy"))),
                 }
             }
