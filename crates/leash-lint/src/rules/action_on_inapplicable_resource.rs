@@ -62,26 +62,22 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
             let Some(service) = arn.split(':').nth(2) else {
                 continue;
             };
-            let types = catalog.resource_types_for_arn(&without_variables(arn));
-            if types.is_empty() {
-                continue; // an ARN no resource type describes: another rule's business
-            }
-            let mut inapplicable = Vec::new();
-            for action in &actions {
-                if !action.service().eq_ignore_ascii_case(service) {
-                    continue;
-                }
-                let applies = action.resource_types().iter().any(|r| {
-                    types
-                        .iter()
-                        .any(|t| t.service() == action.service() && t.name() == r.resource_type())
-                });
-                if !applies {
-                    inapplicable.push(*action);
-                }
-            }
+            let arn_for_matching = without_variables(arn);
+            // Test only the templates of each action's own resource types:
+            // classifying the ARN against every type of the service is the
+            // costly step, needed only when there is something to report.
+            let inapplicable: Vec<&leash_catalog::Action> = actions
+                .iter()
+                .copied()
+                .filter(|a| a.service().eq_ignore_ascii_case(service))
+                .filter(|a| !acts_on(a, &arn_for_matching))
+                .collect();
             if inapplicable.is_empty() {
                 continue;
+            }
+            let types = catalog.resource_types_for_arn(&arn_for_matching);
+            if types.is_empty() {
+                continue; // an ARN no resource type describes: another rule's business
             }
             let names: Vec<String> = inapplicable
                 .iter()
@@ -121,6 +117,21 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+/// Whether some resource type the action accepts has a template that can
+/// denote `arn`.
+fn acts_on(action: &leash_catalog::Action, arn: &str) -> bool {
+    let Some(service) = catalog().service(action.service()) else {
+        return true; // cannot tell: say nothing
+    };
+    action.resource_types().iter().any(|r| {
+        service.resource_type(r.resource_type()).is_some_and(|t| {
+            t.arn_templates()
+                .iter()
+                .any(|template| template.matches(arn))
+        })
+    })
 }
 
 /// Policy variables stand for text unknown until a request: for the
