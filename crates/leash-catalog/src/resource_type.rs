@@ -124,7 +124,10 @@ impl ArnSegment {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ArnTemplate {
     pub(crate) text: &'static str,
-    pub(crate) segments: [Vec<TemplatePart>; 5],
+    /// Every segment's parts, one after the other (one allocation per
+    /// template); the resource part is last, so it runs to the end.
+    pub(crate) parts: Vec<TemplatePart>,
+    pub(crate) segment_starts: [usize; 5],
 }
 
 /// One piece of an ARN template segment.
@@ -169,11 +172,17 @@ impl ArnTemplate {
         if pieces.next()? != "arn" {
             return None;
         }
-        let mut segments: [Vec<TemplatePart>; 5] = Default::default();
-        for segment in &mut segments {
-            *segment = parse_template_parts(pieces.next()?);
+        let mut parts = Vec::with_capacity(8);
+        let mut segment_starts = [0; 5];
+        for start in &mut segment_starts {
+            *start = parts.len();
+            parse_template_parts(pieces.next()?, &mut parts);
         }
-        Some(ArnTemplate { text, segments })
+        Some(ArnTemplate {
+            text,
+            parts,
+            segment_starts,
+        })
     }
 
     /// The template's text (one form, when the data gives two).
@@ -182,9 +191,14 @@ impl ArnTemplate {
     }
 
     pub fn segment(&self, segment: ArnSegment) -> &[TemplatePart] {
-        self.segments
-            .get(segment.index())
-            .map_or(&[][..], Vec::as_slice)
+        let index = segment.index();
+        let start = self.segment_starts.get(index).copied().unwrap_or(0);
+        let end = self
+            .segment_starts
+            .get(index + 1)
+            .copied()
+            .unwrap_or(self.parts.len());
+        self.parts.get(start..end).unwrap_or_default()
     }
 
     pub fn partition(&self) -> &[TemplatePart] {
@@ -208,9 +222,9 @@ impl ArnTemplate {
         self.segment(ArnSegment::Resource)
     }
 
-    pub(crate) fn resource_mut(&mut self) -> &mut Vec<TemplatePart> {
-        let [_, _, _, _, resource] = &mut self.segments;
-        resource
+    pub(crate) fn resource_mut(&mut self) -> &mut [TemplatePart] {
+        let [_, _, _, _, start] = self.segment_starts;
+        self.parts.get_mut(start..).unwrap_or_default()
     }
 
     /// The service segment when it is plain text (it is, except for
@@ -241,40 +255,46 @@ impl ArnTemplate {
     }
 }
 
-fn parse_template_parts(text: &'static str) -> Vec<TemplatePart> {
-    let mut parts = Vec::new();
-    let mut rest = text;
-    while !rest.is_empty() {
-        let placeholder = rest
-            .find("${")
-            .and_then(|start| Some((start, start + rest[start..].find('}')?)));
-        let star = rest.find('*');
-        match (placeholder, star) {
-            (Some((start, end)), star) if star.is_none_or(|star| start < star) => {
-                if start > 0 {
-                    parts.push(TemplatePart::Literal(&rest[..start]));
+fn parse_template_parts(text: &'static str, parts: &mut Vec<TemplatePart>) {
+    let bytes = text.as_bytes();
+    let mut literal_start = 0;
+    let mut position = 0;
+    // `*`, `$`, `{` and `}` are ASCII, so every cut lands on a character
+    // boundary and `get` never declines.
+    let push_literal = |parts: &mut Vec<TemplatePart>, start: usize, end: usize| {
+        if let Some(literal) = text.get(start..end).filter(|literal| !literal.is_empty()) {
+            parts.push(TemplatePart::Literal(literal));
+        }
+    };
+    while let Some(&byte) = bytes.get(position) {
+        if byte == b'*' {
+            push_literal(parts, literal_start, position);
+            parts.push(TemplatePart::Wildcard);
+            position += 1;
+            literal_start = position;
+        } else if byte == b'$' && bytes.get(position + 1) == Some(&b'{') {
+            let close = text
+                .get(position..)
+                .and_then(|rest| rest.find('}'))
+                .map(|offset| position + offset);
+            match close.and_then(|close| Some((close, text.get(position + 2..close)?))) {
+                Some((close, name)) => {
+                    push_literal(parts, literal_start, position);
+                    parts.push(TemplatePart::Placeholder(Placeholder {
+                        name,
+                        may_contain_slash: true,
+                        may_contain_colon: true,
+                    }));
+                    position = close + 1;
+                    literal_start = position;
                 }
-                parts.push(TemplatePart::Placeholder(Placeholder {
-                    name: &rest[start + 2..end],
-                    may_contain_slash: true,
-                    may_contain_colon: true,
-                }));
-                rest = &rest[end + 1..];
+                None => position += 1,
             }
-            (_, Some(star)) => {
-                if star > 0 {
-                    parts.push(TemplatePart::Literal(&rest[..star]));
-                }
-                parts.push(TemplatePart::Wildcard);
-                rest = &rest[star + 1..];
-            }
-            (_, None) => {
-                parts.push(TemplatePart::Literal(rest));
-                rest = "";
-            }
+        } else {
+            position += 1;
         }
     }
-    parts
+    push_literal(parts, literal_start, bytes.len());
 }
 
 /// What the separator rule decides for one placeholder of a template's
@@ -356,7 +376,8 @@ pub(crate) fn documented_extra_templates(
         .iter()
         .map(|template| {
             let mut extra = template.clone();
-            extra.resource_mut().push(TemplatePart::Literal(":*"));
+            // The resource part is last, so this appends to it.
+            extra.parts.push(TemplatePart::Literal(":*"));
             extra
         })
         .collect()
