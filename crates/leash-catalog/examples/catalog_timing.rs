@@ -2,11 +2,22 @@
 //! version constants (no decoding), the first lookup (inflate + index), and
 //! a few lookups after that.
 //!
-//! Run: `cargo run --release -p leash-catalog --example catalog_timing`
+//! Run: `cargo run --release -p leash-catalog --example catalog_timing`.
+//! With the argument `version` it only prints the data version, like
+//! `leash --version`, so the whole process can be timed from outside.
 
 use std::time::Instant;
 
 fn main() {
+    if std::env::args().nth(1).as_deref() == Some("version") {
+        println!(
+            "{}@{} ({})",
+            leash_catalog::DATA_PACKAGE,
+            leash_catalog::DATA_VERSION,
+            leash_catalog::DATA_UPDATED
+        );
+        return;
+    }
     let start = Instant::now();
     let version = format!(
         "{}@{} ({})",
