@@ -6,10 +6,13 @@
 # Needs node (20+) and npm. The package is installed into
 # scripts/gen-catalog/node_modules, which git ignores.
 #
+# `run.sh --check` writes nothing: it fails when the committed files are not
+# what the pinned data generates (CI can run it; it needs the npm registry).
+#
 # To move to newer data: bump the version in package.json, run
 # `npm install --package-lock-only` here, then this script, then
 # `cargo test -p leash-catalog`, and commit all four files.
 set -euo pipefail
 cd "$(dirname "$0")"
 npm ci --no-audit --no-fund --loglevel=error
-node generate.js
+node generate.js "$@"
