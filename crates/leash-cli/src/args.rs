@@ -39,6 +39,8 @@ pub enum Command {
     Action(ActionArgs),
     /// Lint IAM policies: syntax, unknown services, actions and condition keys
     Check(CheckArgs),
+    /// Decide a request exactly as AWS would, and explain why
+    Sim(Box<SimArgs>),
 }
 
 #[derive(Args, Debug)]
@@ -79,4 +81,48 @@ pub enum FailOn {
     Warning,
     Info,
     Never,
+}
+
+#[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("input").required(true).args(["request", "batch", "action"])))]
+pub struct SimArgs {
+    /// A request file (JSON): principal, action, resource, context and policies
+    #[arg(long, value_name = "FILE", conflicts_with = "batch")]
+    pub request: Option<PathBuf>,
+    /// One request per line (JSON Lines); prints one JSON result per line, in order
+    #[arg(long, value_name = "FILE")]
+    pub batch: Option<PathBuf>,
+    /// Print the decision as JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Quick request: the action, e.g. `dynamodb:GetItem`
+    #[arg(long, conflicts_with_all = ["request", "batch"])]
+    pub action: Option<String>,
+    /// Quick request: the resource ARN (default `*`)
+    #[arg(long, requires = "action")]
+    pub resource: Option<String>,
+    /// Quick request: the caller's ARN (default a role in account 111122223333)
+    #[arg(long, requires = "action")]
+    pub principal: Option<String>,
+    /// Quick request: the account that owns the resource
+    #[arg(long, requires = "action")]
+    pub resource_account: Option<String>,
+    /// Quick request: an identity-based policy file (repeatable)
+    #[arg(long, value_name = "FILE", requires = "action")]
+    pub policy: Vec<PathBuf>,
+    /// Quick request: a permissions boundary file
+    #[arg(long, value_name = "FILE", requires = "action")]
+    pub boundary: Option<PathBuf>,
+    /// Quick request: a session policy file
+    #[arg(long, value_name = "FILE", requires = "action")]
+    pub session_policy: Option<PathBuf>,
+    /// Quick request: the resource-based policy file
+    #[arg(long, value_name = "FILE", requires = "action")]
+    pub resource_policy: Option<PathBuf>,
+    /// Quick request: an SCP file, all at one level (repeatable)
+    #[arg(long, value_name = "FILE", requires = "action")]
+    pub scp: Vec<PathBuf>,
+    /// Quick request: a context key, `KEY=VALUE` (repeat a key for several values)
+    #[arg(long, value_name = "KEY=VALUE", requires = "action")]
+    pub context: Vec<String>,
 }

@@ -5,6 +5,7 @@ mod action;
 mod args;
 mod check;
 mod render;
+mod sim;
 mod source;
 
 use std::process::ExitCode;
@@ -24,6 +25,7 @@ fn main() -> ExitCode {
     let code = match cli.command {
         args::Command::Action(a) => action::run(&a),
         args::Command::Check(c) => check::run(&c),
+        args::Command::Sim(s) => sim::run(&s),
     };
     ExitCode::from(code)
 }

@@ -132,9 +132,17 @@ fn render_one(renderer: &Renderer, source: &SourceFile, d: &Diagnostic) -> Strin
         .end
         .saturating_sub(window_start)
         .clamp(start, window.len());
-    let title = format!("{} ({})", d.message, d.rule);
+    let title = if d.rule.is_empty() {
+        d.message.clone()
+    } else {
+        format!("{} ({})", d.message, d.rule)
+    };
     let label = d.label.as_deref().unwrap_or("");
-    let mut message = level(d.severity).title(&title).id(d.code).snippet(
+    let mut message = level(d.severity).title(&title);
+    if !d.code.is_empty() {
+        message = message.id(d.code);
+    }
+    message = message.snippet(
         Snippet::source(window)
             .line_start(start_line)
             .origin(&source.path)
@@ -151,6 +159,28 @@ fn render_one(renderer: &Renderer, source: &SourceFile, d: &Diagnostic) -> Strin
         message = message.footer(Level::Note.title(fix_title));
     }
     renderer.render(message).to_string()
+}
+
+/// An error in an input file (a request, a template) with its snippet,
+/// for standard error.
+pub fn render_error(source: &SourceFile, span: leash_policy::Span, message: &str) -> String {
+    let styled = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let renderer = if styled {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let diagnostic = Diagnostic {
+        code: "",
+        rule: "",
+        severity: Severity::Error,
+        message: message.to_string(),
+        span,
+        label: None,
+        help: None,
+        fix: None,
+    };
+    render_one(&renderer, source, &diagnostic)
 }
 
 /// GitHub Actions workflow commands: one `::error file=...::message` line
