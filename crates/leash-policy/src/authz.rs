@@ -37,7 +37,7 @@ use std::sync::Arc;
 use crate::ast::{Effect, Policy, PolicyVersion, Statement};
 use crate::condition::{CompiledCondition, FailedCondition};
 use crate::context::{PrincipalType, Request};
-use crate::matching::{ActionPattern, ArnPattern, split_arn};
+use crate::matching::{ActionPattern, ArnPattern};
 use crate::principal::{PrincipalMatch, PrincipalMatcher};
 use crate::span::Span;
 use crate::variables::{Template, parse_template};
@@ -289,6 +289,7 @@ pub struct Decision {
     pub deciding: Vec<StatementRef>,
     /// Set for implicit denies.
     pub cause: Option<ImplicitDenyCause>,
+    /// `Allow` statements that applied except for their condition.
     pub near_misses: Vec<NearMiss>,
 }
 
@@ -333,7 +334,9 @@ enum ResourcePattern {
 impl ResourcePattern {
     fn is_match(&self, request: &Request) -> bool {
         match self {
-            ResourcePattern::Fixed(pattern) => pattern.is_match(request.resource()),
+            ResourcePattern::Fixed(pattern) => {
+                pattern.is_match_split(request.resource(), request.resource_parts())
+            }
             // An unresolvable variable makes the pattern match nothing.
             // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-no-value
             ResourcePattern::Template(template) => match template.resolve_pattern(request) {
@@ -675,7 +678,10 @@ impl PreparedPolicySet {
                     .is_some_and(|prefix| prefix.eq_ignore_ascii_case("sts:AssumeRole"));
                 if is_assume {
                     ResourcePolicyKind::RoleTrust
-                } else if split_arn(request.resource()).is_some_and(|parts| parts[2] == "kms") {
+                } else if request
+                    .resource_parts()
+                    .is_some_and(|parts| parts[2] == "kms")
+                {
                     ResourcePolicyKind::KeyPolicy
                 } else {
                     ResourcePolicyKind::Standard
@@ -731,7 +737,13 @@ fn scan_policy<'a>(
         if let Some(condition) = &statement.condition
             && let Err(failed) = condition.evaluate(request)
         {
-            findings.near_misses.push((statement, failed));
+            // Near misses explain what an Allow lacked; a Deny whose
+            // condition does not hold is the normal case, not news.
+            if statement.reference.effect == Effect::Allow {
+                findings
+                    .near_misses
+                    .push((statement, condition.describe_failure(failed)));
+            }
             continue;
         }
         match statement.reference.effect {

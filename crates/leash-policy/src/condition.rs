@@ -37,6 +37,14 @@ pub struct FailedCondition {
     pub span: Span,
 }
 
+/// Where a condition failed: block, and key entry within it (none for an
+/// unknown operator).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct FailurePosition {
+    block: usize,
+    entry: Option<usize>,
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct CompiledCondition {
     blocks: Vec<CompiledBlock>,
@@ -193,27 +201,49 @@ impl CompiledCondition {
         CompiledCondition { blocks }
     }
 
-    /// `Ok(())` when every block holds, else the first failing key.
-    pub(crate) fn evaluate(&self, request: &Request) -> Result<(), FailedCondition> {
-        for block in &self.blocks {
+    /// `Ok(())` when every block holds, else where the first failure is
+    /// (cheap: no reference counting on the hot path).
+    pub(crate) fn evaluate(&self, request: &Request) -> Result<(), FailurePosition> {
+        for (block_index, block) in self.blocks.iter().enumerate() {
             if let OperatorKind::Unknown(_) = block.operator.kind {
-                return Err(FailedCondition {
-                    operator: block.operator_text.clone(),
-                    key: "".into(),
-                    span: block.span,
+                return Err(FailurePosition {
+                    block: block_index,
+                    entry: None,
                 });
             }
-            for entry in &block.entries {
+            for (entry_index, entry) in block.entries.iter().enumerate() {
                 if !evaluate_entry(&block.operator, entry, request) {
-                    return Err(FailedCondition {
-                        operator: block.operator_text.clone(),
-                        key: entry.key_text.clone(),
-                        span: entry.span,
+                    return Err(FailurePosition {
+                        block: block_index,
+                        entry: Some(entry_index),
                     });
                 }
             }
         }
         Ok(())
+    }
+
+    /// The operator and key at a failure position.
+    pub(crate) fn describe_failure(&self, position: FailurePosition) -> FailedCondition {
+        let Some(block) = self.blocks.get(position.block) else {
+            return FailedCondition {
+                operator: "".into(),
+                key: "".into(),
+                span: Span::default(),
+            };
+        };
+        match position.entry.and_then(|index| block.entries.get(index)) {
+            Some(entry) => FailedCondition {
+                operator: block.operator_text.clone(),
+                key: entry.key_text.clone(),
+                span: entry.span,
+            },
+            None => FailedCondition {
+                operator: block.operator_text.clone(),
+                key: "".into(),
+                span: block.span,
+            },
+        }
     }
 }
 
@@ -1231,9 +1261,8 @@ mod tests {
                 ],
             }],
         };
-        let failed = CompiledCondition::compile(&condition, PolicyVersion::V2012_10_17)
-            .evaluate(&request)
-            .unwrap_err();
+        let compiled = CompiledCondition::compile(&condition, PolicyVersion::V2012_10_17);
+        let failed = compiled.describe_failure(compiled.evaluate(&request).unwrap_err());
         assert_eq!(&*failed.key, "b");
         assert_eq!(&*failed.operator, "StringEquals");
         assert_eq!(failed.span, Span::new(3, 4));

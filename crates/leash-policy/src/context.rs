@@ -275,10 +275,13 @@ pub struct Request {
     principal_account: Option<String>,
     action: String,
     resource: String,
+    /// Byte offsets of the first five colons of `resource`, when it is an ARN.
+    resource_colons: Option<[usize; 5]>,
     explicit_resource_account: Option<String>,
     resource_account: Option<String>,
     context: RequestContext,
     role_arn: Option<String>,
+    role_identity: Option<(String, String, bool)>,
     time_epoch_seconds: Option<i64>,
     is_management_account: bool,
     resource_in_management_account: bool,
@@ -312,10 +315,12 @@ impl Request {
             principal_account: None,
             action: action.into(),
             resource: resource.into(),
+            resource_colons: None,
             explicit_resource_account: None,
             resource_account: None,
             context: RequestContext::new(),
             role_arn: None,
+            role_identity: None,
             time_epoch_seconds: None,
             is_management_account: false,
             resource_in_management_account: false,
@@ -394,6 +399,19 @@ impl Request {
     pub fn resource(&self) -> &str {
         &self.resource
     }
+    /// The resource ARN split into its six parts, when it is an ARN.
+    pub fn resource_parts(&self) -> Option<[&str; 6]> {
+        let colons = self.resource_colons?;
+        let text = self.resource.as_str();
+        Some([
+            text.get(..colons[0])?,
+            text.get(colons[0] + 1..colons[1])?,
+            text.get(colons[1] + 1..colons[2])?,
+            text.get(colons[2] + 1..colons[3])?,
+            text.get(colons[3] + 1..colons[4])?,
+            text.get(colons[4] + 1..)?,
+        ])
+    }
     pub fn context(&self) -> &RequestContext {
         &self.context
     }
@@ -431,6 +449,14 @@ impl Request {
     /// The role ARN of a role session (derived without a path unless given).
     pub fn role_arn(&self) -> Option<&str> {
         self.role_arn.as_deref()
+    }
+
+    /// (account, role name, whether the role ARN's path is known) of the
+    /// caller's role, precomputed for principal matching.
+    pub(crate) fn role_identity(&self) -> Option<(&str, &str, bool)> {
+        self.role_identity
+            .as_ref()
+            .map(|(account, name, path_known)| (account.as_str(), name.as_str(), *path_known))
     }
 
     /// Whether principal and resource are in different accounts.
@@ -479,6 +505,30 @@ impl Request {
         if self.principal_type == PrincipalType::Role && self.role_arn.is_none() {
             self.role_arn = Some(self.principal.clone());
         }
+        self.role_identity = self
+            .role_arn
+            .as_deref()
+            .and_then(split_arn)
+            .and_then(|parts| {
+                let resource = parts[5];
+                let name = resource.rsplit('/').next()?;
+                // A session ARN does not show the role's path: with a derived
+                // role ARN only account and name can be compared.
+                let path_known =
+                    resource.matches('/').count() > 1 || self.principal_type == PrincipalType::Role;
+                Some((parts[4].to_string(), name.to_string(), path_known))
+            });
+        let mut colons = self.resource.match_indices(':').map(|(index, _)| index);
+        self.resource_colons = match (
+            colons.next(),
+            colons.next(),
+            colons.next(),
+            colons.next(),
+            colons.next(),
+        ) {
+            (Some(a), Some(b), Some(c), Some(d), Some(e)) => Some([a, b, c, d, e]),
+            _ => None,
+        };
         let resource_parts = split_arn(&self.resource);
         let resource_account = self.explicit_resource_account.clone().or_else(|| {
             resource_parts

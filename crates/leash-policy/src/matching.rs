@@ -393,9 +393,15 @@ impl ArnPattern {
     }
 
     pub fn is_match(&self, arn: &str) -> bool {
+        self.is_match_split(arn, split_arn(arn))
+    }
+
+    /// Same as [`ArnPattern::is_match`] with the ARN already split by
+    /// [`split_arn`] (the engine splits the request's resource once).
+    pub fn is_match_split(&self, arn: &str, parts: Option<[&str; 6]>) -> bool {
         match &self.shape {
             ArnShape::Everything => true,
-            ArnShape::Segments(patterns) => match split_arn(arn) {
+            ArnShape::Segments(patterns) => match parts {
                 Some(parts) => patterns
                     .iter()
                     .zip(parts)

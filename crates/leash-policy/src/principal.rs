@@ -192,12 +192,9 @@ impl PrincipalMatcher {
 
     fn role_match(&self, request: &Request) -> Option<PrincipalMatch> {
         let role_arn = request.role_arn()?;
-        let [_, _, _, _, account, resource] = split_arn(role_arn)?;
-        let name = resource.rsplit('/').next()?;
+        let (account, name, path_known) = request.role_identity()?;
         // When the caller's role ARN carries no path (derived from a session
         // ARN, which does not show it), compare account and role name.
-        let path_known =
-            resource.matches('/').count() > 1 || request.principal_type() == PrincipalType::Role;
         let found = self.roles.iter().any(|listed| {
             if path_known {
                 listed.arn == role_arn
