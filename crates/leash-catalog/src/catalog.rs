@@ -445,3 +445,33 @@ fn build_arn_index(services: &[Service]) -> ArnIndex {
         any_arn_service,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn match_everything_patterns() {
+        for pattern in ["*", "**", "*:*", "**:*"] {
+            assert!(is_match_everything(pattern), "{pattern}");
+        }
+        // `*:` would need an empty action name; `:*` an empty prefix.
+        for pattern in ["", ":", "*:", ":*", "s3:*", "*:Get*", "*?"] {
+            assert!(!is_match_everything(pattern), "{pattern}");
+        }
+    }
+
+    #[test]
+    fn the_empty_catalog_answers_nothing() {
+        let catalog = Catalog::empty();
+        assert_eq!(catalog.action_count(), 0);
+        assert!(catalog.expand("*").is_empty());
+        assert!(catalog.action("s3:GetObject").is_none());
+        assert!(
+            catalog
+                .resource_types_for_arn("arn:aws:s3:::bucket")
+                .is_empty()
+        );
+        assert!(catalog.condition_key("aws:SourceIp").is_none());
+    }
+}

@@ -230,3 +230,25 @@ impl ActionResource {
         &self.dependent_actions
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn access_level_codes_match_the_generator() {
+        // scripts/gen-catalog/generate.js: ACCESS_LEVELS.
+        let levels = [
+            AccessLevel::List,
+            AccessLevel::Read,
+            AccessLevel::Write,
+            AccessLevel::Tagging,
+            AccessLevel::PermissionsManagement,
+        ];
+        for (code, level) in (0_u8..).zip(levels) {
+            assert_eq!(AccessLevel::from_code(code), Some(level));
+        }
+        assert_eq!(AccessLevel::from_code(5), None);
+        assert_eq!(AccessLevel::Tagging.as_str(), "Tagging");
+    }
+}

@@ -538,6 +538,14 @@ fn condition_keys_with_a_variable_part() {
         .condition_key("aws:principaltag/cost-center")
         .unwrap();
     assert_eq!(principal_tag.name(), "aws:PrincipalTag/${TagKey}");
+    // The global list's own spelling finds the same key.
+    assert_eq!(
+        catalog()
+            .condition_key("aws:PrincipalTag/tag-key")
+            .unwrap()
+            .name(),
+        "aws:PrincipalTag/${TagKey}"
+    );
     let object_tag = catalog()
         .condition_key("s3:ExistingObjectTag/classification")
         .unwrap();
