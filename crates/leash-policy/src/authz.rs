@@ -525,6 +525,24 @@ impl PreparedPolicySet {
     /// Decides `request`.
     pub fn evaluate(&self, request: &Request) -> Decision {
         let principal_type = request.principal_type();
+        // "No permissions are required to perform this operation. If an
+        // administrator attaches a policy to your identity that explicitly
+        // denies access to the sts:GetCallerIdentity action, you can still
+        // perform this operation."
+        // https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
+        if principal_type.is_iam()
+            && request
+                .action()
+                .eq_ignore_ascii_case("sts:GetCallerIdentity")
+        {
+            return Decision {
+                decision: DecisionEffect::Allow,
+                reason: DecisionReason::Allowed,
+                deciding: Vec::new(),
+                cause: None,
+                near_misses: Vec::new(),
+            };
+        }
         let mut findings = Findings {
             denies: Vec::new(),
             near_misses: Vec::new(),
@@ -672,16 +690,19 @@ impl PreparedPolicySet {
     fn effective_resource_kind(&self, request: &Request) -> ResourcePolicyKind {
         match self.resource_kind {
             ResourcePolicyKind::Auto => {
-                let action = request.action();
-                let is_assume = action
-                    .get(..14)
-                    .is_some_and(|prefix| prefix.eq_ignore_ascii_case("sts:AssumeRole"));
-                if is_assume {
+                // An STS action (`sts:AssumeRole*`, `sts:TagSession`,
+                // `sts:SetSourceIdentity`) on a role is decided by the role's
+                // trust policy.
+                let parts = request.resource_parts();
+                let is_sts = request
+                    .action()
+                    .get(..4)
+                    .is_some_and(|prefix| prefix.eq_ignore_ascii_case("sts:"));
+                let on_role =
+                    parts.is_some_and(|parts| parts[2] == "iam" && parts[5].starts_with("role/"));
+                if is_sts && on_role {
                     ResourcePolicyKind::RoleTrust
-                } else if request
-                    .resource_parts()
-                    .is_some_and(|parts| parts[2] == "kms")
-                {
+                } else if parts.is_some_and(|parts| parts[2] == "kms") {
                     ResourcePolicyKind::KeyPolicy
                 } else {
                     ResourcePolicyKind::Standard

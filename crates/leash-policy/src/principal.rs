@@ -206,12 +206,9 @@ impl PrincipalMatcher {
             return None;
         }
         // A request made with the role ARN itself stands for "some session
-        // of this role": the role is the most exact name it has.
-        if request.principal_type() == PrincipalType::Role {
-            Some(PrincipalMatch::Exact)
-        } else {
-            Some(PrincipalMatch::Role)
-        }
+        // of this role": naming the role still names the role, not the
+        // session, so the boundary and session policy limits apply.
+        Some(PrincipalMatch::Role)
     }
 
     /// Whether a statement with this element applies to the caller, and how

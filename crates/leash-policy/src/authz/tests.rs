@@ -592,3 +592,46 @@ fn near_misses_name_the_failed_condition() {
     );
     assert_eq!(&*decision.near_misses[0].failed.key, "aws:SecureTransport");
 }
+
+#[test]
+fn get_caller_identity_needs_no_permission() {
+    // "No permissions are required to perform this operation ... you can
+    // still perform this operation" even under an explicit deny.
+    // https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
+    let set = PolicySet::new().with_identity_policy("deny", deny("sts:*", "*"));
+    let request = Request::new(SESSION, "sts:GetCallerIdentity", "*");
+    assert_decision(&decide(set, &request), DecisionReason::Allowed, EVALUATION);
+}
+
+#[test]
+fn a_role_caller_named_by_role_arn_stays_within_its_boundary() {
+    // A request given with the role ARN stands for a session of the role;
+    // a resource policy naming the role is limited by the boundary.
+    let set = PolicySet::new()
+        .with_permissions_boundary("b", allow("s3:*", "*"))
+        .with_resource_policy(
+            "r",
+            resource_allow(
+                &format!(r#"{{"AWS": "{ROLE}"}}"#),
+                "dynamodb:GetItem",
+                TABLE,
+            ),
+        );
+    let decision = decide(set, &get_item(ROLE));
+    assert_eq!(
+        decision.cause,
+        Some(ImplicitDenyCause::PermissionsBoundary),
+        "{BOUNDARIES}"
+    );
+}
+
+#[test]
+fn tag_session_is_decided_by_the_trust_policy() {
+    // "the role trust policy must allow sts:TagSession"
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html
+    let target = "arn:aws:iam::111122223333:role/target";
+    let request = Request::new(USER, "sts:TagSession", target);
+    let identity_only = PolicySet::new().with_identity_policy("id", allow("sts:*", "*"));
+    let decision = decide(identity_only, &request);
+    assert_eq!(decision.cause, Some(ImplicitDenyCause::ResourcePolicy));
+}
