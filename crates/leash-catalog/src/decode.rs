@@ -110,6 +110,19 @@ impl<'a> Reader<'a> {
         usize::try_from(self.number()?).map_err(|_| DecodeError::new("length too large"))
     }
 
+    /// A count of items that each take at least one more byte; a count
+    /// larger than what is left is damage, refused before allocating for it.
+    fn count(&mut self) -> Result<usize, DecodeError> {
+        let count = self.length()?;
+        let remaining = self.bytes.len().saturating_sub(self.position);
+        if count > remaining {
+            return Err(DecodeError::new(format!(
+                "count {count} exceeds the {remaining} bytes left"
+            )));
+        }
+        Ok(count)
+    }
+
     fn is_at_end(&self) -> bool {
         self.position == self.bytes.len()
     }
@@ -176,8 +189,8 @@ fn inflate(compressed: &[u8], length: usize) -> Result<&'static [u8], DecodeErro
 
 /// A count followed by that many lengths, then the concatenated UTF-8 text.
 fn read_string_table(reader: &mut Reader<'static>) -> Result<Vec<&'static str>, DecodeError> {
-    let count = reader.length()?;
-    let mut lengths = Vec::with_capacity(count.min(reader.bytes.len()));
+    let count = reader.count()?;
+    let mut lengths = Vec::with_capacity(count);
     let mut total: usize = 0;
     for _ in 0..count {
         let length = reader.length()?;
@@ -217,7 +230,7 @@ impl TableReader {
     }
 
     fn strings(&mut self) -> Result<Vec<&'static str>, DecodeError> {
-        let count = self.reader.length()?;
+        let count = self.reader.count()?;
         (0..count).map(|_| self.string()).collect()
     }
 
@@ -231,7 +244,7 @@ impl TableReader {
     fn service(&mut self, next_description: &mut u32) -> Result<Service, DecodeError> {
         let prefix = self.string()?;
         let name = self.string()?;
-        let resource_type_count = self.reader.length()?;
+        let resource_type_count = self.reader.count()?;
         let mut resource_types = Vec::with_capacity(resource_type_count);
         for _ in 0..resource_type_count {
             let resource_name = self.string()?;
@@ -246,7 +259,7 @@ impl TableReader {
                 position: (0, 0),
             });
         }
-        let condition_key_count = self.reader.length()?;
+        let condition_key_count = self.reader.count()?;
         let mut condition_keys = Vec::with_capacity(condition_key_count);
         for _ in 0..condition_key_count {
             let key_name = self.string()?;
@@ -263,6 +276,13 @@ impl TableReader {
         let action_count = self.reader.length()?;
         let block_length = self.reader.length()?;
         let action_block = self.reader.take(block_length)?;
+        // Each action takes at least four bytes (name, access level and
+        // three counts), so this bounds the allocation decode_actions makes.
+        if action_count > block_length {
+            return Err(DecodeError::new(format!(
+                "`{prefix}` claims {action_count} actions in {block_length} bytes"
+            )));
+        }
         let first_action_description = *next_description;
         *next_description = u32::try_from(action_count)
             .ok()
@@ -290,7 +310,7 @@ impl TableReader {
         let code = self.reader.byte()?;
         let access_level = AccessLevel::from_code(code)
             .ok_or_else(|| DecodeError::new(format!("unknown access level code {code}")))?;
-        let resource_count = self.reader.length()?;
+        let resource_count = self.reader.count()?;
         let mut resource_types = Vec::with_capacity(resource_count);
         for _ in 0..resource_count {
             let resource_type = self.string()?;
@@ -327,12 +347,12 @@ pub(crate) fn decode_core(header: &Header) -> Result<DecodedCatalog, DecodeError
         Box::leak(read_string_table(&mut reader)?.into_boxed_slice());
     let mut table = TableReader { reader, strings };
     let mut next_description = 0;
-    let service_count = table.reader.length()?;
+    let service_count = table.reader.count()?;
     let mut services = Vec::with_capacity(service_count);
     for _ in 0..service_count {
         services.push(table.service(&mut next_description)?);
     }
-    let global_count = table.reader.length()?;
+    let global_count = table.reader.count()?;
     let mut global_condition_keys = Vec::with_capacity(global_count);
     for _ in 0..global_count {
         let name = table.string()?;
@@ -420,6 +440,76 @@ mod tests {
         assert!(read_header(b"LEASHCAT\x01\x05ab").is_err());
         let message = read_header(b"nope").err().unwrap().to_string();
         assert_eq!(message, "damaged catalog data: truncated at byte 0");
+    }
+
+    #[test]
+    fn counts_larger_than_the_rest_are_errors() {
+        let mut reader = Reader::new(&[0x05, 0x01, 0x02]);
+        assert!(reader.count().is_err());
+        let mut reader = Reader::new(&[0x02, 0x01, 0x02]);
+        assert_eq!(reader.count().unwrap(), 2);
+        let bytes: &'static [u8] = b"\xff\xff\xff\xff\x0f";
+        assert!(read_string_table(&mut Reader::new(bytes)).is_err());
+    }
+
+    fn push_number(bytes: &mut Vec<u8>, mut value: usize) {
+        while value >= 0x80 {
+            bytes.push(u8::try_from(value & 0x7f).unwrap() | 0x80);
+            value >>= 7;
+        }
+        bytes.push(u8::try_from(value).unwrap());
+    }
+
+    /// The embedded file with its core section replaced by `core`.
+    fn file_with_core(core: &[u8]) -> &'static [u8] {
+        let header = read_header(crate::CATALOG_FILE).unwrap();
+        let mut bytes = MAGIC.to_vec();
+        bytes.push(FORMAT_VERSION);
+        for text in [header.data_version, header.data_updated] {
+            push_number(&mut bytes, text.len());
+            bytes.extend_from_slice(text.as_bytes());
+        }
+        let compressed = miniz_oxide::deflate::compress_to_vec(core, 1);
+        push_number(&mut bytes, core.len());
+        push_number(&mut bytes, compressed.len());
+        bytes.extend_from_slice(&compressed);
+        push_number(&mut bytes, header.descriptions_length);
+        push_number(&mut bytes, header.descriptions.len());
+        bytes.extend_from_slice(header.descriptions);
+        Box::leak(bytes.into_boxed_slice())
+    }
+
+    #[test]
+    fn damaged_core_sections_are_errors_or_data_never_panics() {
+        let header = read_header(crate::CATALOG_FILE).unwrap();
+        let core = inflate(header.core, header.core_length).unwrap();
+        // The unchanged core round-trips.
+        let file = file_with_core(core);
+        let decoded = decode_core(&read_header(file).unwrap()).unwrap();
+        assert!(decoded.services.len() > 400);
+        let mut position: usize = 17;
+        for round in 0..12 {
+            let mut damaged = core.to_vec();
+            position = (position * 7919 + 104_729) % damaged.len();
+            if round % 4 == 0 {
+                damaged.truncate(position);
+            } else if let Some(byte) = damaged.get_mut(position) {
+                *byte ^= 0x5a;
+            }
+            let Ok(header) = read_header(file_with_core(&damaged)) else {
+                continue;
+            };
+            let Ok(decoded) = decode_core(&header) else {
+                continue;
+            };
+            for service in &decoded.services {
+                let _ = decode_actions(service);
+            }
+            let catalog = crate::Catalog::build(decoded, "damaged", "damaged");
+            let _ = catalog.expand("*:Get*");
+            let _ = catalog.condition_key("aws:ResourceTag/team");
+            let _ = catalog.resource_types_for_arn("arn:aws:s3:::bucket/*");
+        }
     }
 
     #[test]
