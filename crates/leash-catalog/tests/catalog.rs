@@ -410,6 +410,61 @@ fn api_gateway_execute_api_paths() {
 }
 
 #[test]
+fn serverless_neighbours() {
+    let cases: [(&str, &[&str]); 8] = [
+        ("arn:aws:sqs:us-east-1:111122223333:orders", &["sqs:queue"]),
+        ("arn:aws:sns:us-east-1:111122223333:alerts", &["sns:topic"]),
+        (
+            "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+            &["kms:key"],
+        ),
+        // Secret names and parameter names are paths.
+        (
+            "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db-AbCdEf",
+            &["secretsmanager:Secret"],
+        ),
+        (
+            "arn:aws:ssm:us-east-1:111122223333:parameter/app/db/password",
+            &["ssm:parameter"],
+        ),
+        (
+            "arn:aws:states:us-east-1:111122223333:stateMachine:orders",
+            &["states:statemachine"],
+        ),
+        (
+            "arn:aws:apigateway:us-east-1::/restapis/abc/stages/prod",
+            &["apigateway:Stage"],
+        ),
+        (
+            "arn:aws:iam::111122223333:policy/team/app-policy",
+            &["iam:policy"],
+        ),
+    ];
+    for (arn, expected) in cases {
+        assert_eq!(types_for(arn), expected, "{arn}");
+    }
+}
+
+#[test]
+fn wildcard_resource_parts_cover_every_shape_they_can_reach() {
+    // In the resource part `*` crosses `/`, so a bucket-level `*` also
+    // reaches objects.
+    assert_eq!(types_for("arn:aws:s3:::*"), ["s3:bucket", "s3:object"]);
+    assert_eq!(types_for("arn:aws:s3:::*/*"), ["s3:object"]);
+    assert_eq!(
+        types_for("arn:aws:dynamodb:us-east-1:111122223333:table/*"),
+        [
+            "dynamodb:backup",
+            "dynamodb:export",
+            "dynamodb:import",
+            "dynamodb:index",
+            "dynamodb:stream",
+            "dynamodb:table"
+        ]
+    );
+}
+
+#[test]
 fn patterns_in_the_first_segments_stay_in_their_segment() {
     assert_eq!(
         types_for("arn:aws:dynamodb:*:*:table/Orders"),
