@@ -301,7 +301,7 @@ fn compile_value(
         OperatorKind::ArnEquals
         | OperatorKind::ArnLike
         | OperatorKind::ArnNotEquals
-        | OperatorKind::ArnNotLike => CompiledValue::Arn(ArnPattern::new(&text)),
+        | OperatorKind::ArnNotLike => CompiledValue::Arn(ArnPattern::new_condition(&text)),
         OperatorKind::Null => match parse_bool(&text) {
             Some(value) => CompiledValue::Null(value),
             None => CompiledValue::Invalid,
@@ -467,7 +467,7 @@ fn compare_template(
             let Some(tokens) = template.resolve_pattern(request) else {
                 return Some(false);
             };
-            Some(ArnPattern::from_tokens(tokens).is_match(request_value))
+            Some(ArnPattern::from_tokens_condition(tokens).is_match(request_value))
         }
         _ => {
             let Some(text) = template.resolve_text(request) else {

@@ -299,14 +299,32 @@ enum ArnToken {
 }
 
 impl ArnPattern {
-    /// Compiles a pattern in which every `*`/`?` is a wildcard.
+    /// Compiles a `Resource` pattern in which every `*`/`?` is a wildcard.
     pub fn new(text: &str) -> Self {
         Self::from_tokens(tokenize(text))
     }
 
-    /// Compiles a pattern given as tokens (after policy-variable
+    /// Compiles a `Resource` pattern given as tokens (after policy-variable
     /// substitution, where substituted text is literal).
     pub fn from_tokens(tokens: Vec<PatternToken>) -> Self {
+        Self::compile(tokens, true)
+    }
+
+    /// Compiles an `ArnEquals`/`ArnLike` value. Unlike `Resource`, no `*`
+    /// in the first five segments crosses a colon: "With an `ArnLike`
+    /// condition, which matches elements between colons, the match fails.
+    /// The first asterisk matches only `us-east-2`"
+    /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN>).
+    pub fn new_condition(text: &str) -> Self {
+        Self::from_tokens_condition(tokenize(text))
+    }
+
+    /// [`ArnPattern::new_condition`] from tokens.
+    pub fn from_tokens_condition(tokens: Vec<PatternToken>) -> Self {
+        Self::compile(tokens, false)
+    }
+
+    fn compile(tokens: Vec<PatternToken>, trailing_star_crosses: bool) -> Self {
         if matches!(tokens.as_slice(), [PatternToken::AnyRun]) {
             return ArnPattern {
                 shape: ArnShape::Everything,
@@ -340,10 +358,11 @@ impl ArnPattern {
                 other => push_token(&mut segments, other),
             }
         }
-        let segment_ending_star = segments
-            .iter()
-            .take(5)
-            .any(|segment| matches!(segment.last(), Some(PatternToken::AnyRun)));
+        let segment_ending_star = trailing_star_crosses
+            && segments
+                .iter()
+                .take(5)
+                .any(|segment| matches!(segment.last(), Some(PatternToken::AnyRun)));
         if segments.len() == 6 && !segment_ending_star {
             let mut compiled = segments
                 .into_iter()
@@ -373,7 +392,9 @@ impl ArnPattern {
                     }
                     // A `*` ending a prefix segment (or the whole pattern)
                     // may cross colons.
-                    PatternToken::AnyRun if in_prefix && position != last => {
+                    PatternToken::AnyRun
+                        if in_prefix && (position != last || !trailing_star_crosses) =>
+                    {
                         ArnToken::AnyRunInSegment
                     }
                     PatternToken::AnyRun => ArnToken::AnyRun,
@@ -573,6 +594,20 @@ mod tests {
         let question = ArnPattern::new("arn:aws:s3:::bucket-?");
         assert!(question.is_match("arn:aws:s3:::bucket-1"));
         assert!(!question.is_match("arn:aws:s3:::bucket-12"));
+    }
+
+    #[test]
+    fn arn_condition_values_never_cross_colons_before_the_resource_part() {
+        // The condition-operators page's own example: ArnLike fails where
+        // StringLike succeeds.
+        // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_ARN
+        let value = "arn:aws:someservice:us-east-2:999999999999:store/abc:111122223333:finance/document.txt";
+        let pattern = "arn:aws:someservice:*:111122223333:finance/*";
+        assert!(!ArnPattern::new_condition(pattern).is_match(value));
+        assert!(WildcardPattern::new(pattern, CaseMode::Sensitive).is_match(value));
+        assert!(ArnPattern::new_condition("arn:aws:someservice:*:999999999999:*").is_match(value));
+        assert!(!ArnPattern::new_condition("arn:aws:someservice:*").is_match(value));
+        assert!(ArnPattern::new_condition("*").is_match(value));
     }
 
     #[test]
