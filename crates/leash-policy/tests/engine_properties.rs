@@ -417,3 +417,54 @@ proptest! {
         prop_assert_eq!(matched, expanded, "pattern `{}`", pattern);
     }
 }
+
+/// A plain recursive glob matcher over characters: the reference the
+/// compiled, iterative matcher must agree with.
+fn reference_glob(pattern: &[char], text: &[char]) -> bool {
+    match pattern.split_first() {
+        None => text.is_empty(),
+        Some(('*', rest)) => (0..=text.len()).any(|skip| reference_glob(rest, &text[skip..])),
+        Some(('?', rest)) => !text.is_empty() && reference_glob(rest, &text[1..]),
+        Some((literal, rest)) => text.first() == Some(literal) && reference_glob(rest, &text[1..]),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    #[test]
+    fn string_like_agrees_with_a_reference_glob(pattern in "[ab*?:/é]{0,8}", text in "[ab:/é]{0,10}") {
+        let compiled = leash_policy::matching::WildcardPattern::new(&pattern, leash_policy::matching::CaseMode::Sensitive);
+        let pattern_chars: Vec<char> = pattern.chars().collect();
+        let text_chars: Vec<char> = text.chars().collect();
+        prop_assert_eq!(compiled.is_match(&text), reference_glob(&pattern_chars, &text_chars));
+    }
+
+    #[test]
+    fn arbitrary_requests_never_panic(
+        principal in "\\PC{0,40}",
+        action in "\\PC{0,20}",
+        resource in "(arn:[a-z*?]{0,3}:[a-z0-9*?:/é-]{0,30})|\\PC{0,20}",
+        pattern in "(arn:[a-z*?]{0,3}:[a-z0-9*?:/${}é-]{0,30})|\\PC{0,20}",
+        value in "\\PC{0,20}",
+    ) {
+        let quote = |text: &str| serde_json::to_string(text).unwrap();
+        let (action_json, pattern_json, value_json, principal_json) = (quote(&action), quote(&pattern), quote(&value), quote(&principal));
+        let text = format!(
+            r#"{{"Version": "2012-10-17", "Statement": [
+              {{"Effect": "Allow", "Action": {action_json}, "Resource": {pattern_json},
+                "Condition": {{"StringLike": {{"k": {value_json}}}, "ArnLike": {{"k": {pattern_json}}},
+                               "DateLessThan": {{"k": {value_json}}}, "NumericLessThan": {{"k": {value_json}}},
+                               "IpAddress": {{"k": {value_json}}}}}}},
+              {{"Effect": "Deny", "Principal": {{"AWS": {principal_json}}}, "NotAction": {action_json}, "NotResource": {pattern_json}}}]}}"#
+        );
+        if let Some(policy) = parse_policy_text(&text).policy {
+            let set = PolicySet::new()
+                .with_identity_policy("p", policy.clone())
+                .with_resource_policy("r", policy);
+            let request = Request::new(principal, action, resource)
+                .with_context(RequestContext::new().with("k", value));
+            let _ = PreparedPolicySet::new(&set).evaluate(&request);
+        }
+    }
+}
