@@ -583,6 +583,11 @@ impl PreparedPolicySet {
                     .allow
                     .is_some()
             }
+            // "if you do not pass any session policies, then the resulting
+            // federated user session has no permissions" (only resource
+            // policies naming the federated user can grant).
+            // https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html
+            None if principal_type == PrincipalType::FederatedUser => false,
             _ => true,
         };
         let resource_allow = match &self.resource {

@@ -635,3 +635,34 @@ fn tag_session_is_decided_by_the_trust_policy() {
     let decision = decide(identity_only, &request);
     assert_eq!(decision.cause, Some(ImplicitDenyCause::ResourcePolicy));
 }
+
+#[test]
+fn federated_user_without_session_policy_has_no_identity_permissions() {
+    // "if you do not pass any session policies, then the resulting federated
+    // user session has no permissions"; a resource policy naming the
+    // federated user still grants.
+    // https://docs.aws.amazon.com/STS/latest/APIReference/API_GetFederationToken.html
+    let federated = "arn:aws:sts::111122223333:federated-user/bob";
+    let identity = PolicySet::new().with_identity_policy("user", allow("*", "*"));
+    let decision = decide(identity.clone(), &get_item(federated));
+    assert_eq!(decision.cause, Some(ImplicitDenyCause::SessionPolicy));
+    let with_session = identity.with_session_policy("s", allow("dynamodb:*", "*"));
+    assert_decision(
+        &decide(with_session, &get_item(federated)),
+        DecisionReason::Allowed,
+        SESSION_POLICIES,
+    );
+    let named = PolicySet::new().with_resource_policy(
+        "r",
+        resource_allow(
+            &format!(r#"{{"AWS": "{federated}"}}"#),
+            "dynamodb:GetItem",
+            TABLE,
+        ),
+    );
+    assert_decision(
+        &decide(named, &get_item(federated)),
+        DecisionReason::Allowed,
+        SESSION_POLICIES,
+    );
+}
