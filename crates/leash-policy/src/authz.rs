@@ -335,7 +335,7 @@ impl ResourcePattern {
     fn is_match(&self, request: &Request) -> bool {
         match self {
             ResourcePattern::Fixed(pattern) => {
-                pattern.is_match_split(request.resource(), request.resource_parts())
+                pattern.is_match_lazy(request.resource(), || request.resource_parts())
             }
             // An unresolvable variable makes the pattern match nothing.
             // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-no-value

@@ -282,6 +282,8 @@ pub struct Request {
     context: RequestContext,
     role_arn: Option<String>,
     role_identity: Option<(String, String, bool)>,
+    /// The role ARN's path is `/aws-service-role/`.
+    role_is_service_linked: bool,
     time_epoch_seconds: Option<i64>,
     is_management_account: bool,
     resource_in_management_account: bool,
@@ -321,6 +323,7 @@ impl Request {
             context: RequestContext::new(),
             role_arn: None,
             role_identity: None,
+            role_is_service_linked: false,
             time_epoch_seconds: None,
             is_management_account: false,
             resource_in_management_account: false,
@@ -425,11 +428,7 @@ impl Request {
     /// `/aws-service-role/`).
     /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/using-service-linked-roles.html>
     pub fn is_service_linked_role(&self) -> bool {
-        self.is_service_linked_role
-            || self
-                .role_arn
-                .as_deref()
-                .is_some_and(|arn| arn.contains(":role/aws-service-role/"))
+        self.is_service_linked_role || self.role_is_service_linked
     }
     pub fn time_epoch_seconds(&self) -> Option<i64> {
         self.time_epoch_seconds
@@ -518,6 +517,10 @@ impl Request {
                     resource.matches('/').count() > 1 || self.principal_type == PrincipalType::Role;
                 Some((parts[4].to_string(), name.to_string(), path_known))
             });
+        self.role_is_service_linked = self
+            .role_arn
+            .as_deref()
+            .is_some_and(|arn| arn.contains(":role/aws-service-role/"));
         let mut colons = self.resource.match_indices(':').map(|(index, _)| index);
         self.resource_colons = match (
             colons.next(),

@@ -279,6 +279,13 @@ pub struct ArnPattern {
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum ArnShape {
     Everything,
+    /// The first five segments are literal (the common case): one prefix
+    /// comparison, then the resource part's pattern on the rest.
+    LiteralPrefix {
+        /// `arn:partition:service:region:account:`, five colons included.
+        prefix: Box<str>,
+        resource: WildcardPattern,
+    },
     /// Six segments, no segment-ending `*` before the resource part: each
     /// segment is matched against the request's segment (the fast path).
     Segments(Box<[WildcardPattern; 6]>),
@@ -363,6 +370,34 @@ impl ArnPattern {
                 .iter()
                 .take(5)
                 .any(|segment| matches!(segment.last(), Some(PatternToken::AnyRun)));
+        let literal_prefix = segments.len() == 6
+            && segments.iter().take(5).all(|segment| {
+                segment
+                    .iter()
+                    .all(|token| matches!(token, PatternToken::Literal(_)))
+            });
+        if literal_prefix {
+            let mut prefix = String::new();
+            let mut resource = Vec::new();
+            for (index, segment) in segments.into_iter().enumerate() {
+                if index < 5 {
+                    for token in segment {
+                        if let PatternToken::Literal(text) = token {
+                            prefix.push_str(&text);
+                        }
+                    }
+                    prefix.push(':');
+                } else {
+                    resource = segment;
+                }
+            }
+            return ArnPattern {
+                shape: ArnShape::LiteralPrefix {
+                    prefix: prefix.into_boxed_str(),
+                    resource: WildcardPattern::from_tokens(resource, CaseMode::Sensitive),
+                },
+            };
+        }
         if segments.len() == 6 && !segment_ending_star {
             let mut compiled = segments
                 .into_iter()
@@ -420,9 +455,24 @@ impl ArnPattern {
     /// Same as [`ArnPattern::is_match`] with the ARN already split by
     /// [`split_arn`] (the engine splits the request's resource once).
     pub fn is_match_split(&self, arn: &str, parts: Option<[&str; 6]>) -> bool {
+        self.is_match_lazy(arn, || parts)
+    }
+
+    /// Same as [`ArnPattern::is_match_split`], splitting only if this
+    /// pattern's shape needs the parts.
+    pub fn is_match_lazy<'a>(
+        &self,
+        arn: &'a str,
+        parts: impl FnOnce() -> Option<[&'a str; 6]>,
+    ) -> bool {
         match &self.shape {
             ArnShape::Everything => true,
-            ArnShape::Segments(patterns) => match parts {
+            // The prefix holds exactly five colons, so a literal match puts
+            // the request's first five colons at the same places.
+            ArnShape::LiteralPrefix { prefix, resource } => arn
+                .strip_prefix(&**prefix)
+                .is_some_and(|rest| resource.is_match(rest)),
+            ArnShape::Segments(patterns) => match parts() {
                 Some(parts) => patterns
                     .iter()
                     .zip(parts)
