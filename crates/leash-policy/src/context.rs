@@ -19,7 +19,7 @@
 //! | `aws:PrincipalAccount` | account of the caller | IAM principals |
 //! | `aws:PrincipalType` | `Account`, `User`, `AssumedRole`, `FederatedUser`, `Anonymous` | all but service principals |
 //! | `aws:username` | the user name (last path segment of the user ARN) | IAM users |
-//! | `aws:userid` | the account id (root only; other ids are unique ids leash cannot know) | root |
+//! | `aws:userid` | root: the account id; STS federated user: `ACCOUNT:NAME`; anonymous: `anonymous` (users' and roles' unique ids cannot be derived) | those three |
 //! | `aws:PrincipalIsAWSService` | `true` for a service principal, `false` otherwise | always |
 //! | `aws:PrincipalServiceName` | the service principal name | service principals |
 //! | `aws:ResourceAccount` | the resource's account | when known |
@@ -572,10 +572,23 @@ impl Request {
         {
             derived.insert("aws:username", ContextValue::Single(name.to_string()));
         }
-        if self.principal_type == PrincipalType::Root
-            && let Some(account) = &self.principal_account
-        {
-            derived.insert("aws:userid", ContextValue::Single(account.clone()));
+        // aws:userid per principal type, from the "Principal key values"
+        // table of the policy variables page; users' and roles' unique ids
+        // (AIDA..., AROA...) cannot be derived from an ARN.
+        // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable
+        let user_id = match self.principal_type {
+            PrincipalType::Root => self.principal_account.clone(),
+            PrincipalType::FederatedUser => match (&self.principal_account, arn_parts) {
+                (Some(account), Some(parts)) => parts[5]
+                    .strip_prefix("federated-user/")
+                    .map(|name| format!("{account}:{name}")),
+                _ => None,
+            },
+            PrincipalType::Anonymous => Some("anonymous".to_string()),
+            _ => None,
+        };
+        if let Some(user_id) = user_id {
+            derived.insert("aws:userid", ContextValue::Single(user_id));
         }
         let is_service = self.principal_type == PrincipalType::Service;
         derived.insert(
@@ -730,6 +743,32 @@ mod tests {
         assert_eq!(value("aws:username"), None);
         assert_eq!(value("aws:RequestedRegion"), None);
         assert!(!request.is_cross_account());
+    }
+
+    #[test]
+    fn user_ids_per_principal_type() {
+        // "Principal key values" table:
+        // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable
+        let user_id = |principal: &str| {
+            Request::new(principal, "s3:GetObject", "*")
+                .context_values("aws:userid")
+                .and_then(|values| values.iter().next().map(str::to_string))
+        };
+        assert_eq!(
+            user_id("arn:aws:iam::111122223333:root").as_deref(),
+            Some("111122223333")
+        );
+        assert_eq!(
+            user_id("arn:aws:sts::111122223333:federated-user/bob").as_deref(),
+            Some("111122223333:bob")
+        );
+        assert_eq!(user_id("anonymous").as_deref(), Some("anonymous"));
+        assert_eq!(user_id("arn:aws:iam::111122223333:user/alice"), None);
+        let anonymous = Request::new("anonymous", "s3:GetObject", "*");
+        assert_eq!(
+            anonymous.context_values("aws:PrincipalType"),
+            Some(ContextValues::Single("Anonymous"))
+        );
     }
 
     #[test]
