@@ -575,7 +575,7 @@ impl Request {
         // aws:userid per principal type, from the "Principal key values"
         // table of the policy variables page; users' and roles' unique ids
         // (AIDA..., AROA...) cannot be derived from an ARN.
-        // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable
+        // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html ("Principal key values")
         let user_id = match self.principal_type {
             PrincipalType::Root => self.principal_account.clone(),
             PrincipalType::FederatedUser => match (&self.principal_account, arn_parts) {
@@ -748,7 +748,7 @@ mod tests {
     #[test]
     fn user_ids_per_principal_type() {
         // "Principal key values" table:
-        // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable
+        // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html ("Principal key values")
         let user_id = |principal: &str| {
             Request::new(principal, "s3:GetObject", "*")
                 .context_values("aws:userid")
