@@ -1,0 +1,985 @@
+//! Finds every IAM policy in a template, resolved and with spans.
+//!
+//! For: [`extract_policies`] (policy documents: written ones, SAM policy
+//! templates expanded, and the ones SAM or Lambda create implicitly) and
+//! [`extract_managed_policy_references`] (managed policy ARNs and
+//! permissions boundaries attached by reference). Not for: judging the
+//! policies (`leash-lint`) or designing new ones (`leash-design`).
+//!
+//! Where a policy is synthesized, its nodes carry the span of the template
+//! text that causes it, so a diagnostic still points at something the user
+//! wrote: the function's logical id for SAM's generated trust policy, the
+//! `Principal`/`Action`/`SourceArn` properties for an
+//! `AWS::Lambda::Permission`, the template entry for an expanded SAM policy
+//! template.
+
+use std::collections::HashMap;
+
+use leash_policy::{Member, Span, Spanned, Value, ValueKind};
+
+use crate::resolve::{ResolveContext, UnresolvedIntrinsic, resolve_with, resolve_with_parameters};
+use crate::sam_policy_templates::policy_template;
+use crate::template::{Resource, Template};
+
+/// What a policy document is attached to, in IAM's terms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PolicyKind {
+    /// Grants permissions to a role, user or group.
+    Identity,
+    /// Attached to a resource (bucket, queue, topic, table, function, key).
+    Resource,
+    /// A role's trust policy (`AssumeRolePolicyDocument`).
+    Trust,
+    /// A permissions boundary.
+    Boundary,
+}
+
+impl PolicyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyKind::Identity => "identity",
+            PolicyKind::Resource => "resource",
+            PolicyKind::Trust => "trust",
+            PolicyKind::Boundary => "boundary",
+        }
+    }
+}
+
+/// Where a policy document came from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum PolicyOrigin {
+    /// Written in the template as a policy document.
+    Written,
+    /// A SAM policy template (`DynamoDBCrudPolicy: {TableName: ...}`), expanded.
+    SamPolicyTemplate { name: String },
+    /// The trust policy of the execution role SAM generates for a function
+    /// or state machine without `Role`.
+    SamGeneratedTrust,
+    /// The statement SAM adds for a function's `DeadLetterQueue`.
+    SamDeadLetterQueue,
+    /// The resource-policy statement equivalent to an `AWS::Lambda::Permission`.
+    LambdaPermission,
+}
+
+/// One policy document found in a template.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EmbeddedPolicy {
+    /// Logical id of the resource that holds (or causes) the policy.
+    pub resource_id: String,
+    pub resource_type: String,
+    /// Where in the resource, e.g. `Properties.Policies[0].PolicyDocument`.
+    pub path: String,
+    pub kind: PolicyKind,
+    pub origin: PolicyOrigin,
+    /// The policy, intrinsics resolved (see `resolve`), spans into the template.
+    pub document: Value,
+    /// Span of the text the policy was read from or synthesized for.
+    pub span: Span,
+    /// Roles the policy applies to (identity, trust, boundary): logical ids,
+    /// including SAM's generated `<Function>Role`, or names as written when
+    /// the role is not in the template.
+    pub attached_roles: Vec<String>,
+    pub attached_users: Vec<String>,
+    pub attached_groups: Vec<String>,
+    /// Functions (and state machines) whose execution role gets the policy,
+    /// or, for a Lambda permission, the function it governs.
+    pub attached_functions: Vec<String>,
+    /// For resource policies: the resources governed (logical ids or names).
+    pub target_resources: Vec<String>,
+    /// Intrinsics in the policy that were approximated.
+    pub unresolved: Vec<UnresolvedIntrinsic>,
+}
+
+/// A managed policy or permissions boundary attached by ARN or name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ManagedPolicyReference {
+    pub resource_id: String,
+    pub resource_type: String,
+    pub path: String,
+    /// [`PolicyKind::Identity`] or [`PolicyKind::Boundary`].
+    pub kind: PolicyKind,
+    /// The ARN (resolved; a SAM policy name is turned into its AWS managed
+    /// policy ARN as SAM does), or `*` where unknown.
+    pub arn: Value,
+    /// The logical id when the ARN is a `Ref` to an `AWS::IAM::ManagedPolicy`
+    /// of the template.
+    pub managed_policy_id: Option<String>,
+    pub attached_roles: Vec<String>,
+    pub attached_functions: Vec<String>,
+    /// Whether SAM adds it implicitly (e.g. `AWSLambdaBasicExecutionRole`).
+    pub implicit: bool,
+}
+
+/// Extracts every policy document, with an empty [`ResolveContext`].
+pub fn extract_policies(template: &Template) -> Vec<EmbeddedPolicy> {
+    extract_policies_with(template, &ResolveContext::default())
+}
+
+/// Extracts every policy document, resolving with `context`.
+pub fn extract_policies_with(template: &Template, context: &ResolveContext) -> Vec<EmbeddedPolicy> {
+    let mut extractor = Extractor::new(template, context);
+    for resource in &template.resources {
+        extractor.resource(resource);
+    }
+    extractor.policies
+}
+
+/// Extracts every managed policy and permissions boundary attached by
+/// reference.
+pub fn extract_managed_policy_references(template: &Template) -> Vec<ManagedPolicyReference> {
+    let context = ResolveContext::default();
+    let mut extractor = Extractor::new(template, &context);
+    for resource in &template.resources {
+        extractor.resource(resource);
+    }
+    extractor.references
+}
+
+const POLICY_VERSION: &str = "2012-10-17";
+
+struct Extractor<'a> {
+    template: &'a Template,
+    context: &'a ResolveContext,
+    /// Role logical id -> functions that use it as their execution role.
+    functions_by_role: HashMap<String, Vec<String>>,
+    policies: Vec<EmbeddedPolicy>,
+    references: Vec<ManagedPolicyReference>,
+}
+
+impl<'a> Extractor<'a> {
+    fn new(template: &'a Template, context: &'a ResolveContext) -> Self {
+        let mut functions_by_role: HashMap<String, Vec<String>> = HashMap::new();
+        for resource in &template.resources {
+            let role_property = match resource.resource_type.node.as_str() {
+                "AWS::Lambda::Function"
+                | "AWS::Serverless::Function"
+                | "AWS::Serverless::StateMachine" => "Role",
+                "AWS::StepFunctions::StateMachine" => "RoleArn",
+                _ => continue,
+            };
+            let role = match resource.properties.get(role_property) {
+                Some(role) => referenced_id(role, template),
+                None if resource.resource_type.node.starts_with("AWS::Serverless::") => {
+                    Some(format!("{}Role", resource.logical_id.node))
+                }
+                None => None,
+            };
+            if let Some(role) = role {
+                functions_by_role
+                    .entry(role)
+                    .or_default()
+                    .push(resource.logical_id.node.clone());
+            }
+        }
+        Extractor {
+            template,
+            context,
+            functions_by_role,
+            policies: Vec::new(),
+            references: Vec::new(),
+        }
+    }
+
+    fn base(
+        &self,
+        resource: &Resource,
+        path: String,
+        kind: PolicyKind,
+        origin: PolicyOrigin,
+    ) -> EmbeddedPolicy {
+        EmbeddedPolicy {
+            resource_id: resource.logical_id.node.clone(),
+            resource_type: resource.resource_type.node.clone(),
+            path,
+            kind,
+            origin,
+            document: Value::new(ValueKind::Null, resource.span),
+            span: resource.span,
+            attached_roles: Vec::new(),
+            attached_users: Vec::new(),
+            attached_groups: Vec::new(),
+            attached_functions: Vec::new(),
+            target_resources: Vec::new(),
+            unresolved: Vec::new(),
+        }
+    }
+
+    /// A policy document written at `path` (relative to `Properties`).
+    fn written(
+        &mut self,
+        resource: &Resource,
+        document: &Value,
+        path: String,
+        kind: PolicyKind,
+    ) -> EmbeddedPolicy {
+        let resolution = resolve_with(document, self.template, self.context);
+        let mut policy = self.base(resource, path, kind, PolicyOrigin::Written);
+        policy.span = document.span;
+        policy.document = resolution.value;
+        policy.unresolved = resolution.unresolved;
+        policy
+    }
+
+    fn resource(&mut self, resource: &Resource) {
+        let properties = &resource.properties;
+        match resource.resource_type.node.as_str() {
+            "AWS::IAM::Role" | "AWS::IAM::User" | "AWS::IAM::Group" => self.principal(resource),
+            "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => {
+                if let Some(document) = properties.get("PolicyDocument") {
+                    let mut policy = self.written(
+                        resource,
+                        document,
+                        "Properties.PolicyDocument".into(),
+                        PolicyKind::Identity,
+                    );
+                    policy.attached_roles = self.ids(properties.get("Roles"));
+                    policy.attached_users = self.ids(properties.get("Users"));
+                    policy.attached_groups = self.ids(properties.get("Groups"));
+                    if resource.resource_type.node == "AWS::IAM::ManagedPolicy" {
+                        for (role, _) in
+                            self.roles_attaching_managed_policy(&resource.logical_id.node)
+                        {
+                            if !policy.attached_roles.contains(&role) {
+                                policy.attached_roles.push(role);
+                            }
+                        }
+                    }
+                    policy.attached_functions = self.functions_of(&policy.attached_roles);
+                    self.policies.push(policy);
+                }
+            }
+            "AWS::Lambda::Permission" => self.lambda_permission(resource),
+            "AWS::S3::BucketPolicy" => {
+                self.resource_policy(resource, "PolicyDocument", &["Bucket"])
+            }
+            "AWS::SQS::QueuePolicy" => {
+                self.resource_policy(resource, "PolicyDocument", &["Queues"])
+            }
+            "AWS::SNS::TopicPolicy" => {
+                self.resource_policy(resource, "PolicyDocument", &["Topics"])
+            }
+            "AWS::SecretsManager::ResourcePolicy" => {
+                self.resource_policy(resource, "ResourcePolicy", &["SecretId"])
+            }
+            "AWS::KMS::Key" => self.resource_policy(resource, "KeyPolicy", &[]),
+            "AWS::ApiGateway::RestApi" => self.resource_policy(resource, "Policy", &[]),
+            "AWS::OpenSearchService::Domain" | "AWS::Elasticsearch::Domain" => {
+                self.resource_policy(resource, "AccessPolicies", &[])
+            }
+            "AWS::ECR::Repository" => self.resource_policy(resource, "RepositoryPolicyText", &[]),
+            "AWS::DynamoDB::Table" => {
+                // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-table-resourcepolicy.html
+                for (path, holder) in [
+                    ("ResourcePolicy", properties.get("ResourcePolicy")),
+                    (
+                        "StreamSpecification.ResourcePolicy",
+                        properties
+                            .get("StreamSpecification")
+                            .and_then(|s| s.get("ResourcePolicy")),
+                    ),
+                ] {
+                    if let Some(document) = holder.and_then(|h| h.get("PolicyDocument")) {
+                        let mut policy = self.written(
+                            resource,
+                            document,
+                            format!("Properties.{path}.PolicyDocument"),
+                            PolicyKind::Resource,
+                        );
+                        policy.target_resources = vec![resource.logical_id.node.clone()];
+                        self.policies.push(policy);
+                    }
+                }
+            }
+            "AWS::Serverless::Function" | "AWS::Serverless::StateMachine" => {
+                self.serverless(resource)
+            }
+            _ => {}
+        }
+    }
+
+    /// `AWS::IAM::Role`, `User`, `Group`: inline policies, trust, managed
+    /// policies and boundary.
+    fn principal(&mut self, resource: &Resource) {
+        let properties = &resource.properties;
+        let id = resource.logical_id.node.clone();
+        let (roles, users, groups) = match resource.resource_type.node.as_str() {
+            "AWS::IAM::Role" => (vec![id.clone()], vec![], vec![]),
+            "AWS::IAM::User" => (vec![], vec![id.clone()], vec![]),
+            _ => (vec![], vec![], vec![id.clone()]),
+        };
+        let functions = self.functions_of(&roles);
+        if let Some(document) = properties.get("AssumeRolePolicyDocument") {
+            let mut policy = self.written(
+                resource,
+                document,
+                "Properties.AssumeRolePolicyDocument".into(),
+                PolicyKind::Trust,
+            );
+            policy.attached_roles = roles.clone();
+            policy.attached_functions = functions.clone();
+            self.policies.push(policy);
+        }
+        for (index, entry) in self.resolved_items(properties.get("Policies")) {
+            let Some(document) = entry.get("PolicyDocument") else {
+                continue;
+            };
+            let mut policy = self.written(
+                resource,
+                document,
+                format!("Properties.Policies[{index}].PolicyDocument"),
+                PolicyKind::Identity,
+            );
+            policy.attached_roles = roles.clone();
+            policy.attached_users = users.clone();
+            policy.attached_groups = groups.clone();
+            policy.attached_functions = functions.clone();
+            self.policies.push(policy);
+        }
+        for (index, arn) in self.resolved_items(properties.get("ManagedPolicyArns")) {
+            self.reference(
+                resource,
+                format!("Properties.ManagedPolicyArns[{index}]"),
+                PolicyKind::Identity,
+                &arn,
+                &roles,
+                &functions,
+                false,
+            );
+        }
+        if let Some(boundary) = properties.get("PermissionsBoundary") {
+            self.reference(
+                resource,
+                "Properties.PermissionsBoundary".into(),
+                PolicyKind::Boundary,
+                boundary,
+                &roles,
+                &functions,
+                false,
+            );
+        }
+    }
+
+    fn resource_policy(&mut self, resource: &Resource, property: &str, targets: &[&str]) {
+        let Some(document) = resource.properties.get(property) else {
+            return;
+        };
+        // Some properties also accept a JSON string; only objects are policies here.
+        if document.as_object().is_none() {
+            return;
+        }
+        let mut policy = self.written(
+            resource,
+            document,
+            format!("Properties.{property}"),
+            PolicyKind::Resource,
+        );
+        policy.target_resources = if targets.is_empty() {
+            vec![resource.logical_id.node.clone()]
+        } else {
+            targets
+                .iter()
+                .flat_map(|t| self.ids(resource.properties.get(t)))
+                .collect()
+        };
+        self.policies.push(policy);
+    }
+
+    /// `AWS::Lambda::Permission` as the statement Lambda adds to the
+    /// function's resource-based policy:
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-permission.html>,
+    /// <https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html>.
+    /// `SourceArn` becomes `ArnLike aws:SourceArn`, `SourceAccount`
+    /// `StringEquals aws:SourceAccount`, `PrincipalOrgID`
+    /// `StringEquals aws:PrincipalOrgID`, `FunctionUrlAuthType`
+    /// `StringEquals lambda:FunctionUrlAuthType`.
+    fn lambda_permission(&mut self, resource: &Resource) {
+        let properties = &resource.properties;
+        let span = resource.logical_id.span;
+        let mut unresolved = Vec::new();
+        let mut resolve = |value: &Value| {
+            let resolution = resolve_with(value, self.template, self.context);
+            unresolved.extend(resolution.unresolved);
+            resolution.value
+        };
+        let principal = properties.get("Principal").map(&mut resolve);
+        let action = properties.get("Action").map(&mut resolve);
+        let function = properties.get("FunctionName").map(&mut resolve);
+        let mut conditions: Vec<(&str, &str, Value)> = Vec::new();
+        for (property, operator, key) in [
+            ("SourceArn", "ArnLike", "aws:SourceArn"),
+            ("SourceAccount", "StringEquals", "aws:SourceAccount"),
+            ("PrincipalOrgID", "StringEquals", "aws:PrincipalOrgID"),
+            (
+                "FunctionUrlAuthType",
+                "StringEquals",
+                "lambda:FunctionUrlAuthType",
+            ),
+        ] {
+            if let Some(value) = properties.get(property) {
+                conditions.push((operator, key, resolve(value)));
+            }
+        }
+        let principal = principal.map(|p| {
+            let text = p.as_str().unwrap_or("*").to_string();
+            if text == "*" {
+                p
+            } else {
+                let kind =
+                    if text.ends_with(".amazonaws.com") || text.ends_with(".amazonaws.com.cn") {
+                        "Service"
+                    } else {
+                        "AWS"
+                    };
+                object(p.span, vec![(kind, p.clone())])
+            }
+        });
+        let function_arn = function.map(|f| match f.as_str() {
+            Some(text) if text.starts_with("arn:") => f.clone(),
+            Some(text) => {
+                let partition = self.context.partition.as_deref().unwrap_or("aws");
+                let region = self.context.region.as_deref().unwrap_or("*");
+                let account = self.context.account.as_deref().unwrap_or("*");
+                // A bare name, or `account:function:name` partial ARN.
+                let name = text.rsplit(':').next().unwrap_or(text);
+                string(
+                    f.span,
+                    &format!("arn:{partition}:lambda:{region}:{account}:function:{name}"),
+                )
+            }
+            None => string(f.span, "*"),
+        });
+        let mut statement = vec![
+            ("Sid", string(span, &sid(&resource.logical_id.node))),
+            ("Effect", string(span, "Allow")),
+        ];
+        if let Some(principal) = principal {
+            statement.push(("Principal", principal));
+        }
+        if let Some(action) = action {
+            statement.push(("Action", action));
+        }
+        if let Some(function_arn) = function_arn {
+            statement.push(("Resource", function_arn));
+        }
+        if !conditions.is_empty() {
+            let mut by_operator: Vec<(&str, Vec<(&str, Value)>)> = Vec::new();
+            for (operator, key, value) in conditions {
+                match by_operator.iter_mut().find(|(o, _)| *o == operator) {
+                    Some((_, entries)) => entries.push((key, value)),
+                    None => by_operator.push((operator, vec![(key, value)])),
+                }
+            }
+            let blocks = by_operator
+                .into_iter()
+                .map(|(operator, entries)| (operator, object(span, entries)))
+                .collect();
+            statement.push(("Condition", object(span, blocks)));
+        }
+        let document = policy_document(span, vec![object(resource.span, statement)]);
+        let mut policy = self.base(
+            resource,
+            "Properties".into(),
+            PolicyKind::Resource,
+            PolicyOrigin::LambdaPermission,
+        );
+        policy.document = document;
+        policy.unresolved = unresolved;
+        let functions = self.ids(properties.get("FunctionName"));
+        policy.attached_functions = functions.clone();
+        policy.target_resources = functions;
+        self.policies.push(policy);
+    }
+
+    /// `AWS::Serverless::Function` and `AWS::Serverless::StateMachine`:
+    /// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html#sam-function-policies>.
+    /// With `Role`, SAM ignores `Policies` and creates no role; without it,
+    /// SAM creates `<LogicalId>Role` trusted by the service, with
+    /// `AWSLambdaBasicExecutionRole` (functions), the `Policies`, and the
+    /// managed policies that `Tracing`, `VpcConfig`, `DeadLetterQueue` and
+    /// stream/queue event sources need.
+    fn serverless(&mut self, resource: &Resource) {
+        let properties = &resource.properties;
+        let id = resource.logical_id.node.clone();
+        let is_function = resource.resource_type.node == "AWS::Serverless::Function";
+        let functions = vec![id.clone()];
+        if let Some(role) = properties.get("Role") {
+            // The function runs as an existing role; its policies are
+            // extracted where that role is declared.
+            let _ = role;
+            return;
+        }
+        let roles = vec![format!("{id}Role")];
+        let partition = self
+            .context
+            .partition
+            .clone()
+            .unwrap_or_else(|| "aws".into());
+        // Trust policy of the generated role.
+        match properties.get("AssumeRolePolicyDocument") {
+            Some(document) => {
+                let mut policy = self.written(
+                    resource,
+                    document,
+                    "Properties.AssumeRolePolicyDocument".into(),
+                    PolicyKind::Trust,
+                );
+                policy.attached_roles = roles.clone();
+                policy.attached_functions = functions.clone();
+                self.policies.push(policy);
+            }
+            None => {
+                let span = resource.logical_id.span;
+                let service = if is_function {
+                    "lambda.amazonaws.com"
+                } else {
+                    "states.amazonaws.com"
+                };
+                let statement = object(
+                    span,
+                    vec![
+                        ("Effect", string(span, "Allow")),
+                        (
+                            "Principal",
+                            object(
+                                span,
+                                vec![("Service", array(span, vec![string(span, service)]))],
+                            ),
+                        ),
+                        ("Action", array(span, vec![string(span, "sts:AssumeRole")])),
+                    ],
+                );
+                let mut policy = self.base(
+                    resource,
+                    "Role.AssumeRolePolicyDocument".into(),
+                    PolicyKind::Trust,
+                    PolicyOrigin::SamGeneratedTrust,
+                );
+                policy.span = span;
+                policy.document = policy_document(span, vec![statement]);
+                policy.attached_roles = roles.clone();
+                policy.attached_functions = functions.clone();
+                self.policies.push(policy);
+            }
+        }
+        let span = resource.logical_id.span;
+        let implicit = |name: &str, path: &str, this: &mut Self| {
+            let arn = string(span, &format!("arn:{partition}:iam::aws:policy/{name}"));
+            this.reference(
+                resource,
+                path.to_string(),
+                PolicyKind::Identity,
+                &arn,
+                &roles,
+                &functions,
+                true,
+            );
+        };
+        if is_function {
+            implicit(
+                "service-role/AWSLambdaBasicExecutionRole",
+                "Role.ManagedPolicyArns",
+                self,
+            );
+            if properties.get("Tracing").and_then(Value::as_str) == Some("Active") {
+                implicit("AWSXrayWriteOnlyAccess", "Properties.Tracing", self);
+            }
+            if properties.get("VpcConfig").is_some() {
+                implicit(
+                    "service-role/AWSLambdaVPCAccessExecutionRole",
+                    "Properties.VpcConfig",
+                    self,
+                );
+            }
+            for event in properties
+                .get("Events")
+                .and_then(Value::as_object)
+                .unwrap_or(&[])
+            {
+                let managed = match event.value.get("Type").and_then(Value::as_str) {
+                    Some("SQS") => "service-role/AWSLambdaSQSQueueExecutionRole",
+                    Some("Kinesis") => "service-role/AWSLambdaKinesisExecutionRole",
+                    Some("DynamoDB") => "service-role/AWSLambdaDynamoDBExecutionRole",
+                    _ => continue,
+                };
+                implicit(
+                    managed,
+                    &format!("Properties.Events.{}", event.key.node),
+                    self,
+                );
+            }
+            self.dead_letter_queue(resource, &roles, &functions);
+        }
+        if let Some(boundary) = properties.get("PermissionsBoundary") {
+            self.reference(
+                resource,
+                "Properties.PermissionsBoundary".into(),
+                PolicyKind::Boundary,
+                boundary,
+                &roles,
+                &functions,
+                false,
+            );
+        }
+        let Some(policies) = properties.get("Policies") else {
+            return;
+        };
+        // `Policies` may be one managed policy name instead of a list.
+        if policies.as_str().is_some() {
+            self.reference(
+                resource,
+                "Properties.Policies".into(),
+                PolicyKind::Identity,
+                policies,
+                &roles,
+                &functions,
+                false,
+            );
+            return;
+        }
+        let items: Vec<(usize, Value)> = match &policies.kind {
+            ValueKind::Array(items) => items.iter().cloned().enumerate().collect(),
+            // A single inline policy or policy template.
+            ValueKind::Object(_) => vec![(0, policies.clone())],
+            _ => Vec::new(),
+        };
+        for (index, item) in items {
+            self.serverless_policy(resource, index, &item, &roles, &functions);
+        }
+    }
+
+    fn serverless_policy(
+        &mut self,
+        resource: &Resource,
+        index: usize,
+        item: &Value,
+        roles: &[String],
+        functions: &[String],
+    ) {
+        let path = format!("Properties.Policies[{index}]");
+        // A managed policy by name or ARN, possibly computed.
+        if item.as_str().is_some() || crate::template::is_intrinsic(item) {
+            let resolution = resolve_with(item, self.template, self.context);
+            // `!If` inside the list may stand for several entries.
+            let entries = match (&item.kind, &resolution.value.kind) {
+                (ValueKind::Object(_), ValueKind::Array(entries)) => entries.clone(),
+                _ => vec![resolution.value.clone()],
+            };
+            for entry in entries {
+                if entry.as_object().is_some() {
+                    self.serverless_policy(resource, index, &entry, roles, functions);
+                } else {
+                    self.reference(
+                        resource,
+                        path.clone(),
+                        PolicyKind::Identity,
+                        &entry,
+                        roles,
+                        functions,
+                        false,
+                    );
+                }
+            }
+            return;
+        }
+        let Some(members) = item.as_object() else {
+            return;
+        };
+        if item.get("Statement").is_some() {
+            let mut policy = self.written(resource, item, path, PolicyKind::Identity);
+            policy.attached_roles = roles.to_vec();
+            policy.attached_functions = functions.to_vec();
+            self.policies.push(policy);
+            return;
+        }
+        let [member] = members else {
+            return;
+        };
+        let Some(policy_template) = policy_template(&member.key.node) else {
+            return;
+        };
+        // Parameter values, resolved, keep their own spans; the template's
+        // statements take the span of the entry that names the template.
+        let parameters = resolve_with(&member.value, self.template, self.context);
+        let mut values = HashMap::new();
+        for name in &policy_template.parameters {
+            if let Some(value) = parameters.value.get(name) {
+                values.insert(name.clone(), value.clone());
+            }
+        }
+        let span = member.key.span;
+        let statements = policy_template
+            .definition
+            .get("Statement")
+            .cloned()
+            .unwrap_or_else(|| array(span, Vec::new()));
+        let statements = respan(&statements, span);
+        let expansion = resolve_with_parameters(&statements, self.template, self.context, &values);
+        let mut policy = self.base(
+            resource,
+            format!("{path}.{}", member.key.node),
+            PolicyKind::Identity,
+            PolicyOrigin::SamPolicyTemplate {
+                name: member.key.node.clone(),
+            },
+        );
+        policy.span = span.join(member.value.span);
+        policy.document = object(
+            span,
+            vec![
+                ("Version", string(span, POLICY_VERSION)),
+                ("Statement", expansion.value),
+            ],
+        );
+        policy.unresolved = parameters.unresolved;
+        policy.unresolved.extend(expansion.unresolved);
+        policy.attached_roles = roles.to_vec();
+        policy.attached_functions = functions.to_vec();
+        self.policies.push(policy);
+    }
+
+    /// SAM's `DeadLetterQueue` adds `sqs:SendMessage` or `sns:Publish` on
+    /// the target to the generated role.
+    fn dead_letter_queue(&mut self, resource: &Resource, roles: &[String], functions: &[String]) {
+        let Some(queue) = resource.properties.get("DeadLetterQueue") else {
+            return;
+        };
+        let action = match queue.get("Type").and_then(Value::as_str) {
+            Some("SQS") => "sqs:SendMessage",
+            Some("SNS") => "sns:Publish",
+            _ => return,
+        };
+        let Some(target) = queue.get("TargetArn") else {
+            return;
+        };
+        let resolution = resolve_with(target, self.template, self.context);
+        let span = queue.span;
+        let statement = object(
+            span,
+            vec![
+                ("Effect", string(span, "Allow")),
+                ("Action", string(span, action)),
+                ("Resource", resolution.value),
+            ],
+        );
+        let mut policy = self.base(
+            resource,
+            "Properties.DeadLetterQueue".into(),
+            PolicyKind::Identity,
+            PolicyOrigin::SamDeadLetterQueue,
+        );
+        policy.span = span;
+        policy.document = policy_document(span, vec![statement]);
+        policy.unresolved = resolution.unresolved;
+        policy.attached_roles = roles.to_vec();
+        policy.attached_functions = functions.to_vec();
+        self.policies.push(policy);
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn reference(
+        &mut self,
+        resource: &Resource,
+        path: String,
+        kind: PolicyKind,
+        value: &Value,
+        roles: &[String],
+        functions: &[String],
+        implicit: bool,
+    ) {
+        let managed_policy_id = match referenced_id(value, self.template) {
+            Some(id)
+                if self
+                    .template
+                    .resource(&id)
+                    .is_some_and(|r| r.resource_type.node == "AWS::IAM::ManagedPolicy") =>
+            {
+                Some(id)
+            }
+            _ => None,
+        };
+        let resolution = resolve_with(value, self.template, self.context);
+        let mut arn = resolution.value;
+        // SAM accepts AWS managed policy names and turns them into ARNs.
+        if let ValueKind::String(text) = &arn.kind
+            && !text.starts_with("arn:")
+            && text != "*"
+            && resource.resource_type.node.starts_with("AWS::Serverless::")
+        {
+            let partition = self.context.partition.as_deref().unwrap_or("aws");
+            arn = string(arn.span, &format!("arn:{partition}:iam::aws:policy/{text}"));
+        }
+        self.references.push(ManagedPolicyReference {
+            resource_id: resource.logical_id.node.clone(),
+            resource_type: resource.resource_type.node.clone(),
+            path,
+            kind,
+            arn,
+            managed_policy_id,
+            attached_roles: roles.to_vec(),
+            attached_functions: functions.to_vec(),
+            implicit,
+        });
+    }
+
+    /// Items of a list property, `!If` branches included, with their index.
+    fn resolved_items(&self, value: Option<&Value>) -> Vec<(usize, Value)> {
+        value
+            .and_then(Value::as_array)
+            .unwrap_or(&[])
+            .iter()
+            .cloned()
+            .enumerate()
+            .collect()
+    }
+
+    /// Logical ids (or names as written) referenced by a property that
+    /// names one or more resources.
+    fn ids(&self, value: Option<&Value>) -> Vec<String> {
+        let Some(value) = value else {
+            return Vec::new();
+        };
+        match &value.kind {
+            ValueKind::Array(items) => items
+                .iter()
+                .filter_map(|i| referenced_id(i, self.template))
+                .collect(),
+            _ => referenced_id(value, self.template).into_iter().collect(),
+        }
+    }
+
+    fn functions_of(&self, roles: &[String]) -> Vec<String> {
+        roles
+            .iter()
+            .flat_map(|r| self.functions_by_role.get(r).cloned().unwrap_or_default())
+            .collect()
+    }
+
+    /// Roles (and SAM functions' generated roles) that list the managed
+    /// policy `id` in `ManagedPolicyArns` / `Policies`.
+    fn roles_attaching_managed_policy(&self, id: &str) -> Vec<(String, String)> {
+        let mut roles = Vec::new();
+        for resource in &self.template.resources {
+            let (property, role) = match resource.resource_type.node.as_str() {
+                "AWS::IAM::Role" => ("ManagedPolicyArns", resource.logical_id.node.clone()),
+                "AWS::Serverless::Function" | "AWS::Serverless::StateMachine"
+                    if resource.properties.get("Role").is_none() =>
+                {
+                    ("Policies", format!("{}Role", resource.logical_id.node))
+                }
+                _ => continue,
+            };
+            let items = resource
+                .properties
+                .get(property)
+                .and_then(Value::as_array)
+                .unwrap_or(&[]);
+            if items
+                .iter()
+                .any(|i| referenced_id(i, self.template).as_deref() == Some(id))
+            {
+                roles.push((role, resource.logical_id.node.clone()));
+            }
+        }
+        roles
+    }
+}
+
+/// The logical id a value refers to (`!Ref X`, `!GetAtt X.Arn`,
+/// `!Sub '${X.Arn}'`, `!Sub '${X}'`), or the literal string itself.
+fn referenced_id(value: &Value, template: &Template) -> Option<String> {
+    match &value.kind {
+        ValueKind::String(text) => return Some(text.clone()),
+        ValueKind::Object(members) => {
+            let [member] = members.as_slice() else {
+                return None;
+            };
+            let argument = &member.value;
+            match member.key.node.as_str() {
+                "Ref" => return argument.as_str().map(str::to_string),
+                "Fn::GetAtt" => {
+                    return match &argument.kind {
+                        ValueKind::Array(items) => {
+                            items.first().and_then(Value::as_str).map(str::to_string)
+                        }
+                        ValueKind::String(text) => text.split('.').next().map(str::to_string),
+                        _ => None,
+                    };
+                }
+                "Fn::Sub" => {
+                    let text = match &argument.kind {
+                        ValueKind::String(text) => text.as_str(),
+                        ValueKind::Array(items) => items.first().and_then(Value::as_str)?,
+                        _ => return None,
+                    };
+                    let inner = text.strip_prefix("${")?.strip_suffix('}')?;
+                    let id = inner.split('.').next()?;
+                    return template.resource(id).map(|_| id.to_string());
+                }
+                _ => {}
+            }
+        }
+        _ => {}
+    }
+    None
+}
+
+/// A copy of `value` with every span set to `span` (for SAM policy
+/// template statements, which come from embedded data).
+fn respan(value: &Value, span: Span) -> Value {
+    let kind = match &value.kind {
+        ValueKind::Array(items) => {
+            ValueKind::Array(items.iter().map(|i| respan(i, span)).collect())
+        }
+        ValueKind::Object(members) => ValueKind::Object(
+            members
+                .iter()
+                .map(|m| Member {
+                    key: Spanned::new(m.key.node.clone(), span),
+                    value: respan(&m.value, span),
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    };
+    Value::new(kind, span)
+}
+
+fn sid(logical_id: &str) -> String {
+    logical_id
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect()
+}
+
+fn string(span: Span, text: &str) -> Value {
+    Value::new(ValueKind::String(text.to_string()), span)
+}
+
+fn array(span: Span, items: Vec<Value>) -> Value {
+    Value::new(ValueKind::Array(items), span)
+}
+
+fn object(span: Span, members: Vec<(&str, Value)>) -> Value {
+    Value::new(
+        ValueKind::Object(
+            members
+                .into_iter()
+                .map(|(key, value)| Member {
+                    key: Spanned::new(key.to_string(), span),
+                    value,
+                })
+                .collect(),
+        ),
+        span,
+    )
+}
+
+fn policy_document(span: Span, statements: Vec<Value>) -> Value {
+    object(
+        span,
+        vec![
+            ("Version", string(span, POLICY_VERSION)),
+            ("Statement", array(span, statements)),
+        ],
+    )
+}

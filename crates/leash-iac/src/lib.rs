@@ -1,0 +1,46 @@
+//! Reads CloudFormation and SAM templates (JSON, or YAML with short-form
+//! tags) into leash's spanned document tree and extracts every IAM policy
+//! in them, with spans pointing into the template text, so the linter, the
+//! engine and the role designer can work on them.
+//!
+//! Not for: rules (`leash-lint`), printing, or deploying anything.
+//!
+//! # Public API (stable; `leash check` and `leash design` call it)
+//!
+//! ```text
+//! read_template(text: &str) -> Result<Template, TemplateError>
+//! extract_policies(template: &Template) -> Vec<EmbeddedPolicy>
+//! extract_policies_with(template: &Template, context: &ResolveContext) -> Vec<EmbeddedPolicy>
+//! extract_managed_policy_references(template: &Template) -> Vec<ManagedPolicyReference>
+//! resolve(value: &Value, template: &Template) -> Value
+//! resolve_with(value: &Value, template: &Template, context: &ResolveContext) -> Resolution
+//! parse_yaml(text: &str) -> Result<Value, TemplateError>
+//! sam_policy_templates::template_names() -> Vec<&'static str>
+//! ```
+//!
+//! Every `Span` is a byte range into the text given to `read_template`
+//! (compute line and column with `leash_policy::LineIndex`). A policy that
+//! leash synthesizes (SAM's generated execution role trust policy, the
+//! statement equivalent to an `AWS::Lambda::Permission`, an expanded SAM
+//! policy template) carries spans of the template text that caused it.
+//!
+//! Modules: `yaml` (YAML reader), `template` (the model, Globals),
+//! `resolve` (intrinsic functions), `extract` (policies),
+//! `sam_policy_templates` (SAM's policy template data, embedded).
+
+pub mod extract;
+pub mod resolve;
+pub mod sam_policy_templates;
+pub mod template;
+pub mod yaml;
+
+pub use extract::{
+    EmbeddedPolicy, ManagedPolicyReference, PolicyKind, PolicyOrigin,
+    extract_managed_policy_references, extract_policies, extract_policies_with,
+};
+pub use resolve::{Resolution, ResolveContext, UnresolvedIntrinsic, resolve, resolve_with};
+pub use template::{
+    NamedValue, Parameter, Resource, Template, TemplateError, TemplateErrorKind, TemplateFormat,
+    read_template,
+};
+pub use yaml::parse_yaml;

@@ -1,0 +1,977 @@
+//! Symbolic resolution of CloudFormation intrinsic functions.
+//!
+//! For: turning `{"Ref": ...}`, `{"Fn::GetAtt": ...}`, `{"Fn::Sub": ...}` and
+//! friends inside a policy into the strings (ARNs, names) they stand for,
+//! so the policy parser, linter and engine can read the policy. Every result
+//! keeps the span of the intrinsic it replaced. Not for: deploying or
+//! validating templates; values that only exist after deployment (generated
+//! names, IDs, imports) become the wildcard `*`, recorded as
+//! [`UnresolvedIntrinsic`].
+//!
+//! Soundness: a `*` over-approximates a resource or name, which is the safe
+//! direction for checking what an `Allow` grants. It is NOT the safe
+//! direction inside a `Deny`, a `NotResource`/`NotAction`, or a condition
+//! value: there a wildcard makes the policy deny or exclude more than the
+//! deployed one would. Callers that reason about denies should look at
+//! [`Resolution::unresolved`]. See docs/iac.md for the full table.
+//!
+//! Intrinsic function reference:
+//! <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html>,
+//! pseudo parameters:
+//! <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/pseudo-parameter-reference.html>.
+
+use std::collections::HashMap;
+
+use leash_policy::{Member, Span, Value, ValueKind};
+
+use crate::template::{Resource, Template, is_intrinsic};
+
+/// What is known about the deployment target. Unknown parts become `*`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ResolveContext {
+    /// `AWS::AccountId`, e.g. `111122223333`.
+    pub account: Option<String>,
+    /// `AWS::Region`, e.g. `us-east-1`.
+    pub region: Option<String>,
+    /// `AWS::Partition`; `aws` when not given.
+    pub partition: Option<String>,
+}
+
+/// An intrinsic that could not be resolved exactly: it became `*` (or, for
+/// `Fn::If` on an unknown condition, one branch).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnresolvedIntrinsic {
+    pub span: Span,
+    /// Lowercase, user text in backticks, e.g. "`Fn::ImportValue` is only known at deployment".
+    pub reason: String,
+}
+
+/// A resolved value and what had to be approximated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resolution {
+    pub value: Value,
+    pub unresolved: Vec<UnresolvedIntrinsic>,
+}
+
+/// Resolves the intrinsics in `value` with an empty [`ResolveContext`].
+pub fn resolve(value: &Value, template: &Template) -> Value {
+    resolve_with(value, template, &ResolveContext::default()).value
+}
+
+/// Resolves the intrinsics in `value`, reporting what was approximated.
+pub fn resolve_with(value: &Value, template: &Template, context: &ResolveContext) -> Resolution {
+    let mut resolver = Resolver::new(template, context);
+    let value = resolver.top(value);
+    Resolution {
+        value,
+        unresolved: resolver.unresolved,
+    }
+}
+
+/// Resolves with extra names for `Ref` / `${Name}` (SAM policy template
+/// parameters), which take precedence over the template's own.
+pub(crate) fn resolve_with_parameters(
+    value: &Value,
+    template: &Template,
+    context: &ResolveContext,
+    parameters: &HashMap<String, Value>,
+) -> Resolution {
+    let mut resolver = Resolver::new(template, context);
+    resolver.overrides = Some(parameters);
+    let value = resolver.top(value);
+    Resolution {
+        value,
+        unresolved: resolver.unresolved,
+    }
+}
+
+/// Deeper than this, references are taken to be cyclic and become `*`.
+const MAX_DEPTH: usize = 48;
+
+enum Resolved {
+    One(Value),
+    /// `Fn::If` on an unknown condition inside a list: both branches.
+    Many(Vec<Value>),
+    /// `Ref: AWS::NoValue`: the enclosing property or list item goes away.
+    Nothing,
+}
+
+struct Resolver<'a> {
+    template: &'a Template,
+    context: &'a ResolveContext,
+    overrides: Option<&'a HashMap<String, Value>>,
+    unresolved: Vec<UnresolvedIntrinsic>,
+    depth: usize,
+}
+
+impl<'a> Resolver<'a> {
+    fn new(template: &'a Template, context: &'a ResolveContext) -> Self {
+        Resolver {
+            template,
+            context,
+            overrides: None,
+            unresolved: Vec::new(),
+            depth: 0,
+        }
+    }
+
+    fn top(&mut self, value: &Value) -> Value {
+        match self.value(value, false) {
+            Resolved::One(v) => v,
+            Resolved::Many(items) => Value::new(ValueKind::Array(items), value.span),
+            Resolved::Nothing => Value::new(ValueKind::Null, value.span),
+        }
+    }
+
+    fn partition(&self) -> String {
+        self.context
+            .partition
+            .clone()
+            .unwrap_or_else(|| "aws".to_string())
+    }
+
+    fn region(&self) -> String {
+        self.context
+            .region
+            .clone()
+            .unwrap_or_else(|| "*".to_string())
+    }
+
+    fn account(&self) -> String {
+        self.context
+            .account
+            .clone()
+            .unwrap_or_else(|| "*".to_string())
+    }
+
+    fn wildcard(&mut self, span: Span, reason: impl Into<String>) -> Value {
+        self.unresolved.push(UnresolvedIntrinsic {
+            span,
+            reason: reason.into(),
+        });
+        string(span, "*")
+    }
+
+    fn value(&mut self, value: &Value, in_list: bool) -> Resolved {
+        if self.depth > MAX_DEPTH {
+            return Resolved::One(
+                self.wildcard(value.span, "references nest too deeply (a cycle?)"),
+            );
+        }
+        self.depth += 1;
+        let resolved = self.value_inner(value, in_list);
+        self.depth -= 1;
+        resolved
+    }
+
+    fn value_inner(&mut self, value: &Value, in_list: bool) -> Resolved {
+        match &value.kind {
+            ValueKind::Object(members) => {
+                if is_intrinsic(value)
+                    && let [member] = members.as_slice()
+                {
+                    return self.intrinsic(&member.key.node, &member.value, value.span, in_list);
+                }
+                let mut out = Vec::with_capacity(members.len());
+                for member in members {
+                    match self.value(&member.value, false) {
+                        Resolved::One(v) => out.push(Member {
+                            key: member.key.clone(),
+                            value: v,
+                        }),
+                        Resolved::Many(items) => out.push(Member {
+                            key: member.key.clone(),
+                            value: Value::new(ValueKind::Array(items), member.value.span),
+                        }),
+                        Resolved::Nothing => {}
+                    }
+                }
+                Resolved::One(Value::new(ValueKind::Object(out), value.span))
+            }
+            ValueKind::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    match self.value(item, true) {
+                        Resolved::One(v) => out.push(v),
+                        Resolved::Many(many) => out.extend(many),
+                        Resolved::Nothing => {}
+                    }
+                }
+                Resolved::One(Value::new(ValueKind::Array(out), value.span))
+            }
+            _ => Resolved::One(value.clone()),
+        }
+    }
+
+    /// Resolves an argument that must yield one value.
+    fn one(&mut self, value: &Value) -> Value {
+        self.top(value)
+    }
+
+    fn intrinsic(&mut self, name: &str, argument: &Value, span: Span, in_list: bool) -> Resolved {
+        let one = match name {
+            "Ref" => match argument.as_str() {
+                Some("AWS::NoValue") => return Resolved::Nothing,
+                Some(target) => self.reference(target, span),
+                None => self.wildcard(span, "`Ref` takes a name"),
+            },
+            "Fn::GetAtt" => self.get_att(argument, span),
+            "Fn::Sub" => self.sub(argument, span),
+            "Fn::Join" => self.join(argument, span),
+            "Fn::Select" => self.select(argument, span),
+            "Fn::Split" => self.split(argument, span),
+            "Fn::FindInMap" => self.find_in_map(argument, span),
+            "Fn::If" => return self.if_(argument, span, in_list),
+            "Fn::ImportValue" => {
+                self.wildcard(span, "`Fn::ImportValue` is only known at deployment")
+            }
+            // Condition functions are not values; they are read by
+            // `condition_value` and left alone here.
+            "Fn::Equals" | "Fn::And" | "Fn::Or" | "Fn::Not" => {
+                return Resolved::One(Value::new(
+                    ValueKind::Object(vec![Member {
+                        key: leash_policy::Spanned::new(name.to_string(), span),
+                        value: argument.clone(),
+                    }]),
+                    span,
+                ));
+            }
+            other => self.wildcard(span, format!("`{other}` is not resolved by leash")),
+        };
+        Resolved::One(one)
+    }
+
+    /// `Ref`: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-ref.html
+    fn reference(&mut self, target: &str, span: Span) -> Value {
+        if let Some(value) = self.overrides.and_then(|o| o.get(target)) {
+            return value.clone();
+        }
+        match target {
+            "AWS::Partition" => return string(span, &self.partition()),
+            "AWS::Region" => {
+                return match &self.context.region {
+                    Some(region) => string(span, region),
+                    None => self.wildcard(span, "`AWS::Region` is not given"),
+                };
+            }
+            "AWS::AccountId" => {
+                return match &self.context.account {
+                    Some(account) => string(span, account),
+                    None => self.wildcard(span, "`AWS::AccountId` is not given"),
+                };
+            }
+            "AWS::URLSuffix" => {
+                let suffix = if self.partition() == "aws-cn" {
+                    "amazonaws.com.cn"
+                } else {
+                    "amazonaws.com"
+                };
+                return string(span, suffix);
+            }
+            "AWS::StackName" | "AWS::StackId" | "AWS::NotificationARNs" => {
+                return self.wildcard(span, format!("`{target}` is only known at deployment"));
+            }
+            _ => {}
+        }
+        if let Some(parameter) = self.template.parameter(target) {
+            let parameter_type = parameter.parameter_type.as_deref().unwrap_or("String");
+            if parameter_type.starts_with("AWS::SSM::Parameter::Value") {
+                return self.wildcard(
+                    span,
+                    format!("parameter `{target}` is read from SSM at deployment"),
+                );
+            }
+            let Some(default) = parameter.default.clone() else {
+                return self.wildcard(span, format!("parameter `{target}` has no default"));
+            };
+            let default = self.one(&default);
+            let is_list =
+                parameter_type == "CommaDelimitedList" || parameter_type.starts_with("List<");
+            return match (&default.kind, is_list) {
+                (ValueKind::String(text), true) => Value::new(
+                    ValueKind::Array(
+                        text.split(',')
+                            .map(|part| string(span, part.trim()))
+                            .collect(),
+                    ),
+                    span,
+                ),
+                (ValueKind::String(text), false) => string(span, text),
+                (ValueKind::Number(text), _) => string(span, text),
+                (ValueKind::Bool(b), _) => string(span, if *b { "true" } else { "false" }),
+                _ => Value::new(default.kind, span),
+            };
+        }
+        if let Some(resource) = self.template.resource(target) {
+            return match self.resource_attribute(resource, None) {
+                Some(text) => string(span, &text),
+                None => self.wildcard(
+                    span,
+                    format!(
+                        "`Ref` of a `{}` is not in leash's table",
+                        resource.resource_type.node
+                    ),
+                ),
+            };
+        }
+        if let Some(arn) = self.generated_role_arn(target) {
+            return string(span, &arn);
+        }
+        self.wildcard(
+            span,
+            format!("`{target}` is not a parameter or resource of the template"),
+        )
+    }
+
+    /// `Fn::GetAtt`: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-getatt.html
+    fn get_att(&mut self, argument: &Value, span: Span) -> Value {
+        let argument = self.one(argument);
+        let (logical_id, attribute) = match &argument.kind {
+            ValueKind::String(text) => match text.split_once('.') {
+                Some((id, attribute)) => (id.to_string(), attribute.to_string()),
+                None => return self.wildcard(span, "`Fn::GetAtt` needs `Resource.Attribute`"),
+            },
+            ValueKind::Array(items) => match (
+                items.first().and_then(Value::as_str),
+                items.get(1).and_then(Value::as_str),
+            ) {
+                (Some(id), Some(attribute)) => (id.to_string(), attribute.to_string()),
+                _ => return self.wildcard(span, "`Fn::GetAtt` needs a resource and an attribute"),
+            },
+            _ => return self.wildcard(span, "`Fn::GetAtt` needs a resource and an attribute"),
+        };
+        self.attribute(&logical_id, &attribute, span)
+    }
+
+    fn attribute(&mut self, logical_id: &str, attribute: &str, span: Span) -> Value {
+        if let Some(resource) = self.template.resource(logical_id) {
+            return match self.resource_attribute(resource, Some(attribute)) {
+                Some(text) => string(span, &text),
+                None => self.wildcard(
+                    span,
+                    format!(
+                        "attribute `{attribute}` of a `{}` is not in leash's table",
+                        resource.resource_type.node
+                    ),
+                ),
+            };
+        }
+        if attribute == "Arn"
+            && let Some(arn) = self.generated_role_arn(logical_id)
+        {
+            return string(span, &arn);
+        }
+        self.wildcard(
+            span,
+            format!("`{logical_id}` is not a resource of the template"),
+        )
+    }
+
+    /// SAM names the execution role it generates `<Function>Role`; its
+    /// physical name is generated, so only the path is known.
+    fn generated_role_arn(&self, logical_id: &str) -> Option<String> {
+        let owner = logical_id.strip_suffix("Role")?;
+        let resource = self.template.resource(owner)?;
+        let generates = matches!(
+            resource.resource_type.node.as_str(),
+            "AWS::Serverless::Function" | "AWS::Serverless::StateMachine"
+        ) && resource.properties.get("Role").is_none();
+        generates.then(|| format!("arn:{}:iam::{}:role/*", self.partition(), self.account()))
+    }
+
+    /// A string property of a resource, resolved (`*` inside where unknown).
+    fn property(&mut self, resource: &Resource, name: &str) -> Option<String> {
+        let value = resource.properties.get(name)?;
+        let resolved = self.one(value);
+        match resolved.kind {
+            ValueKind::String(text) => Some(text),
+            ValueKind::Number(text) => Some(text),
+            _ => Some("*".to_string()),
+        }
+    }
+
+    fn name_or_wildcard(&mut self, resource: &Resource, name: &str) -> String {
+        self.property(resource, name)
+            .unwrap_or_else(|| "*".to_string())
+    }
+
+    /// The resource table: what `Ref` (`attribute` = None) and `Fn::GetAtt`
+    /// return for each resource type, as a pattern. Names a template does
+    /// not set are generated by CloudFormation at deployment and become `*`.
+    /// Return values are listed on each resource type's page of the
+    /// CloudFormation resource reference, e.g.
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dynamodb-table.html#aws-resource-dynamodb-table-return-values>.
+    fn resource_attribute(
+        &mut self,
+        resource: &Resource,
+        attribute: Option<&str>,
+    ) -> Option<String> {
+        let p = self.partition();
+        let r = self.region();
+        let a = self.account();
+        let resource_type = resource.resource_type.node.clone();
+        let text = match (resource_type.as_str(), attribute) {
+            ("AWS::S3::Bucket", _) => {
+                let name = self.name_or_wildcard(resource, "BucketName");
+                match attribute {
+                    None => name,
+                    Some("Arn") => format!("arn:{p}:s3:::{name}"),
+                    Some("DomainName") => format!("{name}.s3.amazonaws.com"),
+                    Some("RegionalDomainName") => format!("{name}.s3.{r}.amazonaws.com"),
+                    _ => return None,
+                }
+            }
+            (
+                "AWS::DynamoDB::Table"
+                | "AWS::DynamoDB::GlobalTable"
+                | "AWS::Serverless::SimpleTable",
+                _,
+            ) => {
+                let name = self.name_or_wildcard(resource, "TableName");
+                match attribute {
+                    None => name,
+                    Some("Arn") => format!("arn:{p}:dynamodb:{r}:{a}:table/{name}"),
+                    Some("StreamArn") => format!("arn:{p}:dynamodb:{r}:{a}:table/{name}/stream/*"),
+                    _ => return None,
+                }
+            }
+            ("AWS::Lambda::Function" | "AWS::Serverless::Function", _) => {
+                let name = self.name_or_wildcard(resource, "FunctionName");
+                match attribute {
+                    None => name,
+                    Some("Arn") => format!("arn:{p}:lambda:{r}:{a}:function:{name}"),
+                    _ => return None,
+                }
+            }
+            ("AWS::SQS::Queue", _) => {
+                let name = self.name_or_wildcard(resource, "QueueName");
+                match attribute {
+                    None | Some("QueueUrl") => format!("https://sqs.{r}.amazonaws.com/{a}/{name}"),
+                    Some("Arn") => format!("arn:{p}:sqs:{r}:{a}:{name}"),
+                    Some("QueueName") => name,
+                    _ => return None,
+                }
+            }
+            ("AWS::SNS::Topic", _) => {
+                let name = self.name_or_wildcard(resource, "TopicName");
+                match attribute {
+                    None | Some("TopicArn") => format!("arn:{p}:sns:{r}:{a}:{name}"),
+                    Some("TopicName") => name,
+                    _ => return None,
+                }
+            }
+            (
+                "AWS::IAM::Role"
+                | "AWS::IAM::User"
+                | "AWS::IAM::Group"
+                | "AWS::IAM::InstanceProfile",
+                _,
+            ) => {
+                let (name_property, kind) = match resource_type.as_str() {
+                    "AWS::IAM::Role" => ("RoleName", "role"),
+                    "AWS::IAM::User" => ("UserName", "user"),
+                    "AWS::IAM::Group" => ("GroupName", "group"),
+                    _ => ("InstanceProfileName", "instance-profile"),
+                };
+                let name = self.name_or_wildcard(resource, name_property);
+                let path = self
+                    .property(resource, "Path")
+                    .unwrap_or_else(|| "/".to_string());
+                match attribute {
+                    None => name,
+                    Some("Arn") => format!("arn:{p}:iam::{a}:{kind}{path}{name}"),
+                    _ => return None,
+                }
+            }
+            ("AWS::IAM::ManagedPolicy", None | Some("PolicyArn")) => {
+                let name = self.name_or_wildcard(resource, "ManagedPolicyName");
+                let path = self
+                    .property(resource, "Path")
+                    .unwrap_or_else(|| "/".to_string());
+                format!("arn:{p}:iam::{a}:policy{path}{name}")
+            }
+            ("AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine", _) => {
+                let name_property = if resource_type == "AWS::Serverless::StateMachine" {
+                    "Name"
+                } else {
+                    "StateMachineName"
+                };
+                let name = self.name_or_wildcard(resource, name_property);
+                match attribute {
+                    None | Some("Arn") => format!("arn:{p}:states:{r}:{a}:stateMachine:{name}"),
+                    Some("Name") => name,
+                    _ => return None,
+                }
+            }
+            ("AWS::Logs::LogGroup", _) => {
+                let name = self.name_or_wildcard(resource, "LogGroupName");
+                match attribute {
+                    None => name,
+                    // GetAtt Arn ends in `:*` (the log streams).
+                    Some("Arn") => format!("arn:{p}:logs:{r}:{a}:log-group:{name}:*"),
+                    _ => return None,
+                }
+            }
+            ("AWS::SecretsManager::Secret", None | Some("Id")) => {
+                // Secrets Manager appends `-` and six random characters.
+                match self.property(resource, "Name") {
+                    Some(name) => format!("arn:{p}:secretsmanager:{r}:{a}:secret:{name}-??????"),
+                    None => format!("arn:{p}:secretsmanager:{r}:{a}:secret:*"),
+                }
+            }
+            ("AWS::SSM::Parameter", None) => self.name_or_wildcard(resource, "Name"),
+            ("AWS::Kinesis::Stream", _) => {
+                let name = self.name_or_wildcard(resource, "Name");
+                match attribute {
+                    None => name,
+                    Some("Arn") => format!("arn:{p}:kinesis:{r}:{a}:stream/{name}"),
+                    _ => return None,
+                }
+            }
+            ("AWS::KinesisFirehose::DeliveryStream", _) => {
+                let name = self.name_or_wildcard(resource, "DeliveryStreamName");
+                match attribute {
+                    None => name,
+                    Some("Arn") => format!("arn:{p}:firehose:{r}:{a}:deliverystream/{name}"),
+                    _ => return None,
+                }
+            }
+            ("AWS::Events::EventBus", _) => {
+                let name = self.name_or_wildcard(resource, "Name");
+                match attribute {
+                    None | Some("Name") => name,
+                    Some("Arn") => format!("arn:{p}:events:{r}:{a}:event-bus/{name}"),
+                    _ => return None,
+                }
+            }
+            ("AWS::Events::Rule", _) => {
+                let name = self.name_or_wildcard(resource, "Name");
+                let bus = self.property(resource, "EventBusName");
+                match attribute {
+                    None => name,
+                    Some("Arn") => match bus.as_deref() {
+                        None | Some("default") => format!("arn:{p}:events:{r}:{a}:rule/{name}"),
+                        Some(bus) => {
+                            let bus = bus.rsplit('/').next().unwrap_or(bus);
+                            format!("arn:{p}:events:{r}:{a}:rule/{bus}/{name}")
+                        }
+                    },
+                    _ => return None,
+                }
+            }
+            ("AWS::KMS::Key", Some("Arn")) => format!("arn:{p}:kms:{r}:{a}:key/*"),
+            ("AWS::KMS::Alias", None) => self.name_or_wildcard(resource, "AliasName"),
+            ("AWS::Lambda::LayerVersion" | "AWS::Serverless::LayerVersion", None) => {
+                let name = self.name_or_wildcard(resource, "LayerName");
+                format!("arn:{p}:lambda:{r}:{a}:layer:{name}:*")
+            }
+            ("AWS::Cognito::UserPool", Some("Arn")) => {
+                format!("arn:{p}:cognito-idp:{r}:{a}:userpool/*")
+            }
+            ("AWS::AppSync::GraphQLApi", Some("Arn" | "GraphQLApiArn")) => {
+                format!("arn:{p}:appsync:{r}:{a}:apis/*")
+            }
+            ("AWS::ECR::Repository", _) => {
+                let name = self.name_or_wildcard(resource, "RepositoryName");
+                match attribute {
+                    None => name,
+                    Some("Arn") => format!("arn:{p}:ecr:{r}:{a}:repository/{name}"),
+                    _ => return None,
+                }
+            }
+            (
+                "AWS::OpenSearchService::Domain" | "AWS::Elasticsearch::Domain",
+                Some("Arn" | "DomainArn"),
+            ) => {
+                let name = self.name_or_wildcard(resource, "DomainName");
+                format!("arn:{p}:es:{r}:{a}:domain/{name}")
+            }
+            ("AWS::Events::Connection", Some("Arn")) => {
+                let name = self.name_or_wildcard(resource, "Name");
+                format!("arn:{p}:events:{r}:{a}:connection/{name}/*")
+            }
+            ("AWS::Events::ApiDestination", Some("Arn")) => {
+                let name = self.name_or_wildcard(resource, "Name");
+                format!("arn:{p}:events:{r}:{a}:api-destination/{name}/*")
+            }
+            ("AWS::Pipes::Pipe", Some("Arn")) => {
+                let name = self.name_or_wildcard(resource, "Name");
+                format!("arn:{p}:pipes:{r}:{a}:pipe/{name}")
+            }
+            ("AWS::CloudWatch::Alarm", Some("Arn")) => {
+                let name = self.name_or_wildcard(resource, "AlarmName");
+                format!("arn:{p}:cloudwatch:{r}:{a}:alarm:{name}")
+            }
+            _ => return None,
+        };
+        Some(text)
+    }
+
+    /// `Fn::Sub`: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-sub.html
+    fn sub(&mut self, argument: &Value, span: Span) -> Value {
+        let (template_string, variables) = match &argument.kind {
+            ValueKind::String(text) => (text.clone(), None),
+            ValueKind::Array(items) => {
+                match (items.first().and_then(Value::as_str), items.get(1)) {
+                    (Some(text), variables) => (text.to_string(), variables),
+                    _ => return self.wildcard(span, "`Fn::Sub` needs a string"),
+                }
+            }
+            _ => return self.wildcard(span, "`Fn::Sub` needs a string"),
+        };
+        let mut out = String::with_capacity(template_string.len());
+        let mut rest = template_string.as_str();
+        while let Some(start) = rest.find("${") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            // `${!Literal}` writes `${Literal}`.
+            if let Some(literal) = after.strip_prefix('!') {
+                out.push_str("${");
+                rest = literal;
+                continue;
+            }
+            let Some(end) = after.find('}') else {
+                out.push_str(&rest[start..]);
+                rest = "";
+                break;
+            };
+            let name = &after[..end];
+            rest = &after[end + 1..];
+            let replacement = match variables.and_then(|v| v.get(name)) {
+                Some(variable) => self.one(variable),
+                None => match name.split_once('.') {
+                    Some((id, attribute)) if !name.starts_with("AWS::") => {
+                        self.attribute(id, attribute, span)
+                    }
+                    _ => self.reference(name, span),
+                },
+            };
+            match &replacement.kind {
+                ValueKind::String(text) | ValueKind::Number(text) => out.push_str(text),
+                ValueKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+                _ => {
+                    self.unresolved.push(UnresolvedIntrinsic {
+                        span,
+                        reason: format!("`${{{name}}}` is not a string"),
+                    });
+                    out.push('*');
+                }
+            }
+        }
+        out.push_str(rest);
+        string(span, &out)
+    }
+
+    /// `Fn::Join`: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-join.html
+    fn join(&mut self, argument: &Value, span: Span) -> Value {
+        let Some([delimiter, list]) = argument.as_array() else {
+            return self.wildcard(span, "`Fn::Join` needs a delimiter and a list");
+        };
+        let delimiter = self.one(delimiter);
+        let list = self.one(list);
+        let (Some(delimiter), Some(items)) = (delimiter.as_str(), list.as_array()) else {
+            return self.wildcard(span, "`Fn::Join` needs a delimiter and a list");
+        };
+        let mut parts = Vec::with_capacity(items.len());
+        for item in items {
+            match &item.kind {
+                ValueKind::String(text) | ValueKind::Number(text) => parts.push(text.clone()),
+                _ => return self.wildcard(span, "`Fn::Join` of a value that is not a string"),
+            }
+        }
+        string(span, &parts.join(delimiter))
+    }
+
+    /// `Fn::Select`: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-select.html
+    fn select(&mut self, argument: &Value, span: Span) -> Value {
+        let Some([index, list]) = argument.as_array() else {
+            return self.wildcard(span, "`Fn::Select` needs an index and a list");
+        };
+        let index = self.one(index);
+        let list = self.one(list);
+        let index = match &index.kind {
+            ValueKind::String(text) | ValueKind::Number(text) => text.parse::<usize>().ok(),
+            _ => None,
+        };
+        match (index, list.as_array()) {
+            (Some(i), Some(items)) => match items.get(i) {
+                Some(item) => Value::new(item.kind.clone(), span),
+                None => self.wildcard(span, "`Fn::Select` index is not known to be in the list"),
+            },
+            _ => self.wildcard(span, "`Fn::Select` of an unknown list"),
+        }
+    }
+
+    /// `Fn::Split`: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-split.html
+    fn split(&mut self, argument: &Value, span: Span) -> Value {
+        let Some([delimiter, source]) = argument.as_array() else {
+            return self.wildcard(span, "`Fn::Split` needs a delimiter and a string");
+        };
+        let delimiter = self.one(delimiter);
+        let source = self.one(source);
+        match (delimiter.as_str(), source.as_str()) {
+            (Some(delimiter), Some(text)) if !delimiter.is_empty() => Value::new(
+                ValueKind::Array(
+                    text.split(delimiter)
+                        .map(|part| string(span, part))
+                        .collect(),
+                ),
+                span,
+            ),
+            _ => self.wildcard(span, "`Fn::Split` of an unknown string"),
+        }
+    }
+
+    /// `Fn::FindInMap`: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-findinmap.html
+    fn find_in_map(&mut self, argument: &Value, span: Span) -> Value {
+        let Some(items) = argument.as_array() else {
+            return self.wildcard(span, "`Fn::FindInMap` needs a map and two keys");
+        };
+        let keys: Vec<Option<String>> = items
+            .iter()
+            .take(3)
+            .map(|item| {
+                let before = self.unresolved.len();
+                let resolved = self.one(item);
+                let exact = self.unresolved.len() == before;
+                self.unresolved.truncate(before);
+                resolved.as_str().filter(|_| exact).map(str::to_string)
+            })
+            .collect();
+        if let [Some(map), Some(top), Some(second)] = keys.as_slice()
+            && let Some(found) = self
+                .template
+                .mapping(map)
+                .and_then(|m| m.get(top))
+                .and_then(|m| m.get(second))
+                .cloned()
+        {
+            let found = self.one(&found);
+            return Value::new(found.kind, span);
+        }
+        self.wildcard(span, "`Fn::FindInMap` with keys only known at deployment")
+    }
+
+    /// `Fn::If`: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-conditions.html#intrinsic-function-reference-conditions-if
+    ///
+    /// A condition that the parameter defaults decide picks its branch. An
+    /// unknown one gives both branches inside a list (a union) and the
+    /// true branch elsewhere, recorded as unresolved: choosing one branch
+    /// can under-approximate what the deployed template grants.
+    fn if_(&mut self, argument: &Value, span: Span, in_list: bool) -> Resolved {
+        let Some([condition, when_true, when_false]) = argument.as_array() else {
+            return Resolved::One(self.wildcard(span, "`Fn::If` needs a condition and two values"));
+        };
+        let known = condition.as_str().and_then(|name| self.condition(name, 0));
+        match known {
+            Some(true) => self.value(when_true, in_list),
+            Some(false) => self.value(when_false, in_list),
+            None if in_list => {
+                let mut items = Vec::new();
+                for branch in [when_true, when_false] {
+                    match self.value(branch, true) {
+                        Resolved::One(v) => items.push(v),
+                        Resolved::Many(many) => items.extend(many),
+                        Resolved::Nothing => {}
+                    }
+                }
+                Resolved::Many(items)
+            }
+            None => {
+                self.unresolved.push(UnresolvedIntrinsic {
+                    span,
+                    reason: format!(
+                        "condition `{}` is only known at deployment; the true branch was taken",
+                        condition.as_str().unwrap_or("?")
+                    ),
+                });
+                self.value(when_true, in_list)
+            }
+        }
+    }
+
+    /// Evaluates a named condition with the parameters' defaults; `None`
+    /// when it depends on something only known at deployment.
+    fn condition(&mut self, name: &str, depth: usize) -> Option<bool> {
+        let expression = self.template.condition(name)?.clone();
+        self.condition_expression(&expression, depth + 1)
+    }
+
+    fn condition_expression(&mut self, expression: &Value, depth: usize) -> Option<bool> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let [member] = expression.as_object()? else {
+            return None;
+        };
+        let argument = &member.value;
+        match member.key.node.as_str() {
+            "Condition" => self.condition(argument.as_str()?, depth),
+            "Fn::Not" => {
+                Some(!self.condition_expression(argument.as_array()?.first()?, depth + 1)?)
+            }
+            "Fn::And" | "Fn::Or" => {
+                let is_and = member.key.node == "Fn::And";
+                let mut any_unknown = false;
+                for operand in argument.as_array()? {
+                    match self.condition_expression(operand, depth + 1) {
+                        Some(value) if value != is_and => return Some(value),
+                        Some(_) => {}
+                        None => any_unknown = true,
+                    }
+                }
+                if any_unknown { None } else { Some(is_and) }
+            }
+            "Fn::Equals" => {
+                let [left, right] = argument.as_array()? else {
+                    return None;
+                };
+                let before = self.unresolved.len();
+                let left = self.one(left);
+                let right = self.one(right);
+                let exact = self.unresolved.len() == before;
+                self.unresolved.truncate(before);
+                if !exact {
+                    return None;
+                }
+                Some(scalar_text(&left)? == scalar_text(&right)?)
+            }
+            _ => None,
+        }
+    }
+}
+
+fn scalar_text(value: &Value) -> Option<String> {
+    match &value.kind {
+        ValueKind::String(text) | ValueKind::Number(text) => Some(text.clone()),
+        ValueKind::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn string(span: Span, text: &str) -> Value {
+    Value::new(ValueKind::String(text.to_string()), span)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::template::read_template;
+
+    const TEMPLATE: &str = "\
+Parameters:
+  Stage: {Type: String, Default: prod}
+  NoDefault: {Type: String}
+  Names: {Type: CommaDelimitedList, Default: 'a,b'}
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+  IsUnknown: !Equals [!Ref NoDefault, x]
+Mappings:
+  Env: {prod: {Table: orders-prod}}
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties: {TableName: !Sub 'orders-${Stage}'}
+  Bucket: {Type: AWS::S3::Bucket}
+  Queue: {Type: AWS::SQS::Queue, Properties: {QueueName: q}}
+  Topic: {Type: AWS::SNS::Topic, Properties: {TopicName: t}}
+  Group: {Type: AWS::Logs::LogGroup, Properties: {LogGroupName: /aws/lambda/f}}
+  Secret: {Type: AWS::SecretsManager::Secret, Properties: {Name: s}}
+  Fn: {Type: AWS::Serverless::Function, Properties: {FunctionName: f}}
+  Role: {Type: AWS::IAM::Role, Properties: {RoleName: r, Path: /app/}}
+  Machine: {Type: AWS::Serverless::StateMachine}
+Outputs:
+  V:
+    A: !GetAtt Table.Arn
+    B: !Sub 'arn:${AWS::Partition}:s3:::${Bucket}/*'
+    C: !Join [':', [!Ref AWS::Region, !Ref AWS::AccountId]]
+    D: !Select [1, !Ref Names]
+    E: !If [IsProd, yes, no]
+    F: [!If [IsUnknown, x, y]]
+    G: !If [IsUnknown, x, y]
+    H: !FindInMap [Env, !Ref Stage, Table]
+    I: !Sub '${!Literal}-${Queue.Arn}'
+    J: !ImportValue Shared
+    K: [a, !Ref AWS::NoValue]
+    L: !GetAtt Group.Arn
+    M: !Ref Secret
+    N: !GetAtt FnRole.Arn
+    O: !GetAtt Role.Arn
+    P: !Ref Machine
+    Q: !Sub ['${X}/${Topic}', {X: !Ref NoDefault}]
+    R: !Ref Queue
+";
+
+    fn outputs(context: &ResolveContext) -> Resolution {
+        let template = read_template(TEMPLATE).unwrap();
+        let value = template
+            .root
+            .get("Outputs")
+            .unwrap()
+            .get("V")
+            .unwrap()
+            .clone();
+        resolve_with(&value, &template, context)
+    }
+
+    fn text<'a>(resolution: &'a Resolution, key: &str) -> &'a str {
+        resolution.value.get(key).unwrap().as_str().unwrap()
+    }
+
+    #[test]
+    fn resolves_the_resource_table_and_functions() {
+        let r = outputs(&ResolveContext::default());
+        assert_eq!(text(&r, "A"), "arn:aws:dynamodb:*:*:table/orders-prod");
+        assert_eq!(text(&r, "B"), "arn:aws:s3:::*/*");
+        assert_eq!(text(&r, "C"), "*:*");
+        assert_eq!(text(&r, "D"), "b");
+        assert_eq!(text(&r, "E"), "yes");
+        let f: Vec<_> = r
+            .value
+            .get("F")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(f, ["x", "y"]);
+        assert_eq!(text(&r, "G"), "x");
+        assert_eq!(text(&r, "H"), "orders-prod");
+        assert_eq!(text(&r, "I"), "${Literal}-arn:aws:sqs:*:*:q");
+        assert_eq!(text(&r, "J"), "*");
+        assert_eq!(r.value.get("K").unwrap().as_array().unwrap().len(), 1);
+        assert_eq!(text(&r, "L"), "arn:aws:logs:*:*:log-group:/aws/lambda/f:*");
+        assert_eq!(text(&r, "M"), "arn:aws:secretsmanager:*:*:secret:s-??????");
+        assert_eq!(text(&r, "N"), "arn:aws:iam::*:role/*");
+        assert_eq!(text(&r, "O"), "arn:aws:iam::*:role/app/r");
+        assert_eq!(text(&r, "P"), "arn:aws:states:*:*:stateMachine:*");
+        assert_eq!(text(&r, "Q"), "*/arn:aws:sns:*:*:t");
+        assert_eq!(text(&r, "R"), "https://sqs.*.amazonaws.com/*/q");
+        let reasons: Vec<&str> = r.unresolved.iter().map(|u| u.reason.as_str()).collect();
+        assert!(reasons.iter().any(|r| r.contains("Fn::ImportValue")));
+        assert!(reasons.iter().any(|r| r.contains("condition `IsUnknown`")));
+        assert!(
+            reasons
+                .iter()
+                .any(|r| r.contains("`NoDefault` has no default"))
+        );
+    }
+
+    #[test]
+    fn context_fills_region_and_account_and_spans_are_kept() {
+        let context = ResolveContext {
+            account: Some("111122223333".into()),
+            region: Some("eu-west-1".into()),
+            partition: None,
+        };
+        let r = outputs(&context);
+        assert_eq!(
+            text(&r, "A"),
+            "arn:aws:dynamodb:eu-west-1:111122223333:table/orders-prod"
+        );
+        let a = r.value.get("A").unwrap();
+        assert_eq!(&TEMPLATE[a.span.start..a.span.end], "!GetAtt Table.Arn");
+    }
+}
