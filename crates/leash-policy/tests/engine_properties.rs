@@ -468,3 +468,29 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn template_errors_point_inside_the_text(text in "([a-z:/ ',*?$]|\\$\\{|\\}|é){0,24}") {
+        // The linter slices the policy text with these ranges.
+        match leash_policy::variables::parse_template(&text) {
+            Ok(template) => {
+                for variable in template.variables() {
+                    prop_assert!(variable.range.end <= text.len());
+                    let well_formed = text
+                        .get(variable.range.clone())
+                        .is_some_and(|slice| slice.starts_with("${") && slice.ends_with('}'));
+                    prop_assert!(well_formed, "variable range {:?} in {:?}", variable.range, text);
+                }
+            }
+            Err(error) => {
+                prop_assert!(error.range.start < error.range.end && error.range.end <= text.len());
+                let opens = text.get(error.range.clone()).is_some_and(|slice| slice.starts_with("${"));
+                prop_assert!(opens, "error range {:?} in {:?}", error.range, text);
+                prop_assert!(!error.message.ends_with('.'));
+            }
+        }
+    }
+}
