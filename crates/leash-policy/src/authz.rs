@@ -7,7 +7,29 @@
 //!
 //! Build a [`PolicySet`] from parsed policies, prepare it once with
 //! [`PreparedPolicySet::new`] (patterns and conditions compiled), then call
-//! [`PreparedPolicySet::evaluate`] per [`Request`].
+//! [`PreparedPolicySet::evaluate`] per [`Request`]:
+//!
+//! ```
+//! use leash_policy::authz::{DecisionReason, PolicySet, PreparedPolicySet};
+//! use leash_policy::context::{Request, RequestContext};
+//! use leash_policy::parse::parse_policy_text;
+//!
+//! let role_policy = parse_policy_text(r#"{"Version": "2012-10-17", "Statement": {
+//!     "Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject",
+//!     "Resource": "arn:aws:s3:::orders/*"}}"#)
+//! .policy
+//! .expect("valid policy");
+//! let prepared = PreparedPolicySet::new(&PolicySet::new().with_identity_policy("role", role_policy));
+//! let request = Request::new(
+//!     "arn:aws:sts::111122223333:assumed-role/orders/session",
+//!     "s3:GetObject",
+//!     "arn:aws:s3:::orders/2024/receipt.pdf",
+//! )
+//! .with_context(RequestContext::new().with("aws:SecureTransport", "true"));
+//! let decision = prepared.evaluate(&request);
+//! assert_eq!(decision.reason, DecisionReason::Allowed);
+//! assert_eq!(decision.deciding[0].sid.as_deref(), Some("Read"));
+//! ```
 //!
 //! The decision flow follows
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>,
