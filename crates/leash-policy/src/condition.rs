@@ -323,6 +323,9 @@ fn evaluate_entry(operator: &Operator, entry: &CompiledEntry, request: &Request)
         });
     }
     let negated = is_negated(&operator.kind);
+    // The set qualifier decides an absent key before `IfExists` does:
+    // `ForAnyValue:StringEqualsIfExists` on an absent key is false (see
+    // docs/semantics.md).
     match operator.qualifier {
         Some(SetQualifier::ForAllValues) => match present {
             // Vacuously true for an absent or empty key.
@@ -1176,6 +1179,20 @@ mod tests {
         ));
         assert!(!holds(
             "ForAnyValue:StringEquals",
+            "aws:TagKeys",
+            &["team"],
+            &none
+        ));
+        // The set qualifier decides an absent key; IfExists does not rescue
+        // ForAnyValue (see docs/semantics.md).
+        assert!(!holds(
+            "ForAnyValue:StringEqualsIfExists",
+            "aws:TagKeys",
+            &["team"],
+            &none
+        ));
+        assert!(holds(
+            "ForAllValues:StringEqualsIfExists",
             "aws:TagKeys",
             &["team"],
             &none
