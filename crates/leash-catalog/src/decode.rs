@@ -296,6 +296,7 @@ impl TableReader {
             strings: self.strings,
             first_action_description,
             actions: OnceLock::new(),
+            action_index: OnceLock::new(),
             resource_types,
             condition_keys,
         })

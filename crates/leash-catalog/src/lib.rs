@@ -35,7 +35,9 @@ pub use catalog::Catalog;
 pub use condition_key::{ConditionKey, ConditionKeyInfo, ConditionKeyType};
 pub use data_version::{DATA_PACKAGE, DATA_UPDATED, DATA_VERSION};
 pub use decode::DecodeError;
-pub use resource_type::{ArnSegment, ArnTemplate, Placeholder, ResourceType, TemplatePart};
+pub use resource_type::{
+    ArnPattern, ArnSegment, ArnTemplate, Placeholder, ResourceType, TemplatePart,
+};
 pub use service::{AccessLevel, Action, ActionResource, Service};
 
 /// The catalog file, as scripts/gen-catalog wrote it.

@@ -242,7 +242,18 @@ impl ArnTemplate {
         ArnPattern::parse(arn).is_some_and(|pattern| self.matches_pattern(&pattern))
     }
 
-    pub(crate) fn matches_pattern(&self, pattern: &ArnPattern<'_>) -> bool {
+    /// Like [`ArnTemplate::matches`] for an ARN parsed once, to test it
+    /// against many templates.
+    pub fn matches_pattern(&self, pattern: &ArnPattern<'_>) -> bool {
+        // Cheap rejection first: most candidate templates differ from the
+        // pattern within the first few literal characters of a segment.
+        let prefixes_agree = ArnSegment::ALL.iter().all(|&segment| {
+            let pattern_text = pattern.texts.get(segment.index()).copied().unwrap_or("");
+            literal_prefixes_agree(self.segment(segment), pattern_text)
+        });
+        if !prefixes_agree {
+            return false;
+        }
         let mut template_atoms = Vec::new();
         ArnSegment::ALL.iter().all(|&segment| {
             template_atoms.clear();
@@ -410,13 +421,16 @@ const ANY: CharacterSet = CharacterSet::Any {
 /// An ARN or ARN pattern split into its five segments, each as atoms:
 /// `*` any run, `?` any one character, everything else itself.
 #[derive(Debug, Clone)]
-pub(crate) struct ArnPattern<'a> {
+pub struct ArnPattern<'a> {
     pub(crate) service: &'a str,
+    texts: [&'a str; 5],
     atoms: [Vec<Atom>; 5],
 }
 
 impl<'a> ArnPattern<'a> {
-    pub(crate) fn parse(arn: &'a str) -> Option<ArnPattern<'a>> {
+    /// Splits an ARN or ARN pattern into its segments; `None` when it does
+    /// not start with `arn:` or has fewer than six parts.
+    pub fn parse(arn: &'a str) -> Option<ArnPattern<'a>> {
         let mut pieces = arn.splitn(6, ':');
         if pieces.next()? != "arn" {
             return None;
@@ -445,8 +459,35 @@ impl<'a> ArnPattern<'a> {
         });
         Some(ArnPattern {
             service: texts[1],
+            texts,
             atoms,
         })
+    }
+}
+
+/// Whether the literal text a template segment starts with agrees with the
+/// pattern's text up to the pattern's first wildcard (a necessary condition
+/// for the two to intersect).
+fn literal_prefixes_agree(parts: &[TemplatePart], pattern: &str) -> bool {
+    let template_prefix = match parts.first() {
+        Some(TemplatePart::Literal(text)) => *text,
+        _ => return true,
+    };
+    let pattern_prefix = pattern
+        .find(['*', '?'])
+        .map_or(pattern, |position| &pattern[..position]);
+    let length = template_prefix.len().min(pattern_prefix.len());
+    // Both sides plain text: a literal-only template segment and a pattern
+    // segment with no wildcard.
+    let complete = parts.len() == 1 && pattern_prefix.len() == pattern.len();
+    match (template_prefix.get(..length), pattern_prefix.get(..length)) {
+        (Some(a), Some(b)) if a == b => {
+            // Two plain texts must be equal, not only share a prefix.
+            !complete || template_prefix == pattern_prefix
+        }
+        (Some(_), Some(_)) => false,
+        // A length that splits a character: let the exact check decide.
+        _ => true,
     }
 }
 
@@ -658,5 +699,19 @@ mod tests {
             Some(&TemplatePart::Literal(":*"))
         );
         assert!(documented_extra_templates("logs", "log-stream", &[template]).is_empty());
+    }
+
+    #[test]
+    fn literal_prefixes_reject_early_and_only_when_sure() {
+        let table = [TemplatePart::Literal("table/"), placeholder(false, true)];
+        assert!(!literal_prefixes_agree(&table, "instance/i-1"));
+        assert!(literal_prefixes_agree(&table, "tab*"));
+        assert!(literal_prefixes_agree(&table, "table/Orders"));
+        assert!(literal_prefixes_agree(&table, "*"));
+        let plain = [TemplatePart::Literal("aws")];
+        assert!(literal_prefixes_agree(&plain, "aws"));
+        assert!(!literal_prefixes_agree(&plain, "aws-cn"));
+        assert!(literal_prefixes_agree(&plain, "aws*"));
+        assert!(!literal_prefixes_agree(&plain, "a"));
     }
 }

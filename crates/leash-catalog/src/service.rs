@@ -24,6 +24,11 @@ pub struct Service {
     pub(crate) first_action_description: u32,
     /// Sorted by name, ignoring ASCII case, once decoded.
     pub(crate) actions: OnceLock<Vec<Action>>,
+    /// (hash of the lowercased name, position in `actions`), sorted: a
+    /// lookup probes this small array instead of the large `Action`
+    /// records, which matters when a linter looks up every action of every
+    /// statement.
+    pub(crate) action_index: OnceLock<Vec<(u64, u32)>>,
     /// Sorted by name, ignoring ASCII case.
     pub(crate) resource_types: Vec<ResourceType>,
     /// Sorted by name, ignoring ASCII case.
@@ -73,10 +78,24 @@ impl Service {
     /// The action named `name` (without the prefix), ignoring case.
     pub fn action(&self, name: &str) -> Option<&Action> {
         let actions = self.actions();
-        actions
-            .binary_search_by(|action| compare_ignore_ascii_case(action.name, name))
-            .ok()
-            .and_then(|position| actions.get(position))
+        let index = self.action_index.get_or_init(|| {
+            let mut index: Vec<(u64, u32)> = actions
+                .iter()
+                .enumerate()
+                .map(|(position, action)| (hash_ignore_ascii_case(action.name), position as u32))
+                .collect();
+            index.sort_unstable();
+            index
+        });
+        let hash = hash_ignore_ascii_case(name);
+        let start = index.partition_point(|(h, _)| *h < hash);
+        index
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take_while(|(h, _)| *h == hash)
+            .filter_map(|(_, position)| actions.get(*position as usize))
+            .find(|action| action.name.eq_ignore_ascii_case(name))
     }
 
     pub fn resource_types(&self) -> &[ResourceType] {
@@ -251,4 +270,12 @@ mod tests {
         assert_eq!(AccessLevel::from_code(5), None);
         assert_eq!(AccessLevel::Tagging.as_str(), "Tagging");
     }
+}
+
+/// FNV-1a over the ASCII-lowercased bytes: action names compare ignoring
+/// case, so their hashes must too.
+fn hash_ignore_ascii_case(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3)
+    })
 }

@@ -29,7 +29,7 @@
 
 use super::util::{action_patterns, has_wildcard};
 use crate::{Diagnostic, PolicyInput, Rule, Severity};
-use leash_catalog::catalog;
+use leash_catalog::{ArnPattern, catalog};
 
 pub static RULE: Rule = Rule {
     code: "L105",
@@ -62,15 +62,19 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
             let Some(service) = arn.split(':').nth(2) else {
                 continue;
             };
-            let arn_for_matching = without_variables(arn);
+            let arn_for_matching = with_empty_segments_open(&without_variables(arn));
+            let parsed = ArnPattern::parse(&arn_for_matching);
             // Test only the templates of each action's own resource types:
             // classifying the ARN against every type of the service is the
             // costly step, needed only when there is something to report.
+            // Actions of a statement share few resource types: decide each
+            // (resource type, ARN) pair once.
+            let mut verdicts: Vec<(&str, &str, bool)> = Vec::new();
             let inapplicable: Vec<&leash_catalog::Action> = actions
                 .iter()
                 .copied()
                 .filter(|a| a.service().eq_ignore_ascii_case(service))
-                .filter(|a| !acts_on(a, &arn_for_matching))
+                .filter(|a| !acts_on(a, parsed.as_ref(), &mut verdicts))
                 .collect();
             if inapplicable.is_empty() {
                 continue;
@@ -120,18 +124,61 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 /// Whether some resource type the action accepts has a template that can
-/// denote `arn`.
-fn acts_on(action: &leash_catalog::Action, arn: &str) -> bool {
-    let Some(service) = catalog().service(action.service()) else {
+/// denote `arn`. `verdicts` remembers (service, resource type, answer) for
+/// this ARN.
+fn acts_on(
+    action: &leash_catalog::Action,
+    arn: Option<&ArnPattern<'_>>,
+    verdicts: &mut Vec<(&'static str, &'static str, bool)>,
+) -> bool {
+    let (Some(arn), Some(service)) = (arn, catalog().service(action.service())) else {
         return true; // cannot tell: say nothing
     };
     action.resource_types().iter().any(|r| {
-        service.resource_type(r.resource_type()).is_some_and(|t| {
+        let name = r.resource_type();
+        if let Some(&(_, _, known)) = verdicts
+            .iter()
+            .find(|(s, n, _)| *s == service.prefix() && *n == name)
+        {
+            return known;
+        }
+        let matches = service.resource_type(name).is_some_and(|t| {
             t.arn_templates()
                 .iter()
-                .any(|template| template.matches(arn))
-        })
+                .any(|template| template.matches_pattern(arn))
+        });
+        verdicts.push((service.prefix(), name, matches));
+        matches
     })
+}
+
+/// Some ARNs leave the region or account empty where the catalog's
+/// template has a placeholder (AWS-owned SSM documents, public AMIs: "Some
+/// resource ARNs don't require an account number, so this component might
+/// be omitted", <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html>).
+/// The catalog's templates require text there, so to avoid reporting such
+/// ARNs as inapplicable, an empty region or account is matched as `*`.
+fn with_empty_segments_open(arn: &str) -> String {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    if parts.len() < 6 {
+        return arn.to_string();
+    }
+    let open = |s: &str| {
+        if s.is_empty() {
+            "*".to_string()
+        } else {
+            s.to_string()
+        }
+    };
+    format!(
+        "{}:{}:{}:{}:{}:{}",
+        parts[0],
+        parts[1],
+        parts[2],
+        open(parts[3]),
+        open(parts[4]),
+        parts[5]
+    )
 }
 
 /// Policy variables stand for text unknown until a request: for the
@@ -159,6 +206,18 @@ fn without_variables(arn: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::without_variables;
+
+    #[test]
+    fn empty_region_and_account_match_anything() {
+        assert_eq!(
+            super::with_empty_segments_open("arn:aws:ssm:*::document/AWS-*"),
+            "arn:aws:ssm:*:*:document/AWS-*"
+        );
+        assert_eq!(
+            super::with_empty_segments_open("arn:aws:s3:::b/*"),
+            "arn:aws:s3:*:*:b/*"
+        );
+    }
 
     #[test]
     fn variables_become_wildcards() {

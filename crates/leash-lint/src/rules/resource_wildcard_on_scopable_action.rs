@@ -63,6 +63,9 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
         }
         for pattern in &resource.node.patterns {
             let arn = pattern.node.as_str();
+            if arn != "*" && !arn.ends_with('*') {
+                continue; // names something narrower than "every resource"
+            }
             let scoped: Vec<String> = actions
                 .iter()
                 .filter(|a| covers_every_resource_of(arn, a))
