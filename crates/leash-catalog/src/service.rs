@@ -250,6 +250,14 @@ impl ActionResource {
     }
 }
 
+/// FNV-1a over the ASCII-lowercased bytes: action names compare ignoring
+/// case, so their hashes must too.
+fn hash_ignore_ascii_case(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,12 +278,4 @@ mod tests {
         assert_eq!(AccessLevel::from_code(5), None);
         assert_eq!(AccessLevel::Tagging.as_str(), "Tagging");
     }
-}
-
-/// FNV-1a over the ASCII-lowercased bytes: action names compare ignoring
-/// case, so their hashes must too.
-fn hash_ignore_ascii_case(text: &str) -> u64 {
-    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
-        (hash ^ u64::from(byte.to_ascii_lowercase())).wrapping_mul(0x0100_0000_01b3)
-    })
 }
