@@ -19,7 +19,7 @@ use leash_policy::{Member, Span, Spanned, Value, ValueKind};
 
 use crate::resolve::{ResolveContext, UnresolvedIntrinsic, resolve_with, resolve_with_parameters};
 use crate::sam_policy_templates::policy_template;
-use crate::template::{Resource, Template};
+use crate::template::{Resource, Template, TemplateFormat};
 
 /// What a policy document is attached to, in IAM's terms.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -216,6 +216,9 @@ impl<'a> Extractor<'a> {
         let mut policy = self.base(resource, path, kind, PolicyOrigin::Written);
         policy.span = document.span;
         policy.document = resolution.value;
+        if self.template.format == TemplateFormat::Yaml {
+            policy.document = stringify_identifiers(policy.document);
+        }
         policy.unresolved = resolution.unresolved;
         policy
     }
@@ -942,6 +945,45 @@ fn respan(value: &Value, span: Span) -> Value {
         other => other.clone(),
     };
     Value::new(kind, span)
+}
+
+/// `Sid: 1` or `Version: 2012` in YAML is a number to YAML, but IAM takes
+/// only strings there, and CloudFormation deploys such templates: it passes
+/// the scalar's text. So in YAML templates, numeric or boolean `Version`,
+/// `Id` and statement `Sid` values become strings with the same text and
+/// span. Other elements keep YAML's kind (condition values may be numbers).
+fn stringify_identifiers(mut document: Value) -> Value {
+    fn to_string(value: &mut Value) {
+        let text = match &value.kind {
+            ValueKind::Number(text) => text.clone(),
+            ValueKind::Bool(b) => b.to_string(),
+            _ => return,
+        };
+        value.kind = ValueKind::String(text);
+    }
+    if let ValueKind::Object(members) = &mut document.kind {
+        for member in members.iter_mut() {
+            match member.key.node.as_str() {
+                "Version" | "Id" => to_string(&mut member.value),
+                "Statement" => {
+                    let statements: &mut [Value] = match &mut member.value.kind {
+                        ValueKind::Array(items) => items,
+                        ValueKind::Object(_) => std::slice::from_mut(&mut member.value),
+                        _ => &mut [],
+                    };
+                    for statement in statements {
+                        if let ValueKind::Object(elements) = &mut statement.kind {
+                            for element in elements.iter_mut().filter(|e| e.key.node == "Sid") {
+                                to_string(&mut element.value);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    document
 }
 
 fn sid(logical_id: &str) -> String {

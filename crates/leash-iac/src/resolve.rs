@@ -317,6 +317,31 @@ impl<'a> Resolver<'a> {
         if let Some(arn) = self.generated_role_arn(target) {
             return string(span, &arn);
         }
+        // SAM's `AutoPublishAlias` makes `Function.Alias` and
+        // `Function.Version` referable: the alias or version ARN.
+        // https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-generated-resources-function.html
+        if let Some((function_id, suffix)) = target.rsplit_once('.')
+            && let Some(function) = self
+                .template
+                .resource(function_id)
+                .filter(|r| r.resource_type.node == "AWS::Serverless::Function")
+        {
+            let qualifier = match suffix {
+                "Alias" => self.property(function, "AutoPublishAlias"),
+                "Version" => None,
+                _ => {
+                    return self.wildcard(
+                        span,
+                        format!("`{target}` is not a parameter or resource of the template"),
+                    );
+                }
+            };
+            let qualifier = qualifier.unwrap_or_else(|| "*".to_string());
+            let arn = self
+                .resource_attribute(function, Some("Arn"))
+                .unwrap_or_else(|| "*".to_string());
+            return string(span, &format!("{arn}:{qualifier}"));
+        }
         self.wildcard(
             span,
             format!("`{target}` is not a parameter or resource of the template"),
@@ -878,7 +903,7 @@ Resources:
   Topic: {Type: AWS::SNS::Topic, Properties: {TopicName: t}}
   Group: {Type: AWS::Logs::LogGroup, Properties: {LogGroupName: /aws/lambda/f}}
   Secret: {Type: AWS::SecretsManager::Secret, Properties: {Name: s}}
-  Fn: {Type: AWS::Serverless::Function, Properties: {FunctionName: f}}
+  Fn: {Type: AWS::Serverless::Function, Properties: {FunctionName: f, AutoPublishAlias: live}}
   Role: {Type: AWS::IAM::Role, Properties: {RoleName: r, Path: /app/}}
   Machine: {Type: AWS::Serverless::StateMachine}
 Outputs:
@@ -901,6 +926,7 @@ Outputs:
     P: !Ref Machine
     Q: !Sub ['${X}/${Topic}', {X: !Ref NoDefault}]
     R: !Ref Queue
+    S: !Ref Fn.Alias
 ";
 
     fn outputs(context: &ResolveContext) -> Resolution {
@@ -949,6 +975,7 @@ Outputs:
         assert_eq!(text(&r, "P"), "arn:aws:states:*:*:stateMachine:*");
         assert_eq!(text(&r, "Q"), "*/arn:aws:sns:*:*:t");
         assert_eq!(text(&r, "R"), "https://sqs.*.amazonaws.com/*/q");
+        assert_eq!(text(&r, "S"), "arn:aws:lambda:*:*:function:f:live");
         let reasons: Vec<&str> = r.unresolved.iter().map(|u| u.reason.as_str()).collect();
         assert!(reasons.iter().any(|r| r.contains("Fn::ImportValue")));
         assert!(reasons.iter().any(|r| r.contains("condition `IsUnknown`")));

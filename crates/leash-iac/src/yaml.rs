@@ -123,8 +123,10 @@ struct Properties {
 }
 
 struct Builder<'a> {
+    /// The original text; spans index it.
     text: &'a str,
     positions: CharToByte,
+    insertions: &'a [usize],
     limits: JsonLimits,
     stack: Vec<Frame>,
     anchors: HashMap<usize, Value>,
@@ -150,36 +152,31 @@ pub fn parse_yaml_with_limits(text: &str, limits: JsonLimits) -> Result<Value, T
             ),
         ));
     }
-    let mut builder = Builder {
-        text,
-        positions: CharToByte::new(text),
-        limits,
-        stack: Vec::new(),
-        anchors: HashMap::new(),
-        alias_nodes: 0,
-        documents: Vec::new(),
-    };
-    let mut parser = Parser::new_from_str(text);
-    while let Some(next) = parser.next_event() {
-        match next {
-            Ok((event, span)) => {
-                let span = Span::new(
-                    builder.positions.byte(span.start.index()),
-                    builder.positions.byte(span.end.index()),
-                );
-                builder.event(event, span)?;
-            }
-            Err(error) => {
-                let at = builder.positions.byte(error.marker().index());
-                return Err(TemplateError::new(
-                    TemplateErrorKind::Syntax,
-                    Span::new(at, at),
-                    format!("invalid YAML: {}", error.info()),
-                ));
+    // Lenient retries: see `under_indented_flow_closer`. `insertions` holds
+    // the original offsets where one space each was inserted, sorted.
+    let mut insertions: Vec<usize> = Vec::new();
+    let documents = loop {
+        let parsed_text = with_insertions(text, &insertions);
+        match parse_events(text, &parsed_text, &insertions, limits) {
+            Ok(documents) => break documents,
+            Err((error, modified_at)) => {
+                let retry = insertions.len() < MAX_INDENTATION_RETRIES
+                    && error.message == "invalid YAML: invalid indentation";
+                match retry
+                    .then(|| under_indented_flow_closer(&parsed_text, modified_at))
+                    .flatten()
+                {
+                    Some(line_start) => {
+                        let original = to_original(line_start, &insertions);
+                        let at = insertions.partition_point(|&o| o <= original);
+                        insertions.insert(at, original);
+                    }
+                    None => return Err(error),
+                }
             }
         }
-    }
-    let mut documents = builder.documents.into_iter();
+    };
+    let mut documents = documents.into_iter();
     match documents.next() {
         None => Err(TemplateError::new(
             TemplateErrorKind::NotATemplate,
@@ -194,6 +191,107 @@ pub fn parse_yaml_with_limits(text: &str, limits: JsonLimits) -> Result<Value, T
             )),
             None => Ok(first),
         },
+    }
+}
+
+/// How many lenient re-indentations one document may need.
+const MAX_INDENTATION_RETRIES: usize = 256;
+
+/// PyYAML (and so the SAM CLI and cfn-lint) accepts a flow collection's
+/// closing `]` or `}` on a line indented no deeper than its parent key,
+/// which YAML 1.2 and saphyr reject ("invalid indentation"). Templates in
+/// the wild do this, so leash accepts it too: when the line at the error
+/// starts with a closer, the line is indented one more space and the text
+/// parsed again; spans are mapped back to the original text.
+fn under_indented_flow_closer(text: &str, at: usize) -> Option<usize> {
+    let line_start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
+    let first = text
+        .get(line_start..)?
+        .trim_start_matches(' ')
+        .chars()
+        .next()?;
+    matches!(first, ']' | '}').then_some(line_start)
+}
+
+/// One parse of `parsed_text` (the original text with one space inserted
+/// at each original offset in `insertions`). Spans are offsets into `original`. An error
+/// also carries its offset in `parsed_text`.
+fn parse_events(
+    original: &str,
+    parsed_text: &str,
+    insertions: &[usize],
+    limits: JsonLimits,
+) -> Result<Vec<Value>, (TemplateError, usize)> {
+    let mut builder = Builder {
+        text: original,
+        positions: CharToByte::new(parsed_text),
+        insertions,
+        limits,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        alias_nodes: 0,
+        documents: Vec::new(),
+    };
+    let mut parser = Parser::new_from_str(parsed_text);
+    while let Some(next) = parser.next_event() {
+        match next {
+            Ok((event, span)) => {
+                let span = Span::new(
+                    builder.original(span.start.index()),
+                    builder.original(span.end.index()),
+                );
+                builder.event(event, span).map_err(|e| (e, 0))?;
+            }
+            Err(error) => {
+                let modified_at = builder.positions.byte(error.marker().index());
+                let at = builder.original(error.marker().index());
+                return Err((
+                    TemplateError::new(
+                        TemplateErrorKind::Syntax,
+                        Span::new(at, at),
+                        format!("invalid YAML: {}", error.info()),
+                    ),
+                    modified_at,
+                ));
+            }
+        }
+    }
+    Ok(builder.documents)
+}
+
+fn with_insertions<'t>(text: &'t str, insertions: &[usize]) -> std::borrow::Cow<'t, str> {
+    if insertions.is_empty() {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + insertions.len());
+    let mut previous = 0;
+    for &at in insertions {
+        out.push_str(text.get(previous..at).unwrap_or(""));
+        out.push(' ');
+        previous = at;
+    }
+    out.push_str(text.get(previous..).unwrap_or(""));
+    std::borrow::Cow::Owned(out)
+}
+
+/// Maps an offset in the text with insertions back to the original; an
+/// inserted space maps to the character it was inserted before.
+fn to_original(modified: usize, insertions: &[usize]) -> usize {
+    let mut shift = 0;
+    for (i, &original) in insertions.iter().enumerate() {
+        if original + i < modified {
+            shift = i + 1;
+        } else {
+            break;
+        }
+    }
+    modified - shift
+}
+
+impl Builder<'_> {
+    /// Byte offset in the original text of a character index in the parsed text.
+    fn original(&self, char_index: usize) -> usize {
+        to_original(self.positions.byte(char_index), self.insertions).min(self.text.len())
     }
 }
 
@@ -793,6 +891,16 @@ mod tests {
         ] {
             let _ = parse_yaml(garbage);
         }
+    }
+
+    #[test]
+    fn under_indented_flow_closers_are_accepted_like_pyyaml() {
+        let text = "a:\n  b: [{\n    \"k\": \"v\"\n  }]\n  c: d\n";
+        let root = parse_yaml(text).unwrap();
+        let b = root.get("a").unwrap().get("b").unwrap();
+        let k = b.as_array().unwrap()[0].get("k").unwrap();
+        assert_eq!(slice(text, k), "\"v\"");
+        assert_eq!(slice(text, root.get("a").unwrap().get("c").unwrap()), "d");
     }
 
     #[test]

@@ -1,0 +1,298 @@
+//! Extraction from a small SAM template, checking that positions point
+//! into the YAML file exactly.
+#![allow(clippy::unwrap_used)]
+
+use leash_iac::{
+    EmbeddedPolicy, PolicyKind, PolicyOrigin, ResolveContext, extract_managed_policy_references,
+    extract_policies, extract_policies_with, read_template,
+};
+use leash_policy::parse::parse_policy;
+use leash_policy::{LineIndex, Span, Value};
+
+const ORDERS: &str = include_str!("fixtures/orders.yaml");
+
+fn text_at(span: Span) -> &'static str {
+    &ORDERS[span.start..span.end]
+}
+
+fn line_col(span: Span) -> (usize, usize) {
+    LineIndex::new(ORDERS).line_col(ORDERS, span.start)
+}
+
+fn policy<'a>(policies: &'a [EmbeddedPolicy], resource: &str, path: &str) -> &'a EmbeddedPolicy {
+    policies
+        .iter()
+        .find(|p| p.resource_id == resource && p.path == path)
+        .unwrap_or_else(|| panic!("no policy {resource} {path}"))
+}
+
+fn statement(policy: &EmbeddedPolicy) -> &Value {
+    &policy
+        .document
+        .get("Statement")
+        .unwrap()
+        .as_array()
+        .unwrap()[0]
+}
+
+#[test]
+fn every_policy_parses_without_errors() {
+    let template = read_template(ORDERS).unwrap();
+    let policies = extract_policies(&template);
+    for policy in &policies {
+        let parsed = parse_policy(&policy.document);
+        assert!(
+            !parsed.has_errors(),
+            "{} {}: {:?}",
+            policy.resource_id,
+            policy.path,
+            parsed.diagnostics
+        );
+    }
+    let kinds: Vec<_> = policies
+        .iter()
+        .map(|p| (p.resource_id.as_str(), p.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("OrdersTable", PolicyKind::Resource),
+            ("CreateOrder", PolicyKind::Trust),
+            ("CreateOrder", PolicyKind::Identity),
+            ("CreateOrder", PolicyKind::Identity),
+            ("UploadsPolicy", PolicyKind::Resource),
+            ("ReportRole", PolicyKind::Trust),
+            ("ReportRole", PolicyKind::Identity),
+            ("ApiInvoke", PolicyKind::Resource),
+        ]
+    );
+}
+
+#[test]
+fn inline_statement_action_points_into_the_yaml_after_non_ascii_text() {
+    let template = read_template(ORDERS).unwrap();
+    let policies = extract_policies(&template);
+    let inline = policy(&policies, "CreateOrder", "Properties.Policies[1]");
+    let action = statement(inline).get("Action").unwrap();
+    assert_eq!(action.as_str(), Some("s3:GetObject"));
+    assert_eq!(text_at(action.span), "s3:GetObject");
+    assert_eq!(line_col(action.span), (35, 23));
+    // `${Uploads.Arn}` resolved from the bucket's name; span of the `!Sub`.
+    let resource = statement(inline).get("Resource").unwrap();
+    assert_eq!(resource.as_str(), Some("arn:aws:s3:::orders-uploads/*"));
+    assert_eq!(text_at(resource.span), "!Sub '${Uploads.Arn}/*'");
+    assert_eq!(inline.attached_roles, ["CreateOrderRole"]);
+    assert_eq!(inline.attached_functions, ["CreateOrder"]);
+}
+
+#[test]
+fn sam_policy_template_is_expanded_with_the_parameter_span() {
+    let template = read_template(ORDERS).unwrap();
+    let context = ResolveContext {
+        account: Some("111122223333".into()),
+        region: Some("eu-central-1".into()),
+        partition: None,
+    };
+    let policies = extract_policies_with(&template, &context);
+    let crud = policy(
+        &policies,
+        "CreateOrder",
+        "Properties.Policies[0].DynamoDBCrudPolicy",
+    );
+    assert_eq!(
+        crud.origin,
+        PolicyOrigin::SamPolicyTemplate {
+            name: "DynamoDBCrudPolicy".into()
+        }
+    );
+    let resources: Vec<_> = statement(crud)
+        .get("Resource")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        resources,
+        [
+            "arn:aws:dynamodb:eu-central-1:111122223333:table/orders-prod",
+            "arn:aws:dynamodb:eu-central-1:111122223333:table/orders-prod/index/*",
+        ]
+    );
+    // The statements point at the template entry that names the policy template.
+    let action = &statement(crud).get("Action").unwrap().as_array().unwrap()[0];
+    assert_eq!(text_at(action.span), "DynamoDBCrudPolicy");
+    assert_eq!(line_col(action.span), (31, 11));
+    assert!(crud.unresolved.is_empty(), "{:?}", crud.unresolved);
+}
+
+#[test]
+fn sam_generated_role_trust_and_implicit_managed_policies() {
+    let template = read_template(ORDERS).unwrap();
+    let policies = extract_policies(&template);
+    let trust = policy(&policies, "CreateOrder", "Role.AssumeRolePolicyDocument");
+    assert_eq!(trust.origin, PolicyOrigin::SamGeneratedTrust);
+    assert_eq!(text_at(trust.span), "CreateOrder");
+    let service = statement(trust)
+        .get("Principal")
+        .unwrap()
+        .get("Service")
+        .unwrap();
+    assert_eq!(
+        service.as_array().unwrap()[0].as_str(),
+        Some("lambda.amazonaws.com")
+    );
+
+    let references = extract_managed_policy_references(&template);
+    let arns: Vec<_> = references
+        .iter()
+        .filter(|r| r.resource_id == "CreateOrder")
+        .map(|r| (r.arn.as_str().unwrap(), r.implicit))
+        .collect();
+    assert_eq!(
+        arns,
+        [
+            (
+                "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+                true
+            ),
+            // Tracing: Active comes from Globals.
+            ("arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess", true),
+            ("arn:aws:iam::aws:policy/AmazonSQSReadOnlyAccess", false),
+        ]
+    );
+    let role_reference = references
+        .iter()
+        .find(|r| r.resource_id == "ReportRole")
+        .unwrap();
+    assert_eq!(role_reference.attached_functions, ["Report"]);
+}
+
+#[test]
+fn role_policies_resolve_conditions_with_parameter_defaults() {
+    let template = read_template(ORDERS).unwrap();
+    let policies = extract_policies(&template);
+    let read = policy(
+        &policies,
+        "ReportRole",
+        "Properties.Policies[0].PolicyDocument",
+    );
+    assert_eq!(read.attached_roles, ["ReportRole"]);
+    assert_eq!(read.attached_functions, ["Report"]);
+    let resources: Vec<_> = statement(read)
+        .get("Resource")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    // IsProd holds with the default Stage, so the index ARN is kept.
+    assert_eq!(
+        resources,
+        [
+            "arn:aws:dynamodb:*:*:table/orders-prod",
+            "arn:aws:dynamodb:*:*:table/orders-prod/index/*"
+        ]
+    );
+    let action = &statement(read).get("Action").unwrap().as_array().unwrap()[1];
+    assert_eq!(text_at(action.span), "dynamodb:GetItem");
+    assert_eq!(line_col(action.span), (72, 42));
+    // An unquoted `Version: 2012-10-17` is a string in YAML 1.2.
+    let trust = policy(
+        &policies,
+        "ReportRole",
+        "Properties.AssumeRolePolicyDocument",
+    );
+    assert_eq!(
+        trust.document.get("Version").unwrap().as_str(),
+        Some("2012-10-17")
+    );
+}
+
+#[test]
+fn bucket_policy_keeps_yaml_kinds_but_stringifies_sid() {
+    let template = read_template(ORDERS).unwrap();
+    let policies = extract_policies(&template);
+    let bucket = policy(&policies, "UploadsPolicy", "Properties.PolicyDocument");
+    assert_eq!(bucket.target_resources, ["Uploads"]);
+    let statement = statement(bucket);
+    assert_eq!(statement.get("Sid").unwrap().as_str(), Some("1"));
+    let secure = statement
+        .get("Condition")
+        .unwrap()
+        .get("Bool")
+        .unwrap()
+        .get("aws:SecureTransport")
+        .unwrap();
+    assert_eq!(secure.kind, leash_policy::ValueKind::Bool(false));
+    let resources = statement.get("Resource").unwrap().as_array().unwrap();
+    assert_eq!(resources[0].as_str(), Some("arn:aws:s3:::orders-uploads"));
+    assert_eq!(text_at(resources[0].span), "!GetAtt Uploads.Arn");
+}
+
+/// `AWS::Lambda::Permission` becomes the statement Lambda stores in the
+/// function's policy:
+/// https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html
+#[test]
+fn lambda_permission_becomes_a_resource_policy_statement() {
+    let template = read_template(ORDERS).unwrap();
+    let context = ResolveContext {
+        account: Some("111122223333".into()),
+        region: Some("eu-central-1".into()),
+        partition: None,
+    };
+    let policies = extract_policies_with(&template, &context);
+    let permission = policy(&policies, "ApiInvoke", "Properties");
+    assert_eq!(permission.origin, PolicyOrigin::LambdaPermission);
+    assert_eq!(permission.attached_functions, ["CreateOrder"]);
+    let statement = statement(permission);
+    assert_eq!(
+        statement
+            .get("Principal")
+            .unwrap()
+            .get("Service")
+            .unwrap()
+            .as_str(),
+        Some("apigateway.amazonaws.com")
+    );
+    assert_eq!(
+        statement.get("Resource").unwrap().as_str(),
+        Some("arn:aws:lambda:eu-central-1:111122223333:function:create-order")
+    );
+    let condition = statement.get("Condition").unwrap();
+    let source_arn = condition
+        .get("ArnLike")
+        .unwrap()
+        .get("aws:SourceArn")
+        .unwrap();
+    assert_eq!(
+        source_arn.as_str(),
+        Some("arn:aws:execute-api:eu-central-1:111122223333:abc123/*/POST/orders")
+    );
+    assert!(text_at(source_arn.span).starts_with("!Sub 'arn:${AWS::Partition}:execute-api"));
+    let source_account = condition
+        .get("StringEquals")
+        .unwrap()
+        .get("aws:SourceAccount")
+        .unwrap();
+    assert_eq!(source_account.as_str(), Some("111122223333"));
+    let action = statement.get("Action").unwrap();
+    assert_eq!(text_at(action.span), "lambda:InvokeFunction");
+    assert!(!parse_policy(&permission.document).has_errors());
+}
+
+#[test]
+fn table_resource_policy_is_extracted() {
+    let template = read_template(ORDERS).unwrap();
+    let policies = extract_policies(&template);
+    let table = policy(
+        &policies,
+        "OrdersTable",
+        "Properties.ResourcePolicy.PolicyDocument",
+    );
+    assert_eq!(table.kind, PolicyKind::Resource);
+    let action = statement(table).get("Action").unwrap();
+    assert_eq!(line_col(action.span), (23, 23));
+}
