@@ -17,7 +17,9 @@ pub fn run(args: &CheckArgs) -> u8 {
         }
     }
     let mut reports = Vec::with_capacity(files.len());
+    let mut progress = Progress::new(files.len());
     for path in files {
+        progress.advance();
         match std::fs::read(&path) {
             Ok(bytes) => reports.push(lint_bytes(path.display().to_string(), &bytes)),
             Err(err) => {
@@ -26,6 +28,7 @@ pub fn run(args: &CheckArgs) -> u8 {
             }
         }
     }
+    progress.finish();
     let mut stdout = std::io::stdout().lock();
     if let Err(err) = render::write_reports(&mut stdout, args.format, &reports) {
         // A closed pipe (`leash check . | head`) is not an error worth a message.
@@ -91,5 +94,42 @@ pub fn lint_bytes(path: String, bytes: &[u8]) -> FileReport {
     FileReport {
         diagnostics: leash_lint::lint_policy_bytes(bytes),
         source: SourceFile::from_bytes(path, bytes),
+    }
+}
+
+/// A one-line progress counter on standard error, shown only when many
+/// files are read and standard error is a terminal (never in CI logs or
+/// when output is redirected).
+struct Progress {
+    total: usize,
+    done: usize,
+    shown: bool,
+}
+
+impl Progress {
+    const MIN_FILES: usize = 200;
+
+    fn new(total: usize) -> Self {
+        use std::io::IsTerminal;
+        let shown = total >= Self::MIN_FILES && std::io::stderr().is_terminal();
+        Progress {
+            total,
+            done: 0,
+            shown,
+        }
+    }
+
+    fn advance(&mut self) {
+        self.done += 1;
+        if self.shown && (self.done % 50 == 0 || self.done == self.total) {
+            eprint!("\rchecking {}/{} files", self.done, self.total);
+        }
+    }
+
+    fn finish(&self) {
+        if self.shown {
+            // Clear the line so findings start on a clean one.
+            eprint!("\r{}\r", " ".repeat(40));
+        }
     }
 }

@@ -18,20 +18,7 @@ use serde_json::Value as Json;
 /// Printed loudly on every run; a listed case that starts passing fails the
 /// run so that the list is trimmed as the engine is fixed.
 /// Entries: (file, case name, why the case follows AWS docs).
-const KNOWN_FAILURES: &[(&str, &str, &str)] = &[
-    (
-        "trust-kms-sts.json",
-        "sts:GetCallerIdentity needs no permissions",
-        "the STS API reference (API_GetCallerIdentity.html): no permissions are required to perform this operation; \
-         the engine applies the ordinary implicit deny",
-    ),
-    (
-        "trust-kms-sts.json",
-        "sts:GetCallerIdentity works even when explicitly denied",
-        "the STS API reference: if an administrator attaches a policy that explicitly denies sts:GetCallerIdentity, \
-         you can still perform this operation; the engine applies the deny",
-    ),
-];
+const KNOWN_FAILURES: &[(&str, &str, &str)] = &[];
 
 /// The suite must stay at least this large.
 const MINIMUM_CASES: usize = 300;
