@@ -121,7 +121,7 @@ impl Progress {
 
     fn advance(&mut self) {
         self.done += 1;
-        if self.shown && (self.done % 50 == 0 || self.done == self.total) {
+        if self.shown && (self.done.is_multiple_of(50) || self.done == self.total) {
             eprint!("\rchecking {}/{} files", self.done, self.total);
         }
     }
