@@ -85,6 +85,10 @@ pub(crate) fn resolve_with_parameters(
     }
 }
 
+/// Stand-ins for region and account inside the resource table's patterns.
+const REGION_PLACEHOLDER: &str = "\u{0}region\u{0}";
+const ACCOUNT_PLACEHOLDER: &str = "\u{0}account\u{0}";
+
 /// Deeper than this, references are taken to be cyclic and become `*`.
 const MAX_DEPTH: usize = 48;
 
@@ -128,20 +132,6 @@ impl<'a> Resolver<'a> {
             .partition
             .clone()
             .unwrap_or_else(|| "aws".to_string())
-    }
-
-    fn region(&self) -> String {
-        self.context
-            .region
-            .clone()
-            .unwrap_or_else(|| "*".to_string())
-    }
-
-    fn account(&self) -> String {
-        self.context
-            .account
-            .clone()
-            .unwrap_or_else(|| "*".to_string())
     }
 
     fn wildcard(&mut self, span: Span, reason: impl Into<String>) -> Value {
@@ -304,7 +294,7 @@ impl<'a> Resolver<'a> {
         }
         if let Some(resource) = self.template.resource(target) {
             return match self.resource_attribute(resource, None) {
-                Some(text) => string(span, &text),
+                Some(text) => string(span, &self.fill_region_and_account(&text, span)),
                 None => self.wildcard(
                     span,
                     format!(
@@ -315,7 +305,7 @@ impl<'a> Resolver<'a> {
             };
         }
         if let Some(arn) = self.generated_role_arn(target) {
-            return string(span, &arn);
+            return string(span, &self.fill_region_and_account(&arn, span));
         }
         // SAM's `AutoPublishAlias` makes `Function.Alias` and
         // `Function.Version` referable: the alias or version ARN.
@@ -340,6 +330,7 @@ impl<'a> Resolver<'a> {
             let arn = self
                 .resource_attribute(function, Some("Arn"))
                 .unwrap_or_else(|| "*".to_string());
+            let arn = self.fill_region_and_account(&arn, span);
             return string(span, &format!("{arn}:{qualifier}"));
         }
         self.wildcard(
@@ -371,7 +362,7 @@ impl<'a> Resolver<'a> {
     fn attribute(&mut self, logical_id: &str, attribute: &str, span: Span) -> Value {
         if let Some(resource) = self.template.resource(logical_id) {
             return match self.resource_attribute(resource, Some(attribute)) {
-                Some(text) => string(span, &text),
+                Some(text) => string(span, &self.fill_region_and_account(&text, span)),
                 None => self.wildcard(
                     span,
                     format!(
@@ -384,7 +375,7 @@ impl<'a> Resolver<'a> {
         if attribute == "Arn"
             && let Some(arn) = self.generated_role_arn(logical_id)
         {
-            return string(span, &arn);
+            return string(span, &self.fill_region_and_account(&arn, span));
         }
         self.wildcard(
             span,
@@ -394,6 +385,39 @@ impl<'a> Resolver<'a> {
 
     /// SAM names the execution role it generates `<Function>Role`; its
     /// physical name is generated, so only the path is known.
+    /// Replaces the placeholders of [`Self::resource_attribute`] with the
+    /// context's region and account, recording an unknown one at `span`.
+    fn fill_region_and_account(&mut self, text: &str, span: Span) -> String {
+        let mut text = text.to_string();
+        for (placeholder, known, name) in [
+            (
+                REGION_PLACEHOLDER,
+                self.context.region.clone(),
+                "AWS::Region",
+            ),
+            (
+                ACCOUNT_PLACEHOLDER,
+                self.context.account.clone(),
+                "AWS::AccountId",
+            ),
+        ] {
+            if text.contains(placeholder) {
+                let value = match known {
+                    Some(value) => value,
+                    None => {
+                        self.unresolved.push(UnresolvedIntrinsic {
+                            span,
+                            reason: format!("`{name}` is not given"),
+                        });
+                        "*".to_string()
+                    }
+                };
+                text = text.replace(placeholder, &value);
+            }
+        }
+        text
+    }
+
     fn generated_role_arn(&self, logical_id: &str) -> Option<String> {
         let owner = logical_id.strip_suffix("Role")?;
         let resource = self.template.resource(owner)?;
@@ -401,7 +425,7 @@ impl<'a> Resolver<'a> {
             resource.resource_type.node.as_str(),
             "AWS::Serverless::Function" | "AWS::Serverless::StateMachine"
         ) && resource.properties.get("Role").is_none();
-        generates.then(|| format!("arn:{}:iam::{}:role/*", self.partition(), self.account()))
+        generates.then(|| format!("arn:{}:iam::{ACCOUNT_PLACEHOLDER}:role/*", self.partition()))
     }
 
     /// A string property of a resource, resolved (`*` inside where unknown).
@@ -432,8 +456,9 @@ impl<'a> Resolver<'a> {
         attribute: Option<&str>,
     ) -> Option<String> {
         let p = self.partition();
-        let r = self.region();
-        let a = self.account();
+        // Placeholders, filled in by `fill_region_and_account`.
+        let r = REGION_PLACEHOLDER;
+        let a = ACCOUNT_PLACEHOLDER;
         let resource_type = resource.resource_type.node.clone();
         let text = match (resource_type.as_str(), attribute) {
             ("AWS::S3::Bucket", _) => {

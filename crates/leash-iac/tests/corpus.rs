@@ -37,6 +37,7 @@ fn every_corpus_template_reads_and_its_policies_parse() {
     let mut unresolved = 0;
     let mut failures = Vec::new();
     let mut invalid = 0;
+    let mut warnings: BTreeMap<&str, usize> = BTreeMap::new();
     let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
     let started = std::time::Instant::now();
     for path in &paths {
@@ -72,6 +73,9 @@ fn every_corpus_template_reads_and_its_policies_parse() {
                 *reasons.entry(item.reason.clone()).or_default() += 1;
             }
             let parsed = parse_policy(&policy.document);
+            for diagnostic in parsed.diagnostics.iter().filter(|d| !d.is_error()) {
+                *warnings.entry(diagnostic.code).or_default() += 1;
+            }
             for diagnostic in parsed.diagnostics.iter().filter(|d| d.is_error()) {
                 let (line, column) = LineIndex::new(&text).line_col(&text, diagnostic.span.start);
                 failures.push(format!(
@@ -93,6 +97,7 @@ fn every_corpus_template_reads_and_its_policies_parse() {
         paths.len(),
         started.elapsed()
     );
+    println!("  parse warnings by code: {warnings:?}");
     let mut reasons: Vec<_> = reasons.into_iter().collect();
     reasons.sort_by_key(|(_, count)| std::cmp::Reverse(*count));
     for (reason, count) in reasons.iter().take(25) {

@@ -296,3 +296,51 @@ fn table_resource_policy_is_extracted() {
     let action = statement(table).get("Action").unwrap();
     assert_eq!(line_col(action.span), (23, 23));
 }
+
+#[test]
+fn json_templates_extract_with_json_spans() {
+    let text = r#"{
+  "Resources": {
+    "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "jobs"}},
+    "QueuePolicy": {
+      "Type": "AWS::SQS::QueuePolicy",
+      "Properties": {
+        "Queues": [{"Ref": "Queue"}],
+        "PolicyDocument": {
+          "Version": "2012-10-17",
+          "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Service": "sns.amazonaws.com"},
+            "Action": "sqs:SendMessage",
+            "Resource": {"Fn::GetAtt": ["Queue", "Arn"]}
+          }]
+        }
+      }
+    }
+  }
+}"#;
+    let template = read_template(text).unwrap();
+    let policies = extract_policies(&template);
+    assert_eq!(policies.len(), 1);
+    let policy = &policies[0];
+    assert_eq!(policy.kind, PolicyKind::Resource);
+    assert_eq!(policy.target_resources, ["Queue"]);
+    let statement = &policy
+        .document
+        .get("Statement")
+        .unwrap()
+        .as_array()
+        .unwrap()[0];
+    let action = statement.get("Action").unwrap();
+    assert_eq!(
+        LineIndex::new(text).line_col(text, action.span.start),
+        (13, 23)
+    );
+    let resource = statement.get("Resource").unwrap();
+    assert_eq!(resource.as_str(), Some("arn:aws:sqs:*:*:jobs"));
+    assert_eq!(
+        &text[resource.span.start..resource.span.end],
+        r#"{"Fn::GetAtt": ["Queue", "Arn"]}"#
+    );
+    assert_eq!(policy.unresolved.len(), 2, "region and account");
+}
