@@ -11,6 +11,7 @@ use leash_policy::request::{
 use serde_json::{Map, Value as Json, json};
 use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub fn run(args: &SimArgs) -> u8 {
     if let Some(batch) = &args.batch {
@@ -89,9 +90,28 @@ fn report_request_error(err: &RequestError, path: &str, text: &str, base: &Path)
     eprintln!("{}", render_error(&source, err.span, &err.message));
 }
 
+/// Lines read and decided per round. Large enough that starting the
+/// round's threads (tens of microseconds) is noise next to deciding the lines
+/// (milliseconds), small enough to keep memory flat on huge inputs.
+const ROUND_LINES: usize = 4096;
+
+/// Lines a thread takes at a time, so that a stretch of slow lines does not
+/// leave the other threads idle at the end of a round.
+const SLICE_LINES: usize = 64;
+
+/// One input line of a batch: its 1-based number and its text, or why it
+/// could not be read.
+struct BatchLine {
+    number: usize,
+    text: Result<String, String>,
+}
+
 /// One request per line, each decided on its own (its policies are parsed
 /// for that line). A line that cannot be read gets an error object and the
 /// others still run. Blank lines are skipped.
+///
+/// Lines are decided on every available core (lines are independent), and
+/// printed in input order.
 fn run_batch(path: &Path) -> u8 {
     let file = match std::fs::File::open(path) {
         Ok(file) => file,
@@ -101,48 +121,152 @@ fn run_batch(path: &Path) -> u8 {
         }
     };
     let base = parent_dir(path);
-    let reader = std::io::BufReader::new(file);
-    let mut out = BufWriter::new(std::io::stdout().lock());
-    for (index, line) in reader.lines().enumerate() {
-        let line_number = index + 1;
-        let result = match line {
-            Err(err) => error_object(line_number, 1, &format!("cannot read line: {err}")),
-            Ok(line) if line.trim().is_empty() => continue,
-            Ok(line) => match read_one(&line, &base) {
-                Ok(sim) => {
-                    decision_to_json(&PreparedPolicySet::new(&sim.policies).evaluate(&sim.request))
-                }
-                Err(err) => {
-                    let column = match err.source_file {
-                        ErrorSource::Request => {
-                            SourceFile::new(String::new(), line.clone())
-                                .line_col(err.span.start)
-                                .1
-                        }
-                        ErrorSource::PolicyFile(_) => 1,
-                    };
-                    let mut object = error_object(line_number, column, &err.message);
-                    if let ErrorSource::PolicyFile(file) = &err.source_file {
-                        object["error"]["policy_file"] = json!(file);
-                    }
-                    object
-                }
-            },
-        };
-        if let Err(err) = writeln!(out, "{result}") {
-            if err.kind() == std::io::ErrorKind::BrokenPipe {
-                return exit::OK;
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let mut reader = std::io::BufReader::with_capacity(1 << 16, file);
+    let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let mut line_number = 0;
+    loop {
+        let (round, at_end) = read_round(&mut reader, &mut line_number);
+        for rendered in decide_round(&round, &base, threads) {
+            if let Err(err) = out.write_all(&rendered) {
+                return write_failure(&err);
             }
-            eprintln!("error: cannot write output: {err}");
-            return exit::ERROR;
+        }
+        if at_end {
+            break;
         }
     }
     match out.flush() {
         Ok(()) => exit::OK,
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
+        Err(err) => write_failure(&err),
+    }
+}
+
+fn write_failure(err: &std::io::Error) -> u8 {
+    if err.kind() == std::io::ErrorKind::BrokenPipe {
+        return exit::OK;
+    }
+    eprintln!("error: cannot write output: {err}");
+    exit::ERROR
+}
+
+/// Reads up to [`ROUND_LINES`] non-blank lines; says whether the input ended.
+fn read_round(reader: &mut impl BufRead, line_number: &mut usize) -> (Vec<BatchLine>, bool) {
+    let mut round = Vec::with_capacity(ROUND_LINES);
+    while round.len() < ROUND_LINES {
+        let mut bytes = Vec::new();
+        match reader.read_until(b'\n', &mut bytes) {
+            Ok(0) => return (round, true),
+            Ok(_) => {
+                *line_number += 1;
+                if bytes.last() == Some(&b'\n') {
+                    bytes.pop();
+                    if bytes.last() == Some(&b'\r') {
+                        bytes.pop();
+                    }
+                }
+                let text = String::from_utf8(bytes).map_err(|_| {
+                    "cannot read line: stream did not contain valid UTF-8".to_string()
+                });
+                if matches!(&text, Ok(line) if line.trim().is_empty()) {
+                    continue;
+                }
+                round.push(BatchLine {
+                    number: *line_number,
+                    text,
+                });
+            }
+            // An I/O error (not bad content) will not go away: report it on
+            // the line it hit and stop reading.
+            Err(err) => {
+                *line_number += 1;
+                round.push(BatchLine {
+                    number: *line_number,
+                    text: Err(format!("cannot read line: {err}")),
+                });
+                return (round, true);
+            }
+        }
+    }
+    (round, false)
+}
+
+/// The rendered output of a round, in input order: one buffer per slice of
+/// [`SLICE_LINES`] lines.
+fn decide_round(round: &[BatchLine], base: &Path, threads: usize) -> Vec<Vec<u8>> {
+    let slice_count = round.len().div_ceil(SLICE_LINES);
+    if threads <= 1 || slice_count <= 1 {
+        return vec![render_lines(round, base)];
+    }
+    let next_slice = AtomicUsize::new(0);
+    let take_slices = || {
+        let mut done = Vec::new();
+        loop {
+            let slice = next_slice.fetch_add(1, Ordering::Relaxed);
+            let start = slice * SLICE_LINES;
+            if start >= round.len() {
+                return done;
+            }
+            let end = (start + SLICE_LINES).min(round.len());
+            done.push((slice, render_lines(&round[start..end], base)));
+        }
+    };
+    let mut rendered = vec![Vec::new(); slice_count];
+    std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads.min(slice_count))
+            .map(|_| scope.spawn(take_slices))
+            .collect();
+        let mut done = take_slices();
+        for helper in helpers {
+            match helper.join() {
+                Ok(slices) => done.extend(slices),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        for (slice, bytes) in done {
+            rendered[slice] = bytes;
+        }
+    });
+    rendered
+}
+
+/// Decides each line and renders its JSON result, one per line.
+fn render_lines(lines: &[BatchLine], base: &Path) -> Vec<u8> {
+    let mut rendered = Vec::with_capacity(lines.len() * 256);
+    for line in lines {
+        let result = decide_line(line, base);
+        // Serializing a `serde_json::Value` into memory cannot fail (its map
+        // keys are strings); keep the line count right even so.
+        if serde_json::to_writer(&mut rendered, &result).is_err() {
+            let fallback = error_object(line.number, 1, "cannot render the decision");
+            rendered.extend_from_slice(fallback.to_string().as_bytes());
+        }
+        rendered.push(b'\n');
+    }
+    rendered
+}
+
+fn decide_line(line: &BatchLine, base: &Path) -> Json {
+    let text = match &line.text {
+        Ok(text) => text,
+        Err(message) => return error_object(line.number, 1, message),
+    };
+    match read_one(text, base) {
+        Ok(sim) => decision_to_json(&PreparedPolicySet::new(&sim.policies).evaluate(&sim.request)),
         Err(err) => {
-            eprintln!("error: cannot write output: {err}");
-            exit::ERROR
+            let column = match err.source_file {
+                ErrorSource::Request => {
+                    SourceFile::new(String::new(), text.clone())
+                        .line_col(err.span.start)
+                        .1
+                }
+                ErrorSource::PolicyFile(_) => 1,
+            };
+            let mut object = error_object(line.number, column, &err.message);
+            if let ErrorSource::PolicyFile(file) = &err.source_file {
+                object["error"]["policy_file"] = json!(file);
+            }
+            object
         }
     }
 }
@@ -309,4 +433,91 @@ fn describe(statement: &StatementRef, request_text: &str, base: &Path) -> String
         }
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    const ALLOWED: &str = r#"{"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:GetObject", "resource": "arn:aws:s3:::orders/a.txt", "identity_policies": [{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}]}"#;
+    const DENIED: &str = r#"{"principal": "arn:aws:iam::111122223333:user/alice", "action": "s3:PutObject", "resource": "arn:aws:s3:::orders/a.txt", "identity_policies": []}"#;
+
+    fn rounds(input: &[u8]) -> Vec<Vec<BatchLine>> {
+        let mut reader = std::io::Cursor::new(input.to_vec());
+        let mut line_number = 0;
+        let mut all = Vec::new();
+        loop {
+            let (round, at_end) = read_round(&mut reader, &mut line_number);
+            all.push(round);
+            if at_end {
+                return all;
+            }
+        }
+    }
+
+    #[test]
+    fn lines_keep_their_numbers_across_blank_crlf_and_invalid_lines() {
+        let input = b"one\r\n\n  \ntwo\n\xff\xfe\nthree";
+        let lines: Vec<BatchLine> = rounds(input).into_iter().flatten().collect();
+        let seen: Vec<(usize, Result<&str, &str>)> = lines
+            .iter()
+            .map(|line| (line.number, line.text.as_deref().map_err(String::as_str)))
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (1, Ok("one")),
+                (4, Ok("two")),
+                (
+                    5,
+                    Err("cannot read line: stream did not contain valid UTF-8")
+                ),
+                (6, Ok("three")),
+            ]
+        );
+    }
+
+    #[test]
+    fn rounds_split_long_inputs_without_losing_lines() {
+        let input = "x\n".repeat(ROUND_LINES + 3);
+        let rounds = rounds(input.as_bytes());
+        let sizes: Vec<usize> = rounds.iter().map(Vec::len).collect();
+        assert_eq!(sizes, vec![ROUND_LINES, 3]);
+        assert_eq!(rounds[1][2].number, ROUND_LINES + 3);
+    }
+
+    /// Deciding on several threads prints exactly what one thread prints,
+    /// in input order, errors included.
+    #[test]
+    fn threads_keep_output_order() {
+        let mut input = String::new();
+        for index in 0..(SLICE_LINES * 5 + 7) {
+            input.push_str(match index % 3 {
+                0 => ALLOWED,
+                1 => DENIED,
+                _ => "{\"principal\": ",
+            });
+            input.push('\n');
+        }
+        let round = rounds(input.as_bytes()).remove(0);
+        let base = Path::new(".");
+        let one_thread = decide_round(&round, base, 1).concat();
+        let three_threads = decide_round(&round, base, 3).concat();
+        assert_eq!(one_thread, three_threads);
+        let results: Vec<Json> = String::from_utf8(three_threads)
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        assert_eq!(results.len(), SLICE_LINES * 5 + 7);
+        for (index, result) in results.iter().enumerate() {
+            match index % 3 {
+                0 => assert_eq!(result["decision"], "allow", "{index}: {result}"),
+                1 => assert_eq!(result["decision"], "deny", "{index}: {result}"),
+                _ => assert_eq!(result["error"]["line"], index + 1, "{index}: {result}"),
+            }
+        }
+    }
 }
