@@ -56,7 +56,8 @@ pub fn run(args: &CheckArgs) -> u8 {
 }
 
 /// Files named on the command line are read whatever their extension;
-/// folders are searched recursively for `*.json`, in a stable order.
+/// folders are searched recursively for `*.json`, `*.yaml`, `*.yml` and
+/// `*.template`, in a stable order.
 fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
     let metadata = std::fs::metadata(path)
         .map_err(|err| format!("cannot read `{}`: {err}", path.display()))?;
@@ -79,9 +80,9 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
         }
         if entry.is_dir() {
             collect(&entry, out)?;
-        } else if entry
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        } else if ["json", "yaml", "yml", "template"]
+            .iter()
+            .any(|extension| extension_is(&entry.to_string_lossy(), extension))
         {
             out.push(entry);
         }
@@ -89,10 +90,31 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
     Ok(())
 }
 
-/// Parses and lints one policy file.
+/// Lints one file: a YAML file is a template; a JSON file is a template
+/// when its top level says so, otherwise a policy.
 pub fn lint_bytes(path: String, bytes: &[u8]) -> FileReport {
+    let is_yaml = extension_is(&path, "yaml") || extension_is(&path, "yml");
+    let diagnostics = if is_yaml {
+        match std::str::from_utf8(bytes) {
+            Ok(text) => leash_lint::lint_template_text(text),
+            // The policy path reports the first invalid byte with its position.
+            Err(_) => leash_lint::lint_policy_bytes(bytes),
+        }
+    } else {
+        match leash_policy::json::parse_json_bytes(bytes) {
+            Ok(value) if leash_lint::is_template_value(&value) => {
+                leash_lint::lint_template_text(&String::from_utf8_lossy(bytes))
+            }
+            // `*.template` is CloudFormation's own extension, YAML or JSON.
+            Err(_) if extension_is(&path, "template") => match std::str::from_utf8(bytes) {
+                Ok(text) => leash_lint::lint_template_text(text),
+                Err(_) => leash_lint::lint_policy_bytes(bytes),
+            },
+            _ => leash_lint::lint_policy_bytes(bytes),
+        }
+    };
     FileReport {
-        diagnostics: leash_lint::lint_policy_bytes(bytes),
+        diagnostics,
         source: SourceFile::from_bytes(path, bytes),
     }
 }
@@ -132,4 +154,11 @@ impl Progress {
             eprint!("\r{}\r", " ".repeat(40));
         }
     }
+}
+
+fn extension_is(path: &str, extension: &str) -> bool {
+    Path::new(path)
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case(extension))
 }

@@ -116,8 +116,10 @@ fn level(severity: Severity) -> Level {
 /// finding in a 50 MB file costs no more than one in a small file.
 fn render_one(renderer: &Renderer, source: &SourceFile, d: &Diagnostic) -> String {
     const MAX_LINES: usize = 6;
-    let (start_line, _) = source.line_col(d.span.start);
-    let (end_line, _) = source.line_col(d.span.end);
+    let span =
+        leash_policy::Span::new(source.displayed(d.span.start), source.displayed(d.span.end));
+    let (start_line, _) = source.line_col(span.start);
+    let (end_line, _) = source.line_col(span.end);
     let last_line = end_line.min(start_line + MAX_LINES - 1);
     let window_start = source.line_range(start_line).map(|r| r.start).unwrap_or(0);
     let window_end = source

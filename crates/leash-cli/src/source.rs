@@ -22,9 +22,21 @@ impl SourceFile {
         Self::new(path, String::from_utf8_lossy(bytes).into_owned())
     }
 
-    /// 1-based line and column (in characters) of a byte offset.
+    /// 1-based line and column (in characters) of a byte offset. An offset
+    /// at the very end of a text that ends with a newline ("unexpected end
+    /// of input") is shown at the end of the last line, as editors do,
+    /// rather than on an empty line after it.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
-        self.index.line_col(&self.text, offset)
+        self.index.line_col(&self.text, self.displayed(offset))
+    }
+
+    /// The offset a position is displayed at (see [`SourceFile::line_col`]).
+    pub fn displayed(&self, offset: usize) -> usize {
+        if offset >= self.text.len() && self.text.ends_with('\n') {
+            self.text.trim_end_matches(['\n', '\r']).len()
+        } else {
+            offset
+        }
     }
 
     pub fn line_range(&self, line: usize) -> Option<std::ops::Range<usize>> {

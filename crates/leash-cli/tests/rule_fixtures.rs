@@ -1,4 +1,5 @@
 //! Every rule has a fixture in `crates/leash-lint/tests/fixtures/NAME.json`
+//! (or `NAME.yaml` for a template)
 //! that triggers it, and a snapshot of exactly what `leash check` prints for
 //! it, so a reviewer sees what a user will see.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -10,12 +11,14 @@ use std::process::Command;
 fn every_rule_has_a_fixture_that_triggers_it() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     for rule in leash_lint::RULES {
-        let relative = format!("crates/leash-lint/tests/fixtures/{}.json", rule.name);
-        assert!(
-            root.join(&relative).is_file(),
-            "rule `{}` has no fixture {relative}",
-            rule.name
-        );
+        // A policy fixture (`NAME.json`) or, for template rules, `NAME.yaml`.
+        let relative = ["json", "yaml"]
+            .iter()
+            .map(|extension| format!("crates/leash-lint/tests/fixtures/{}.{extension}", rule.name))
+            .find(|relative| root.join(relative).is_file())
+            .unwrap_or_else(|| {
+                panic!("rule `{}` has no fixture NAME.json or NAME.yaml", rule.name)
+            });
         let output = Command::new(env!("CARGO_BIN_EXE_leash"))
             .args(["check", &relative, "--fail-on", "never"])
             .current_dir(&root)

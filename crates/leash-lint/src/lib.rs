@@ -16,5 +16,5 @@ pub mod registry;
 pub mod rules;
 
 pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
-pub use lint::{lint_policy_bytes, lint_policy_value};
+pub use lint::{lint_policy_bytes, lint_policy_value, is_template_value, lint_template_text};
 pub use registry::{PolicyInput, PolicyKind, RULES, Rule, check_policy, rule_by_code};

@@ -1,5 +1,7 @@
-//! From a policy's bytes to its findings: the JSON reader, the policy
-//! parser, then every rule.
+//! From a file's bytes to its findings: a policy through the JSON reader,
+//! the policy parser and every rule; a CloudFormation/SAM template through
+//! the template reader, then every policy it holds, with positions in the
+//! template.
 
 use crate::{Diagnostic, PolicyInput, PolicyKind, Severity, check_policy, rules};
 use leash_policy::Value;
@@ -54,4 +56,47 @@ pub fn from_parse(d: ParseDiagnostic) -> Diagnostic {
         diagnostic = diagnostic.with_help(help);
     }
     diagnostic
+}
+
+/// Lints a CloudFormation or SAM template (JSON or YAML): every policy it
+/// holds or causes (role policies, trust policies, bucket/queue/topic/table
+/// policies, Lambda permissions, SAM policy templates), with spans into the
+/// template text. Findings are in source order.
+pub fn lint_template_text(text: &str) -> Vec<Diagnostic> {
+    let template = match leash_iac::read_template(text) {
+        Ok(template) => template,
+        Err(err) => {
+            return vec![Diagnostic::new(
+                &rules::invalid_template::RULE,
+                err.message,
+                err.span,
+            )];
+        }
+    };
+    let mut diagnostics = Vec::new();
+    for embedded in leash_iac::extract_policies(&template) {
+        let kind = match embedded.kind {
+            leash_iac::PolicyKind::Identity | leash_iac::PolicyKind::Boundary => {
+                PolicyKind::Identity
+            }
+            leash_iac::PolicyKind::Resource => PolicyKind::Resource,
+            leash_iac::PolicyKind::Trust => PolicyKind::Trust,
+        };
+        diagnostics.extend(lint_policy_value(&embedded.document, Some(kind)));
+    }
+    // A synthesized policy (an expanded SAM policy template used twice) can
+    // repeat a finding at the same place: report it once.
+    diagnostics.sort_by(|a, b| {
+        (a.span.start, a.code, &a.message).cmp(&(b.span.start, b.code, &b.message))
+    });
+    diagnostics.dedup_by(|a, b| a.span == b.span && a.code == b.code && a.message == b.message);
+    diagnostics
+}
+
+/// Whether a JSON document is a CloudFormation/SAM template rather than a
+/// policy: a top-level `AWSTemplateFormatVersion`, or `Resources` without
+/// `Statement`.
+pub fn is_template_value(value: &Value) -> bool {
+    value.get("AWSTemplateFormatVersion").is_some()
+        || (value.get("Resources").is_some() && value.get("Statement").is_none())
 }

@@ -88,6 +88,7 @@ pub static RULES: &[&Rule] = &[
     &rules::invalid_json::RULE,
     &rules::invalid_policy_structure::RULE,
     &rules::duplicate_key::RULE,
+    &rules::invalid_template::RULE,
     &rules::unknown_service::RULE,
     &rules::unknown_action::RULE,
     &rules::action_pattern_matching_nothing::RULE,
