@@ -11,7 +11,7 @@
 // iam-simulate) and the whole loop including JSON.parse of the line and the
 // conversion to a Simulation.
 
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { runSimulation } from '@cloud-copilot/iam-simulate'
 import { reasonOf, toSimulation } from './convert.mjs'
 
@@ -37,6 +37,16 @@ function parseArguments(argv) {
   return options
 }
 
+function ignoredContextKeys(result) {
+  if (result.resultType === 'single') {
+    return result.result.ignoredContextKeys ?? []
+  }
+  if (result.resultType === 'wildcard') {
+    return result.results.flatMap((entry) => entry.ignoredContextKeys ?? [])
+  }
+  return []
+}
+
 function nonEmptyLines(text) {
   return text.split('\n').filter((line) => line.trim() !== '')
 }
@@ -49,6 +59,11 @@ for (let index = 0; index < options.warmup; index++) {
 }
 
 const reasons = new Array(lines.length)
+// Context keys iam-simulate dropped because the Service Authorization
+// Reference does not list them for the action: the main source of
+// disagreement on this workload (its requests reuse a few actions with
+// arbitrary keys), so each disagreement says whether it had any.
+const ignoredKeys = new Map()
 let simulateNanoseconds = 0n
 const loopStart = process.hrtime.bigint()
 for (let index = 0; index < lines.length; index++) {
@@ -57,6 +72,10 @@ for (let index = 0; index < lines.length; index++) {
   const result = await runSimulation(simulation, {})
   simulateNanoseconds += process.hrtime.bigint() - start
   reasons[index] = reasonOf(result)
+  const ignored = ignoredContextKeys(result)
+  if (ignored.length > 0) {
+    ignoredKeys.set(index, ignored)
+  }
 }
 const loopNanoseconds = process.hrtime.bigint() - loopStart
 
@@ -91,24 +110,35 @@ if (options.leashOutput !== undefined) {
       agreeingLines += 1
     }
     if (!distinct.has(lines[index])) {
-      distinct.set(lines[index], { agrees, leash: leashReason, iamSimulate: reasons[index] })
+      distinct.set(lines[index], {
+        agrees,
+        leash: leashReason,
+        iamSimulate: reasons[index],
+        ignored: ignoredKeys.get(index) ?? []
+      })
     }
   }
   const disagreements = [...distinct.entries()].filter(([, entry]) => !entry.agrees)
+  const casesPath = `${options.workload}.cases.json`
+  const cases = existsSync(casesPath) ? JSON.parse(readFileSync(casesPath, 'utf8')) : {}
   report.agreement = {
     lines_agreeing: agreeingLines,
     lines: lines.length,
     distinct_requests: distinct.size,
     distinct_agreeing: distinct.size - disagreements.length,
     rate: agreeingLines / lines.length,
+    distinct_disagreeing_with_ignored_keys: disagreements.filter(([, entry]) => entry.ignored.length > 0)
+      .length,
     disagreements: disagreements.map(([line, entry]) => {
       const request = JSON.parse(line)
       return {
+        cases: cases[line] ?? [],
         principal: request.principal,
         action: request.action,
         resource: request.resource,
         leash: entry.leash,
-        iam_simulate: entry.iamSimulate
+        iam_simulate: entry.iamSimulate,
+        ignored_context_keys: entry.ignored
       }
     })
   }
@@ -137,7 +167,10 @@ if (options.json) {
     for (const entry of agreement.disagreements) {
       console.log(
         `  differs: ${entry.action} by ${entry.principal} on ${entry.resource}: ` +
-          `leash ${entry.leash}, iam-simulate ${entry.iam_simulate}`
+          `leash ${entry.leash}, iam-simulate ${entry.iam_simulate} (${entry.cases.join('; ')})` +
+          (entry.ignored_context_keys.length > 0
+            ? `; iam-simulate ignored ${entry.ignored_context_keys.join(', ')}`
+            : '')
       )
     }
   }

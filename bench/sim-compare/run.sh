@@ -10,7 +10,8 @@
 # the whole `leash sim --batch` process LEASH_RUNS times (median reported)
 # and check its output (one decision per line); time iam-simulate's
 # runSimulation on the same lines (driver.mjs) and count agreement; print
-# both figures and the ratio. Outputs go to OUT_DIR (default
+# both figures and the ratio. With PHASES=1, also build phases/ and print
+# where a line's time goes inside leash. Outputs go to OUT_DIR (default
 # bench/sim-compare/out, git-ignored).
 set -euo pipefail
 
@@ -40,18 +41,29 @@ echo "== workload"
 workload="$out_dir/workload.jsonl"
 (cd "$here" && node workload.mjs "$root/crates/leash-policy/tests/conformance" "$lines" "$workload")
 
-echo "== leash sim --batch ($leash_runs runs, whole process)"
+# Wall clock, user and system seconds of one whole `leash sim --batch` run.
+time_leash() {
+  local TIMEFORMAT='%R %U %S'
+  { time "$@" sim --batch "$workload" > "$leash_output"; } 2>&1 | tail -n 1
+}
+
+# The median of a run's wall clock over LEASH_RUNS runs (and that run's CPU).
+median_run() {
+  sort -n | sed -n "$(( (leash_runs + 1) / 2 ))p"
+}
+
 leash_output="$out_dir/leash-output.jsonl"
-seconds_list=()
-for run in $(seq 1 "$leash_runs"); do
-  start=$(date +%s%N)
-  "$leash" sim --batch "$workload" > "$leash_output"
-  end=$(date +%s%N)
-  seconds=$(node -p "(($end - $start) / 1e9).toFixed(3)")
-  echo "run $run: $seconds s"
-  seconds_list+=("$seconds")
-done
-leash_seconds=$(printf '%s\n' "${seconds_list[@]}" | sort -n | sed -n "$(( (leash_runs + 1) / 2 ))p")
+echo "== leash sim --batch, all cores ($leash_runs runs, whole process: wall user sys seconds)"
+runs=$(for run in $(seq 1 "$leash_runs"); do time_leash "$leash"; done)
+echo "$runs"
+all_cores=$(echo "$runs" | median_run)
+one_core=""
+if command -v taskset > /dev/null; then
+  echo "== leash sim --batch, one core (taskset -c 0; $leash_runs runs)"
+  runs=$(for run in $(seq 1 "$leash_runs"); do time_leash taskset -c 0 "$leash"; done)
+  echo "$runs"
+  one_core=$(echo "$runs" | median_run)
+fi
 
 echo "== leash output check"
 node - "$leash_output" "$lines" <<'JS'
@@ -73,24 +85,40 @@ driver_report="$out_dir/iam-simulate.json"
 (cd "$here" && node driver.mjs "$workload" --leash-output "$leash_output" --warmup "$warmup" --json) > "$driver_report"
 
 echo "== results"
-node - "$driver_report" "$lines" "$leash_seconds" <<'JS'
-const [reportPath, linesText, leashSecondsText] = process.argv.slice(2)
+node - "$driver_report" "$lines" "$all_cores" "$one_core" <<'JS'
+const [reportPath, linesText, allCoresText, oneCoreText] = process.argv.slice(2)
 const report = JSON.parse(require('node:fs').readFileSync(reportPath, 'utf8'))
 const lines = Number(linesText)
-const leashSeconds = Number(leashSecondsText)
-const leashRate = lines / leashSeconds
 const simulateRate = report.run_simulation_decisions_per_second
-console.log(`leash sim --batch: ${lines} lines in ${leashSeconds.toFixed(3)} s (median wall clock, whole process): ` +
-  `${leashRate.toFixed(0)} decisions/s, ${(leashSeconds * 1e6 / lines).toFixed(2)} µs/decision`)
+const leashFigures = (label, text) => {
+  const [wall, user, system] = text.split(' ').map(Number)
+  const rate = lines / wall
+  console.log(`leash sim --batch, ${label}: ${lines} lines in ${wall.toFixed(3)} s wall (median; whole process; ` +
+    `CPU ${user.toFixed(2)} s user + ${system.toFixed(2)} s sys): ${rate.toFixed(0)} decisions/s, ` +
+    `${(wall * 1e6 / lines).toFixed(2)} µs/decision`)
+  return rate
+}
+const leashRate = leashFigures('all cores', allCoresText)
+const oneCoreRate = oneCoreText ? leashFigures('one core', oneCoreText) : undefined
 console.log(`iam-simulate runSimulation: ${report.run_simulation_seconds.toFixed(3)} s: ` +
   `${simulateRate.toFixed(0)} decisions/s, ${report.run_simulation_microseconds_per_decision.toFixed(1)} µs/decision ` +
   `(whole loop with JSON.parse and conversion: ${report.loop_decisions_per_second.toFixed(0)} decisions/s); ${report.errors} errors`)
-console.log(`ratio (leash / iam-simulate decisions per second): ${(leashRate / simulateRate).toFixed(1)}x`)
+console.log(`ratio (leash all cores / iam-simulate decisions per second): ${(leashRate / simulateRate).toFixed(1)}x`)
+if (oneCoreRate !== undefined) {
+  console.log(`ratio (leash one core / iam-simulate decisions per second): ${(oneCoreRate / simulateRate).toFixed(1)}x`)
+}
 const agreement = report.agreement
 console.log(`agreement: ${agreement.lines_agreeing}/${agreement.lines} lines (${(agreement.rate * 100).toFixed(2)}%), ` +
-  `${agreement.distinct_agreeing}/${agreement.distinct_requests} distinct requests`)
+  `${agreement.distinct_agreeing}/${agreement.distinct_requests} distinct requests; ` +
+  `${agreement.distinct_disagreeing_with_ignored_keys} of the ${agreement.distinct_requests - agreement.distinct_agreeing} differing requests had context keys iam-simulate ignored`)
 for (const entry of agreement.disagreements) {
-  console.log(`  differs: ${entry.action} by ${entry.principal} on ${entry.resource}: leash ${entry.leash}, iam-simulate ${entry.iam_simulate}`)
+  const ignored = entry.ignored_context_keys.length > 0 ? ` [iam-simulate ignored context keys: ${entry.ignored_context_keys.join(', ')}]` : ''
+  console.log(`  differs: ${entry.cases.join('; ')}: ${entry.action} by ${entry.principal} on ${entry.resource}: leash ${entry.leash}, iam-simulate ${entry.iam_simulate}${ignored}`)
 }
 JS
+if [ "${PHASES:-0}" = 1 ]; then
+  echo "== where leash's time goes (phases/, one thread)"
+  CARGO_TARGET_DIR="$target_dir" cargo build --release --quiet --manifest-path "$here/phases/Cargo.toml"
+  "$target_dir/release/leash-sim-phases" "$workload"
+fi
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

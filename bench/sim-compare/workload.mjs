@@ -3,6 +3,7 @@
 // request (policies inline) per line.
 //
 // usage: node workload.mjs CONFORMANCE_DIR COUNT OUT.jsonl
+// (also writes OUT.jsonl.cases.json: each line's conformance case names)
 
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -18,6 +19,8 @@ if (!conformanceDir || !outPath || !Number.isInteger(count) || count <= 0) {
 
 const kept = []
 const excluded = []
+// request line -> the conformance cases it comes from, for naming disagreements
+const cases = {}
 const files = readdirSync(conformanceDir)
   .filter((name) => name.endsWith('.json'))
   .sort()
@@ -39,7 +42,9 @@ for (const file of files) {
     if (reasons.length > 0) {
       excluded.push({ file, name: testCase.name, reasons })
     } else {
-      kept.push(JSON.stringify(request))
+      const line = JSON.stringify(request)
+      kept.push(line)
+      cases[line] = [...(cases[line] ?? []), `${file}: ${testCase.name}`]
     }
   }
 }
@@ -49,6 +54,7 @@ for (let index = 0; index < count; index++) {
   lines.push(kept[index % kept.length])
 }
 writeFileSync(outPath, lines.join('\n') + '\n')
+writeFileSync(`${outPath}.cases.json`, JSON.stringify(cases, null, 1))
 
 console.error(
   `workload: ${count} lines from ${kept.length} of ${total} conformance requests (${excluded.length} excluded)`
