@@ -269,3 +269,66 @@ fn tempdir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// Issue 4's acceptance on the roadmap seed: every serverless defect the
+/// seed contains is reported at its position, with a fix suggestion.
+#[test]
+fn seed_roadmap_defects_are_found() {
+    let output = leash(&[
+        "check",
+        "examples/seed-roadmap",
+        "--format",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    let findings = stdout_json(&output);
+    let findings = findings.as_array().unwrap();
+    let in_template = |rule: &str| -> Vec<&Value> {
+        findings
+            .iter()
+            .filter(|f| f["rule"] == rule && f["path"].as_str().unwrap().ends_with("template.yaml"))
+            .collect()
+    };
+    let expect = |rule: &str, count: usize, needle: &str| {
+        let found = in_template(rule);
+        assert!(
+            found.len() >= count,
+            "{rule}: {} found, want {count}: {findings:?}",
+            found.len()
+        );
+        assert!(
+            found
+                .iter()
+                .any(|f| f["message"].as_str().unwrap().contains(needle)),
+            "{rule}: no message mentions `{needle}`"
+        );
+        for f in &found {
+            assert!(
+                f["line"].as_u64().unwrap() > 1 && f["help"].is_string(),
+                "{f}"
+            );
+        }
+    };
+    expect(
+        "execution-role-shared-by-functions",
+        1,
+        "LambdaExecutionRole",
+    );
+    expect("role-attached-to-nothing", 3, "DynamoDBAccessRole");
+    expect(
+        "api-gateway-role-invoking-every-function",
+        1,
+        "ApiGatewayExecutionRole",
+    );
+    expect("action-on-inapplicable-resource", 2, "s3:ListBucket");
+    expect(
+        "resource-wildcard-on-scopable-action",
+        3,
+        "logs:CreateLogStream",
+    );
+    expect("resource-wildcard-on-scopable-action", 3, "function:*");
+    expect("bucket-without-tls-deny", 1, "ReceiptsBucket");
+    expect("table-scan-for-api-function", 3, "GetOrderFunction");
+}

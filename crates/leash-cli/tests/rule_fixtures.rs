@@ -10,7 +10,7 @@ use std::process::Command;
 #[test]
 fn every_rule_has_a_fixture_that_triggers_it() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    for rule in leash_lint::RULES {
+    for rule in leash_lint::all_rules() {
         // A policy fixture (`NAME.json`) or, for template rules, `NAME.yaml`.
         let relative = ["json", "yaml"]
             .iter()

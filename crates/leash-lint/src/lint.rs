@@ -73,8 +73,15 @@ pub fn lint_template_text(text: &str) -> Vec<Diagnostic> {
             )];
         }
     };
-    let mut diagnostics = Vec::new();
-    for embedded in leash_iac::extract_policies(&template) {
+    let policies = leash_iac::extract_policies(&template);
+    let managed_policies = leash_iac::extract_managed_policy_references(&template);
+    let mut diagnostics =
+        crate::template_rules::check_template(&crate::template_rules::TemplateInput {
+            template: &template,
+            policies: &policies,
+            managed_policies: &managed_policies,
+        });
+    for embedded in &policies {
         let kind = match embedded.kind {
             leash_iac::PolicyKind::Identity | leash_iac::PolicyKind::Boundary => {
                 PolicyKind::Identity
@@ -82,7 +89,18 @@ pub fn lint_template_text(text: &str) -> Vec<Diagnostic> {
             leash_iac::PolicyKind::Resource => PolicyKind::Resource,
             leash_iac::PolicyKind::Trust => PolicyKind::Trust,
         };
-        diagnostics.extend(lint_policy_value(&embedded.document, Some(kind)));
+        let mut found = lint_policy_value(&embedded.document, Some(kind));
+        if matches!(
+            embedded.origin,
+            leash_iac::PolicyOrigin::SamPolicyTemplate { .. }
+        ) {
+            // SAM's policy templates pair every action with a table and its
+            // indexes (or a bucket and its objects) by design: the pairs that
+            // never apply are SAM's choice, not something the author wrote
+            // or can fix in place.
+            found.retain(|d| d.code != crate::rules::action_on_inapplicable_resource::RULE.code);
+        }
+        diagnostics.extend(found);
     }
     // A synthesized policy (an expanded SAM policy template used twice) can
     // repeat a finding at the same place: report it once.

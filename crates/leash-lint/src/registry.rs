@@ -99,8 +99,17 @@ pub static RULES: &[&Rule] = &[
     &rules::policy_variable_without_version::RULE,
 ];
 
+/// Every rule: the policy rules of [`RULES`], then the template rules of
+/// [`crate::template_rules::TEMPLATE_RULES`].
+pub fn all_rules() -> impl Iterator<Item = &'static Rule> {
+    RULES
+        .iter()
+        .copied()
+        .chain(crate::template_rules::TEMPLATE_RULES.iter().map(|(rule, _)| *rule))
+}
+
 pub fn rule_by_code(code: &str) -> Option<&'static Rule> {
-    RULES.iter().copied().find(|r| r.code == code)
+    all_rules().find(|r| r.code == code)
 }
 
 /// Runs every AST rule on one policy. Findings come in rule order, then
@@ -123,7 +132,7 @@ mod tests {
     fn codes_and_names_are_unique() {
         let mut codes = std::collections::HashSet::new();
         let mut names = std::collections::HashSet::new();
-        for rule in RULES {
+        for rule in all_rules() {
             assert!(codes.insert(rule.code), "duplicate code {}", rule.code);
             assert!(names.insert(rule.name), "duplicate name {}", rule.name);
         }

@@ -3,7 +3,7 @@
 //! `UPDATE_RULES_DOC=1 cargo test -p leash-lint --test rules_doc` to rewrite it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use leash_lint::RULES;
+use leash_lint::all_rules;
 use std::path::Path;
 
 fn render() -> String {
@@ -16,7 +16,7 @@ fn render() -> String {
     );
     out.push_str("| code | name | severity | what it finds | IAM Access Analyzer check |\n");
     out.push_str("|---|---|---|---|---|\n");
-    for rule in RULES {
+    for rule in all_rules() {
         out.push_str(&format!(
             "| {} | [`{}`](#{}-{}) | {} | {} | {} |\n",
             rule.code,
@@ -29,10 +29,13 @@ fn render() -> String {
                 .unwrap_or("none (beyond Access Analyzer)"),
         ));
     }
-    for rule in RULES {
-        let file = crate_dir
-            .join("src/rules")
-            .join(format!("{}.rs", rule.name.replace('-', "_")));
+    for rule in all_rules() {
+        let file_name = format!("{}.rs", rule.name.replace('-', "_"));
+        let file = ["src/rules", "src/template_rules"]
+            .iter()
+            .map(|dir| crate_dir.join(dir).join(&file_name))
+            .find(|path| path.is_file())
+            .unwrap_or_else(|| crate_dir.join("src/rules").join(&file_name));
         let source = std::fs::read_to_string(&file).unwrap_or_else(|e| {
             panic!("rule `{}` must live in {}: {e}", rule.name, file.display())
         });
@@ -59,8 +62,10 @@ fn render() -> String {
         );
         out.push_str(&format!("\n## {} {}\n\n", rule.code, rule.name));
         out.push_str(&format!("Default severity: {}.", rule.severity.as_str()));
-        if rule.check.is_none() {
-            out.push_str(" Reported by the parser, before any other rule.");
+        if file.starts_with(crate_dir.join("src/template_rules")) {
+            out.push_str(" Runs on CloudFormation/SAM templates, over the whole template.");
+        } else if rule.check.is_none() {
+            out.push_str(" Reported by the reader or the parser, before any other rule.");
         }
         out.push_str("\n\n");
         for line in doc {
