@@ -1,0 +1,542 @@
+//! String regions: for a set of `*`/`?` patterns (and literals), a finite
+//! set of witness strings such that every combination of matches that some
+//! string can produce is produced by one witness.
+//!
+//! For: actions, resource ARNs, principal-independent string condition keys.
+//! Not for: numbers, dates, IP addresses (see `domain`), or deciding
+//! anything (the engine decides; this module only picks the strings).
+//!
+//! Method: each pattern is a small nondeterministic automaton over
+//! characters. A breadth-first search runs all of them at once (the product
+//! automaton, built lazily) over an alphabet made of every character the
+//! patterns mention plus one fresh character: a character no pattern
+//! mentions behaves exactly like any other such character, so the search
+//! reaches every reachable combination of states, and with it every
+//! reachable vector of "which patterns match". The shortest string reaching
+//! each vector is its witness.
+
+use std::collections::HashMap;
+use std::collections::VecDeque;
+
+use leash_policy::matching::{PatternToken, tokenize};
+
+/// Which characters one step of a pattern accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CharClass {
+    Exact(char),
+    Any,
+    /// `*`/`?` inside one of the first five ARN segments.
+    AnyButColon,
+    /// A letter compared without case (Unicode lowercase, as
+    /// `StringEqualsIgnoreCase` does): characters whose lowercase is `char`.
+    Folded(char),
+}
+
+impl CharClass {
+    fn accepts(self, character: char) -> bool {
+        match self {
+            CharClass::Exact(expected) => character == expected,
+            CharClass::Any => true,
+            CharClass::AnyButColon => character != ':',
+            CharClass::Folded(expected) => {
+                let mut lowered = character.to_lowercase();
+                lowered.next() == Some(expected) && lowered.next().is_none()
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Item {
+    One(CharClass),
+    /// Any run (including none) of characters of the class.
+    Run(CharClass),
+}
+
+/// One pattern as an automaton whose states are positions in `items`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Matcher {
+    items: Vec<Item>,
+}
+
+/// Kelvin sign: the one non-ASCII character whose lowercase is ASCII (`k`),
+/// so `StringEqualsIgnoreCase` tells it apart from other fresh characters.
+const KELVIN_SIGN: char = '\u{212A}';
+
+impl Matcher {
+    /// A `StringLike` pattern or an action pattern (`*` and `?` wildcards).
+    pub fn glob(text: &str) -> Matcher {
+        let mut items = Vec::new();
+        for character in text.chars() {
+            items.push(match character {
+                '*' => Item::Run(CharClass::Any),
+                '?' => Item::One(CharClass::Any),
+                other => Item::One(CharClass::Exact(other)),
+            });
+        }
+        Matcher { items }
+    }
+
+    /// Text that must be equal.
+    pub fn literal(text: &str) -> Matcher {
+        Matcher {
+            items: text
+                .chars()
+                .map(|character| Item::One(CharClass::Exact(character)))
+                .collect(),
+        }
+    }
+
+    /// Text equal without case; `None` for non-ASCII text, whose Unicode
+    /// case mapping is not one character to one character.
+    pub fn literal_ignoring_case(text: &str) -> Option<Matcher> {
+        if !text.is_ascii() {
+            return None;
+        }
+        Some(Matcher {
+            items: text
+                .chars()
+                .map(|character| Item::One(CharClass::Folded(character.to_ascii_lowercase())))
+                .collect(),
+        })
+    }
+
+    /// Whether this matcher compares letters without case.
+    pub fn folds_case(&self) -> bool {
+        self.items
+            .iter()
+            .any(|item| matches!(item, Item::One(CharClass::Folded(_))))
+    }
+
+    /// A `Resource` pattern (`trailing_star_crosses`) or an `Arn*`
+    /// condition value, following `leash_policy::matching::ArnPattern`: the
+    /// pattern is split on the first five colons of its literal text; in
+    /// those five segments `*` and `?` do not match `:`, except (for
+    /// `Resource`) a `*` that ends its segment. `*` alone matches
+    /// everything.
+    pub fn arn(text: &str, trailing_star_crosses: bool) -> Matcher {
+        let tokens = tokenize(text);
+        if matches!(tokens.as_slice(), [PatternToken::AnyRun]) {
+            return Matcher {
+                items: vec![Item::Run(CharClass::Any)],
+            };
+        }
+        let mut segments: Vec<Vec<PatternToken>> = vec![Vec::new()];
+        for token in tokens {
+            match token {
+                PatternToken::Literal(text) if segments.len() < 6 => {
+                    let mut rest = text.as_str();
+                    while segments.len() < 6 {
+                        match rest.find(':') {
+                            Some(colon) => {
+                                if colon > 0
+                                    && let Some(last) = segments.last_mut()
+                                {
+                                    last.push(PatternToken::Literal(rest[..colon].to_string()));
+                                }
+                                segments.push(Vec::new());
+                                rest = &rest[colon + 1..];
+                            }
+                            None => break,
+                        }
+                    }
+                    if !rest.is_empty()
+                        && let Some(last) = segments.last_mut()
+                    {
+                        last.push(PatternToken::Literal(rest.to_string()));
+                    }
+                }
+                other => {
+                    if let Some(last) = segments.last_mut() {
+                        last.push(other);
+                    }
+                }
+            }
+        }
+        let mut items = Vec::new();
+        for (index, segment) in segments.iter().enumerate() {
+            if index > 0 {
+                items.push(Item::One(CharClass::Exact(':')));
+            }
+            let in_prefix = index < 5;
+            let last = segment.len().saturating_sub(1);
+            for (position, token) in segment.iter().enumerate() {
+                match token {
+                    PatternToken::Literal(text) => {
+                        items.extend(text.chars().map(|c| Item::One(CharClass::Exact(c))))
+                    }
+                    PatternToken::AnyRun
+                        if in_prefix && (position != last || !trailing_star_crosses) =>
+                    {
+                        items.push(Item::Run(CharClass::AnyButColon))
+                    }
+                    PatternToken::AnyRun => items.push(Item::Run(CharClass::Any)),
+                    PatternToken::AnyOne if in_prefix => {
+                        items.push(Item::One(CharClass::AnyButColon))
+                    }
+                    PatternToken::AnyOne => items.push(Item::One(CharClass::Any)),
+                }
+            }
+        }
+        Matcher { items }
+    }
+
+    /// The characters the pattern mentions.
+    fn letters(&self) -> impl Iterator<Item = char> + '_ {
+        self.items.iter().filter_map(|item| match item {
+            Item::One(CharClass::Exact(c) | CharClass::Folded(c))
+            | Item::Run(CharClass::Exact(c) | CharClass::Folded(c)) => Some(*c),
+            _ => None,
+        })
+    }
+
+    /// Adds `position` and every position reachable without reading.
+    fn close(&self, position: usize, into: &mut Vec<u16>) {
+        let mut position = position;
+        loop {
+            let Ok(encoded) = u16::try_from(position) else {
+                return;
+            };
+            if !into.contains(&encoded) {
+                into.push(encoded);
+            }
+            match self.items.get(position) {
+                Some(Item::Run(_)) => position += 1,
+                _ => return,
+            }
+        }
+    }
+
+    fn is_accepting(&self, position: u16) -> bool {
+        usize::from(position) == self.items.len()
+    }
+
+    /// Whether the text matches (the automaton run directly; for tests and
+    /// for checking witnesses).
+    pub fn is_match(&self, text: &str) -> bool {
+        let mut current = Vec::new();
+        self.close(0, &mut current);
+        for character in text.chars() {
+            let mut next = Vec::new();
+            for &position in &current {
+                self.step(position, character, &mut next);
+            }
+            if next.is_empty() {
+                return false;
+            }
+            current = next;
+        }
+        current.iter().any(|&position| self.is_accepting(position))
+    }
+
+    fn step(&self, position: u16, character: char, into: &mut Vec<u16>) {
+        match self.items.get(usize::from(position)) {
+            Some(Item::One(class)) if class.accepts(character) => {
+                self.close(usize::from(position) + 1, into)
+            }
+            Some(Item::Run(class)) if class.accepts(character) => {
+                self.close(usize::from(position), into)
+            }
+            _ => {}
+        }
+    }
+}
+
+/// One region of strings: a witness and which matchers it satisfies.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StringRegion {
+    pub witness: String,
+    pub matches: Vec<bool>,
+}
+
+/// The search gave up: the product automaton grew past the limit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TooManyStates;
+
+/// The result of the search, with the product automaton's transitions kept
+/// so that other strings (catalog action names) can be classified cheaply.
+pub struct RegionSearch {
+    pub regions: Vec<StringRegion>,
+    alphabet: Vec<char>,
+    fresh: char,
+    /// `transitions[state * alphabet.len() + letter]`.
+    transitions: Vec<u32>,
+    state_matches: Vec<u32>,
+    /// Index into `regions` per distinct match vector.
+    region_of_vector: HashMap<Vec<bool>, usize>,
+    vectors: Vec<Vec<bool>>,
+}
+
+/// Characters tried, in order, as the fresh character: readable ones first.
+const FRESH_CANDIDATES: &str = "xqzjkvwyabcdefghilmnoprstu0123456789-_";
+
+impl RegionSearch {
+    /// Runs the product search. `extra_letters` join the alphabet (for
+    /// example `:` and `/` for ARNs, so witnesses can take ARN shape).
+    pub fn run(
+        matchers: &[Matcher],
+        extra_letters: &[char],
+        state_limit: usize,
+    ) -> Result<RegionSearch, TooManyStates> {
+        let mut alphabet: Vec<char> = Vec::new();
+        let push = |alphabet: &mut Vec<char>, c: char| {
+            if !alphabet.contains(&c) {
+                alphabet.push(c);
+            }
+        };
+        let mut folds = false;
+        for matcher in matchers {
+            folds |= matcher.folds_case();
+            for letter in matcher.letters() {
+                push(&mut alphabet, letter);
+                if matcher.folds_case() {
+                    push(&mut alphabet, letter.to_ascii_uppercase());
+                }
+            }
+        }
+        if folds {
+            push(&mut alphabet, KELVIN_SIGN);
+        }
+        for &letter in extra_letters {
+            push(&mut alphabet, letter);
+        }
+        let fresh = FRESH_CANDIDATES
+            .chars()
+            .find(|c| !alphabet.contains(c) && !alphabet.contains(&c.to_ascii_uppercase()))
+            .unwrap_or('\u{00a7}');
+        push(&mut alphabet, fresh);
+        alphabet.sort_unstable();
+
+        // A product state: (matcher index, position) pairs, sorted; matchers
+        // with no live position are left out.
+        let mut initial: Vec<u32> = Vec::new();
+        for (index, matcher) in matchers.iter().enumerate() {
+            let mut positions = Vec::new();
+            matcher.close(0, &mut positions);
+            for position in positions {
+                initial.push(encode(index, position));
+            }
+        }
+        initial.sort_unstable();
+        let mut index_of: HashMap<Vec<u32>, u32> = HashMap::new();
+        let mut states: Vec<Vec<u32>> = Vec::new();
+        let mut witnesses: Vec<String> = Vec::new();
+        index_of.insert(initial.clone(), 0);
+        states.push(initial);
+        witnesses.push(String::new());
+        let mut transitions: Vec<u32> = Vec::new();
+        let mut queue = VecDeque::from([0usize]);
+        let mut scratch: Vec<u16> = Vec::new();
+        while let Some(state_index) = queue.pop_front() {
+            if transitions.len() < (state_index + 1) * alphabet.len() {
+                transitions.resize((state_index + 1) * alphabet.len(), 0);
+            }
+            for (letter_index, &letter) in alphabet.iter().enumerate() {
+                let mut next: Vec<u32> = Vec::new();
+                let state = &states[state_index];
+                let mut cursor = 0;
+                while cursor < state.len() {
+                    let matcher_index = (state[cursor] >> 16) as usize;
+                    scratch.clear();
+                    while cursor < state.len() && (state[cursor] >> 16) as usize == matcher_index {
+                        let position = (state[cursor] & 0xffff) as u16;
+                        if let Some(matcher) = matchers.get(matcher_index) {
+                            matcher.step(position, letter, &mut scratch);
+                        }
+                        cursor += 1;
+                    }
+                    scratch.sort_unstable();
+                    scratch.dedup();
+                    next.extend(scratch.iter().map(|&p| encode(matcher_index, p)));
+                }
+                let target = match index_of.get(&next) {
+                    Some(&existing) => existing,
+                    None => {
+                        if states.len() >= state_limit {
+                            return Err(TooManyStates);
+                        }
+                        let new_index = states.len() as u32;
+                        let mut witness = witnesses[state_index].clone();
+                        witness.push(letter);
+                        index_of.insert(next.clone(), new_index);
+                        states.push(next);
+                        witnesses.push(witness);
+                        queue.push_back(new_index as usize);
+                        new_index
+                    }
+                };
+                transitions[state_index * alphabet.len() + letter_index] = target;
+            }
+        }
+
+        let mut regions: Vec<StringRegion> = Vec::new();
+        let mut region_of_vector: HashMap<Vec<bool>, usize> = HashMap::new();
+        let mut vectors: Vec<Vec<bool>> = Vec::new();
+        let mut state_matches = Vec::with_capacity(states.len());
+        for (state, witness) in states.iter().zip(&witnesses) {
+            let mut vector = vec![false; matchers.len()];
+            for &entry in state {
+                let matcher_index = (entry >> 16) as usize;
+                let position = (entry & 0xffff) as u16;
+                if let Some(matcher) = matchers.get(matcher_index)
+                    && matcher.is_accepting(position)
+                    && let Some(slot) = vector.get_mut(matcher_index)
+                {
+                    *slot = true;
+                }
+            }
+            let region = match region_of_vector.get(&vector) {
+                Some(&region) => region,
+                None => {
+                    region_of_vector.insert(vector.clone(), regions.len());
+                    regions.push(StringRegion {
+                        witness: witness.clone(),
+                        matches: vector.clone(),
+                    });
+                    vectors.push(vector);
+                    regions.len() - 1
+                }
+            };
+            state_matches.push(region as u32);
+        }
+        Ok(RegionSearch {
+            regions,
+            alphabet,
+            fresh,
+            transitions,
+            state_matches,
+            region_of_vector,
+            vectors,
+        })
+    }
+
+    /// The region `text` falls in (by the product automaton).
+    pub fn region_of(&self, text: &str) -> Option<usize> {
+        let width = self.alphabet.len();
+        let fresh_index = self.alphabet.binary_search(&self.fresh).ok()?;
+        let mut state = 0usize;
+        for character in text.chars() {
+            let letter = self
+                .alphabet
+                .binary_search(&character)
+                .unwrap_or(fresh_index);
+            state = *self.transitions.get(state * width + letter)? as usize;
+        }
+        self.state_matches.get(state).map(|&region| region as usize)
+    }
+
+    /// Replaces a region's witness by a nicer string of the same region.
+    pub fn prefer_witness(&mut self, region: usize, text: &str) {
+        if let Some(slot) = self.regions.get_mut(region) {
+            slot.witness = text.to_string();
+        }
+    }
+
+    /// The region with this match vector, if any string reaches it.
+    pub fn region_with(&self, vector: &[bool]) -> Option<usize> {
+        self.region_of_vector.get(vector).copied()
+    }
+
+    /// The match vector of a region.
+    pub fn vector(&self, region: usize) -> Option<&[bool]> {
+        self.vectors.get(region).map(Vec::as_slice)
+    }
+}
+
+fn encode(matcher: usize, position: u16) -> u32 {
+    ((matcher as u32) << 16) | u32::from(position)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use leash_policy::matching::{ArnPattern, CaseMode, WildcardPattern};
+
+    #[test]
+    fn glob_agrees_with_the_engine() {
+        for (pattern, text) in [
+            ("a*b", "axxb"),
+            ("a?b", "ab"),
+            ("a?b", "a\u{e9}b"),
+            ("*", ""),
+            ("s3:Get*", "s3:GetObject"),
+        ] {
+            assert_eq!(
+                Matcher::glob(pattern).is_match(text),
+                WildcardPattern::new(pattern, CaseMode::Sensitive).is_match(text),
+                "{pattern} {text}"
+            );
+        }
+    }
+
+    #[test]
+    fn arn_agrees_with_the_engine() {
+        let patterns = [
+            "arn:aws:s3:::bucket/*",
+            "arn:aws:logs:us-west-2:111122223333:*",
+            "arn:aws:*",
+            "arn:*:s3:*",
+            "arn:aws:lambda:*:1:function:f*",
+            "arn:aws:s?:::b",
+            "*",
+            "arn:aws:iam::*:role/x",
+        ];
+        let texts = [
+            "arn:aws:s3:::bucket/key",
+            "arn:aws:s3:::bucket",
+            "arn:aws:logs:us-west-2:111122223333:log-group:x:*",
+            "arn:aws:s3:::b",
+            "arn:aws:lambda:us-east-1:1:function:fa:1",
+            "arn:aws:iam::1:role/x",
+            "arn:aws:iam::1:2:role/x",
+            "arn:aws",
+            "",
+        ];
+        for pattern in patterns {
+            for text in texts {
+                assert_eq!(
+                    Matcher::arn(pattern, true).is_match(text),
+                    ArnPattern::new(pattern).is_match(text),
+                    "resource {pattern} {text}"
+                );
+                assert_eq!(
+                    Matcher::arn(pattern, false).is_match(text),
+                    ArnPattern::new_condition(pattern).is_match(text),
+                    "condition {pattern} {text}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_combination_gets_a_witness() {
+        let matchers = [
+            Matcher::glob("a*"),
+            Matcher::glob("*b"),
+            Matcher::literal("ab"),
+        ];
+        let search = RegionSearch::run(&matchers, &[], 1000).unwrap();
+        let mut vectors: Vec<Vec<bool>> =
+            search.regions.iter().map(|r| r.matches.clone()).collect();
+        vectors.sort();
+        // Reachable: none, a* only, *b only, a* and *b (axb), all three (ab).
+        assert_eq!(vectors.len(), 5);
+        for region in &search.regions {
+            for (matcher, expected) in matchers.iter().zip(&region.matches) {
+                assert_eq!(matcher.is_match(&region.witness), *expected);
+            }
+        }
+    }
+
+    #[test]
+    fn ignoring_case_sees_the_kelvin_sign() {
+        let matchers = [
+            Matcher::literal_ignoring_case("k").unwrap(),
+            Matcher::literal("k"),
+            Matcher::literal("K"),
+        ];
+        let search = RegionSearch::run(&matchers, &[], 1000).unwrap();
+        assert!(search.region_with(&[true, false, false]).is_some());
+    }
+}

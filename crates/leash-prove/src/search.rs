@@ -1,0 +1,885 @@
+//! The search: the product of witnesses, pruned per statement, evaluated
+//! with the engine.
+//!
+//! For: putting the regions of `domain` and `automaton` together into
+//! candidate requests and asking the engine about each. Not for: choosing
+//! witnesses (see `domain`) or the request file format (`counterexample`).
+
+use std::collections::BTreeSet;
+use std::time::Instant;
+
+use leash_policy::authz::{PolicySet, PreparedPolicySet};
+use leash_policy::context::{ContextValue, PrincipalType, Request, RequestContext};
+use leash_policy::matching::{ActionPattern, ArnPattern, split_arn};
+use leash_policy::parse::parse_policy_text;
+use leash_policy::print::print_policy;
+use leash_policy::{Effect, Policy, PrincipalKind};
+use serde_json::Value as Json;
+
+use crate::automaton::{Matcher, RegionSearch};
+use crate::counterexample::{Counterexample, RequestFields, replay, request_json};
+use crate::domain::{
+    Collected, Family, KeyValue, catalog_multivalued, key_values, parse_simple_date,
+};
+use crate::{Limits, Proof, Property, ProveError, Verdict};
+
+/// The request time of every candidate (2026-01-01T00:00:00Z): fixed, so a
+/// counterexample decides the same whenever it is replayed.
+const CURRENT_TIME: i64 = 1_767_225_600;
+const DEFAULT_ACCOUNT: &str = "111122223333";
+const ALLOW_ALL: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#;
+
+/// Keys the engine derives from the principal. For a resource policy the
+/// principal varies, so these stay derived (consistent with the caller)
+/// rather than chosen freely.
+const PRINCIPAL_KEYS: [&str; 7] = [
+    "aws:principalarn",
+    "aws:principalaccount",
+    "aws:principaltype",
+    "aws:userid",
+    "aws:username",
+    "aws:principalisawsservice",
+    "aws:principalservicename",
+];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Identity policies: one caller, a role session of the resource's
+    /// account; the policies decide alone.
+    Identity,
+    /// Resource policies: callers vary; the caller's own identity policies
+    /// are either silent or allow everything.
+    Resource,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Goal {
+    /// Side 1 (new) allows and side 0 (old) denies.
+    NewAccess,
+    /// Side 0 allows.
+    Allowed,
+}
+
+struct CompiledStatement {
+    side: usize,
+    effect: Effect,
+    actions: Vec<ActionPattern>,
+    actions_negated: bool,
+    resources: Option<(Vec<ArnPattern>, bool)>,
+    keys: Vec<String>,
+}
+
+impl CompiledStatement {
+    fn matches(&self, action: &str, resource: &str) -> bool {
+        let action_match =
+            self.actions.iter().any(|pattern| pattern.is_match(action)) != self.actions_negated;
+        action_match
+            && match &self.resources {
+                None => true,
+                Some((patterns, negated)) => {
+                    patterns.iter().any(|pattern| pattern.is_match(resource)) != *negated
+                }
+            }
+    }
+}
+
+struct Side {
+    json: Json,
+    plain: PreparedPolicySet,
+    with_identity: Option<PreparedPolicySet>,
+}
+
+#[derive(Clone, Debug)]
+struct Caller {
+    principal: String,
+    role_arn: Option<String>,
+    kind: PrincipalType,
+    account: Option<String>,
+}
+
+fn is_account(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn unknown(reason: impl Into<String>, evaluated: u64, start: Instant) -> Proof {
+    Proof {
+        verdict: Verdict::Unknown(reason.into()),
+        requests_evaluated: evaluated,
+        elapsed: start.elapsed(),
+    }
+}
+
+/// Whether the policy is a resource policy: `Some(true)` with `Principal`,
+/// `Some(false)` with statements and none, `None` without statements.
+fn is_resource_policy(policy: &Policy) -> Option<bool> {
+    if policy.statements.is_empty() {
+        return None;
+    }
+    Some(
+        policy
+            .statements
+            .iter()
+            .any(|statement| statement.principal.is_some()),
+    )
+}
+
+/// The single account the policies' resource ARNs name, if exactly one.
+fn resource_accounts(collected: &Collected) -> BTreeSet<String> {
+    collected
+        .resource_patterns
+        .iter()
+        .filter_map(|pattern| split_arn(pattern))
+        .map(|parts| parts[4].to_string())
+        .filter(|account| is_account(account))
+        .collect()
+}
+
+pub(crate) fn prove(property: &Property, limits: &Limits) -> Result<Proof, ProveError> {
+    let start = Instant::now();
+    let (policies, goal, query_actions, query_resources): (
+        Vec<&Policy>,
+        Goal,
+        &[String],
+        &[String],
+    ) = match property {
+        Property::NoNewAccess { old, new } => (vec![old, new], Goal::NewAccess, &[], &[]),
+        Property::NotGranted {
+            policy,
+            actions,
+            resources,
+        } => (vec![policy], Goal::Allowed, actions, resources),
+        Property::NoPublicAccess { policy, .. } => (vec![policy], Goal::Allowed, &[], &[]),
+    };
+    let kinds: Vec<Option<bool>> = policies.iter().map(|p| is_resource_policy(p)).collect();
+    if kinds.contains(&Some(true)) && kinds.contains(&Some(false)) {
+        return Err(ProveError::MixedPolicyKinds);
+    }
+    let public = matches!(property, Property::NoPublicAccess { .. });
+    let mode = if kinds.contains(&Some(true)) || public {
+        Mode::Resource
+    } else {
+        Mode::Identity
+    };
+
+    let mut collected = Collected::default();
+    for policy in &policies {
+        collected.add_policy(policy);
+    }
+    if let Some(reason) = collected.unsupported.first() {
+        return Ok(unknown(reason.clone(), 0, start));
+    }
+
+    // The resource's account (resource policies only).
+    let named_resource_accounts = resource_accounts(&collected);
+    let owner = match property {
+        Property::NoPublicAccess {
+            account: Some(account),
+            ..
+        } => {
+            if !is_account(account) {
+                return Err(ProveError::InvalidAccount(account.clone()));
+            }
+            account.clone()
+        }
+        _ if named_resource_accounts.len() == 1 => named_resource_accounts
+            .iter()
+            .next()
+            .cloned()
+            .unwrap_or_default(),
+        Property::NoPublicAccess { .. } => {
+            let named = if named_resource_accounts.is_empty() {
+                "no account".to_string()
+            } else {
+                named_resource_accounts
+                    .iter()
+                    .map(|account| format!("`{account}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            return Err(ProveError::UnknownAccount(named));
+        }
+        _ => DEFAULT_ACCOUNT.to_string(),
+    };
+    let organization = match property {
+        Property::NoPublicAccess { organization, .. } => organization.clone(),
+        _ => None,
+    };
+
+    // Actions.
+    let mut action_texts: Vec<String> = collected.action_patterns.clone();
+    action_texts.extend(query_actions.iter().cloned());
+    let action_matchers: Vec<Matcher> = action_texts
+        .iter()
+        .map(|text| Matcher::glob(&text.to_ascii_lowercase()))
+        .collect();
+    if action_texts.iter().any(|text| !text.is_ascii()) {
+        return Ok(unknown("an action pattern is not ASCII", 0, start));
+    }
+    let mut action_search =
+        match RegionSearch::run(&action_matchers, &[':'], limits.max_automaton_states) {
+            Ok(search) => search,
+            Err(_) => {
+                return Ok(unknown(
+                    "the action patterns are too many to split",
+                    0,
+                    start,
+                ));
+            }
+        };
+    prettify_actions(&mut action_search, &action_texts);
+    let query_action_patterns: Vec<ActionPattern> = query_actions
+        .iter()
+        .map(|text| ActionPattern::new(text))
+        .collect();
+    let actions: Vec<String> = action_search
+        .regions
+        .iter()
+        .map(|region| region.witness.clone())
+        .filter(|action| {
+            query_action_patterns.is_empty()
+                || query_action_patterns
+                    .iter()
+                    .any(|pattern| pattern.is_match(action))
+        })
+        .collect();
+
+    // Resources.
+    let mut resource_texts: Vec<String> = collected.resource_patterns.clone();
+    resource_texts.extend(query_resources.iter().cloned());
+    if resource_texts.iter().any(|text| !text.is_ascii()) {
+        return Ok(unknown("a resource pattern is not ASCII", 0, start));
+    }
+    let resource_matchers: Vec<Matcher> = resource_texts
+        .iter()
+        .map(|text| Matcher::arn(text, true))
+        .collect();
+    let mut resource_search =
+        match RegionSearch::run(&resource_matchers, &[':', '/'], limits.max_automaton_states) {
+            Ok(search) => search,
+            Err(_) => {
+                return Ok(unknown(
+                    "the resource patterns are too many to split",
+                    0,
+                    start,
+                ));
+            }
+        };
+    prettify_resources(&mut resource_search, &owner);
+    let query_resource_patterns: Vec<ArnPattern> = query_resources
+        .iter()
+        .map(|text| ArnPattern::new(text))
+        .collect();
+    let resources: Vec<String> = resource_search
+        .regions
+        .iter()
+        .map(|region| region.witness.clone())
+        .filter(|resource| {
+            query_resource_patterns.is_empty()
+                || query_resource_patterns
+                    .iter()
+                    .any(|pattern| pattern.is_match(resource))
+        })
+        .collect();
+
+    // Condition keys.
+    let mut principal_arns: Vec<String> = Vec::new();
+    let mut principal_accounts: Vec<String> = Vec::new();
+    let mut key_variants: std::collections::BTreeMap<String, (String, Vec<KeyValue>)> =
+        std::collections::BTreeMap::new();
+    for (lowered, key) in &collected.keys {
+        if mode == Mode::Resource && PRINCIPAL_KEYS.contains(&lowered.as_str()) {
+            if let Err(reason) = principal_key_rule(lowered, key) {
+                return Ok(unknown(reason, 0, start));
+            }
+            for literal in &key.literals {
+                if lowered == "aws:principalarn" {
+                    principal_arns.push(literal.clone());
+                } else if lowered == "aws:principalaccount" && is_account(literal) {
+                    principal_accounts.push(literal.clone());
+                }
+            }
+            continue;
+        }
+        let mut key = key.clone();
+        key.multivalued |= catalog_multivalued(&key.name);
+        let org_filter = match (&organization, lowered.as_str()) {
+            (Some(org), "aws:principalorgid") => {
+                if key.families.iter().all(|family| *family == Family::String) {
+                    key.string_matchers.push(Matcher::literal(org));
+                }
+                Some(org.clone())
+            }
+            _ => None,
+        };
+        if key.families.contains(&Family::Date)
+            && let Err(reason) = check_dates(&key.name, &key.dates)
+        {
+            return Ok(unknown(reason, 0, start));
+        }
+        let mut values =
+            match key_values(&key, limits.max_automaton_states, limits.max_set_witnesses) {
+                Ok(values) => values,
+                Err(reason) => return Ok(unknown(reason, 0, start)),
+            };
+        if let Some(org) = org_filter {
+            // Callers of the organization are not outside: leave them out.
+            values.retain(|value| match value {
+                KeyValue::Single(single) => *single != org,
+                KeyValue::Multiple(many) => !many.contains(&org),
+                KeyValue::Absent => true,
+            });
+        }
+        key_variants.insert(lowered.clone(), (key.name.clone(), values));
+    }
+
+    // Statements, compiled with the engine's own matchers.
+    let mut statements: Vec<CompiledStatement> = Vec::new();
+    for (side, policy) in policies.iter().enumerate() {
+        for statement in &policy.statements {
+            let mut keys: Vec<String> = Vec::new();
+            if let Some(condition) = &statement.condition {
+                for block in &condition.node.blocks {
+                    for entry in &block.entries {
+                        let lowered = entry.key.node.to_ascii_lowercase();
+                        if key_variants.contains_key(&lowered) && !keys.contains(&lowered) {
+                            keys.push(lowered);
+                        }
+                    }
+                }
+            }
+            statements.push(CompiledStatement {
+                side,
+                effect: statement.effect.node,
+                actions: statement
+                    .action
+                    .node
+                    .patterns
+                    .iter()
+                    .map(|pattern| ActionPattern::new(&pattern.node))
+                    .collect(),
+                actions_negated: statement.action.node.negated,
+                resources: statement.resource.as_ref().map(|resource| {
+                    (
+                        resource
+                            .node
+                            .patterns
+                            .iter()
+                            .map(|pattern| ArnPattern::new(&pattern.node))
+                            .collect(),
+                        resource.node.negated,
+                    )
+                }),
+                keys,
+            });
+        }
+    }
+
+    // Policy sets per side.
+    let allow_all = parse_policy_text(ALLOW_ALL).policy;
+    let sides: Vec<Side> = policies
+        .iter()
+        .map(|policy| {
+            let json: Json = serde_json::from_str(&print_policy(policy)).unwrap_or(Json::Null);
+            match mode {
+                Mode::Identity => Side {
+                    json,
+                    plain: PreparedPolicySet::new(
+                        &PolicySet::new().with_identity_policy("policy", (*policy).clone()),
+                    ),
+                    with_identity: None,
+                },
+                Mode::Resource => Side {
+                    json,
+                    plain: PreparedPolicySet::new(
+                        &PolicySet::new()
+                            .with_resource_policy("resource policy", (*policy).clone()),
+                    ),
+                    with_identity: allow_all.as_ref().map(|allow_all| {
+                        PreparedPolicySet::new(
+                            &PolicySet::new()
+                                .with_resource_policy("resource policy", (*policy).clone())
+                                .with_identity_policy("caller identity policy", allow_all.clone()),
+                        )
+                    }),
+                },
+            }
+        })
+        .collect();
+    let allow_all_json: Json = serde_json::from_str(ALLOW_ALL).unwrap_or(Json::Null);
+    let target_side = match goal {
+        Goal::NewAccess => 1,
+        Goal::Allowed => 0,
+    };
+
+    // Callers (resource policies).
+    let callers: Vec<Caller> = match mode {
+        Mode::Identity => Vec::new(),
+        Mode::Resource => {
+            let all = resource_callers(&collected, &owner, &principal_arns, &principal_accounts);
+            if public {
+                all.into_iter()
+                    .filter(|caller| match caller.kind {
+                        PrincipalType::Anonymous => true,
+                        kind if kind.is_iam() => caller.account.as_deref() != Some(owner.as_str()),
+                        _ => false,
+                    })
+                    .collect()
+            } else {
+                all
+            }
+        }
+    };
+
+    let mut evaluated: u64 = 0;
+    for action in &actions {
+        for resource in &resources {
+            let relevant: Vec<&CompiledStatement> = statements
+                .iter()
+                .filter(|statement| statement.matches(action, resource))
+                .collect();
+            let target_allows = relevant.iter().any(|statement| {
+                statement.side == target_side && statement.effect == Effect::Allow
+            });
+            let proceed = match (goal, mode) {
+                (Goal::NewAccess, Mode::Resource) => !relevant.is_empty(),
+                _ => target_allows,
+            };
+            if !proceed {
+                continue;
+            }
+            let mut keys: Vec<&String> = relevant.iter().flat_map(|s| s.keys.iter()).collect();
+            keys.sort();
+            keys.dedup();
+            let variants: Vec<(&str, &[KeyValue])> = keys
+                .iter()
+                .filter_map(|key| key_variants.get(*key))
+                .map(|(name, values)| (name.as_str(), values.as_slice()))
+                .collect();
+            if variants.iter().any(|(_, values)| values.is_empty()) {
+                continue;
+            }
+            let combinations = variants.iter().try_fold(1u64, |product, (_, values)| {
+                product.checked_mul(values.len() as u64)
+            });
+            if combinations.is_none_or(|count| count > limits.max_requests) {
+                return Ok(unknown(
+                    "too many combinations of condition key values to try",
+                    evaluated,
+                    start,
+                ));
+            }
+            let (identity_caller, resource_account) = match mode {
+                Mode::Identity => {
+                    let account = split_arn(resource)
+                        .map(|parts| parts[4])
+                        .filter(|account| is_account(account))
+                        .unwrap_or(DEFAULT_ACCOUNT)
+                        .to_string();
+                    (
+                        vec![Caller {
+                            principal: format!(
+                                "arn:aws:sts::{account}:assumed-role/leash-prove-role/leash-prove-session"
+                            ),
+                            role_arn: None,
+                            kind: PrincipalType::RoleSession,
+                            account: Some(account.clone()),
+                        }],
+                        account,
+                    )
+                }
+                Mode::Resource => (Vec::new(), owner.clone()),
+            };
+            let caller_list = match mode {
+                Mode::Identity => &identity_caller,
+                Mode::Resource => &callers,
+            };
+            for caller in caller_list {
+                let identity_variants: &[bool] = match (mode, goal) {
+                    (Mode::Identity, _) => &[false],
+                    (Mode::Resource, _) if !caller.kind.is_iam() => &[false],
+                    (Mode::Resource, Goal::NewAccess) => &[false, true],
+                    (Mode::Resource, Goal::Allowed) if public => &[true],
+                    (Mode::Resource, Goal::Allowed) => {
+                        if caller.account.as_deref() == Some(resource_account.as_str()) {
+                            &[false]
+                        } else {
+                            &[true]
+                        }
+                    }
+                };
+                for &with_identity in identity_variants {
+                    let mut odometer = vec![0usize; variants.len()];
+                    loop {
+                        if evaluated.is_multiple_of(1024) && start.elapsed() > limits.max_duration {
+                            return Ok(unknown("the search ran out of time", evaluated, start));
+                        }
+                        if evaluated >= limits.max_requests {
+                            return Ok(unknown(
+                                "the search tried the most requests it may",
+                                evaluated,
+                                start,
+                            ));
+                        }
+                        let context: Vec<(String, KeyValue)> = variants
+                            .iter()
+                            .zip(&odometer)
+                            .filter_map(|((name, values), &index)| {
+                                values
+                                    .get(index)
+                                    .map(|value| (name.to_string(), value.clone()))
+                            })
+                            .collect();
+                        let request =
+                            build_request(caller, action, resource, &resource_account, &context);
+                        fn prepared(side: &Side, with_identity: bool) -> &PreparedPolicySet {
+                            match (with_identity, &side.with_identity) {
+                                (true, Some(prepared)) => prepared,
+                                _ => &side.plain,
+                            }
+                        }
+                        evaluated += 1;
+                        let found = match goal {
+                            Goal::NewAccess => {
+                                prepared(&sides[1], with_identity)
+                                    .evaluate(&request)
+                                    .is_allowed()
+                                    && !prepared(&sides[0], with_identity)
+                                        .evaluate(&request)
+                                        .is_allowed()
+                            }
+                            Goal::Allowed => prepared(&sides[0], with_identity)
+                                .evaluate(&request)
+                                .is_allowed(),
+                        };
+                        if found {
+                            let fields = RequestFields {
+                                principal: &caller.principal,
+                                role_arn: caller.role_arn.as_deref(),
+                                action,
+                                resource,
+                                resource_account: &resource_account,
+                                context: &context,
+                                current_time: CURRENT_TIME,
+                            };
+                            let file_for = |side: &Side| match mode {
+                                Mode::Identity => {
+                                    request_json(&fields, vec![side.json.clone()], None)
+                                }
+                                Mode::Resource => request_json(
+                                    &fields,
+                                    if with_identity {
+                                        vec![allow_all_json.clone()]
+                                    } else {
+                                        Vec::new()
+                                    },
+                                    Some(side.json.clone()),
+                                ),
+                            };
+                            let request_file = file_for(&sides[target_side]);
+                            let baseline = match goal {
+                                Goal::NewAccess => Some(file_for(&sides[0])),
+                                Goal::Allowed => None,
+                            };
+                            let replayed =
+                                replay(&request_file, true).and_then(|()| match &baseline {
+                                    Some(baseline) => replay(baseline, false),
+                                    None => Ok(()),
+                                });
+                            if let Err(problem) = replayed {
+                                return Ok(unknown(
+                                    format!("internal error, please report: {problem}"),
+                                    evaluated,
+                                    start,
+                                ));
+                            }
+                            return Ok(Proof {
+                                verdict: Verdict::DoesNotHold(Box::new(Counterexample {
+                                    request: request_file,
+                                    baseline,
+                                    principal: caller.principal.clone(),
+                                    action: action.clone(),
+                                    resource: resource.clone(),
+                                    context,
+                                })),
+                                requests_evaluated: evaluated,
+                                elapsed: start.elapsed(),
+                            });
+                        }
+                        if !advance(&mut odometer, &variants) {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(Proof {
+        verdict: Verdict::Holds,
+        requests_evaluated: evaluated,
+        elapsed: start.elapsed(),
+    })
+}
+
+fn advance(odometer: &mut [usize], variants: &[(&str, &[KeyValue])]) -> bool {
+    for (slot, (_, values)) in odometer.iter_mut().zip(variants) {
+        *slot += 1;
+        if *slot < values.len() {
+            return true;
+        }
+        *slot = 0;
+    }
+    false
+}
+
+fn build_request(
+    caller: &Caller,
+    action: &str,
+    resource: &str,
+    resource_account: &str,
+    context: &[(String, KeyValue)],
+) -> Request {
+    let mut values = RequestContext::new();
+    for (key, value) in context {
+        match value {
+            KeyValue::Absent => {}
+            KeyValue::Single(single) => {
+                values.insert(key.clone(), ContextValue::Single(single.clone()))
+            }
+            KeyValue::Multiple(many) => {
+                values.insert(key.clone(), ContextValue::Multiple(many.clone()))
+            }
+        }
+    }
+    let mut request = Request::new(caller.principal.clone(), action, resource)
+        .with_resource_account(resource_account)
+        .with_time(CURRENT_TIME);
+    if let Some(role_arn) = &caller.role_arn {
+        request = request.with_role_arn(role_arn.clone());
+    }
+    request.with_context(values)
+}
+
+/// Principal keys in a resource policy: only equality with literal values
+/// (and `Null`, `Bool`) is covered exactly, by callers built from those
+/// literals.
+fn principal_key_rule(lowered: &str, key: &crate::domain::KeyUse) -> Result<(), String> {
+    use leash_policy::OperatorKind::*;
+    let equality_only = key.operators.iter().all(|kind| {
+        matches!(
+            kind,
+            StringEquals | StringNotEquals | ArnEquals | ArnNotEquals | Null | Bool | Unknown(_)
+        )
+    });
+    let literal_arns = key
+        .literals
+        .iter()
+        .all(|literal| !literal.contains(['*', '?']));
+    let derivable = !matches!(
+        lowered,
+        "aws:userid" | "aws:username" | "aws:principalservicename"
+    ) || key
+        .operators
+        .iter()
+        .all(|kind| matches!(kind, Null | Unknown(_)));
+    if equality_only && literal_arns && derivable {
+        Ok(())
+    } else {
+        Err(format!(
+            "the resource policy compares `{}` with patterns or operators other than equality; leash prove covers principal keys exactly only for equality with literal values",
+            key.name
+        ))
+    }
+}
+
+/// Checks that the engine reads each policy date as the instant leash
+/// prove computed (so the witnesses sit on the right side of it).
+fn check_dates(key: &str, dates: &[String]) -> Result<(), String> {
+    for date in dates {
+        let Some(seconds) = parse_simple_date(date) else {
+            return Err(format!(
+                "the date `{date}` compared with `{key}` is outside the forms leash prove reads exactly"
+            ));
+        };
+        let policy_text = serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*",
+                "Condition": {"DateEquals": {key: date}}}]
+        })
+        .to_string();
+        let Some(policy) = parse_policy_text(&policy_text).policy else {
+            return Err(format!("cannot check the date `{date}`"));
+        };
+        let prepared =
+            PreparedPolicySet::new(&PolicySet::new().with_identity_policy("check", policy));
+        let request = Request::new(
+            format!("arn:aws:sts::{DEFAULT_ACCOUNT}:assumed-role/r/s"),
+            "s3:GetObject",
+            "*",
+        )
+        .with_context(
+            RequestContext::new().with(key, leash_policy::context::format_iso8601(seconds)),
+        );
+        if !prepared.evaluate(&request).is_allowed() {
+            return Err(format!(
+                "the engine reads the date `{date}` differently from leash prove"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Gives action regions the names of real actions where the catalog has
+/// one in the region.
+fn prettify_actions(search: &mut RegionSearch, patterns: &[String]) {
+    let catalog = leash_catalog::catalog();
+    let mut services: Vec<&str> = Vec::new();
+    let mut every_service = false;
+    for pattern in patterns {
+        match pattern.split_once(':') {
+            Some((service, _)) if !service.contains(['*', '?']) => {
+                if !services.contains(&service) {
+                    services.push(service);
+                }
+            }
+            _ => every_service = true,
+        }
+    }
+    let mut named = vec![false; search.regions.len()];
+    let mut consider = |search: &mut RegionSearch, name: String| {
+        if let Some(region) = search.region_of(&name.to_ascii_lowercase())
+            && let Some(slot) = named.get_mut(region)
+            && !*slot
+        {
+            *slot = true;
+            search.prefer_witness(region, &name);
+        }
+    };
+    if every_service {
+        for service in catalog.services() {
+            for action in service.actions() {
+                consider(search, action.full_name());
+            }
+        }
+    } else {
+        for prefix in services {
+            if let Some(service) = catalog.service(&prefix.to_ascii_lowercase()) {
+                for action in service.actions() {
+                    consider(search, action.full_name());
+                }
+            }
+        }
+    }
+    consider(search, "leashprove:FreshAction".to_string());
+}
+
+/// A readable witness for the region no resource pattern matches.
+fn prettify_resources(search: &mut RegionSearch, owner: &str) {
+    let fresh = format!("arn:aws:leashprove:us-east-1:{owner}:fresh-resource");
+    if let Some(region) = search.region_of(&fresh)
+        && search
+            .vector(region)
+            .is_some_and(|vector| vector.iter().all(|m| !m))
+    {
+        search.prefer_witness(region, &fresh);
+    }
+}
+
+/// Callers for a resource policy: each named principal (and a session of
+/// each named role), a root user, a user and a role session of each named
+/// account and of one fresh account, each named service and a fresh one,
+/// named federated and canonical users, and an anonymous caller.
+fn resource_callers(
+    collected: &Collected,
+    owner: &str,
+    principal_arns: &[String],
+    principal_accounts: &[String],
+) -> Vec<Caller> {
+    let mut accounts: Vec<String> = vec![owner.to_string()];
+    let mut named: Vec<String> = Vec::new();
+    let mut services: Vec<String> = Vec::new();
+    let mut others: Vec<String> = Vec::new();
+    for (kind, value) in &collected.principals {
+        match kind {
+            PrincipalKind::Aws if value == "*" => {}
+            PrincipalKind::Aws if is_account(value) => accounts.push(value.clone()),
+            PrincipalKind::Aws => named.push(value.clone()),
+            PrincipalKind::Service => services.push(value.clone()),
+            PrincipalKind::Federated | PrincipalKind::CanonicalUser => others.push(value.clone()),
+        }
+    }
+    named.extend(principal_arns.iter().cloned());
+    accounts.extend(principal_accounts.iter().cloned());
+    for arn in &named {
+        if let Some(parts) = split_arn(arn)
+            && is_account(parts[4])
+        {
+            accounts.push(parts[4].to_string());
+        }
+    }
+    let fresh = (0..100u64)
+        .map(|offset| format!("{}", 999_999_999_999u64 - offset))
+        .find(|candidate| !accounts.contains(candidate))
+        .unwrap_or_else(|| "999999999999".to_string());
+    accounts.push(fresh);
+    accounts.sort();
+    accounts.dedup();
+
+    let mut callers: Vec<Caller> = Vec::new();
+    let mut push = |principal: String, role_arn: Option<String>| {
+        let Some(kind) = PrincipalType::derive(&principal) else {
+            return;
+        };
+        if callers
+            .iter()
+            .any(|c| c.principal == principal && c.role_arn == role_arn)
+        {
+            return;
+        }
+        let account = split_arn(&principal)
+            .map(|parts| parts[4].to_string())
+            .filter(|account| is_account(account));
+        callers.push(Caller {
+            principal,
+            role_arn,
+            kind,
+            account,
+        });
+    };
+    for account in &accounts {
+        push(format!("arn:aws:iam::{account}:root"), None);
+        push(
+            format!("arn:aws:iam::{account}:user/leash-prove-user"),
+            None,
+        );
+        push(
+            format!("arn:aws:sts::{account}:assumed-role/leash-prove-role/leash-prove-session"),
+            None,
+        );
+    }
+    for arn in &named {
+        push(arn.clone(), None);
+        if let Some(parts) = split_arn(arn)
+            && let Some(path_and_name) = parts[5].strip_prefix("role/")
+        {
+            let name = path_and_name.rsplit('/').next().unwrap_or(path_and_name);
+            push(
+                format!(
+                    "arn:{}:sts::{}:assumed-role/{name}/leash-prove-session",
+                    parts[1], parts[4]
+                ),
+                Some(arn.clone()),
+            );
+        }
+    }
+    for service in services
+        .iter()
+        .chain(std::iter::once(&"leashprove.amazonaws.com".to_string()))
+    {
+        push(service.clone(), None);
+    }
+    for other in &others {
+        push(other.clone(), None);
+    }
+    push("anonymous".to_string(), None);
+    callers
+}
