@@ -41,6 +41,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Decide a request exactly as AWS would, and explain why
     Sim(Box<SimArgs>),
+    /// Prove properties of policies exactly, with counterexample requests
+    Prove(Box<ProveArgs>),
 }
 
 #[derive(Args, Debug)]
@@ -125,4 +127,62 @@ pub struct SimArgs {
     /// Quick request: a context key, `KEY=VALUE` (repeat a key for several values)
     #[arg(long, value_name = "KEY=VALUE", requires = "action")]
     pub context: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct ProveArgs {
+    #[command(subcommand)]
+    pub property: ProveProperty,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProveProperty {
+    /// NEW allows no request that OLD denies (both identity policies, or both resource policies)
+    NoNewAccess {
+        /// The policy access is measured against
+        old: PathBuf,
+        /// The policy that must not allow more
+        new: PathBuf,
+        #[command(flatten)]
+        output: ProveOutput,
+    },
+    /// The policy allows none of these actions on these resources, under any context or principal
+    NotGranted {
+        /// An identity policy, or a resource policy
+        policy: PathBuf,
+        /// Actions or patterns, e.g. `s3:Delete*` `iam:PassRole`
+        #[arg(long = "action", value_name = "ACTION", required = true, num_args = 1..)]
+        actions: Vec<String>,
+        /// Resource ARNs or patterns, e.g. `arn:aws:s3:::bucket/*`
+        #[arg(long = "resource", value_name = "ARN", required = true, num_args = 1..)]
+        resources: Vec<String>,
+        #[command(flatten)]
+        output: ProveOutput,
+    },
+    /// The resource policy lets no principal outside the resource's account in
+    NoPublicAccess {
+        /// A resource policy (bucket, queue, topic, key, function, ...)
+        policy: PathBuf,
+        /// The resource's account; inferred from the policy's resource ARNs when omitted
+        #[arg(long, value_name = "ID")]
+        account: Option<String>,
+        /// Callers of this organization (`aws:PrincipalOrgID`) are not outside
+        #[arg(long, value_name = "ORG_ID")]
+        org: Option<String>,
+        #[command(flatten)]
+        output: ProveOutput,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct ProveOutput {
+    /// Print one JSON object: `holds` (true, false or null), `counterexample`, `reason`
+    #[arg(long)]
+    pub json: bool,
+    /// Write the counterexample as a request file for `leash sim --request`
+    #[arg(long, value_name = "FILE")]
+    pub counterexample_out: Option<PathBuf>,
+    /// Give up (answer unknown) after this many seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 20)]
+    pub timeout: u64,
 }

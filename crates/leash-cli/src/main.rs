@@ -4,6 +4,7 @@
 mod action;
 mod args;
 mod check;
+mod prove;
 mod render;
 mod sim;
 mod source;
@@ -26,6 +27,7 @@ fn main() -> ExitCode {
         args::Command::Action(a) => action::run(&a),
         args::Command::Check(c) => check::run(&c),
         args::Command::Sim(s) => sim::run(&s),
+        args::Command::Prove(p) => prove::run(&p),
     };
     ExitCode::from(code)
 }
