@@ -3,30 +3,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn leash(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_leash"))
-        .args(args)
-        .current_dir(repo_root())
-        .output()
-        .expect("run leash")
-}
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn corpus() -> Option<PathBuf> {
-    let path = repo_root().join("../shared/corpus");
-    if path.is_dir() {
-        Some(path)
-    } else {
-        eprintln!("notice: ../shared/corpus is absent; skipping corpus test");
-        None
-    }
-}
+use common::{corpus, leash, repo_root, tempdir};
+use std::process::Output;
 
 fn stdout_json(output: &Output) -> Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
@@ -262,12 +242,6 @@ fn managed_policy_corpus_parses_and_unknown_actions_are_real() {
     }
     let files = std::fs::read_dir(&dir).unwrap().count();
     assert!(files >= 1641, "{files}");
-}
-
-fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("leash-cli-test-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 /// Issue 4's acceptance on the roadmap seed: every serverless defect the

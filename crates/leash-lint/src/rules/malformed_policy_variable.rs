@@ -21,6 +21,7 @@
 //! ## Reference
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html>
 
+use super::util::variable_bearing_strings;
 use crate::{Diagnostic, PolicyInput, Rule, Severity};
 use leash_policy::variables::parse_template;
 use leash_policy::{PolicyVersion, Span};
@@ -41,22 +42,7 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
         return; // `${` is literal text under 2008-10-17
     }
     for statement in &input.policy.statements {
-        let resources = statement
-            .resource
-            .iter()
-            .flat_map(|r| r.node.patterns.iter());
-        let condition_values = statement
-            .condition
-            .iter()
-            .flat_map(|c| c.node.blocks.iter())
-            .flat_map(|b| b.entries.iter())
-            .flat_map(|e| e.values.iter())
-            .filter_map(|v| match &v.node {
-                leash_policy::ConditionValue::String(text) => Some((text, v.span)),
-                _ => None,
-            });
-        let strings = resources.map(|r| (&r.node, r.span)).chain(condition_values);
-        for (text, span) in strings {
+        for (text, span) in variable_bearing_strings(statement) {
             if !text.contains("${") {
                 continue;
             }

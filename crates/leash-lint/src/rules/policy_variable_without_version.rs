@@ -21,6 +21,7 @@
 //! ## Reference
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html>
 
+use super::util::variable_bearing_strings;
 use crate::{Diagnostic, PolicyInput, Rule, Severity};
 use leash_policy::PolicyVersion;
 
@@ -38,21 +39,7 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
         return;
     }
     for statement in &input.policy.statements {
-        let resources = statement
-            .resource
-            .iter()
-            .flat_map(|r| r.node.patterns.iter());
-        let condition_values = statement
-            .condition
-            .iter()
-            .flat_map(|c| c.node.blocks.iter())
-            .flat_map(|b| b.entries.iter())
-            .flat_map(|e| e.values.iter())
-            .filter_map(|v| match &v.node {
-                leash_policy::ConditionValue::String(text) => Some((text, v.span)),
-                _ => None,
-            });
-        for (text, span) in resources.map(|r| (&r.node, r.span)).chain(condition_values) {
+        for (text, span) in variable_bearing_strings(statement) {
             // `${` followed by a key-like character; `${*}` and friends are
             // escapes that also need 2012-10-17, so they count too.
             if text.contains("${") {

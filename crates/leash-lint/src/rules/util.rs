@@ -47,6 +47,30 @@ pub(crate) fn closest<'a>(
         .map(|(_, c)| c)
 }
 
+/// The strings of a statement in which AWS substitutes policy variables:
+/// `Resource`/`NotResource` patterns and string condition values, with
+/// their spans.
+pub(crate) fn variable_bearing_strings(
+    statement: &Statement,
+) -> impl Iterator<Item = (&String, leash_policy::Span)> {
+    let resources = statement
+        .resource
+        .iter()
+        .flat_map(|r| r.node.patterns.iter())
+        .map(|r| (&r.node, r.span));
+    let condition_values = statement
+        .condition
+        .iter()
+        .flat_map(|c| c.node.blocks.iter())
+        .flat_map(|b| b.entries.iter())
+        .flat_map(|e| e.values.iter())
+        .filter_map(|v| match &v.node {
+            leash_policy::ConditionValue::String(text) => Some((text, v.span)),
+            _ => None,
+        });
+    resources.chain(condition_values)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
