@@ -1,6 +1,12 @@
 //! Helpers shared by several rules.
 
-use leash_policy::{Spanned, Statement};
+use crate::Edit;
+use ipnet::IpNet;
+use leash_policy::matching::ActionPattern;
+use leash_policy::{
+    ConditionBlock, ConditionEntry, ConditionValue, Effect, Span, Spanned, Statement,
+};
+use std::net::IpAddr;
 
 /// Every action pattern of a statement (`Action` or `NotAction`).
 pub(crate) fn action_patterns(statement: &Statement) -> &[Spanned<String>] {
@@ -41,10 +47,267 @@ pub(crate) fn closest<'a>(
     let limit = (wanted.len() / 4).clamp(1, 3);
     candidates
         .into_iter()
+        // The distance is at least the difference in length: skip early.
+        .filter(|c| c.len().abs_diff(wanted.len()) <= limit)
         .map(|c| (edit_distance(wanted, c), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, c)| (*d, c.len()))
         .map(|(_, c)| c)
+}
+
+/// Every `Resource`/`NotResource` pattern of a statement (none when absent).
+pub(crate) fn resource_patterns(statement: &Statement) -> &[Spanned<String>] {
+    statement
+        .resource
+        .as_ref()
+        .map(|r| r.node.patterns.as_slice())
+        .unwrap_or_default()
+}
+
+/// Every condition block and entry of a statement, in source order.
+pub(crate) fn condition_entries(
+    statement: &Statement,
+) -> impl Iterator<Item = (&ConditionBlock, &ConditionEntry)> {
+    statement
+        .condition
+        .iter()
+        .flat_map(|c| c.node.blocks.iter())
+        .flat_map(|block| block.entries.iter().map(move |entry| (block, entry)))
+}
+
+/// Whether any condition of the statement tests `key` (names compare
+/// without case, as IAM does).
+pub(crate) fn has_condition_key(statement: &Statement, key: &str) -> bool {
+    condition_entries(statement).any(|(_, entry)| entry.key.node.eq_ignore_ascii_case(key))
+}
+
+/// Whether the statement applies to every resource: `"Resource": "*"` (or
+/// a list containing `*`), or any `NotResource`.
+pub(crate) fn applies_to_every_resource(statement: &Statement) -> bool {
+    match &statement.resource {
+        Some(resource) if resource.node.negated => true,
+        Some(resource) => resource.node.patterns.iter().any(|p| p.node == "*"),
+        None => false,
+    }
+}
+
+/// The pattern of an Allow statement that grants `action` (`service:Name`,
+/// exact case-insensitive name), or `None`. With `NotAction`, the
+/// statement's whole action span stands for the grant when no listed
+/// pattern excludes the action.
+pub(crate) fn pattern_granting(statement: &Statement, action: &str) -> Option<Span> {
+    if statement.effect.node != Effect::Allow {
+        return None;
+    }
+    let matches = |p: &Spanned<String>| {
+        same_service(&p.node, action) && ActionPattern::new(&p.node).is_match(action)
+    };
+    if statement.action.node.negated {
+        if statement.action.node.patterns.iter().any(matches) {
+            None
+        } else {
+            Some(statement.action.span)
+        }
+    } else {
+        statement
+            .action
+            .node
+            .patterns
+            .iter()
+            .find(|p| matches(p))
+            .map(|p| p.span)
+    }
+}
+
+/// A condition value's text when it is written as a string.
+pub(crate) fn string_value(value: &ConditionValue) -> Option<&str> {
+    match value {
+        ConditionValue::String(text) => Some(text),
+        _ => None,
+    }
+}
+
+/// A CIDR block as the IP address operators read it; a bare address is a
+/// /32 or /128 network.
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IPAddress>
+pub(crate) fn parse_network(text: &str) -> Option<IpNet> {
+    let text = text.trim();
+    if let Ok(network) = text.parse::<IpNet>() {
+        return Some(network);
+    }
+    text.parse::<IpAddr>().ok().map(IpNet::from)
+}
+
+/// Whether a network lies inside the private ranges that never reach an
+/// AWS public endpoint as a source address: RFC 1918 (`10.0.0.0/8`,
+/// `172.16.0.0/12`, `192.168.0.0/16`) and IPv6 unique local addresses
+/// (`fc00::/7`).
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceip>
+pub(crate) fn is_private_network(network: &IpNet) -> bool {
+    const PRIVATE: [&str; 4] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"];
+    PRIVATE
+        .iter()
+        .filter_map(|text| text.parse::<IpNet>().ok())
+        .any(|private| private.contains(network))
+}
+
+/// A number as the Numeric operators accept it: an optional sign, digits,
+/// an optional fraction (`10`, `-3`, `2.5`, `.5`); no exponent.
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Numeric>
+pub(crate) fn is_number(text: &str) -> bool {
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let (integer, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    (!integer.is_empty() || !fraction.is_empty())
+        && integer.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// A date as the Date operators accept it: epoch seconds (digits, with an
+/// optional fraction) or an ISO 8601 date with optional time and zone:
+/// `2024-01-31`, `2024-01-31T10:00:00Z`, `2024-01-31T10:00:00.5+02:00`,
+/// `20240131T100000Z`.
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_Date>
+pub(crate) fn is_date(text: &str) -> bool {
+    if is_number(text) && !text.starts_with(['-', '+']) {
+        return true;
+    }
+    let (date, time) = match text.split_once(['T', 't']) {
+        Some((date, time)) => (date, Some(time)),
+        None => (text, None),
+    };
+    let digits: String = date.chars().filter(|c| *c != '-').collect();
+    let dashes_well_placed = match date.len() {
+        10 => date.as_bytes().get(4) == Some(&b'-') && date.as_bytes().get(7) == Some(&b'-'),
+        8 => !date.contains('-'),
+        _ => false,
+    };
+    if !dashes_well_placed || digits.len() != 8 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let month: u32 = digits.get(4..6).and_then(|m| m.parse().ok()).unwrap_or(0);
+    let day: u32 = digits.get(6..8).and_then(|d| d.parse().ok()).unwrap_or(0);
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return false;
+    }
+    let Some(time) = time else {
+        return true;
+    };
+    // Zone: `Z`, or `+hh:mm` / `-hh:mm` / `+hhmm` / `+hh`.
+    let (clock, zone) = if let Some(clock) = time.strip_suffix(['Z', 'z']) {
+        (clock, "")
+    } else if let Some(index) = time.rfind(['+', '-']) {
+        (&time[..index], &time[index + 1..])
+    } else {
+        (time, "")
+    };
+    let zone_digits: String = zone.chars().filter(|c| *c != ':').collect();
+    if !(zone_digits.is_empty() || zone_digits.len() == 2 || zone_digits.len() == 4)
+        || !zone_digits.bytes().all(|b| b.is_ascii_digit())
+    {
+        return false;
+    }
+    let (clock, fraction) = clock.split_once(['.', ',']).unwrap_or((clock, ""));
+    if !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let clock_digits: String = clock.chars().filter(|c| *c != ':').collect();
+    matches!(clock_digits.len(), 2 | 4 | 6)
+        && clock_digits.bytes().all(|b| b.is_ascii_digit())
+        && clock_digits
+            .get(0..2)
+            .and_then(|h| h.parse::<u32>().ok())
+            .is_some_and(|h| h <= 24)
+        && clock_digits
+            .get(2..4)
+            .and_then(|m| m.parse::<u32>().ok())
+            .is_none_or(|m| m <= 59)
+        && clock_digits
+            .get(4..6)
+            .and_then(|s| s.parse::<u32>().ok())
+            .is_none_or(|s| s <= 60)
+}
+
+/// Whether `outer` (a pattern with `*`/`?`, case-insensitive) covers every
+/// text `inner` (also a pattern) can match. Sound but not complete: when
+/// `inner` has wildcards, `outer` must have no `?`, so each of `inner`'s
+/// wildcards falls inside one of `outer`'s `*` runs.
+pub(crate) fn action_pattern_covers(outer: &str, inner: &str) -> bool {
+    if has_wildcard(inner) && outer.contains('?') {
+        return false;
+    }
+    ActionPattern::new(outer).is_match(inner)
+}
+
+/// The edit that removes item `index` of a JSON list together with the
+/// comma that separates it from its neighbour: from the end of the
+/// previous item to the end of this one, or for the first item from its
+/// start to the start of the next. Only commas and white space lie
+/// between list items, so nothing else is removed.
+pub(crate) fn list_item_removal(items: &[Spanned<String>], index: usize) -> Edit {
+    let this = items.get(index).map(|i| i.span).unwrap_or(Span::new(0, 0));
+    let span = match (
+        index.checked_sub(1).and_then(|i| items.get(i)),
+        items.get(index + 1),
+    ) {
+        (Some(previous), _) => Span::new(previous.span.end, this.end),
+        (None, Some(next)) => Span::new(this.start, next.span.start),
+        (None, None) => this,
+    };
+    Edit {
+        span,
+        replacement: String::new(),
+    }
+}
+
+/// For an Allow statement with `Action` (not `NotAction`), each pattern
+/// other than `*` that grants some of `actions`, with those it grants, in
+/// list order.
+pub(crate) fn patterns_granting_any<'a>(
+    statement: &'a Statement,
+    actions: &[&'static str],
+) -> Vec<(&'a Spanned<String>, Vec<&'static str>)> {
+    if statement.effect.node != Effect::Allow || statement.action.node.negated {
+        return Vec::new();
+    }
+    statement
+        .action
+        .node
+        .patterns
+        .iter()
+        .filter(|p| p.node != "*" && p.node != "*:*")
+        .filter_map(|p| {
+            let pattern = ActionPattern::new(&p.node);
+            let granted: Vec<&'static str> = actions
+                .iter()
+                .copied()
+                .filter(|a| pattern.is_match(a))
+                .collect();
+            (!granted.is_empty()).then_some((p, granted))
+        })
+        .collect()
+}
+
+/// `a`, `a` and `b`, `a`, `b` and 3 more: action names for a message.
+pub(crate) fn list_for_message(names: &[&str], shown: usize) -> String {
+    let quoted: Vec<String> = names.iter().take(shown).map(|n| format!("`{n}`")).collect();
+    match names.len() {
+        0 => String::new(),
+        n if n <= shown => quoted.join(", "),
+        n => format!("{} and {} more", quoted.join(", "), n - shown),
+    }
+}
+
+/// A cheap pre-check before compiling a pattern: `false` when the
+/// pattern's service part is literal and differs from the action's.
+pub(crate) fn same_service(pattern: &str, action: &str) -> bool {
+    match (pattern.split_once(':'), action.split_once(':')) {
+        (Some((pattern_service, _)), Some((action_service, _)))
+            if !has_wildcard(pattern_service) =>
+        {
+            pattern_service.eq_ignore_ascii_case(action_service)
+        }
+        _ => true,
+    }
 }
 
 /// The strings of a statement in which AWS substitutes policy variables:
@@ -73,6 +336,7 @@ pub(crate) fn variable_bearing_strings(
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]
@@ -89,5 +353,67 @@ mod tests {
             Some("GetObject")
         );
         assert_eq!(closest("Frobnicate", ["GetObject"]), None);
+    }
+
+    #[test]
+    fn dates_follow_the_date_operator_formats() {
+        for good in [
+            "2024-01-31",
+            "2024-01-31T10:00:00Z",
+            "2024-01-31T10:00Z",
+            "20240131T100000Z",
+            "2024-01-31T10:00:00.123+02:00",
+            "1700000000",
+            "1700000000.5",
+        ] {
+            assert!(is_date(good), "{good}");
+        }
+        for bad in [
+            "yesterday",
+            "2024-13-01",
+            "2024-01-32",
+            "2024/01/31",
+            "",
+            "2024-01-31T25:00:00Z",
+            "-5",
+        ] {
+            assert!(!is_date(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn numbers_have_no_exponent() {
+        assert!(is_number("10") && is_number("-3") && is_number("2.5") && is_number(".5"));
+        assert!(!is_number("1e3") && !is_number("ten") && !is_number("") && !is_number("-"));
+    }
+
+    #[test]
+    fn private_networks_are_rfc1918_and_unique_local() {
+        for private in ["10.1.2.3/32", "172.16.0.0/12", "192.168.1.0/24", "fd00::/8"] {
+            assert!(
+                is_private_network(&parse_network(private).unwrap()),
+                "{private}"
+            );
+        }
+        for public in [
+            "203.0.113.0/24",
+            "172.32.0.0/16",
+            "2001:db8::/32",
+            "0.0.0.0/0",
+        ] {
+            assert!(
+                !is_private_network(&parse_network(public).unwrap()),
+                "{public}"
+            );
+        }
+    }
+
+    #[test]
+    fn pattern_coverage_is_sound_for_wildcards() {
+        assert!(action_pattern_covers("iam:Get*", "iam:GetRole"));
+        assert!(action_pattern_covers("iam:Get*", "iam:GetRole*"));
+        assert!(action_pattern_covers("IAM:*", "iam:List*"));
+        assert!(!action_pattern_covers("iam:Get?", "iam:Get*"));
+        assert!(!action_pattern_covers("iam:Get*", "iam:*CredentialReport"));
     }
 }

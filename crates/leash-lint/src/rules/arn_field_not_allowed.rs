@@ -1,0 +1,94 @@
+//! ## What it finds
+//! A resource ARN that fills in the region or account field where every
+//! resource type it can denote has that field empty: a region in an IAM
+//! role ARN (`arn:aws:iam:us-east-1:111122223333:role/app`), an account in
+//! an S3 bucket ARN (`arn:aws:s3::111122223333:my-bucket`).
+//!
+//! ## Why it matters
+//! The resource's real ARN has the field empty, so the pattern matches
+//! nothing and the statement does nothing.
+//!
+//! ## Example
+//! ```json
+//! {"Effect": "Allow", "Action": "s3:ListBucket",
+//!  "Resource": "arn:aws:s3:us-east-1:111122223333:my-bucket"}
+//! ```
+//!
+//! ## Fix
+//! Leave the field empty: `arn:aws:s3:::my-bucket`,
+//! `arn:aws:iam::111122223333:role/app`. The resource types and their ARN
+//! formats are in the Service Authorization Reference.
+//!
+//! ## Reference
+//! <https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html>
+//! and <https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html>
+
+use super::util::{has_wildcard, resource_patterns};
+use crate::{Diagnostic, PolicyInput, Rule, Severity};
+use leash_catalog::ArnSegment;
+use leash_policy::matching::split_arn;
+
+pub static RULE: Rule = Rule {
+    code: "L207",
+    name: "arn-field-not-allowed",
+    severity: Severity::Error,
+    summary: "a resource ARN has a region or account where the resource type has none",
+    access_analyzer: Some("Error – ARN Region not allowed, ARN account not allowed"),
+    check: Some(check),
+};
+
+fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
+    for statement in &input.policy.statements {
+        for pattern in resource_patterns(statement) {
+            let Some(["arn", partition, service, region, account, resource]) =
+                split_arn(&pattern.node)
+            else {
+                continue;
+            };
+            let concrete =
+                |field: &str| !field.is_empty() && !has_wildcard(field) && !field.contains("${");
+            for (segment, name, value) in [
+                (ArnSegment::Region, "region", region),
+                (ArnSegment::Account, "account", account),
+            ] {
+                if !concrete(value) {
+                    continue;
+                }
+                // Ask which types the ARN could denote with this field left
+                // open; if they all leave it empty, the value is wrong.
+                let probe = match segment {
+                    ArnSegment::Region => {
+                        format!("arn:{partition}:{service}:*:{account}:{resource}")
+                    }
+                    _ => format!("arn:{partition}:{service}:{region}:*:{resource}"),
+                };
+                let types = leash_catalog::catalog().resource_types_for_arn(&probe);
+                let own: Vec<_> = types.iter().filter(|t| t.service() == service).collect();
+                if own.is_empty() {
+                    continue;
+                }
+                let all_empty = own.iter().all(|t| {
+                    t.arn_templates()
+                        .iter()
+                        .all(|template| template.segment(segment).is_empty())
+                });
+                if !all_empty {
+                    continue;
+                }
+                out.push(
+                    Diagnostic::new(
+                        &RULE,
+                        format!(
+                            "`{}` has the {name} `{value}`, but `{service}` {} ARNs have no {name}",
+                            pattern.node,
+                            own.first().map(|t| t.name()).unwrap_or("resource"),
+                        ),
+                        pattern.span,
+                    )
+                    .with_label(format!("{name} not allowed"))
+                    .with_help(format!("leave the {name} field empty, keeping its colons")),
+                );
+            }
+        }
+    }
+}

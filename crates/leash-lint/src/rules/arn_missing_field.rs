@@ -1,0 +1,59 @@
+//! ## What it finds
+//! A resource ARN with fewer than the six colon-separated fields
+//! `arn:partition:service:region:account:resource`, such as
+//! `arn:aws:s3:my-bucket` or `arn:aws:dynamodb:us-east-1:table/Orders`.
+//!
+//! ## Why it matters
+//! Without all six fields the ARN cannot match any resource: the region
+//! or account field has swallowed the resource part. IAM rejects it.
+//! A field that ends in `*` is exempt, since such a `*` may span colons.
+//!
+//! ## Example
+//! ```json
+//! {"Effect": "Allow", "Action": "dynamodb:GetItem",
+//!  "Resource": "arn:aws:dynamodb:us-east-1:table/Orders"}
+//! ```
+//!
+//! ## Fix
+//! Write every field, leaving region or account empty where the service
+//! has none: `arn:aws:dynamodb:us-east-1:111122223333:table/Orders`,
+//! `arn:aws:s3:::my-bucket`.
+//!
+//! ## Reference
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html>
+
+use super::util::resource_patterns;
+use crate::{Diagnostic, PolicyInput, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "L202",
+    name: "arn-missing-field",
+    severity: Severity::Error,
+    summary: "a resource ARN has fewer than its six colon-separated fields",
+    access_analyzer: Some("Error – Missing ARN field"),
+    check: Some(check),
+};
+
+fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
+    for statement in &input.policy.statements {
+        for pattern in resource_patterns(statement) {
+            let text = pattern.node.as_str();
+            if !text.starts_with("arn:") || text.ends_with('*') {
+                continue;
+            }
+            let fields = text.split(':').count();
+            if fields >= 6 {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(
+                    &RULE,
+                    format!("`{text}` has {fields} of the 6 ARN fields `arn:partition:service:region:account:resource`"),
+                    pattern.span,
+                )
+                .with_label("missing a field")
+                .with_help("keep every colon; leave the region or account empty where the service has none, e.g. `arn:aws:s3:::my-bucket`"),
+            );
+        }
+    }
+}

@@ -1,0 +1,71 @@
+//! ## What it finds
+//! A resource ARN whose account field is not empty, not a wildcard, not
+//! `aws` (AWS-owned resources such as managed policies) and not a 12-digit
+//! account ID: `12345678901`, `my-account`, `1111-2222-3333`.
+//!
+//! ## Why it matters
+//! Account IDs in ARNs are exactly 12 digits, leading zeros included; any
+//! other value matches no resource, so the statement does nothing.
+//!
+//! ## Example
+//! ```json
+//! {"Effect": "Allow", "Action": "sns:Publish",
+//!  "Resource": "arn:aws:sns:us-east-1:11112222333:alerts"}
+//! ```
+//!
+//! ## Fix
+//! Write the 12-digit account ID (keep leading zeros), or `*`.
+//!
+//! ## Reference
+//! <https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-identifiers.html>
+//! and <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html>
+
+use super::util::{has_wildcard, resource_patterns};
+use crate::{Diagnostic, PolicyInput, Rule, Severity};
+use leash_policy::matching::split_arn;
+
+pub static RULE: Rule = Rule {
+    code: "L206",
+    name: "arn-with-malformed-account",
+    severity: Severity::Error,
+    summary: "the account field of a resource ARN is not a 12-digit account ID",
+    access_analyzer: Some("Error – Invalid ARN account"),
+    check: Some(check),
+};
+
+fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
+    for statement in &input.policy.statements {
+        for pattern in resource_patterns(statement) {
+            let Some(["arn", _, _, _, account, _]) = split_arn(&pattern.node) else {
+                continue;
+            };
+            let is_account_id = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
+            if account.is_empty()
+                || account == "aws"
+                || is_account_id
+                || has_wildcard(account)
+                || account.contains("${")
+            {
+                continue;
+            }
+            let digits = account.bytes().filter(u8::is_ascii_digit).count();
+            let help = if digits == account.len() {
+                format!("account IDs have 12 digits, this one has {digits}; keep leading zeros")
+            } else {
+                "account IDs are 12 digits, without dashes".to_string()
+            };
+            out.push(
+                Diagnostic::new(
+                    &RULE,
+                    format!(
+                        "`{account}` in `{}` is not a 12-digit account ID",
+                        pattern.node
+                    ),
+                    pattern.span,
+                )
+                .with_label("malformed account")
+                .with_help(help),
+            );
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! ## What it finds
+//! An Allow that grants `iam:PassRole` (by name, through a wildcard such
+//! as `iam:*` or `*`, or through `NotAction`) on every role: `"Resource":
+//! "*"`, `NotResource`, or an ARN naming every role of an account
+//! (`arn:aws:iam::111122223333:role/*`), without a condition on
+//! `iam:PassedToService`.
+//!
+//! ## Why it matters
+//! Passing a role lets a service act with that role's permissions. A
+//! principal that may pass any role to any service can hand itself an
+//! administrator role through Lambda, EC2 or CloudFormation: a privilege
+//! escalation.
+//!
+//! ## Example
+//! ```json
+//! {"Effect": "Allow", "Action": ["lambda:CreateFunction", "iam:PassRole"], "Resource": "*"}
+//! ```
+//!
+//! ## Fix
+//! Name the roles (`arn:aws:iam::111122223333:role/orders-fn`), and limit
+//! the service with `"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}`.
+//!
+//! ## Reference
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html>
+//! and <https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html>
+
+use super::util::{
+    applies_to_every_resource, has_condition_key, pattern_granting, resource_patterns,
+};
+use crate::{Diagnostic, PolicyInput, Rule, Severity};
+use leash_policy::matching::split_arn;
+
+pub static RULE: Rule = Rule {
+    code: "L301",
+    name: "pass-role-on-any-resource",
+    severity: Severity::Warning,
+    summary: "`iam:PassRole` is allowed on every role, for every service",
+    access_analyzer: Some(
+        "Security Warning – Pass role with star in resource, Pass role with NotResource (and their star-in-action and NotAction forms)",
+    ),
+    check: Some(check),
+};
+
+/// An ARN that names every role of an account (or of every account).
+fn names_every_role(arn: &str) -> bool {
+    let Some(["arn", _, service, _, _, resource]) = split_arn(arn) else {
+        return false;
+    };
+    (service == "iam" || service == "*") && matches!(resource, "*" | "role/*" | "role*")
+}
+
+fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
+    for statement in &input.policy.statements {
+        let Some(grant) = pattern_granting(statement, "iam:PassRole") else {
+            continue;
+        };
+        let every_role = applies_to_every_resource(statement)
+            || resource_patterns(statement)
+                .iter()
+                .any(|p| names_every_role(&p.node));
+        if !every_role || has_condition_key(statement, "iam:PassedToService") {
+            continue;
+        }
+        out.push(
+            Diagnostic::new(
+                &RULE,
+                "`iam:PassRole` is allowed on every role and for every service",
+                grant,
+            )
+            .with_label("grants `iam:PassRole`")
+            .with_help("name the roles in `Resource` and add `\"StringEquals\": {\"iam:PassedToService\": \"<service>.amazonaws.com\"}`"),
+        );
+    }
+}

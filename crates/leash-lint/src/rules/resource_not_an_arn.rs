@@ -1,0 +1,58 @@
+//! ## What it finds
+//! A `Resource` or `NotResource` value that is neither `*` nor an ARN
+//! starting with `arn:`, such as a bare bucket name `my-bucket/*` or a
+//! table name.
+//!
+//! ## Why it matters
+//! AWS compares the value with resource ARNs, so a bare name matches no
+//! resource: an Allow grants nothing and a Deny protects nothing. IAM
+//! rejects such a policy when it is created.
+//!
+//! ## Example
+//! ```json
+//! {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "my-bucket/*"}
+//! ```
+//!
+//! ## Fix
+//! Write the full ARN: `arn:aws:s3:::my-bucket/*`.
+//!
+//! ## Reference
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html>
+//! and <https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html>
+
+use super::util::resource_patterns;
+use crate::{Diagnostic, PolicyInput, Rule, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "L201",
+    name: "resource-not-an-arn",
+    severity: Severity::Error,
+    summary: "a `Resource` value is neither `*` nor an ARN starting with `arn:`",
+    access_analyzer: Some("Error – Invalid ARN prefix"),
+    check: Some(check),
+};
+
+fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
+    for statement in &input.policy.statements {
+        for pattern in resource_patterns(statement) {
+            let text = pattern.node.as_str();
+            if text == "*" || text.starts_with("arn:") {
+                continue;
+            }
+            let mut diagnostic = Diagnostic::new(
+                &RULE,
+                format!("`{text}` is not an ARN: resource values start with `arn:` or are `*`"),
+                pattern.span,
+            )
+            .with_label("not an ARN");
+            if text.to_ascii_lowercase().starts_with("arn:") {
+                diagnostic = diagnostic.with_help("write the prefix in lowercase: `arn:`");
+            } else {
+                diagnostic = diagnostic.with_help(
+                    "write the full ARN, e.g. `arn:aws:s3:::my-bucket/*` for the objects of a bucket",
+                );
+            }
+            out.push(diagnostic);
+        }
+    }
+}
