@@ -150,10 +150,11 @@ pub static RULES: &[&Rule] = &[
 /// Every rule: the policy rules of [`RULES`], then the template rules of
 /// [`crate::template_rules::TEMPLATE_RULES`].
 pub fn all_rules() -> impl Iterator<Item = &'static Rule> {
-    RULES
-        .iter()
-        .copied()
-        .chain(crate::template_rules::TEMPLATE_RULES.iter().map(|(rule, _)| *rule))
+    RULES.iter().copied().chain(
+        crate::template_rules::TEMPLATE_RULES
+            .iter()
+            .map(|(rule, _)| *rule),
+    )
 }
 
 pub fn rule_by_code(code: &str) -> Option<&'static Rule> {
