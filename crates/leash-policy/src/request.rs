@@ -195,7 +195,7 @@ pub fn read_request(
         action.node.clone(),
         resource.node.clone(),
     );
-    match optional_string(value, "principal_type")? {
+    let principal_type = match optional_string(value, "principal_type")? {
         Some(text) => {
             let Some(principal_type) = PrincipalType::parse(&text.node) else {
                 return Err(RequestError::at(
@@ -203,7 +203,7 @@ pub fn read_request(
                     format!("unknown principal type `{}`", text.node),
                 ));
             };
-            request = request.with_principal_type(principal_type);
+            Some(principal_type)
         }
         None => {
             if PrincipalType::derive(request.principal()).is_none() {
@@ -215,14 +215,11 @@ pub fn read_request(
                     ),
                 ));
             }
+            None
         }
-    }
-    if let Some(role_arn) = optional_string(value, "role_arn")? {
-        request = request.with_role_arn(role_arn.node);
-    }
-    if let Some(account) = optional_string(value, "resource_account")? {
-        request = request.with_resource_account(account.node);
-    }
+    };
+    let role_arn = optional_string(value, "role_arn")?.map(|r| r.node);
+    let resource_account = optional_string(value, "resource_account")?.map(|a| a.node);
     if let Some(context) = field(value, "context") {
         request = request.with_context(read_context(context)?);
     }
@@ -233,7 +230,7 @@ pub fn read_request(
             .map(|elapsed| i64::try_from(elapsed.as_secs()).unwrap_or(i64::MAX))
             .unwrap_or(0),
     };
-    request = request.with_time(time);
+    request = request.with_settings(principal_type, role_arn, resource_account, time);
     let management = optional_bool(value, "principal_in_management_account")?
         .or(optional_bool(value, "is_management_account")?);
     request = request
