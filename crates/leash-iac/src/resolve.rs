@@ -20,7 +20,7 @@
 //! pseudo parameters:
 //! <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/pseudo-parameter-reference.html>.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use leash_policy::{Member, Span, Value, ValueKind};
 
@@ -39,7 +39,7 @@ pub struct ResolveContext {
 
 /// An intrinsic that could not be resolved exactly: it became `*` (or, for
 /// `Fn::If` on an unknown condition, one branch).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct UnresolvedIntrinsic {
     pub span: Span,
     /// Lowercase, user text in backticks, e.g. "`Fn::ImportValue` is only known at deployment".
@@ -89,6 +89,11 @@ pub(crate) fn resolve_with_parameters(
 const REGION_PLACEHOLDER: &str = "\u{0}region\u{0}";
 const ACCOUNT_PLACEHOLDER: &str = "\u{0}account\u{0}";
 
+/// Longest string `Fn::Sub` / `Fn::Join` may build: names that use other
+/// names twice double at each step, so a short template could otherwise
+/// build gigabytes. IAM policies are at most a few KiB anyway.
+const MAX_RESOLVED_STRING: usize = 64 * 1024;
+
 /// Deeper than this, references are taken to be cyclic and become `*`.
 const MAX_DEPTH: usize = 48;
 
@@ -100,12 +105,24 @@ enum Resolved {
     Nothing,
 }
 
+/// A resource property's resolved text and what it left unresolved.
+type ResolvedProperty = (Option<String>, Vec<UnresolvedIntrinsic>);
+
 struct Resolver<'a> {
     template: &'a Template,
     context: &'a ResolveContext,
     overrides: Option<&'a HashMap<String, Value>>,
     unresolved: Vec<UnresolvedIntrinsic>,
     depth: usize,
+    /// Resource properties already resolved (logical id, property), with
+    /// what they left unresolved; `None` while being resolved (a cycle).
+    /// Memoizing keeps `A: ${B}${B}`, `B: ${C}${C}`... linear.
+    properties: HashMap<(String, String), Option<ResolvedProperty>>,
+    /// Conditions already evaluated; `None` while being evaluated.
+    conditions: HashMap<String, Option<Option<bool>>>,
+    /// `unresolved` as a set: one entry per place and reason, however often
+    /// the place is reached through references.
+    seen: HashSet<UnresolvedIntrinsic>,
 }
 
 impl<'a> Resolver<'a> {
@@ -116,6 +133,23 @@ impl<'a> Resolver<'a> {
             overrides: None,
             unresolved: Vec::new(),
             depth: 0,
+            properties: HashMap::new(),
+            conditions: HashMap::new(),
+            seen: HashSet::new(),
+        }
+    }
+
+    fn record(&mut self, item: UnresolvedIntrinsic) {
+        if self.seen.insert(item.clone()) {
+            self.unresolved.push(item);
+        }
+    }
+
+    /// Forgets what was recorded after the first `length` entries (for
+    /// trial resolutions whose approximations do not reach the result).
+    fn truncate_unresolved(&mut self, length: usize) {
+        for item in self.unresolved.drain(length.min(self.unresolved.len())..) {
+            self.seen.remove(&item);
         }
     }
 
@@ -135,7 +169,7 @@ impl<'a> Resolver<'a> {
     }
 
     fn wildcard(&mut self, span: Span, reason: impl Into<String>) -> Value {
-        self.unresolved.push(UnresolvedIntrinsic {
+        self.record(UnresolvedIntrinsic {
             span,
             reason: reason.into(),
         });
@@ -405,7 +439,7 @@ impl<'a> Resolver<'a> {
                 let value = match known {
                     Some(value) => value,
                     None => {
-                        self.unresolved.push(UnresolvedIntrinsic {
+                        self.record(UnresolvedIntrinsic {
                             span,
                             reason: format!("`{name}` is not given"),
                         });
@@ -431,12 +465,36 @@ impl<'a> Resolver<'a> {
     /// A string property of a resource, resolved (`*` inside where unknown).
     fn property(&mut self, resource: &Resource, name: &str) -> Option<String> {
         let value = resource.properties.get(name)?;
+        let key = (resource.logical_id.node.clone(), name.to_string());
+        match self.properties.get(&key) {
+            Some(Some((text, unresolved))) => {
+                let (text, unresolved) = (text.clone(), unresolved.clone());
+                for item in unresolved {
+                    self.record(item);
+                }
+                return text;
+            }
+            Some(None) => {
+                self.record(UnresolvedIntrinsic {
+                    span: value.span,
+                    reason: format!("`{}.{name}` refers to itself", resource.logical_id.node),
+                });
+                return Some("*".to_string());
+            }
+            None => {}
+        }
+        self.properties.insert(key.clone(), None);
+        let before = self.unresolved.len();
         let resolved = self.one(value);
-        match resolved.kind {
+        let text = match resolved.kind {
             ValueKind::String(text) => Some(text),
             ValueKind::Number(text) => Some(text),
             _ => Some("*".to_string()),
-        }
+        };
+        let unresolved = self.unresolved.get(before..).unwrap_or(&[]).to_vec();
+        self.properties
+            .insert(key, Some((text.clone(), unresolved)));
+        text
     }
 
     fn name_or_wildcard(&mut self, resource: &Resource, name: &str) -> String {
@@ -697,10 +755,15 @@ impl<'a> Resolver<'a> {
                 },
             };
             match &replacement.kind {
-                ValueKind::String(text) | ValueKind::Number(text) => out.push_str(text),
+                ValueKind::String(text) | ValueKind::Number(text) => {
+                    if out.len() + text.len() > MAX_RESOLVED_STRING {
+                        return self.wildcard(span, "`Fn::Sub` builds a string longer than 64 KiB");
+                    }
+                    out.push_str(text);
+                }
                 ValueKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
                 _ => {
-                    self.unresolved.push(UnresolvedIntrinsic {
+                    self.record(UnresolvedIntrinsic {
                         span,
                         reason: format!("`${{{name}}}` is not a string"),
                     });
@@ -723,9 +786,17 @@ impl<'a> Resolver<'a> {
             return self.wildcard(span, "`Fn::Join` needs a delimiter and a list");
         };
         let mut parts = Vec::with_capacity(items.len());
+        let mut length = 0;
         for item in items {
             match &item.kind {
-                ValueKind::String(text) | ValueKind::Number(text) => parts.push(text.clone()),
+                ValueKind::String(text) | ValueKind::Number(text) => {
+                    length += text.len() + delimiter.len();
+                    if length > MAX_RESOLVED_STRING {
+                        return self
+                            .wildcard(span, "`Fn::Join` builds a string longer than 64 KiB");
+                    }
+                    parts.push(text.clone())
+                }
                 _ => return self.wildcard(span, "`Fn::Join` of a value that is not a string"),
             }
         }
@@ -784,7 +855,7 @@ impl<'a> Resolver<'a> {
                 let before = self.unresolved.len();
                 let resolved = self.one(item);
                 let exact = self.unresolved.len() == before;
-                self.unresolved.truncate(before);
+                self.truncate_unresolved(before);
                 resolved.as_str().filter(|_| exact).map(str::to_string)
             })
             .collect();
@@ -828,7 +899,7 @@ impl<'a> Resolver<'a> {
                 Resolved::Many(items)
             }
             None => {
-                self.unresolved.push(UnresolvedIntrinsic {
+                self.record(UnresolvedIntrinsic {
                     span,
                     reason: format!(
                         "condition `{}` is only known at deployment; the true branch was taken",
@@ -843,8 +914,17 @@ impl<'a> Resolver<'a> {
     /// Evaluates a named condition with the parameters' defaults; `None`
     /// when it depends on something only known at deployment.
     fn condition(&mut self, name: &str, depth: usize) -> Option<bool> {
+        match self.conditions.get(name) {
+            Some(Some(known)) => return *known,
+            // A condition that depends on itself is not decided.
+            Some(None) => return None,
+            None => {}
+        }
         let expression = self.template.condition(name)?.clone();
-        self.condition_expression(&expression, depth + 1)
+        self.conditions.insert(name.to_string(), None);
+        let known = self.condition_expression(&expression, depth + 1);
+        self.conditions.insert(name.to_string(), Some(known));
+        known
     }
 
     fn condition_expression(&mut self, expression: &Value, depth: usize) -> Option<bool> {
@@ -880,7 +960,7 @@ impl<'a> Resolver<'a> {
                 let left = self.one(left);
                 let right = self.one(right);
                 let exact = self.unresolved.len() == before;
-                self.unresolved.truncate(before);
+                self.truncate_unresolved(before);
                 if !exact {
                     return None;
                 }

@@ -160,7 +160,9 @@ pub fn parse_yaml_with_limits(text: &str, limits: JsonLimits) -> Result<Value, T
         match parse_events(text, &parsed_text, &insertions, limits) {
             Ok(documents) => break documents,
             Err((error, modified_at)) => {
-                let retry = insertions.len() < MAX_INDENTATION_RETRIES
+                // Each retry parses the whole text again: fewer for big texts.
+                let budget = MAX_INDENTATION_RETRIES.min(64 * 1024 * 1024 / text.len().max(1));
+                let retry = insertions.len() < budget
                     && error.message == "invalid YAML: invalid indentation";
                 match retry
                     .then(|| under_indented_flow_closer(&parsed_text, modified_at))
