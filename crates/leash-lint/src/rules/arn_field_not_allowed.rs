@@ -92,3 +92,27 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+#[cfg(test)]
+mod rule_tests {
+    use super::super::util::findings;
+
+    #[test]
+    fn reports_only_what_aws_rejects() {
+        // access points have a region and account
+        let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:us-east-1:111122223333:accesspoint/reports"}]}"#;
+        assert_eq!(findings(text, None, "L207").len(), 0, "{text}");
+        // bucket objects without region or account
+        let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]}"#;
+        assert_eq!(findings(text, None, "L207").len(), 0, "{text}");
+        // roles have an account
+        let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:iam::111122223333:role/app"}]}"#;
+        assert_eq!(findings(text, None, "L207").len(), 0, "{text}");
+        // hosted zones have no account
+        let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:route53::111122223333:hostedzone/Z1"}]}"#;
+        assert_eq!(findings(text, None, "L207").len(), 1, "{text}");
+        // a wildcard region is not checked, the account is
+        let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:*:111122223333:my-bucket"}]}"#;
+        assert_eq!(findings(text, None, "L207").len(), 1, "{text}");
+    }
+}

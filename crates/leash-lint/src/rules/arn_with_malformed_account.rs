@@ -69,3 +69,19 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+#[cfg(test)]
+mod rule_tests {
+    use super::super::util::findings;
+
+    #[test]
+    fn reports_only_what_aws_rejects() {
+        // AWS managed policies
+        let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:iam::aws:policy/ReadOnlyAccess"}]}"#;
+        assert_eq!(findings(text, None, "L206").len(), 0, "{text}");
+        let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:sns:*:${aws:PrincipalAccount}:t"}]}"#;
+        assert_eq!(findings(text, None, "L206").len(), 0, "{text}");
+        let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:sns:us-east-1:1111-2222-3333:t"}]}"#;
+        assert_eq!(findings(text, None, "L206").len(), 1, "{text}");
+    }
+}

@@ -63,3 +63,22 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
         out.push(diagnostic);
     }
 }
+
+#[cfg(test)]
+mod rule_tests {
+    use super::super::util::findings;
+    use crate::{PolicyKind, Severity};
+
+    const TWICE: &str = r#"{"Version": "2012-10-17", "Statement": [
+        {"Sid": "A", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"},
+        {"Sid": "A", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}]}"#;
+
+    #[test]
+    fn error_where_aws_rejects_warning_in_iam() {
+        let identity = findings(TWICE, Some(PolicyKind::Identity), "L208");
+        assert_eq!(identity.len(), 1);
+        assert_eq!(identity[0].severity, Severity::Warning);
+        let scp = findings(TWICE, Some(PolicyKind::ServiceControl), "L208");
+        assert_eq!(scp[0].severity, Severity::Error);
+    }
+}

@@ -124,3 +124,15 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+#[cfg(test)]
+mod rule_tests {
+    use super::super::util::findings;
+
+    #[test]
+    fn empty_principals_and_condition_blocks() {
+        let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": []}, "Action": "s3:GetObject", "Resource": [], "Condition": {}}]}"#;
+        let found = findings(text, None, "L404");
+        assert_eq!(found.len(), 3, "{found:?}");
+    }
+}

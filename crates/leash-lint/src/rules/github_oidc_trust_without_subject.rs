@@ -71,3 +71,27 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
         );
     }
 }
+
+#[cfg(test)]
+mod rule_tests {
+    use super::super::util::findings;
+
+    const TRUST: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"Federated": "arn:aws:iam::111122223333:oidc-provider/token.actions.githubusercontent.com"},
+        "Action": "sts:AssumeRoleWithWebIdentity", "Condition": {CONDITION}}]}"#;
+
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-idp_oidc.html#idp_oidc_Create_GitHub
+    #[test]
+    fn the_subject_must_be_tested() {
+        let audience_only = TRUST.replace(
+            "{CONDITION}",
+            r#"{"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}"#,
+        );
+        assert_eq!(findings(&audience_only, None, "L306").len(), 1);
+        let with_subject = TRUST.replace(
+            "{CONDITION}",
+            r#"{"StringLike": {"token.actions.githubusercontent.com:sub": "repo:org/app:*"}}"#,
+        );
+        assert!(findings(&with_subject, None, "L306").is_empty());
+    }
+}

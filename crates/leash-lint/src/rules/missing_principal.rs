@@ -56,3 +56,26 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
         );
     }
 }
+
+#[cfg(test)]
+mod rule_tests {
+    use super::super::util::findings;
+    use crate::{PolicyKind, Severity};
+
+    const NO_PRINCIPAL: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole"}]}"#;
+
+    #[test]
+    fn required_in_resource_trust_and_resource_control_policies() {
+        for kind in [
+            PolicyKind::Resource,
+            PolicyKind::Trust,
+            PolicyKind::ResourceControl,
+        ] {
+            let found = findings(NO_PRINCIPAL, Some(kind), "L219");
+            assert_eq!(found.len(), 1, "{kind:?}");
+            assert_eq!(found[0].severity, Severity::Error);
+        }
+        assert!(findings(NO_PRINCIPAL, Some(PolicyKind::Identity), "L219").is_empty());
+        assert!(findings(NO_PRINCIPAL, Some(PolicyKind::ServiceControl), "L219").is_empty());
+    }
+}

@@ -50,3 +50,28 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
         );
     }
 }
+
+#[cfg(test)]
+mod rule_tests {
+    use super::super::util::findings;
+    use crate::PolicyKind;
+
+    const NO_RESOURCE: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}"#;
+
+    #[test]
+    fn trust_policies_have_no_resource() {
+        assert!(findings(NO_RESOURCE, Some(PolicyKind::Trust), "L220").is_empty());
+        for kind in [
+            PolicyKind::Identity,
+            PolicyKind::Resource,
+            PolicyKind::ServiceControl,
+            PolicyKind::ResourceControl,
+        ] {
+            assert_eq!(
+                findings(NO_RESOURCE, Some(kind), "L220").len(),
+                1,
+                "{kind:?}"
+            );
+        }
+    }
+}

@@ -72,3 +72,22 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
         );
     }
 }
+
+#[cfg(test)]
+mod rule_tests {
+    use super::super::util::findings;
+
+    // AWS's PassRole page limits the grant with iam:PassedToService:
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html
+    #[test]
+    fn passed_to_service_condition_limits_the_grant() {
+        let open = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}]}"#;
+        assert_eq!(findings(open, None, "L301").len(), 1);
+        let limited = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*", "Condition": {"StringEquals": {"iam:PassedToService": "ec2.amazonaws.com"}}}]}"#;
+        assert!(findings(limited, None, "L301").is_empty());
+        let named = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111122223333:role/app"}]}"#;
+        assert!(findings(named, None, "L301").is_empty());
+        let not_action = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "s3:*", "NotResource": "arn:aws:iam::111122223333:role/admin"}]}"#;
+        assert_eq!(findings(not_action, None, "L301").len(), 1);
+    }
+}

@@ -1,7 +1,9 @@
 //! ## What it finds
 //! A policy longer than the quota AWS sets for its kind, counted as AWS
-//! counts it, in characters without white space (leash counts the
-//! policy written compactly):
+//! counts it, in characters without white space. leash counts the policy
+//! written compactly with one-element lists as bare strings, so it may
+//! count a few characters fewer than AWS, never more: a policy it reports
+//! is over the quota.
 //!
 //! | kind | quota | severity |
 //! |---|---|---|
@@ -214,5 +216,41 @@ mod tests {
         // the compact form.
         let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         assert_eq!(compact_length(&policy), compact.chars().count());
+    }
+}
+
+#[cfg(test)]
+mod rule_tests {
+    use super::super::util::findings;
+    use crate::{PolicyKind, Severity};
+
+    fn policy_of_length(resources: usize) -> String {
+        let list: Vec<String> = (0..resources)
+            .map(|i| format!("\"arn:aws:s3:::bucket-with-a-rather-long-name/{i:05}\""))
+            .collect();
+        format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Deny", "Action": "s3:*", "Resource": [{}]}}]}}"#,
+            list.join(",")
+        )
+    }
+
+    // SCP quota 5,120 characters:
+    // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html
+    #[test]
+    fn service_control_policy_quota_is_an_error() {
+        let text = policy_of_length(120);
+        let found = findings(&text, Some(PolicyKind::ServiceControl), "L217");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, Severity::Error);
+        assert!(findings(&text, Some(PolicyKind::Identity), "L217").len() == 1);
+        assert!(findings(&text, Some(PolicyKind::Resource), "L217").is_empty());
+        assert!(
+            findings(
+                &policy_of_length(50),
+                Some(PolicyKind::ServiceControl),
+                "L217"
+            )
+            .is_empty()
+        );
     }
 }

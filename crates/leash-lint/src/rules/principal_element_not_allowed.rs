@@ -76,3 +76,48 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
         );
     }
 }
+
+#[cfg(test)]
+mod rule_tests {
+    use super::super::util::findings;
+    use crate::PolicyKind;
+
+    const ALLOW_PRINCIPAL: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "111122223333"}, "Action": "s3:GetObject", "Resource": "*"}]}"#;
+    const DENY_NOT_PRINCIPAL: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "NotPrincipal": {"AWS": "111122223333"}, "Action": "s3:GetObject", "Resource": "*"}]}"#;
+
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html:
+    // "You cannot use the Principal element in an identity-based policy".
+    #[test]
+    fn principal_is_rejected_in_identity_policies_and_scps() {
+        assert_eq!(
+            findings(ALLOW_PRINCIPAL, Some(PolicyKind::Identity), "L218").len(),
+            1
+        );
+        assert_eq!(
+            findings(ALLOW_PRINCIPAL, Some(PolicyKind::ServiceControl), "L218").len(),
+            1
+        );
+        assert!(findings(ALLOW_PRINCIPAL, Some(PolicyKind::Resource), "L218").is_empty());
+        assert!(findings(ALLOW_PRINCIPAL, Some(PolicyKind::ResourceControl), "L218").is_empty());
+    }
+
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html:
+    // not in identity-based policies nor role trust policies; SCPs and RCPs
+    // do not support it.
+    #[test]
+    fn not_principal_is_rejected_outside_resource_policies() {
+        for kind in [
+            PolicyKind::Identity,
+            PolicyKind::Trust,
+            PolicyKind::ServiceControl,
+            PolicyKind::ResourceControl,
+        ] {
+            assert_eq!(
+                findings(DENY_NOT_PRINCIPAL, Some(kind), "L218").len(),
+                1,
+                "{kind:?}"
+            );
+        }
+        assert!(findings(DENY_NOT_PRINCIPAL, Some(PolicyKind::Resource), "L218").is_empty());
+    }
+}

@@ -84,3 +84,24 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+#[cfg(test)]
+mod rule_tests {
+    use super::super::util::findings;
+
+    use crate::Severity;
+
+    #[test]
+    fn mixed_lists_are_warnings() {
+        let only_private = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": ["10.1.0.0/16", "fd00::/8"]}}}]}"#;
+        let found = findings(only_private, None, "L216");
+        assert_eq!(found.len(), 2);
+        assert!(found.iter().all(|d| d.severity == Severity::Error));
+        let mixed = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"IpAddress": {"aws:SourceIp": ["10.1.0.0/16", "203.0.113.0/24"]}}}]}"#;
+        let found = findings(mixed, None, "L216");
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].severity, Severity::Warning);
+        let vpc = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"IpAddress": {"aws:VpcSourceIp": "10.1.0.0/16"}}}]}"#;
+        assert!(findings(vpc, None, "L216").is_empty());
+    }
+}

@@ -113,3 +113,23 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+#[cfg(test)]
+mod rule_tests {
+    use super::super::util::findings;
+
+    #[test]
+    fn only_entries_wholly_covered_are_reported() {
+        let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:Get*", "s3:getobject", "s3:*Object", "S3:GET*", "s3:Get?bject*"], "Resource": "*"}]}"#;
+        let found = findings(text, None, "L405");
+        let messages: Vec<&str> = found.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "`s3:getobject` is already covered by `s3:Get*`",
+                "`S3:GET*` is listed twice",
+                "`s3:Get?bject*` is already covered by `s3:Get*`",
+            ]
+        );
+    }
+}

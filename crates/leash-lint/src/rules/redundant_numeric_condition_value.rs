@@ -81,3 +81,22 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+#[cfg(test)]
+mod rule_tests {
+    use super::super::util::findings;
+
+    #[test]
+    fn greater_than_keeps_the_smallest() {
+        let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*", "Condition": {"NumericGreaterThan": {"s3:max-keys": ["10", "5", "5"]}}}]}"#;
+        let found = findings(text, None, "L416");
+        let messages: Vec<&str> = found.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            [
+                "`10` has no effect: the values are OR-ed and `5` decides",
+                "`5` has no effect: the values are OR-ed and `5` decides",
+            ]
+        );
+    }
+}

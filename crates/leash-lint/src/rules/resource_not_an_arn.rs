@@ -56,3 +56,18 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+#[cfg(test)]
+mod rule_tests {
+    use super::super::util::findings;
+
+    #[test]
+    fn reports_only_what_aws_rejects() {
+        let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#;
+        assert_eq!(findings(text, None, "L201").len(), 0, "{text}");
+        let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b"}]}"#;
+        assert_eq!(findings(text, None, "L201").len(), 0, "{text}");
+        let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "ARN:aws:s3:::b"}]}"#;
+        assert_eq!(findings(text, None, "L201").len(), 1, "{text}");
+    }
+}

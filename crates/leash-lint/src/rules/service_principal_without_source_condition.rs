@@ -78,3 +78,28 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+#[cfg(test)]
+mod rule_tests {
+    use super::super::util::findings;
+    use crate::PolicyKind;
+
+    const SERVICE: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}"#;
+
+    // Not every service sends aws:SourceArn when it assumes a role, so
+    // trust policies are left alone (confused-deputy page:
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/confused-deputy.html).
+    #[test]
+    fn trust_policies_are_not_checked() {
+        assert!(findings(SERVICE, Some(PolicyKind::Trust), "L308").is_empty());
+        assert_eq!(
+            findings(SERVICE, Some(PolicyKind::Resource), "L308").len(),
+            1
+        );
+        let with_source = SERVICE.replace(
+            r#""Action": "sts:AssumeRole""#,
+            r#""Action": "sts:AssumeRole", "Condition": {"StringEquals": {"AWS:SourceAccount": "111122223333"}}"#,
+        );
+        assert!(findings(&with_source, Some(PolicyKind::Resource), "L308").is_empty());
+    }
+}

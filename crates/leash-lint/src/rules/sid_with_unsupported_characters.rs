@@ -85,3 +85,23 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
         out.push(diagnostic);
     }
 }
+
+#[cfg(test)]
+mod rule_tests {
+    use super::super::util::findings;
+    use crate::PolicyKind;
+
+    const DASHED: &str = r#"{"Version": "2012-10-17", "Statement": [{"Sid": "read-all", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}"#;
+
+    // IAM limits Sid to A-Z, a-z, 0-9; SQS and SNS policies allow more:
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html
+    #[test]
+    fn only_iam_policies_are_checked() {
+        assert_eq!(
+            findings(DASHED, Some(PolicyKind::Identity), "L209").len(),
+            1
+        );
+        assert_eq!(findings(DASHED, Some(PolicyKind::Trust), "L209").len(), 1);
+        assert!(findings(DASHED, Some(PolicyKind::Resource), "L209").is_empty());
+    }
+}

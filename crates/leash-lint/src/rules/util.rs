@@ -334,6 +334,22 @@ pub(crate) fn variable_bearing_strings(
     resources.chain(condition_values)
 }
 
+/// The findings of one rule on a policy text, for rule tests; `kind` is
+/// guessed when `None`, as `leash check` does.
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(crate) fn findings(
+    text: &str,
+    kind: Option<crate::PolicyKind>,
+    code: &str,
+) -> Vec<crate::Diagnostic> {
+    let value = leash_policy::json::parse_json_bytes(text.as_bytes()).unwrap();
+    crate::lint_policy_value(&value, kind)
+        .into_iter()
+        .filter(|d| d.code == code)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -125,3 +125,18 @@ mod tests {
         assert_eq!(without_variables("a${b"), "a${b");
     }
 }
+
+#[cfg(test)]
+mod rule_tests {
+    use super::super::util::findings;
+
+    #[test]
+    fn escapes_and_like_operators_are_fine() {
+        let escaped = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringEquals": {"s3:prefix": "${*}"}}}]}"#;
+        assert!(findings(escaped, None, "L403").is_empty());
+        let like = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"StringLike": {"s3:prefix": "home/*"}}}]}"#;
+        assert!(findings(like, None, "L403").is_empty());
+        let not_equals = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {"ForAnyValue:StringNotEqualsIfExists": {"aws:TagKeys": "a?"}}}]}"#;
+        assert_eq!(findings(not_equals, None, "L403").len(), 1);
+    }
+}
