@@ -64,9 +64,8 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let after_api: Vec<&str> = resource
-            .splitn(2, '/')
-            .nth(1)
-            .map(|r| r.split('/').collect())
+            .split_once('/')
+            .map(|(_, rest)| rest.split('/').collect())
             .unwrap_or_default();
         let any_stage_and_method = match after_api.as_slice() {
             [] => false,
