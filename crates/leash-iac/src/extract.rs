@@ -17,7 +17,9 @@ use std::collections::HashMap;
 
 use leash_policy::{Member, Span, Spanned, Value, ValueKind};
 
-use crate::resolve::{ResolveContext, UnresolvedIntrinsic, resolve_with, resolve_with_parameters};
+use crate::resolve::{
+    ResolveContext, UnresolvedIntrinsic, condition_value, resolve_with, resolve_with_parameters,
+};
 use crate::sam_policy_templates::policy_template;
 use crate::template::{Resource, Template, TemplateFormat};
 
@@ -322,7 +324,7 @@ impl<'a> Extractor<'a> {
             policy.attached_functions = functions.clone();
             self.policies.push(policy);
         }
-        for (index, entry) in self.resolved_items(properties.get("Policies")) {
+        for (index, entry) in self.list_entries(properties.get("Policies")) {
             let Some(document) = entry.get("PolicyDocument") else {
                 continue;
             };
@@ -338,7 +340,7 @@ impl<'a> Extractor<'a> {
             policy.attached_functions = functions.clone();
             self.policies.push(policy);
         }
-        for (index, arn) in self.resolved_items(properties.get("ManagedPolicyArns")) {
+        for (index, arn) in self.list_entries(properties.get("ManagedPolicyArns")) {
             self.reference(
                 resource,
                 format!("Properties.ManagedPolicyArns[{index}]"),
@@ -626,25 +628,9 @@ impl<'a> Extractor<'a> {
         let Some(policies) = properties.get("Policies") else {
             return;
         };
-        // `Policies` may be one managed policy name instead of a list.
-        if policies.as_str().is_some() {
-            self.reference(
-                resource,
-                "Properties.Policies".into(),
-                PolicyKind::Identity,
-                policies,
-                &roles,
-                &functions,
-                false,
-            );
-            return;
-        }
-        let items: Vec<(usize, Value)> = match &policies.kind {
-            ValueKind::Array(items) => items.iter().cloned().enumerate().collect(),
-            // A single inline policy or policy template.
-            ValueKind::Object(_) => vec![(0, policies.clone())],
-            _ => Vec::new(),
-        };
+        // A list, or one managed policy name, inline policy or policy
+        // template; `!If` anywhere in the list is expanded.
+        let items = self.list_entries(Some(policies));
         for (index, item) in items {
             self.serverless_policy(resource, index, &item, &roles, &functions);
         }
@@ -661,27 +647,15 @@ impl<'a> Extractor<'a> {
         let path = format!("Properties.Policies[{index}]");
         // A managed policy by name or ARN, possibly computed.
         if item.as_str().is_some() || crate::template::is_intrinsic(item) {
-            let resolution = resolve_with(item, self.template, self.context);
-            // `!If` inside the list may stand for several entries.
-            let entries = match (&item.kind, &resolution.value.kind) {
-                (ValueKind::Object(_), ValueKind::Array(entries)) => entries.clone(),
-                _ => vec![resolution.value.clone()],
-            };
-            for entry in entries {
-                if entry.as_object().is_some() {
-                    self.serverless_policy(resource, index, &entry, roles, functions);
-                } else {
-                    self.reference(
-                        resource,
-                        path.clone(),
-                        PolicyKind::Identity,
-                        &entry,
-                        roles,
-                        functions,
-                        false,
-                    );
-                }
-            }
+            self.reference(
+                resource,
+                path,
+                PolicyKind::Identity,
+                item,
+                roles,
+                functions,
+                false,
+            );
             return;
         }
         let Some(members) = item.as_object() else {
@@ -824,15 +798,59 @@ impl<'a> Extractor<'a> {
         });
     }
 
-    /// Items of a list property, `!If` branches included, with their index.
-    fn resolved_items(&self, value: Option<&Value>) -> Vec<(usize, Value)> {
-        value
-            .and_then(Value::as_array)
-            .unwrap_or(&[])
-            .iter()
-            .cloned()
-            .enumerate()
-            .collect()
+    /// Items of a list property as written, with their index, `Fn::If`
+    /// expanded (the whole list or an item): a condition the parameter
+    /// defaults decide picks its branch, an unknown one gives both (the
+    /// list rule of `resolve`), and `AWS::NoValue` drops the item. The items
+    /// are resolved later, where they are read.
+    fn list_entries(&self, value: Option<&Value>) -> Vec<(usize, Value)> {
+        let Some(value) = value else {
+            return Vec::new();
+        };
+        let mut lists = Vec::new();
+        self.branches(value, &mut lists, 0);
+        let mut entries = Vec::new();
+        for list in lists {
+            match &list.kind {
+                ValueKind::Array(items) => {
+                    for (index, item) in items.iter().enumerate() {
+                        let mut chosen = Vec::new();
+                        self.branches(item, &mut chosen, 0);
+                        entries.extend(chosen.into_iter().map(|v| (index, v)));
+                    }
+                }
+                _ => entries.push((0, list)),
+            }
+        }
+        entries
+    }
+
+    fn branches(&self, value: &Value, out: &mut Vec<Value>, depth: usize) {
+        if depth > 16 {
+            out.push(value.clone());
+            return;
+        }
+        if let Some([member]) = value.as_object() {
+            match member.key.node.as_str() {
+                "Ref" if member.value.as_str() == Some("AWS::NoValue") => return,
+                "Fn::If" => {
+                    if let Some([condition, when_true, when_false]) = member.value.as_array() {
+                        let known = condition
+                            .as_str()
+                            .and_then(|name| condition_value(self.template, self.context, name));
+                        if known != Some(false) {
+                            self.branches(when_true, out, depth + 1);
+                        }
+                        if known != Some(true) {
+                            self.branches(when_false, out, depth + 1);
+                        }
+                        return;
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push(value.clone());
     }
 
     /// Logical ids (or names as written) referenced by a property that

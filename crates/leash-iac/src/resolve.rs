@@ -94,6 +94,16 @@ const ACCOUNT_PLACEHOLDER: &str = "\u{0}account\u{0}";
 /// build gigabytes. IAM policies are at most a few KiB anyway.
 const MAX_RESOLVED_STRING: usize = 64 * 1024;
 
+/// Evaluates the template condition `name` with the parameters' defaults;
+/// `None` when it depends on something only known at deployment.
+pub(crate) fn condition_value(
+    template: &Template,
+    context: &ResolveContext,
+    name: &str,
+) -> Option<bool> {
+    Resolver::new(template, context).condition(name, 0)
+}
+
 /// Deeper than this, references are taken to be cyclic and become `*`.
 const MAX_DEPTH: usize = 48;
 

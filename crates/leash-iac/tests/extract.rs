@@ -344,3 +344,72 @@ fn json_templates_extract_with_json_spans() {
     );
     assert_eq!(policy.unresolved.len(), 2, "region and account");
 }
+
+/// `Fn::If` around list items: a condition the defaults decide picks its
+/// branch; an unknown one gives both; `AWS::NoValue` drops the item.
+/// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-conditions.html
+#[test]
+fn conditional_policies_follow_the_list_rule() {
+    let text = "\
+Transform: AWS::Serverless-2016-10-31
+Parameters:
+  Stage: {Type: String, Default: dev}
+  Unknown: {Type: String}
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+  IsUnknown: !Equals [!Ref Unknown, x]
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument: {Version: '2012-10-17', Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]}
+      Policies:
+        - !If
+          - IsProd
+          - {PolicyName: prod, PolicyDocument: {Version: '2012-10-17', Statement: [{Effect: Allow, Action: s3:GetObject, Resource: '*'}]}}
+          - !Ref AWS::NoValue
+        - !If
+          - IsUnknown
+          - {PolicyName: a, PolicyDocument: {Version: '2012-10-17', Statement: [{Effect: Allow, Action: sqs:SendMessage, Resource: '*'}]}}
+          - {PolicyName: b, PolicyDocument: {Version: '2012-10-17', Statement: [{Effect: Allow, Action: sns:Publish, Resource: '*'}]}}
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Policies:
+        - !If [IsUnknown, AmazonS3ReadOnlyAccess, !Ref AWS::NoValue]
+        - !If [IsProd, {Statement: [{Effect: Allow, Action: s3:PutObject, Resource: '*'}]}, {SQSPollerPolicy: {QueueName: q}}]
+        - !Equals [a, b]
+";
+    let template = read_template(text).unwrap();
+    let policies = extract_policies(&template);
+    let role_paths: Vec<_> = policies
+        .iter()
+        .filter(|p| p.resource_id == "Role" && p.kind == PolicyKind::Identity)
+        .map(|p| p.path.as_str())
+        .collect();
+    // IsProd is false with the default Stage; IsUnknown gives both branches.
+    assert_eq!(
+        role_paths,
+        [
+            "Properties.Policies[1].PolicyDocument",
+            "Properties.Policies[1].PolicyDocument"
+        ]
+    );
+    let function_paths: Vec<_> = policies
+        .iter()
+        .filter(|p| p.resource_id == "Fn" && p.kind == PolicyKind::Identity)
+        .map(|p| p.path.as_str())
+        .collect();
+    assert_eq!(function_paths, ["Properties.Policies[1].SQSPollerPolicy"]);
+    let references: Vec<_> = extract_managed_policy_references(&template)
+        .into_iter()
+        .filter(|r| r.resource_id == "Fn" && !r.implicit)
+        .map(|r| r.path)
+        .collect();
+    // The managed policy of the unknown branch, and the malformed entry
+    // (an `Fn::Equals` is not a policy) as an unknown reference.
+    assert_eq!(
+        references,
+        ["Properties.Policies[0]", "Properties.Policies[2]"]
+    );
+}
