@@ -1,30 +1,48 @@
 #!/usr/bin/env bash
-# Regenerates crates/leash-iac/data/sam-policy-templates.json from AWS SAM's
-# own policy template data (samtranslator/policy_templates_data/policy_templates.json
-# inside the aws-sam-translator package on PyPI).
+# Regenerates crates/leash-iac/data/sam-policy-templates.json (and .version)
+# from AWS SAM's own policy template data:
+# samtranslator/policy_templates_data/policy_templates.json inside the
+# aws-sam-translator wheel on PyPI.
 #
-# Usage: scripts/gen-sam-policy-templates/run.sh [VERSION]
-# Without VERSION the newest release is taken. Needs python3 with pip.
+# Usage: scripts/gen-sam-policy-templates/run.sh [--check] [VERSION]
+#   VERSION  the aws-sam-translator release; default: the one pinned in
+#            crates/leash-iac/data/sam-policy-templates.version. Pass a newer
+#            one to move, then run `cargo test -p leash-iac` and commit both
+#            data files and docs/iac.md's version line.
+#   --check  writes nothing; fails when the committed data is not what the
+#            pinned release generates (needs PyPI).
+# Needs python3 with pip.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "$0")/../.." && pwd)"
 data_dir="$repo_root/crates/leash-iac/data"
-version="${1:-}"
+check=false
+version=""
+for argument in "$@"; do
+    case "$argument" in
+        --check) check=true ;;
+        *) version="$argument" ;;
+    esac
+done
+if [ -z "$version" ]; then
+    version="$(sed -n 's/^aws-sam-translator //p' "$data_dir/sam-policy-templates.version")"
+fi
+
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-
-spec="aws-sam-translator"
-if [ -n "$version" ]; then
-    spec="aws-sam-translator==$version"
-fi
-python3 -m pip download --quiet --no-deps --only-binary=:all: --dest "$work" "$spec"
+python3 -m pip download --quiet --no-deps --only-binary=:all: --dest "$work" \
+    "aws-sam-translator==$version"
 wheel="$(ls "$work"/aws_sam_translator-*.whl)"
 
-mkdir -p "$data_dir"
-python3 - "$wheel" "$data_dir" <<'PY'
-import json, re, sys, zipfile
-wheel, data_dir = sys.argv[1], sys.argv[2]
-version = re.search(r"aws_sam_translator-([^-]+)-", wheel).group(1)
+out_dir="$data_dir"
+if $check; then
+    out_dir="$work/out"
+    mkdir -p "$out_dir"
+fi
+
+python3 - "$wheel" "$out_dir" "$version" <<'PY'
+import json, sys, zipfile
+wheel, out_dir, version = sys.argv[1], sys.argv[2], sys.argv[3]
 with zipfile.ZipFile(wheel) as archive:
     data = json.loads(archive.read("samtranslator/policy_templates_data/policy_templates.json"))
 # Keep what expansion needs: parameter names and the statements.
@@ -38,10 +56,20 @@ compact = {
         for name, body in sorted(data["Templates"].items())
     },
 }
-with open(f"{data_dir}/sam-policy-templates.json", "w") as out:
+with open(f"{out_dir}/sam-policy-templates.json", "w") as out:
     json.dump(compact, out, separators=(",", ":"), sort_keys=True)
     out.write("\n")
-with open(f"{data_dir}/sam-policy-templates.version", "w") as out:
+with open(f"{out_dir}/sam-policy-templates.version", "w") as out:
     out.write(f"aws-sam-translator {version}\n")
 print(f"aws-sam-translator {version}: {len(compact['Templates'])} policy templates")
 PY
+
+if $check; then
+    for file in sam-policy-templates.json sam-policy-templates.version; do
+        if ! cmp -s "$out_dir/$file" "$data_dir/$file"; then
+            echo "stale: crates/leash-iac/data/$file; run scripts/gen-sam-policy-templates/run.sh" >&2
+            exit 1
+        fi
+    done
+    echo "SAM policy template data is current"
+fi

@@ -127,10 +127,18 @@ pub fn extract_policies_with(template: &Template, context: &ResolveContext) -> V
 }
 
 /// Extracts every managed policy and permissions boundary attached by
-/// reference.
+/// reference, with an empty [`ResolveContext`].
 pub fn extract_managed_policy_references(template: &Template) -> Vec<ManagedPolicyReference> {
-    let context = ResolveContext::default();
-    let mut extractor = Extractor::new(template, &context);
+    extract_managed_policy_references_with(template, &ResolveContext::default())
+}
+
+/// Extracts every managed policy and permissions boundary attached by
+/// reference, resolving with `context`.
+pub fn extract_managed_policy_references_with(
+    template: &Template,
+    context: &ResolveContext,
+) -> Vec<ManagedPolicyReference> {
+    let mut extractor = Extractor::new(template, context);
     for resource in &template.resources {
         extractor.resource(resource);
     }

@@ -12,10 +12,13 @@
 //! extract_policies(template: &Template) -> Vec<EmbeddedPolicy>
 //! extract_policies_with(template: &Template, context: &ResolveContext) -> Vec<EmbeddedPolicy>
 //! extract_managed_policy_references(template: &Template) -> Vec<ManagedPolicyReference>
+//! extract_managed_policy_references_with(template: &Template, context: &ResolveContext) -> Vec<ManagedPolicyReference>
 //! resolve(value: &Value, template: &Template) -> Value
 //! resolve_with(value: &Value, template: &Template, context: &ResolveContext) -> Resolution
 //! parse_yaml(text: &str) -> Result<Value, TemplateError>
 //! sam_policy_templates::template_names() -> Vec<&'static str>
+//! sam_policy_templates::policy_template(name: &str) -> Option<&'static PolicyTemplate>
+//! sam_policy_templates::DATA_VERSION: &str
 //! ```
 //!
 //! Every `Span` is a byte range into the text given to `read_template`
@@ -23,6 +26,20 @@
 //! leash synthesizes (SAM's generated execution role trust policy, the
 //! statement equivalent to an `AWS::Lambda::Permission`, an expanded SAM
 //! policy template) carries spans of the template text that caused it.
+//!
+//! Typical use (what `leash check` does with a template):
+//!
+//! ```
+//! let text = "Resources:\n  P:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n          - {Effect: Allow, Action: s3:GetObject, Resource: '*'}\n";
+//! let template = leash_iac::read_template(text).expect("a template");
+//! for policy in leash_iac::extract_policies(&template) {
+//!     let parsed = leash_policy::parse::parse_policy(&policy.document);
+//!     assert!(!parsed.has_errors());
+//!     let action = &policy.document.get("Statement").and_then(|s| s.as_array()).expect("statements")[0];
+//!     let span = action.get("Action").expect("an action").span;
+//!     assert_eq!(&text[span.start..span.end], "s3:GetObject");
+//! }
+//! ```
 //!
 //! Modules: `yaml` (YAML reader), `template` (the model, Globals),
 //! `resolve` (intrinsic functions), `extract` (policies),
@@ -36,7 +53,8 @@ pub mod yaml;
 
 pub use extract::{
     EmbeddedPolicy, ManagedPolicyReference, PolicyKind, PolicyOrigin,
-    extract_managed_policy_references, extract_policies, extract_policies_with,
+    extract_managed_policy_references, extract_managed_policy_references_with, extract_policies,
+    extract_policies_with,
 };
 pub use resolve::{Resolution, ResolveContext, UnresolvedIntrinsic, resolve, resolve_with};
 pub use template::{
