@@ -1116,4 +1116,82 @@ Outputs:
         let a = r.value.get("A").unwrap();
         assert_eq!(&TEMPLATE[a.span.start..a.span.end], "!GetAtt Table.Arn");
     }
+    /// The rest of the resource table; each row follows the "Return
+    /// values" section of the type's page in the CloudFormation resource
+    /// reference, e.g.
+    /// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-kinesis-stream.html#aws-resource-kinesis-stream-return-values
+    #[test]
+    fn resource_table_rows() {
+        let text = "\
+Resources:
+  Stream: {Type: AWS::Kinesis::Stream, Properties: {Name: s}}
+  Bus: {Type: AWS::Events::EventBus, Properties: {Name: b}}
+  Rule: {Type: AWS::Events::Rule, Properties: {Name: r, EventBusName: !Ref Bus}}
+  Firehose: {Type: AWS::KinesisFirehose::DeliveryStream, Properties: {DeliveryStreamName: f}}
+  Param: {Type: AWS::SSM::Parameter, Properties: {Name: /app/p}}
+  Key: {Type: AWS::KMS::Key}
+  Policy: {Type: AWS::IAM::ManagedPolicy, Properties: {ManagedPolicyName: m}}
+  Layer: {Type: AWS::Serverless::LayerVersion, Properties: {LayerName: l}}
+  User: {Type: AWS::IAM::User}
+  Unknown: {Type: AWS::EC2::VPC}
+Outputs:
+  V:
+    A: !GetAtt Stream.Arn
+    B: !GetAtt Bus.Arn
+    C: !Ref Bus
+    D: !GetAtt Rule.Arn
+    E: !GetAtt Firehose.Arn
+    F: !Ref Param
+    G: !GetAtt Key.Arn
+    H: !Ref Policy
+    I: !Ref Layer
+    J: !GetAtt User.Arn
+    K: !Ref Unknown
+";
+        let template = read_template(text).unwrap();
+        let value = template
+            .root
+            .get("Outputs")
+            .unwrap()
+            .get("V")
+            .unwrap()
+            .clone();
+        let context = ResolveContext {
+            account: Some("111122223333".into()),
+            region: Some("us-east-1".into()),
+            partition: Some("aws".into()),
+        };
+        let r = resolve_with(&value, &template, &context);
+        assert_eq!(
+            text_of(&r, "A"),
+            "arn:aws:kinesis:us-east-1:111122223333:stream/s"
+        );
+        assert_eq!(
+            text_of(&r, "B"),
+            "arn:aws:events:us-east-1:111122223333:event-bus/b"
+        );
+        assert_eq!(text_of(&r, "C"), "b");
+        assert_eq!(
+            text_of(&r, "D"),
+            "arn:aws:events:us-east-1:111122223333:rule/b/r"
+        );
+        assert_eq!(
+            text_of(&r, "E"),
+            "arn:aws:firehose:us-east-1:111122223333:deliverystream/f"
+        );
+        assert_eq!(text_of(&r, "F"), "/app/p");
+        assert_eq!(text_of(&r, "G"), "arn:aws:kms:us-east-1:111122223333:key/*");
+        assert_eq!(text_of(&r, "H"), "arn:aws:iam::111122223333:policy/m");
+        assert_eq!(
+            text_of(&r, "I"),
+            "arn:aws:lambda:us-east-1:111122223333:layer:l:*"
+        );
+        assert_eq!(text_of(&r, "J"), "arn:aws:iam::111122223333:user/*");
+        assert_eq!(text_of(&r, "K"), "*");
+        assert_eq!(r.unresolved.len(), 1, "{:?}", r.unresolved);
+    }
+
+    fn text_of<'a>(resolution: &'a Resolution, key: &str) -> &'a str {
+        resolution.value.get(key).unwrap().as_str().unwrap()
+    }
 }
