@@ -92,11 +92,20 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
                     continue;
                 }
                 let listed: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-                let subject = if names.len() == 1 && names[0].eq_ignore_ascii_case(&pattern.node) {
-                    format!("`{}` returns or creates credentials", pattern.node)
+                let literal = names.len() == 1 && names[0].eq_ignore_ascii_case(&pattern.node);
+                let (verb, pronoun) = if names.len() == 1 {
+                    ("returns or creates", "it")
+                } else {
+                    ("return or create", "they")
+                };
+                let subject = if literal {
+                    format!(
+                        "`{}` returns or creates credentials and is allowed",
+                        pattern.node
+                    )
                 } else {
                     format!(
-                        "`{}` grants {}, which return or create credentials",
+                        "`{}` grants {}, which {verb} credentials,",
                         pattern.node,
                         listed.join(", ")
                     )
@@ -104,14 +113,28 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
                 let diagnostic = if scopable {
                     Diagnostic::new(
                         &RULE,
-                        format!("{subject}, on every resource, though it can be limited to named resources"),
+                        format!(
+                            "{subject} on every resource, though {pronoun} can be limited to named resources"
+                        ),
                         pattern.span,
                     )
                     .with_help("name the resources, e.g. `arn:aws:iam::<account>:user/${aws:username}` for a user's own keys")
                 } else {
+                    let subject = if literal {
+                        format!("`{}` returns or creates credentials", pattern.node)
+                    } else {
+                        format!(
+                            "`{}` grants {}, which {verb} credentials",
+                            pattern.node,
+                            listed.join(", ")
+                        )
+                    };
                     Diagnostic::new(
                         &RULE,
-                        format!("{subject} (it takes no resource, so `*` is the only choice)"),
+                        format!(
+                            "{subject} ({pronoun} take{} no resource, so `*` is the only choice)",
+                            if names.len() == 1 { "s" } else { "" }
+                        ),
                         pattern.span,
                     )
                     .with_severity(Severity::Info)

@@ -77,9 +77,10 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
                 format!("`{}` reads data and is allowed", pattern.node)
             } else {
                 format!(
-                    "`{}` grants {}, which read data,",
+                    "`{}` grants {}, which {} data,",
                     pattern.node,
-                    list_for_message(&granted, 3)
+                    list_for_message(&granted, 3),
+                    if granted.len() == 1 { "reads" } else { "read" }
                 )
             };
             out.push(
