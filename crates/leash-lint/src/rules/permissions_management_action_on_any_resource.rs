@@ -48,6 +48,16 @@ type Names = Arc<Vec<String>>;
 /// one scans a whole service, so results are kept for the process.
 fn permissions_management_actions(pattern: &str) -> Names {
     static CACHE: OnceLock<Mutex<HashMap<String, Names>>> = OnceLock::new();
+    static NONE: OnceLock<Names> = OnceLock::new();
+    if !has_wildcard(pattern) {
+        // A name is one lookup; no need to cache it.
+        return match leash_catalog::catalog().action(pattern) {
+            Some(action) if action.access_level() == AccessLevel::PermissionsManagement => {
+                Arc::new(vec![action.full_name()])
+            }
+            _ => Arc::clone(NONE.get_or_init(|| Arc::new(Vec::new()))),
+        };
+    }
     let key = pattern.to_ascii_lowercase();
     let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
     if let Ok(cache) = cache.lock()
@@ -56,21 +66,12 @@ fn permissions_management_actions(pattern: &str) -> Names {
         return Arc::clone(names);
     }
     let catalog = leash_catalog::catalog();
-    let names: Vec<String> = if has_wildcard(pattern) {
-        catalog
-            .expand(pattern)
-            .into_iter()
-            .filter(|a| a.access_level() == AccessLevel::PermissionsManagement)
-            .map(|a| a.full_name())
-            .collect()
-    } else {
-        catalog
-            .action(pattern)
-            .filter(|a| a.access_level() == AccessLevel::PermissionsManagement)
-            .map(|a| a.full_name())
-            .into_iter()
-            .collect()
-    };
+    let names: Vec<String> = catalog
+        .expand(pattern)
+        .into_iter()
+        .filter(|a| a.access_level() == AccessLevel::PermissionsManagement)
+        .map(|a| a.full_name())
+        .collect();
     let names = Arc::new(names);
     if let Ok(mut cache) = cache.lock() {
         cache.insert(key, Arc::clone(&names));

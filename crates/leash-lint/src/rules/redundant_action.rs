@@ -45,15 +45,18 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
         // Lists run to thousands of entries (ReadOnlyAccess): find exact
         // repeats with a map, and test only wildcard entries as covers,
         // compiled once and grouped by their literal service prefix.
-        let mut first_index: HashMap<String, usize> = HashMap::with_capacity(patterns.len());
+        let lowered: Vec<String> = patterns
+            .iter()
+            .map(|p| p.node.to_ascii_lowercase())
+            .collect();
+        let mut first_index: HashMap<&str, usize> = HashMap::with_capacity(patterns.len());
         let mut covers_by_service: HashMap<String, Vec<(usize, ActionPattern)>> = HashMap::new();
         let mut covers_any_service: Vec<(usize, ActionPattern)> = Vec::new();
-        for (index, pattern) in patterns.iter().enumerate() {
-            let lower = pattern.node.to_ascii_lowercase();
-            if !has_wildcard(&lower) {
+        for (index, lower) in lowered.iter().enumerate() {
+            if !has_wildcard(lower) {
                 continue;
             }
-            let compiled = ActionPattern::new(&lower);
+            let compiled = ActionPattern::new(lower);
             match lower.split_once(':') {
                 Some((service, _)) if !has_wildcard(service) => covers_by_service
                     .entry(service.to_string())
@@ -63,8 +66,8 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
             }
         }
         for (index, inner) in patterns.iter().enumerate() {
-            let lower = inner.node.to_ascii_lowercase();
-            let earlier = *first_index.entry(lower.clone()).or_insert(index);
+            let lower = lowered.get(index).map(String::as_str).unwrap_or_default();
+            let earlier = *first_index.entry(lower).or_insert(index);
             let covering = if earlier != index {
                 Some(earlier)
             } else {
@@ -79,16 +82,14 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
                     .flatten()
                     .chain(covers_any_service.iter())
                     .find(|(other, outer)| {
-                        let other_text = patterns
-                            .get(*other)
-                            .map(|p| p.node.to_ascii_lowercase())
-                            .unwrap_or_default();
+                        let other_text =
+                            lowered.get(*other).map(String::as_str).unwrap_or_default();
                         *other != index
                             && other_text != lower
-                            && !(has_wildcard(&lower) && other_text.contains('?'))
-                            && outer.is_match(&lower)
+                            && !(has_wildcard(lower) && other_text.contains('?'))
+                            && outer.is_match(lower)
                             // Entries that cover each other: report the later.
-                            && !(*other > index && action_pattern_covers(&lower, &other_text))
+                            && !(*other > index && action_pattern_covers(lower, other_text))
                     })
                     .map(|(other, _)| *other)
             };

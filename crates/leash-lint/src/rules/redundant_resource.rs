@@ -38,13 +38,17 @@ pub static RULE: Rule = Rule {
 /// Whether `outer` matches every resource `inner` matches. Sound, not
 /// complete: a wildcard `inner` is covered only by `*`, its own text, or
 /// an `outer` with the same first five fields whose resource part is a
-/// literal prefix of `inner`'s followed by `*`.
-fn covers(outer: &str, inner: &str) -> bool {
+/// literal prefix of `inner`'s followed by `*`. `compiled` is `outer`
+/// compiled, when it has wildcards.
+fn covers_with(outer: &str, compiled: Option<&ArnPattern>, inner: &str) -> bool {
     if outer == "*" || outer == inner {
         return true;
     }
+    if !has_wildcard(outer) {
+        return false; // a literal ARN matches only itself
+    }
     if !has_wildcard(inner) {
-        return ArnPattern::new(outer).is_match(inner);
+        return compiled.is_some_and(|pattern| pattern.is_match(inner));
     }
     let (Some(outer_fields), Some(inner_fields)) = (split_arn(outer), split_arn(inner)) else {
         return false;
@@ -57,12 +61,24 @@ fn covers(outer: &str, inner: &str) -> bool {
         && inner_fields[5].starts_with(prefix)
 }
 
+#[cfg(test)]
+fn covers(outer: &str, inner: &str) -> bool {
+    covers_with(outer, Some(&ArnPattern::new(outer)), inner)
+}
+
 fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
     for statement in &input.policy.statements {
         let patterns = resource_patterns(statement);
         if patterns.len() < 2 {
             continue;
         }
+        // Compile each wildcard entry once: lists can be long.
+        let compiled: Vec<Option<ArnPattern>> = patterns
+            .iter()
+            .map(|p| {
+                (has_wildcard(&p.node) && !p.node.contains("${")).then(|| ArnPattern::new(&p.node))
+            })
+            .collect();
         for (index, inner) in patterns.iter().enumerate() {
             if inner.node.contains("${") {
                 continue;
@@ -70,8 +86,10 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
             let covering = patterns.iter().enumerate().find(|(other, outer)| {
                 *other != index
                     && !outer.node.contains("${")
-                    && covers(&outer.node, &inner.node)
-                    && !(covers(&inner.node, &outer.node) && *other > index)
+                    && covers_with(&outer.node, compiled.get(*other).and_then(Option::as_ref), &inner.node)
+                    // Entries that cover each other: report the later.
+                    && !(*other > index
+                        && covers_with(&inner.node, compiled.get(index).and_then(Option::as_ref), &outer.node))
             });
             let Some((_, outer)) = covering else {
                 continue;

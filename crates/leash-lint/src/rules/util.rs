@@ -276,11 +276,29 @@ pub(crate) fn patterns_granting_any<'a>(
         .iter()
         .filter(|p| p.node != "*" && p.node != "*:*")
         .filter_map(|p| {
+            // Most patterns name another service: reject them on the prefix
+            // before compiling anything.
+            let service = p
+                .node
+                .split_once(':')
+                .map(|(service, _)| service)
+                .filter(|service| !has_wildcard(service));
+            let in_service = |action: &str| {
+                service.is_none_or(|service| {
+                    action.as_bytes().get(service.len()) == Some(&b':')
+                        && action
+                            .get(..service.len())
+                            .is_some_and(|prefix| prefix.eq_ignore_ascii_case(service))
+                })
+            };
+            if !actions.iter().any(|a| in_service(a)) {
+                return None;
+            }
             let pattern = ActionPattern::new(&p.node);
             let granted: Vec<&'static str> = actions
                 .iter()
                 .copied()
-                .filter(|a| pattern.is_match(a))
+                .filter(|a| in_service(a) && pattern.is_match(a))
                 .collect();
             (!granted.is_empty()).then_some((p, granted))
         })
@@ -300,14 +318,17 @@ pub(crate) fn list_for_message(names: &[&str], shown: usize) -> String {
 /// A cheap pre-check before compiling a pattern: `false` when the
 /// pattern's service part is literal and differs from the action's.
 pub(crate) fn same_service(pattern: &str, action: &str) -> bool {
-    match (pattern.split_once(':'), action.split_once(':')) {
-        (Some((pattern_service, _)), Some((action_service, _)))
-            if !has_wildcard(pattern_service) =>
-        {
-            pattern_service.eq_ignore_ascii_case(action_service)
-        }
-        _ => true,
+    let Some(colon) = pattern.find(':') else {
+        return true;
+    };
+    let pattern_service = &pattern[..colon];
+    if has_wildcard(pattern_service) {
+        return true;
     }
+    action.as_bytes().get(colon) == Some(&b':')
+        && action
+            .get(..colon)
+            .is_some_and(|service| service.eq_ignore_ascii_case(pattern_service))
 }
 
 /// The strings of a statement in which AWS substitutes policy variables:
