@@ -56,7 +56,9 @@ pub use extract::{
     extract_managed_policy_references, extract_managed_policy_references_with, extract_policies,
     extract_policies_with,
 };
-pub use resolve::{Resolution, ResolveContext, UnresolvedIntrinsic, resolve, resolve_with};
+pub use resolve::{
+    Resolution, ResolveContext, UnnamedResources, UnresolvedIntrinsic, resolve, resolve_with,
+};
 pub use template::{
     NamedValue, Parameter, Resource, Template, TemplateError, TemplateErrorKind, TemplateFormat,
     read_template,

@@ -35,6 +35,22 @@ pub struct ResolveContext {
     pub region: Option<String>,
     /// `AWS::Partition`; `aws` when not given.
     pub partition: Option<String>,
+    /// What stands for the name of a resource whose template sets none
+    /// (CloudFormation generates it at deployment).
+    pub unnamed_resources: UnnamedResources,
+}
+
+/// How a resource without a name in the template is written in ARNs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum UnnamedResources {
+    /// `*`: every name the resource could get. Over-approximates what a
+    /// policy grants, the safe direction for "what can this role do".
+    #[default]
+    Wildcard,
+    /// The logical id (`table/OrdersTable`): one specific resource whose
+    /// real name is unknown. What a linter wants, so that a policy scoped to
+    /// one table is not reported as granting every table.
+    LogicalId,
 }
 
 /// An intrinsic that could not be resolved exactly: it became `*` (or, for
@@ -509,7 +525,10 @@ impl<'a> Resolver<'a> {
 
     fn name_or_wildcard(&mut self, resource: &Resource, name: &str) -> String {
         self.property(resource, name)
-            .unwrap_or_else(|| "*".to_string())
+            .unwrap_or_else(|| match self.context.unnamed_resources {
+                UnnamedResources::Wildcard => "*".to_string(),
+                UnnamedResources::LogicalId => resource.logical_id.node.clone(),
+            })
     }
 
     /// The resource table: what `Ref` (`attribute` = None) and `Fn::GetAtt`
@@ -1102,11 +1121,36 @@ Outputs:
     }
 
     #[test]
+    fn unnamed_resources_are_wildcards_or_their_logical_id() {
+        let template = read_template(
+            "Resources:\n  Orders:\n    Type: AWS::DynamoDB::Table\nOutputs:\n  A:\n    Value: !GetAtt Orders.Arn\n",
+        )
+        .unwrap();
+        let value = template
+            .root
+            .get("Outputs")
+            .unwrap()
+            .get("A")
+            .unwrap()
+            .get("Value")
+            .unwrap();
+        let wildcard = resolve(value, &template);
+        assert_eq!(wildcard.as_str(), Some("arn:aws:dynamodb:*:*:table/*"));
+        let context = ResolveContext {
+            unnamed_resources: UnnamedResources::LogicalId,
+            ..Default::default()
+        };
+        let named = resolve_with(value, &template, &context).value;
+        assert_eq!(named.as_str(), Some("arn:aws:dynamodb:*:*:table/Orders"));
+    }
+
+    #[test]
     fn context_fills_region_and_account_and_spans_are_kept() {
         let context = ResolveContext {
             account: Some("111122223333".into()),
             region: Some("eu-west-1".into()),
             partition: None,
+            ..Default::default()
         };
         let r = outputs(&context);
         assert_eq!(
@@ -1160,6 +1204,7 @@ Outputs:
             account: Some("111122223333".into()),
             region: Some("us-east-1".into()),
             partition: Some("aws".into()),
+            ..Default::default()
         };
         let r = resolve_with(&value, &template, &context);
         assert_eq!(

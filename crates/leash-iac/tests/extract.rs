@@ -92,6 +92,7 @@ fn sam_policy_template_is_expanded_with_the_parameter_span() {
         account: Some("111122223333".into()),
         region: Some("eu-central-1".into()),
         partition: None,
+        ..Default::default()
     };
     let policies = extract_policies_with(&template, &context);
     let crud = policy(
@@ -242,6 +243,7 @@ fn lambda_permission_becomes_a_resource_policy_statement() {
         account: Some("111122223333".into()),
         region: Some("eu-central-1".into()),
         partition: None,
+        ..Default::default()
     };
     let policies = extract_policies_with(&template, &context);
     let permission = policy(&policies, "ApiInvoke", "Properties");

@@ -73,8 +73,15 @@ pub fn lint_template_text(text: &str) -> Vec<Diagnostic> {
             )];
         }
     };
-    let policies = leash_iac::extract_policies(&template);
-    let managed_policies = leash_iac::extract_managed_policy_references(&template);
+    // A resource the template names only by logical id is one specific
+    // resource: resolve it as such, not as `*`, or every unnamed table would
+    // read as "every table".
+    let context = leash_iac::ResolveContext {
+        unnamed_resources: leash_iac::UnnamedResources::LogicalId,
+        ..Default::default()
+    };
+    let policies = leash_iac::extract_policies_with(&template, &context);
+    let managed_policies = leash_iac::extract_managed_policy_references_with(&template, &context);
     let mut diagnostics =
         crate::template_rules::check_template(&crate::template_rules::TemplateInput {
             template: &template,

@@ -17,6 +17,10 @@
 //!     AssumeRolePolicyDocument: {Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]}
 //! ```
 //!
+//! A template that includes other files (`Fn::Transform`, such as
+//! `AWS::Include` of an OpenAPI definition) is not judged: the role may be
+//! used from the included text.
+//!
 //! ## Fix
 //! Delete the role and grant what it holds to the execution roles of the
 //! functions that need it; or attach it where it was meant to be used.
@@ -38,6 +42,12 @@ pub static RULE: Rule = Rule {
 
 pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
     let template = input.template;
+    // A template that pulls in other files (`Fn::Transform` with
+    // `AWS::Include`, typically an OpenAPI definition) may use a role from
+    // text leash does not see: say nothing rather than guess.
+    if has_transform(&template.root) {
+        return;
+    }
     let mut referenced = Vec::new();
     for resource in &template.resources {
         let mut found = Vec::new();
@@ -72,5 +82,16 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
             .with_label("attached to nothing")
             .with_help("delete it and grant what it holds to the execution role of each function that needs it"),
         );
+    }
+}
+
+/// Whether `Fn::Transform` appears anywhere in the document.
+fn has_transform(value: &leash_policy::Value) -> bool {
+    match &value.kind {
+        leash_policy::ValueKind::Object(members) => members
+            .iter()
+            .any(|m| m.key.node == "Fn::Transform" || has_transform(&m.value)),
+        leash_policy::ValueKind::Array(items) => items.iter().any(has_transform),
+        _ => false,
     }
 }
