@@ -130,7 +130,11 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
             };
             let key_type = info.key_type();
             let key = Family::of_key(key_type);
-            if fits(operator, key) {
+            // aws:EpochTime is listed with the data types "Date, Numeric":
+            // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-epochtime
+            let epoch_as_number =
+                operator == Family::Numeric && entry.key.node.eq_ignore_ascii_case("aws:EpochTime");
+            if fits(operator, key) || epoch_as_number {
                 continue;
             }
             out.push(
@@ -155,6 +159,47 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
                 )
                 .with_label("operator does not fit this key")
                 .with_help(format!("use {}", key.operator_hint())),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod rule_tests {
+    use super::super::util::findings;
+
+    fn policy(condition: &str) -> String {
+        format!(
+            r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*", "Condition": {condition}}}]}}"#
+        )
+    }
+
+    #[test]
+    fn operator_families_follow_the_key_type() {
+        let fitting = [
+            r#"{"DateGreaterThan": {"aws:CurrentTime": "2025-01-01"}}"#,
+            r#"{"NumericLessThan": {"aws:EpochTime": "1735689600"}}"#,
+            r#"{"IpAddress": {"aws:SourceIp": "203.0.113.0/24"}}"#,
+            r#"{"ArnLike": {"aws:SourceArn": "arn:aws:sns:*:*:t"}}"#,
+            r#"{"StringLike": {"aws:SourceArn": "arn:aws:sns:*:*:t"}}"#,
+            r#"{"Null": {"aws:MultiFactorAuthAge": "true"}}"#,
+        ];
+        for condition in fitting {
+            assert!(
+                findings(&policy(condition), None, "L210").is_empty(),
+                "{condition}"
+            );
+        }
+        let mismatched = [
+            r#"{"StringLike": {"aws:SourceIp": "203.0.113.*"}}"#,
+            r#"{"NumericLessThan": {"aws:CurrentTime": "5"}}"#,
+            r#"{"Bool": {"aws:SourceArn": "true"}}"#,
+        ];
+        for condition in mismatched {
+            assert_eq!(
+                findings(&policy(condition), None, "L210").len(),
+                1,
+                "{condition}"
             );
         }
     }
