@@ -73,7 +73,9 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
             let inapplicable: Vec<&leash_catalog::Action> = actions
                 .iter()
                 .copied()
-                .filter(|a| a.service().eq_ignore_ascii_case(service))
+                // Compared exactly: an ARN whose service is not lowercase is
+                // `arn-service-not-lowercase`'s finding, not a mismatch.
+                .filter(|a| a.service() == service)
                 .filter(|a| !acts_on(a, parsed.as_ref(), &mut verdicts))
                 .collect();
             if inapplicable.is_empty() {

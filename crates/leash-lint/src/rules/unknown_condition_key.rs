@@ -42,7 +42,7 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
         for block in &condition.node.blocks {
             for entry in &block.entries {
                 let key = entry.key.node.as_str();
-                if catalog.condition_key(key).is_some() {
+                if catalog.condition_key(key).is_some() || is_identity_provider_key(key) {
                     continue;
                 }
                 let mut diagnostic = Diagnostic::new(
@@ -74,5 +74,33 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
                 out.push(diagnostic);
             }
         }
+    }
+}
+
+/// Keys of web identity federation are prefixed with the identity
+/// provider's URL (`token.actions.githubusercontent.com:sub`,
+/// `oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE:aud`), which can be any
+/// OIDC provider's: a prefix with a dot is such a provider, not a service
+/// prefix (service prefixes have none).
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-wif>
+fn is_identity_provider_key(key: &str) -> bool {
+    key.rsplit_once(':')
+        .is_some_and(|(provider, claim)| provider.contains('.') && !claim.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_identity_provider_key;
+
+    #[test]
+    fn provider_url_keys_are_recognised() {
+        assert!(is_identity_provider_key(
+            "token.actions.githubusercontent.com:sub"
+        ));
+        assert!(is_identity_provider_key(
+            "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE:aud"
+        ));
+        assert!(!is_identity_provider_key("aws:SourceIpAddress"));
+        assert!(!is_identity_provider_key("s3:prefixes"));
     }
 }
