@@ -128,6 +128,9 @@ pub struct ArnTemplate {
     /// template); the resource part is last, so it runs to the end.
     pub(crate) parts: Vec<TemplatePart>,
     pub(crate) segment_starts: [usize; 5],
+    /// Each segment's matching atoms, built on first use (after the parts
+    /// are final) so that matching allocates nothing per call.
+    pub(crate) atoms: std::sync::OnceLock<[Vec<Atom>; 5]>,
 }
 
 /// One piece of an ARN template segment.
@@ -182,6 +185,7 @@ impl ArnTemplate {
             text,
             parts,
             segment_starts,
+            atoms: std::sync::OnceLock::new(),
         })
     }
 
@@ -223,6 +227,7 @@ impl ArnTemplate {
     }
 
     pub(crate) fn resource_mut(&mut self) -> &mut [TemplatePart] {
+        self.atoms = std::sync::OnceLock::new();
         let [_, _, _, _, start] = self.segment_starts;
         self.parts.get_mut(start..).unwrap_or_default()
     }
@@ -254,14 +259,19 @@ impl ArnTemplate {
         if !prefixes_agree {
             return false;
         }
-        let mut template_atoms = Vec::new();
+        let atoms = self.atoms.get_or_init(|| {
+            ArnSegment::ALL.map(|segment| {
+                let mut atoms = Vec::new();
+                template_atoms_into(self.segment(segment), &mut atoms);
+                atoms
+            })
+        });
         ArnSegment::ALL.iter().all(|&segment| {
-            template_atoms.clear();
-            template_atoms_into(self.segment(segment), &mut template_atoms);
+            let template_atoms = atoms.get(segment.index()).map_or(&[][..], Vec::as_slice);
             pattern
                 .atoms
                 .get(segment.index())
-                .is_some_and(|pattern_atoms| atoms_intersect(pattern_atoms, &template_atoms))
+                .is_some_and(|pattern_atoms| atoms_intersect(pattern_atoms, template_atoms))
         })
     }
 }
@@ -387,6 +397,7 @@ pub(crate) fn documented_extra_templates(
         .iter()
         .map(|template| {
             let mut extra = template.clone();
+            extra.atoms = std::sync::OnceLock::new();
             // The resource part is last, so this appends to it.
             extra.parts.push(TemplatePart::Literal(":*"));
             extra
@@ -541,7 +552,16 @@ fn sets_intersect(left: CharacterSet, right: CharacterSet) -> bool {
 /// row-major order, so one pass over the table settles it.
 fn atoms_intersect(left: &[Atom], right: &[Atom]) -> bool {
     let width = right.len() + 1;
-    let mut reached = vec![false; (left.len() + 1) * width];
+    let cells = (left.len() + 1) * width;
+    // Segments are short: the table fits on the stack nearly always.
+    let mut on_stack = [false; 1024];
+    let mut on_heap = Vec::new();
+    let reached: &mut [bool] = if cells <= on_stack.len() {
+        on_stack.get_mut(..cells).unwrap_or_default()
+    } else {
+        on_heap.resize(cells, false);
+        &mut on_heap
+    };
     let Some(first) = reached.first_mut() else {
         return false;
     };

@@ -643,3 +643,24 @@ fn resource_type_condition_keys_are_kept() {
         .unwrap();
     assert!(bucket.condition_keys().contains(&"s3:DataAccessPointArn"));
 }
+
+/// `Catalog::service` takes a byte-order fast path that is right only if
+/// every prefix is lowercase and the list is in byte order.
+#[test]
+fn service_prefixes_are_lowercase_and_in_byte_order() {
+    let catalog = leash_catalog::catalog();
+    let prefixes: Vec<&str> = catalog.services().map(|s| s.prefix()).collect();
+    assert!(
+        prefixes
+            .iter()
+            .all(|p| !p.bytes().any(|b| b.is_ascii_uppercase()))
+    );
+    assert!(
+        prefixes.windows(2).all(|w| w[0] < w[1]),
+        "not in byte order"
+    );
+    assert_eq!(
+        catalog.service("DynamoDB").map(|s| s.prefix()),
+        Some("dynamodb")
+    );
+}

@@ -29,10 +29,7 @@ pub fn lint_policy_value(value: &Value, kind: Option<PolicyKind>) -> Vec<Diagnos
     let parsed = parse_policy(value);
     let mut diagnostics: Vec<Diagnostic> = parsed.diagnostics.into_iter().map(from_parse).collect();
     if let Some(policy) = &parsed.policy {
-        let input = PolicyInput {
-            policy,
-            kind: kind.unwrap_or_else(|| PolicyKind::guess(policy)),
-        };
+        let input = PolicyInput::new(policy, kind.unwrap_or_else(|| PolicyKind::guess(policy)));
         diagnostics.extend(check_policy(&input));
     }
     diagnostics

@@ -63,6 +63,49 @@ impl PolicyKind {
 pub struct PolicyInput<'a> {
     pub policy: &'a Policy,
     pub kind: PolicyKind,
+    /// Each statement's action patterns looked up in the catalog, once for
+    /// all rules (several rules need them, and the lookups were a large
+    /// part of a corpus check).
+    resolved: std::sync::OnceLock<Vec<Vec<Option<&'static leash_catalog::Action>>>>,
+}
+
+impl<'a> PolicyInput<'a> {
+    pub fn new(policy: &'a Policy, kind: PolicyKind) -> Self {
+        PolicyInput {
+            policy,
+            kind,
+            resolved: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The catalog action each action pattern of statement `index` names
+    /// exactly (`None` for patterns with wildcards and for unknown actions),
+    /// in the order of the statement's patterns.
+    pub fn resolved_actions(&self, index: usize) -> &[Option<&'static leash_catalog::Action>] {
+        let resolved = self.resolved.get_or_init(|| {
+            let catalog = leash_catalog::catalog();
+            self.policy
+                .statements
+                .iter()
+                .map(|statement| {
+                    statement
+                        .action
+                        .node
+                        .patterns
+                        .iter()
+                        .map(|p| {
+                            if p.node.contains(['*', '?']) {
+                                None
+                            } else {
+                                catalog.action(&p.node)
+                            }
+                        })
+                        .collect()
+                })
+                .collect()
+        });
+        resolved.get(index).map_or(&[], Vec::as_slice)
+    }
 }
 
 pub type CheckFn = fn(&PolicyInput<'_>, &mut Vec<Diagnostic>);

@@ -27,7 +27,7 @@
 //! (the resource types column), and
 //! <https://docs.aws.amazon.com/AmazonS3/latest/userguide/security_iam_service-with-iam.html>
 
-use super::util::{action_patterns, has_wildcard};
+use super::util::StatementResourceTypes;
 use crate::{Diagnostic, PolicyInput, Rule, Severity};
 use leash_catalog::{ArnPattern, catalog};
 
@@ -42,18 +42,24 @@ pub static RULE: Rule = Rule {
 
 fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
     let catalog = catalog();
-    for statement in &input.policy.statements {
+    for (index, statement) in input.policy.statements.iter().enumerate() {
         let Some(resource) = &statement.resource else {
             continue;
         };
         if statement.action.node.negated || resource.node.negated {
             continue;
         }
-        let actions: Vec<_> = action_patterns(statement)
+        let actions: Vec<&'static leash_catalog::Action> = input
+            .resolved_actions(index)
             .iter()
-            .filter(|p| !has_wildcard(&p.node))
-            .filter_map(|p| catalog.action(&p.node))
+            .flatten()
+            .copied()
             .collect();
+        if actions.is_empty() {
+            continue;
+        }
+        // Built on the first ARN that needs it: most statements name `*`.
+        let mut statement_types: Option<StatementResourceTypes> = None;
         for pattern in &resource.node.patterns {
             let arn = pattern.node.as_str();
             if arn == "*" || !arn.starts_with("arn:") {
@@ -62,26 +68,59 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
             let Some(service) = arn.split(':').nth(2) else {
                 continue;
             };
+            // Compared exactly: an ARN whose service is not lowercase is
+            // `arn-service-not-lowercase`'s finding, not a mismatch.
+            if !actions.iter().any(|a| a.service() == service) {
+                continue;
+            }
             let arn_for_matching = with_empty_segments_open(&without_variables(arn));
-            let parsed = ArnPattern::parse(&arn_for_matching);
-            // Test only the templates of each action's own resource types:
-            // classifying the ARN against every type of the service is the
-            // costly step, needed only when there is something to report.
-            // Actions of a statement share few resource types: decide each
-            // (resource type, ARN) pair once.
-            let mut verdicts: Vec<(&str, &str, bool)> = Vec::new();
-            let inapplicable: Vec<&leash_catalog::Action> = actions
-                .iter()
-                .copied()
-                // Compared exactly: an ARN whose service is not lowercase is
-                // `arn-service-not-lowercase`'s finding, not a mismatch.
-                .filter(|a| a.service() == service)
-                .filter(|a| !acts_on(a, parsed.as_ref(), &mut verdicts))
-                .collect();
+            let Some(parsed) = ArnPattern::parse(&arn_for_matching) else {
+                continue; // not an ARN: cannot tell, say nothing
+            };
+            // Each of the statement's resource types, decided once for this
+            // ARN (only its own service's types can describe it).
+            let statement_types =
+                statement_types.get_or_insert_with(|| StatementResourceTypes::new(&actions));
+            // Each of the statement's resource types is decided at most once
+            // for this ARN, and only if an action needs it (only the ARN's
+            // own service's types can describe it).
+            let mut fits: Vec<Option<bool>> = vec![None; statement_types.types.len()];
+            let mut fit = |i: usize| -> bool {
+                let Some(slot) = fits.get_mut(i) else {
+                    return false;
+                };
+                *slot.get_or_insert_with(|| {
+                    statement_types.types.get(i).is_some_and(|t| {
+                        t.service() == service
+                            && t.arn_templates()
+                                .iter()
+                                .any(|template| template.matches_pattern(&parsed))
+                    })
+                })
+            };
+            let mut inapplicable: Vec<&leash_catalog::Action> = Vec::new();
+            for (action, types) in actions.iter().zip(&statement_types.action_types) {
+                if action.service() == service && !types.iter().any(|&i| fit(i)) {
+                    inapplicable.push(action);
+                }
+            }
             if inapplicable.is_empty() {
                 continue;
             }
-            let types = catalog.resource_types_for_arn(&arn_for_matching);
+            // Only the ARN's own service can describe it (a `${Vendor}`-style
+            // template elsewhere would not make the pair apply either).
+            let types: Vec<&leash_catalog::ResourceType> = match catalog.service(service) {
+                Some(owner) => owner
+                    .resource_types()
+                    .iter()
+                    .filter(|t| {
+                        t.arn_templates()
+                            .iter()
+                            .any(|template| template.matches_pattern(&parsed))
+                    })
+                    .collect(),
+                None => Vec::new(),
+            };
             if types.is_empty() {
                 continue; // an ARN no resource type describes: another rule's business
             }
@@ -123,35 +162,6 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
             );
         }
     }
-}
-
-/// Whether some resource type the action accepts has a template that can
-/// denote `arn`. `verdicts` remembers (service, resource type, answer) for
-/// this ARN.
-fn acts_on(
-    action: &leash_catalog::Action,
-    arn: Option<&ArnPattern<'_>>,
-    verdicts: &mut Vec<(&'static str, &'static str, bool)>,
-) -> bool {
-    let (Some(arn), Some(service)) = (arn, catalog().service(action.service())) else {
-        return true; // cannot tell: say nothing
-    };
-    action.resource_types().iter().any(|r| {
-        let name = r.resource_type();
-        if let Some(&(_, _, known)) = verdicts
-            .iter()
-            .find(|(s, n, _)| *s == service.prefix() && *n == name)
-        {
-            return known;
-        }
-        let matches = service.resource_type(name).is_some_and(|t| {
-            t.arn_templates()
-                .iter()
-                .any(|template| template.matches_pattern(arn))
-        });
-        verdicts.push((service.prefix(), name, matches));
-        matches
-    })
 }
 
 /// Some ARNs leave the region or account empty where the catalog's

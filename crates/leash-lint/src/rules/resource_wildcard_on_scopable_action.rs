@@ -26,7 +26,7 @@
 //! and the resource types column of the Service Authorization Reference,
 //! <https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html>
 
-use super::util::{action_patterns, has_wildcard};
+use super::util::has_wildcard;
 use crate::{Diagnostic, PolicyInput, Rule, Severity};
 use leash_catalog::{TemplatePart, catalog};
 use leash_policy::Effect;
@@ -41,8 +41,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
-    let catalog = catalog();
-    for statement in &input.policy.statements {
+    for (index, statement) in input.policy.statements.iter().enumerate() {
         if statement.effect.node != Effect::Allow || statement.action.node.negated {
             continue;
         }
@@ -52,10 +51,11 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
         if resource.node.negated {
             continue;
         }
-        let actions: Vec<_> = action_patterns(statement)
+        let actions: Vec<&leash_catalog::Action> = input
+            .resolved_actions(index)
             .iter()
-            .filter(|p| !has_wildcard(&p.node))
-            .filter_map(|p| catalog.action(&p.node))
+            .flatten()
+            .copied()
             .filter(|a| !a.resource_types().is_empty())
             .collect();
         if actions.is_empty() {
@@ -66,9 +66,12 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
             if arn != "*" && !arn.ends_with('*') {
                 continue; // names something narrower than "every resource"
             }
+            // Actions of a statement share few resource types: decide each
+            // (service, resource type) once for this ARN.
+            let mut verdicts: Vec<(&str, &str, bool)> = Vec::new();
             let scoped: Vec<String> = actions
                 .iter()
-                .filter(|a| covers_every_resource_of(arn, a))
+                .filter(|a| covers_every_resource_of(arn, a, &mut verdicts))
                 .map(|a| format!("`{}`", a.full_name()))
                 .collect();
             if scoped.is_empty() {
@@ -102,7 +105,11 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
 /// service, region and account are fixed or wildcards and whose resource
 /// part is `*` or the literal prefix of one of the action's resource-type
 /// templates followed by `*` (`function:*`, `table/*`, `log-group:*`).
-fn covers_every_resource_of(arn: &str, action: &leash_catalog::Action) -> bool {
+fn covers_every_resource_of(
+    arn: &str,
+    action: &leash_catalog::Action,
+    verdicts: &mut Vec<(&'static str, &'static str, bool)>,
+) -> bool {
     if arn == "*" {
         return true;
     }
@@ -133,7 +140,14 @@ fn covers_every_resource_of(arn: &str, action: &leash_catalog::Action) -> bool {
         return false;
     };
     action.resource_types().iter().any(|r| {
-        service.resource_type(r.resource_type()).is_some_and(|t| {
+        let name = r.resource_type();
+        if let Some(&(_, _, known)) = verdicts
+            .iter()
+            .find(|(s, n, _)| *s == action.service() && *n == name)
+        {
+            return known;
+        }
+        let covers = service.resource_type(name).is_some_and(|t| {
             t.arn_templates().iter().any(|template| {
                 match template.resource().first() {
                     Some(TemplatePart::Literal(literal)) => {
@@ -145,6 +159,8 @@ fn covers_every_resource_of(arn: &str, action: &leash_catalog::Action) -> bool {
                     Some(TemplatePart::Wildcard) | None => false,
                 }
             })
-        })
+        });
+        verdicts.push((action.service(), name, covers));
+        covers
     })
 }

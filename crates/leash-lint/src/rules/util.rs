@@ -357,6 +357,49 @@ pub(crate) fn variable_bearing_strings(
 
 /// The findings of one rule on a policy text, for rule tests; `kind` is
 /// guessed when `None`, as `leash check` does.
+/// The distinct resource types that a statement's actions act on, and for
+/// each action the indices of its types: computed once per statement, so
+/// that rules asking "does this ARN fit this action" decide each resource
+/// type once per ARN instead of once per action.
+pub(crate) struct StatementResourceTypes {
+    pub(crate) types: Vec<&'static leash_catalog::ResourceType>,
+    /// Parallel to the actions given to [`StatementResourceTypes::new`].
+    pub(crate) action_types: Vec<Vec<usize>>,
+}
+
+impl StatementResourceTypes {
+    pub(crate) fn new(actions: &[&'static leash_catalog::Action]) -> Self {
+        let catalog = leash_catalog::catalog();
+        let mut types: Vec<&'static leash_catalog::ResourceType> = Vec::new();
+        let action_types = actions
+            .iter()
+            .map(|action| {
+                let Some(service) = catalog.service(action.service()) else {
+                    return Vec::new();
+                };
+                action
+                    .resource_types()
+                    .iter()
+                    .filter_map(|r| service.resource_type(r.resource_type()))
+                    .map(
+                        |t| match types.iter().position(|known| std::ptr::eq(*known, t)) {
+                            Some(position) => position,
+                            None => {
+                                types.push(t);
+                                types.len() - 1
+                            }
+                        },
+                    )
+                    .collect()
+            })
+            .collect();
+        StatementResourceTypes {
+            types,
+            action_types,
+        }
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 pub(crate) fn findings(
