@@ -209,6 +209,28 @@ impl Catalog {
             all.extend(self.actions());
             return all;
         }
+        let mut matched = Vec::new();
+        self.visit_matches(pattern, |action| {
+            matched.push(action);
+            true
+        });
+        matched
+    }
+
+    /// Whether `pattern` matches at least one action: [`Catalog::expand`]
+    /// without building the list, stopping at the first match.
+    pub fn matches_any(&self, pattern: &str) -> bool {
+        let mut found = false;
+        self.visit_matches(pattern, |_| {
+            found = true;
+            false
+        });
+        found
+    }
+
+    /// Calls `visit` with each action `pattern` matches, in service then
+    /// name order, until `visit` returns `false`.
+    fn visit_matches<'a>(&'a self, pattern: &str, mut visit: impl FnMut(&'a Action) -> bool) {
         let mut colons = pattern.match_indices(':');
         match (colons.next(), colons.next()) {
             // Names never contain a colon, so a pattern with exactly one
@@ -226,29 +248,33 @@ impl Catalog {
                 } else {
                     self.service(service_pattern).into_iter().collect()
                 };
-                let mut matched = Vec::new();
                 for service in services {
                     if has_wildcard(name_pattern) {
-                        matched.extend(service.actions().iter().filter(|action| {
-                            wildcard_match_ignore_case(name_pattern, action.name)
-                        }));
-                    } else {
-                        matched.extend(service.action(name_pattern));
+                        for action in service.actions() {
+                            if wildcard_match_ignore_case(name_pattern, action.name)
+                                && !visit(action)
+                            {
+                                return;
+                            }
+                        }
+                    } else if let Some(action) = service.action(name_pattern)
+                        && !visit(action)
+                    {
+                        return;
                     }
                 }
-                matched
             }
             _ => {
                 let mut full_name = String::new();
-                self.actions()
-                    .filter(|action| {
-                        full_name.clear();
-                        full_name.push_str(action.service);
-                        full_name.push(':');
-                        full_name.push_str(action.name);
-                        wildcard_match_ignore_case(pattern, &full_name)
-                    })
-                    .collect()
+                for action in self.actions() {
+                    full_name.clear();
+                    full_name.push_str(action.service);
+                    full_name.push(':');
+                    full_name.push_str(action.name);
+                    if wildcard_match_ignore_case(pattern, &full_name) && !visit(action) {
+                        return;
+                    }
+                }
             }
         }
     }

@@ -664,3 +664,24 @@ fn service_prefixes_are_lowercase_and_in_byte_order() {
         Some("dynamodb")
     );
 }
+
+#[test]
+fn matches_any_agrees_with_expand() {
+    let catalog = leash_catalog::catalog();
+    for pattern in [
+        "s3:Get*",
+        "dynamodb:*Items",
+        "*:Describe*",
+        "s3:GetObject",
+        "nosuch:*",
+        "s3:Frob*",
+        "*",
+        "a:b:c",
+    ] {
+        assert_eq!(
+            catalog.matches_any(pattern),
+            !catalog.expand(pattern).is_empty(),
+            "{pattern}"
+        );
+    }
+}

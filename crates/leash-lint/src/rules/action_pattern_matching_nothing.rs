@@ -43,7 +43,7 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
             if !has_wildcard(service) && catalog.service(service).is_none() {
                 continue; // reported by unknown-service
             }
-            if catalog.expand(text).is_empty() {
+            if !catalog.matches_any(text) {
                 out.push(
                     Diagnostic::new(
                         &RULE,

@@ -33,8 +33,12 @@ pub static RULE: Rule = Rule {
 
 fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
     let catalog = leash_catalog::catalog();
-    for statement in &input.policy.statements {
-        for pattern in action_patterns(statement) {
+    for (index, statement) in input.policy.statements.iter().enumerate() {
+        let resolved = input.resolved_actions(index);
+        for (position, pattern) in action_patterns(statement).iter().enumerate() {
+            if resolved.get(position).is_some_and(Option::is_some) {
+                continue; // a known action: its service is known
+            }
             let Some((service, _)) = split_action(&pattern.node) else {
                 continue;
             };
