@@ -39,6 +39,30 @@ fn corpus(c: &mut Criterion) {
             statements
         })
     });
+    // Issue 2's scope: syntax and structure, unknown services, actions,
+    // patterns and condition keys (L001-L104), without the later rules.
+    let catalog_rules: Vec<_> = leash_lint::RULES
+        .iter()
+        .filter(|r| r.code <= "L104")
+        .filter_map(|r| r.check)
+        .collect();
+    group.bench_function("parse+catalog-rules", |b| {
+        b.iter(|| {
+            let mut findings = Vec::new();
+            for bytes in &files {
+                let value = leash_policy::json::parse_json_bytes(bytes).unwrap();
+                let parsed = leash_policy::parse::parse_policy(&value);
+                if let Some(policy) = &parsed.policy {
+                    let input =
+                        leash_lint::PolicyInput::new(policy, leash_lint::PolicyKind::guess(policy));
+                    for check in &catalog_rules {
+                        check(&input, &mut findings);
+                    }
+                }
+            }
+            findings.len()
+        })
+    });
     group.bench_function("parse+lint", |b| {
         b.iter(|| {
             files
