@@ -249,7 +249,8 @@ pub struct StringRegion {
     pub matches: Vec<bool>,
 }
 
-/// The search gave up: the product automaton grew past the limit.
+/// The search gave up: the product automaton grew past the limit, or the
+/// deadline passed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TooManyStates;
 
@@ -277,6 +278,7 @@ impl RegionSearch {
         matchers: &[Matcher],
         extra_letters: &[char],
         state_limit: usize,
+        deadline: Option<std::time::Instant>,
     ) -> Result<RegionSearch, TooManyStates> {
         let mut alphabet: Vec<char> = Vec::new();
         let push = |alphabet: &mut Vec<char>, c: char| {
@@ -352,7 +354,11 @@ impl RegionSearch {
                 let target = match index_of.get(&next) {
                     Some(&existing) => existing,
                     None => {
-                        if states.len() >= state_limit {
+                        if states.len() >= state_limit
+                            || (states.len().is_multiple_of(1024)
+                                && deadline
+                                    .is_some_and(|deadline| std::time::Instant::now() > deadline))
+                        {
                             return Err(TooManyStates);
                         }
                         let new_index = states.len() as u32;
@@ -516,7 +522,7 @@ mod tests {
             Matcher::glob("*b"),
             Matcher::literal("ab"),
         ];
-        let search = RegionSearch::run(&matchers, &[], 1000).unwrap();
+        let search = RegionSearch::run(&matchers, &[], 1000, None).unwrap();
         let mut vectors: Vec<Vec<bool>> =
             search.regions.iter().map(|r| r.matches.clone()).collect();
         vectors.sort();
@@ -536,7 +542,7 @@ mod tests {
             Matcher::literal("k"),
             Matcher::literal("K"),
         ];
-        let search = RegionSearch::run(&matchers, &[], 1000).unwrap();
+        let search = RegionSearch::run(&matchers, &[], 1000, None).unwrap();
         assert!(search.region_with(&[true, false, false]).is_some());
     }
 }

@@ -293,7 +293,7 @@ pub fn single_witnesses(key: &KeyUse, state_limit: usize) -> Result<Vec<String>,
         None => vec!["leash-prove".to_string()],
         Some(Family::String) => {
             let search =
-                RegionSearch::run(&key.string_matchers, &[], state_limit).map_err(|_| {
+                RegionSearch::run(&key.string_matchers, &[], state_limit, None).map_err(|_| {
                     format!(
                         "the string patterns on `{}` are too many to split",
                         key.name

@@ -26,6 +26,7 @@ use crate::{Limits, Proof, Property, ProveError, Verdict};
 /// The request time of every candidate (2026-01-01T00:00:00Z): fixed, so a
 /// counterexample decides the same whenever it is replayed.
 const CURRENT_TIME: i64 = 1_767_225_600;
+const RESOURCE_STATE_LIMIT: usize = 10_000;
 const DEFAULT_ACCOUNT: &str = "111122223333";
 const ALLOW_ALL: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#;
 
@@ -62,24 +63,19 @@ enum Goal {
 
 struct CompiledStatement {
     side: usize,
+    /// Indices of the statement's patterns in the action and resource
+    /// pattern lists.
+    action_indices: Vec<usize>,
+    resource_indices: Option<Vec<usize>>,
     effect: Effect,
-    actions: Vec<ActionPattern>,
     actions_negated: bool,
     resources: Option<(Vec<ArnPattern>, bool)>,
     keys: Vec<String>,
 }
 
 impl CompiledStatement {
-    fn matches(&self, action: &str, resource: &str) -> bool {
-        let action_match =
-            self.actions.iter().any(|pattern| pattern.is_match(action)) != self.actions_negated;
-        action_match
-            && match &self.resources {
-                None => true,
-                Some((patterns, negated)) => {
-                    patterns.iter().any(|pattern| pattern.is_match(resource)) != *negated
-                }
-            }
+    fn resources_negated(&self) -> bool {
+        self.resources.as_ref().is_some_and(|(_, negated)| *negated)
     }
 }
 
@@ -208,77 +204,72 @@ pub(crate) fn prove(property: &Property, limits: &Limits) -> Result<Proof, Prove
     // Actions.
     let mut action_texts: Vec<String> = collected.action_patterns.clone();
     action_texts.extend(query_actions.iter().cloned());
-    let action_matchers: Vec<Matcher> = action_texts
+    // The last two matchers are the actions the request format accepts
+    // (`service:Action` or `*`): only their regions are requests.
+    let mut action_matchers: Vec<Matcher> = action_texts
         .iter()
         .map(|text| Matcher::glob(&text.to_ascii_lowercase()))
         .collect();
+    // The engine treats STS actions apart (trust policies,
+    // `sts:GetCallerIdentity`): they get regions of their own.
+    action_matchers.extend([
+        Matcher::glob("sts:*"),
+        Matcher::literal("sts:getcalleridentity"),
+        Matcher::glob("*:*"),
+        Matcher::literal("*"),
+    ]);
     if action_texts.iter().any(|text| !text.is_ascii()) {
         return Ok(unknown("an action pattern is not ASCII", 0, start));
     }
-    let mut action_search =
-        match RegionSearch::run(&action_matchers, &[':'], limits.max_automaton_states) {
-            Ok(search) => search,
-            Err(_) => {
-                return Ok(unknown(
-                    "the action patterns are too many to split",
-                    0,
-                    start,
-                ));
-            }
-        };
+    let mut action_search = match RegionSearch::run(
+        &action_matchers,
+        &[':'],
+        limits.max_automaton_states,
+        Some(start + limits.max_duration),
+    ) {
+        Ok(search) => search,
+        Err(_) => {
+            return Ok(unknown(
+                "the action patterns are too many to split",
+                0,
+                start,
+            ));
+        }
+    };
     prettify_actions(&mut action_search, &action_texts);
     let query_action_patterns: Vec<ActionPattern> = query_actions
         .iter()
         .map(|text| ActionPattern::new(text))
         .collect();
-    let actions: Vec<String> = action_search
+    let actions: Vec<(String, Vec<bool>)> = action_search
         .regions
         .iter()
-        .map(|region| region.witness.clone())
-        .filter(|action| {
+        .filter(|region| readable(&region.matches))
+        .filter(|region| {
             query_action_patterns.is_empty()
                 || query_action_patterns
                     .iter()
-                    .any(|pattern| pattern.is_match(action))
+                    .any(|pattern| pattern.is_match(&region.witness))
         })
+        .map(|region| (region.witness.clone(), region.matches.clone()))
         .collect();
 
-    // Resources.
+    // Resources: split per action (below), over the patterns of the
+    // statements that action can match.
     let mut resource_texts: Vec<String> = collected.resource_patterns.clone();
-    resource_texts.extend(query_resources.iter().cloned());
+    let query_resource_indices: Vec<usize> = query_resources
+        .iter()
+        .map(|text| {
+            resource_texts.push(text.clone());
+            resource_texts.len() - 1
+        })
+        .collect();
     if resource_texts.iter().any(|text| !text.is_ascii()) {
         return Ok(unknown("a resource pattern is not ASCII", 0, start));
     }
-    let resource_matchers: Vec<Matcher> = resource_texts
-        .iter()
-        .map(|text| Matcher::arn(text, true))
-        .collect();
-    let mut resource_search =
-        match RegionSearch::run(&resource_matchers, &[':', '/'], limits.max_automaton_states) {
-            Ok(search) => search,
-            Err(_) => {
-                return Ok(unknown(
-                    "the resource patterns are too many to split",
-                    0,
-                    start,
-                ));
-            }
-        };
-    prettify_resources(&mut resource_search, &owner);
     let query_resource_patterns: Vec<ArnPattern> = query_resources
         .iter()
         .map(|text| ArnPattern::new(text))
-        .collect();
-    let resources: Vec<String> = resource_search
-        .regions
-        .iter()
-        .map(|region| region.witness.clone())
-        .filter(|resource| {
-            query_resource_patterns.is_empty()
-                || query_resource_patterns
-                    .iter()
-                    .any(|pattern| pattern.is_match(resource))
-        })
         .collect();
 
     // Condition keys.
@@ -347,16 +338,28 @@ pub(crate) fn prove(property: &Property, limits: &Limits) -> Result<Proof, Prove
                     }
                 }
             }
-            statements.push(CompiledStatement {
-                side,
-                effect: statement.effect.node,
-                actions: statement
-                    .action
+            let action_indices = statement
+                .action
+                .node
+                .patterns
+                .iter()
+                .filter_map(|pattern| action_texts.iter().position(|text| *text == pattern.node))
+                .collect();
+            let resource_indices = statement.resource.as_ref().map(|resource| {
+                resource
                     .node
                     .patterns
                     .iter()
-                    .map(|pattern| ActionPattern::new(&pattern.node))
-                    .collect(),
+                    .filter_map(|pattern| {
+                        resource_texts.iter().position(|text| *text == pattern.node)
+                    })
+                    .collect()
+            });
+            statements.push(CompiledStatement {
+                side,
+                action_indices,
+                resource_indices,
+                effect: statement.effect.node,
                 actions_negated: statement.action.node.negated,
                 resources: statement.resource.as_ref().map(|resource| {
                     (
@@ -431,11 +434,92 @@ pub(crate) fn prove(property: &Property, limits: &Limits) -> Result<Proof, Prove
     };
 
     let mut evaluated: u64 = 0;
-    for action in &actions {
-        for resource in &resources {
-            let relevant: Vec<&CompiledStatement> = statements
-                .iter()
-                .filter(|statement| statement.matches(action, resource))
+    let mut seen_actions: std::collections::HashSet<(Vec<bool>, String)> =
+        std::collections::HashSet::new();
+    let mut resource_regions: std::collections::HashMap<Vec<usize>, Vec<(String, Vec<bool>)>> =
+        std::collections::HashMap::new();
+    for (action, action_vector) in &actions {
+        if start.elapsed() > limits.max_duration {
+            return Ok(unknown("the search ran out of time", evaluated, start));
+        }
+        let action_bits: Vec<bool> = statements
+            .iter()
+            .map(|statement| {
+                statement
+                    .action_indices
+                    .iter()
+                    .any(|&index| action_vector.get(index) == Some(&true))
+                    != statement.actions_negated
+            })
+            .collect();
+        // Actions that the same statements match are decided alike, except
+        // STS actions (see above).
+        let lowered = action.to_ascii_lowercase();
+        let special = if lowered.starts_with("sts:") {
+            lowered
+        } else {
+            String::new()
+        };
+        if !seen_actions.insert((action_bits.clone(), special)) {
+            continue;
+        }
+        let matched = || statements.iter().zip(&action_bits).filter(|(_, bit)| **bit);
+        let worth_it = match (goal, mode) {
+            (Goal::NewAccess, Mode::Resource) => matched().next().is_some(),
+            _ => matched().any(|(statement, _)| {
+                statement.side == target_side && statement.effect == Effect::Allow
+            }),
+        };
+        if !worth_it {
+            continue;
+        }
+        let mut pattern_ids: Vec<usize> = matched()
+            .flat_map(|(statement, _)| statement.resource_indices.iter().flatten().copied())
+            .chain(query_resource_indices.iter().copied())
+            .collect();
+        pattern_ids.sort_unstable();
+        pattern_ids.dedup();
+        if !resource_regions.contains_key(&pattern_ids) {
+            let regions = match split_resources(
+                &pattern_ids,
+                &resource_texts,
+                &query_resource_patterns,
+                &owner,
+                limits,
+                start + limits.max_duration,
+            ) {
+                Some(regions) => regions,
+                None => {
+                    return Ok(unknown(
+                        "the resource patterns are too many to split",
+                        evaluated,
+                        start,
+                    ));
+                }
+            };
+            resource_regions.insert(pattern_ids.clone(), regions);
+        }
+        let Some(regions) = resource_regions.get(&pattern_ids) else {
+            continue;
+        };
+        for (resource, resource_vector) in regions {
+            if start.elapsed() > limits.max_duration {
+                return Ok(unknown("the search ran out of time", evaluated, start));
+            }
+            let relevant: Vec<&CompiledStatement> = matched()
+                .map(|(statement, _)| statement)
+                .filter(|statement| match &statement.resource_indices {
+                    None => true,
+                    Some(indices) => {
+                        indices.iter().any(|index| {
+                            pattern_ids
+                                .binary_search(index)
+                                .ok()
+                                .and_then(|position| resource_vector.get(position))
+                                == Some(&true)
+                        }) != statement.resources_negated()
+                    }
+                })
                 .collect();
             let target_allows = relevant.iter().any(|statement| {
                 statement.side == target_side && statement.effect == Effect::Allow
@@ -620,6 +704,58 @@ pub(crate) fn prove(property: &Property, limits: &Limits) -> Result<Proof, Prove
     })
 }
 
+/// Resource regions over the given patterns, each with its match vector
+/// (in `pattern_ids` order); `None` when the product grows too large.
+fn split_resources(
+    pattern_ids: &[usize],
+    resource_texts: &[String],
+    query: &[ArnPattern],
+    owner: &str,
+    limits: &Limits,
+    deadline: Instant,
+) -> Option<Vec<(String, Vec<bool>)>> {
+    let mut matchers: Vec<Matcher> = pattern_ids
+        .iter()
+        .filter_map(|&index| resource_texts.get(index))
+        .map(|text| Matcher::arn(text, true))
+        .collect();
+    // Resource kinds the engine treats apart (role trust policies, KMS key
+    // policies), then what the request format accepts: an ARN with six
+    // parts, or `*` (the last two, see `readable`).
+    matchers.extend([
+        Matcher::arn("*:*:iam:*:*:role/*", false),
+        Matcher::arn("*:*:kms:*:*:*", false),
+        Matcher::glob("arn:*:*:*:*:*"),
+        Matcher::literal("*"),
+    ]);
+    // A smaller bound than for actions: ARN patterns whose segment-ending
+    // `*` crosses colons multiply states quickly, and giving up early
+    // (unknown) beats spending seconds.
+    let state_limit = limits.max_automaton_states.min(RESOURCE_STATE_LIMIT);
+    let mut search = RegionSearch::run(&matchers, &[':', '/'], state_limit, Some(deadline)).ok()?;
+    prettify_resources(&mut search, owner);
+    Some(
+        search
+            .regions
+            .iter()
+            .filter(|region| readable(&region.matches))
+            .filter(|region| {
+                query.is_empty()
+                    || query
+                        .iter()
+                        .any(|pattern| pattern.is_match(&region.witness))
+            })
+            .map(|region| (region.witness.clone(), region.matches.clone()))
+            .collect(),
+    )
+}
+
+/// Whether a region lies in what the request format accepts (the last two
+/// matchers, see above).
+fn readable(matches: &[bool]) -> bool {
+    matches.iter().rev().take(2).any(|matched| *matched)
+}
+
 fn advance(odometer: &mut [usize], variants: &[(&str, &[KeyValue])]) -> bool {
     for (slot, (_, values)) in odometer.iter_mut().zip(variants) {
         *slot += 1;
@@ -776,9 +912,10 @@ fn prettify_actions(search: &mut RegionSearch, patterns: &[String]) {
 fn prettify_resources(search: &mut RegionSearch, owner: &str) {
     let fresh = format!("arn:aws:leashprove:us-east-1:{owner}:fresh-resource");
     if let Some(region) = search.region_of(&fresh)
-        && search
-            .vector(region)
-            .is_some_and(|vector| vector.iter().all(|m| !m))
+        && search.vector(region).is_some_and(|vector| {
+            let patterns = vector.len().saturating_sub(4);
+            vector.iter().take(patterns).all(|matched| !matched)
+        })
     {
         search.prefer_witness(region, &fresh);
     }
