@@ -1,0 +1,325 @@
+//! Each property on small policies whose answer is known, including the
+//! resource-policy rules and the cases that must answer unknown.
+#![allow(clippy::unwrap_used)]
+
+use leash_policy::Policy;
+use leash_policy::parse::parse_policy_text;
+use leash_prove::counterexample::replay;
+use leash_prove::{Property, ProveError, Verdict, prove};
+use serde_json::json;
+
+fn policy(value: serde_json::Value) -> Policy {
+    parse_policy_text(&value.to_string()).policy.unwrap()
+}
+
+fn identity(statements: serde_json::Value) -> Policy {
+    policy(json!({"Version": "2012-10-17", "Statement": statements}))
+}
+
+fn no_new_access(old: &Policy, new: &Policy) -> Verdict {
+    prove(&Property::NoNewAccess {
+        old: old.clone(),
+        new: new.clone(),
+    })
+    .unwrap()
+    .verdict
+}
+
+/// Asserts "does not hold" and that the counterexample replays; returns it.
+fn refuted(verdict: Verdict) -> leash_prove::Counterexample {
+    let Verdict::DoesNotHold(counterexample) = verdict else {
+        panic!("expected a counterexample, got {verdict:?}");
+    };
+    replay(&counterexample.request, true).unwrap();
+    if let Some(baseline) = &counterexample.baseline {
+        replay(baseline, false).unwrap();
+    }
+    *counterexample
+}
+
+fn bucket_policy(principal: serde_json::Value, condition: Option<serde_json::Value>) -> Policy {
+    let mut statement = json!({
+        "Effect": "Allow",
+        "Principal": principal,
+        "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::acme-orders-receipts/*"
+    });
+    if let Some(condition) = condition {
+        statement["Condition"] = condition;
+    }
+    policy(json!({"Version": "2012-10-17", "Statement": [statement]}))
+}
+
+fn no_public(policy: Policy, org: Option<&str>) -> Verdict {
+    prove(&Property::NoPublicAccess {
+        policy,
+        account: Some("111122223333".into()),
+        organization: org.map(str::to_string),
+    })
+    .unwrap()
+    .verdict
+}
+
+#[test]
+fn cidr_boundaries_are_exact() {
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html#Conditions_IPAddress
+    let narrow = identity(
+        json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+        "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/16"}}}]),
+    );
+    let wide = identity(
+        json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+        "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}}}]),
+    );
+    assert!(matches!(no_new_access(&wide, &narrow), Verdict::Holds));
+    let counterexample = refuted(no_new_access(&narrow, &wide));
+    let ip = counterexample.request["context"]["aws:SourceIp"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(ip.starts_with("10.") && !ip.starts_with("10.0."), "{ip}");
+}
+
+#[test]
+fn numeric_thresholds_are_exact() {
+    let below_10 = identity(
+        json!([{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*",
+        "Condition": {"NumericLessThan": {"s3:max-keys": "10"}}}]),
+    );
+    let up_to_10 = identity(
+        json!([{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*",
+        "Condition": {"NumericLessThanEquals": {"s3:max-keys": "10"}}}]),
+    );
+    assert!(matches!(
+        no_new_access(&up_to_10, &below_10),
+        Verdict::Holds
+    ));
+    let counterexample = refuted(no_new_access(&below_10, &up_to_10));
+    assert_eq!(counterexample.request["context"]["s3:max-keys"], "10.0");
+}
+
+#[test]
+fn multivalued_keys_with_set_operators() {
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+    let any_value = identity(
+        json!([{"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "*",
+        "Condition": {"ForAnyValue:StringEquals": {"aws:TagKeys": ["team", "env"]}}}]),
+    );
+    let all_values = identity(
+        json!([{"Effect": "Allow", "Action": "ec2:CreateTags", "Resource": "*",
+        "Condition": {"ForAllValues:StringEquals": {"aws:TagKeys": ["team", "env"]}}}]),
+    );
+    // ForAllValues holds for an absent key (vacuously); ForAnyValue does not.
+    let counterexample = refuted(no_new_access(&any_value, &all_values));
+    assert!(
+        counterexample.request["context"]
+            .get("aws:TagKeys")
+            .is_none_or(|v| v == &json!([]))
+    );
+    // A set with one listed and one unlisted key: ForAnyValue, not ForAllValues.
+    refuted(no_new_access(&all_values, &any_value));
+}
+
+#[test]
+fn wildcards_in_actions_and_resources() {
+    let reads =
+        identity(json!([{"Effect": "Allow", "Action": "s3:Get*", "Resource": "arn:aws:s3:::b/*"}]));
+    let object = identity(
+        json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/x*"}]),
+    );
+    assert!(matches!(no_new_access(&reads, &object), Verdict::Holds));
+    let counterexample = refuted(no_new_access(&object, &reads));
+    assert!(
+        counterexample
+            .action
+            .to_ascii_lowercase()
+            .starts_with("s3:get")
+    );
+}
+
+#[test]
+fn a_deny_removed_is_new_access() {
+    let guarded = identity(json!([
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}
+    ]));
+    let open = identity(json!([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]));
+    assert!(matches!(no_new_access(&open, &guarded), Verdict::Holds));
+    let counterexample = refuted(no_new_access(&guarded, &open));
+    assert_eq!(
+        counterexample.action.to_ascii_lowercase(),
+        "s3:deletebucket"
+    );
+}
+
+#[test]
+fn not_granted_with_patterns() {
+    let seed = identity(
+        json!([{"Effect": "Allow", "Action": ["s3:GetObject", "s3:DeleteObject"],
+        "Resource": "arn:aws:s3:::acme-orders-receipts/*"}]),
+    );
+    let granted = prove(&Property::NotGranted {
+        policy: seed.clone(),
+        actions: vec!["s3:Delete*".into()],
+        resources: vec!["arn:aws:s3:::acme-orders-receipts/*".into()],
+    })
+    .unwrap()
+    .verdict;
+    let counterexample = refuted(granted);
+    assert_eq!(counterexample.action, "s3:DeleteObject");
+    let not_granted = prove(&Property::NotGranted {
+        policy: seed,
+        actions: vec!["iam:*".into(), "s3:Put*".into()],
+        resources: vec!["*".into()],
+    })
+    .unwrap()
+    .verdict;
+    assert!(matches!(not_granted, Verdict::Holds), "{not_granted:?}");
+}
+
+#[test]
+fn public_bucket_policy() {
+    // Principal "*" lets every caller in, anonymous included:
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+    let counterexample = refuted(no_public(bucket_policy(json!("*"), None), None));
+    assert!(
+        !counterexample.principal.contains("111122223333"),
+        "{}",
+        counterexample.principal
+    );
+}
+
+#[test]
+fn same_account_principal_is_not_public() {
+    let own = bucket_policy(json!({"AWS": "arn:aws:iam::111122223333:root"}), None);
+    assert!(matches!(no_public(own, None), Verdict::Holds));
+    let role = bucket_policy(
+        json!({"AWS": "arn:aws:iam::111122223333:role/reader"}),
+        None,
+    );
+    assert!(matches!(no_public(role, None), Verdict::Holds));
+}
+
+#[test]
+fn another_account_is_public() {
+    let other = bucket_policy(json!({"AWS": "444455556666"}), None);
+    let counterexample = refuted(no_public(other, None));
+    assert!(counterexample.principal.contains("444455556666"));
+}
+
+#[test]
+fn principal_account_condition_closes_the_door() {
+    // aws:PrincipalAccount is derived from the caller, not chosen freely.
+    let closed = bucket_policy(
+        json!("*"),
+        Some(json!({"StringEquals": {"aws:PrincipalAccount": "111122223333"}})),
+    );
+    assert!(matches!(no_public(closed, None), Verdict::Holds));
+}
+
+#[test]
+fn organization_rule() {
+    let org = bucket_policy(
+        json!("*"),
+        Some(json!({"StringEquals": {"aws:PrincipalOrgID": "o-abc123"}})),
+    );
+    // Without --org, callers of any organization count as outside.
+    refuted(no_public(org.clone(), None));
+    // With --org, callers of that organization are not outside.
+    assert!(matches!(
+        no_public(org.clone(), Some("o-abc123")),
+        Verdict::Holds
+    ));
+    refuted(no_public(org, Some("o-other")));
+}
+
+#[test]
+fn account_is_inferred_or_required() {
+    let queue = policy(
+        json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        "Principal": {"AWS": "444455556666"}, "Action": "sqs:SendMessage",
+        "Resource": "arn:aws:sqs:us-east-1:111122223333:orders"}]}),
+    );
+    let proof = prove(&Property::NoPublicAccess {
+        policy: queue,
+        account: None,
+        organization: None,
+    })
+    .unwrap();
+    refuted(proof.verdict);
+    let bucket = bucket_policy(json!("*"), None);
+    let error = prove(&Property::NoPublicAccess {
+        policy: bucket,
+        account: None,
+        organization: None,
+    })
+    .unwrap_err();
+    assert!(matches!(error, ProveError::UnknownAccount(_)));
+}
+
+#[test]
+fn resource_policies_compare_with_each_other() {
+    let own = bucket_policy(json!({"AWS": "111122223333"}), None);
+    let shared = bucket_policy(json!({"AWS": ["111122223333", "444455556666"]}), None);
+    assert!(matches!(no_new_access(&shared, &own), Verdict::Holds));
+    let counterexample = refuted(no_new_access(&own, &shared));
+    assert!(counterexample.principal.contains("444455556666"));
+}
+
+#[test]
+fn mixed_kinds_are_an_error() {
+    let own = bucket_policy(json!({"AWS": "111122223333"}), None);
+    let identity_policy = identity(json!([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]));
+    let error = prove(&Property::NoNewAccess {
+        old: own,
+        new: identity_policy,
+    })
+    .unwrap_err();
+    assert_eq!(error, ProveError::MixedPolicyKinds);
+}
+
+#[test]
+fn features_without_an_exact_split_answer_unknown() {
+    let home = identity(json!([{"Effect": "Allow", "Action": "s3:GetObject",
+        "Resource": "arn:aws:s3:::b/${aws:username}/*"}]));
+    let all = identity(json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]));
+    assert!(matches!(no_new_access(&all, &home), Verdict::Unknown(_)));
+    let mixed = identity(
+        json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+        "Condition": {"StringLike": {"aws:EpochTime": "1*"}, "NumericLessThan": {"aws:EpochTime": "5"}}}]),
+    );
+    assert!(matches!(no_new_access(&all, &mixed), Verdict::Unknown(_)));
+    let offset_date = identity(
+        json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+        "Condition": {"DateLessThan": {"aws:CurrentTime": "2026-01-01T00:00:00+01:00"}}}]),
+    );
+    assert!(matches!(
+        no_new_access(&all, &offset_date),
+        Verdict::Unknown(_)
+    ));
+}
+
+#[test]
+fn a_counterexample_that_does_not_replay_is_caught() {
+    // The replay check is what turns a search bug into "unknown" rather
+    // than a wrong answer: a request claimed allowed but denied fails it.
+    let request = json!({
+        "principal": "arn:aws:sts::111122223333:assumed-role/r/s",
+        "action": "s3:GetObject",
+        "resource": "arn:aws:s3:::b/x",
+        "current_time": "2026-01-01T00:00:00Z",
+        "identity_policies": [{"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}]}]
+    });
+    assert!(replay(&request, true).unwrap_err().contains("denied"));
+    replay(&request, false).unwrap();
+    // A request the reader refuses (an empty resource, which the search
+    // once produced) is caught too.
+    let mut unreadable = request.clone();
+    unreadable["resource"] = json!("");
+    assert!(
+        replay(&unreadable, false)
+            .unwrap_err()
+            .contains("does not read back")
+    );
+}
