@@ -73,6 +73,8 @@ pub enum Format {
     Text,
     /// One JSON array of findings
     Json,
+    /// SARIF 2.1.0, for code scanning (GitHub, GitLab, Azure DevOps)
+    Sarif,
     /// GitHub Actions workflow annotations
     Github,
 }

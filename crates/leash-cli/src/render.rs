@@ -33,6 +33,10 @@ pub fn write_reports(
             writeln!(out)
         }
         Format::Github => write_github(out, reports),
+        Format::Sarif => {
+            serde_json::to_writer_pretty(&mut *out, &sarif_log(reports))?;
+            writeln!(out)
+        }
     }
 }
 
@@ -183,6 +187,126 @@ pub fn render_error(source: &SourceFile, span: leash_policy::Span, message: &str
         fix: None,
     };
     render_one(&renderer, source, &diagnostic)
+}
+
+/// A SARIF 2.1.0 log: one run, every rule of leash in the driver (stable
+/// ids: the codes), one result per finding with its region, and a
+/// `partialFingerprints` entry that survives edits elsewhere in the file
+/// (it hashes the rule, the path and the text the finding points at, not
+/// its line number).
+/// <https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html>
+pub fn sarif_log(reports: &[FileReport]) -> Value {
+    let rules: Vec<&leash_lint::Rule> = leash_lint::all_rules().collect();
+    let rule_entries: Vec<Value> = rules
+        .iter()
+        .map(|rule| {
+            json!({
+                "id": rule.code,
+                "name": rule.name,
+                "shortDescription": {"text": rule.summary},
+                "helpUri": format!("https://github.com/leash-iam/leash/blob/main/docs/rules.md#{}-{}", rule.code.to_lowercase(), rule.name),
+                "defaultConfiguration": {"level": sarif_level(rule.severity)},
+                "properties": {
+                    "security-severity": security_severity(rule.severity),
+                    "tags": ["security", "iam"],
+                },
+            })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for report in reports {
+        for d in &report.diagnostics {
+            let (line, column) = report.source.line_col(d.span.start);
+            let (end_line, end_column) = report.source.line_col(d.span.end);
+            let snippet = report
+                .source
+                .text
+                .get(d.span.start..d.span.end)
+                .unwrap_or("");
+            let mut result = json!({
+                "ruleId": d.code,
+                "level": sarif_level(d.severity),
+                "message": {"text": d.message},
+                "locations": [{
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": sarif_uri(&report.source.path)},
+                        "region": {
+                            "startLine": line,
+                            "startColumn": column,
+                            "endLine": end_line,
+                            "endColumn": end_column.max(if end_line == line { column + 1 } else { 1 }),
+                        },
+                    },
+                }],
+                "partialFingerprints": {
+                    "leashFinding/v1": fingerprint(&[d.code, &report.source.path, snippet.trim(), &d.message]),
+                },
+            });
+            if let Some(index) = rules.iter().position(|r| r.code == d.code) {
+                result["ruleIndex"] = json!(index);
+            }
+            results.push(result);
+        }
+    }
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "leash",
+                "version": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://github.com/leash-iam/leash",
+                "rules": rule_entries,
+            }},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    })
+}
+
+fn sarif_level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// GitHub code scanning reads `security-severity` (0.0 to 10.0) to rank
+/// security findings: high for errors, medium for warnings, low for info.
+fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "8.0",
+        Severity::Warning => "5.0",
+        Severity::Info => "2.0",
+    }
+}
+
+/// A relative URI for a path as the user gave it: forward slashes, and
+/// characters outside URI syntax percent-encoded.
+fn sarif_uri(path: &str) -> String {
+    let path = path.replace('\\', "/");
+    let path = path.strip_prefix("./").unwrap_or(&path);
+    let mut uri = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"/-._~:@!$&'()*+,;=".contains(&byte) {
+            uri.push(char::from(byte));
+        } else {
+            uri.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    uri
+}
+
+/// FNV-1a over the parts, as 16 hex digits: stable across runs and machines.
+fn fingerprint(parts: &[&str]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part.bytes().chain(std::iter::once(0)) {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
 }
 
 /// GitHub Actions workflow commands: one `::error file=...::message` line
