@@ -247,6 +247,10 @@ impl Matcher {
 pub struct StringRegion {
     pub witness: String,
     pub matches: Vec<bool>,
+    /// Another string of the region, when it has more than one (needed
+    /// where two keys are compared with each other: equal and unequal
+    /// pairs inside one region).
+    pub second: Option<String>,
 }
 
 /// The search gave up: the product automaton grew past the limit, or the
@@ -279,6 +283,27 @@ impl RegionSearch {
         extra_letters: &[char],
         state_limit: usize,
         deadline: Option<std::time::Instant>,
+    ) -> Result<RegionSearch, TooManyStates> {
+        Self::search(matchers, extra_letters, state_limit, deadline, false)
+    }
+
+    /// [`RegionSearch::run`], also finding a second string per region
+    /// ([`StringRegion::second`]).
+    pub fn run_with_seconds(
+        matchers: &[Matcher],
+        extra_letters: &[char],
+        state_limit: usize,
+        deadline: Option<std::time::Instant>,
+    ) -> Result<RegionSearch, TooManyStates> {
+        Self::search(matchers, extra_letters, state_limit, deadline, true)
+    }
+
+    fn search(
+        matchers: &[Matcher],
+        extra_letters: &[char],
+        state_limit: usize,
+        deadline: Option<std::time::Instant>,
+        want_seconds: bool,
     ) -> Result<RegionSearch, TooManyStates> {
         let mut alphabet: Vec<char> = Vec::new();
         let push = |alphabet: &mut Vec<char>, c: char| {
@@ -375,11 +400,49 @@ impl RegionSearch {
             }
         }
 
+        // A second string per state: through an incoming edge that is not
+        // the breadth-first tree's, or through a predecessor's second.
+        let width = alphabet.len();
+        let mut seconds: Vec<Option<String>> = vec![None; states.len()];
+        let mut changed = want_seconds;
+        let mut passes = 0;
+        while changed && passes < 64 {
+            changed = false;
+            passes += 1;
+            for source in 0..states.len() {
+                for (letter_index, &letter) in alphabet.iter().enumerate() {
+                    let Some(&target) = transitions.get(source * width + letter_index) else {
+                        continue;
+                    };
+                    let target = target as usize;
+                    let mut candidates = Vec::new();
+                    let mut through_first = witnesses[source].clone();
+                    through_first.push(letter);
+                    candidates.push(through_first);
+                    if let Some(second) = &seconds[source] {
+                        let mut through_second = second.clone();
+                        through_second.push(letter);
+                        candidates.push(through_second);
+                    }
+                    for candidate in candidates {
+                        let better = candidate != witnesses[target]
+                            && seconds[target]
+                                .as_ref()
+                                .is_none_or(|existing| candidate.len() < existing.len());
+                        if better {
+                            seconds[target] = Some(candidate);
+                            changed = true;
+                        }
+                    }
+                }
+            }
+        }
+
         let mut regions: Vec<StringRegion> = Vec::new();
         let mut region_of_vector: HashMap<Vec<bool>, usize> = HashMap::new();
         let mut vectors: Vec<Vec<bool>> = Vec::new();
         let mut state_matches = Vec::with_capacity(states.len());
-        for (state, witness) in states.iter().zip(&witnesses) {
+        for ((state, witness), second) in states.iter().zip(&witnesses).zip(&seconds) {
             let mut vector = vec![false; matchers.len()];
             for &entry in state {
                 let matcher_index = (entry >> 16) as usize;
@@ -392,12 +455,22 @@ impl RegionSearch {
                 }
             }
             let region = match region_of_vector.get(&vector) {
-                Some(&region) => region,
+                Some(&region) => {
+                    // Another state of the same region gives another string.
+                    if let Some(slot) = regions.get_mut(region)
+                        && want_seconds
+                        && slot.second.is_none()
+                    {
+                        slot.second = Some(witness.clone()).or_else(|| second.clone());
+                    }
+                    region
+                }
                 None => {
                     region_of_vector.insert(vector.clone(), regions.len());
                     regions.push(StringRegion {
                         witness: witness.clone(),
                         matches: vector.clone(),
+                        second: second.clone(),
                     });
                     vectors.push(vector);
                     regions.len() - 1
@@ -533,6 +606,25 @@ mod tests {
                 assert_eq!(matcher.is_match(&region.witness), *expected);
             }
         }
+    }
+
+    #[test]
+    fn second_witnesses_are_distinct_members() {
+        let matchers = [Matcher::literal("ab"), Matcher::glob("a*")];
+        let search = RegionSearch::run_with_seconds(&matchers, &[], 1000, None).unwrap();
+        for region in &search.regions {
+            if let Some(second) = &region.second {
+                assert_ne!(second, &region.witness);
+                for (matcher, expected) in matchers.iter().zip(&region.matches) {
+                    assert_eq!(matcher.is_match(second), *expected);
+                }
+            }
+        }
+        // "ab" alone is a one-string region; `a*` without "ab" has many.
+        let exact = search.region_with(&[true, true]).unwrap();
+        assert!(search.regions[exact].second.is_none());
+        let prefix = search.region_with(&[false, true]).unwrap();
+        assert!(search.regions[prefix].second.is_some());
     }
 
     #[test]

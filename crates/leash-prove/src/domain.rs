@@ -41,6 +41,10 @@ pub struct KeyUse {
     pub operators: Vec<OperatorKind>,
     /// Literal values compared by equality (for principal keys).
     pub literals: Vec<String>,
+    /// Keys this key is compared with by `StringEquals`/`StringNotEquals`
+    /// against a value that is exactly `${other-key}` (lowercased, as
+    /// written).
+    pub compared_with: Vec<(String, String)>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -188,6 +192,19 @@ impl Collected {
             let text = value.node.as_text();
             let text = text.as_ref();
             if has_variable(text, version)
+                && matches!(
+                    operator.kind,
+                    OperatorKind::StringEquals | OperatorKind::StringNotEquals
+                )
+                && let Some(other) = single_variable(text)
+            {
+                let pair = (other.to_ascii_lowercase(), other);
+                if !key.compared_with.contains(&pair) {
+                    key.compared_with.push(pair);
+                }
+                continue;
+            }
+            if has_variable(text, version)
                 && !matches!(operator.kind, OperatorKind::Null | OperatorKind::Unknown(_))
             {
                 self.unsupported.push(format!(
@@ -260,6 +277,20 @@ impl Collected {
                 ));
             }
         }
+    }
+}
+
+/// The key of a value that is exactly one policy variable without a
+/// default (`${aws:PrincipalAccount}`).
+fn single_variable(text: &str) -> Option<String> {
+    let template = leash_policy::variables::parse_template(text).ok()?;
+    match template.parts.as_slice() {
+        [leash_policy::variables::TemplatePart::Variable(variable)]
+            if variable.default.is_none() =>
+        {
+            Some(variable.key.clone())
+        }
+        _ => None,
     }
 }
 
@@ -526,6 +557,15 @@ pub fn key_values(
     set_limit: usize,
 ) -> Result<Vec<KeyValue>, String> {
     let singles = single_witnesses(key, state_limit)?;
+    key_values_from(key, singles, set_limit)
+}
+
+/// [`key_values`] with the single witnesses given.
+pub fn key_values_from(
+    key: &KeyUse,
+    singles: Vec<String>,
+    set_limit: usize,
+) -> Result<Vec<KeyValue>, String> {
     let mut values = vec![KeyValue::Absent];
     if !key.multivalued {
         values.extend(singles.into_iter().map(KeyValue::Single));

@@ -21,6 +21,7 @@ use crate::counterexample::{Counterexample, RequestFields, replay, request_json}
 use crate::domain::{
     Collected, Family, KeyValue, catalog_multivalued, key_values, parse_simple_date,
 };
+use crate::domain::{KeyUse, key_values_from};
 use crate::{Limits, Proof, Property, ProveError, Verdict};
 
 /// The request time of every candidate (2026-01-01T00:00:00Z): fixed, so a
@@ -272,6 +273,13 @@ pub(crate) fn prove(property: &Property, limits: &Limits) -> Result<Proof, Prove
         .map(|text| ArnPattern::new(text))
         .collect();
 
+    // Keys compared with each other (`StringEquals` against
+    // `${other-key}`) form components that share one split of their values.
+    let components = match link_components(&mut collected, mode, limits) {
+        Ok(components) => components,
+        Err(reason) => return Ok(unknown(reason, 0, start)),
+    };
+
     // Condition keys.
     let mut principal_arns: Vec<String> = Vec::new();
     let mut principal_accounts: Vec<String> = Vec::new();
@@ -307,11 +315,14 @@ pub(crate) fn prove(property: &Property, limits: &Limits) -> Result<Proof, Prove
         {
             return Ok(unknown(reason, 0, start));
         }
-        let mut values =
-            match key_values(&key, limits.max_automaton_states, limits.max_set_witnesses) {
-                Ok(values) => values,
-                Err(reason) => return Ok(unknown(reason, 0, start)),
-            };
+        let computed = match components.singles.get(lowered) {
+            Some(singles) => key_values_from(&key, singles.clone(), limits.max_set_witnesses),
+            None => key_values(&key, limits.max_automaton_states, limits.max_set_witnesses),
+        };
+        let mut values = match computed {
+            Ok(values) => values,
+            Err(reason) => return Ok(unknown(reason, 0, start)),
+        };
         if let Some(org) = org_filter {
             // Callers of the organization are not outside: leave them out.
             values.retain(|value| match value {
@@ -332,8 +343,11 @@ pub(crate) fn prove(property: &Property, limits: &Limits) -> Result<Proof, Prove
                 for block in &condition.node.blocks {
                     for entry in &block.entries {
                         let lowered = entry.key.node.to_ascii_lowercase();
-                        if key_variants.contains_key(&lowered) && !keys.contains(&lowered) {
-                            keys.push(lowered);
+                        let linked = components.members.get(&lowered).cloned();
+                        for member in linked.unwrap_or_else(|| vec![lowered]) {
+                            if key_variants.contains_key(&member) && !keys.contains(&member) {
+                                keys.push(member);
+                            }
                         }
                     }
                 }
@@ -754,6 +768,108 @@ fn split_resources(
 /// matchers, see above).
 fn readable(matches: &[bool]) -> bool {
     matches.iter().rev().take(2).any(|matched| *matched)
+}
+
+/// Keys linked by `${...}` comparisons: per key, the members of its
+/// component, and the single witnesses the component shares.
+#[derive(Default)]
+struct Components {
+    members: std::collections::HashMap<String, Vec<String>>,
+    singles: std::collections::HashMap<String, Vec<String>>,
+}
+
+/// Groups keys compared with each other and splits each group's values
+/// together: one search over all the group's patterns, and two strings per
+/// region where the region has two, so that equal and unequal pairs exist
+/// in every combination of regions.
+fn link_components(
+    collected: &mut Collected,
+    mode: Mode,
+    limits: &Limits,
+) -> Result<Components, String> {
+    let links: Vec<(String, String, String)> = collected
+        .keys
+        .iter()
+        .flat_map(|(lowered, key)| {
+            key.compared_with
+                .iter()
+                .map(move |(other, name)| (lowered.clone(), other.clone(), name.clone()))
+        })
+        .collect();
+    let mut components = Components::default();
+    if links.is_empty() {
+        return Ok(components);
+    }
+    if mode == Mode::Resource {
+        return Err(
+            "a resource policy compares condition keys with policy variables; leash prove covers them only in identity policies"
+                .to_string(),
+        );
+    }
+    // Union-find over key names, small enough for a plain map.
+    let mut parent: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    fn root(parent: &std::collections::HashMap<String, String>, key: &str) -> String {
+        let mut current = key.to_string();
+        while let Some(next) = parent.get(&current) {
+            if *next == current {
+                break;
+            }
+            current = next.clone();
+        }
+        current
+    }
+    for (key, other, name) in &links {
+        collected
+            .keys
+            .entry(other.clone())
+            .or_insert_with(|| KeyUse {
+                name: name.clone(),
+                entries: 1,
+                ..KeyUse::default()
+            });
+        let (left, right) = (root(&parent, key), root(&parent, other));
+        parent.entry(key.clone()).or_insert_with(|| key.clone());
+        parent.entry(other.clone()).or_insert_with(|| other.clone());
+        if left != right {
+            parent.insert(left, right);
+        }
+    }
+    let mut groups: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for key in parent.keys() {
+        groups
+            .entry(root(&parent, key))
+            .or_default()
+            .push(key.clone());
+    }
+    for (_, mut members) in groups {
+        members.sort();
+        let mut matchers = Vec::new();
+        for member in &members {
+            let Some(key) = collected.keys.get(member) else {
+                continue;
+            };
+            if key.families.iter().any(|family| *family != Family::String) {
+                return Err(format!(
+                    "`{}` is compared with another key and by a number, date or IP operator",
+                    key.name
+                ));
+            }
+            matchers.extend(key.string_matchers.iter().cloned());
+        }
+        let search =
+            RegionSearch::run_with_seconds(&matchers, &[], limits.max_automaton_states, None)
+                .map_err(|_| "the keys compared with each other have too many patterns to split")?;
+        let mut singles: Vec<String> = Vec::new();
+        for region in search.regions {
+            singles.push(region.witness);
+            singles.extend(region.second);
+        }
+        for member in &members {
+            components.members.insert(member.clone(), members.clone());
+            components.singles.insert(member.clone(), singles.clone());
+        }
+    }
+    Ok(components)
 }
 
 fn advance(odometer: &mut [usize], variants: &[(&str, &[KeyValue])]) -> bool {

@@ -80,6 +80,8 @@ fn condition(random: &mut Random) -> Json {
         json!({"StringEqualsIgnoreCase": {"aws:PrincipalTag/team": "Ops"}}),
         json!({"ArnLike": {"aws:SourceArn": "arn:aws:sns:*:111122223333:t*"}}),
         json!({"StringLikeIfExists": {"aws:SourceVpce": "vpce-*"}}),
+        json!({"StringEquals": {"aws:SourceVpce": "${aws:SourceVpc}"}}),
+        json!({"StringNotEquals": {"aws:SourceVpc": "${aws:PrincipalTag/team}"}}),
     ];
     random.pick(&choices).clone()
 }

@@ -279,6 +279,43 @@ fn mixed_kinds_are_an_error() {
 }
 
 #[test]
+fn keys_compared_with_policy_variables() {
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+    let own_account = identity(
+        json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+        "Condition": {"StringEquals": {"aws:ResourceAccount": "${aws:PrincipalAccount}"}}}]),
+    );
+    let any_account =
+        identity(json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]));
+    assert!(matches!(
+        no_new_access(&any_account, &own_account),
+        Verdict::Holds
+    ));
+    let counterexample = refuted(no_new_access(&own_account, &any_account));
+    let context = &counterexample.request["context"];
+    assert_ne!(
+        context.get("aws:ResourceAccount"),
+        context.get("aws:PrincipalAccount")
+    );
+    // Equal keys inside one region of their own patterns: the negation
+    // needs two distinct strings of the region `team-*`.
+    let same_team = identity(
+        json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+        "Condition": {"StringEquals": {"aws:ResourceTag/team": "${aws:PrincipalTag/team}"},
+            "StringLike": {"aws:PrincipalTag/team": "team-*"}}}]),
+    );
+    let team_member = identity(
+        json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+        "Condition": {"StringLike": {"aws:PrincipalTag/team": "team-*"}}}]),
+    );
+    assert!(matches!(
+        no_new_access(&team_member, &same_team),
+        Verdict::Holds
+    ));
+    refuted(no_new_access(&same_team, &team_member));
+}
+
+#[test]
 fn features_without_an_exact_split_answer_unknown() {
     let home = identity(json!([{"Effect": "Allow", "Action": "s3:GetObject",
         "Resource": "arn:aws:s3:::b/${aws:username}/*"}]));
