@@ -29,6 +29,21 @@ pub fn run(args: &CheckArgs) -> u8 {
         }
     }
     progress.finish();
+    match load_config(args.config.as_deref()) {
+        Ok(Some((config, config_report))) => {
+            for report in &mut reports {
+                config.apply(&report.source.path, &mut report.diagnostics);
+            }
+            if !config_report.diagnostics.is_empty() {
+                reports.push(config_report);
+            }
+        }
+        Ok(None) => {}
+        Err(message) => {
+            eprintln!("{message}");
+            return exit::ERROR;
+        }
+    }
     let mut stdout = std::io::stdout().lock();
     if let Err(err) = render::write_reports(&mut stdout, args.format, &reports) {
         // A closed pipe (`leash check . | head`) is not an error worth a message.
@@ -50,7 +65,7 @@ pub fn run(args: &CheckArgs) -> u8 {
         reports
             .iter()
             .flat_map(|r| &r.diagnostics)
-            .any(|d| d.severity >= threshold)
+            .any(|d| d.suppressed.is_none() && d.severity >= threshold)
     });
     if failed { exit::FINDINGS } else { exit::OK }
 }
@@ -161,4 +176,49 @@ fn extension_is(path: &str, extension: &str) -> bool {
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case(extension))
+}
+
+/// Reads `--config FILE`, or `leash.toml` in the current folder when it
+/// exists. Entries without a reason become L005 findings on the file.
+fn load_config(path: Option<&Path>) -> Result<Option<(crate::config::Config, FileReport)>, String> {
+    let default = Path::new("leash.toml");
+    let path = match path {
+        Some(path) => path,
+        None if default.is_file() => default,
+        None => return Ok(None),
+    };
+    let text = std::fs::read_to_string(path)
+        .map_err(|err| format!("error: cannot read `{}`: {err}", path.display()))?;
+    let source = SourceFile::new(path.display().to_string(), text);
+    let config = crate::config::parse(&source.text).map_err(|err| {
+        crate::render::render_error(
+            &source,
+            err.span,
+            &format!("invalid `{}`: {}", source.path, err.message.trim()),
+        )
+    })?;
+    let mut diagnostics = Vec::new();
+    for entry in config.ignore.iter().filter(|e| !e.has_reason()) {
+        // Point at the entry's code in the file when it can be found.
+        let needle = format!("\"{}\"", entry.code);
+        let start = source.text.find(&needle).unwrap_or(0);
+        diagnostics.push(
+            leash_lint::Diagnostic::new(
+                &leash_lint::rules::suppression_without_reason::RULE,
+                format!(
+                    "the suppression of `{}` has no `reason`: it is not applied",
+                    entry.code
+                ),
+                leash_policy::Span::new(start, start + needle.len().min(source.text.len() - start)),
+            )
+            .with_help("add `reason = \"...\"` saying why the finding does not apply"),
+        );
+    }
+    Ok(Some((
+        config,
+        FileReport {
+            source,
+            diagnostics,
+        },
+    )))
 }

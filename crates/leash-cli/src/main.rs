@@ -4,6 +4,7 @@
 mod action;
 mod args;
 mod check;
+mod config;
 mod prove;
 mod render;
 mod sim;

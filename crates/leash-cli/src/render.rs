@@ -26,6 +26,7 @@ pub fn write_reports(
                 .flat_map(|r| {
                     r.diagnostics
                         .iter()
+                        .filter(|d| d.suppressed.is_none())
                         .map(move |d| finding_json(&r.source, d))
                 })
                 .collect();
@@ -87,8 +88,13 @@ fn write_text(out: &mut impl Write, reports: &[FileReport]) -> std::io::Result<(
         Renderer::plain()
     };
     let mut counts = [0usize; 3];
+    let mut suppressed = 0;
     for report in reports {
         for d in &report.diagnostics {
+            if d.suppressed.is_some() {
+                suppressed += 1;
+                continue;
+            }
             counts[d.severity as usize] += 1;
             writeln!(out, "{}\n", render_one(&renderer, &report.source, d))?;
         }
@@ -96,11 +102,16 @@ fn write_text(out: &mut impl Write, reports: &[FileReport]) -> std::io::Result<(
     let [info, warning, error] = counts;
     writeln!(
         out,
-        "{} file{} checked: {error} error{}, {warning} warning{}, {info} info",
+        "{} file{} checked: {error} error{}, {warning} warning{}, {info} info{}",
         reports.len(),
         plural(reports.len()),
         plural(error),
         plural(warning),
+        if suppressed > 0 {
+            format!(" ({suppressed} suppressed, each with a reason)")
+        } else {
+            String::new()
+        },
     )
 }
 
@@ -185,6 +196,9 @@ pub fn render_error(source: &SourceFile, span: leash_policy::Span, message: &str
         label: None,
         help: None,
         fix: None,
+        sid: None,
+        resource: None,
+        suppressed: None,
     };
     render_one(&renderer, source, &diagnostic)
 }
@@ -244,6 +258,12 @@ pub fn sarif_log(reports: &[FileReport]) -> Value {
             });
             if let Some(index) = rules.iter().position(|r| r.code == d.code) {
                 result["ruleIndex"] = json!(index);
+            }
+            if let Some(suppression) = &d.suppressed {
+                result["suppressions"] = json!([{
+                    "kind": suppression.kind.as_sarif(),
+                    "justification": suppression.reason,
+                }]);
             }
             results.push(result);
         }
@@ -313,7 +333,7 @@ fn fingerprint(parts: &[&str]) -> String {
 /// per finding. Properties and messages are escaped as GitHub documents.
 fn write_github(out: &mut impl Write, reports: &[FileReport]) -> std::io::Result<()> {
     for report in reports {
-        for d in &report.diagnostics {
+        for d in report.diagnostics.iter().filter(|d| d.suppressed.is_none()) {
             let (line, column) = report.source.line_col(d.span.start);
             let (end_line, end_column) = report.source.line_col(d.span.end);
             let command = match d.severity {

@@ -306,3 +306,115 @@ fn seed_roadmap_defects_are_found() {
     expect("bucket-without-tls-deny", 1, "ReceiptsBucket");
     expect("table-scan-for-api-function", 3, "GetOrderFunction");
 }
+
+/// Suppressions: in leash.toml by code, path, Sid or resource, and in a
+/// template's Metadata; each needs a reason, and suppressed findings do not
+/// count toward `--fail-on` (but are kept in SARIF with their reason).
+#[test]
+fn suppressions_need_a_reason_and_are_reported_in_sarif() {
+    let dir = tempdir("suppress");
+    let policy = dir.join("policy.json");
+    std::fs::write(
+        &policy,
+        r#"{"Version": "2012-10-17", "Statement": [
+            {"Sid": "Typo", "Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "arn:aws:s3:::b/*"},
+            {"Sid": "Other", "Effect": "Allow", "Action": "s3:PutObjekt", "Resource": "arn:aws:s3:::b/*"}]}"#,
+    )
+    .unwrap();
+    let config = dir.join("leash.toml");
+    std::fs::write(
+        &config,
+        "[[ignore]]\ncode = \"unknown-action\"\nsid = \"Typo\"\nreason = \"kept to test the linter\"\n\n[[ignore]]\ncode = \"L102\"\nsid = \"Other\"\n",
+    )
+    .unwrap();
+    let (policy, config) = (policy.to_str().unwrap(), config.to_str().unwrap());
+    let output = leash(&["check", policy, "--config", config, "--format", "json"]);
+    let findings = stdout_json(&output);
+    let codes: Vec<(&str, &str)> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["code"].as_str().unwrap(), f["message"].as_str().unwrap()))
+        .collect();
+    // The Sid-scoped entry with a reason hides `GetObjekt`; the one without
+    // a reason is not applied and is itself reported.
+    assert!(
+        !codes.iter().any(|(_, m)| m.contains("GetObjekt")),
+        "{codes:?}"
+    );
+    assert!(
+        codes.iter().any(|(_, m)| m.contains("PutObjekt")),
+        "{codes:?}"
+    );
+    assert!(codes.iter().any(|(c, _)| *c == "L005"), "{codes:?}");
+    assert_eq!(output.status.code(), Some(1));
+
+    let sarif: Value = serde_json::from_slice(
+        &leash(&[
+            "check",
+            policy,
+            "--config",
+            config,
+            "--format",
+            "sarif",
+            "--fail-on",
+            "never",
+        ])
+        .stdout,
+    )
+    .unwrap();
+    let suppressed: Vec<&Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["suppressions"].is_array())
+        .collect();
+    assert_eq!(suppressed.len(), 1);
+    assert_eq!(suppressed[0]["suppressions"][0]["kind"], "external");
+    assert_eq!(
+        suppressed[0]["suppressions"][0]["justification"],
+        "kept to test the linter"
+    );
+
+    // A template's Metadata, with a reason, silences that resource only.
+    let template = dir.join("template.yaml");
+    std::fs::write(
+        &template,
+        "Resources:\n  Quiet:\n    Type: AWS::S3::Bucket\n    Metadata:\n      leash: {ignore: [L507], reason: served through CloudFront only}\n  Loud:\n    Type: AWS::S3::Bucket\n",
+    )
+    .unwrap();
+    let findings = stdout_json(&leash(&[
+        "check",
+        template.to_str().unwrap(),
+        "--format",
+        "json",
+    ]));
+    let buckets: Vec<&str> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "L507")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(buckets.len(), 1, "{buckets:?}");
+    assert!(buckets[0].contains("Loud"));
+
+    // A broken config is a positioned usage error.
+    std::fs::write(
+        dir.join("bad.toml"),
+        "[[ignore]]\ncode = \"L102\"\nresons = \"x\"\n",
+    )
+    .unwrap();
+    let bad = leash(&[
+        "check",
+        policy,
+        "--config",
+        dir.join("bad.toml").to_str().unwrap(),
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("bad.toml:3:1") && stderr.contains("resons"),
+        "{stderr}"
+    );
+}

@@ -75,6 +75,37 @@ pub struct Diagnostic {
     pub label: Option<String>,
     pub help: Option<String>,
     pub fix: Option<Fix>,
+    /// The `Sid` of the statement the finding is in, if it has one.
+    pub sid: Option<String>,
+    /// The template resource (logical id) the finding is in.
+    pub resource: Option<String>,
+    /// Set when a suppression applies: where it was written and why.
+    pub suppressed: Option<Suppression>,
+}
+
+/// Why a finding is not reported: a `leash.toml` entry or a template's
+/// `Metadata`, with the reason its author gave.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppression {
+    /// `external` (leash.toml) or `inSource` (template Metadata), as SARIF
+    /// names them.
+    pub kind: SuppressionKind,
+    pub reason: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SuppressionKind {
+    External,
+    InSource,
+}
+
+impl SuppressionKind {
+    pub fn as_sarif(self) -> &'static str {
+        match self {
+            SuppressionKind::External => "external",
+            SuppressionKind::InSource => "inSource",
+        }
+    }
 }
 
 impl Diagnostic {
@@ -88,6 +119,9 @@ impl Diagnostic {
             label: None,
             help: None,
             fix: None,
+            sid: None,
+            resource: None,
+            suppressed: None,
         }
     }
 

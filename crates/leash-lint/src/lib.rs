@@ -16,6 +16,8 @@ pub mod registry;
 pub mod rules;
 pub mod template_rules;
 
-pub use diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+pub use diagnostic::{
+    Applicability, Diagnostic, Edit, Fix, Severity, Suppression, SuppressionKind,
+};
 pub use lint::{is_template_value, lint_policy_bytes, lint_policy_value, lint_template_text};
 pub use registry::{PolicyInput, PolicyKind, RULES, Rule, all_rules, check_policy, rule_by_code};

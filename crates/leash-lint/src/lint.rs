@@ -31,6 +31,15 @@ pub fn lint_policy_value(value: &Value, kind: Option<PolicyKind>) -> Vec<Diagnos
     if let Some(policy) = &parsed.policy {
         let input = PolicyInput::new(policy, kind.unwrap_or_else(|| PolicyKind::guess(policy)));
         diagnostics.extend(check_policy(&input));
+        // Name the statement each finding is in, for suppressions by Sid.
+        for d in &mut diagnostics {
+            d.sid = policy
+                .statements
+                .iter()
+                .find(|s| s.span.start <= d.span.start && d.span.end <= s.span.end)
+                .and_then(|s| s.sid.as_ref())
+                .map(|sid| sid.node.clone());
+        }
     }
     diagnostics
 }
@@ -104,8 +113,21 @@ pub fn lint_template_text(text: &str) -> Vec<Diagnostic> {
             // or can fix in place.
             found.retain(|d| d.code != crate::rules::action_on_inapplicable_resource::RULE.code);
         }
+        for d in &mut found {
+            d.resource = Some(embedded.resource_id.clone());
+        }
         diagnostics.extend(found);
     }
+    for d in &mut diagnostics {
+        if d.resource.is_none() {
+            d.resource = template
+                .resources
+                .iter()
+                .find(|r| r.span.start <= d.span.start && d.span.end <= r.span.end)
+                .map(|r| r.logical_id.node.clone());
+        }
+    }
+    apply_metadata_suppressions(&template, &mut diagnostics);
     // A synthesized policy (an expanded SAM policy template used twice) can
     // repeat a finding at the same place: report it once.
     diagnostics.sort_by(|a, b| {
@@ -121,4 +143,63 @@ pub fn lint_template_text(text: &str) -> Vec<Diagnostic> {
 pub fn is_template_value(value: &Value) -> bool {
     value.get("AWSTemplateFormatVersion").is_some()
         || (value.get("Resources").is_some() && value.get("Statement").is_none())
+}
+
+/// Applies `Metadata: {leash: {ignore: [CODE, ...], reason: "..."}}` on a
+/// resource (to its findings) or at the top of the template (to all). An
+/// entry may also be `{code: CODE, reason: "..."}`. A suppression without a
+/// reason is not applied: a finding says so.
+fn apply_metadata_suppressions(template: &leash_iac::Template, diagnostics: &mut Vec<Diagnostic>) {
+    let mut scopes: Vec<(Option<&str>, &Value)> = Vec::new();
+    if let Some(leash) = template.root.get("Metadata").and_then(|m| m.get("leash")) {
+        scopes.push((None, leash));
+    }
+    for resource in &template.resources {
+        if let Some(leash) = resource.metadata.as_ref().and_then(|m| m.get("leash")) {
+            scopes.push((Some(resource.logical_id.node.as_str()), leash));
+        }
+    }
+    let mut missing_reasons = Vec::new();
+    for (resource, leash) in scopes {
+        let shared_reason = leash.get("reason").and_then(Value::as_str);
+        let Some(entries) = leash.get("ignore").and_then(Value::as_array) else {
+            continue;
+        };
+        for entry in entries {
+            let (code, reason) = match (entry.as_str(), entry.get("code").and_then(Value::as_str)) {
+                (Some(code), _) => (code, shared_reason),
+                (None, Some(code)) => (
+                    code,
+                    entry
+                        .get("reason")
+                        .and_then(Value::as_str)
+                        .or(shared_reason),
+                ),
+                _ => continue,
+            };
+            let Some(reason) = reason.filter(|r| !r.trim().is_empty()) else {
+                missing_reasons.push(
+                    Diagnostic::new(
+                        &rules::suppression_without_reason::RULE,
+                        format!("the suppression of `{code}` has no `reason`: it is not applied"),
+                        entry.span,
+                    )
+                    .with_help("add `reason: ...` saying why the finding does not apply"),
+                );
+                continue;
+            };
+            for d in diagnostics.iter_mut() {
+                let code_matches = d.code == code || d.rule == code;
+                let in_scope = resource.is_none_or(|id| d.resource.as_deref() == Some(id));
+                if code_matches && in_scope && d.suppressed.is_none() {
+                    d.suppressed = Some(crate::Suppression {
+                        kind: crate::SuppressionKind::InSource,
+                        reason: reason.to_string(),
+                    });
+                }
+            }
+        }
+    }
+    diagnostics.extend(missing_reasons);
+    diagnostics.sort_by(|a, b| (a.span.start, a.code).cmp(&(b.span.start, b.code)));
 }

@@ -132,6 +132,7 @@ pub static RULES: &[&Rule] = &[
     &rules::invalid_policy_structure::RULE,
     &rules::duplicate_key::RULE,
     &rules::invalid_template::RULE,
+    &rules::suppression_without_reason::RULE,
     &rules::unknown_service::RULE,
     &rules::unknown_action::RULE,
     &rules::action_pattern_matching_nothing::RULE,

@@ -56,6 +56,7 @@ pub mod service_linked_role_creation_on_any_resource;
 pub mod service_principal_without_source_condition;
 pub mod service_wide_action_wildcard;
 pub mod sid_with_unsupported_characters;
+pub mod suppression_without_reason;
 pub mod unknown_action;
 pub mod unknown_condition_key;
 pub mod unknown_service;
