@@ -49,6 +49,7 @@ pub mod extract;
 pub mod resolve;
 pub mod sam_policy_templates;
 pub mod template;
+pub mod terraform;
 pub mod yaml;
 
 pub use extract::{
@@ -62,5 +63,9 @@ pub use resolve::{
 pub use template::{
     NamedValue, Parameter, Resource, Template, TemplateError, TemplateErrorKind, TemplateFormat,
     read_template,
+};
+pub use terraform::{
+    InvalidTerraformPolicy, TerraformExtraction, TerraformPolicy, UnreadTerraformPolicy,
+    extract_terraform_plan, extract_terraform_policies, is_terraform_plan,
 };
 pub use yaml::parse_yaml;
