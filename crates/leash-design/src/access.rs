@@ -1,0 +1,355 @@
+//! The curated access-level table: which actions each access level grants
+//! on each kind of resource, and on which part of it. Curated, never "every
+//! action of access level Write" from the service reference, which would
+//! include `dynamodb:DeleteTable` and `s3:PutBucketPolicy`.
+//!
+//! Not for: reading needs (`model`) or writing policies (`design`).
+
+use crate::model::{Access, ResourceKind};
+
+/// The part of a resource an entry's actions apply to; `design` turns it
+/// into an exact ARN.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scope {
+    /// `arn:aws:dynamodb:R:A:table/NAME`
+    Table,
+    /// `arn:aws:dynamodb:R:A:table/NAME/index/*`, only when the need says `index: true`.
+    TableIndexes,
+    /// `arn:aws:dynamodb:R:A:table/NAME/stream/*`
+    TableStreams,
+    /// `arn:aws:s3:::NAME`, with an `s3:prefix` condition when the need has a prefix.
+    Bucket,
+    /// `arn:aws:s3:::NAME/PREFIX*`
+    Objects,
+    /// `arn:aws:sqs:R:A:NAME`
+    Queue,
+    /// `arn:aws:sns:R:A:NAME`
+    Topic,
+    /// `arn:aws:lambda:R:A:function:NAME`
+    Function,
+}
+
+/// One row of the table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AccessEntry {
+    pub kind: ResourceKind,
+    pub access: Access,
+    pub scope: Scope,
+    pub actions: &'static [&'static str],
+    /// The AWS page the choice follows.
+    pub reference: &'static str,
+}
+
+const DYNAMODB_ACTIONS: &str = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/api-permissions-reference.html";
+const DYNAMODB_STREAMS: &str =
+    "https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html#events-dynamodb-permissions";
+const S3_ACTIONS: &str =
+    "https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html";
+const S3_PREFIX: &str = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html#condition-key-bucket-ops-2";
+const SQS_LAMBDA: &str =
+    "https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-permissions";
+const SQS_ACTIONS: &str = "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-permissions-reference.html";
+const SNS_ACTIONS: &str = "https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html";
+const LAMBDA_INVOKE: &str =
+    "https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html";
+
+const TABLE_READ: &[&str] = &[
+    "dynamodb:BatchGetItem",
+    "dynamodb:ConditionCheckItem",
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+];
+const TABLE_WRITE: &[&str] = &[
+    "dynamodb:BatchWriteItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+];
+const TABLE_DELETE: &[&str] = &["dynamodb:DeleteItem"];
+// A query on an index is authorized against the index ARN.
+const INDEX_READ: &[&str] = &["dynamodb:Query"];
+const STREAM_CONSUME: &[&str] = &[
+    "dynamodb:DescribeStream",
+    "dynamodb:GetRecords",
+    "dynamodb:GetShardIterator",
+    "dynamodb:ListStreams",
+];
+
+/// The table. `read-write` is read, write and delete: the CRUD of SAM's
+/// `DynamoDBCrudPolicy`/`S3CrudPolicy`. `dynamodb:Scan` is never granted:
+/// an API reads by key or by query; a need that scans must say so in an
+/// inline statement (not designed yet).
+pub const ACCESS_TABLE: &[AccessEntry] = &[
+    // DynamoDB tables.
+    entry(
+        ResourceKind::Table,
+        Access::Read,
+        Scope::Table,
+        TABLE_READ,
+        DYNAMODB_ACTIONS,
+    ),
+    entry(
+        ResourceKind::Table,
+        Access::Read,
+        Scope::TableIndexes,
+        INDEX_READ,
+        DYNAMODB_ACTIONS,
+    ),
+    entry(
+        ResourceKind::Table,
+        Access::Write,
+        Scope::Table,
+        TABLE_WRITE,
+        DYNAMODB_ACTIONS,
+    ),
+    entry(
+        ResourceKind::Table,
+        Access::Put,
+        Scope::Table,
+        &["dynamodb:PutItem"],
+        DYNAMODB_ACTIONS,
+    ),
+    entry(
+        ResourceKind::Table,
+        Access::Delete,
+        Scope::Table,
+        TABLE_DELETE,
+        DYNAMODB_ACTIONS,
+    ),
+    entry(
+        ResourceKind::Table,
+        Access::ReadWrite,
+        Scope::Table,
+        TABLE_READ,
+        DYNAMODB_ACTIONS,
+    ),
+    entry(
+        ResourceKind::Table,
+        Access::ReadWrite,
+        Scope::TableIndexes,
+        INDEX_READ,
+        DYNAMODB_ACTIONS,
+    ),
+    entry(
+        ResourceKind::Table,
+        Access::ReadWrite,
+        Scope::Table,
+        TABLE_WRITE,
+        DYNAMODB_ACTIONS,
+    ),
+    entry(
+        ResourceKind::Table,
+        Access::ReadWrite,
+        Scope::Table,
+        TABLE_DELETE,
+        DYNAMODB_ACTIONS,
+    ),
+    entry(
+        ResourceKind::Table,
+        Access::Consume,
+        Scope::TableStreams,
+        STREAM_CONSUME,
+        DYNAMODB_STREAMS,
+    ),
+    // S3 buckets. Object actions on objects under the prefix; ListBucket on
+    // the bucket, narrowed by `s3:prefix` when a prefix is given.
+    entry(
+        ResourceKind::Bucket,
+        Access::Read,
+        Scope::Objects,
+        &["s3:GetObject"],
+        S3_ACTIONS,
+    ),
+    entry(
+        ResourceKind::Bucket,
+        Access::Read,
+        Scope::Bucket,
+        &["s3:ListBucket"],
+        S3_PREFIX,
+    ),
+    entry(
+        ResourceKind::Bucket,
+        Access::Put,
+        Scope::Objects,
+        &["s3:PutObject"],
+        S3_ACTIONS,
+    ),
+    entry(
+        ResourceKind::Bucket,
+        Access::Write,
+        Scope::Objects,
+        &["s3:PutObject"],
+        S3_ACTIONS,
+    ),
+    entry(
+        ResourceKind::Bucket,
+        Access::Delete,
+        Scope::Objects,
+        &["s3:DeleteObject"],
+        S3_ACTIONS,
+    ),
+    entry(
+        ResourceKind::Bucket,
+        Access::ReadWrite,
+        Scope::Objects,
+        &["s3:DeleteObject", "s3:GetObject", "s3:PutObject"],
+        S3_ACTIONS,
+    ),
+    entry(
+        ResourceKind::Bucket,
+        Access::ReadWrite,
+        Scope::Bucket,
+        &["s3:ListBucket"],
+        S3_PREFIX,
+    ),
+    // SQS queues.
+    entry(
+        ResourceKind::Queue,
+        Access::Publish,
+        Scope::Queue,
+        &["sqs:SendMessage"],
+        SQS_ACTIONS,
+    ),
+    entry(
+        ResourceKind::Queue,
+        Access::Put,
+        Scope::Queue,
+        &["sqs:SendMessage"],
+        SQS_ACTIONS,
+    ),
+    entry(
+        ResourceKind::Queue,
+        Access::Consume,
+        Scope::Queue,
+        &[
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+            "sqs:ReceiveMessage",
+        ],
+        SQS_LAMBDA,
+    ),
+    // SNS topics.
+    entry(
+        ResourceKind::Topic,
+        Access::Publish,
+        Scope::Topic,
+        &["sns:Publish"],
+        SNS_ACTIONS,
+    ),
+    // Lambda functions.
+    entry(
+        ResourceKind::Function,
+        Access::Invoke,
+        Scope::Function,
+        &["lambda:InvokeFunction"],
+        LAMBDA_INVOKE,
+    ),
+];
+
+const fn entry(
+    kind: ResourceKind,
+    access: Access,
+    scope: Scope,
+    actions: &'static [&'static str],
+    reference: &'static str,
+) -> AccessEntry {
+    AccessEntry {
+        kind,
+        access,
+        scope,
+        actions,
+        reference,
+    }
+}
+
+/// The rows for an access level on a kind of resource; empty when the
+/// level is not defined for it (e.g. `publish` on a table).
+pub fn entries(kind: ResourceKind, access: Access) -> Vec<&'static AccessEntry> {
+    ACCESS_TABLE
+        .iter()
+        .filter(|e| e.kind == kind && e.access == access)
+        .collect()
+}
+
+/// Actions on the same resources that no access level grants: the near
+/// misses the verification checks are denied (administrative and
+/// destructive actions a function never needs).
+pub fn never_granted(kind: ResourceKind) -> &'static [&'static str] {
+    match kind {
+        ResourceKind::Table => &[
+            "dynamodb:DeleteTable",
+            "dynamodb:UpdateTable",
+            "dynamodb:Scan",
+            "dynamodb:CreateBackup",
+            "dynamodb:PartiQLSelect",
+        ],
+        ResourceKind::Bucket => &[
+            "s3:DeleteBucket",
+            "s3:PutBucketPolicy",
+            "s3:PutBucketAcl",
+            "s3:PutObjectAcl",
+        ],
+        ResourceKind::Queue => &[
+            "sqs:DeleteQueue",
+            "sqs:SetQueueAttributes",
+            "sqs:PurgeQueue",
+        ],
+        ResourceKind::Topic => &["sns:DeleteTopic", "sns:SetTopicAttributes", "sns:Subscribe"],
+        ResourceKind::Function => &[
+            "lambda:UpdateFunctionCode",
+            "lambda:DeleteFunction",
+            "lambda:AddPermission",
+        ],
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_entry_grants_a_wildcard_or_an_administrative_action() {
+        for entry in ACCESS_TABLE {
+            for action in entry.actions {
+                assert!(!action.contains('*'), "{action}");
+                assert!(!never_granted(entry.kind).contains(action), "{action}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_action_is_in_the_catalog() {
+        // The linter's unknown-action rule runs on every designed policy;
+        // here each curated action is checked against the embedded catalog.
+        for entry in ACCESS_TABLE {
+            let statement = format!(
+                r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Action":{:?},"Resource":"*"}}]}}"#,
+                entry.actions
+            );
+            let value = leash_policy::json::parse_json(&statement).unwrap();
+            let findings =
+                leash_lint::lint_policy_value(&value, Some(leash_lint::PolicyKind::Identity));
+            assert!(
+                findings.iter().all(|d| d.rule != "unknown-action"),
+                "{:?}: {:?}",
+                entry.actions,
+                findings.iter().map(|d| &d.message).collect::<Vec<_>>()
+            );
+        }
+    }
+
+    #[test]
+    fn read_never_includes_scan_and_write_never_deletes_tables() {
+        let read: Vec<&str> = entries(ResourceKind::Table, Access::Read)
+            .iter()
+            .flat_map(|e| e.actions.iter().copied())
+            .collect();
+        assert!(!read.contains(&"dynamodb:Scan"));
+        let write: Vec<&str> = entries(ResourceKind::Table, Access::Write)
+            .iter()
+            .flat_map(|e| e.actions.iter().copied())
+            .collect();
+        assert!(!write.contains(&"dynamodb:DeleteTable"));
+        assert!(entries(ResourceKind::Table, Access::Publish).is_empty());
+    }
+}

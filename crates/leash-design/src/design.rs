@@ -1,0 +1,922 @@
+//! Turns the application model into one role per function (trust policy,
+//! permissions policy with the permission-to-need trail), the Lambda
+//! permissions for API routes, and verifies the result with leash's engine
+//! (every need allowed, near misses denied) and linter.
+//!
+//! Not for: writing files or rendering CloudFormation/Terraform (the CLI).
+
+use std::collections::BTreeMap;
+
+use leash_policy::authz::{PolicySet, PreparedPolicySet};
+use leash_policy::context::{Request, RequestContext};
+use leash_policy::parse::parse_policy;
+use leash_policy::print::print_policy;
+use serde_json::{Value as Json, json};
+
+use crate::access::{Scope, entries, never_granted};
+use crate::model::{Access, AppResource, Application, Function, ResourceKind};
+
+/// A designed role for one function.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RoleDesign {
+    pub function: String,
+    pub function_name: String,
+    pub role_name: String,
+    /// Trust policy (lambda.amazonaws.com), canonical JSON.
+    pub trust_policy: String,
+    /// Permissions policy, canonical JSON (`leash_policy::print::print_policy`).
+    pub permissions_policy: String,
+    /// Every granted permission and the needs that produced it.
+    pub permissions: Vec<Permission>,
+    pub lambda_permissions: Vec<LambdaPermission>,
+    pub verification: Vec<Check>,
+    /// Linter findings on the designed policies: `code rule: message`.
+    pub lint_findings: Vec<String>,
+}
+
+impl RoleDesign {
+    pub fn verified(&self) -> bool {
+        self.verification.iter().all(|c| c.passed)
+    }
+}
+
+/// One action on one resource (with its condition, if any).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Permission {
+    pub action: String,
+    pub resource: String,
+    /// `(operator, key, values)`, e.g. `StringLike s3:prefix receipts/*`.
+    pub condition: Option<(String, String, Vec<String>)>,
+    /// `Need::describe` of each need that produced it.
+    pub needs: Vec<String>,
+    pub reference: String,
+}
+
+/// An `AWS::Lambda::Permission` letting API Gateway invoke the function for
+/// one route.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LambdaPermission {
+    pub event: String,
+    pub function_arn: String,
+    pub principal: String,
+    /// `arn:aws:execute-api:R:A:${Api}/STAGE/METHOD/PATH`; `${Api}` is the
+    /// API's logical id, whose id CloudFormation assigns at deployment.
+    pub source_arn: String,
+    pub source_account: String,
+}
+
+/// One engine check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Check {
+    /// `need` (must be allowed) or the kind of near miss (must be denied).
+    pub kind: CheckKind,
+    pub action: String,
+    pub resource: String,
+    pub context: Vec<(String, String)>,
+    pub expected_allow: bool,
+    pub allowed: bool,
+    pub passed: bool,
+    pub why: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CheckKind {
+    Need,
+    OtherActionSameResource,
+    SameActionOtherResource,
+    OtherLogGroup,
+    OtherRoute,
+}
+
+impl CheckKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckKind::Need => "need",
+            CheckKind::OtherActionSameResource => "near miss: other action, same resource",
+            CheckKind::SameActionOtherResource => "near miss: same action, other resource",
+            CheckKind::OtherLogGroup => "near miss: other log group",
+            CheckKind::OtherRoute => "near miss: other route",
+        }
+    }
+}
+
+/// Why a design could not be produced.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DesignError {
+    pub message: String,
+}
+
+impl std::fmt::Display for DesignError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for DesignError {}
+
+// Lambda writes to its own log group; the group itself is created by the
+// template (or by Lambda's service), so `logs:CreateLogGroup` is not granted.
+// https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-permissions.html
+const LOG_ACTIONS: &[&str] = &["logs:CreateLogStream", "logs:PutLogEvents"];
+const LOGS_REFERENCE: &str =
+    "https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-permissions.html";
+
+struct Arns<'a> {
+    app: &'a Application,
+}
+
+impl Arns<'_> {
+    fn of(&self, resource: &AppResource, scope: Scope, prefix: Option<&str>) -> String {
+        let (region, account, name) = (&self.app.region, &self.app.account, &resource.name);
+        match scope {
+            Scope::Table => format!("arn:aws:dynamodb:{region}:{account}:table/{name}"),
+            Scope::TableIndexes => {
+                format!("arn:aws:dynamodb:{region}:{account}:table/{name}/index/*")
+            }
+            Scope::TableStreams => {
+                format!("arn:aws:dynamodb:{region}:{account}:table/{name}/stream/*")
+            }
+            Scope::Bucket => format!("arn:aws:s3:::{name}"),
+            Scope::Objects => format!("arn:aws:s3:::{name}/{}*", prefix.unwrap_or_default()),
+            Scope::Queue => format!("arn:aws:sqs:{region}:{account}:{name}"),
+            Scope::Topic => format!("arn:aws:sns:{region}:{account}:{name}"),
+            Scope::Function => format!("arn:aws:lambda:{region}:{account}:function:{name}"),
+        }
+    }
+
+    /// A concrete resource inside `scope`, for requests.
+    fn example(&self, resource: &AppResource, scope: Scope, prefix: Option<&str>) -> String {
+        let arn = self.of(resource, scope, prefix);
+        match scope {
+            Scope::TableIndexes => {
+                let index = resource
+                    .indexes
+                    .first()
+                    .map(String::as_str)
+                    .unwrap_or("example-index");
+                format!("{}{index}", arn.trim_end_matches('*'))
+            }
+            Scope::TableStreams => format!("{}2026-01-01T00:00:00.000", arn.trim_end_matches('*')),
+            Scope::Objects => format!("{}example-object", arn.trim_end_matches('*')),
+            _ => arn,
+        }
+    }
+
+    fn log_group(&self, function_name: &str) -> String {
+        format!(
+            "arn:aws:logs:{}:{}:log-group:/aws/lambda/{function_name}:*",
+            self.app.region, self.app.account
+        )
+    }
+}
+
+type Key = (String, Option<(String, String, Vec<String>)>);
+
+/// Designs one role per function and verifies each.
+pub fn design(app: &Application) -> Result<Vec<RoleDesign>, DesignError> {
+    app.functions
+        .iter()
+        .map(|f| design_function(app, f))
+        .collect()
+}
+
+fn design_function(app: &Application, function: &Function) -> Result<RoleDesign, DesignError> {
+    let arns = Arns { app };
+    // (resource, condition) -> action -> (needs, reference)
+    let mut grants: BTreeMap<Key, BTreeMap<String, (Vec<String>, String)>> = BTreeMap::new();
+    let mut need_checks = Vec::new();
+    for need in &function.needs {
+        let resource = app.resource(&need.resource).ok_or_else(|| DesignError {
+            message: format!("`{}` is not a resource of the template", need.resource),
+        })?;
+        let rows = entries(resource.kind, need.access);
+        if rows.is_empty() {
+            return Err(DesignError {
+                message: format!(
+                    "`{}`: access `{}` is not defined for a {}",
+                    function.logical_id,
+                    need.access.as_str(),
+                    resource.kind.as_str()
+                ),
+            });
+        }
+        for row in rows {
+            if row.scope == Scope::TableIndexes && !need.index {
+                continue;
+            }
+            let prefix = need.prefix.as_deref();
+            let condition = match (row.scope, prefix) {
+                (Scope::Bucket, Some(prefix)) => Some((
+                    "StringLike".to_string(),
+                    "s3:prefix".to_string(),
+                    vec![format!("{prefix}*")],
+                )),
+                _ => None,
+            };
+            let arn = arns.of(resource, row.scope, prefix);
+            let example = arns.example(resource, row.scope, prefix);
+            let slot = grants.entry((arn, condition.clone())).or_default();
+            for action in row.actions {
+                let (needs, _) = slot
+                    .entry((*action).to_string())
+                    .or_insert_with(|| (Vec::new(), row.reference.to_string()));
+                let described = need.describe();
+                if !needs.contains(&described) {
+                    needs.push(described);
+                }
+                let context = match (&condition, prefix) {
+                    (Some(_), Some(prefix)) => vec![("s3:prefix".to_string(), prefix.to_string())],
+                    _ => Vec::new(),
+                };
+                need_checks.push((
+                    CheckKind::Need,
+                    (*action).to_string(),
+                    example.clone(),
+                    context,
+                    true,
+                ));
+            }
+        }
+    }
+    let log_group = arns.log_group(&function.name);
+    let log_key: Key = (log_group.clone(), None);
+    for action in LOG_ACTIONS {
+        grants.entry(log_key.clone()).or_default().insert(
+            (*action).to_string(),
+            (
+                vec!["writing its own logs (every function)".to_string()],
+                LOGS_REFERENCE.to_string(),
+            ),
+        );
+        let stream = log_group.replace(":*", ":log-stream:2026/01/01/[$LATEST]example");
+        need_checks.push((
+            CheckKind::Need,
+            (*action).to_string(),
+            stream,
+            Vec::new(),
+            true,
+        ));
+    }
+
+    // The permissions policy: one statement per (resource, condition).
+    let mut statements = Vec::new();
+    let mut permissions = Vec::new();
+    for (index, ((resource, condition), actions)) in grants.iter().enumerate() {
+        let action_list: Vec<&String> = actions.keys().collect();
+        let mut statement = json!({
+            "Sid": format!("Grant{}", index + 1),
+            "Effect": "Allow",
+            "Action": action_list,
+            "Resource": resource,
+        });
+        if let Some((operator, key, values)) = condition {
+            statement["Condition"] = json!({ operator.as_str(): { key.as_str(): values } });
+        }
+        statements.push(statement);
+        for (action, (needs, reference)) in actions {
+            permissions.push(Permission {
+                action: action.clone(),
+                resource: resource.clone(),
+                condition: condition.clone(),
+                needs: needs.clone(),
+                reference: reference.clone(),
+            });
+        }
+    }
+    let permissions_document = json!({ "Version": "2012-10-17", "Statement": statements });
+    let trust_document = json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": { "Service": "lambda.amazonaws.com" },
+            "Action": "sts:AssumeRole",
+        }],
+    });
+    let (permissions_value, permissions_policy) = canonical(&permissions_document)?;
+    let (trust_value, trust_policy) = canonical(&trust_document)?;
+
+    let mut lint_findings = Vec::new();
+    for (value, kind) in [
+        (&permissions_value, leash_lint::PolicyKind::Identity),
+        (&trust_value, leash_lint::PolicyKind::Trust),
+    ] {
+        for finding in leash_lint::lint_policy_value(value, Some(kind)) {
+            lint_findings.push(format!(
+                "{} {}: {}",
+                finding.code, finding.rule, finding.message
+            ));
+        }
+    }
+
+    let role_name = format!("{}-role", function.name);
+    let role_arn = format!("arn:aws:iam::{}:role/{role_name}", app.account);
+    let policy = parse_policy(&permissions_value)
+        .policy
+        .ok_or_else(|| DesignError {
+            message: "the designed policy does not parse".into(),
+        })?;
+    let prepared =
+        PreparedPolicySet::new(&PolicySet::new().with_identity_policy("designed", policy));
+
+    let near_misses = near_misses(app, function, &arns, &grants);
+    let mut verification = Vec::new();
+    for (kind, action, resource, context, expected_allow) in
+        need_checks.into_iter().chain(near_misses)
+    {
+        let mut request_context = RequestContext::new();
+        for (key, value) in &context {
+            request_context = request_context.with(key.clone(), value.clone());
+        }
+        let request = Request::new(role_arn.clone(), action.clone(), resource.clone())
+            .with_context(request_context);
+        let decision = prepared.evaluate(&request);
+        let allowed = decision.is_allowed();
+        verification.push(Check {
+            kind,
+            action,
+            resource,
+            context,
+            expected_allow,
+            allowed,
+            passed: allowed == expected_allow,
+            why: decision.reason.as_str().to_string(),
+        });
+    }
+
+    let (lambda_permissions, route_checks) = lambda_permissions(app, function)?;
+    verification.extend(route_checks);
+
+    Ok(RoleDesign {
+        function: function.logical_id.clone(),
+        function_name: function.name.clone(),
+        role_name,
+        trust_policy,
+        permissions_policy,
+        permissions,
+        lambda_permissions,
+        verification,
+        lint_findings,
+    })
+}
+
+type PlannedCheck = (CheckKind, String, String, Vec<(String, String)>, bool);
+
+/// Requests the design must deny: other actions on the function's
+/// resources, its actions on resources it does not need (the other
+/// functions' and look-alike names), objects outside its prefix, other log
+/// groups.
+fn near_misses(
+    app: &Application,
+    function: &Function,
+    arns: &Arns<'_>,
+    grants: &BTreeMap<Key, BTreeMap<String, (Vec<String>, String)>>,
+) -> Vec<PlannedCheck> {
+    let mut checks = Vec::new();
+    let granted = |action: &str, resource: &str| {
+        grants
+            .iter()
+            .any(|((arn, _), actions)| actions.contains_key(action) && arn_covers(arn, resource))
+    };
+    for need in &function.needs {
+        let Some(resource) = app.resource(&need.resource) else {
+            continue;
+        };
+        let main_scope = primary_scope(resource.kind);
+        let arn = arns.of(resource, main_scope, None);
+        for action in never_granted(resource.kind) {
+            checks.push((
+                CheckKind::OtherActionSameResource,
+                (*action).to_string(),
+                arn.clone(),
+                Vec::new(),
+                false,
+            ));
+        }
+        // Actions of the table that other access levels grant, not granted here.
+        for access in [
+            Access::Read,
+            Access::Write,
+            Access::Delete,
+            Access::ReadWrite,
+            Access::Put,
+        ] {
+            for row in entries(resource.kind, access) {
+                let example = arns.example(resource, row.scope, need.prefix.as_deref());
+                for action in row.actions {
+                    if !granted(action, &example)
+                        && !checks
+                            .iter()
+                            .any(|c: &PlannedCheck| c.1 == *action && c.2 == example)
+                    {
+                        checks.push((
+                            CheckKind::OtherActionSameResource,
+                            (*action).to_string(),
+                            example.clone(),
+                            Vec::new(),
+                            false,
+                        ));
+                    }
+                }
+            }
+        }
+        if let Some(prefix) = &need.prefix {
+            // The same object action outside the prefix.
+            let outside = format!(
+                "arn:aws:s3:::{}/not-{}example-object",
+                resource.name, prefix
+            );
+            for row in entries(resource.kind, need.access) {
+                if row.scope == Scope::Objects {
+                    for action in row.actions {
+                        checks.push((
+                            CheckKind::SameActionOtherResource,
+                            (*action).to_string(),
+                            outside.clone(),
+                            Vec::new(),
+                            false,
+                        ));
+                    }
+                }
+            }
+        }
+        if need.access == Access::Read && resource.kind == ResourceKind::Table && !need.index {
+            let example = arns.example(resource, Scope::TableIndexes, None);
+            if !granted("dynamodb:Query", &example) {
+                checks.push((
+                    CheckKind::OtherActionSameResource,
+                    "dynamodb:Query".into(),
+                    example,
+                    Vec::new(),
+                    false,
+                ));
+            }
+        }
+    }
+    // Each granted action on resources of the same kind the function does
+    // not need, and on a look-alike name.
+    for ((arn, _), actions) in grants {
+        for action in actions.keys() {
+            for other in &app.resources {
+                if function
+                    .needs
+                    .iter()
+                    .any(|n| n.resource == other.logical_id)
+                {
+                    continue;
+                }
+                let other_arn = replace_name_in(arn, app, function, other);
+                if let Some(other_arn) = other_arn {
+                    checks.push((
+                        CheckKind::SameActionOtherResource,
+                        action.clone(),
+                        other_arn,
+                        Vec::new(),
+                        false,
+                    ));
+                }
+            }
+            if !arn.contains(":logs:") {
+                let look_alike = look_alike(arn);
+                if !granted(action, &look_alike) {
+                    checks.push((
+                        CheckKind::SameActionOtherResource,
+                        action.clone(),
+                        look_alike,
+                        Vec::new(),
+                        false,
+                    ));
+                }
+            }
+        }
+    }
+    for other in app
+        .functions
+        .iter()
+        .filter(|f| f.logical_id != function.logical_id)
+    {
+        let group = arns
+            .log_group(&other.name)
+            .replace(":*", ":log-stream:example");
+        for action in LOG_ACTIONS {
+            checks.push((
+                CheckKind::OtherLogGroup,
+                (*action).to_string(),
+                group.clone(),
+                Vec::new(),
+                false,
+            ));
+        }
+    }
+    let unrelated = arns
+        .log_group(&format!("{}-other", function.name))
+        .replace(":*", ":log-stream:example");
+    for action in LOG_ACTIONS {
+        checks.push((
+            CheckKind::OtherLogGroup,
+            (*action).to_string(),
+            unrelated.clone(),
+            Vec::new(),
+            false,
+        ));
+    }
+    checks.push((
+        CheckKind::OtherActionSameResource,
+        "logs:DeleteLogGroup".into(),
+        arns.log_group(&function.name),
+        Vec::new(),
+        false,
+    ));
+    checks
+}
+
+fn primary_scope(kind: ResourceKind) -> Scope {
+    match kind {
+        ResourceKind::Table => Scope::Table,
+        ResourceKind::Bucket => Scope::Bucket,
+        ResourceKind::Queue => Scope::Queue,
+        ResourceKind::Topic => Scope::Topic,
+        ResourceKind::Function => Scope::Function,
+    }
+}
+
+/// The granted ARN with the resource name swapped for `other`'s, when
+/// `other` is of the kind the ARN names.
+fn replace_name_in(
+    arn: &str,
+    app: &Application,
+    function: &Function,
+    other: &AppResource,
+) -> Option<String> {
+    let owner = function
+        .needs
+        .iter()
+        .filter_map(|n| app.resource(&n.resource))
+        .find(|r| r.kind == other.kind && arn_names(arn, r))?;
+    let arn = arn.replacen(&format!("/{}", owner.name), &format!("/{}", other.name), 1);
+    let arn = arn.replacen(
+        &format!(":::{}", owner.name),
+        &format!(":::{}", other.name),
+        1,
+    );
+    let arn = arn.replacen(
+        &format!(":function:{}", owner.name),
+        &format!(":function:{}", other.name),
+        1,
+    );
+    let arn = if matches!(other.kind, ResourceKind::Queue | ResourceKind::Topic) {
+        match arn.rsplit_once(':') {
+            Some((head, _)) => format!("{head}:{}", other.name),
+            None => arn,
+        }
+    } else {
+        arn
+    };
+    Some(arn.trim_end_matches('*').to_string() + if arn.ends_with('*') { "example" } else { "" })
+}
+
+fn arn_names(arn: &str, resource: &AppResource) -> bool {
+    let name = &resource.name;
+    arn.contains(&format!("table/{name}"))
+        || arn.contains(&format!(":::{name}"))
+        || arn.ends_with(&format!(":{name}"))
+        || arn.ends_with(&format!(":function:{name}"))
+}
+
+/// The ARN of a resource whose name extends the granted one
+/// (`table/Orders` -> `table/Orders-archive`): catches a missing delimiter.
+fn look_alike(arn: &str) -> String {
+    let base = arn.trim_end_matches('*').trim_end_matches('/');
+    match arn.find("/index/").or_else(|| arn.find("/stream/")) {
+        Some(position) => {
+            format!("{}-archive{}", &arn[..position], &arn[position..]).replace('*', "example")
+        }
+        None if arn.starts_with("arn:aws:s3:::") && arn.contains('/') => {
+            let (bucket, key) = arn.split_once('/').unwrap_or((arn, ""));
+            format!("{bucket}-archive/{}", key.replace('*', "example"))
+        }
+        None => format!("{base}-archive"),
+    }
+}
+
+/// Whether a policy resource pattern (only trailing `*` is used by the
+/// designer) covers `resource`.
+fn arn_covers(pattern: &str, resource: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => resource.starts_with(prefix),
+        None => pattern == resource,
+    }
+}
+
+fn canonical(document: &Json) -> Result<(leash_policy::Value, String), DesignError> {
+    let text = document.to_string();
+    let value = leash_policy::json::parse_json(&text).map_err(|e| DesignError {
+        message: format!("designed policy is not json: {}", e.message),
+    })?;
+    let parsed = parse_policy(&value);
+    let policy = parsed.policy.ok_or_else(|| DesignError {
+        message: "the designed policy does not parse".into(),
+    })?;
+    let printed = print_policy(&policy);
+    let value = leash_policy::json::parse_json(&printed).map_err(|e| DesignError {
+        message: format!("printed policy is not json: {}", e.message),
+    })?;
+    Ok((value, printed))
+}
+
+const EXAMPLE_API_ID: &str = "a1b2c3d4e5";
+
+/// The Lambda permissions for the function's API routes, each verified on
+/// the function's resource policy: the route is allowed, another method
+/// and another API are denied.
+/// https://docs.aws.amazon.com/apigateway/latest/developerguide/arn-format-reference.html
+/// https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html
+fn lambda_permissions(
+    app: &Application,
+    function: &Function,
+) -> Result<(Vec<LambdaPermission>, Vec<Check>), DesignError> {
+    let function_arn = format!(
+        "arn:aws:lambda:{}:{}:function:{}",
+        app.region, app.account, function.name
+    );
+    let mut permissions = Vec::new();
+    let mut statements = Vec::new();
+    for route in &function.routes {
+        let method = if route.method == "ANY" {
+            "*".to_string()
+        } else {
+            route.method.clone()
+        };
+        // Path parameters (`{id}`, `{proxy+}`) match any segment text.
+        let path: String = route
+            .path
+            .split('/')
+            .map(|segment| {
+                if segment.starts_with('{') {
+                    "*"
+                } else {
+                    segment
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let stage = if route.stage == "$default" {
+            "*".to_string()
+        } else {
+            route.stage.clone()
+        };
+        let source_arn = format!(
+            "arn:aws:execute-api:{}:{}:${{{}}}/{stage}/{method}{path}",
+            app.region, app.account, route.api
+        );
+        statements.push(json!({
+            "Sid": format!("Invoke{}", statements.len() + 1),
+            "Effect": "Allow",
+            "Principal": { "Service": "apigateway.amazonaws.com" },
+            "Action": "lambda:InvokeFunction",
+            "Resource": function_arn,
+            "Condition": {
+                // `${Api}` is CloudFormation's `Fn::Sub`, not a policy
+                // variable: verify with a concrete API id in its place.
+                "ArnLike": { "AWS:SourceArn": source_arn.replace(&format!("${{{}}}", route.api), EXAMPLE_API_ID) },
+                "StringEquals": { "AWS:SourceAccount": app.account },
+            },
+        }));
+        permissions.push(LambdaPermission {
+            event: route.event.clone(),
+            function_arn: function_arn.clone(),
+            principal: "apigateway.amazonaws.com".into(),
+            source_arn,
+            source_account: app.account.clone(),
+        });
+    }
+    if statements.is_empty() {
+        return Ok((permissions, Vec::new()));
+    }
+    let document = json!({ "Version": "2012-10-17", "Statement": statements });
+    let (value, _) = canonical(&document)?;
+    let policy = parse_policy(&value).policy.ok_or_else(|| DesignError {
+        message: "the designed resource policy does not parse".into(),
+    })?;
+    let prepared = PreparedPolicySet::new(
+        &PolicySet::new().with_resource_policy("lambda permissions", policy),
+    );
+    let mut checks = Vec::new();
+    for (permission, route) in permissions.iter().zip(&function.routes) {
+        // The API's id stands in for `${Api}` as a concrete request would carry.
+        let concrete = |source: &str| {
+            source
+                .replace(&format!("${{{}}}", route.api), EXAMPLE_API_ID)
+                .replace('*', "example")
+        };
+        let allowed_source = concrete(&permission.source_arn);
+        let other_method = if route.method == "DELETE" {
+            "PATCH"
+        } else {
+            "DELETE"
+        };
+        let other_route = if route.method == "ANY" {
+            allowed_source.replace(&route.path, "/not-this-path")
+        } else {
+            allowed_source.replacen(
+                &format!("/{}/", route.method),
+                &format!("/{other_method}/"),
+                1,
+            )
+        };
+        let other_api = allowed_source.replace(EXAMPLE_API_ID, "zzzzzzzzzz");
+        let cases = [
+            (CheckKind::Need, allowed_source, true),
+            (CheckKind::OtherRoute, other_route, false),
+            (CheckKind::OtherRoute, other_api, false),
+        ];
+        for (kind, source, expected_allow) in cases {
+            let context = vec![
+                ("aws:SourceArn".to_string(), source.clone()),
+                (
+                    "aws:SourceAccount".to_string(),
+                    source.split(':').nth(4).unwrap_or_default().to_string(),
+                ),
+            ];
+            let mut request_context = RequestContext::new();
+            for (key, value) in &context {
+                request_context = request_context.with(key.clone(), value.clone());
+            }
+            let request = Request::new(
+                "apigateway.amazonaws.com",
+                "lambda:InvokeFunction",
+                function_arn.clone(),
+            )
+            .with_resource_account(app.account.clone())
+            .with_context(request_context);
+            let decision = prepared.evaluate(&request);
+            let allowed = decision.is_allowed();
+            checks.push(Check {
+                kind,
+                action: "lambda:InvokeFunction".into(),
+                resource: function_arn.clone(),
+                context,
+                expected_allow,
+                allowed,
+                passed: allowed == expected_allow,
+                why: decision.reason.as_str().to_string(),
+            });
+        }
+    }
+    Ok((permissions, checks))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::model::{Target, read_application};
+
+    const TEMPLATE: &str = r#"
+Transform: AWS::Serverless-2016-10-31
+Metadata:
+  leash: {account: '111122223333', region: us-west-2}
+Resources:
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: Orders
+      GlobalSecondaryIndexes: [{IndexName: ByCustomer}]
+  Archive:
+    Type: AWS::DynamoDB::Table
+    Properties: {TableName: Archive}
+  Receipts:
+    Type: AWS::S3::Bucket
+    Properties: {BucketName: acme-orders-receipts}
+  ListOrders:
+    Type: AWS::Serverless::Function
+    Metadata:
+      leash:
+        needs: [{resource: Orders, access: read, index: true}]
+    Properties:
+      FunctionName: list-orders
+      Events:
+        List: {Type: Api, Properties: {Path: /orders, Method: get}}
+  UploadReceipt:
+    Type: AWS::Serverless::Function
+    Metadata:
+      leash:
+        needs: [{resource: Receipts, access: read, prefix: receipts/}]
+    Properties:
+      FunctionName: upload-receipt
+      Events:
+        Upload: {Type: Api, Properties: {Path: '/orders/{id}/receipt', Method: post}}
+"#;
+
+    fn roles() -> Vec<RoleDesign> {
+        let template = leash_iac::read_template(TEMPLATE).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        design(&app).unwrap()
+    }
+
+    fn grants(role: &RoleDesign) -> Vec<(String, String)> {
+        role.permissions
+            .iter()
+            .map(|p| (p.action.clone(), p.resource.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn every_check_passes_and_the_linter_is_silent() {
+        for role in roles() {
+            let failed: Vec<_> = role.verification.iter().filter(|c| !c.passed).collect();
+            assert!(failed.is_empty(), "{}: {failed:#?}", role.role_name);
+            assert!(role.lint_findings.is_empty(), "{:?}", role.lint_findings);
+            assert!(
+                role.verification
+                    .iter()
+                    .any(|c| c.kind == CheckKind::OtherLogGroup)
+            );
+        }
+    }
+
+    #[test]
+    fn read_with_index_scopes_query_to_the_table_indexes() {
+        let role = &roles()[0];
+        let grants = grants(role);
+        let table = "arn:aws:dynamodb:us-west-2:111122223333:table/Orders";
+        assert!(grants.contains(&("dynamodb:GetItem".into(), table.into())));
+        assert!(grants.contains(&("dynamodb:Query".into(), format!("{table}/index/*"))));
+        assert!(
+            !grants
+                .iter()
+                .any(|(a, _)| a == "dynamodb:Scan" || a.contains('*'))
+        );
+        // Its own log group only.
+        assert!(grants.contains(&(
+            "logs:PutLogEvents".into(),
+            "arn:aws:logs:us-west-2:111122223333:log-group:/aws/lambda/list-orders:*".into()
+        )));
+        // DeleteTable and the other table are checked and denied.
+        let denied = |action: &str, resource: &str| {
+            role.verification
+                .iter()
+                .any(|c| c.action == action && c.resource == resource && !c.allowed && c.passed)
+        };
+        assert!(denied("dynamodb:DeleteTable", table));
+        assert!(denied(
+            "dynamodb:GetItem",
+            "arn:aws:dynamodb:us-west-2:111122223333:table/Archive"
+        ));
+    }
+
+    #[test]
+    fn bucket_read_with_prefix_conditions_list_bucket() {
+        let role = &roles()[1];
+        let list = role
+            .permissions
+            .iter()
+            .find(|p| p.action == "s3:ListBucket")
+            .unwrap();
+        assert_eq!(list.resource, "arn:aws:s3:::acme-orders-receipts");
+        assert_eq!(
+            list.condition,
+            Some((
+                "StringLike".into(),
+                "s3:prefix".into(),
+                vec!["receipts/*".into()]
+            ))
+        );
+        let get = role
+            .permissions
+            .iter()
+            .find(|p| p.action == "s3:GetObject")
+            .unwrap();
+        assert_eq!(get.resource, "arn:aws:s3:::acme-orders-receipts/receipts/*");
+    }
+
+    #[test]
+    fn api_routes_get_lambda_permissions_scoped_to_method_and_path() {
+        let role = &roles()[1];
+        let permission = &role.lambda_permissions[0];
+        assert_eq!(
+            permission.source_arn,
+            "arn:aws:execute-api:us-west-2:111122223333:${ServerlessRestApi}/Prod/POST/orders/*/receipt"
+        );
+        assert_eq!(permission.source_account, "111122223333");
+        let route_checks: Vec<_> = role
+            .verification
+            .iter()
+            .filter(|c| c.action == "lambda:InvokeFunction")
+            .collect();
+        assert_eq!(route_checks.len(), 3);
+        assert!(route_checks.iter().all(|c| c.passed), "{route_checks:#?}");
+    }
+
+    #[test]
+    fn look_alike_names_extend_the_name() {
+        assert_eq!(
+            look_alike("arn:aws:dynamodb:r:a:table/Orders/index/*"),
+            "arn:aws:dynamodb:r:a:table/Orders-archive/index/example"
+        );
+        assert_eq!(
+            look_alike("arn:aws:s3:::b/p/*"),
+            "arn:aws:s3:::b-archive/p/example"
+        );
+        assert_eq!(look_alike("arn:aws:s3:::b"), "arn:aws:s3:::b-archive");
+    }
+}

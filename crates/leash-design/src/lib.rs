@@ -1,0 +1,28 @@
+//! The role designer behind `leash design`: reads a SAM/CloudFormation
+//! template into an application model (functions, their events, the
+//! resources they use, and their needs), designs one least-privilege role
+//! per function from a curated access-level table, and verifies each
+//! design with leash's authorization engine and linter.
+//!
+//! Not for: writing files or command-line parsing (`leash-cli`), linting
+//! arbitrary policies (`leash-lint`).
+//!
+//! # Public API
+//!
+//! ```text
+//! model::read_application(template: &Template, target: &Target) -> Result<Application, ModelError>
+//! design::design(app: &Application) -> Result<Vec<RoleDesign>, DesignError>
+//! report::render_report(app: &Application, roles: &[RoleDesign]) -> String
+//! report::role_document(role: &RoleDesign) -> String
+//! access::ACCESS_TABLE, access::entries(kind, access)
+//! ```
+//!
+//! See docs/design.md for what is designed and what is not yet.
+
+pub mod access;
+pub mod design;
+pub mod model;
+pub mod report;
+
+pub use design::{Check, CheckKind, DesignError, LambdaPermission, Permission, RoleDesign, design};
+pub use model::{Access, Application, ModelError, Need, Target, read_application};

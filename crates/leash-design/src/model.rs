@@ -1,0 +1,777 @@
+//! The application model read from a template: functions with their events,
+//! the tables, buckets, queues and topics they may use, and each function's
+//! needs, in the order of trust of issue 5 (declared `Metadata: leash:
+//! needs` first, then SAM policy templates, then event sources).
+//!
+//! Not for: turning needs into actions (`access`) or policies (`design`).
+
+use leash_iac::{ResolveContext, Resource, Template, UnnamedResources, resolve_with};
+use leash_policy::Value;
+
+/// What a function may do to a resource, in the words of the `needs`
+/// metadata. `access::ACCESS_TABLE` says which actions each one grants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Access {
+    Read,
+    Write,
+    ReadWrite,
+    Put,
+    Delete,
+    Invoke,
+    Publish,
+    Consume,
+}
+
+impl Access {
+    pub fn parse(text: &str) -> Option<Access> {
+        Some(match text {
+            "read" => Access::Read,
+            "write" => Access::Write,
+            "read-write" => Access::ReadWrite,
+            "put" => Access::Put,
+            "delete" => Access::Delete,
+            "invoke" => Access::Invoke,
+            "publish" => Access::Publish,
+            "consume" => Access::Consume,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Access::Read => "read",
+            Access::Write => "write",
+            Access::ReadWrite => "read-write",
+            Access::Put => "put",
+            Access::Delete => "delete",
+            Access::Invoke => "invoke",
+            Access::Publish => "publish",
+            Access::Consume => "consume",
+        }
+    }
+}
+
+/// The kinds of resource leash designs access to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ResourceKind {
+    Table,
+    Bucket,
+    Queue,
+    Topic,
+    Function,
+}
+
+impl ResourceKind {
+    pub fn from_type(resource_type: &str) -> Option<ResourceKind> {
+        Some(match resource_type {
+            "AWS::DynamoDB::Table" => ResourceKind::Table,
+            "AWS::S3::Bucket" => ResourceKind::Bucket,
+            "AWS::SQS::Queue" => ResourceKind::Queue,
+            "AWS::SNS::Topic" => ResourceKind::Topic,
+            "AWS::Serverless::Function" | "AWS::Lambda::Function" => ResourceKind::Function,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResourceKind::Table => "table",
+            ResourceKind::Bucket => "bucket",
+            ResourceKind::Queue => "queue",
+            ResourceKind::Topic => "topic",
+            ResourceKind::Function => "function",
+        }
+    }
+}
+
+/// A template resource a function may use.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppResource {
+    pub logical_id: String,
+    pub kind: ResourceKind,
+    /// The physical name: the name property, or the logical id when the
+    /// template sets none (CloudFormation generates one; see docs/design.md).
+    pub name: String,
+    /// Tables: names of global and local secondary indexes.
+    pub indexes: Vec<String>,
+    /// Tables: whether `StreamSpecification` is set.
+    pub has_stream: bool,
+}
+
+/// Where a need came from, for the report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NeedSource {
+    /// `Metadata: leash: needs[index]` on the function.
+    Declared { index: usize },
+    /// A SAM policy template in the function's `Policies`.
+    SamPolicyTemplate { name: String },
+    /// An `SQS` or `DynamoDB` event of the function (Lambda polls for it).
+    EventSource { event: String },
+}
+
+impl NeedSource {
+    pub fn describe(&self) -> String {
+        match self {
+            NeedSource::Declared { index } => format!("Metadata.leash.needs[{index}]"),
+            NeedSource::SamPolicyTemplate { name } => format!("SAM policy template `{name}`"),
+            NeedSource::EventSource { event } => format!("event `{event}`"),
+        }
+    }
+}
+
+/// One thing a function must be able to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Need {
+    /// Logical id of the resource.
+    pub resource: String,
+    pub access: Access,
+    /// Buckets: the key prefix objects live under, e.g. `receipts/`.
+    pub prefix: Option<String>,
+    /// Tables: whether the function queries an index.
+    pub index: bool,
+    pub source: NeedSource,
+}
+
+impl Need {
+    pub fn describe(&self) -> String {
+        let mut text = format!("{} on `{}`", self.access.as_str(), self.resource);
+        if let Some(prefix) = &self.prefix {
+            text.push_str(&format!(" under `{prefix}`"));
+        }
+        if self.index {
+            text.push_str(" with its indexes");
+        }
+        format!("{text} ({})", self.source.describe())
+    }
+}
+
+/// An API Gateway route that invokes a function.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiRoute {
+    pub event: String,
+    /// `Api` (REST) or `HttpApi`.
+    pub event_type: String,
+    /// Logical id of the API, or `ServerlessRestApi`/`ServerlessHttpApi`
+    /// for SAM's implicit one.
+    pub api: String,
+    /// The stage, when the template names it; SAM's implicit REST API
+    /// stage is `Prod`, the implicit HTTP API's is `$default`.
+    pub stage: String,
+    pub method: String,
+    pub path: String,
+}
+
+/// An environment variable whose value references a template resource:
+/// reported for the author to confirm, never granted (a name in the
+/// environment says nothing about what the code does with it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvironmentReference {
+    pub variable: String,
+    pub resource: String,
+}
+
+/// A Lambda function and what it needs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Function {
+    pub logical_id: String,
+    /// `FunctionName`, or the logical id when the template sets none.
+    pub name: String,
+    pub routes: Vec<ApiRoute>,
+    pub needs: Vec<Need>,
+    pub to_confirm: Vec<EnvironmentReference>,
+    /// Policies and statements leash did not turn into needs, and why.
+    pub ignored: Vec<String>,
+}
+
+/// The application: where it runs, its functions and their resources.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Application {
+    pub account: String,
+    pub region: String,
+    pub functions: Vec<Function>,
+    pub resources: Vec<AppResource>,
+}
+
+impl Application {
+    pub fn resource(&self, logical_id: &str) -> Option<&AppResource> {
+        self.resources.iter().find(|r| r.logical_id == logical_id)
+    }
+}
+
+/// Why a template could not be modelled.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModelError {
+    pub message: String,
+}
+
+impl std::fmt::Display for ModelError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ModelError {}
+
+fn error(message: String) -> ModelError {
+    ModelError { message }
+}
+
+/// The deployment target; overrides `Metadata: leash: {account, region}`
+/// at the top of the template.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Target {
+    pub account: Option<String>,
+    pub region: Option<String>,
+}
+
+/// Reads the application model from a template.
+pub fn read_application(template: &Template, target: &Target) -> Result<Application, ModelError> {
+    let leash_metadata = template.root.get("Metadata").and_then(|m| m.get("leash"));
+    let from_metadata = |key: &str| {
+        leash_metadata
+            .and_then(|m| m.get(key))
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+    };
+    let account = target.account.clone().or_else(|| from_metadata("account")).ok_or_else(|| {
+        error("the account is unknown: pass `--account` or set `Metadata: leash: account` in the template".into())
+    })?;
+    let region = target.region.clone().or_else(|| from_metadata("region")).ok_or_else(|| {
+        error("the region is unknown: pass `--region` or set `Metadata: leash: region` in the template".into())
+    })?;
+    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(error(format!("the account `{account}` is not 12 digits")));
+    }
+    let context = ResolveContext {
+        account: Some(account.clone()),
+        region: Some(region.clone()),
+        partition: None,
+        unnamed_resources: UnnamedResources::LogicalId,
+    };
+    let resolve = |value: &Value| resolve_with(value, template, &context).value;
+
+    let mut resources = Vec::new();
+    for resource in &template.resources {
+        let Some(kind) = ResourceKind::from_type(&resource.resource_type.node) else {
+            continue;
+        };
+        let name_property = match kind {
+            ResourceKind::Table => "TableName",
+            ResourceKind::Bucket => "BucketName",
+            ResourceKind::Queue => "QueueName",
+            ResourceKind::Topic => "TopicName",
+            ResourceKind::Function => "FunctionName",
+        };
+        let name = match resource.properties.get(name_property).map(&resolve) {
+            Some(value) => match value.as_str() {
+                Some(name) if !name.contains('*') => name.to_string(),
+                _ => {
+                    return Err(error(format!(
+                        "the {name_property} of `{}` is only known at deployment",
+                        resource.logical_id.node
+                    )));
+                }
+            },
+            None => resource.logical_id.node.clone(),
+        };
+        let mut indexes = Vec::new();
+        for key in ["GlobalSecondaryIndexes", "LocalSecondaryIndexes"] {
+            for index in resource
+                .properties
+                .get(key)
+                .and_then(Value::as_array)
+                .unwrap_or(&[])
+            {
+                if let Some(index_name) = index.get("IndexName").map(&resolve)
+                    && let Some(index_name) = index_name.as_str()
+                {
+                    indexes.push(index_name.to_string());
+                }
+            }
+        }
+        resources.push(AppResource {
+            logical_id: resource.logical_id.node.clone(),
+            kind,
+            name,
+            indexes,
+            has_stream: resource.properties.get("StreamSpecification").is_some(),
+        });
+    }
+
+    let mut functions = Vec::new();
+    for resource in &template.resources {
+        if resources
+            .iter()
+            .any(|r| r.logical_id == resource.logical_id.node && r.kind == ResourceKind::Function)
+        {
+            functions.push(read_function(template, resource, &resources, &resolve)?);
+        }
+    }
+    Ok(Application {
+        account,
+        region,
+        functions,
+        resources,
+    })
+}
+
+fn read_function(
+    template: &Template,
+    resource: &Resource,
+    resources: &[AppResource],
+    resolve: &dyn Fn(&Value) -> Value,
+) -> Result<Function, ModelError> {
+    let logical_id = resource.logical_id.node.clone();
+    let name = resources
+        .iter()
+        .find(|r| r.logical_id == logical_id)
+        .map(|r| r.name.clone())
+        .unwrap_or_else(|| logical_id.clone());
+    let mut function = Function {
+        logical_id: logical_id.clone(),
+        name,
+        routes: Vec::new(),
+        needs: Vec::new(),
+        to_confirm: Vec::new(),
+        ignored: Vec::new(),
+    };
+
+    // (a) Declared needs: the author's statement of intent, trusted first.
+    if let Some(needs) = resource
+        .metadata
+        .as_ref()
+        .and_then(|m| m.get("leash"))
+        .and_then(|m| m.get("needs"))
+    {
+        let Some(needs) = needs.as_array() else {
+            return Err(error(format!(
+                "`{logical_id}`: Metadata.leash.needs is not a list"
+            )));
+        };
+        for (index, need) in needs.iter().enumerate() {
+            function
+                .needs
+                .push(read_declared_need(&logical_id, index, need, resources)?);
+        }
+    }
+
+    // (b) SAM policy templates with a documented mapping to an access level.
+    for policy in resource
+        .properties
+        .get("Policies")
+        .map(policy_items)
+        .unwrap_or_default()
+    {
+        let Some(members) = policy.as_object() else {
+            function
+                .ignored
+                .push("a policy given by name or ARN (not designed from: its contents are not in the template)".into());
+            continue;
+        };
+        for member in members {
+            let template_name = member.key.node.as_str();
+            let Some(access) = sam_template_access(template_name) else {
+                function.ignored.push(format!(
+                    "`{template_name}` in Policies: no documented mapping to an access level yet"
+                ));
+                continue;
+            };
+            let parameter = member
+                .value
+                .as_object()
+                .and_then(|parameters| parameters.first())
+                .map(|p| &p.value);
+            match parameter.and_then(|value| referenced_resource(template, value, resources, resolve)) {
+                Some(target) => function.needs.push(Need {
+                    resource: target,
+                    access,
+                    prefix: None,
+                    index: access == Access::Read || access == Access::ReadWrite,
+                    source: NeedSource::SamPolicyTemplate {
+                        name: template_name.to_string(),
+                    },
+                }),
+                None => function.ignored.push(format!(
+                    "`{template_name}` in Policies: its parameter names no table, bucket, queue or topic of the template"
+                )),
+            }
+        }
+    }
+
+    // Events: API routes (for Lambda permissions) and pollers (consume needs).
+    let events = resource
+        .properties
+        .get("Events")
+        .and_then(Value::as_object)
+        .unwrap_or(&[]);
+    for event in events {
+        let event_name = event.key.node.clone();
+        let event_type = event
+            .value
+            .get("Type")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let properties = event.value.get("Properties");
+        let property = |key: &str| properties.and_then(|p| p.get(key));
+        match event_type {
+            "Api" | "HttpApi" => {
+                let api = property(if event_type == "Api" {
+                    "RestApiId"
+                } else {
+                    "ApiId"
+                })
+                .and_then(reference_target)
+                .unwrap_or_else(|| {
+                    if event_type == "Api" {
+                        "ServerlessRestApi"
+                    } else {
+                        "ServerlessHttpApi"
+                    }
+                    .to_string()
+                });
+                let stage = template
+                    .resource(&api)
+                    .and_then(|r| r.properties.get("StageName"))
+                    .map(resolve)
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_else(|| {
+                        if event_type == "Api" {
+                            "Prod"
+                        } else {
+                            "$default"
+                        }
+                        .to_string()
+                    });
+                let text = |key: &str, default: &str| {
+                    property(key)
+                        .map(resolve)
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_else(|| default.to_string())
+                };
+                function.routes.push(ApiRoute {
+                    event: event_name,
+                    event_type: event_type.to_string(),
+                    api,
+                    stage,
+                    method: text("Method", "ANY").to_ascii_uppercase(),
+                    path: text("Path", "/"),
+                });
+            }
+            "SQS" | "DynamoDB" => {
+                let key = if event_type == "SQS" {
+                    "Queue"
+                } else {
+                    "Stream"
+                };
+                match property(key).and_then(reference_target) {
+                    Some(target) if resources.iter().any(|r| r.logical_id == target) => {
+                        function.needs.push(Need {
+                            resource: target,
+                            access: Access::Consume,
+                            prefix: None,
+                            index: false,
+                            source: NeedSource::EventSource { event: event_name },
+                        })
+                    }
+                    _ => function.ignored.push(format!(
+                        "event `{event_name}`: its {key} is not a queue or table of the template"
+                    )),
+                }
+            }
+            other => function.ignored.push(format!(
+                "event `{event_name}` of type `{other}`: not designed yet"
+            )),
+        }
+    }
+
+    // (d) Environment variables that reference a resource: to confirm.
+    let variables = resource
+        .properties
+        .get("Environment")
+        .and_then(|e| e.get("Variables"))
+        .and_then(Value::as_object)
+        .unwrap_or(&[]);
+    for variable in variables {
+        if let Some(target) = reference_target(&variable.value)
+            && resources.iter().any(|r| r.logical_id == target)
+        {
+            function.to_confirm.push(EnvironmentReference {
+                variable: variable.key.node.clone(),
+                resource: target,
+            });
+        }
+    }
+    Ok(function)
+}
+
+fn policy_items(value: &Value) -> Vec<&Value> {
+    match value.as_array() {
+        Some(items) => items.iter().collect(),
+        None => vec![value],
+    }
+}
+
+fn read_declared_need(
+    function: &str,
+    index: usize,
+    need: &Value,
+    resources: &[AppResource],
+) -> Result<Need, ModelError> {
+    let at = format!("`{function}`: Metadata.leash.needs[{index}]");
+    let resource = need
+        .get("resource")
+        .and_then(Value::as_str)
+        .ok_or_else(|| error(format!("{at} has no `resource`")))?;
+    let target = resources
+        .iter()
+        .find(|r| r.logical_id == resource)
+        .ok_or_else(|| error(format!("{at}: `{resource}` is not a table, bucket, queue, topic or function of the template")))?;
+    let access_text = need
+        .get("access")
+        .and_then(Value::as_str)
+        .ok_or_else(|| error(format!("{at} has no `access`")))?;
+    let access = Access::parse(access_text).ok_or_else(|| {
+        error(format!(
+            "{at}: unknown access `{access_text}` (expected read, write, read-write, put, delete, invoke, publish or consume)"
+        ))
+    })?;
+    if crate::access::entries(target.kind, access).is_empty() {
+        return Err(error(format!(
+            "{at}: access `{access_text}` is not defined for a {}",
+            target.kind.as_str()
+        )));
+    }
+    let prefix = need
+        .get("prefix")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    if prefix.is_some() && target.kind != ResourceKind::Bucket {
+        return Err(error(format!("{at}: `prefix` applies only to buckets")));
+    }
+    if prefix
+        .as_deref()
+        .is_some_and(|p| p.contains('*') || p.contains('?'))
+    {
+        return Err(error(format!("{at}: `prefix` must not contain wildcards")));
+    }
+    let index_flag = matches!(
+        need.get("index").map(|v| &v.kind),
+        Some(leash_policy::ValueKind::Bool(true))
+    );
+    if index_flag && target.kind != ResourceKind::Table {
+        return Err(error(format!("{at}: `index` applies only to tables")));
+    }
+    Ok(Need {
+        resource: resource.to_string(),
+        access,
+        prefix,
+        index: index_flag,
+        source: NeedSource::Declared { index },
+    })
+}
+
+/// The access level each supported SAM policy template stands for. A
+/// template is listed only when its definition in
+/// https://github.com/aws/serverless-application-model (policy_templates.json)
+/// grants a subset-compatible intent: leash grants the curated actions for
+/// the level, which are fewer than SAM's (no `Scan`, no `DescribeTable`).
+pub const SAM_TEMPLATE_ACCESS: &[(&str, Access)] = &[
+    ("DynamoDBReadPolicy", Access::Read),
+    ("DynamoDBCrudPolicy", Access::ReadWrite),
+    ("DynamoDBWritePolicy", Access::Write),
+    ("DynamoDBStreamReadPolicy", Access::Consume),
+    ("S3ReadPolicy", Access::Read),
+    ("S3WritePolicy", Access::Write),
+    ("S3CrudPolicy", Access::ReadWrite),
+    ("SQSSendMessagePolicy", Access::Publish),
+    ("SQSPollerPolicy", Access::Consume),
+    ("SNSPublishMessagePolicy", Access::Publish),
+    ("LambdaInvokePolicy", Access::Invoke),
+];
+
+fn sam_template_access(name: &str) -> Option<Access> {
+    SAM_TEMPLATE_ACCESS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, a)| *a)
+}
+
+/// The logical id a `Ref`/`!GetAtt`/`Fn::GetAtt` points at, if any.
+fn reference_target(value: &Value) -> Option<String> {
+    if let Some(target) = value.get("Ref").and_then(Value::as_str) {
+        return Some(target.to_string());
+    }
+    let attribute = value.get("Fn::GetAtt")?;
+    if let Some(text) = attribute.as_str() {
+        return text.split('.').next().map(str::to_string);
+    }
+    attribute.as_array()?.first()?.as_str().map(str::to_string)
+}
+
+/// The template resource a SAM policy template parameter names: by `Ref`,
+/// or by a literal equal to a resource's physical name.
+fn referenced_resource(
+    _template: &Template,
+    value: &Value,
+    resources: &[AppResource],
+    resolve: &dyn Fn(&Value) -> Value,
+) -> Option<String> {
+    if let Some(target) = reference_target(value) {
+        return resources
+            .iter()
+            .find(|r| r.logical_id == target)
+            .map(|r| r.logical_id.clone());
+    }
+    let resolved = resolve(value);
+    let name = resolved.as_str()?;
+    resources
+        .iter()
+        .find(|r| r.name == name)
+        .map(|r| r.logical_id.clone())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    const TEMPLATE: &str = r#"
+Transform: AWS::Serverless-2016-10-31
+Metadata:
+  leash: {account: '111122223333', region: us-west-2}
+Resources:
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: Orders
+      GlobalSecondaryIndexes:
+        - IndexName: ByCustomer
+      StreamSpecification: {StreamViewType: NEW_IMAGE}
+  Receipts:
+    Type: AWS::S3::Bucket
+    Properties: {BucketName: acme-orders-receipts}
+  Jobs:
+    Type: AWS::SQS::Queue
+  GetOrder:
+    Type: AWS::Serverless::Function
+    Metadata:
+      leash:
+        needs:
+          - {resource: Orders, access: read, index: true}
+          - {resource: Receipts, access: put, prefix: receipts/}
+    Properties:
+      FunctionName: get-order
+      Environment:
+        Variables:
+          TABLE: !Ref Orders
+      Policies:
+        - DynamoDBCrudPolicy: {TableName: !Ref Orders}
+        - AWSLambdaBasicExecutionRole
+      Events:
+        Get:
+          Type: Api
+          Properties: {Path: '/orders/{id}', Method: get}
+        Work:
+          Type: SQS
+          Properties: {Queue: !GetAtt Jobs.Arn}
+"#;
+
+    fn application() -> Application {
+        let template = leash_iac::read_template(TEMPLATE).unwrap();
+        read_application(&template, &Target::default()).unwrap()
+    }
+
+    #[test]
+    fn reads_resources_with_names_indexes_and_streams() {
+        let app = application();
+        let orders = app.resource("Orders").unwrap();
+        assert_eq!(orders.name, "Orders");
+        assert_eq!(orders.indexes, vec!["ByCustomer".to_string()]);
+        assert!(orders.has_stream);
+        // No QueueName: the logical id stands for the generated name.
+        assert_eq!(app.resource("Jobs").unwrap().name, "Jobs");
+        assert_eq!(app.account, "111122223333");
+        assert_eq!(app.region, "us-west-2");
+    }
+
+    #[test]
+    fn needs_come_in_order_of_trust() {
+        let app = application();
+        let function = &app.functions[0];
+        assert_eq!(function.name, "get-order");
+        let sources: Vec<String> = function.needs.iter().map(|n| n.source.describe()).collect();
+        assert_eq!(
+            sources,
+            vec![
+                "Metadata.leash.needs[0]",
+                "Metadata.leash.needs[1]",
+                "SAM policy template `DynamoDBCrudPolicy`",
+                "event `Work`",
+            ]
+        );
+        assert_eq!(function.needs[1].prefix.as_deref(), Some("receipts/"));
+        assert_eq!(function.needs[2].access, Access::ReadWrite);
+        assert_eq!(function.needs[3].access, Access::Consume);
+        assert_eq!(function.needs[3].resource, "Jobs");
+        // A managed policy by name is reported, not designed from.
+        assert_eq!(function.ignored.len(), 1);
+    }
+
+    #[test]
+    fn api_events_become_routes_with_the_implicit_stage() {
+        let app = application();
+        let route = &app.functions[0].routes[0];
+        assert_eq!(route.api, "ServerlessRestApi");
+        assert_eq!(route.stage, "Prod");
+        assert_eq!(route.method, "GET");
+        assert_eq!(route.path, "/orders/{id}");
+    }
+
+    #[test]
+    fn environment_references_are_to_confirm_not_needs() {
+        let app = application();
+        let function = &app.functions[0];
+        assert_eq!(
+            function.to_confirm,
+            vec![EnvironmentReference {
+                variable: "TABLE".into(),
+                resource: "Orders".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn rejects_unknown_access_and_misplaced_prefix() {
+        let bad = TEMPLATE.replace("access: put, prefix", "access: scan, prefix");
+        let template = leash_iac::read_template(&bad).unwrap();
+        let message = read_application(&template, &Target::default())
+            .unwrap_err()
+            .message;
+        assert!(message.contains("unknown access `scan`"), "{message}");
+        let bad = TEMPLATE.replace("access: read, index: true", "access: read, prefix: x/");
+        let template = leash_iac::read_template(&bad).unwrap();
+        let message = read_application(&template, &Target::default())
+            .unwrap_err()
+            .message;
+        assert!(
+            message.contains("`prefix` applies only to buckets"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn requires_an_account_and_region() {
+        let text = TEMPLATE.replace(
+            "  leash: {account: '111122223333', region: us-west-2}\n",
+            "  other: 1\n",
+        );
+        let template = leash_iac::read_template(&text).unwrap();
+        assert!(read_application(&template, &Target::default()).is_err());
+        let target = Target {
+            account: Some("444455556666".into()),
+            region: Some("eu-west-1".into()),
+        };
+        let app = read_application(&template, &target).unwrap();
+        assert_eq!(app.account, "444455556666");
+    }
+}
