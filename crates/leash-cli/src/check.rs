@@ -105,8 +105,8 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
     Ok(())
 }
 
-/// Lints one file: a YAML file is a template; a JSON file is a template
-/// when its top level says so, otherwise a policy.
+/// Lints one file: a YAML file is a template; a JSON file is a template or
+/// a Terraform plan when its top level says so, otherwise a policy.
 pub fn lint_bytes(path: String, bytes: &[u8]) -> FileReport {
     let is_yaml = extension_is(&path, "yaml") || extension_is(&path, "yml");
     let diagnostics = if is_yaml {
@@ -119,6 +119,9 @@ pub fn lint_bytes(path: String, bytes: &[u8]) -> FileReport {
         match leash_policy::json::parse_json_bytes(bytes) {
             Ok(value) if leash_lint::is_template_value(&value) => {
                 leash_lint::lint_template_text(&String::from_utf8_lossy(bytes))
+            }
+            Ok(value) if leash_lint::is_terraform_plan_value(&value) => {
+                leash_lint::lint_terraform_plan_text(&String::from_utf8_lossy(bytes))
             }
             // `*.template` is CloudFormation's own extension, YAML or JSON.
             Err(_) if extension_is(&path, "template") => match std::str::from_utf8(bytes) {

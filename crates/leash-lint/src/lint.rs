@@ -137,6 +137,60 @@ pub fn lint_template_text(text: &str) -> Vec<Diagnostic> {
     diagnostics
 }
 
+/// Lints a Terraform plan read as JSON (`terraform show -json plan.out`):
+/// every policy `leash_iac::terraform` finds in it, with spans into the
+/// plan text (inside the policy strings). Findings are in source order.
+pub fn lint_terraform_plan_text(text: &str) -> Vec<Diagnostic> {
+    let plan = match leash_policy::json::parse_json(text) {
+        Ok(plan) => plan,
+        Err(err) => {
+            return vec![Diagnostic::new(
+                &rules::invalid_json::RULE,
+                err.message,
+                err.span,
+            )];
+        }
+    };
+    let extraction = leash_iac::extract_terraform_plan(text, &plan);
+    let mut diagnostics = Vec::new();
+    for invalid in &extraction.invalid {
+        let mut d = Diagnostic::new(
+            &rules::invalid_json::RULE,
+            format!(
+                "`{}` of `{}` is not a JSON policy: {}",
+                invalid.path, invalid.address, invalid.error.message
+            ),
+            invalid.error.span,
+        );
+        d.resource = Some(invalid.address.clone());
+        diagnostics.push(d);
+    }
+    for policy in &extraction.policies {
+        let kind = match policy.kind {
+            leash_iac::PolicyKind::Identity | leash_iac::PolicyKind::Boundary => {
+                PolicyKind::Identity
+            }
+            leash_iac::PolicyKind::Resource => PolicyKind::Resource,
+            leash_iac::PolicyKind::Trust => PolicyKind::Trust,
+        };
+        let mut found = lint_policy_value(&policy.document, Some(kind));
+        for d in &mut found {
+            d.resource = Some(policy.address.clone());
+        }
+        diagnostics.extend(found);
+    }
+    diagnostics.sort_by(|a, b| {
+        (a.span.start, a.code, &a.message).cmp(&(b.span.start, b.code, &b.message))
+    });
+    diagnostics.dedup_by(|a, b| a.span == b.span && a.code == b.code && a.message == b.message);
+    diagnostics
+}
+
+/// Whether a JSON document is a Terraform plan (`terraform show -json`).
+pub fn is_terraform_plan_value(value: &Value) -> bool {
+    leash_iac::is_terraform_plan(value)
+}
+
 /// Whether a JSON document is a CloudFormation/SAM template rather than a
 /// policy: a top-level `AWSTemplateFormatVersion`, or `Resources` without
 /// `Statement`.
