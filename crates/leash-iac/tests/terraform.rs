@@ -201,3 +201,22 @@ fn unknown_documents_are_listed_and_unknown_conditions_kept() {
         .unwrap();
     assert_eq!(condition.as_str(), Some("*"));
 }
+
+#[test]
+fn positions_hold_in_a_one_line_plan_as_terraform_writes_it() {
+    // `terraform show -json` writes one line; the fixture is that line
+    // pretty-printed. Undo the indentation (no raw newline is inside a
+    // string: they are escaped as `\n`).
+    let compact: String = PLAN.lines().map(str::trim_start).collect();
+    let plan = parse_json(&compact).unwrap();
+    let policies = extract_terraform_policies(&compact, &plan);
+    assert_eq!(policies.len(), 5);
+    let inline = policy(&policies, "aws_iam_role.orders", "inline_policy[0].policy");
+    let action = statements(inline)[0].get("Action").unwrap();
+    let expected = compact.find(r#"\"dynamodb:*\""#).unwrap();
+    assert_eq!(action.span.start, expected);
+    assert_eq!(
+        LineIndex::new(&compact).line_col(&compact, action.span.start),
+        (1, expected + 1)
+    );
+}
