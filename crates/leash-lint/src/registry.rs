@@ -173,6 +173,7 @@ pub static RULES: &[&Rule] = &[
     &rules::allow_with_not_action::RULE,
     &rules::service_linked_role_creation_on_any_resource::RULE,
     &rules::null_with_set_qualifier::RULE,
+    &rules::privilege_escalation_path::RULE,
     &rules::missing_version::RULE,
     &rules::outdated_version::RULE,
     &rules::wildcard_without_like_operator::RULE,

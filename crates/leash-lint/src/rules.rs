@@ -46,6 +46,7 @@ pub mod policy_size_over_quota;
 pub mod policy_variable_without_version;
 pub mod principal_element_not_allowed;
 pub mod private_ip_in_source_ip;
+pub mod privilege_escalation_path;
 pub mod public_principal_without_condition;
 pub mod redundant_action;
 pub mod redundant_numeric_condition_value;

@@ -1,0 +1,526 @@
+//! ## What it finds
+//! A policy whose Allow statements together grant every action of a known
+//! privilege-escalation path: one of the 65 paths of pathfinding.cloud
+//! (`iam-001`: `iam:CreatePolicyVersion`; `lambda-001`: `iam:PassRole` +
+//! `lambda:CreateFunction` + `lambda:InvokeFunction`; ...). The actions
+//! may come from different statements and through wildcards (`iam:*`,
+//! `*`, `NotAction`). One finding per path.
+//!
+//! An approximation, on the side of reporting: conditions are taken as
+//! satisfiable; an action counts as granted when an Allow statement
+//! matches it on some resource, and where the path's data says the target
+//! is an IAM role, user, group or policy, that statement's `Resource`
+//! must be able to name one (`*`, `NotResource`, or an ARN such as
+//! `arn:aws:iam::*:role/*`). Other targets (instances, functions, stacks)
+//! are not checked. An action is blocked only by a Deny without
+//! `Condition` on `*` (or on every ARN of the target's kind).
+//!
+//! ## Why it matters
+//! Each path lets a principal gain permissions it was not given: attach a
+//! policy to itself, pass an administrator role to code it controls,
+//! assume a role whose trust it rewrote. Statements that look harmless one
+//! by one can complete a path together.
+//!
+//! ## Example
+//! ```json
+//! {"Version": "2012-10-17", "Statement": [
+//!   {"Sid": "Pass", "Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"},
+//!   {"Sid": "Functions", "Effect": "Allow", "Action": ["lambda:CreateFunction", "lambda:InvokeFunction"], "Resource": "*"}]}
+//! ```
+//!
+//! ## Fix
+//! Remove one action of the path, or scope it: name the roles that may be
+//! passed and add `iam:PassedToService`, name the policies, users and
+//! roles that may be changed. When the grant is intended, suppress the
+//! finding with a reason.
+//!
+//! ## Reference
+//! <https://pathfinding.cloud> (DataDog/pathfinding.cloud, Apache-2.0,
+//! snapshot of 2025-12-17, reduced by `scripts/gen-privesc-table/run.sh`
+//! into `crates/leash-lint/data/privesc-paths.json`),
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html> and
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>
+
+use super::util::same_service;
+use crate::{Diagnostic, PolicyInput, PolicyKind, Rule, Severity};
+use leash_policy::matching::{ActionPattern, split_arn};
+use leash_policy::{Effect, Policy, Span, Statement, Value};
+use std::sync::OnceLock;
+
+pub static RULE: Rule = Rule {
+    code: "L313",
+    name: "privilege-escalation-path",
+    severity: Severity::Warning,
+    summary: "the policy grants every action of a known privilege-escalation path",
+    access_analyzer: None,
+    check: Some(check),
+};
+
+const DATA: &str = include_str!("../../data/privesc-paths.json");
+
+/// The IAM resource kinds whose ARNs a path's target constrains
+/// (`arn:aws:iam::ACCOUNT:role/NAME`); other targets are not checked.
+const CHECKED_TARGETS: &[&str] = &["role", "user", "group", "policy"];
+
+/// One action a path needs, with the IAM resource kind (`role`, `user`,
+/// `group`, `policy`) it must be granted on, when the data names one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Requirement {
+    pub(crate) action: String,
+    pub(crate) target: Option<&'static str>,
+    /// The services whose ARNs the action acts on (from the catalog's
+    /// resource types; `ec2` for `ssm:StartSession`), empty when the
+    /// catalog names none: then any resource counts.
+    pub(crate) arn_services: Vec<&'static str>,
+}
+
+/// One escalation path: its id (`iam-001`), name, category, and the
+/// indices of its actions in [`PathTable::requirements`].
+#[derive(Clone, Debug)]
+pub(crate) struct EscalationPath {
+    pub(crate) id: String,
+    pub(crate) category: String,
+    pub(crate) requirements: Vec<usize>,
+}
+
+/// Every path, with the distinct requirements of all paths listed once so
+/// that a policy decides each of them once.
+#[derive(Debug, Default)]
+pub(crate) struct PathTable {
+    pub(crate) requirements: Vec<Requirement>,
+    pub(crate) paths: Vec<EscalationPath>,
+}
+
+/// The embedded table, parsed at first use. The data is generated and
+/// committed, and this module's tests parse it, so a malformed table
+/// yields an empty one rather than a panic.
+pub(crate) fn table() -> &'static PathTable {
+    static TABLE: OnceLock<PathTable> = OnceLock::new();
+    TABLE.get_or_init(|| parse_table(DATA).unwrap_or_default())
+}
+
+fn parse_table(text: &str) -> Option<PathTable> {
+    let root = leash_policy::json::parse_json(text).ok()?;
+    let mut table = PathTable::default();
+    for path in root.get("paths")?.as_array()? {
+        let mut requirements = Vec::new();
+        for item in path.get("required")?.as_array()? {
+            let requirement = Requirement {
+                action: item.get("action")?.as_str()?.to_string(),
+                target: item
+                    .get("target")
+                    .and_then(Value::as_str)
+                    .and_then(|t| CHECKED_TARGETS.iter().copied().find(|k| *k == t)),
+                arn_services: Vec::new(),
+            };
+            let index = match table
+                .requirements
+                .iter()
+                .position(|r| r.action == requirement.action && r.target == requirement.target)
+            {
+                Some(index) => index,
+                None => {
+                    let arn_services = arn_services(&requirement.action);
+                    table.requirements.push(Requirement {
+                        arn_services,
+                        ..requirement
+                    });
+                    table.requirements.len() - 1
+                }
+            };
+            if !requirements.contains(&index) {
+                requirements.push(index);
+            }
+        }
+        table.paths.push(EscalationPath {
+            id: path.get("id")?.as_str()?.to_string(),
+            category: path.get("category")?.as_str()?.to_string(),
+            requirements,
+        });
+    }
+    Some(table)
+}
+
+/// The services named by the ARN templates of the resource types an
+/// action acts on (`arn:${Partition}:ec2:...` gives `ec2`).
+fn arn_services(action: &str) -> Vec<&'static str> {
+    let catalog = leash_catalog::catalog();
+    let Some(found) = catalog.action(action) else {
+        return Vec::new();
+    };
+    let Some(service) = catalog.service(found.service()) else {
+        return Vec::new();
+    };
+    let mut services: Vec<&'static str> = Vec::new();
+    for resource in found.resource_types() {
+        let Some(resource_type) = service.resource_type(resource.resource_type()) else {
+            continue;
+        };
+        if let Some(name) = resource_type.arn_template().split(':').nth(2)
+            && !services.contains(&name)
+        {
+            services.push(name);
+        }
+    }
+    services
+}
+
+/// How one policy treats one requirement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Standing {
+    /// No statement grants it.
+    Absent,
+    /// First granting statement, and the span of the pattern that grants.
+    Granted { statement: usize, span: Span },
+    /// A Deny blocks it on every resource of its kind.
+    Denied,
+}
+
+/// Each requirement of [`table`] as `policy` treats it, in table order.
+pub(crate) fn standings(policy: &Policy) -> Vec<Standing> {
+    let compiled: Vec<Vec<(&str, ActionPattern)>> = policy
+        .statements
+        .iter()
+        .map(|s| {
+            s.action
+                .node
+                .patterns
+                .iter()
+                .map(|p| (p.node.as_str(), ActionPattern::new(&p.node)))
+                .collect()
+        })
+        .collect();
+    table()
+        .requirements
+        .iter()
+        .map(|requirement| standing(policy, &compiled, requirement))
+        .collect()
+}
+
+fn standing(
+    policy: &Policy,
+    compiled: &[Vec<(&str, ActionPattern)>],
+    requirement: &Requirement,
+) -> Standing {
+    let mut granted = None;
+    for (index, (statement, patterns)) in policy.statements.iter().zip(compiled).enumerate() {
+        let Some(span) = action_match(statement, patterns, &requirement.action) else {
+            continue;
+        };
+        match statement.effect.node {
+            Effect::Deny if denies_every_target(statement, requirement.target) => {
+                return Standing::Denied;
+            }
+            Effect::Allow if granted.is_none() && may_name_target(statement, requirement) => {
+                granted = Some(Standing::Granted {
+                    statement: index,
+                    span,
+                });
+            }
+            _ => {}
+        }
+    }
+    granted.unwrap_or(Standing::Absent)
+}
+
+/// The span that makes the statement's `Action`/`NotAction` cover
+/// `action`: the matching pattern, or for `NotAction` the whole clause.
+fn action_match(
+    statement: &Statement,
+    patterns: &[(&str, ActionPattern)],
+    action: &str,
+) -> Option<Span> {
+    let mut matching = statement
+        .action
+        .node
+        .patterns
+        .iter()
+        .zip(patterns)
+        .filter(|(_, (text, pattern))| same_service(text, action) && pattern.is_match(action));
+    if statement.action.node.negated {
+        matching.next().is_none().then_some(statement.action.span)
+    } else {
+        matching.next().map(|(p, _)| p.span)
+    }
+}
+
+/// Whether an Allow's resources can include the requirement's target: an
+/// IAM `role/...` (`user/`, `group/`, `policy/`) when the data names one,
+/// else a resource of a service the action acts on. `*` and `NotResource`
+/// always can.
+fn may_name_target(statement: &Statement, requirement: &Requirement) -> bool {
+    let Some(resource) = &statement.resource else {
+        return false;
+    };
+    resource.node.negated
+        || resource
+            .node
+            .patterns
+            .iter()
+            .any(|p| match requirement.target {
+                Some(kind) => pattern_may_name(&p.node, kind),
+                None => pattern_may_name_service(&p.node, &requirement.arn_services),
+            })
+}
+
+/// Whether a `Resource` pattern can name an ARN of one of `services`
+/// (any, when `services` is empty).
+fn pattern_may_name_service(pattern: &str, services: &[&str]) -> bool {
+    if services.is_empty() {
+        return true;
+    }
+    match split_arn(pattern) {
+        Some(["arn", _, service, _, _, _]) => {
+            service.contains(['*', '?']) || services.iter().any(|s| s.eq_ignore_ascii_case(service))
+        }
+        _ => pattern.contains(['*', '?']),
+    }
+}
+
+/// Whether a `Resource` pattern can match some `arn:PARTITION:iam::ACCOUNT:KIND/NAME`.
+/// A pattern that is not a six-part ARN counts when it has a wildcard
+/// (`arn:aws:iam::*` spans the missing parts).
+fn pattern_may_name(pattern: &str, kind: &str) -> bool {
+    let Some(["arn", _, service, _, _, resource]) = split_arn(pattern) else {
+        return pattern.contains(['*', '?']);
+    };
+    if !(service.eq_ignore_ascii_case("iam") || service.contains(['*', '?'])) {
+        return false;
+    }
+    // The literal text before the first wildcard must agree with `KIND/`.
+    let literal = resource.split(['*', '?']).next().unwrap_or(resource);
+    let wanted = format!("{kind}/");
+    let wildcard = literal.len() < resource.len();
+    if wildcard {
+        wanted.starts_with(literal) || literal.starts_with(&wanted)
+    } else {
+        literal.starts_with(&wanted)
+    }
+}
+
+/// Whether an unconditional Deny covers every resource the action could
+/// target: `"Resource": "*"`, or an ARN naming every IAM `target` of an
+/// account (`arn:aws:iam::*:role/*`). AWS: an explicit deny overrides any
+/// allow (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>).
+fn denies_every_target(statement: &Statement, target: Option<&str>) -> bool {
+    if statement.condition.is_some() {
+        return false;
+    }
+    let Some(resource) = &statement.resource else {
+        return false;
+    };
+    if resource.node.negated {
+        return false;
+    }
+    resource.node.patterns.iter().any(|p| {
+        p.node == "*"
+            || target.is_some_and(|kind| {
+                matches!(split_arn(&p.node), Some(["arn", _, service, _, _, rest])
+                    if (service.eq_ignore_ascii_case("iam") || service == "*")
+                        && (rest == "*" || rest == format!("{kind}/*")))
+            })
+    })
+}
+
+/// A path every requirement of which is granted and none denied, with the
+/// grant of each requirement in the path's order; `None` otherwise.
+pub(crate) fn completed<'s>(
+    path: &EscalationPath,
+    standings: &'s [Standing],
+) -> Option<Vec<(usize, &'s Standing)>> {
+    path.requirements
+        .iter()
+        .map(|&r| match standings.get(r) {
+            Some(standing @ Standing::Granted { .. }) => Some((r, standing)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// `` `a` + `b` ``: the actions of a path for a message.
+pub(crate) fn path_actions(path: &EscalationPath) -> String {
+    let requirements = &table().requirements;
+    path.requirements
+        .iter()
+        .filter_map(|&r| requirements.get(r))
+        .map(|r| format!("`{}`", r.action))
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// How a statement is named in help: `` `Sid` (statement 2) `` or
+/// `statement 2` (1-based, as people count).
+pub(crate) fn statement_name(policy: &Policy, index: usize) -> String {
+    match policy
+        .statements
+        .get(index)
+        .and_then(|s| s.sid.as_ref())
+        .filter(|sid| !sid.node.is_empty())
+    {
+        Some(sid) => format!("`{}` (statement {})", sid.node, index + 1),
+        None => format!("statement {}", index + 1),
+    }
+}
+
+fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
+    if input.kind != PolicyKind::Identity {
+        return;
+    }
+    let policy = input.policy;
+    let standings = standings(policy);
+    for path in &table().paths {
+        let Some(grants) = completed(path, &standings) else {
+            continue;
+        };
+        let mut statements: Vec<usize> = Vec::new();
+        let mut first_span = None;
+        for (_, standing) in &grants {
+            if let Standing::Granted { statement, span } = standing {
+                first_span.get_or_insert(*span);
+                if !statements.contains(statement) {
+                    statements.push(*statement);
+                }
+            }
+        }
+        let Some(span) = first_span else { continue };
+        statements.sort_unstable();
+        let names: Vec<String> = statements
+            .iter()
+            .map(|&i| statement_name(policy, i))
+            .collect();
+        let combine = if names.len() == 1 {
+            format!("{} grants every action", names.join(""))
+        } else {
+            format!("{} combine", names.join(", "))
+        };
+        out.push(
+            Diagnostic::new(
+                &RULE,
+                format!(
+                    "privilege-escalation path `{}` ({}) is open: {}",
+                    path.id,
+                    path.category,
+                    path_actions(path)
+                ),
+                span,
+            )
+            .with_label(format!("part of `{}`", path.id))
+            .with_help(format!("{combine}; remove or scope one of the actions")),
+        );
+    }
+}
+
+#[cfg(test)]
+mod rule_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::super::util::findings;
+    use super::*;
+
+    fn open_paths(text: &str) -> Vec<String> {
+        findings(text, Some(PolicyKind::Identity), "L313")
+            .into_iter()
+            .map(|d| d.message)
+            .collect()
+    }
+
+    fn opens(text: &str, id: &str) -> bool {
+        open_paths(text)
+            .iter()
+            .any(|m| m.contains(&format!("`{id}`")))
+    }
+
+    #[test]
+    fn the_embedded_table_has_every_path() {
+        let table = table();
+        assert_eq!(table.paths.len(), 65);
+        assert!(table.paths.iter().all(|p| !p.requirements.is_empty()));
+        let lambda = table.paths.iter().find(|p| p.id == "lambda-001").unwrap();
+        assert_eq!(
+            path_actions(lambda),
+            "`iam:PassRole` + `lambda:CreateFunction` + `lambda:InvokeFunction`"
+        );
+    }
+
+    #[test]
+    fn two_statements_complete_a_path() {
+        let text = r#"{"Version": "2012-10-17", "Statement": [
+            {"Sid": "Pass", "Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111122223333:role/*"},
+            {"Sid": "Ec2", "Effect": "Allow", "Action": "ec2:RunInstances", "Resource": "*"}]}"#;
+        let found = findings(text, Some(PolicyKind::Identity), "L313");
+        let ec2 = found
+            .iter()
+            .find(|d| d.message.contains("`ec2-001`"))
+            .unwrap();
+        let help = ec2.help.as_deref().unwrap();
+        assert!(help.contains("`Pass` (statement 1), `Ec2` (statement 2) combine"));
+        // Either statement alone completes nothing.
+        let pass_only = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"}]}"#;
+        assert!(open_paths(pass_only).is_empty());
+    }
+
+    // An explicit deny overrides any allow:
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+    #[test]
+    fn a_deny_on_every_resource_blocks_the_path() {
+        let text = r#"{"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": "*"},
+            {"Effect": "Deny", "Action": "iam:Create*", "Resource": "*"}]}"#;
+        assert!(!opens(text, "iam-001"));
+        // A conditional deny may not apply: the path stays open.
+        let conditional = r#"{"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": "*"},
+            {"Effect": "Deny", "Action": "iam:CreatePolicyVersion", "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}]}"#;
+        assert!(opens(conditional, "iam-001"));
+        // A deny on every policy ARN covers the path's target too.
+        let every_policy = r#"{"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": "*"},
+            {"Effect": "Deny", "Action": "iam:CreatePolicyVersion", "Resource": "arn:aws:iam::*:policy/*"}]}"#;
+        assert!(!opens(every_policy, "iam-001"));
+    }
+
+    #[test]
+    fn a_service_wildcard_completes_several_paths() {
+        let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}]}"#;
+        let found = open_paths(text);
+        for id in ["iam-001", "iam-005", "iam-009", "iam-012", "iam-019"] {
+            assert!(found.iter().any(|m| m.contains(&format!("`{id}`"))), "{id}");
+        }
+        // Paths that need another service stay closed.
+        assert!(!opens(text, "lambda-001"));
+        assert!(!opens(text, "iam-014"));
+    }
+
+    // NotAction grants every action it does not list:
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notaction.html
+    #[test]
+    fn not_action_grants_what_it_does_not_list() {
+        let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}"#;
+        assert!(opens(text, "lambda-003"));
+        assert!(!opens(text, "iam-001"));
+        assert!(!opens(text, "lambda-001"));
+    }
+
+    #[test]
+    fn the_target_kind_limits_the_resources_that_count() {
+        // A PutRolePolicy grant on users' ARNs reaches no role.
+        let users = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PutRolePolicy", "Resource": "arn:aws:iam::111122223333:user/*"}]}"#;
+        assert!(!opens(users, "iam-005"));
+        let roles = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:PutRolePolicy", "Resource": "arn:aws:iam::111122223333:role/app-*"}]}"#;
+        assert!(opens(roles, "iam-005"));
+        assert!(pattern_may_name("arn:aws:iam::*:r*", "role"));
+        assert!(!pattern_may_name("arn:aws:s3:::bucket/*", "role"));
+        // Every action on a bucket's objects reaches no function or instance.
+        let bucket = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "arn:aws:s3:::reports/*"}]}"#;
+        assert!(!opens(bucket, "lambda-003"));
+        assert!(!opens(bucket, "ssm-001"));
+        // `ssm:StartSession` acts on EC2 instances.
+        let session = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ssm:StartSession", "Resource": "arn:aws:ec2:*:111122223333:instance/*"}]}"#;
+        assert!(opens(session, "ssm-001"));
+    }
+
+    #[test]
+    fn only_identity_policies_are_checked() {
+        let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::111122223333:root"}, "Action": "iam:*", "Resource": "*"}]}"#;
+        assert!(findings(text, Some(PolicyKind::Resource), "L313").is_empty());
+    }
+}
