@@ -43,6 +43,33 @@ pub enum Command {
     Sim(Box<SimArgs>),
     /// Prove properties of policies exactly, with counterexample requests
     Prove(Box<ProveArgs>),
+    /// Design one least-privilege role per Lambda function from a SAM/CloudFormation template
+    Design(Box<DesignArgs>),
+}
+
+#[derive(Args, Debug)]
+pub struct DesignArgs {
+    /// The SAM or CloudFormation template (YAML or JSON)
+    pub input: PathBuf,
+    /// Directory to write one IAM JSON per role and report.md into
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Output format of the role files (only `json` is implemented yet)
+    #[arg(long, value_enum, default_value_t = DesignFormat::Json)]
+    pub format: DesignFormat,
+    /// The AWS account id; overrides `Metadata: leash: account` in the template
+    #[arg(long)]
+    pub account: Option<String>,
+    /// The AWS region; overrides `Metadata: leash: region` in the template
+    #[arg(long)]
+    pub region: Option<String>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DesignFormat {
+    Json,
+    Cfn,
+    Terraform,
 }
 
 #[derive(Args, Debug)]

@@ -5,6 +5,7 @@ mod action;
 mod args;
 mod check;
 mod config;
+mod design;
 mod prove;
 mod render;
 mod sim;
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
         args::Command::Check(c) => check::run(&c),
         args::Command::Sim(s) => sim::run(&s),
         args::Command::Prove(p) => prove::run(&p),
+        args::Command::Design(d) => design::run(&d),
     };
     ExitCode::from(code)
 }

@@ -1,0 +1,230 @@
+//! `leash design` end to end: the real binary on examples/orders-api, the
+//! files it writes, and the designed policies checked again here with the
+//! engine, independently of the report's own verification.
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use leash_policy::authz::{PolicySet, PreparedPolicySet};
+use leash_policy::context::Request;
+
+fn example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/orders-api/template.yaml")
+}
+
+fn leash(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_leash"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("leash-design-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn role(dir: &Path, name: &str) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join(format!("{name}-role.json"))).unwrap())
+        .unwrap()
+}
+
+fn prepared(role: &serde_json::Value) -> PreparedPolicySet {
+    let text = role["Policies"][0]["PolicyDocument"].to_string();
+    let parsed = leash_policy::parse::parse_policy_text(&text);
+    assert!(!parsed.has_errors(), "{:?}", parsed.diagnostics);
+    PreparedPolicySet::new(
+        &PolicySet::new().with_identity_policy("designed", parsed.policy.unwrap()),
+    )
+}
+
+const FUNCTIONS: [&str; 5] = [
+    "create-order",
+    "get-order",
+    "list-orders",
+    "delete-order",
+    "upload-receipt",
+];
+const TABLE: &str = "arn:aws:dynamodb:us-west-2:111122223333:table/Orders";
+
+fn allowed(policy: &PreparedPolicySet, function: &str, action: &str, resource: &str) -> bool {
+    let principal = format!("arn:aws:iam::111122223333:role/{function}-role");
+    policy
+        .evaluate(&Request::new(principal, action, resource))
+        .is_allowed()
+}
+
+#[test]
+fn designs_the_orders_api() {
+    let out = temp_dir("orders");
+    let output = leash(&[
+        "design",
+        example().to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("5 function(s), one role each"), "{stdout}");
+
+    // One role file per function, nothing else but report.md (no temp files).
+    let mut files: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    let mut expected: Vec<String> = FUNCTIONS.iter().map(|f| format!("{f}-role.json")).collect();
+    expected.push("report.md".into());
+    expected.sort();
+    assert_eq!(files, expected);
+
+    let mut served = Vec::new();
+    for function in FUNCTIONS {
+        let role = role(&out, function);
+        served.push(role["Function"].as_str().unwrap().to_string());
+        assert_eq!(
+            role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"],
+            "lambda.amazonaws.com"
+        );
+        for statement in role["Policies"][0]["PolicyDocument"]["Statement"]
+            .as_array()
+            .unwrap()
+        {
+            let actions = match &statement["Action"] {
+                serde_json::Value::String(a) => vec![a.clone()],
+                other => other
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|a| a.as_str().unwrap().to_string())
+                    .collect(),
+            };
+            assert!(
+                actions.iter().all(|a| !a.contains('*')),
+                "{function}: {actions:?}"
+            );
+            assert_ne!(statement["Resource"], "*");
+        }
+        let permission = &role["LambdaPermissions"][0];
+        assert_eq!(permission["Principal"], "apigateway.amazonaws.com");
+        assert_eq!(permission["SourceAccount"], "111122223333");
+        assert!(
+            permission["SourceArn"]
+                .as_str()
+                .unwrap()
+                .contains("${OrdersApi}/prod/")
+        );
+
+        // Its own log group, nobody else's.
+        let policy = prepared(&role);
+        let log = |name: &str| {
+            format!("arn:aws:logs:us-west-2:111122223333:log-group:/aws/lambda/{name}:log-stream:s")
+        };
+        assert!(allowed(
+            &policy,
+            function,
+            "logs:PutLogEvents",
+            &log(function)
+        ));
+        for other in FUNCTIONS.iter().filter(|f| **f != function) {
+            assert!(!allowed(
+                &policy,
+                function,
+                "logs:PutLogEvents",
+                &log(other)
+            ));
+        }
+        assert!(!allowed(&policy, function, "dynamodb:DeleteTable", TABLE));
+        assert!(!allowed(&policy, function, "dynamodb:Scan", TABLE));
+    }
+    // No role serves two functions.
+    let mut unique = served.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), served.len());
+
+    // Each function gets exactly its need.
+    let check = |function: &str, action: &str, resource: &str| {
+        allowed(&prepared(&role(&out, function)), function, action, resource)
+    };
+    assert!(check("get-order", "dynamodb:GetItem", TABLE));
+    assert!(!check("get-order", "dynamodb:PutItem", TABLE));
+    assert!(!check(
+        "get-order",
+        "dynamodb:Query",
+        &format!("{TABLE}/index/ByCustomer")
+    ));
+    assert!(check(
+        "list-orders",
+        "dynamodb:Query",
+        &format!("{TABLE}/index/ByCustomer")
+    ));
+    assert!(check("create-order", "dynamodb:PutItem", TABLE));
+    assert!(!check("create-order", "dynamodb:DeleteItem", TABLE));
+    assert!(check("delete-order", "dynamodb:DeleteItem", TABLE));
+    assert!(!check("delete-order", "dynamodb:GetItem", TABLE));
+    let receipt = "arn:aws:s3:::acme-orders-receipts/receipts/o-1.pdf";
+    assert!(check("upload-receipt", "s3:PutObject", receipt));
+    assert!(!check(
+        "upload-receipt",
+        "s3:PutObject",
+        "arn:aws:s3:::acme-orders-receipts/other/o-1.pdf"
+    ));
+    assert!(!check("upload-receipt", "s3:GetObject", receipt));
+    assert!(!check("get-order", "s3:PutObject", receipt));
+
+    // The report's own verification: every check passed, and there are some.
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(!report.contains("| FAIL |"));
+    assert!(report.matches("| PASS | need |").count() >= 15, "{report}");
+    assert!(report.matches("| PASS | near miss").count() >= 50);
+    assert_eq!(report.matches("No findings.").count(), 5);
+    assert!(report.contains("put on `OrdersTable` (Metadata.leash.needs[0])"));
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn cfn_and_terraform_are_not_faked() {
+    for format in ["cfn", "terraform"] {
+        let output = leash(&["design", example().to_str().unwrap(), "--format", format]);
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("not implemented yet"), "{stderr}");
+    }
+}
+
+#[test]
+fn a_template_without_account_is_a_usage_error() {
+    let dir = temp_dir("no-account");
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string(example())
+        .unwrap()
+        .replace("    account: \"111122223333\"\n", "");
+    let path = dir.join("template.yaml");
+    std::fs::write(&path, text).unwrap();
+    let output = leash(&["design", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("the account is unknown"));
+    let output = leash(&[
+        "design",
+        path.to_str().unwrap(),
+        "--account",
+        "444455556666",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
