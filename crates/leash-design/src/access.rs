@@ -29,6 +29,37 @@ pub enum Scope {
     Function,
 }
 
+/// The exact ARN for a scope of the resource named `name`.
+pub fn scope_arn(
+    scope: Scope,
+    name: &str,
+    region: &str,
+    account: &str,
+    prefix: Option<&str>,
+) -> String {
+    match scope {
+        Scope::Table => format!("arn:aws:dynamodb:{region}:{account}:table/{name}"),
+        Scope::TableIndexes => format!("arn:aws:dynamodb:{region}:{account}:table/{name}/index/*"),
+        Scope::TableStreams => format!("arn:aws:dynamodb:{region}:{account}:table/{name}/stream/*"),
+        Scope::Bucket => format!("arn:aws:s3:::{name}"),
+        Scope::Objects => format!("arn:aws:s3:::{name}/{}*", prefix.unwrap_or_default()),
+        Scope::Queue => format!("arn:aws:sqs:{region}:{account}:{name}"),
+        Scope::Topic => format!("arn:aws:sns:{region}:{account}:{name}"),
+        Scope::Function => format!("arn:aws:lambda:{region}:{account}:function:{name}"),
+    }
+}
+
+/// The scopes a kind of resource has.
+pub fn scopes(kind: ResourceKind) -> &'static [Scope] {
+    match kind {
+        ResourceKind::Table => &[Scope::Table, Scope::TableIndexes, Scope::TableStreams],
+        ResourceKind::Bucket => &[Scope::Bucket, Scope::Objects],
+        ResourceKind::Queue => &[Scope::Queue],
+        ResourceKind::Topic => &[Scope::Topic],
+        ResourceKind::Function => &[Scope::Function],
+    }
+}
+
 /// One row of the table.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct AccessEntry {

@@ -127,21 +127,13 @@ struct Arns<'a> {
 
 impl Arns<'_> {
     fn of(&self, resource: &AppResource, scope: Scope, prefix: Option<&str>) -> String {
-        let (region, account, name) = (&self.app.region, &self.app.account, &resource.name);
-        match scope {
-            Scope::Table => format!("arn:aws:dynamodb:{region}:{account}:table/{name}"),
-            Scope::TableIndexes => {
-                format!("arn:aws:dynamodb:{region}:{account}:table/{name}/index/*")
-            }
-            Scope::TableStreams => {
-                format!("arn:aws:dynamodb:{region}:{account}:table/{name}/stream/*")
-            }
-            Scope::Bucket => format!("arn:aws:s3:::{name}"),
-            Scope::Objects => format!("arn:aws:s3:::{name}/{}*", prefix.unwrap_or_default()),
-            Scope::Queue => format!("arn:aws:sqs:{region}:{account}:{name}"),
-            Scope::Topic => format!("arn:aws:sns:{region}:{account}:{name}"),
-            Scope::Function => format!("arn:aws:lambda:{region}:{account}:function:{name}"),
-        }
+        crate::access::scope_arn(
+            scope,
+            &resource.name,
+            &self.app.region,
+            &self.app.account,
+            prefix,
+        )
     }
 
     /// A concrete resource inside `scope`, for requests.
@@ -189,7 +181,22 @@ fn design_function(app: &Application, function: &Function) -> Result<RoleDesign,
         let resource = app.resource(&need.resource).ok_or_else(|| DesignError {
             message: format!("`{}` is not a resource of the template", need.resource),
         })?;
-        let rows = entries(resource.kind, need.access);
+        // A listed need (an inline statement) keeps its actions and scope;
+        // an access level goes through the curated table.
+        let rows: Vec<(Scope, Vec<String>, String)> = match (need.access, need.scope) {
+            (Access::Listed, Some(scope)) => vec![(
+                scope,
+                need.actions.clone(),
+                "the function's inline statement in the template".to_string(),
+            )],
+            _ => entries(resource.kind, need.access)
+                .into_iter()
+                .map(|row| {
+                    let actions = row.actions.iter().map(|a| (*a).to_string()).collect();
+                    (row.scope, actions, row.reference.to_string())
+                })
+                .collect(),
+        };
         if rows.is_empty() {
             return Err(DesignError {
                 message: format!(
@@ -200,12 +207,12 @@ fn design_function(app: &Application, function: &Function) -> Result<RoleDesign,
                 ),
             });
         }
-        for row in rows {
-            if row.scope == Scope::TableIndexes && !need.index {
+        for (scope, actions, reference) in rows {
+            if scope == Scope::TableIndexes && !need.index {
                 continue;
             }
             let prefix = need.prefix.as_deref();
-            let condition = match (row.scope, prefix) {
+            let condition = match (scope, prefix) {
                 (Scope::Bucket, Some(prefix)) => Some((
                     "StringLike".to_string(),
                     "s3:prefix".to_string(),
@@ -213,13 +220,13 @@ fn design_function(app: &Application, function: &Function) -> Result<RoleDesign,
                 )),
                 _ => None,
             };
-            let arn = arns.of(resource, row.scope, prefix);
-            let example = arns.example(resource, row.scope, prefix);
+            let arn = arns.of(resource, scope, prefix);
+            let example = arns.example(resource, scope, prefix);
             let slot = grants.entry((arn, condition.clone())).or_default();
-            for action in row.actions {
+            for action in &actions {
                 let (needs, _) = slot
-                    .entry((*action).to_string())
-                    .or_insert_with(|| (Vec::new(), row.reference.to_string()));
+                    .entry(action.clone())
+                    .or_insert_with(|| (Vec::new(), reference.clone()));
                 let described = need.describe();
                 if !needs.contains(&described) {
                     needs.push(described);
@@ -425,17 +432,29 @@ fn near_misses(
                 "arn:aws:s3:::{}/not-{}example-object",
                 resource.name, prefix
             );
-            for row in entries(resource.kind, need.access) {
-                if row.scope == Scope::Objects {
-                    for action in row.actions {
-                        checks.push((
-                            CheckKind::SameActionOtherResource,
-                            (*action).to_string(),
-                            outside.clone(),
-                            Vec::new(),
-                            false,
-                        ));
-                    }
+            let object_actions: Vec<String> = if need.access == Access::Listed {
+                if need.scope == Some(Scope::Objects) {
+                    need.actions.clone()
+                } else {
+                    Vec::new()
+                }
+            } else {
+                entries(resource.kind, need.access)
+                    .iter()
+                    .filter(|row| row.scope == Scope::Objects)
+                    .flat_map(|row| row.actions.iter().map(|a| (*a).to_string()))
+                    .collect()
+            };
+            for action in object_actions {
+                // Another need may grant the whole bucket: then it is no near miss.
+                if !granted(&action, &outside) {
+                    checks.push((
+                        CheckKind::SameActionOtherResource,
+                        action,
+                        outside.clone(),
+                        Vec::new(),
+                        false,
+                    ));
                 }
             }
         }

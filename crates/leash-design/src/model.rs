@@ -8,6 +8,8 @@
 use leash_iac::{ResolveContext, Resource, Template, UnnamedResources, resolve_with};
 use leash_policy::Value;
 
+use crate::access::Scope;
+
 /// What a function may do to a resource, in the words of the `needs`
 /// metadata. `access::ACCESS_TABLE` says which actions each one grants.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -20,6 +22,9 @@ pub enum Access {
     Invoke,
     Publish,
     Consume,
+    /// The actions of an inline statement, as written (never declared in
+    /// `needs`; see `Need::actions`).
+    Listed,
 }
 
 impl Access {
@@ -47,6 +52,7 @@ impl Access {
             Access::Invoke => "invoke",
             Access::Publish => "publish",
             Access::Consume => "consume",
+            Access::Listed => "listed actions",
         }
     }
 }
@@ -107,6 +113,8 @@ pub enum NeedSource {
     SamPolicyTemplate { name: String },
     /// An `SQS` or `DynamoDB` event of the function (Lambda polls for it).
     EventSource { event: String },
+    /// An `Allow` statement of an inline policy in the function's `Policies`.
+    InlineStatement { policy: usize, statement: usize },
 }
 
 impl NeedSource {
@@ -115,6 +123,9 @@ impl NeedSource {
             NeedSource::Declared { index } => format!("Metadata.leash.needs[{index}]"),
             NeedSource::SamPolicyTemplate { name } => format!("SAM policy template `{name}`"),
             NeedSource::EventSource { event } => format!("event `{event}`"),
+            NeedSource::InlineStatement { policy, statement } => {
+                format!("Policies[{policy}].Statement[{statement}]")
+            }
         }
     }
 }
@@ -129,12 +140,19 @@ pub struct Need {
     pub prefix: Option<String>,
     /// Tables: whether the function queries an index.
     pub index: bool,
+    /// For `Access::Listed`: the actions and the part of the resource.
+    pub actions: Vec<String>,
+    pub scope: Option<Scope>,
     pub source: NeedSource,
 }
 
 impl Need {
     pub fn describe(&self) -> String {
-        let mut text = format!("{} on `{}`", self.access.as_str(), self.resource);
+        let mut text = if self.access == Access::Listed {
+            format!("`{}` on `{}`", self.actions.join("`, `"), self.resource)
+        } else {
+            format!("{} on `{}`", self.access.as_str(), self.resource)
+        };
         if let Some(prefix) = &self.prefix {
             text.push_str(&format!(" under `{prefix}`"));
         }
@@ -304,7 +322,13 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
             .iter()
             .any(|r| r.logical_id == resource.logical_id.node && r.kind == ResourceKind::Function)
         {
-            functions.push(read_function(template, resource, &resources, &resolve)?);
+            functions.push(read_function(
+                template,
+                resource,
+                &resources,
+                &resolve,
+                (&account, &region),
+            )?);
         }
     }
     Ok(Application {
@@ -320,6 +344,7 @@ fn read_function(
     resource: &Resource,
     resources: &[AppResource],
     resolve: &dyn Fn(&Value) -> Value,
+    (account, region): (&str, &str),
 ) -> Result<Function, ModelError> {
     let logical_id = resource.logical_id.node.clone();
     let name = resources
@@ -355,13 +380,33 @@ fn read_function(
         }
     }
 
-    // (b) SAM policy templates with a documented mapping to an access level.
-    for policy in resource
+    // (b) SAM policy templates with a documented mapping to an access level;
+    // (c) inline statements, collected apart so they come after (b).
+    let mut inline_needs = Vec::new();
+    for (policy_index, policy) in resource
         .properties
         .get("Policies")
         .map(policy_items)
         .unwrap_or_default()
+        .into_iter()
+        .enumerate()
     {
+        if let Some(statements) = policy.get("Statement") {
+            let located = Located {
+                account,
+                region,
+                resources,
+                resolve,
+            };
+            read_inline_statements(
+                policy_index,
+                statements,
+                &located,
+                &mut inline_needs,
+                &mut function.ignored,
+            );
+            continue;
+        }
         let Some(members) = policy.as_object() else {
             function
                 .ignored
@@ -387,6 +432,8 @@ fn read_function(
                     access,
                     prefix: None,
                     index: access == Access::Read || access == Access::ReadWrite,
+                    actions: Vec::new(),
+                    scope: None,
                     source: NeedSource::SamPolicyTemplate {
                         name: template_name.to_string(),
                     },
@@ -397,6 +444,8 @@ fn read_function(
             }
         }
     }
+
+    function.needs.extend(inline_needs);
 
     // Events: API routes (for Lambda permissions) and pollers (consume needs).
     let events = resource
@@ -470,6 +519,8 @@ fn read_function(
                             access: Access::Consume,
                             prefix: None,
                             index: false,
+                            actions: Vec::new(),
+                            scope: None,
                             source: NeedSource::EventSource { event: event_name },
                         })
                     }
@@ -502,6 +553,118 @@ fn read_function(
         }
     }
     Ok(function)
+}
+
+struct Located<'a> {
+    account: &'a str,
+    region: &'a str,
+    resources: &'a [AppResource],
+    resolve: &'a dyn Fn(&Value) -> Value,
+}
+
+/// Strings of a string-or-list value, after resolving intrinsics.
+fn strings(value: &Value, resolve: &dyn Fn(&Value) -> Value) -> Vec<String> {
+    let resolved = resolve(value);
+    match resolved.as_array() {
+        Some(items) => items
+            .iter()
+            .filter_map(|i| i.as_str().map(str::to_string))
+            .collect(),
+        None => resolved.as_str().map(str::to_string).into_iter().collect(),
+    }
+}
+
+/// (c) Each `Allow` statement of an inline policy whose actions are written
+/// out and whose resources are exact ARNs of template resources becomes a
+/// need with those actions. Anything else (wildcard actions, conditions,
+/// `NotAction`/`NotResource`, resources outside the template) is reported
+/// under "not designed from" and not granted.
+fn read_inline_statements(
+    policy_index: usize,
+    statements: &Value,
+    located: &Located<'_>,
+    needs: &mut Vec<Need>,
+    ignored: &mut Vec<String>,
+) {
+    let list: Vec<&Value> = policy_items(statements);
+    for (statement_index, statement) in list.into_iter().enumerate() {
+        let at = format!("Policies[{policy_index}].Statement[{statement_index}]");
+        if statement.get("Effect").and_then(Value::as_str) != Some("Allow") {
+            ignored.push(format!("{at}: not an `Allow` statement"));
+            continue;
+        }
+        if statement.get("Condition").is_some()
+            || statement.get("NotAction").is_some()
+            || statement.get("NotResource").is_some()
+        {
+            ignored.push(format!(
+                "{at}: conditions, `NotAction` and `NotResource` are not designed from yet"
+            ));
+            continue;
+        }
+        let actions = statement
+            .get("Action")
+            .map(|a| strings(a, located.resolve))
+            .unwrap_or_default();
+        if actions.is_empty() || actions.iter().any(|a| a.contains('*') || a.contains('?')) {
+            ignored.push(format!(
+                "{at}: actions must be written out (no wildcards) to be designed from"
+            ));
+            continue;
+        }
+        for arn in statement
+            .get("Resource")
+            .map(|r| strings(r, located.resolve))
+            .unwrap_or_default()
+        {
+            match match_arn(&arn, located) {
+                Some((resource, scope, prefix)) => needs.push(Need {
+                    resource,
+                    access: Access::Listed,
+                    prefix,
+                    index: scope == Scope::TableIndexes,
+                    actions: actions.clone(),
+                    scope: Some(scope),
+                    source: NeedSource::InlineStatement {
+                        policy: policy_index,
+                        statement: statement_index,
+                    },
+                }),
+                None => ignored.push(format!(
+                    "{at}: resource `{arn}` is not a table, bucket, queue, topic or function of the template"
+                )),
+            }
+        }
+    }
+}
+
+/// The template resource, scope and (for objects) prefix an ARN names exactly.
+fn match_arn(arn: &str, located: &Located<'_>) -> Option<(String, Scope, Option<String>)> {
+    for resource in located.resources {
+        for scope in crate::access::scopes(resource.kind) {
+            if *scope == Scope::Objects {
+                let bucket_prefix = format!("arn:aws:s3:::{}/", resource.name);
+                if let Some(rest) = arn.strip_prefix(&bucket_prefix)
+                    && let Some(prefix) = rest.strip_suffix('*')
+                    && !prefix.contains('*')
+                    && !prefix.contains('?')
+                {
+                    let prefix = (!prefix.is_empty()).then(|| prefix.to_string());
+                    return Some((resource.logical_id.clone(), *scope, prefix));
+                }
+            } else if crate::access::scope_arn(
+                *scope,
+                &resource.name,
+                located.region,
+                located.account,
+                None,
+            ) == arn
+            {
+                return Some((resource.logical_id.clone(), *scope, None));
+            }
+        }
+    }
+    None
 }
 
 fn policy_items(value: &Value) -> Vec<&Value> {
@@ -566,6 +729,8 @@ fn read_declared_need(
         access,
         prefix,
         index: index_flag,
+        actions: Vec::new(),
+        scope: None,
         source: NeedSource::Declared { index },
     })
 }
@@ -738,6 +903,86 @@ Resources:
                 resource: "Orders".into()
             }]
         );
+    }
+
+    #[test]
+    fn inline_statements_on_template_resources_become_listed_needs() {
+        let text = TEMPLATE.replace(
+            "        - AWSLambdaBasicExecutionRole\n",
+            concat!(
+                "        - AWSLambdaBasicExecutionRole\n",
+                "        - Statement:\n",
+                "            - Effect: Allow\n",
+                "              Action: [s3:GetObject]\n",
+                "              Resource: !Sub 'arn:aws:s3:::${Receipts}/in/*'\n",
+                "            - Effect: Allow\n",
+                "              Action: dynamodb:Query\n",
+                "              Resource: arn:aws:dynamodb:us-west-2:111122223333:table/Orders/index/*\n",
+                "            - Effect: Allow\n",
+                "              Action: s3:*\n",
+                "              Resource: '*'\n",
+                "            - Effect: Allow\n",
+                "              Action: s3:GetObject\n",
+                "              Resource: arn:aws:s3:::someone-elses-bucket/*\n",
+            ),
+        );
+        let template = leash_iac::read_template(&text).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        let function = &app.functions[0];
+        let listed: Vec<&Need> = function
+            .needs
+            .iter()
+            .filter(|n| n.access == Access::Listed)
+            .collect();
+        assert_eq!(listed.len(), 2, "{:#?}", function.needs);
+        assert_eq!(listed[0].resource, "Receipts");
+        assert_eq!(listed[0].scope, Some(Scope::Objects));
+        assert_eq!(listed[0].prefix.as_deref(), Some("in/"));
+        assert_eq!(listed[0].actions, vec!["s3:GetObject".to_string()]);
+        assert_eq!(listed[1].scope, Some(Scope::TableIndexes));
+        assert_eq!(
+            listed[1].source,
+            NeedSource::InlineStatement {
+                policy: 2,
+                statement: 1
+            }
+        );
+        // After the SAM template need, before the event need.
+        let position = |access: Access| {
+            function
+                .needs
+                .iter()
+                .position(|n| n.access == access)
+                .unwrap()
+        };
+        assert!(position(Access::ReadWrite) < position(Access::Listed));
+        assert!(position(Access::Listed) < position(Access::Consume));
+        // Wildcards and resources outside the template are reported, not granted.
+        assert!(
+            function
+                .ignored
+                .iter()
+                .any(|i| i.contains("Statement[2]: actions must be written out"))
+        );
+        assert!(
+            function
+                .ignored
+                .iter()
+                .any(|i| i.contains("someone-elses-bucket"))
+        );
+        // The design grants exactly those and verifies.
+        let roles = crate::design::design(&app).unwrap();
+        let role = &roles[0];
+        assert!(
+            role.verified(),
+            "{:#?}",
+            role.verification
+                .iter()
+                .filter(|c| !c.passed)
+                .collect::<Vec<_>>()
+        );
+        assert!(role.permissions.iter().any(|p| p.action == "s3:GetObject"
+            && p.resource == "arn:aws:s3:::acme-orders-receipts/in/*"));
     }
 
     #[test]
