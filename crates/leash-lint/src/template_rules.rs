@@ -17,6 +17,7 @@ pub mod broad_managed_policy_on_function_role;
 pub mod bucket_without_tls_deny;
 pub mod execution_role_shared_by_functions;
 pub mod lambda_permission_source_arn_too_broad;
+pub mod privilege_escalation_path_across_policies;
 pub mod role_attached_to_nothing;
 pub mod role_for_service_that_never_assumes_roles;
 pub mod table_scan_for_api_function;
@@ -65,6 +66,10 @@ pub static TEMPLATE_RULES: &[(&Rule, TemplateCheckFn)] = &[
     (
         &table_scan_for_api_function::RULE,
         table_scan_for_api_function::check,
+    ),
+    (
+        &privilege_escalation_path_across_policies::RULE,
+        privilege_escalation_path_across_policies::check,
     ),
 ];
 
