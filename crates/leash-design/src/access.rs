@@ -72,8 +72,8 @@ pub struct AccessEntry {
 }
 
 const DYNAMODB_ACTIONS: &str = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/api-permissions-reference.html";
-const DYNAMODB_STREAMS: &str =
-    "https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html#events-dynamodb-permissions";
+const DYNAMODB_STREAMS: &str = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/iam-policy-example-lamda-process-dynamodb-streams.html";
+const DYNAMODB_INDEXES: &str = "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/iam-policy-specific-table-indexes.html";
 const S3_ACTIONS: &str =
     "https://docs.aws.amazon.com/AmazonS3/latest/userguide/using-with-s3-policy-actions.html";
 const S3_PREFIX: &str = "https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html#condition-key-bucket-ops-2";
@@ -123,7 +123,7 @@ pub const ACCESS_TABLE: &[AccessEntry] = &[
         Access::Read,
         Scope::TableIndexes,
         INDEX_READ,
-        DYNAMODB_ACTIONS,
+        DYNAMODB_INDEXES,
     ),
     entry(
         ResourceKind::Table,
@@ -158,7 +158,7 @@ pub const ACCESS_TABLE: &[AccessEntry] = &[
         Access::ReadWrite,
         Scope::TableIndexes,
         INDEX_READ,
-        DYNAMODB_ACTIONS,
+        DYNAMODB_INDEXES,
     ),
     entry(
         ResourceKind::Table,
