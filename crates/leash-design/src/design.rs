@@ -927,6 +927,96 @@ Resources:
     }
 
     #[test]
+    fn queues_streams_topics_and_functions_verify() {
+        let text = r#"
+Metadata:
+  leash: {account: '111122223333', region: us-west-2}
+Resources:
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: Orders
+      StreamSpecification: {StreamViewType: NEW_IMAGE}
+  Jobs: {Type: AWS::SQS::Queue, Properties: {QueueName: jobs}}
+  Other: {Type: AWS::SQS::Queue, Properties: {QueueName: other}}
+  Events: {Type: AWS::SNS::Topic, Properties: {TopicName: events}}
+  Notify:
+    Type: AWS::Serverless::Function
+    Properties: {FunctionName: notify}
+  Worker:
+    Type: AWS::Serverless::Function
+    Metadata:
+      leash:
+        needs:
+          - {resource: Events, access: publish}
+          - {resource: Notify, access: invoke}
+    Properties:
+      FunctionName: worker
+      Policies:
+        - SQSSendMessagePolicy: {QueueName: !GetAtt Other.QueueName}
+      Events:
+        Work: {Type: SQS, Properties: {Queue: !GetAtt Jobs.Arn}}
+        Changes: {Type: DynamoDB, Properties: {Stream: !GetAtt Orders.StreamArn}}
+"#;
+        let template = leash_iac::read_template(text).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        let roles = design(&app).unwrap();
+        let worker = roles.iter().find(|r| r.function_name == "worker").unwrap();
+        let failed: Vec<_> = worker.verification.iter().filter(|c| !c.passed).collect();
+        assert!(failed.is_empty(), "{failed:#?}");
+        assert!(
+            worker.lint_findings.is_empty(),
+            "{:?}",
+            worker.lint_findings
+        );
+        let grants = grants(worker);
+        for expected in [
+            ("sns:Publish", "arn:aws:sns:us-west-2:111122223333:events"),
+            (
+                "lambda:InvokeFunction",
+                "arn:aws:lambda:us-west-2:111122223333:function:notify",
+            ),
+            (
+                "sqs:ReceiveMessage",
+                "arn:aws:sqs:us-west-2:111122223333:jobs",
+            ),
+            (
+                "sqs:SendMessage",
+                "arn:aws:sqs:us-west-2:111122223333:other",
+            ),
+            (
+                "dynamodb:GetRecords",
+                "arn:aws:dynamodb:us-west-2:111122223333:table/Orders/stream/*",
+            ),
+        ] {
+            assert!(
+                grants.contains(&(expected.0.into(), expected.1.into())),
+                "{expected:?} in {grants:#?}"
+            );
+        }
+        // Consuming the stream grants nothing on the table itself.
+        assert!(
+            !grants
+                .iter()
+                .any(|(_, r)| r == "arn:aws:dynamodb:us-west-2:111122223333:table/Orders")
+        );
+        // The SQS poller may not send to the queue it consumes.
+        assert!(!grants.contains(&(
+            "sqs:SendMessage".into(),
+            "arn:aws:sqs:us-west-2:111122223333:jobs".into()
+        )));
+        // Notify has no needs: logs only.
+        let notify = roles.iter().find(|r| r.function_name == "notify").unwrap();
+        assert!(
+            notify
+                .permissions
+                .iter()
+                .all(|p| p.action.starts_with("logs:"))
+        );
+        assert!(notify.verified());
+    }
+
+    #[test]
     fn look_alike_names_extend_the_name() {
         assert_eq!(
             look_alike("arn:aws:dynamodb:r:a:table/Orders/index/*"),
