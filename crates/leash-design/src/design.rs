@@ -508,6 +508,38 @@ fn near_misses(
             }
         }
     }
+    // What the other functions may do on resources this one does not need.
+    for other in app
+        .functions
+        .iter()
+        .filter(|f| f.logical_id != function.logical_id)
+    {
+        for need in &other.needs {
+            let Some(resource) = app.resource(&need.resource) else {
+                continue;
+            };
+            if function.needs.iter().any(|n| n.resource == need.resource) {
+                continue;
+            }
+            for row in entries(resource.kind, need.access) {
+                let example = arns.example(resource, row.scope, need.prefix.as_deref());
+                for action in row.actions {
+                    if !checks
+                        .iter()
+                        .any(|c: &PlannedCheck| c.1 == *action && c.2 == example)
+                    {
+                        checks.push((
+                            CheckKind::SameActionOtherResource,
+                            (*action).to_string(),
+                            example.clone(),
+                            Vec::new(),
+                            false,
+                        ));
+                    }
+                }
+            }
+        }
+    }
     for other in app
         .functions
         .iter()
