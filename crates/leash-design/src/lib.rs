@@ -24,5 +24,7 @@ pub mod design;
 pub mod model;
 pub mod report;
 
+pub use leash_iac::{Template, read_template};
+
 pub use design::{Check, CheckKind, DesignError, LambdaPermission, Permission, RoleDesign, design};
 pub use model::{Access, Application, ModelError, Need, Target, read_application};
