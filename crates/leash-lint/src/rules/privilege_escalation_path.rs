@@ -12,7 +12,10 @@
 //! is an IAM role, user, group or policy, that statement's `Resource`
 //! must be able to name one (`*`, `NotResource`, or an ARN such as
 //! `arn:aws:iam::*:role/*`). Other targets (instances, functions, stacks)
-//! are not checked. An action is blocked only by a Deny without
+//! are checked only for the service: the `Resource` must be able to name
+//! an ARN of a service the action acts on. `iam:PassRole` limited by
+//! `iam:PassedToService` to one service completes only the paths that
+//! pass a role to that service. An action is blocked only by a Deny without
 //! `Condition` on `*` (or on every ARN of the target's kind).
 //!
 //! ## Why it matters
@@ -41,10 +44,10 @@
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html> and
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>
 
-use super::util::same_service;
+use super::util::{condition_entries, same_service, string_value};
 use crate::{Diagnostic, PolicyInput, PolicyKind, Rule, Severity};
 use leash_policy::matching::{ActionPattern, split_arn};
-use leash_policy::{Effect, Policy, Span, Statement, Value};
+use leash_policy::{Effect, OperatorKind, Policy, Span, Statement, Value};
 use std::sync::OnceLock;
 
 pub static RULE: Rule = Rule {
@@ -72,6 +75,11 @@ pub(crate) struct Requirement {
     /// resource types; `ec2` for `ssm:StartSession`), empty when the
     /// catalog names none: then any resource counts.
     pub(crate) arn_services: Vec<&'static str>,
+    /// For `iam:PassRole` in a path that passes a new role to a service:
+    /// that service's prefix (`lambda`), taken from the path's other
+    /// actions, so that `iam:PassedToService` limited to another service
+    /// does not count.
+    pub(crate) passed_to: Option<String>,
 }
 
 /// One escalation path: its id (`iam-001`), name, category, and the
@@ -104,7 +112,18 @@ fn parse_table(text: &str) -> Option<PathTable> {
     let mut table = PathTable::default();
     for path in root.get("paths")?.as_array()? {
         let mut requirements = Vec::new();
-        for item in path.get("required")?.as_array()? {
+        let required = path.get("required")?.as_array()?;
+        let category = path.get("category")?.as_str()?;
+        let passed_to = (category == "new-passrole")
+            .then(|| {
+                required
+                    .iter()
+                    .filter_map(|item| item.get("action")?.as_str()?.split_once(':'))
+                    .map(|(service, _)| service.to_ascii_lowercase())
+                    .find(|service| service != "iam" && service != "sts")
+            })
+            .flatten();
+        for item in required {
             let requirement = Requirement {
                 action: item.get("action")?.as_str()?.to_string(),
                 target: item
@@ -112,12 +131,21 @@ fn parse_table(text: &str) -> Option<PathTable> {
                     .and_then(Value::as_str)
                     .and_then(|t| CHECKED_TARGETS.iter().copied().find(|k| *k == t)),
                 arn_services: Vec::new(),
+                passed_to: None,
             };
-            let index = match table
-                .requirements
-                .iter()
-                .position(|r| r.action == requirement.action && r.target == requirement.target)
-            {
+            let requirement = Requirement {
+                passed_to: requirement
+                    .action
+                    .eq_ignore_ascii_case("iam:PassRole")
+                    .then(|| passed_to.clone())
+                    .flatten(),
+                ..requirement
+            };
+            let index = match table.requirements.iter().position(|r| {
+                r.action == requirement.action
+                    && r.target == requirement.target
+                    && r.passed_to == requirement.passed_to
+            }) {
                 Some(index) => index,
                 None => {
                     let arn_services = arn_services(&requirement.action);
@@ -134,7 +162,7 @@ fn parse_table(text: &str) -> Option<PathTable> {
         }
         table.paths.push(EscalationPath {
             id: path.get("id")?.as_str()?.to_string(),
-            category: path.get("category")?.as_str()?.to_string(),
+            category: category.to_string(),
             requirements,
         });
     }
@@ -211,7 +239,11 @@ fn standing(
             Effect::Deny if denies_every_target(statement, requirement.target) => {
                 return Standing::Denied;
             }
-            Effect::Allow if granted.is_none() && may_name_target(statement, requirement) => {
+            Effect::Allow
+                if granted.is_none()
+                    && may_name_target(statement, requirement)
+                    && may_pass_to(statement, requirement.passed_to.as_deref()) =>
+            {
                 granted = Some(Standing::Granted {
                     statement: index,
                     span,
@@ -261,6 +293,37 @@ fn may_name_target(statement: &Statement, requirement: &Requirement) -> bool {
                 Some(kind) => pattern_may_name(&p.node, kind),
                 None => pattern_may_name_service(&p.node, &requirement.arn_services),
             })
+}
+
+/// Whether an Allow of `iam:PassRole` may pass the role to `service`: no
+/// `iam:PassedToService` condition with `StringEquals`/`StringLike`, or
+/// one with a value naming the service (`lambda.amazonaws.com`,
+/// `ecs-tasks.amazonaws.com`) or a wildcard. The condition key:
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#ck_PassedToService>
+fn may_pass_to(statement: &Statement, service: Option<&str>) -> bool {
+    let Some(service) = service else {
+        return true;
+    };
+    condition_entries(statement).all(|(block, entry)| {
+        let operator = &block.operator.node;
+        let limits = operator.qualifier.is_none()
+            && matches!(
+                operator.kind,
+                OperatorKind::StringEquals
+                    | OperatorKind::StringEqualsIgnoreCase
+                    | OperatorKind::StringLike
+            )
+            && entry.key.node.eq_ignore_ascii_case("iam:PassedToService");
+        !limits
+            || entry.values.iter().any(|value| {
+                string_value(&value.node).is_none_or(|text| {
+                    let text = text.to_ascii_lowercase();
+                    text.contains(['*', '?'])
+                        || text.split('.').any(|label| label == service)
+                        || text.starts_with(&format!("{service}-"))
+                })
+            })
+    })
 }
 
 /// Whether a `Resource` pattern can name an ARN of one of `services`
@@ -516,6 +579,21 @@ mod rule_tests {
         // `ssm:StartSession` acts on EC2 instances.
         let session = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ssm:StartSession", "Resource": "arn:aws:ec2:*:111122223333:instance/*"}]}"#;
         assert!(opens(session, "ssm-001"));
+    }
+
+    // iam:PassedToService limits the services a role may be passed to:
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html
+    #[test]
+    fn passed_to_service_limits_the_paths_pass_role_completes() {
+        let text = r#"{"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*", "Condition": {"StringEquals": {"iam:PassedToService": "lambda.amazonaws.com"}}},
+            {"Effect": "Allow", "Action": ["lambda:CreateFunction", "lambda:InvokeFunction", "ec2:RunInstances", "ecs:RegisterTaskDefinition", "ecs:RunTask"], "Resource": "*"}]}"#;
+        assert!(opens(text, "lambda-001"));
+        assert!(!opens(text, "ec2-001"));
+        assert!(!opens(text, "ecs-004"));
+        let ecs_tasks = text.replace("lambda.amazonaws.com", "ecs-tasks.amazonaws.com");
+        assert!(opens(&ecs_tasks, "ecs-004"));
+        assert!(!opens(&ecs_tasks, "lambda-001"));
     }
 
     #[test]
