@@ -54,7 +54,7 @@ pub struct DesignArgs {
     /// Directory to write one IAM JSON per role and report.md into
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Output format of the role files (only `json` is implemented yet)
+    /// Output format: `json` (one file per role) or `cfn` (a CloudFormation fragment); `terraform` is not implemented yet
     #[arg(long, value_enum, default_value_t = DesignFormat::Json)]
     pub format: DesignFormat,
     /// The AWS account id; overrides `Metadata: leash: account` in the template

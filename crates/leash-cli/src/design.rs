@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use leash_design::report::{render_report, role_document};
+use leash_design::report::{cloudformation_fragment, render_report, role_document};
 use leash_design::{Target, design, read_application, read_template};
 
 use crate::args::{DesignArgs, DesignFormat};
@@ -25,14 +25,8 @@ pub fn run(args: &DesignArgs) -> u8 {
 }
 
 fn run_inner(args: &DesignArgs) -> Result<u8, String> {
-    if args.format != DesignFormat::Json {
-        let name = match args.format {
-            DesignFormat::Cfn => "cfn",
-            _ => "terraform",
-        };
-        return Err(format!(
-            "error: `--format {name}` is not implemented yet; use `--format json` (see docs/design.md)"
-        ));
+    if args.format == DesignFormat::Terraform {
+        return Err("error: `--format terraform` is not implemented yet; use `--format json` or `--format cfn` (see docs/design.md)".to_string());
     }
     let input = &args.input;
     let text = std::fs::read_to_string(input)
@@ -62,11 +56,17 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
     if let Some(out) = &args.out {
         std::fs::create_dir_all(out)
             .map_err(|error| format!("error: cannot create `{}`: {error}", out.display()))?;
-        for role in &roles {
-            write_atomically(
-                &out.join(format!("{}.json", role.role_name)),
-                &role_document(role),
-            )?;
+        if args.format == DesignFormat::Cfn {
+            let fragment = cloudformation_fragment(&application, &roles)
+                .map_err(|error| format!("error: {}: {error}", input.display()))?;
+            write_atomically(&out.join("roles.cfn.json"), &fragment)?;
+        } else {
+            for role in &roles {
+                write_atomically(
+                    &out.join(format!("{}.json", role.role_name)),
+                    &role_document(role),
+                )?;
+            }
         }
         write_atomically(&out.join("report.md"), &render_report(&application, &roles))?;
     }
@@ -104,11 +104,12 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
         failed |= passed != total || !role.lint_findings.is_empty();
     }
     if let Some(out) = &args.out {
-        println!(
-            "wrote {} role file(s) and report.md to {}",
-            roles.len(),
-            out.display()
-        );
+        let files = if args.format == DesignFormat::Cfn {
+            "roles.cfn.json".to_string()
+        } else {
+            format!("{} role file(s)", roles.len())
+        };
+        println!("wrote {files} and report.md to {}", out.display());
     }
     Ok(if failed { exit::FINDINGS } else { exit::OK })
 }

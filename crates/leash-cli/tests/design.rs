@@ -193,13 +193,68 @@ fn designs_the_orders_api() {
 }
 
 #[test]
-fn cfn_and_terraform_are_not_faked() {
-    for format in ["cfn", "terraform"] {
-        let output = leash(&["design", example().to_str().unwrap(), "--format", format]);
-        assert_eq!(output.status.code(), Some(2));
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains("not implemented yet"), "{stderr}");
+fn terraform_is_not_faked() {
+    let output = leash(&[
+        "design",
+        example().to_str().unwrap(),
+        "--format",
+        "terraform",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("not implemented yet"), "{stderr}");
+}
+
+#[test]
+fn cfn_writes_roles_and_permissions_with_the_designed_policies() {
+    let json_out = temp_dir("cfn-json");
+    let cfn_out = temp_dir("cfn");
+    for (format, out) in [("json", &json_out), ("cfn", &cfn_out)] {
+        let output = leash(&[
+            "design",
+            example().to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--format",
+            format,
+        ]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
+    let fragment: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(cfn_out.join("roles.cfn.json")).unwrap())
+            .unwrap();
+    let resources = fragment["Resources"].as_object().unwrap();
+    assert_eq!(
+        resources.len(),
+        10,
+        "{:?}",
+        resources.keys().collect::<Vec<_>>()
+    );
+    let role = &resources["GetOrderFunctionRole"];
+    assert_eq!(role["Type"], "AWS::IAM::Role");
+    // The same policy as the json format's role file.
+    assert_eq!(
+        role["Properties"]["Policies"][0]["PolicyDocument"],
+        self::role(&json_out, "get-order")["Policies"][0]["PolicyDocument"]
+    );
+    let permission = &resources["GetOrderFunctionGetPermission"];
+    assert_eq!(permission["Type"], "AWS::Lambda::Permission");
+    assert_eq!(
+        permission["Properties"]["FunctionName"]["Ref"],
+        "GetOrderFunction"
+    );
+    assert_eq!(
+        permission["Properties"]["SourceArn"]["Fn::Sub"],
+        "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${OrdersApi}/prod/GET/orders/*"
+    );
+    assert!(cfn_out.join("report.md").exists());
+    let _ = std::fs::remove_dir_all(&json_out);
+    let _ = std::fs::remove_dir_all(&cfn_out);
 }
 
 #[test]

@@ -102,6 +102,8 @@ pub struct AppResource {
     pub indexes: Vec<String>,
     /// Tables: whether `StreamSpecification` is set.
     pub has_stream: bool,
+    /// Whether the template sets the name (else `name` is the logical id).
+    pub named: bool,
 }
 
 /// Where a need came from, for the report.
@@ -313,6 +315,7 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
             name,
             indexes,
             has_stream: resource.properties.get("StreamSpecification").is_some(),
+            named: resource.properties.get(name_property).is_some(),
         });
     }
 

@@ -147,3 +147,146 @@ pub fn render_report(app: &Application, roles: &[RoleDesign]) -> String {
     }
     out
 }
+
+/// A CloudFormation fragment (JSON) to merge into the template: one
+/// `AWS::IAM::Role` per function (`<Function>Role`) and one
+/// `AWS::Lambda::Permission` per API route (`<Function><Event>Permission`),
+/// with `SourceArn` as `Fn::Sub` so the API id is filled in at deployment.
+/// Each function must then set `Role: !GetAtt <Function>Role.Arn`.
+///
+/// Refuses when a role uses a resource whose name the template does not
+/// set: its designed ARN holds the logical id, not the name CloudFormation
+/// will generate (rendering it as `Fn::Sub` is not done yet).
+pub fn cloudformation_fragment(app: &Application, roles: &[RoleDesign]) -> Result<String, String> {
+    let mut resources = serde_json::Map::new();
+    for role in roles {
+        let function = app.functions.iter().find(|f| f.logical_id == role.function);
+        for need in function.map(|f| f.needs.as_slice()).unwrap_or_default() {
+            if let Some(resource) = app.resource(&need.resource)
+                && !resource.named
+            {
+                return Err(format!(
+                    "`{}` sets no name in the template; `--format cfn` needs every resource a role uses to be named (rendering generated names is not implemented yet)",
+                    resource.logical_id
+                ));
+            }
+        }
+        if function.is_some_and(|f| !f.name.is_empty())
+            && app.resource(&role.function).is_some_and(|r| !r.named)
+        {
+            return Err(format!(
+                "`{}` sets no FunctionName; `--format cfn` needs it for the log group ARN (not implemented yet)",
+                role.function
+            ));
+        }
+        let trust: serde_json::Value =
+            serde_json::from_str(&role.trust_policy).map_err(|e| format!("trust policy: {e}"))?;
+        let permissions: serde_json::Value = serde_json::from_str(&role.permissions_policy)
+            .map_err(|e| format!("permissions policy: {e}"))?;
+        resources.insert(
+            format!("{}Role", role.function),
+            json!({
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "RoleName": role.role_name,
+                    "AssumeRolePolicyDocument": trust,
+                    "Policies": [{
+                        "PolicyName": format!("{}-least-privilege", role.function_name),
+                        "PolicyDocument": permissions,
+                    }],
+                },
+            }),
+        );
+        for permission in &role.lambda_permissions {
+            let literal = format!("arn:aws:execute-api:{}:{}:", app.region, app.account);
+            let source_arn = permission.source_arn.replacen(
+                &literal,
+                "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:",
+                1,
+            );
+            resources.insert(
+                format!("{}{}Permission", role.function, permission.event),
+                json!({
+                    "Type": "AWS::Lambda::Permission",
+                    "Properties": {
+                        "Action": "lambda:InvokeFunction",
+                        "FunctionName": { "Ref": role.function },
+                        "Principal": permission.principal,
+                        "SourceAccount": { "Ref": "AWS::AccountId" },
+                        "SourceArn": { "Fn::Sub": source_arn },
+                    },
+                }),
+            );
+        }
+    }
+    let document = json!({ "Resources": resources });
+    let mut text = serde_json::to_string_pretty(&document).map_err(|e| e.to_string())?;
+    text.push('\n');
+    Ok(text)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::model::{Target, read_application};
+
+    const TEMPLATE: &str = r#"
+Metadata:
+  leash: {account: '111122223333', region: us-west-2}
+Resources:
+  Orders: {Type: AWS::DynamoDB::Table, Properties: {TableName: Orders}}
+  GetOrder:
+    Type: AWS::Serverless::Function
+    Metadata:
+      leash:
+        needs: [{resource: Orders, access: read}]
+    Properties:
+      FunctionName: get-order
+      Events:
+        Get: {Type: Api, Properties: {Path: '/orders/{id}', Method: get}}
+"#;
+
+    #[test]
+    fn the_cfn_fragment_reads_back_as_the_designed_policies() {
+        let template = leash_iac::read_template(TEMPLATE).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        let roles = crate::design::design(&app).unwrap();
+        let fragment = cloudformation_fragment(&app, &roles).unwrap();
+        // leash-iac reads the fragment as a template: the role's policies
+        // and the Lambda permission come back out.
+        let read = leash_iac::read_template(&fragment).unwrap();
+        let policies = leash_iac::extract_policies(&read);
+        let kinds: Vec<(&str, leash_iac::PolicyOrigin)> = policies
+            .iter()
+            .map(|p| (p.kind.as_str(), p.origin.clone()))
+            .collect();
+        assert!(
+            kinds.contains(&("identity", leash_iac::PolicyOrigin::Written)),
+            "{kinds:?}"
+        );
+        assert!(
+            kinds.contains(&("trust", leash_iac::PolicyOrigin::Written)),
+            "{kinds:?}"
+        );
+        assert!(
+            kinds.contains(&("resource", leash_iac::PolicyOrigin::LambdaPermission)),
+            "{kinds:?}"
+        );
+        let value: serde_json::Value = serde_json::from_str(&fragment).unwrap();
+        assert_eq!(
+            value["Resources"]["GetOrderGetPermission"]["Properties"]["SourceArn"]["Fn::Sub"],
+            "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${ServerlessRestApi}/Prod/GET/orders/*"
+        );
+    }
+
+    #[test]
+    fn the_cfn_fragment_refuses_unnamed_resources() {
+        let text = TEMPLATE.replace("Properties: {TableName: Orders}", "Properties: {}");
+        let template = leash_iac::read_template(&text).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        let roles = crate::design::design(&app).unwrap();
+        let error = cloudformation_fragment(&app, &roles).unwrap_err();
+        assert!(error.contains("`Orders` sets no name"), "{error}");
+    }
+}
