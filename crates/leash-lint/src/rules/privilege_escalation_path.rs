@@ -504,6 +504,43 @@ mod rule_tests {
         );
     }
 
+    /// The committed table matches the corpus it was generated from (when
+    /// the corpus is beside the checkout): every path, in file order, with
+    /// its required actions. Rerun `scripts/gen-privesc-table/run.sh` if not.
+    #[test]
+    fn the_embedded_table_is_current() {
+        let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/corpus/privesc-paths");
+        let Ok(entries) = std::fs::read_dir(&corpus) else {
+            return;
+        };
+        let mut files: Vec<_> = entries
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml"))
+            .collect();
+        files.sort();
+        let table = table();
+        assert_eq!(files.len(), table.paths.len());
+        for (file, path) in files.iter().zip(&table.paths) {
+            let value = leash_iac::parse_yaml(&std::fs::read_to_string(file).unwrap()).unwrap();
+            assert_eq!(value.get("id").unwrap().as_str(), Some(path.id.as_str()));
+            let wanted: Vec<&str> = value
+                .get("permissions")
+                .and_then(|p| p.get("required"))
+                .and_then(Value::as_array)
+                .unwrap()
+                .iter()
+                .map(|item| item.get("permission").unwrap().as_str().unwrap())
+                .collect();
+            let have: Vec<&str> = path
+                .requirements
+                .iter()
+                .map(|&r| table.requirements[r].action.as_str())
+                .collect();
+            assert_eq!(have, wanted, "{}", path.id);
+        }
+    }
+
     #[test]
     fn two_statements_complete_a_path() {
         let text = r#"{"Version": "2012-10-17", "Statement": [
