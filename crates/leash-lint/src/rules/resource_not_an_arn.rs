@@ -3,6 +3,9 @@
 //! starting with `arn:`, such as a bare bucket name `my-bucket/*` or a
 //! table name.
 //!
+//! In an API Gateway resource policy, `execute-api:/STAGE/METHOD/PATH` is
+//! API Gateway's own shorthand for the API's ARN and is accepted.
+//!
 //! ## Why it matters
 //! AWS compares the value with resource ARNs, so a bare name matches no
 //! resource: an Allow grants nothing and a Deny protects nothing. IAM
@@ -39,6 +42,13 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
             if text == "*" || text.starts_with("arn:") {
                 continue;
             }
+            // API Gateway resource policies may name the API's own methods
+            // as `execute-api:/STAGE/METHOD/PATH`, which API Gateway expands
+            // to the full ARN:
+            // <https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-resource-policies-examples.html>
+            if input.kind == crate::PolicyKind::Resource && text.starts_with("execute-api:/") {
+                continue;
+            }
             let mut diagnostic = Diagnostic::new(
                 &RULE,
                 format!("`{text}` is not an ARN: resource values start with `arn:` or are `*`"),
@@ -69,5 +79,19 @@ mod rule_tests {
         assert_eq!(findings(text, None, "L201").len(), 0, "{text}");
         let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "ARN:aws:s3:::b"}]}"#;
         assert_eq!(findings(text, None, "L201").len(), 1, "{text}");
+    }
+
+    /// API Gateway's shorthand for its own methods, only in a resource policy.
+    #[test]
+    fn execute_api_shorthand_in_resource_policies() {
+        let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "execute-api:Invoke", "Resource": "execute-api:/prod/GET/orders/*"}]}"#;
+        assert_eq!(
+            findings(text, Some(crate::PolicyKind::Resource), "L201").len(),
+            0
+        );
+        assert_eq!(
+            findings(text, Some(crate::PolicyKind::Identity), "L201").len(),
+            1
+        );
     }
 }
