@@ -218,7 +218,6 @@ pub fn sarif_log(reports: &[FileReport]) -> Value {
                 "id": rule.code,
                 "name": rule.name,
                 "shortDescription": {"text": rule.summary},
-                "helpUri": format!("https://github.com/leash-iam/leash/blob/main/docs/rules.md#{}-{}", rule.code.to_lowercase(), rule.name),
                 "defaultConfiguration": {"level": sarif_level(rule.severity)},
                 "properties": {
                     "security-severity": security_severity(rule.severity),
@@ -275,7 +274,6 @@ pub fn sarif_log(reports: &[FileReport]) -> Value {
             "tool": {"driver": {
                 "name": "leash",
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/leash-iam/leash",
                 "rules": rule_entries,
             }},
             "columnKind": "unicodeCodePoints",
