@@ -15,7 +15,7 @@
 //! ## Reference
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.htmlinvalid_base64_value4>
 
-use super::util::condition_entries;
+use super::util::{TypedValueCheck, report_invalid_values};
 use crate::{Diagnostic, PolicyInput, Rule, Severity};
 use leash_policy::{ConditionValue, OperatorKind};
 
@@ -29,32 +29,18 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
-    for statement in &input.policy.statements {
-        for (block, entry) in condition_entries(statement) {
-            if !matches!(block.operator.node.kind, OperatorKind::BinaryEquals) {
-                continue;
-            }
-            for value in &entry.values {
-                let text = value.node.as_text();
-                if is_valid(&value.node) {
-                    continue;
-                }
-                out.push(
-                    Diagnostic::new(
-                        &RULE,
-                        format!(
-                            "`{}` on `{}` needs base64-encoded text: `{text}` is not",
-                            block.operator.node.kind.as_str(),
-                            entry.key.node
-                        ),
-                        value.span,
-                    )
-                    .with_label("not base64")
-                    .with_help("encode the bytes in base64, e.g. `QmluYXJ5VmFsdWU=`"),
-                );
-            }
-        }
-    }
+    report_invalid_values(
+        input,
+        &TypedValueCheck {
+            rule: &RULE,
+            operators: |kind| matches!(kind, OperatorKind::BinaryEquals),
+            is_valid,
+            needs: "base64-encoded text",
+            label: "not base64",
+            help: "encode the bytes in base64, e.g. `QmluYXJ5VmFsdWU=`",
+        },
+        out,
+    );
 }
 
 /// Standard base64: groups of four characters from `A-Z a-z 0-9 + /`, with

@@ -15,7 +15,7 @@
 //! ## Reference
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.htmlinvalid_boolean_value4>
 
-use super::util::condition_entries;
+use super::util::{TypedValueCheck, report_invalid_values};
 use crate::{Diagnostic, PolicyInput, Rule, Severity};
 use leash_policy::{ConditionValue, OperatorKind};
 
@@ -29,35 +29,18 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
-    for statement in &input.policy.statements {
-        for (block, entry) in condition_entries(statement) {
-            if !matches!(
-                block.operator.node.kind,
-                OperatorKind::Bool | OperatorKind::Null
-            ) {
-                continue;
-            }
-            for value in &entry.values {
-                let text = value.node.as_text();
-                if is_valid(&value.node) {
-                    continue;
-                }
-                out.push(
-                    Diagnostic::new(
-                        &RULE,
-                        format!(
-                            "`{}` on `{}` needs `true` or `false`: `{text}` is not",
-                            block.operator.node.kind.as_str(),
-                            entry.key.node
-                        ),
-                        value.span,
-                    )
-                    .with_label("not a boolean")
-                    .with_help("write `\"true\"` or `\"false\"`"),
-                );
-            }
-        }
-    }
+    report_invalid_values(
+        input,
+        &TypedValueCheck {
+            rule: &RULE,
+            operators: |kind| matches!(kind, OperatorKind::Bool | OperatorKind::Null),
+            is_valid,
+            needs: "`true` or `false`",
+            label: "not a boolean",
+            help: "write `\"true\"` or `\"false\"`",
+        },
+        out,
+    );
 }
 
 /// `true`/`false` compare without case; `Bool` also substitutes policy

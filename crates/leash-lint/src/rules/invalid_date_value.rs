@@ -15,7 +15,7 @@
 //! ## Reference
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.htmlinvalid_date_value4>
 
-use super::util::{condition_entries, is_date};
+use super::util::{TypedValueCheck, is_date, report_invalid_values};
 use crate::{Diagnostic, PolicyInput, Rule, Severity};
 use leash_policy::{ConditionValue, OperatorKind};
 
@@ -29,42 +29,28 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
-    for statement in &input.policy.statements {
-        for (block, entry) in condition_entries(statement) {
-            if !matches!(
-                block.operator.node.kind,
-                OperatorKind::DateEquals
-                    | OperatorKind::DateNotEquals
-                    | OperatorKind::DateLessThan
-                    | OperatorKind::DateLessThanEquals
-                    | OperatorKind::DateGreaterThan
-                    | OperatorKind::DateGreaterThanEquals
-            ) {
-                continue;
-            }
-            for value in &entry.values {
-                let text = value.node.as_text();
-                if is_valid(&value.node) {
-                    continue;
-                }
-                out.push(
-                    Diagnostic::new(
-                        &RULE,
-                        format!(
-                            "`{}` on `{}` needs a date: `{text}` is not",
-                            block.operator.node.kind.as_str(),
-                            entry.key.node
-                        ),
-                        value.span,
-                    )
-                    .with_label("not a date")
-                    .with_help(
-                        "write an ISO 8601 date such as `2025-01-31T00:00:00Z`, or epoch seconds",
-                    ),
-                );
-            }
-        }
-    }
+    report_invalid_values(
+        input,
+        &TypedValueCheck {
+            rule: &RULE,
+            operators: |kind| {
+                matches!(
+                    kind,
+                    OperatorKind::DateEquals
+                        | OperatorKind::DateNotEquals
+                        | OperatorKind::DateLessThan
+                        | OperatorKind::DateLessThanEquals
+                        | OperatorKind::DateGreaterThan
+                        | OperatorKind::DateGreaterThanEquals
+                )
+            },
+            is_valid,
+            needs: "a date",
+            label: "not a date",
+            help: "write an ISO 8601 date such as `2025-01-31T00:00:00Z`, or epoch seconds",
+        },
+        out,
+    );
 }
 
 /// Date operators take ISO 8601 text or epoch seconds (a JSON number is

@@ -15,7 +15,7 @@
 //! ## Reference
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.htmlinvalid_ip_value4>
 
-use super::util::{condition_entries, parse_network};
+use super::util::{TypedValueCheck, parse_network, report_invalid_values};
 use crate::{Diagnostic, PolicyInput, Rule, Severity};
 use leash_policy::{ConditionValue, OperatorKind};
 
@@ -29,37 +29,18 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
-    for statement in &input.policy.statements {
-        for (block, entry) in condition_entries(statement) {
-            if !matches!(
-                block.operator.node.kind,
-                OperatorKind::IpAddress | OperatorKind::NotIpAddress
-            ) {
-                continue;
-            }
-            for value in &entry.values {
-                let text = value.node.as_text();
-                if is_valid(&value.node) {
-                    continue;
-                }
-                out.push(
-                    Diagnostic::new(
-                        &RULE,
-                        format!(
-                            "`{}` on `{}` needs an IP address or CIDR block: `{text}` is not",
-                            block.operator.node.kind.as_str(),
-                            entry.key.node
-                        ),
-                        value.span,
-                    )
-                    .with_label("not an IP range")
-                    .with_help(
-                        "write an IPv4 or IPv6 address or CIDR block such as `203.0.113.0/24`",
-                    ),
-                );
-            }
-        }
-    }
+    report_invalid_values(
+        input,
+        &TypedValueCheck {
+            rule: &RULE,
+            operators: |kind| matches!(kind, OperatorKind::IpAddress | OperatorKind::NotIpAddress),
+            is_valid,
+            needs: "an IP address or CIDR block",
+            label: "not an IP range",
+            help: "write an IPv4 or IPv6 address or CIDR block such as `203.0.113.0/24`",
+        },
+        out,
+    );
 }
 
 fn is_valid(value: &ConditionValue) -> bool {

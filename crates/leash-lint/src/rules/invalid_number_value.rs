@@ -15,7 +15,7 @@
 //! ## Reference
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.htmlinvalid_number_value4>
 
-use super::util::{condition_entries, is_number};
+use super::util::{TypedValueCheck, is_number, report_invalid_values};
 use crate::{Diagnostic, PolicyInput, Rule, Severity};
 use leash_policy::{ConditionValue, OperatorKind};
 
@@ -29,40 +29,28 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
-    for statement in &input.policy.statements {
-        for (block, entry) in condition_entries(statement) {
-            if !matches!(
-                block.operator.node.kind,
-                OperatorKind::NumericEquals
-                    | OperatorKind::NumericNotEquals
-                    | OperatorKind::NumericLessThan
-                    | OperatorKind::NumericLessThanEquals
-                    | OperatorKind::NumericGreaterThan
-                    | OperatorKind::NumericGreaterThanEquals
-            ) {
-                continue;
-            }
-            for value in &entry.values {
-                let text = value.node.as_text();
-                if is_valid(&value.node) {
-                    continue;
-                }
-                out.push(
-                    Diagnostic::new(
-                        &RULE,
-                        format!(
-                            "`{}` on `{}` needs a number: `{text}` is not",
-                            block.operator.node.kind.as_str(),
-                            entry.key.node
-                        ),
-                        value.span,
-                    )
-                    .with_label("not a number")
-                    .with_help("write an integer or a decimal such as `3600` or `2.5`"),
-                );
-            }
-        }
-    }
+    report_invalid_values(
+        input,
+        &TypedValueCheck {
+            rule: &RULE,
+            operators: |kind| {
+                matches!(
+                    kind,
+                    OperatorKind::NumericEquals
+                        | OperatorKind::NumericNotEquals
+                        | OperatorKind::NumericLessThan
+                        | OperatorKind::NumericLessThanEquals
+                        | OperatorKind::NumericGreaterThan
+                        | OperatorKind::NumericGreaterThanEquals
+                )
+            },
+            is_valid,
+            needs: "a number",
+            label: "not a number",
+            help: "write an integer or a decimal such as `3600` or `2.5`",
+        },
+        out,
+    );
 }
 
 fn is_valid(value: &ConditionValue) -> bool {

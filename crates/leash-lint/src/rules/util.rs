@@ -400,6 +400,52 @@ impl StatementResourceTypes {
     }
 }
 
+/// One "value of the wrong type" check: the condition operators it covers,
+/// what a valid value is for them, and how the finding says so. The rules
+/// `invalid-date-value`, `invalid-number-value`, `invalid-ip-value`,
+/// `invalid-boolean-value` and `invalid-base64-value` are each one of these.
+pub(crate) struct TypedValueCheck {
+    pub(crate) rule: &'static crate::Rule,
+    pub(crate) operators: fn(&leash_policy::OperatorKind) -> bool,
+    pub(crate) is_valid: fn(&leash_policy::ConditionValue) -> bool,
+    /// What the operator needs, e.g. "a date", "`true` or `false`".
+    pub(crate) needs: &'static str,
+    pub(crate) label: &'static str,
+    pub(crate) help: &'static str,
+}
+
+/// Reports every value of the checked operators that is not valid.
+pub(crate) fn report_invalid_values(
+    input: &crate::PolicyInput<'_>,
+    check: &TypedValueCheck,
+    out: &mut Vec<crate::Diagnostic>,
+) {
+    for statement in &input.policy.statements {
+        for (block, entry) in condition_entries(statement) {
+            if !(check.operators)(&block.operator.node.kind) {
+                continue;
+            }
+            for value in entry.values.iter().filter(|v| !(check.is_valid)(&v.node)) {
+                out.push(
+                    crate::Diagnostic::new(
+                        check.rule,
+                        format!(
+                            "`{}` on `{}` needs {}: `{}` is not",
+                            block.operator.node.kind.as_str(),
+                            entry.key.node,
+                            check.needs,
+                            value.node.as_text()
+                        ),
+                        value.span,
+                    )
+                    .with_label(check.label)
+                    .with_help(check.help),
+                );
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 pub(crate) fn findings(
