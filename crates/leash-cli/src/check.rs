@@ -117,18 +117,20 @@ pub fn lint_bytes(path: String, bytes: &[u8]) -> FileReport {
         }
     } else {
         match leash_policy::json::parse_json_bytes(bytes) {
+            // Each kind is linted from the tree read here, not read again.
             Ok(value) if leash_lint::is_template_value(&value) => {
-                leash_lint::lint_template_text(&String::from_utf8_lossy(bytes))
+                leash_lint::lint_template_value(value)
             }
             Ok(value) if leash_lint::is_terraform_plan_value(&value) => {
-                leash_lint::lint_terraform_plan_text(&String::from_utf8_lossy(bytes))
+                leash_lint::lint_terraform_plan(&String::from_utf8_lossy(bytes), &value)
             }
             // `*.template` is CloudFormation's own extension, YAML or JSON.
             Err(_) if extension_is(&path, "template") => match std::str::from_utf8(bytes) {
                 Ok(text) => leash_lint::lint_template_text(text),
                 Err(_) => leash_lint::lint_policy_bytes(bytes),
             },
-            _ => leash_lint::lint_policy_bytes(bytes),
+            Ok(value) => leash_lint::lint_policy_file(&value),
+            Err(_) => leash_lint::lint_policy_bytes(bytes),
         }
     };
     FileReport {

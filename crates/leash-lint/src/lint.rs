@@ -11,14 +11,20 @@ use leash_policy::parse::parse_policy;
 
 /// Lints one standalone policy file. Findings are in source order.
 pub fn lint_policy_bytes(bytes: &[u8]) -> Vec<Diagnostic> {
-    let mut diagnostics = match parse_json_bytes(bytes) {
+    match parse_json_bytes(bytes) {
         Err(err) => vec![Diagnostic::new(
             &rules::invalid_json::RULE,
             err.message,
             err.span,
         )],
-        Ok(value) => lint_policy_value(&value, None),
-    };
+        Ok(value) => lint_policy_file(&value),
+    }
+}
+
+/// Lints a standalone policy file already read into a tree (the caller
+/// looked at it to tell a policy from a template). Findings in source order.
+pub fn lint_policy_file(value: &Value) -> Vec<Diagnostic> {
+    let mut diagnostics = lint_policy_value(value, None);
     diagnostics.sort_by_key(|d| (d.span.start, d.code));
     diagnostics
 }
@@ -69,7 +75,22 @@ pub fn from_parse(d: ParseDiagnostic) -> Diagnostic {
 /// policies, Lambda permissions, SAM policy templates), with spans into the
 /// template text. Findings are in source order.
 pub fn lint_template_text(text: &str) -> Vec<Diagnostic> {
-    let template = match leash_iac::read_template(text) {
+    lint_template_result(leash_iac::read_template(text))
+}
+
+/// Lints a JSON template already read into a tree (the caller looked at it
+/// to tell a template from a policy), without reading the text again.
+pub fn lint_template_value(root: Value) -> Vec<Diagnostic> {
+    lint_template_result(leash_iac::template::template_from_value(
+        root,
+        leash_iac::TemplateFormat::Json,
+    ))
+}
+
+fn lint_template_result(
+    template: Result<leash_iac::Template, leash_iac::TemplateError>,
+) -> Vec<Diagnostic> {
+    let template = match template {
         Ok(template) => template,
         Err(err) => {
             return vec![Diagnostic::new(
@@ -95,14 +116,7 @@ pub fn lint_template_text(text: &str) -> Vec<Diagnostic> {
             managed_policies: &managed_policies,
         });
     for embedded in &policies {
-        let kind = match embedded.kind {
-            leash_iac::PolicyKind::Identity | leash_iac::PolicyKind::Boundary => {
-                PolicyKind::Identity
-            }
-            leash_iac::PolicyKind::Resource => PolicyKind::Resource,
-            leash_iac::PolicyKind::Trust => PolicyKind::Trust,
-        };
-        let mut found = lint_policy_value(&embedded.document, Some(kind));
+        let mut found = lint_extracted(&embedded.document, embedded.kind, &embedded.resource_id);
         if matches!(
             embedded.origin,
             leash_iac::PolicyOrigin::SamPolicyTemplate { .. }
@@ -112,9 +126,6 @@ pub fn lint_template_text(text: &str) -> Vec<Diagnostic> {
             // never apply are SAM's choice, not something the author wrote
             // or can fix in place.
             found.retain(|d| d.code != crate::rules::action_on_inapplicable_resource::RULE.code);
-        }
-        for d in &mut found {
-            d.resource = Some(embedded.resource_id.clone());
         }
         diagnostics.extend(found);
     }
@@ -151,7 +162,13 @@ pub fn lint_terraform_plan_text(text: &str) -> Vec<Diagnostic> {
             )];
         }
     };
-    let extraction = leash_iac::extract_terraform_plan(text, &plan);
+    lint_terraform_plan(text, &plan)
+}
+
+/// Lints a Terraform plan already read into a tree; `text` is the plan's
+/// text, which the policy strings' positions are mapped into.
+pub fn lint_terraform_plan(text: &str, plan: &Value) -> Vec<Diagnostic> {
+    let extraction = leash_iac::extract_terraform_plan(text, plan);
     let mut diagnostics = Vec::new();
     for invalid in &extraction.invalid {
         let mut d = Diagnostic::new(
@@ -166,18 +183,11 @@ pub fn lint_terraform_plan_text(text: &str) -> Vec<Diagnostic> {
         diagnostics.push(d);
     }
     for policy in &extraction.policies {
-        let kind = match policy.kind {
-            leash_iac::PolicyKind::Identity | leash_iac::PolicyKind::Boundary => {
-                PolicyKind::Identity
-            }
-            leash_iac::PolicyKind::Resource => PolicyKind::Resource,
-            leash_iac::PolicyKind::Trust => PolicyKind::Trust,
-        };
-        let mut found = lint_policy_value(&policy.document, Some(kind));
-        for d in &mut found {
-            d.resource = Some(policy.address.clone());
-        }
-        diagnostics.extend(found);
+        diagnostics.extend(lint_extracted(
+            &policy.document,
+            policy.kind,
+            &policy.address,
+        ));
     }
     diagnostics.sort_by(|a, b| {
         (a.span.start, a.code, &a.message).cmp(&(b.span.start, b.code, &b.message))
@@ -256,4 +266,23 @@ fn apply_metadata_suppressions(template: &leash_iac::Template, diagnostics: &mut
     }
     diagnostics.extend(missing_reasons);
     diagnostics.sort_by(|a, b| (a.span.start, a.code).cmp(&(b.span.start, b.code)));
+}
+
+/// Lints a policy found in a template or plan, with the policy kind its
+/// place gives it, and names the resource it belongs to on each finding.
+fn lint_extracted(
+    document: &Value,
+    kind: leash_iac::PolicyKind,
+    resource: &str,
+) -> Vec<Diagnostic> {
+    let kind = match kind {
+        leash_iac::PolicyKind::Identity | leash_iac::PolicyKind::Boundary => PolicyKind::Identity,
+        leash_iac::PolicyKind::Resource => PolicyKind::Resource,
+        leash_iac::PolicyKind::Trust => PolicyKind::Trust,
+    };
+    let mut found = lint_policy_value(document, Some(kind));
+    for d in &mut found {
+        d.resource = Some(resource.to_string());
+    }
+    found
 }
