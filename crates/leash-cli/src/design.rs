@@ -13,6 +13,8 @@ use leash_design::{Target, design, read_application, read_template};
 
 use crate::args::{DesignArgs, DesignFormat};
 use crate::exit;
+use crate::render::render_error;
+use crate::source::SourceFile;
 
 pub fn run(args: &DesignArgs) -> u8 {
     match run_inner(args) {
@@ -32,18 +34,24 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
     let text = std::fs::read_to_string(input)
         .map_err(|error| format!("error: cannot read `{}`: {error}", input.display()))?;
     let template = read_template(&text).map_err(|error| {
-        format!(
-            "error: `{}` is not a template: {}",
-            input.display(),
-            error.message
+        let source = SourceFile::new(input.display().to_string(), text.clone());
+        render_error(
+            &source,
+            error.span,
+            &format!("not a template: {}", error.message),
         )
     })?;
     let target = Target {
         account: args.account.clone(),
         region: args.region.clone(),
     };
-    let application = read_application(&template, &target)
-        .map_err(|error| format!("error: {}: {error}", input.display()))?;
+    let application = read_application(&template, &target).map_err(|error| match error.span {
+        Some(span) => {
+            let source = SourceFile::new(input.display().to_string(), text.clone());
+            render_error(&source, span, &error.message)
+        }
+        None => format!("error: {}: {error}", input.display()),
+    })?;
     if application.functions.is_empty() {
         return Err(format!(
             "error: `{}` has no Lambda function to design a role for",

@@ -283,3 +283,41 @@ fn a_template_without_account_is_a_usage_error() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Bad input to `leash design` is a positioned error (file:line:col), exit 2,
+/// and nothing is written: a YAML error, and an unknown access level.
+#[test]
+fn design_errors_point_into_the_template() {
+    let dir = temp_dir("errors");
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        (
+            "broken.yaml",
+            "Resources:\n  F:\n    Type: AWS::Serverless::Function\n    Properties: [oops\n",
+            "broken.yaml:4:22",
+        ),
+        (
+            "needs.yaml",
+            "Metadata: {leash: {account: \"111122223333\", region: us-west-2}}\nResources:\n  F:\n    Type: AWS::Serverless::Function\n    Metadata:\n      leash:\n        needs:\n          - {resource: T, access: reed}\n    Properties: {Runtime: python3.12, Handler: a.b, CodeUri: s/}\n  T:\n    Type: AWS::DynamoDB::Table\n    Properties: {TableName: Orders}\n",
+            "needs.yaml:8:35",
+        ),
+    ];
+    for (name, text, position) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        let out = dir.join(format!("{name}.out"));
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_leash"))
+            .args([
+                "design",
+                path.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{name}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(position), "{name}: {stderr}");
+        assert!(!out.exists(), "{name}: wrote output on an error");
+    }
+}

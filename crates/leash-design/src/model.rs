@@ -222,6 +222,8 @@ impl Application {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModelError {
     pub message: String,
+    /// Where in the template, when the error is about one written value.
+    pub span: Option<leash_policy::Span>,
 }
 
 impl std::fmt::Display for ModelError {
@@ -233,7 +235,17 @@ impl std::fmt::Display for ModelError {
 impl std::error::Error for ModelError {}
 
 fn error(message: String) -> ModelError {
-    ModelError { message }
+    ModelError {
+        message,
+        span: None,
+    }
+}
+
+fn error_at(span: leash_policy::Span, message: String) -> ModelError {
+    ModelError {
+        message,
+        span: Some(span),
+    }
 }
 
 /// The deployment target; overrides `Metadata: leash: {account, region}`
@@ -286,10 +298,13 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
             Some(value) => match value.as_str() {
                 Some(name) if !name.contains('*') => name.to_string(),
                 _ => {
-                    return Err(error(format!(
-                        "the {name_property} of `{}` is only known at deployment",
-                        resource.logical_id.node
-                    )));
+                    return Err(error_at(
+                        value.span,
+                        format!(
+                            "the {name_property} of `{}` is only known at deployment",
+                            resource.logical_id.node
+                        ),
+                    ));
                 }
             },
             None => resource.logical_id.node.clone(),
@@ -372,9 +387,10 @@ fn read_function(
         .and_then(|m| m.get("needs"))
     {
         let Some(needs) = needs.as_array() else {
-            return Err(error(format!(
-                "`{logical_id}`: Metadata.leash.needs is not a list"
-            )));
+            return Err(error_at(
+                needs.span,
+                format!("`{logical_id}`: Metadata.leash.needs is not a list"),
+            ));
         };
         for (index, need) in needs.iter().enumerate() {
             function
@@ -677,6 +693,11 @@ fn policy_items(value: &Value) -> Vec<&Value> {
     }
 }
 
+/// The span of `key`'s value in a mapping, or of the mapping.
+fn field_span(value: &Value, key: &str) -> leash_policy::Span {
+    value.get(key).map_or(value.span, |v| v.span)
+}
+
 fn read_declared_need(
     function: &str,
     index: usize,
@@ -687,45 +708,62 @@ fn read_declared_need(
     let resource = need
         .get("resource")
         .and_then(Value::as_str)
-        .ok_or_else(|| error(format!("{at} has no `resource`")))?;
+        .ok_or_else(|| error_at(need.span, format!("{at} has no `resource`")))?;
     let target = resources
         .iter()
         .find(|r| r.logical_id == resource)
-        .ok_or_else(|| error(format!("{at}: `{resource}` is not a table, bucket, queue, topic or function of the template")))?;
+        .ok_or_else(|| {
+            error_at(
+                field_span(need, "resource"),
+                format!("{at}: `{resource}` is not a table, bucket, queue, topic or function of the template"),
+            )
+        })?;
     let access_text = need
         .get("access")
         .and_then(Value::as_str)
-        .ok_or_else(|| error(format!("{at} has no `access`")))?;
+        .ok_or_else(|| error_at(need.span, format!("{at} has no `access`")))?;
     let access = Access::parse(access_text).ok_or_else(|| {
-        error(format!(
+        error_at(field_span(need, "access"), format!(
             "{at}: unknown access `{access_text}` (expected read, write, read-write, put, delete, invoke, publish or consume)"
         ))
     })?;
     if crate::access::entries(target.kind, access).is_empty() {
-        return Err(error(format!(
-            "{at}: access `{access_text}` is not defined for a {}",
-            target.kind.as_str()
-        )));
+        return Err(error_at(
+            field_span(need, "access"),
+            format!(
+                "{at}: access `{access_text}` is not defined for a {}",
+                target.kind.as_str()
+            ),
+        ));
     }
     let prefix = need
         .get("prefix")
         .and_then(Value::as_str)
         .map(str::to_string);
     if prefix.is_some() && target.kind != ResourceKind::Bucket {
-        return Err(error(format!("{at}: `prefix` applies only to buckets")));
+        return Err(error_at(
+            field_span(need, "prefix"),
+            format!("{at}: `prefix` applies only to buckets"),
+        ));
     }
     if prefix
         .as_deref()
         .is_some_and(|p| p.contains('*') || p.contains('?'))
     {
-        return Err(error(format!("{at}: `prefix` must not contain wildcards")));
+        return Err(error_at(
+            field_span(need, "prefix"),
+            format!("{at}: `prefix` must not contain wildcards"),
+        ));
     }
     let index_flag = matches!(
         need.get("index").map(|v| &v.kind),
         Some(leash_policy::ValueKind::Bool(true))
     );
     if index_flag && target.kind != ResourceKind::Table {
-        return Err(error(format!("{at}: `index` applies only to tables")));
+        return Err(error_at(
+            field_span(need, "index"),
+            format!("{at}: `index` applies only to tables"),
+        ));
     }
     Ok(Need {
         resource: resource.to_string(),
