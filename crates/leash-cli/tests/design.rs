@@ -158,6 +158,9 @@ fn designs_the_orders_api() {
     };
     assert!(check("get-order", "dynamodb:GetItem", TABLE));
     assert!(!check("get-order", "dynamodb:PutItem", TABLE));
+    // get-order lists its one action: no other read action.
+    assert!(!check("get-order", "dynamodb:BatchGetItem", TABLE));
+    assert!(!check("get-order", "dynamodb:Query", TABLE));
     assert!(!check(
         "get-order",
         "dynamodb:Query",

@@ -14,7 +14,7 @@ use leash_policy::print::print_policy;
 use serde_json::{Value as Json, json};
 
 use crate::access::{Scope, entries, never_granted};
-use crate::model::{Access, AppResource, Application, Function, ResourceKind};
+use crate::model::{Access, AppResource, Application, Function, NeedSource, ResourceKind};
 
 /// A designed role for one function.
 #[derive(Clone, Debug, PartialEq)]
@@ -187,7 +187,11 @@ fn design_function(app: &Application, function: &Function) -> Result<RoleDesign,
             (Access::Listed, Some(scope)) => vec![(
                 scope,
                 need.actions.clone(),
-                "the function's inline statement in the template".to_string(),
+                match need.source {
+                    NeedSource::Declared { .. } => "the actions the need lists",
+                    _ => "the function's inline statement in the template",
+                }
+                .to_string(),
             )],
             _ => entries(resource.kind, need.access)
                 .into_iter()
@@ -1046,6 +1050,72 @@ Resources:
                 .all(|p| p.action.starts_with("logs:"))
         );
         assert!(notify.verified());
+    }
+
+    #[test]
+    fn declared_actions_are_granted_exactly_and_verify() {
+        let text = TEMPLATE
+            .replace(
+                "needs: [{resource: Orders, access: read, index: true}]",
+                "needs: [{resource: Orders, actions: [dynamodb:GetItem]}]",
+            )
+            .replace(
+                "needs: [{resource: Receipts, access: read, prefix: receipts/}]",
+                "needs: [{resource: Receipts, actions: [s3:GetObject, s3:ListBucket, s3:GetBucketLocation], prefix: receipts/}]",
+            );
+        let template = leash_iac::read_template(&text).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        let roles = design(&app).unwrap();
+        for role in &roles {
+            let failed: Vec<_> = role.verification.iter().filter(|c| !c.passed).collect();
+            assert!(failed.is_empty(), "{}: {failed:#?}", role.role_name);
+            assert!(role.lint_findings.is_empty(), "{:?}", role.lint_findings);
+        }
+        let table = "arn:aws:dynamodb:us-west-2:111122223333:table/Orders";
+        let get_only: Vec<(String, String)> = grants(&roles[0])
+            .into_iter()
+            .filter(|(a, _)| !a.starts_with("logs:"))
+            .collect();
+        assert_eq!(
+            get_only,
+            vec![("dynamodb:GetItem".to_string(), table.to_string())]
+        );
+        // The other read actions are checked and denied.
+        for action in [
+            "dynamodb:BatchGetItem",
+            "dynamodb:ConditionCheckItem",
+            "dynamodb:Query",
+        ] {
+            assert!(
+                roles[0]
+                    .verification
+                    .iter()
+                    .any(|c| c.action == action && c.resource == table && !c.allowed && c.passed),
+                "{action}"
+            );
+        }
+        let bucket = &roles[1];
+        let list = bucket
+            .permissions
+            .iter()
+            .find(|p| p.action == "s3:ListBucket")
+            .unwrap();
+        assert_eq!(
+            list.condition,
+            Some((
+                "StringLike".into(),
+                "s3:prefix".into(),
+                vec!["receipts/*".into()]
+            ))
+        );
+        let location = bucket
+            .permissions
+            .iter()
+            .find(|p| p.action == "s3:GetBucketLocation")
+            .unwrap();
+        assert_eq!(location.resource, "arn:aws:s3:::acme-orders-receipts");
+        assert_eq!(location.condition, None);
+        assert!(location.reference.contains("lists"));
     }
 
     #[test]

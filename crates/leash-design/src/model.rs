@@ -393,9 +393,13 @@ fn read_function(
             ));
         };
         for (index, need) in needs.iter().enumerate() {
-            function
-                .needs
-                .push(read_declared_need(&logical_id, index, need, resources)?);
+            function.needs.extend(read_declared_need(
+                &logical_id,
+                index,
+                need,
+                resources,
+                (account, region),
+            )?);
         }
     }
 
@@ -703,7 +707,8 @@ fn read_declared_need(
     index: usize,
     need: &Value,
     resources: &[AppResource],
-) -> Result<Need, ModelError> {
+    (account, region): (&str, &str),
+) -> Result<Vec<Need>, ModelError> {
     let at = format!("`{function}`: Metadata.leash.needs[{index}]");
     let resource = need
         .get("resource")
@@ -718,24 +723,6 @@ fn read_declared_need(
                 format!("{at}: `{resource}` is not a table, bucket, queue, topic or function of the template"),
             )
         })?;
-    let access_text = need
-        .get("access")
-        .and_then(Value::as_str)
-        .ok_or_else(|| error_at(need.span, format!("{at} has no `access`")))?;
-    let access = Access::parse(access_text).ok_or_else(|| {
-        error_at(field_span(need, "access"), format!(
-            "{at}: unknown access `{access_text}` (expected read, write, read-write, put, delete, invoke, publish or consume)"
-        ))
-    })?;
-    if crate::access::entries(target.kind, access).is_empty() {
-        return Err(error_at(
-            field_span(need, "access"),
-            format!(
-                "{at}: access `{access_text}` is not defined for a {}",
-                target.kind.as_str()
-            ),
-        ));
-    }
     let prefix = need
         .get("prefix")
         .and_then(Value::as_str)
@@ -765,15 +752,222 @@ fn read_declared_need(
             format!("{at}: `index` applies only to tables"),
         ));
     }
-    Ok(Need {
-        resource: resource.to_string(),
-        access,
-        prefix,
-        index: index_flag,
-        actions: Vec::new(),
-        scope: None,
-        source: NeedSource::Declared { index },
-    })
+    let source = NeedSource::Declared { index };
+    match (need.get("access"), need.get("actions")) {
+        (Some(_), Some(actions)) => Err(error_at(
+            actions.span,
+            format!("{at}: give either `access` or `actions`, not both"),
+        )),
+        (None, None) => Err(error_at(
+            need.span,
+            format!("{at} has neither `access` nor `actions`"),
+        )),
+        (None, Some(actions)) => {
+            let declared = DeclaredActions {
+                at: &at,
+                target,
+                prefix: prefix.as_deref(),
+                index: index_flag,
+                account,
+                region,
+            };
+            let needs = declared.needs(actions, source)?;
+            if index_flag && !needs.iter().any(|n| n.scope == Some(Scope::TableIndexes)) {
+                return Err(error_at(
+                    field_span(need, "index"),
+                    format!("{at}: `index: true` but none of the actions applies to an index"),
+                ));
+            }
+            Ok(needs)
+        }
+        (Some(access_value), None) => {
+            let access_text = access_value.as_str().ok_or_else(|| {
+                error_at(access_value.span, format!("{at}: `access` is not a string"))
+            })?;
+            let access = Access::parse(access_text).ok_or_else(|| {
+                error_at(access_value.span, format!(
+                    "{at}: unknown access `{access_text}` (expected read, write, read-write, put, delete, invoke, publish or consume)"
+                ))
+            })?;
+            if crate::access::entries(target.kind, access).is_empty() {
+                return Err(error_at(
+                    access_value.span,
+                    format!(
+                        "{at}: access `{access_text}` is not defined for a {}",
+                        target.kind.as_str()
+                    ),
+                ));
+            }
+            Ok(vec![Need {
+                resource: resource.to_string(),
+                access,
+                prefix,
+                index: index_flag,
+                actions: Vec::new(),
+                scope: None,
+                source,
+            }])
+        }
+    }
+}
+
+/// The service whose actions act on a kind of resource.
+pub fn service_of(kind: ResourceKind) -> &'static str {
+    match kind {
+        ResourceKind::Table => "dynamodb",
+        ResourceKind::Bucket => "s3",
+        ResourceKind::Queue => "sqs",
+        ResourceKind::Topic => "sns",
+        ResourceKind::Function => "lambda",
+    }
+}
+
+/// A declared need that lists its actions (`actions: [dynamodb:GetItem]`)
+/// instead of an access level, checked against the service authorization
+/// catalog: each action must exist, belong to the resource's service and
+/// have a resource type that the resource's ARN (or a part of it) is.
+struct DeclaredActions<'a> {
+    at: &'a str,
+    target: &'a AppResource,
+    prefix: Option<&'a str>,
+    index: bool,
+    account: &'a str,
+    region: &'a str,
+}
+
+impl DeclaredActions<'_> {
+    /// One listed need per part of the resource the actions act on (a
+    /// bucket and its objects, a table and its indexes), in the order the
+    /// parts are first named.
+    fn needs(&self, actions: &Value, source: NeedSource) -> Result<Vec<Need>, ModelError> {
+        let Some(items) = actions.as_array() else {
+            return Err(error_at(
+                actions.span,
+                format!("{}: `actions` is not a list", self.at),
+            ));
+        };
+        if items.is_empty() {
+            return Err(error_at(
+                actions.span,
+                format!("{}: `actions` is empty", self.at),
+            ));
+        }
+        let mut needs: Vec<Need> = Vec::new();
+        for item in items {
+            let (action, scope, prefix) = self.action(item)?;
+            match needs
+                .iter_mut()
+                .find(|n| n.scope == Some(scope) && n.prefix == prefix)
+            {
+                Some(need) => {
+                    if !need.actions.contains(&action) {
+                        need.actions.push(action);
+                    }
+                }
+                None => needs.push(Need {
+                    resource: self.target.logical_id.clone(),
+                    access: Access::Listed,
+                    prefix,
+                    index: scope == Scope::TableIndexes,
+                    actions: vec![action],
+                    scope: Some(scope),
+                    source: source.clone(),
+                }),
+            }
+        }
+        Ok(needs)
+    }
+
+    /// The canonical action name, the part of the resource it is granted
+    /// on, and the prefix that part keeps.
+    fn action(&self, item: &Value) -> Result<(String, Scope, Option<String>), ModelError> {
+        let at = self.at;
+        let text = item
+            .as_str()
+            .ok_or_else(|| error_at(item.span, format!("{at}: an action is not a string")))?;
+        if text.contains('*') || text.contains('?') {
+            return Err(error_at(
+                item.span,
+                format!("{at}: action `{text}` has a wildcard; list the actions one by one"),
+            ));
+        }
+        let catalog = leash_catalog::catalog();
+        let action = catalog.action(text).ok_or_else(|| {
+            error_at(
+                item.span,
+                format!("{at}: `{text}` is not an action of the service authorization reference"),
+            )
+        })?;
+        let service = service_of(self.target.kind);
+        if action.service() != service {
+            return Err(error_at(
+                item.span,
+                format!(
+                    "{at}: `{text}` is not a `{service}` action, and `{}` is a {}",
+                    self.target.logical_id,
+                    self.target.kind.as_str()
+                ),
+            ));
+        }
+        // The parts of the resource the action may be granted on, most
+        // specific first: with `index: true` an action that works on
+        // indexes is granted on the indexes only (declare a second need
+        // without `index` to also grant it on the table).
+        let mut candidates: Vec<Scope> = crate::access::scopes(self.target.kind)
+            .iter()
+            .copied()
+            .filter(|scope| *scope != Scope::TableIndexes || self.index)
+            .collect();
+        candidates.sort_by_key(|scope| *scope != Scope::TableIndexes);
+        let applies = |scope: Scope| {
+            let arn = crate::access::scope_arn(
+                scope,
+                &self.target.name,
+                self.region,
+                self.account,
+                self.prefix,
+            );
+            action.resource_types().iter().any(|resource_type| {
+                catalog
+                    .service(action.service())
+                    .and_then(|s| s.resource_type(resource_type.resource_type()))
+                    .is_some_and(|t| t.matches_arn(&arn))
+            })
+        };
+        let scope = candidates.into_iter().find(|scope| applies(*scope)).ok_or_else(|| {
+            error_at(
+                item.span,
+                format!(
+                    "{at}: `{text}` has no resource type that `{}` ({}) is; it cannot be granted on it",
+                    self.target.logical_id,
+                    crate::access::scopes(self.target.kind)
+                        .iter()
+                        .filter(|s| **s != Scope::TableIndexes || self.index)
+                        .map(|s| crate::access::scope_arn(*s, &self.target.name, self.region, self.account, self.prefix))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+        })?;
+        // A prefix narrows objects by ARN, and bucket actions only through
+        // the `s3:prefix` condition key, which only the listing actions
+        // support; a bucket action without the key is granted on the bucket.
+        // https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html#condition-key-bucket-ops-2
+        let prefix = match scope {
+            Scope::Objects => self.prefix.map(str::to_string),
+            Scope::Bucket
+                if action
+                    .resource_types()
+                    .iter()
+                    .any(|r| r.condition_keys().contains(&"s3:prefix"))
+                    || action.condition_keys().contains(&"s3:prefix") =>
+            {
+                self.prefix.map(str::to_string)
+            }
+            _ => None,
+        };
+        Ok((action.full_name(), scope, prefix))
+    }
 }
 
 /// The access level each supported SAM policy template stands for. A
@@ -1043,6 +1237,153 @@ Resources:
             message.contains("`prefix` applies only to buckets"),
             "{message}"
         );
+    }
+
+    fn declared(needs: &str) -> Result<Vec<Need>, ModelError> {
+        let text = TEMPLATE.replace(
+            "          - {resource: Orders, access: read, index: true}\n          - {resource: Receipts, access: put, prefix: receipts/}\n",
+            needs,
+        );
+        let template = leash_iac::read_template(&text).unwrap();
+        let app = read_application(&template, &Target::default())?;
+        Ok(app.functions[0]
+            .needs
+            .iter()
+            .filter(|n| matches!(n.source, NeedSource::Declared { .. }))
+            .cloned()
+            .collect())
+    }
+
+    /// The text an error's span covers in the template the error came from.
+    fn declared_error(needs: &str) -> (String, String) {
+        let text = TEMPLATE.replace(
+            "          - {resource: Orders, access: read, index: true}\n          - {resource: Receipts, access: put, prefix: receipts/}\n",
+            needs,
+        );
+        let template = leash_iac::read_template(&text).unwrap();
+        let error = read_application(&template, &Target::default()).unwrap_err();
+        let span = error.span.unwrap();
+        (error.message, text[span.start..span.end].to_string())
+    }
+
+    #[test]
+    fn declared_actions_become_listed_needs_scoped_by_resource_type() {
+        let needs =
+            declared("          - {resource: Orders, actions: [dynamodb:getitem]}\n").unwrap();
+        assert_eq!(needs.len(), 1);
+        assert_eq!(needs[0].access, Access::Listed);
+        // The catalog's spelling, whatever the case written.
+        assert_eq!(needs[0].actions, vec!["dynamodb:GetItem".to_string()]);
+        assert_eq!(needs[0].scope, Some(Scope::Table));
+
+        // `index: true`: what works on an index goes to the indexes only.
+        let needs = declared(
+            "          - {resource: Orders, actions: [dynamodb:Query, dynamodb:GetItem], index: true}\n",
+        )
+        .unwrap();
+        let scoped: Vec<(Option<Scope>, Vec<String>)> =
+            needs.iter().map(|n| (n.scope, n.actions.clone())).collect();
+        assert_eq!(
+            scoped,
+            vec![
+                (
+                    Some(Scope::TableIndexes),
+                    vec!["dynamodb:Query".to_string()]
+                ),
+                (Some(Scope::Table), vec!["dynamodb:GetItem".to_string()]),
+            ]
+        );
+
+        // Stream actions have only the stream resource type.
+        let needs =
+            declared("          - {resource: Orders, actions: [dynamodb:GetRecords]}\n").unwrap();
+        assert_eq!(needs[0].scope, Some(Scope::TableStreams));
+
+        // Objects under the prefix; ListBucket on the bucket keeps the
+        // prefix (as an `s3:prefix` condition); GetBucketLocation, which
+        // has no `s3:prefix` key, is on the bucket without it.
+        let needs = declared(
+            "          - {resource: Receipts, actions: [s3:GetObject, s3:ListBucket, s3:GetBucketLocation], prefix: in/}\n",
+        )
+        .unwrap();
+        let scoped: Vec<(Option<Scope>, Option<String>, Vec<String>)> = needs
+            .iter()
+            .map(|n| (n.scope, n.prefix.clone(), n.actions.clone()))
+            .collect();
+        assert_eq!(
+            scoped,
+            vec![
+                (
+                    Some(Scope::Objects),
+                    Some("in/".to_string()),
+                    vec!["s3:GetObject".to_string()]
+                ),
+                (
+                    Some(Scope::Bucket),
+                    Some("in/".to_string()),
+                    vec!["s3:ListBucket".to_string()]
+                ),
+                (
+                    Some(Scope::Bucket),
+                    None,
+                    vec!["s3:GetBucketLocation".to_string()]
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn declared_actions_that_cannot_apply_are_errors_at_the_action() {
+        let cases = [
+            // A wildcard.
+            ("[dynamodb:Get*]", "dynamodb:Get*", "has a wildcard"),
+            // Not in the catalog.
+            (
+                "[dynamodb:GetItems]",
+                "dynamodb:GetItems",
+                "is not an action",
+            ),
+            // Another service's action.
+            (
+                "[dynamodb:GetItem, s3:GetObject]",
+                "s3:GetObject",
+                "is not a `dynamodb` action",
+            ),
+            // No resource type: only `Resource: \"*\"` grants it.
+            (
+                "[dynamodb:ListTables]",
+                "dynamodb:ListTables",
+                "has no resource type",
+            ),
+            // Works on a backup, not on the table.
+            (
+                "[dynamodb:DeleteBackup]",
+                "dynamodb:DeleteBackup",
+                "has no resource type",
+            ),
+        ];
+        for (actions, offending, message) in cases {
+            let (error, spanned) = declared_error(&format!(
+                "          - {{resource: Orders, actions: {actions}}}\n"
+            ));
+            assert!(error.contains(message), "{actions}: {error}");
+            assert_eq!(spanned, offending, "{actions}: {error}");
+        }
+        let (error, spanned) = declared_error(
+            "          - {resource: Orders, access: read, actions: [dynamodb:GetItem]}\n",
+        );
+        assert!(error.contains("either `access` or `actions`"), "{error}");
+        assert_eq!(spanned, "[dynamodb:GetItem]");
+        let (error, _) = declared_error("          - {resource: Orders}\n");
+        assert!(error.contains("neither `access` nor `actions`"), "{error}");
+        let (error, spanned) = declared_error(
+            "          - {resource: Orders, actions: [dynamodb:GetItem], index: true}\n",
+        );
+        assert!(
+            error.contains("none of the actions applies to an index"),
+            "{error}"
+        );
+        assert_eq!(spanned, "true");
     }
 
     #[test]
