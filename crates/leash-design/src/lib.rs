@@ -15,6 +15,11 @@
 //! report::render_report(app: &Application, roles: &[RoleDesign]) -> String
 //! report::role_document(role: &RoleDesign) -> String
 //! access::ACCESS_TABLE, access::entries(kind, access)
+//! original::original_iam(template: &Template, app: &Application, function: &str) -> OriginalIam
+//! original::original_iam_all(template: &Template, app: &Application) -> Vec<OriginalIam>
+//! OriginalIam { function, policies: Vec<OriginalPolicy { origin, policy }>, managed, boundaries, unresolved }
+//! OriginalIam::combined(&self, lookup: &dyn Fn(&str) -> Option<Policy>) -> CombinedIam { policy, boundaries, missing }
+//! original::managed_policy_name(arn: &str) -> &str, original::is_aws_managed(arn: &str) -> bool
 //! ```
 //!
 //! See docs/design.md for what is designed and what is not yet.
@@ -22,9 +27,11 @@
 pub mod access;
 pub mod design;
 pub mod model;
+pub mod original;
 pub mod report;
 
 pub use leash_iac::{Template, read_template};
 
 pub use design::{Check, CheckKind, DesignError, LambdaPermission, Permission, RoleDesign, design};
 pub use model::{Access, Application, ModelError, Need, Target, read_application};
+pub use original::{CombinedIam, OriginalIam, OriginalPolicy, original_iam, original_iam_all};

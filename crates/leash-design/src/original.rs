@@ -1,0 +1,421 @@
+//! The IAM that applies to each function in the template as written: what
+//! `leash design` replaces, and what its design must stay inside.
+//!
+//! For: collecting, per function, the identity policies of its execution
+//! role (SAM `Policies` with policy templates expanded from SAM's own data,
+//! inline statements, the `AWS::IAM::Role` named by `Role` with its inline
+//! policies, the `AWS::IAM::Policy`/`ManagedPolicy` resources attached to
+//! it, SAM's `DeadLetterQueue` statement), the managed policies attached by
+//! name or ARN (SAM's implicit ones included), and permissions boundaries.
+//! Not for: fetching managed policy documents (leash embeds none; the
+//! caller passes a lookup to [`OriginalIam::combined`]) or comparing with a
+//! design (`leash-prove`, the report).
+//!
+//! The collection is `leash_iac`'s extraction (`extract_policies_with`,
+//! `extract_managed_policy_references_with`) filtered to the function,
+//! resolved with the same target and naming as the application model, so
+//! ARNs in the original and in the design name the same resources.
+//!
+//! What SAM adds implicitly to the role it generates (a function without
+//! `Role`): `AWSLambdaBasicExecutionRole` always, and the managed policies
+//! for `Tracing: Active`, `VpcConfig` and `SQS`/`Kinesis`/`DynamoDB` event
+//! sources, per
+//! <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html#sam-function-policies>
+//! and SAM's event source docs
+//! (<https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-sqs.html>);
+//! SAM attaches `AWSLambdaSQSQueueExecutionRole` for an `SQS` event even
+//! when `Policies` grants the queue (aws/serverless-application-model#2118).
+//! With `Role`, SAM creates no role and ignores `Policies`.
+
+use leash_iac::{
+    PolicyKind, PolicyOrigin, ResolveContext, Template, UnnamedResources,
+    extract_managed_policy_references_with, extract_policies_with,
+};
+use leash_policy::Policy;
+use leash_policy::parse::parse_policy;
+
+use crate::model::Application;
+
+/// One identity policy that applies to the function's execution role.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OriginalPolicy {
+    /// Where it comes from, e.g. "`GetOrder` Properties.Policies[0]
+    /// (SAM policy template `DynamoDBCrudPolicy`)".
+    pub origin: String,
+    pub policy: Policy,
+}
+
+/// The IAM of one function as the template writes it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OriginalIam {
+    /// Logical id of the function.
+    pub function: String,
+    /// Identity policies whose documents are in the template (inline,
+    /// SAM policy templates expanded, `AWS::IAM::Policy`, customer managed
+    /// policies declared in the template).
+    pub policies: Vec<OriginalPolicy>,
+    /// Managed policies attached by ARN (a SAM name is turned into the ARN
+    /// SAM uses), SAM's implicit ones included; documents not in leash.
+    pub managed: Vec<String>,
+    /// Permissions boundaries by ARN (they narrow the role: what the role
+    /// may do is the policies' grant inside every boundary).
+    pub boundaries: Vec<String>,
+    /// What could not be read exactly, lowercase sentences: a role outside
+    /// the template, an intrinsic only known at deployment (resolved to
+    /// `*`, which widens the original), a document that does not parse.
+    pub unresolved: Vec<String>,
+}
+
+/// The original IAM merged into one policy, with what the lookup lacked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CombinedIam {
+    /// Every statement of `policies` and of the managed policies found, in
+    /// one identity policy (identity policies of one principal combine as
+    /// the union of their statements: an explicit deny in any denies, an
+    /// allow in any allows;
+    /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>).
+    pub policy: Policy,
+    /// Boundaries found by the lookup.
+    pub boundaries: Vec<Policy>,
+    /// Managed policies and boundaries the lookup did not know (ARNs).
+    pub missing: Vec<String>,
+}
+
+impl OriginalIam {
+    /// Whether the template attaches nothing to the function's role.
+    pub fn is_empty(&self) -> bool {
+        self.policies.is_empty() && self.managed.is_empty()
+    }
+
+    /// The original as one policy, managed policies and boundaries taken
+    /// from `lookup` (given an ARN; [`managed_policy_name`] gives the name
+    /// the AWS managed policy files are named after).
+    pub fn combined(&self, lookup: &dyn Fn(&str) -> Option<Policy>) -> CombinedIam {
+        let mut statements = Vec::new();
+        let mut missing = Vec::new();
+        for original in &self.policies {
+            statements.extend(original.policy.statements.iter().cloned());
+        }
+        for arn in &self.managed {
+            match lookup(arn) {
+                Some(policy) => statements.extend(policy.statements),
+                None => missing.push(arn.clone()),
+            }
+        }
+        let mut boundaries = Vec::new();
+        for arn in &self.boundaries {
+            match lookup(arn) {
+                Some(policy) => boundaries.push(policy),
+                None => missing.push(arn.clone()),
+            }
+        }
+        CombinedIam {
+            policy: Policy {
+                version: None,
+                id: None,
+                statements,
+                single_statement: false,
+                span: leash_policy::Span::default(),
+            },
+            boundaries,
+            missing,
+        }
+    }
+}
+
+/// The name of a managed policy from its ARN (the path dropped):
+/// `arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole` ->
+/// `AWSLambdaBasicExecutionRole`.
+pub fn managed_policy_name(arn: &str) -> &str {
+    arn.rsplit('/').next().unwrap_or(arn)
+}
+
+/// Whether an ARN is an AWS managed policy (account `aws`), as opposed to a
+/// customer managed policy of some account.
+pub fn is_aws_managed(arn: &str) -> bool {
+    arn.split(':').nth(4) == Some("aws") && arn.contains(":policy/")
+}
+
+/// The IAM the template gives `function` (a logical id), resolved for
+/// `app`'s account and region with unnamed resources named by their
+/// logical id, as the model names them.
+pub fn original_iam(template: &Template, app: &Application, function: &str) -> OriginalIam {
+    let context = resolve_context(app);
+    let policies = extract_policies_with(template, &context);
+    let references = extract_managed_policy_references_with(template, &context);
+    original_from(template, function, &policies, &references)
+}
+
+/// [`original_iam`] for every function of `app`, extracting once.
+pub fn original_iam_all(template: &Template, app: &Application) -> Vec<OriginalIam> {
+    let context = resolve_context(app);
+    let policies = extract_policies_with(template, &context);
+    let references = extract_managed_policy_references_with(template, &context);
+    app.functions
+        .iter()
+        .map(|f| original_from(template, &f.logical_id, &policies, &references))
+        .collect()
+}
+
+fn resolve_context(app: &Application) -> ResolveContext {
+    ResolveContext {
+        account: Some(app.account.clone()),
+        region: Some(app.region.clone()),
+        partition: None,
+        unnamed_resources: UnnamedResources::LogicalId,
+    }
+}
+
+fn original_from(
+    template: &Template,
+    function: &str,
+    policies: &[leash_iac::EmbeddedPolicy],
+    references: &[leash_iac::ManagedPolicyReference],
+) -> OriginalIam {
+    let mut original = OriginalIam {
+        function: function.to_string(),
+        ..OriginalIam::default()
+    };
+    if let Some(resource) = template.resource(function)
+        && let Some(role) = resource.properties.get("Role")
+    {
+        let in_template = role_logical_id(role).is_some_and(|id| {
+            template
+                .resource(&id)
+                .is_some_and(|r| r.resource_type.node == "AWS::IAM::Role")
+        });
+        if !in_template {
+            original.unresolved.push(format!(
+                "`{function}` runs as a role that is not declared in the template"
+            ));
+        }
+    }
+    for embedded in policies {
+        if embedded.kind != PolicyKind::Identity
+            || !embedded.attached_functions.iter().any(|f| f == function)
+        {
+            continue;
+        }
+        let origin = describe_origin(embedded);
+        for unresolved in &embedded.unresolved {
+            original
+                .unresolved
+                .push(format!("{origin}: {}", unresolved.reason));
+        }
+        let parsed = parse_policy(&embedded.document);
+        match parsed.policy {
+            Some(policy) if !parsed.has_errors() => {
+                original.policies.push(OriginalPolicy { origin, policy })
+            }
+            _ => original
+                .unresolved
+                .push(format!("{origin}: the policy does not parse")),
+        }
+    }
+    for reference in references {
+        if !reference.attached_functions.iter().any(|f| f == function) {
+            continue;
+        }
+        // A customer managed policy declared in the template is already
+        // among the documents (attached to the roles that list it).
+        if reference.managed_policy_id.is_some() {
+            continue;
+        }
+        let list = match reference.kind {
+            PolicyKind::Boundary => &mut original.boundaries,
+            _ => &mut original.managed,
+        };
+        match reference.arn.as_str() {
+            Some(arn) if arn != "*" && !arn.contains('*') => {
+                if !list.iter().any(|a| a == arn) {
+                    list.push(arn.to_string());
+                }
+            }
+            _ => original.unresolved.push(format!(
+                "`{}` {}: a managed policy whose ARN is only known at deployment",
+                reference.resource_id, reference.path
+            )),
+        }
+    }
+    original
+}
+
+fn describe_origin(embedded: &leash_iac::EmbeddedPolicy) -> String {
+    let what = match &embedded.origin {
+        PolicyOrigin::SamPolicyTemplate { name } => format!(" (SAM policy template `{name}`)"),
+        PolicyOrigin::SamDeadLetterQueue => " (SAM's dead-letter queue statement)".to_string(),
+        _ => String::new(),
+    };
+    format!("`{}` {}{what}", embedded.resource_id, embedded.path)
+}
+
+/// The logical id a `Role` value names (`!GetAtt R.Arn`, `!Ref R`,
+/// `!Sub '${R.Arn}'`), if it names one.
+fn role_logical_id(value: &leash_policy::Value) -> Option<String> {
+    if let Some(target) = value.get("Ref").and_then(leash_policy::Value::as_str) {
+        return Some(target.to_string());
+    }
+    if let Some(attribute) = value.get("Fn::GetAtt") {
+        if let Some(text) = attribute.as_str() {
+            return text.split('.').next().map(str::to_string);
+        }
+        return attribute.as_array()?.first()?.as_str().map(str::to_string);
+    }
+    let text = match value.get("Fn::Sub") {
+        Some(sub) => match sub.as_str() {
+            Some(text) => text,
+            None => sub.as_array()?.first()?.as_str()?,
+        },
+        None => return None,
+    };
+    let inner = text.strip_prefix("${")?.strip_suffix('}')?;
+    inner.split('.').next().map(str::to_string)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::model::{Target, read_application};
+
+    const TEMPLATE: &str = r#"
+Transform: AWS::Serverless-2016-10-31
+Metadata:
+  leash: {account: '111122223333', region: us-west-2}
+Resources:
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties: {TableName: Orders}
+  Jobs:
+    Type: AWS::SQS::Queue
+  Sam:
+    Type: AWS::Serverless::Function
+    Properties:
+      Policies:
+        - DynamoDBReadPolicy: {TableName: !Ref Orders}
+        - AmazonS3ReadOnlyAccess
+        - Statement:
+            - {Effect: Allow, Action: sqs:SendMessage, Resource: !GetAtt Jobs.Arn}
+      PermissionsBoundary: arn:aws:iam::111122223333:policy/Boundary
+      Events:
+        Work:
+          Type: SQS
+          Properties: {Queue: !GetAtt Jobs.Arn}
+  WithRole:
+    Type: AWS::Lambda::Function
+    Properties:
+      Role: !GetAtt WorkerRole.Arn
+  WorkerRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]
+      ManagedPolicyArns: [arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]
+      Policies:
+        - PolicyName: inline
+          PolicyDocument:
+            Statement: [{Effect: Allow, Action: dynamodb:GetItem, Resource: !GetAtt Orders.Arn}]
+  Extra:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: extra
+      Roles: [!Ref WorkerRole]
+      PolicyDocument:
+        Statement: [{Effect: Allow, Action: sqs:SendMessage, Resource: !GetAtt Jobs.Arn}]
+  Outside:
+    Type: AWS::Serverless::Function
+    Properties:
+      Role: arn:aws:iam::111122223333:role/existing
+"#;
+
+    fn originals() -> Vec<OriginalIam> {
+        let template = leash_iac::read_template(TEMPLATE).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        original_iam_all(&template, &app)
+    }
+
+    #[test]
+    fn sam_function_gets_its_policies_and_the_implicit_managed_policies() {
+        let sam = &originals()[0];
+        assert_eq!(sam.function, "Sam");
+        assert_eq!(sam.policies.len(), 2, "{:#?}", sam.policies);
+        assert!(sam.policies[0].origin.contains("DynamoDBReadPolicy"));
+        // The expanded template is scoped to the table, named as the model names it.
+        let expanded = leash_policy::print::print_policy(&sam.policies[0].policy);
+        assert!(
+            expanded.contains("arn:aws:dynamodb:us-west-2:111122223333:table/Orders"),
+            "{expanded}"
+        );
+        assert!(expanded.contains("dynamodb:Scan"), "{expanded}");
+        assert_eq!(
+            sam.managed,
+            vec![
+                "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+                "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole",
+                "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+            ]
+        );
+        assert_eq!(
+            sam.boundaries,
+            vec!["arn:aws:iam::111122223333:policy/Boundary"]
+        );
+        assert!(sam.unresolved.is_empty(), "{:?}", sam.unresolved);
+    }
+
+    #[test]
+    fn role_function_gets_the_role_and_policies_attached_to_it() {
+        let with_role = &originals()[1];
+        assert_eq!(with_role.function, "WithRole");
+        let origins: Vec<&str> = with_role
+            .policies
+            .iter()
+            .map(|p| p.origin.as_str())
+            .collect();
+        assert_eq!(
+            origins,
+            vec![
+                "`WorkerRole` Properties.Policies[0].PolicyDocument",
+                "`Extra` Properties.PolicyDocument"
+            ]
+        );
+        assert_eq!(
+            with_role.managed,
+            vec!["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]
+        );
+        assert!(with_role.unresolved.is_empty());
+    }
+
+    #[test]
+    fn a_role_outside_the_template_is_unresolved() {
+        let outside = &originals()[2];
+        assert!(outside.is_empty());
+        assert_eq!(outside.unresolved.len(), 1, "{:?}", outside.unresolved);
+        assert!(outside.unresolved[0].contains("not declared in the template"));
+    }
+
+    #[test]
+    fn combined_merges_statements_and_reports_missing_managed_policies() {
+        let sam = &originals()[0];
+        let basic = leash_policy::parse::parse_policy_text(
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}]}"#,
+        )
+        .policy
+        .unwrap();
+        let lookup = |arn: &str| {
+            (managed_policy_name(arn) == "AWSLambdaBasicExecutionRole").then(|| basic.clone())
+        };
+        let combined = sam.combined(&lookup);
+        let own: usize = sam.policies.iter().map(|p| p.policy.statements.len()).sum();
+        assert_eq!(combined.policy.statements.len(), own + 1);
+        assert_eq!(
+            combined.missing,
+            vec![
+                "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole",
+                "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+                "arn:aws:iam::111122223333:policy/Boundary",
+            ]
+        );
+        assert!(is_aws_managed(&sam.managed[0]));
+        assert!(!is_aws_managed(&sam.boundaries[0]));
+    }
+}
