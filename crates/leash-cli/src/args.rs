@@ -51,10 +51,10 @@ pub enum Command {
 pub struct DesignArgs {
     /// The SAM or CloudFormation template (YAML or JSON)
     pub input: PathBuf,
-    /// Directory to write one IAM JSON per role and report.md into
+    /// Directory to write the output files and report.md into (created if missing; files are never left half-written)
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Output format: `json` (one file per role) or `cfn` (a CloudFormation fragment); `terraform` is not implemented yet
+    /// Output format: `json` (one IAM JSON file per role), `cfn` (template.designed.json: the whole template with the roles wired in, not an overlay); `terraform` is not implemented yet
     #[arg(long, value_enum, default_value_t = DesignFormat::Json)]
     pub format: DesignFormat,
     /// The AWS account id; overrides `Metadata: leash: account` in the template

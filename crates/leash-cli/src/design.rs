@@ -1,6 +1,8 @@
 //! `leash design`: reads a template, designs one role per function with
-//! `leash-design`, writes the role files and report.md atomically, and
-//! prints a summary. The designing and verifying live in `leash-design`.
+//! `leash-design`, writes the output set (role files, the designed
+//! template or Terraform JSON, and report.md) without ever leaving a
+//! partial file, and prints a summary. The designing and verifying live in
+//! `leash-design`.
 //!
 //! Exit codes: 0 when every design verifies and lints clean, 1 when a
 //! verification check fails or the linter reports a finding, 2 on usage
@@ -8,7 +10,8 @@
 
 use std::path::Path;
 
-use leash_design::report::{cloudformation_fragment, render_report, role_document};
+use leash_design::cloudformation::designed_template;
+use leash_design::report::{ReportContext, render_report_with, role_document};
 use leash_design::{Target, design, read_application, read_template};
 
 use crate::args::{DesignArgs, DesignFormat};
@@ -61,22 +64,33 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
     let roles =
         design(&application).map_err(|error| format!("error: {}: {error}", input.display()))?;
 
-    if let Some(out) = &args.out {
-        std::fs::create_dir_all(out)
-            .map_err(|error| format!("error: cannot create `{}`: {error}", out.display()))?;
-        if args.format == DesignFormat::Cfn {
-            let fragment = cloudformation_fragment(&application, &roles)
+    // Every file is rendered before anything is written: an error here
+    // leaves `--out` untouched.
+    let mut files: Vec<(String, String)> = Vec::new();
+    let mut designed = None;
+    match args.format {
+        DesignFormat::Cfn => {
+            let output = designed_template(&template, &application, &roles)
                 .map_err(|error| format!("error: {}: {error}", input.display()))?;
-            write_atomically(&out.join("roles.cfn.json"), &fragment)?;
-        } else {
+            files.push(("template.designed.json".to_string(), output.text.clone()));
+            designed = Some(output);
+        }
+        DesignFormat::Json => {
             for role in &roles {
-                write_atomically(
-                    &out.join(format!("{}.json", role.role_name)),
-                    &role_document(role),
-                )?;
+                files.push((format!("{}.json", role.role_name), role_document(role)));
             }
         }
-        write_atomically(&out.join("report.md"), &render_report(&application, &roles))?;
+        DesignFormat::Terraform => {}
+    }
+    let context = ReportContext {
+        designed_template: designed.as_ref(),
+    };
+    files.push((
+        "report.md".to_string(),
+        render_report_with(&application, &roles, &context),
+    ));
+    if let Some(out) = &args.out {
+        write_output_set(out, &files)?;
     }
 
     let mut failed = false;
@@ -112,28 +126,66 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
         failed |= passed != total || !role.lint_findings.is_empty();
     }
     if let Some(out) = &args.out {
-        let files = if args.format == DesignFormat::Cfn {
-            "roles.cfn.json".to_string()
+        let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
+        let listed = if names.len() > 3 {
+            format!("{} files", names.len())
         } else {
-            format!("{} role file(s)", roles.len())
+            names.join(", ")
         };
-        println!("wrote {files} and report.md to {}", out.display());
+        println!("wrote {listed} to {}", out.display());
     }
     Ok(if failed { exit::FINDINGS } else { exit::OK })
 }
 
-/// Writes next to the destination, then renames, so a reader never sees
-/// half a file.
-fn write_atomically(path: &Path, text: &str) -> Result<(), String> {
-    let file_name = path
+/// Writes the output set into a staging directory beside `out`, then moves
+/// it in: the whole directory at once when `out` does not exist yet, else
+/// file by file with `rename`, so each file is either the old one or the
+/// complete new one, never a partial file. Files of an earlier run that
+/// this run does not write are left as they are.
+fn write_output_set(out: &Path, files: &[(String, String)]) -> Result<(), String> {
+    let cannot = |path: &Path, error: std::io::Error| {
+        format!("error: cannot write `{}`: {error}", path.display())
+    };
+    if out.exists() && !out.is_dir() {
+        return Err(format!(
+            "error: `{}` exists and is not a directory",
+            out.display()
+        ));
+    }
+    let parent = match out.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => Path::new(".").to_path_buf(),
+    };
+    std::fs::create_dir_all(&parent).map_err(|error| cannot(&parent, error))?;
+    let out_name = out
         .file_name()
         .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "output".to_string());
-    let temporary = path.with_file_name(format!(".{file_name}.{}.tmp", std::process::id()));
-    std::fs::write(&temporary, text)
-        .map_err(|error| format!("error: cannot write `{}`: {error}", temporary.display()))?;
-    std::fs::rename(&temporary, path).map_err(|error| {
-        let _ = std::fs::remove_file(&temporary);
-        format!("error: cannot write `{}`: {error}", path.display())
-    })
+        .unwrap_or_else(|| "out".to_string());
+    let staging = parent.join(format!(".{out_name}.leash-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    let result = stage_and_move(out, &staging, files, &cannot);
+    let _ = std::fs::remove_dir_all(&staging);
+    result
+}
+
+fn stage_and_move(
+    out: &Path,
+    staging: &Path,
+    files: &[(String, String)],
+    cannot: &dyn Fn(&Path, std::io::Error) -> String,
+) -> Result<(), String> {
+    std::fs::create_dir(staging).map_err(|error| cannot(staging, error))?;
+    for (name, text) in files {
+        let path = staging.join(name);
+        std::fs::write(&path, text).map_err(|error| cannot(&path, error))?;
+    }
+    if !out.exists() {
+        return std::fs::rename(staging, out).map_err(|error| cannot(out, error));
+    }
+    for (name, _) in files {
+        let destination = out.join(name);
+        std::fs::rename(staging.join(name), &destination)
+            .map_err(|error| cannot(&destination, error))?;
+    }
+    Ok(())
 }

@@ -208,8 +208,12 @@ fn terraform_is_not_faked() {
     assert!(stderr.contains("not implemented yet"), "{stderr}");
 }
 
+/// `--format cfn` writes the whole template with the design applied: read
+/// back with leash-iac, every function has its own role wired, no SAM
+/// `Policies` (or SAM-generated role) remain, the role's policy is the
+/// designed one, and the linter finds no error in the designed template.
 #[test]
-fn cfn_writes_roles_and_permissions_with_the_designed_policies() {
+fn cfn_writes_the_template_with_each_function_wired_to_its_role() {
     let json_out = temp_dir("cfn-json");
     let cfn_out = temp_dir("cfn");
     for (format, out) in [("json", &json_out), ("cfn", &cfn_out)] {
@@ -228,36 +232,123 @@ fn cfn_writes_roles_and_permissions_with_the_designed_policies() {
             String::from_utf8_lossy(&output.stderr)
         );
     }
-    let fragment: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(cfn_out.join("roles.cfn.json")).unwrap())
-            .unwrap();
-    let resources = fragment["Resources"].as_object().unwrap();
+    let mut files: Vec<String> = std::fs::read_dir(&cfn_out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(files, vec!["report.md", "template.designed.json"]);
+    let text = std::fs::read_to_string(cfn_out.join("template.designed.json")).unwrap();
+    let template = leash_iac::read_template(&text).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let functions: Vec<&leash_iac::Resource> = template
+        .resources
+        .iter()
+        .filter(|r| r.resource_type.node == "AWS::Serverless::Function")
+        .collect();
+    assert_eq!(functions.len(), 5);
+    let policies = leash_iac::extract_policies(&template);
+    let mut roles = Vec::new();
+    for function in &functions {
+        let id = &function.logical_id.node;
+        let role_id = format!("{id}Role");
+        assert_eq!(
+            value["Resources"][id]["Properties"]["Role"],
+            serde_json::json!({"Fn::GetAtt": [role_id, "Arn"]}),
+            "{id}"
+        );
+        assert!(function.properties.get("Policies").is_none(), "{id}");
+        assert_eq!(value["Resources"][&role_id]["Type"], "AWS::IAM::Role");
+        // leash-iac attaches the role's policy to the function, as written.
+        let identity: Vec<&leash_iac::EmbeddedPolicy> = policies
+            .iter()
+            .filter(|p| {
+                p.kind == leash_iac::PolicyKind::Identity && p.attached_functions.contains(id)
+            })
+            .collect();
+        assert_eq!(identity.len(), 1, "{id}: {identity:#?}");
+        assert_eq!(identity[0].origin, leash_iac::PolicyOrigin::Written);
+        assert_eq!(identity[0].resource_id, role_id);
+        roles.push(role_id);
+    }
+    roles.dedup();
+    assert_eq!(roles.len(), 5, "no role serves two functions");
+    assert!(policies.iter().all(|p| !matches!(
+        p.origin,
+        leash_iac::PolicyOrigin::SamPolicyTemplate { .. }
+            | leash_iac::PolicyOrigin::SamGeneratedTrust
+    )));
+    // The same policy as the json format's role file, ARNs as Fn::Sub.
+    let designed =
+        &value["Resources"]["GetOrderFunctionRole"]["Properties"]["Policies"][0]["PolicyDocument"];
+    let plain = &self::role(&json_out, "get-order")["Policies"][0]["PolicyDocument"];
     assert_eq!(
-        resources.len(),
-        10,
-        "{:?}",
-        resources.keys().collect::<Vec<_>>()
+        designed["Statement"].as_array().unwrap().len(),
+        plain["Statement"].as_array().unwrap().len()
     );
-    let role = &resources["GetOrderFunctionRole"];
-    assert_eq!(role["Type"], "AWS::IAM::Role");
-    // The same policy as the json format's role file.
+    assert!(
+        designed.to_string().contains(
+            "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/Orders"
+        )
+    );
+    // What the rest of the template said is still there.
     assert_eq!(
-        role["Properties"]["Policies"][0]["PolicyDocument"],
-        self::role(&json_out, "get-order")["Policies"][0]["PolicyDocument"]
+        value["Resources"]["OrdersApi"]["Properties"]["StageName"],
+        "prod"
     );
-    let permission = &resources["GetOrderFunctionGetPermission"];
-    assert_eq!(permission["Type"], "AWS::Lambda::Permission");
-    assert_eq!(
-        permission["Properties"]["FunctionName"]["Ref"],
-        "GetOrderFunction"
+    assert_eq!(value["Transform"], "AWS::Serverless-2016-10-31");
+    let errors: Vec<_> = leash_lint::lint_template_text(&text)
+        .into_iter()
+        .filter(|d| d.severity == leash_lint::Severity::Error)
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // SAM builds the orders API from the events: the report says SAM's
+    // permission stays, rather than writing one that narrows nothing.
+    let report = std::fs::read_to_string(cfn_out.join("report.md")).unwrap();
+    assert!(
+        report.contains("`GetOrderFunctionGetPermissionprod`"),
+        "{report}"
     );
-    assert_eq!(
-        permission["Properties"]["SourceArn"]["Fn::Sub"],
-        "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${OrdersApi}/prod/GET/orders/*"
-    );
-    assert!(cfn_out.join("report.md").exists());
+    assert!(report.contains("## Access matrix"));
     let _ = std::fs::remove_dir_all(&json_out);
     let _ = std::fs::remove_dir_all(&cfn_out);
+}
+
+/// Writing into an existing `--out` replaces the files it writes, leaves
+/// no staging directory behind, and keeps other files.
+#[test]
+fn an_existing_out_directory_gets_the_new_files_whole() {
+    let out = temp_dir("existing");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("report.md"), "old").unwrap();
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    let output = leash(&[
+        "design",
+        example().to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "cfn",
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        std::fs::read_to_string(out.join("report.md"))
+            .unwrap()
+            .starts_with("# leash design report")
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("notes.txt")).unwrap(),
+        "mine"
+    );
+    let parent = out.parent().unwrap();
+    let name = out.file_name().unwrap().to_string_lossy().into_owned();
+    let leftovers: Vec<String> = std::fs::read_dir(parent)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(&format!(".{name}.leash-")))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    let _ = std::fs::remove_dir_all(&out);
 }
 
 #[test]

@@ -13,7 +13,9 @@
 //! model::read_application(template: &Template, target: &Target) -> Result<Application, ModelError>
 //! design::design(app: &Application) -> Result<Vec<RoleDesign>, DesignError>
 //! report::render_report(app: &Application, roles: &[RoleDesign]) -> String
+//! report::render_report_with(app, roles, context: &ReportContext) -> String
 //! report::role_document(role: &RoleDesign) -> String
+//! cloudformation::designed_template(template: &Template, app, roles) -> Result<DesignedTemplate, CloudFormationError>
 //! access::ACCESS_TABLE, access::entries(kind, access)
 //! original::original_iam(template: &Template, app: &Application, function: &str) -> OriginalIam
 //! original::original_iam_all(template: &Template, app: &Application) -> Vec<OriginalIam>
@@ -25,7 +27,9 @@
 //! See docs/design.md for what is designed and what is not yet.
 
 pub mod access;
+pub mod cloudformation;
 pub mod design;
+pub mod json_tree;
 pub mod model;
 pub mod original;
 pub mod report;

@@ -1,12 +1,16 @@
-//! Renders designs: the per-role IAM JSON file and report.md (every
-//! permission with the need that produced it, and the verification).
+//! Renders designs: the per-role IAM JSON file and report.md (the access
+//! matrix, every permission with the need that produced it, how API routes
+//! are deployed, what the designed template changed, and the verification).
 //!
 //! Not for: deciding what to grant (`design`).
 
+use std::collections::BTreeMap;
+
 use serde_json::json;
 
+use crate::cloudformation::{DesignedTemplate, RouteDeployment};
 use crate::design::RoleDesign;
-use crate::model::Application;
+use crate::model::{Access, Application, Need};
 
 /// One role as JSON: name, trust policy, permissions policy, and the
 /// Lambda permissions of the function's API routes.
@@ -41,15 +45,44 @@ pub fn role_document(role: &RoleDesign) -> String {
     text
 }
 
-/// report.md: per function, every permission with its needs, the needs
-/// to confirm, what was not designed from, lint findings and verification.
+/// What the report can say beyond the design itself: how the output
+/// format deployed it.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ReportContext<'a> {
+    /// Set for `--format cfn`: routes, removed properties and roles.
+    pub designed_template: Option<&'a DesignedTemplate>,
+}
+
+/// report.md without output-specific sections.
 pub fn render_report(app: &Application, roles: &[RoleDesign]) -> String {
+    render_report_with(app, roles, &ReportContext::default())
+}
+
+/// report.md: the access matrix; per function, every permission with its
+/// needs, the Lambda permissions, the needs to confirm, what was not
+/// designed from, lint findings and verification; what the designed
+/// template changed.
+pub fn render_report_with(
+    app: &Application,
+    roles: &[RoleDesign],
+    context: &ReportContext<'_>,
+) -> String {
     let mut out = String::new();
     out.push_str("# leash design report\n\n");
     out.push_str(&format!(
         "Account `{}`, region `{}`.\n\n",
         app.account, app.region
     ));
+    out.push_str(&access_matrix(app));
+    if let Some(designed) = context.designed_template
+        && !designed.template_notes.is_empty()
+    {
+        out.push_str("## Template changes\n\n");
+        for note in &designed.template_notes {
+            out.push_str(&format!("- {note}\n"));
+        }
+        out.push('\n');
+    }
     for role in roles {
         let function = app.functions.iter().find(|f| f.logical_id == role.function);
         out.push_str(&format!(
@@ -75,16 +108,50 @@ pub fn render_report(app: &Application, roles: &[RoleDesign]) -> String {
             ));
         }
         out.push('\n');
+        let deployments = context
+            .designed_template
+            .and_then(|d| d.routes.get(&role.function));
         if !role.lambda_permissions.is_empty() {
             out.push_str("### Lambda permissions (API Gateway)\n\n");
-            for permission in &role.lambda_permissions {
+            for (index, permission) in role.lambda_permissions.iter().enumerate() {
                 out.push_str(&format!(
-                    "- event `{}`: `{}` may invoke, `SourceArn` `{}`, `SourceAccount` `{}`\n",
+                    "- event `{}`: `{}` may invoke, `SourceArn` `{}`, `SourceAccount` `{}`",
                     permission.event,
                     permission.principal,
                     permission.source_arn,
                     permission.source_account
                 ));
+                match deployments.and_then(|d| d.get(index)).map(|(_, d)| d) {
+                    Some(RouteDeployment::Written { logical_id }) => out.push_str(&format!(
+                        "; written as `{logical_id}` in the designed template\n"
+                    )),
+                    Some(RouteDeployment::SamImplicit {
+                        logical_id,
+                        source_arn,
+                    }) => out.push_str(&format!(
+                        "; **not written**: SAM builds this route from the event and adds its own permission `{logical_id}` (`SourceArn` `{source_arn}`, every stage), which cannot be turned off, so a narrower one would grant nothing less. Define the route in the API's `DefinitionBody` to get the permission above\n"
+                    )),
+                    None => out.push('\n'),
+                }
+            }
+            out.push('\n');
+        }
+        if let Some(notes) = context
+            .designed_template
+            .and_then(|d| d.function_notes.get(&role.function))
+            .filter(|notes| !notes.is_empty())
+        {
+            out.push_str("### In the designed template\n\n");
+            if let Some(role_id) = context
+                .designed_template
+                .and_then(|d| d.role_ids.get(&role.function))
+            {
+                out.push_str(&format!(
+                    "- role `{role_id}`, wired with `Role: !GetAtt {role_id}.Arn`\n"
+                ));
+            }
+            for note in notes {
+                out.push_str(&format!("- {note}\n"));
             }
             out.push('\n');
         }
@@ -148,81 +215,68 @@ pub fn render_report(app: &Application, roles: &[RoleDesign]) -> String {
     out
 }
 
-/// A CloudFormation fragment (JSON) to merge into the template: one
-/// `AWS::IAM::Role` per function (`<Function>Role`) and one
-/// `AWS::Lambda::Permission` per API route (`<Function><Event>Permission`),
-/// with `SourceArn` as `Fn::Sub` so the API id is filled in at deployment.
-/// Each function must then set `Role: !GetAtt <Function>Role.Arn`.
-///
-/// Refuses when a role uses a resource whose name the template does not
-/// set: its designed ARN holds the logical id, not the name CloudFormation
-/// will generate (rendering it as `Fn::Sub` is not done yet).
-pub fn cloudformation_fragment(app: &Application, roles: &[RoleDesign]) -> Result<String, String> {
-    let mut resources = serde_json::Map::new();
-    for role in roles {
-        let function = app.functions.iter().find(|f| f.logical_id == role.function);
-        for need in function.map(|f| f.needs.as_slice()).unwrap_or_default() {
-            if let Some(resource) = app.resource(&need.resource)
-                && !resource.named
-            {
-                return Err(format!(
-                    "`{}` sets no name in the template; `--format cfn` needs every resource a role uses to be named (rendering generated names is not implemented yet)",
-                    resource.logical_id
-                ));
+/// The access matrix: one row per function, one column per resource any
+/// function needs, each cell the access levels its needs ask for.
+fn access_matrix(app: &Application) -> String {
+    let mut columns: Vec<&str> = Vec::new();
+    for function in &app.functions {
+        for need in &function.needs {
+            if !columns.contains(&need.resource.as_str()) {
+                columns.push(&need.resource);
             }
         }
-        if function.is_some_and(|f| !f.name.is_empty())
-            && app.resource(&role.function).is_some_and(|r| !r.named)
-        {
-            return Err(format!(
-                "`{}` sets no FunctionName; `--format cfn` needs it for the log group ARN (not implemented yet)",
-                role.function
-            ));
-        }
-        let trust: serde_json::Value =
-            serde_json::from_str(&role.trust_policy).map_err(|e| format!("trust policy: {e}"))?;
-        let permissions: serde_json::Value = serde_json::from_str(&role.permissions_policy)
-            .map_err(|e| format!("permissions policy: {e}"))?;
-        resources.insert(
-            format!("{}Role", role.function),
-            json!({
-                "Type": "AWS::IAM::Role",
-                "Properties": {
-                    "RoleName": role.role_name,
-                    "AssumeRolePolicyDocument": trust,
-                    "Policies": [{
-                        "PolicyName": format!("{}-least-privilege", role.function_name),
-                        "PolicyDocument": permissions,
-                    }],
-                },
-            }),
-        );
-        for permission in &role.lambda_permissions {
-            let literal = format!("arn:aws:execute-api:{}:{}:", app.region, app.account);
-            let source_arn = permission.source_arn.replacen(
-                &literal,
-                "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:",
-                1,
-            );
-            resources.insert(
-                format!("{}{}Permission", role.function, permission.event),
-                json!({
-                    "Type": "AWS::Lambda::Permission",
-                    "Properties": {
-                        "Action": "lambda:InvokeFunction",
-                        "FunctionName": { "Ref": role.function },
-                        "Principal": permission.principal,
-                        "SourceAccount": { "Ref": "AWS::AccountId" },
-                        "SourceArn": { "Fn::Sub": source_arn },
-                    },
-                }),
-            );
-        }
     }
-    let document = json!({ "Resources": resources });
-    let mut text = serde_json::to_string_pretty(&document).map_err(|e| e.to_string())?;
-    text.push('\n');
-    Ok(text)
+    let mut out = String::from("## Access matrix\n\n");
+    out.push_str(
+        "What each function may do to each resource (its needs; every function also writes its own log group).\n\n",
+    );
+    out.push_str("| function |");
+    for column in &columns {
+        out.push_str(&format!(" `{column}` |"));
+    }
+    out.push_str("\n|---|");
+    out.push_str(&"---|".repeat(columns.len()));
+    out.push('\n');
+    for function in &app.functions {
+        let mut cells: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for need in &function.needs {
+            let cell = cells.entry(need.resource.as_str()).or_default();
+            let level = access_level(need);
+            if !cell.contains(&level) {
+                cell.push(level);
+            }
+        }
+        out.push_str(&format!(
+            "| `{}` (`{}`) |",
+            function.logical_id, function.name
+        ));
+        for column in &columns {
+            match cells.get(column) {
+                Some(levels) => out.push_str(&format!(" {} |", levels.join("; "))),
+                None => out.push_str(" |"),
+            }
+        }
+        out.push('\n');
+    }
+    out.push('\n');
+    out
+}
+
+/// A need's access level in a matrix cell: `read + indexes`,
+/// `put under receipts/`, or the listed actions.
+fn access_level(need: &Need) -> String {
+    let mut text = if need.access == Access::Listed {
+        format!("`{}`", need.actions.join("`, `"))
+    } else {
+        need.access.as_str().to_string()
+    };
+    if need.index {
+        text.push_str(" + indexes");
+    }
+    if let Some(prefix) = &need.prefix {
+        text.push_str(&format!(" under `{prefix}`"));
+    }
+    text
 }
 
 #[cfg(test)]
@@ -236,57 +290,64 @@ Metadata:
   leash: {account: '111122223333', region: us-west-2}
 Resources:
   Orders: {Type: AWS::DynamoDB::Table, Properties: {TableName: Orders}}
+  Receipts: {Type: AWS::S3::Bucket, Properties: {BucketName: receipts}}
   GetOrder:
     Type: AWS::Serverless::Function
     Metadata:
       leash:
-        needs: [{resource: Orders, access: read}]
+        needs: [{resource: Orders, access: read, index: true}]
     Properties:
       FunctionName: get-order
       Events:
         Get: {Type: Api, Properties: {Path: '/orders/{id}', Method: get}}
+  Upload:
+    Type: AWS::Serverless::Function
+    Metadata:
+      leash:
+        needs:
+          - {resource: Receipts, access: put, prefix: in/}
+          - {resource: Orders, access: write}
+    Properties: {FunctionName: upload}
 "#;
 
     #[test]
-    fn the_cfn_fragment_reads_back_as_the_designed_policies() {
+    fn the_access_matrix_has_a_row_per_function_and_a_column_per_resource() {
         let template = leash_iac::read_template(TEMPLATE).unwrap();
         let app = read_application(&template, &Target::default()).unwrap();
-        let roles = crate::design::design(&app).unwrap();
-        let fragment = cloudformation_fragment(&app, &roles).unwrap();
-        // leash-iac reads the fragment as a template: the role's policies
-        // and the Lambda permission come back out.
-        let read = leash_iac::read_template(&fragment).unwrap();
-        let policies = leash_iac::extract_policies(&read);
-        let kinds: Vec<(&str, leash_iac::PolicyOrigin)> = policies
-            .iter()
-            .map(|p| (p.kind.as_str(), p.origin.clone()))
-            .collect();
+        let matrix = access_matrix(&app);
         assert!(
-            kinds.contains(&("identity", leash_iac::PolicyOrigin::Written)),
-            "{kinds:?}"
+            matrix.contains("| function | `Orders` | `Receipts` |"),
+            "{matrix}"
         );
         assert!(
-            kinds.contains(&("trust", leash_iac::PolicyOrigin::Written)),
-            "{kinds:?}"
+            matrix.contains("| `GetOrder` (`get-order`) | read + indexes | |"),
+            "{matrix}"
         );
         assert!(
-            kinds.contains(&("resource", leash_iac::PolicyOrigin::LambdaPermission)),
-            "{kinds:?}"
-        );
-        let value: serde_json::Value = serde_json::from_str(&fragment).unwrap();
-        assert_eq!(
-            value["Resources"]["GetOrderGetPermission"]["Properties"]["SourceArn"]["Fn::Sub"],
-            "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${ServerlessRestApi}/Prod/GET/orders/*"
+            matrix.contains("| `Upload` (`upload`) | write | put under `in/` |"),
+            "{matrix}"
         );
     }
 
     #[test]
-    fn the_cfn_fragment_refuses_unnamed_resources() {
-        let text = TEMPLATE.replace("Properties: {TableName: Orders}", "Properties: {}");
-        let template = leash_iac::read_template(&text).unwrap();
+    fn the_report_says_how_each_route_is_deployed() {
+        let template = leash_iac::read_template(TEMPLATE).unwrap();
         let app = read_application(&template, &Target::default()).unwrap();
         let roles = crate::design::design(&app).unwrap();
-        let error = cloudformation_fragment(&app, &roles).unwrap_err();
-        assert!(error.contains("`Orders` sets no name"), "{error}");
+        let designed = crate::cloudformation::designed_template(&template, &app, &roles).unwrap();
+        let report = render_report_with(
+            &app,
+            &roles,
+            &ReportContext {
+                designed_template: Some(&designed),
+            },
+        );
+        assert!(
+            report.contains("**not written**: SAM builds this route from the event and adds its own permission `GetOrderGetPermissionProd`"),
+            "{report}"
+        );
+        assert!(
+            report.contains("- role `GetOrderRole`, wired with `Role: !GetAtt GetOrderRole.Arn`")
+        );
     }
 }

@@ -1,0 +1,995 @@
+//! The designed template: the whole input template (not an overlay) with
+//! the design applied, as JSON with intrinsics in their long form. Each
+//! function gets its own `AWS::IAM::Role` (`<Function>Role`) and
+//! `Role: {"Fn::GetAtt": [<Function>Role, Arn]}`; SAM's role properties
+//! (`Policies`, `AssumeRolePolicyDocument`, ...) are removed; roles the
+//! functions used before are removed when nothing else references them;
+//! API routes get an `AWS::Lambda::Permission` where SAM would not create
+//! a broader one anyway (see [`RouteDeployment`]).
+//!
+//! Not for: deciding what to grant (`design`) or writing files (the CLI).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use leash_iac::Template;
+
+use crate::design::RoleDesign;
+use crate::json_tree::Node;
+use crate::model::{ApiRoute, AppResource, Application, ResourceKind};
+
+/// How one API route reaches its function in the designed template.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RouteDeployment {
+    /// The API's definition is the template author's (`DefinitionBody` or
+    /// `DefinitionUri`), so the SAM event only added SAM's own permission:
+    /// the event is removed and leash writes this `AWS::Lambda::Permission`.
+    Written { logical_id: String },
+    /// The API's routes are built by SAM from the function's events, so the
+    /// event stays and SAM keeps creating its permission for it, which
+    /// allows every stage of the API (`SourceArn` `.../${Api}/*/METHOD/PATH`).
+    /// A second, narrower permission would grant nothing less: the function's
+    /// resource policy allows what any of its statements allows.
+    SamImplicit {
+        logical_id: String,
+        source_arn: String,
+    },
+}
+
+/// The designed template and what was changed to get it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DesignedTemplate {
+    /// Pretty JSON, final newline.
+    pub text: String,
+    /// Per function (logical id): the logical id of its new role.
+    pub role_ids: BTreeMap<String, String>,
+    /// Per function (logical id), one per route, in the order of the
+    /// function's routes: `(event, deployment)`.
+    pub routes: BTreeMap<String, Vec<(String, RouteDeployment)>>,
+    /// Per function: properties removed or moved, roles no longer used.
+    pub function_notes: BTreeMap<String, Vec<String>>,
+    /// Resources removed or kept, and why.
+    pub template_notes: Vec<String>,
+}
+
+/// Why the designed template could not be written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CloudFormationError {
+    pub message: String,
+}
+
+impl std::fmt::Display for CloudFormationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CloudFormationError {}
+
+fn error(message: String) -> CloudFormationError {
+    CloudFormationError { message }
+}
+
+// SAM's execution-role properties; with `Role` set SAM ignores them, and
+// leash moves what still matters (boundary, path) onto the designed role.
+// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html
+const SAM_ROLE_PROPERTIES: &[&str] = &[
+    "Policies",
+    "AssumeRolePolicyDocument",
+    "PermissionsBoundary",
+    "RolePath",
+];
+
+/// IAM role names are at most 64 characters.
+/// https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
+const ROLE_NAME_LIMIT: usize = 64;
+
+/// Writes the whole template with the design applied.
+pub fn designed_template(
+    template: &Template,
+    app: &Application,
+    roles: &[RoleDesign],
+) -> Result<DesignedTemplate, CloudFormationError> {
+    let mut root = Node::from_value(&template.root);
+    if root.get("Resources").and_then(Node::as_object).is_none() {
+        return Err(error("the template has no `Resources` mapping".into()));
+    }
+    let forms = ArnForms::new(template, app);
+    let mut designed = DesignedTemplate {
+        text: String::new(),
+        role_ids: BTreeMap::new(),
+        routes: BTreeMap::new(),
+        function_notes: BTreeMap::new(),
+        template_notes: Vec::new(),
+    };
+
+    // 1. Unhook every function from its old role and SAM's role properties.
+    let mut old_roles: BTreeSet<String> = BTreeSet::new();
+    for role in roles {
+        let function_id = role.function.as_str();
+        let notes = designed
+            .function_notes
+            .entry(function_id.to_string())
+            .or_default();
+        let function = resource_mut(&mut root, function_id)
+            .ok_or_else(|| error(format!("`{function_id}` is not a resource of the template")))?;
+        let is_sam =
+            function.get("Type").and_then(Node::as_str) == Some("AWS::Serverless::Function");
+        if function.get("Properties").is_none() {
+            function.insert("Properties", Node::Object(Vec::new()));
+        }
+        let Some(properties) = function.get_mut("Properties") else {
+            continue;
+        };
+        if let Some(previous) = properties.remove("Role") {
+            match role_reference(&previous) {
+                Some(target) => {
+                    notes.push(format!(
+                        "its previous role `{target}` is no longer its role"
+                    ));
+                    old_roles.insert(target);
+                }
+                None => notes.push(format!(
+                    "its previous role {} is no longer its role (not in the template, not changed)",
+                    short_json(&previous)
+                )),
+            }
+        } else if is_sam {
+            notes.push(format!(
+                "SAM no longer generates its execution role (`{function_id}Role` is now leash's)"
+            ));
+        }
+        if is_sam {
+            for key in SAM_ROLE_PROPERTIES {
+                if properties.remove(key).is_some() {
+                    notes.push(match *key {
+                        "Policies" => {
+                            "SAM `Policies` removed (the designed role replaces them)".to_string()
+                        }
+                        "PermissionsBoundary" | "RolePath" => {
+                            format!("`{key}` moved to the designed role")
+                        }
+                        _ => format!("`{key}` removed (the designed role has its own)"),
+                    });
+                }
+            }
+        }
+    }
+    // Keep only template roles (a `Ref` to a parameter is no resource).
+    old_roles.retain(|id| {
+        template
+            .resource(id)
+            .is_some_and(|r| r.resource_type.node == "AWS::IAM::Role")
+    });
+
+    // 2. Remove old roles nothing else references; detach their policies.
+    let mut removed: BTreeSet<String> = BTreeSet::new();
+    for old in &old_roles {
+        let referrers = referrers_of(&root, old);
+        if referrers.is_empty() {
+            removed.insert(old.clone());
+        } else {
+            designed.template_notes.push(format!(
+                "role `{old}` kept: still referenced by {}",
+                backticked(&referrers)
+            ));
+        }
+    }
+    for old in &removed {
+        remove_resource(&mut root, old);
+        designed.template_notes.push(format!(
+            "role `{old}` removed: no function uses it and nothing else references it"
+        ));
+    }
+    detach_removed_roles(&mut root, &removed, &mut designed.template_notes);
+
+    // 3. One role per function, wired; permissions for routes.
+    for role in roles {
+        let function_id = role.function.clone();
+        let Some(function_resource) = template.resource(&function_id) else {
+            continue;
+        };
+        let Some(function) = app.functions.iter().find(|f| f.logical_id == function_id) else {
+            continue;
+        };
+        let condition = function_resource.condition.as_ref().map(|c| c.node.clone());
+        let role_id = free_id(
+            &root,
+            &format!("{function_id}Role"),
+            "LeashRole",
+            &function_id,
+        );
+        let mut role_properties = Vec::new();
+        if let Some(name) = forms.role_name(&function_id, function_resource) {
+            role_properties.push(("RoleName".to_string(), name));
+        }
+        let merged = &function_resource.properties;
+        if let Some(path) = merged.get("RolePath") {
+            role_properties.push(("Path".to_string(), Node::from_value(path)));
+        }
+        let trust = Node::from_json_text(&role.trust_policy)
+            .map_err(|e| error(format!("trust policy of `{function_id}`: {e}")))?;
+        role_properties.push(("AssumeRolePolicyDocument".to_string(), trust));
+        if let Some(boundary) = merged.get("PermissionsBoundary") {
+            role_properties.push((
+                "PermissionsBoundary".to_string(),
+                Node::from_value(boundary),
+            ));
+        }
+        let mut permissions = Node::from_json_text(&role.permissions_policy)
+            .map_err(|e| error(format!("permissions policy of `{function_id}`: {e}")))?;
+        permissions.rewrite_strings(&|text| forms.rewrite(text));
+        role_properties.push((
+            "Policies".to_string(),
+            Node::Array(vec![Node::object([
+                ("PolicyName", Node::string("least-privilege")),
+                ("PolicyDocument", permissions),
+            ])]),
+        ));
+        let mut role_resource = vec![("Type".to_string(), Node::string("AWS::IAM::Role"))];
+        if let Some(condition) = &condition {
+            role_resource.push(("Condition".to_string(), Node::string(condition.clone())));
+        }
+        role_resource.push(("Properties".to_string(), Node::Object(role_properties)));
+        insert_resource(&mut root, &role_id, Node::Object(role_resource));
+        if let Some(properties) =
+            resource_mut(&mut root, &function_id).and_then(|f| f.get_mut("Properties"))
+        {
+            properties.insert("Role", Node::get_att(&role_id, "Arn"));
+        }
+        designed.role_ids.insert(function_id.clone(), role_id);
+
+        let mut deployments = Vec::new();
+        for (route, permission) in function.routes.iter().zip(&role.lambda_permissions) {
+            let deployment = if api_has_own_definition(template, &route.api) {
+                remove_event(&mut root, &function_id, &route.event);
+                let logical_id = free_id(
+                    &root,
+                    &format!("{function_id}{}Permission", route.event),
+                    "LeashPermission",
+                    &format!("{function_id}{}", route.event),
+                );
+                let mut resource =
+                    vec![("Type".to_string(), Node::string("AWS::Lambda::Permission"))];
+                if let Some(condition) = &condition {
+                    resource.push(("Condition".to_string(), Node::string(condition.clone())));
+                }
+                resource.push((
+                    "Properties".to_string(),
+                    Node::object([
+                        ("Action", Node::string("lambda:InvokeFunction")),
+                        ("FunctionName", Node::reference(&function_id)),
+                        ("Principal", Node::string(permission.principal.clone())),
+                        ("SourceAccount", Node::reference("AWS::AccountId")),
+                        (
+                            "SourceArn",
+                            Node::sub(forms.execute_api(&permission.source_arn)),
+                        ),
+                    ]),
+                ));
+                insert_resource(&mut root, &logical_id, Node::Object(resource));
+                designed
+                    .function_notes
+                    .entry(function_id.clone())
+                    .or_default()
+                    .push(format!(
+                        "event `{}` removed: `{}` defines the route itself, and the event only made SAM add a permission for every stage; `{logical_id}` replaces it",
+                        route.event, route.api
+                    ));
+                RouteDeployment::Written { logical_id }
+            } else {
+                sam_implicit(&function_id, route)
+            };
+            deployments.push((route.event.clone(), deployment));
+        }
+        designed.routes.insert(function_id, deployments);
+    }
+    designed.text = root.to_pretty_json();
+    Ok(designed)
+}
+
+/// SAM's permission for an event on an API whose routes SAM builds: one per
+/// event, `SourceArn` with `*` for the stage, no `SourceAccount` (the
+/// account is in the ARN). Its logical id ends with the stage name (`Prod`
+/// for the implicit API). SAM has no property to turn it off.
+/// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-generated-resources-function.html
+fn sam_implicit(function_id: &str, route: &ApiRoute) -> RouteDeployment {
+    let method = if route.method == "ANY" {
+        "*".to_string()
+    } else {
+        route.method.clone()
+    };
+    let path: String = route
+        .path
+        .trim_end_matches('/')
+        .split('/')
+        .map(|segment| {
+            if segment.starts_with('{') {
+                "*"
+            } else {
+                segment
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/");
+    let suffix =
+        if route.event_type == "Api" && route.stage.chars().all(|c| c.is_ascii_alphanumeric()) {
+            route.stage.clone()
+        } else {
+            String::new()
+        };
+    RouteDeployment::SamImplicit {
+        logical_id: format!("{function_id}{}Permission{suffix}", route.event),
+        source_arn: format!(
+            "arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{{}}}/*/{method}{path}",
+            route.api
+        ),
+    }
+}
+
+/// Whether the API's routes come from its own definition rather than from
+/// the functions' events: SAM only builds an API's definition from events
+/// when it has neither `DefinitionBody` nor `DefinitionUri`.
+/// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-api.html
+fn api_has_own_definition(template: &Template, api: &str) -> bool {
+    template.resource(api).is_some_and(|resource| {
+        matches!(
+            resource.resource_type.node.as_str(),
+            "AWS::Serverless::Api" | "AWS::Serverless::HttpApi"
+        ) && (resource.properties.get("DefinitionBody").is_some()
+            || resource.properties.get("DefinitionUri").is_some())
+    })
+}
+
+/// How each template resource's ARN is written in the designed template:
+/// `arn:${AWS::Partition}:...:${AWS::Region}:${AWS::AccountId}:...`, with
+/// the name as the template writes it (a literal, `${Parameter}`, a `Sub`
+/// text) or, when the template sets no name, a reference to the resource
+/// (`${Table}`, `${Queue.QueueName}`), which CloudFormation fills in.
+struct ArnForms {
+    /// `(designed ARN root, Fn::Sub form)`, longest root first.
+    roots: Vec<(String, String)>,
+    region: String,
+    account: String,
+    /// Function logical id -> its name as a `Fn::Sub` text, when it has one.
+    function_names: BTreeMap<String, Option<String>>,
+}
+
+impl ArnForms {
+    fn new(template: &Template, app: &Application) -> ArnForms {
+        let mut roots = Vec::new();
+        let mut function_names = BTreeMap::new();
+        for resource in &app.resources {
+            let Some(&scope) = crate::access::scopes(resource.kind).first() else {
+                continue;
+            };
+            let literal =
+                crate::access::scope_arn(scope, &resource.name, &app.region, &app.account, None);
+            let name = name_expression(template, resource);
+            let sub =
+                crate::access::scope_arn(scope, &name, "${AWS::Region}", "${AWS::AccountId}", None);
+            roots.push((literal, with_partition(&sub)));
+            if resource.kind == ResourceKind::Function {
+                roots.push((
+                    format!(
+                        "arn:aws:logs:{}:{}:log-group:/aws/lambda/{}",
+                        app.region, app.account, resource.name
+                    ),
+                    format!(
+                        "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:/aws/lambda/{name}"
+                    ),
+                ));
+                function_names.insert(
+                    resource.logical_id.clone(),
+                    resource.named.then(|| name.clone()),
+                );
+            }
+        }
+        roots.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        ArnForms {
+            roots,
+            region: app.region.clone(),
+            account: app.account.clone(),
+            function_names,
+        }
+    }
+
+    /// The `Fn::Sub` form of a designed ARN, or `None` for other strings.
+    fn rewrite(&self, text: &str) -> Option<Node> {
+        if !text.starts_with("arn:") {
+            return None;
+        }
+        for (literal, sub) in &self.roots {
+            if let Some(rest) = text.strip_prefix(literal.as_str())
+                && (rest.is_empty() || rest.starts_with('/') || rest.starts_with(':'))
+            {
+                return Some(Node::sub(format!("{sub}{}", escape_sub(rest))));
+            }
+        }
+        let parts: Vec<&str> = text.splitn(6, ':').collect();
+        if parts.len() == 6 && parts[1] == "aws" {
+            let region = if parts[3] == self.region {
+                "${AWS::Region}".to_string()
+            } else {
+                escape_sub(parts[3])
+            };
+            let account = if parts[4] == self.account {
+                "${AWS::AccountId}".to_string()
+            } else {
+                escape_sub(parts[4])
+            };
+            return Some(Node::sub(format!(
+                "arn:${{AWS::Partition}}:{}:{region}:{account}:{}",
+                escape_sub(parts[2]),
+                escape_sub(parts[5])
+            )));
+        }
+        None
+    }
+
+    /// An execute-api `SourceArn` (`arn:aws:execute-api:R:A:${Api}/...`,
+    /// where `${Api}` is meant for `Fn::Sub`) with pseudo parameters.
+    fn execute_api(&self, source_arn: &str) -> String {
+        let literal = format!("arn:aws:execute-api:{}:{}:", self.region, self.account);
+        match source_arn.strip_prefix(&literal) {
+            Some(rest) => format!(
+                "arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:{rest}"
+            ),
+            None => source_arn.to_string(),
+        }
+    }
+
+    /// `RoleName` for a function's role: its name with `-role` when the
+    /// template names the function; none (CloudFormation generates one)
+    /// when it does not or the name could pass IAM's 64-character limit.
+    fn role_name(&self, function_id: &str, resource: &leash_iac::Resource) -> Option<Node> {
+        let name = self.function_names.get(function_id)?.as_ref()?;
+        match resource
+            .properties
+            .get("FunctionName")
+            .and_then(|v| v.as_str())
+        {
+            Some(literal) => {
+                let role_name = format!("{literal}-role");
+                (role_name.len() <= ROLE_NAME_LIMIT).then(|| Node::string(role_name))
+            }
+            None => Some(Node::sub(format!("{name}-role"))),
+        }
+    }
+}
+
+/// The resource's name as `Fn::Sub` text: the name property as written
+/// (literal, `Ref`, or a `Sub` text without variables), or a reference to
+/// the resource when it sets no name. A named resource keeps a literal so
+/// the role does not depend on it (an S3 bucket that notifies the function
+/// would otherwise make a dependency cycle).
+fn name_expression(template: &Template, resource: &AppResource) -> String {
+    let property = match resource.kind {
+        ResourceKind::Table => "TableName",
+        ResourceKind::Bucket => "BucketName",
+        ResourceKind::Queue => "QueueName",
+        ResourceKind::Topic => "TopicName",
+        ResourceKind::Function => "FunctionName",
+    };
+    let id = &resource.logical_id;
+    if !resource.named {
+        // What `Ref`/`GetAtt` return for each kind:
+        // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dynamodb-table.html#aws-resource-dynamodb-table-return-values
+        // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-s3-bucket.html#aws-resource-s3-bucket-return-values
+        // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sqs-queue.html#aws-resource-sqs-queue-return-values
+        // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-topic.html#aws-resource-sns-topic-return-values
+        // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-function.html#aws-resource-lambda-function-return-values
+        return match resource.kind {
+            ResourceKind::Table | ResourceKind::Bucket | ResourceKind::Function => {
+                format!("${{{id}}}")
+            }
+            ResourceKind::Queue => format!("${{{id}.QueueName}}"),
+            ResourceKind::Topic => format!("${{{id}.TopicName}}"),
+        };
+    }
+    let written = template
+        .resource(id)
+        .and_then(|r| r.properties.get(property));
+    match written {
+        Some(value) => {
+            if let Some(text) = value.as_str() {
+                return escape_sub(text);
+            }
+            if let Some(target) = value.get("Ref").and_then(|v| v.as_str()) {
+                return format!("${{{target}}}");
+            }
+            if let Some(text) = value.get("Fn::Sub").and_then(|v| v.as_str()) {
+                return text.to_string();
+            }
+            escape_sub(&resource.name)
+        }
+        None => escape_sub(&resource.name),
+    }
+}
+
+fn with_partition(arn: &str) -> String {
+    match arn.strip_prefix("arn:aws:") {
+        Some(rest) => format!("arn:${{AWS::Partition}}:{rest}"),
+        None => arn.to_string(),
+    }
+}
+
+/// `${` in literal text written into `Fn::Sub` is `${!`.
+/// https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-sub.html
+fn escape_sub(text: &str) -> String {
+    text.replace("${", "${!")
+}
+
+fn resources_mut(root: &mut Node) -> Option<&mut Node> {
+    root.get_mut("Resources")
+}
+
+fn resource_mut<'a>(root: &'a mut Node, id: &str) -> Option<&'a mut Node> {
+    resources_mut(root)?.get_mut(id)
+}
+
+fn insert_resource(root: &mut Node, id: &str, resource: Node) {
+    if let Some(resources) = resources_mut(root) {
+        resources.insert(id, resource);
+    }
+}
+
+fn remove_resource(root: &mut Node, id: &str) {
+    if let Some(resources) = resources_mut(root) {
+        resources.remove(id);
+    }
+}
+
+fn remove_event(root: &mut Node, function_id: &str, event: &str) {
+    let Some(properties) = resource_mut(root, function_id).and_then(|f| f.get_mut("Properties"))
+    else {
+        return;
+    };
+    if let Some(events) = properties.get_mut("Events") {
+        events.remove(event);
+        if events.as_object().is_some_and(<[_]>::is_empty) {
+            properties.remove("Events");
+        }
+    }
+}
+
+/// `base`, or `base` with `suffix` (and a number) when another resource
+/// already has that id.
+fn free_id(root: &Node, base: &str, suffix: &str, stem: &str) -> String {
+    let taken = |id: &str| root.get("Resources").and_then(|r| r.get(id)).is_some();
+    if !taken(base) {
+        return base.to_string();
+    }
+    let mut candidate = format!("{stem}{suffix}");
+    let mut number = 2;
+    while taken(&candidate) {
+        candidate = format!("{stem}{suffix}{number}");
+        number += 1;
+    }
+    candidate
+}
+
+/// The logical id a function's `Role` value points at (`Fn::GetAtt` of
+/// `Arn`, `Ref`, or a `Sub` of one resource).
+fn role_reference(value: &Node) -> Option<String> {
+    let mut found = BTreeSet::new();
+    collect_references(value, &mut found);
+    (found.len() == 1)
+        .then(|| found.into_iter().next())
+        .flatten()
+}
+
+fn short_json(value: &Node) -> String {
+    let text = value.to_pretty_json();
+    let compact: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    format!("`{compact}`")
+}
+
+fn backticked(items: &BTreeSet<String>) -> String {
+    items
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Logical ids a node refers to with `Ref`, `Fn::GetAtt` or `${...}` in
+/// `Fn::Sub` (pseudo parameters and `Sub` variables excluded).
+fn collect_references(node: &Node, found: &mut BTreeSet<String>) {
+    match node {
+        Node::Object(members) => {
+            if members.len() == 1 {
+                let (key, value) = &members[0];
+                match key.as_str() {
+                    "Ref" => {
+                        if let Some(target) = value.as_str()
+                            && !target.starts_with("AWS::")
+                        {
+                            found.insert(target.to_string());
+                        }
+                        return;
+                    }
+                    "Fn::GetAtt" => {
+                        let target = match value {
+                            Node::String(text) => text.split('.').next().map(str::to_string),
+                            Node::Array(items) => {
+                                items.first().and_then(Node::as_str).map(str::to_string)
+                            }
+                            _ => None,
+                        };
+                        if let Some(target) = target {
+                            found.insert(target);
+                        }
+                        return;
+                    }
+                    "Fn::Sub" => {
+                        let (text, variables) = match value {
+                            Node::String(text) => (Some(text.as_str()), None),
+                            Node::Array(items) => {
+                                (items.first().and_then(Node::as_str), items.get(1))
+                            }
+                            _ => (None, None),
+                        };
+                        let local: BTreeSet<&str> = variables
+                            .and_then(Node::as_object)
+                            .map(|m| m.iter().map(|(k, _)| k.as_str()).collect())
+                            .unwrap_or_default();
+                        if let Some(text) = text {
+                            for name in sub_variables(text) {
+                                let target = name.split('.').next().unwrap_or(&name).to_string();
+                                if !target.contains("::") && !local.contains(target.as_str()) {
+                                    found.insert(target);
+                                }
+                            }
+                        }
+                        if let Some(variables) = variables {
+                            collect_references(variables, found);
+                        }
+                        return;
+                    }
+                    _ => {}
+                }
+            }
+            for (_, value) in members {
+                collect_references(value, found);
+            }
+        }
+        Node::Array(items) => items.iter().for_each(|i| collect_references(i, found)),
+        _ => {}
+    }
+}
+
+/// The `${NAME}` variables of a `Fn::Sub` text (`${!...}` is literal).
+fn sub_variables(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${") {
+        let after = &rest[start + 2..];
+        match after.find('}') {
+            Some(end) => {
+                let name = &after[..end];
+                if !name.starts_with('!') {
+                    names.push(name.trim().to_string());
+                }
+                rest = &after[end + 1..];
+            }
+            None => break,
+        }
+    }
+    names
+}
+
+fn depends_on(resource: &Node) -> Vec<String> {
+    match resource.get("DependsOn") {
+        Some(Node::String(id)) => vec![id.clone()],
+        Some(Node::Array(items)) => items
+            .iter()
+            .filter_map(Node::as_str)
+            .map(str::to_string)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Resource types whose `Roles` property only attaches a policy to roles:
+/// a reference there does not keep a role that no function uses.
+const ATTACHMENT_TYPES: &[&str] = &["AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"];
+
+/// What references `id`, other than itself and policy attachments, by
+/// logical id (or section name, e.g. `Outputs`).
+fn referrers_of(root: &Node, id: &str) -> BTreeSet<String> {
+    let mut referrers = BTreeSet::new();
+    for (section, value) in root.as_object().unwrap_or(&[]) {
+        if section != "Resources" {
+            let mut found = BTreeSet::new();
+            collect_references(value, &mut found);
+            if found.contains(id) {
+                referrers.insert(section.clone());
+            }
+            continue;
+        }
+        for (other, resource) in value.as_object().unwrap_or(&[]) {
+            if other == id {
+                continue;
+            }
+            let mut found = BTreeSet::new();
+            let is_attachment = resource
+                .get("Type")
+                .and_then(Node::as_str)
+                .is_some_and(|t| ATTACHMENT_TYPES.contains(&t));
+            for (key, part) in resource.as_object().unwrap_or(&[]) {
+                if key == "Properties" && is_attachment {
+                    for (property, inner) in part.as_object().unwrap_or(&[]) {
+                        if property != "Roles" {
+                            collect_references(inner, &mut found);
+                        }
+                    }
+                } else if key != "DependsOn" {
+                    collect_references(part, &mut found);
+                }
+            }
+            found.extend(depends_on(resource));
+            if found.contains(id) {
+                referrers.insert(other.clone());
+            }
+        }
+    }
+    referrers
+}
+
+/// Takes removed roles out of policies' `Roles`; removes an
+/// `AWS::IAM::Policy` or `AWS::IAM::ManagedPolicy` left attached to
+/// nothing, unless something references it.
+fn detach_removed_roles(root: &mut Node, removed: &BTreeSet<String>, notes: &mut Vec<String>) {
+    if removed.is_empty() {
+        return;
+    }
+    let mut emptied = Vec::new();
+    if let Some(Node::Object(resources)) = resources_mut(root) {
+        for (id, resource) in resources.iter_mut() {
+            let is_attachment = resource
+                .get("Type")
+                .and_then(Node::as_str)
+                .is_some_and(|t| ATTACHMENT_TYPES.contains(&t));
+            if !is_attachment {
+                continue;
+            }
+            let Some(properties) = resource.get_mut("Properties") else {
+                continue;
+            };
+            let has_users_or_groups = ["Users", "Groups"].iter().any(|key| {
+                properties
+                    .get(key)
+                    .and_then(Node::as_array)
+                    .is_some_and(|items| !items.is_empty())
+            });
+            let Some(Node::Array(attached)) = properties.get_mut("Roles") else {
+                continue;
+            };
+            let before = attached.len();
+            attached.retain(|item| {
+                item.get("Ref")
+                    .and_then(Node::as_str)
+                    .is_none_or(|target| !removed.contains(target))
+            });
+            if attached.len() == before {
+                continue;
+            }
+            let no_roles_left = attached.is_empty();
+            let attached_to_nothing = no_roles_left && !has_users_or_groups;
+            if no_roles_left {
+                properties.remove("Roles");
+            }
+            if attached_to_nothing {
+                emptied.push(id.clone());
+            } else {
+                notes.push(format!("`{id}` no longer attached to the removed role(s)"));
+            }
+        }
+    }
+    for id in emptied {
+        let referrers = referrers_of(root, &id);
+        if referrers.is_empty() {
+            remove_resource(root, &id);
+            notes.push(format!(
+                "`{id}` removed: it was attached only to removed role(s)"
+            ));
+        } else {
+            notes.push(format!(
+                "`{id}` kept unattached: referenced by {}",
+                backticked(&referrers)
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::model::{Target, read_application};
+
+    fn designed(text: &str) -> (DesignedTemplate, serde_json::Value) {
+        let template = leash_iac::read_template(text).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        let roles = crate::design::design(&app).unwrap();
+        let designed = designed_template(&template, &app, &roles).unwrap();
+        let value = serde_json::from_str(&designed.text).unwrap();
+        (designed, value)
+    }
+
+    const SHARED_ROLE: &str = r#"
+Transform: AWS::Serverless-2016-10-31
+Metadata:
+  leash: {account: '111122223333', region: us-west-2}
+Resources:
+  Jobs: {Type: AWS::SQS::Queue}
+  Orders: {Type: AWS::DynamoDB::Table}
+  Shared:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]
+  SharedPolicy:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: everything
+      Roles: [!Ref Shared]
+      PolicyDocument:
+        Statement: [{Effect: Allow, Action: '*', Resource: '*'}]
+  Worker:
+    Type: AWS::Lambda::Function
+    Metadata:
+      leash:
+        needs: [{resource: Orders, access: read}]
+    Properties:
+      Role: !GetAtt Shared.Arn
+      Handler: a.b
+      Runtime: python3.12
+      Code: {ZipFile: x}
+  Reader:
+    Type: AWS::Serverless::Function
+    Condition: Always
+    Properties:
+      Handler: a.b
+      Runtime: python3.12
+      CodeUri: s/
+      PermissionsBoundary: arn:aws:iam::111122223333:policy/boundary
+      Policies:
+        - SQSPollerPolicy: {QueueName: !GetAtt Jobs.QueueName}
+Conditions:
+  Always: !Equals [a, a]
+"#;
+
+    #[test]
+    fn wires_one_role_per_function_and_removes_the_unused_shared_role() {
+        let (designed, value) = designed(SHARED_ROLE);
+        let resources = &value["Resources"];
+        assert!(
+            resources.get("Shared").is_none(),
+            "{:#?}",
+            designed.template_notes
+        );
+        assert!(resources.get("SharedPolicy").is_none());
+        assert_eq!(
+            resources["Worker"]["Properties"]["Role"],
+            serde_json::json!({"Fn::GetAtt": ["WorkerRole", "Arn"]})
+        );
+        let reader = &resources["Reader"]["Properties"];
+        assert_eq!(
+            reader["Role"],
+            serde_json::json!({"Fn::GetAtt": ["ReaderRole", "Arn"]})
+        );
+        assert!(reader.get("Policies").is_none());
+        assert!(reader.get("PermissionsBoundary").is_none());
+        let reader_role = &resources["ReaderRole"];
+        // The function's condition and boundary go with its role.
+        assert_eq!(reader_role["Condition"], "Always");
+        assert_eq!(
+            reader_role["Properties"]["PermissionsBoundary"],
+            "arn:aws:iam::111122223333:policy/boundary"
+        );
+        // Unnamed resources: references, not the logical id as a name.
+        let text = serde_json::to_string(&reader_role["Properties"]["Policies"]).unwrap();
+        assert!(
+            text.contains(
+                "arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${Jobs.QueueName}"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("log-group:/aws/lambda/${Reader}:*"), "{text}");
+        // No RoleName for an unnamed function: CloudFormation names the role.
+        assert!(reader_role["Properties"].get("RoleName").is_none());
+        let worker = serde_json::to_string(&resources["WorkerRole"]).unwrap();
+        assert!(worker.contains("table/${Orders}"), "{worker}");
+        assert!(
+            designed
+                .template_notes
+                .iter()
+                .any(|n| n.contains("role `Shared` removed")),
+            "{:#?}",
+            designed.template_notes
+        );
+    }
+
+    #[test]
+    fn a_role_referenced_elsewhere_is_kept() {
+        let text = format!("{SHARED_ROLE}Outputs:\n  SharedArn: {{Value: !GetAtt Shared.Arn}}\n");
+        let (designed, value) = designed(&text);
+        assert!(value["Resources"].get("Shared").is_some());
+        assert!(value["Resources"].get("SharedPolicy").is_some());
+        assert!(
+            designed
+                .template_notes
+                .iter()
+                .any(|n| n.contains("role `Shared` kept: still referenced by `Outputs`")),
+            "{:#?}",
+            designed.template_notes
+        );
+    }
+
+    #[test]
+    fn routes_on_a_defined_api_get_a_permission_and_lose_the_event() {
+        let text = r#"
+Transform: AWS::Serverless-2016-10-31
+Metadata:
+  leash: {account: '111122223333', region: us-west-2}
+Resources:
+  Defined:
+    Type: AWS::Serverless::Api
+    Properties: {StageName: live, DefinitionUri: s3://bucket/api.yaml}
+  Built:
+    Type: AWS::Serverless::Api
+    Properties: {StageName: prod}
+  Get:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: get
+      Handler: a.b
+      Runtime: python3.12
+      CodeUri: s/
+      Events:
+        One: {Type: Api, Properties: {RestApiId: !Ref Defined, Path: '/items/{id}', Method: get}}
+        Two: {Type: Api, Properties: {RestApiId: !Ref Built, Path: /items, Method: get}}
+"#;
+        let (designed, value) = designed(text);
+        let resources = &value["Resources"];
+        let events = &resources["Get"]["Properties"]["Events"];
+        assert!(events.get("One").is_none());
+        assert!(events.get("Two").is_some());
+        let permission = &resources["GetOnePermission"]["Properties"];
+        assert_eq!(
+            permission["SourceAccount"],
+            serde_json::json!({"Ref": "AWS::AccountId"})
+        );
+        assert_eq!(
+            permission["SourceArn"]["Fn::Sub"],
+            "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Defined}/live/GET/items/*"
+        );
+        assert_eq!(
+            permission["FunctionName"],
+            serde_json::json!({"Ref": "Get"})
+        );
+        assert!(resources.get("GetTwoPermission").is_none());
+        let routes = &designed.routes["Get"];
+        assert_eq!(
+            routes[1].1,
+            RouteDeployment::SamImplicit {
+                logical_id: "GetTwoPermissionprod".into(),
+                source_arn: "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Built}/*/GET/items".into()
+            }
+        );
+        assert_eq!(resources["GetRole"]["Properties"]["RoleName"], "get-role");
+    }
+
+    #[test]
+    fn references_cover_ref_getatt_sub_and_depends_on() {
+        let node = Node::from_json_text(
+            r#"{"a": {"Ref": "A"}, "b": {"Fn::GetAtt": "B.Arn"}, "c": {"Fn::Sub": ["${C}-${v}-${!D}-${AWS::Region}", {"v": {"Ref": "E"}}]}}"#,
+        )
+        .unwrap();
+        let mut found = BTreeSet::new();
+        collect_references(&node, &mut found);
+        let found: Vec<&str> = found.iter().map(String::as_str).collect();
+        assert_eq!(found, vec!["A", "B", "C", "E"]);
+    }
+}
