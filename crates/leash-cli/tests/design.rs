@@ -192,6 +192,16 @@ fn designs_the_orders_api() {
     assert!(report.matches("| PASS | near miss").count() >= 50);
     assert_eq!(report.matches("No findings.").count(), 5);
     assert!(report.contains("put on `OrdersTable` (Metadata.leash.needs[0])"));
+    // The roadmap's shared execution role: reported as shared, and its
+    // grants listed as superseded by each function's declared needs.
+    assert_eq!(
+        report
+            .matches("### Superseded by declared needs (not granted)")
+            .count(),
+        5
+    );
+    assert_eq!(report.matches("**Shared** with").count(), 5);
+    assert!(report.contains("`dynamodb:Scan`, `dynamodb:Query` on `OrdersTable` (execution role `LambdaExecutionRole` Properties.Policies[0].PolicyDocument.Statement[0])"), "{report}");
     let _ = std::fs::remove_dir_all(&out);
 }
 

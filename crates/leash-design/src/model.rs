@@ -117,6 +117,20 @@ pub enum NeedSource {
     EventSource { event: String },
     /// An `Allow` statement of an inline policy in the function's `Policies`.
     InlineStatement { policy: usize, statement: usize },
+    /// An `Allow` statement of a policy attached to the function's
+    /// execution role (`Role:`): the role's inline `Policies`, or an
+    /// `AWS::IAM::Policy`/`AWS::IAM::ManagedPolicy` of the template that
+    /// names the role. Same trust as `InlineStatement`.
+    RoleStatement {
+        /// Logical id of the role.
+        role: String,
+        /// Logical id of the resource that holds the policy (the role, or
+        /// the policy resource).
+        holder: String,
+        /// Where in the holder, e.g. `Properties.Policies[0].PolicyDocument`.
+        path: String,
+        statement: usize,
+    },
 }
 
 impl NeedSource {
@@ -128,7 +142,63 @@ impl NeedSource {
             NeedSource::InlineStatement { policy, statement } => {
                 format!("Policies[{policy}].Statement[{statement}]")
             }
+            NeedSource::RoleStatement {
+                role,
+                holder,
+                path,
+                statement,
+            } if holder == role => {
+                format!("execution role `{role}` {path}.Statement[{statement}]")
+            }
+            NeedSource::RoleStatement {
+                role,
+                holder,
+                path,
+                statement,
+            } => format!("`{holder}` {path}.Statement[{statement}] (on execution role `{role}`)"),
         }
+    }
+
+    /// Its place in the order of trust of issue 5 (see [`Trust`]).
+    pub fn trust(&self) -> Trust {
+        match self {
+            NeedSource::Declared { .. } => Trust::Declared,
+            NeedSource::SamPolicyTemplate { .. } => Trust::SamPolicyTemplate,
+            NeedSource::InlineStatement { .. } | NeedSource::RoleStatement { .. } => {
+                Trust::ExistingStatement
+            }
+            NeedSource::EventSource { .. } => Trust::EventSource,
+        }
+    }
+}
+
+/// The order of trust between the sources of needs, most trusted first.
+///
+/// Declared needs are the author's complete statement of intent: when a
+/// function declares any, the needs read from the template's IAM (SAM
+/// policy templates, connectors, existing statements) grant nothing and are
+/// listed in `Function::superseded`. Without declared needs, those sources
+/// are all granted (each restricted to exact ARNs of template resources).
+/// Event sources are not part of that choice: Lambda's event source
+/// mapping polls with the function's role, so they are granted in every
+/// case. Environment references are never granted (`Function::to_confirm`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Trust {
+    /// `Metadata: leash: needs`.
+    Declared,
+    /// SAM policy templates and SAM connectors.
+    SamPolicyTemplate,
+    /// Statements written in the template: the function's inline
+    /// `Policies`, and the policies of its execution role.
+    ExistingStatement,
+    /// What an event source mapping needs.
+    EventSource,
+}
+
+impl Trust {
+    /// Whether declared needs supersede this source.
+    pub fn superseded_by_declared(self) -> bool {
+        matches!(self, Trust::SamPolicyTemplate | Trust::ExistingStatement)
     }
 }
 
@@ -190,17 +260,42 @@ pub struct EnvironmentReference {
     pub resource: String,
 }
 
+/// The execution role a function names with `Role:` (for
+/// `AWS::Lambda::Function`, always), as the template wrote it: the
+/// function's original IAM, before the design.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ExecutionRole {
+    /// Logical id of the `AWS::IAM::Role`, or the ARN as written (resolved)
+    /// when the role is not in the template.
+    pub role: String,
+    /// Whether `role` is an `AWS::IAM::Role` of the template.
+    pub in_template: bool,
+    /// Logical ids of the other functions that run as the same role: they
+    /// all get the role's statements as candidate needs (the roadmap
+    /// seed's defect, one role for every function).
+    pub shared_with: Vec<String>,
+    /// Managed policy ARNs attached to the role by `ManagedPolicyArns`
+    /// (not designed from: their contents are not in the template).
+    pub managed_policies: Vec<String>,
+}
+
 /// A Lambda function and what it needs.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Function {
     pub logical_id: String,
     /// `FunctionName`, or the logical id when the template sets none.
     pub name: String,
     pub routes: Vec<ApiRoute>,
+    /// What the design grants, in order of trust.
     pub needs: Vec<Need>,
+    /// Needs read from the template's IAM that grant nothing because the
+    /// function declares its needs ([`Trust::superseded_by_declared`]).
+    pub superseded: Vec<Need>,
     pub to_confirm: Vec<EnvironmentReference>,
     /// Policies and statements leash did not turn into needs, and why.
     pub ignored: Vec<String>,
+    /// The execution role the template gives the function, if it names one.
+    pub role: Option<ExecutionRole>,
 }
 
 /// The application: where it runs, its functions and their resources.
@@ -281,6 +376,7 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
         unnamed_resources: UnnamedResources::LogicalId,
     };
     let resolve = |value: &Value| resolve_with(value, template, &context).value;
+    let iam = TemplateIam::read(template, &context);
 
     let mut resources = Vec::new();
     for resource in &template.resources {
@@ -346,6 +442,7 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
                 &resources,
                 &resolve,
                 (&account, &region),
+                &iam,
             )?);
         }
     }
@@ -363,6 +460,7 @@ fn read_function(
     resources: &[AppResource],
     resolve: &dyn Fn(&Value) -> Value,
     (account, region): (&str, &str),
+    iam: &TemplateIam,
 ) -> Result<Function, ModelError> {
     let logical_id = resource.logical_id.node.clone();
     let name = resources
@@ -373,10 +471,13 @@ fn read_function(
     let mut function = Function {
         logical_id: logical_id.clone(),
         name,
-        routes: Vec::new(),
-        needs: Vec::new(),
-        to_confirm: Vec::new(),
-        ignored: Vec::new(),
+        ..Function::default()
+    };
+    let located = Located {
+        account,
+        region,
+        resources,
+        resolve,
     };
 
     // (a) Declared needs: the author's statement of intent, trusted first.
@@ -406,25 +507,34 @@ fn read_function(
     // (b) SAM policy templates with a documented mapping to an access level;
     // (c) inline statements, collected apart so they come after (b).
     let mut inline_needs = Vec::new();
-    for (policy_index, policy) in resource
-        .properties
-        .get("Policies")
+    // With `Role`, SAM creates no role and ignores `Policies`: the role's
+    // own policies are what the function runs with.
+    // https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html#sam-function-policies
+    let role_property = resource.properties.get("Role");
+    let policies = match (role_property, resource.properties.get("Policies")) {
+        (Some(_), Some(_)) => {
+            function
+                .ignored
+                .push("Policies: ignored, as SAM does, because the function sets `Role`".into());
+            None
+        }
+        (_, policies) => policies,
+    };
+    for (policy_index, policy) in policies
         .map(policy_items)
         .unwrap_or_default()
         .into_iter()
         .enumerate()
     {
         if let Some(statements) = policy.get("Statement") {
-            let located = Located {
-                account,
-                region,
-                resources,
-                resolve,
-            };
             read_inline_statements(
-                policy_index,
                 statements,
                 &located,
+                &|statement| NeedSource::InlineStatement {
+                    policy: policy_index,
+                    statement,
+                },
+                &format!("Policies[{policy_index}]"),
                 &mut inline_needs,
                 &mut function.ignored,
             );
@@ -465,6 +575,49 @@ fn read_function(
                     "`{template_name}` in Policies: its parameter names no table, bucket, queue or topic of the template"
                 )),
             }
+        }
+    }
+
+    // (c) also: the statements of the execution role's policies.
+    if let Some(role) = role_property {
+        function.role = Some(iam.execution_role(&logical_id, role, resolve));
+    }
+    for policy in iam.role_policies(&logical_id) {
+        let Some(statements) = policy.document.get("Statement") else {
+            continue;
+        };
+        let role = policy
+            .attached_roles
+            .first()
+            .cloned()
+            .unwrap_or_else(|| policy.resource_id.clone());
+        let source = |statement| NeedSource::RoleStatement {
+            role: role.clone(),
+            holder: policy.resource_id.clone(),
+            path: policy.path.clone(),
+            statement,
+        };
+        read_inline_statements(
+            statements,
+            &located,
+            &source,
+            &format!("`{}` {}", policy.resource_id, policy.path),
+            &mut inline_needs,
+            &mut function.ignored,
+        );
+    }
+    if let Some(role) = &function.role {
+        if !role.in_template {
+            function.ignored.push(format!(
+                "execution role `{}`: not in the template, its policies are not designed from",
+                role.role
+            ));
+        }
+        for arn in &role.managed_policies {
+            function.ignored.push(format!(
+                "managed policy `{arn}` of execution role `{}`: not designed from (its contents are not in the template)",
+                role.role
+            ));
         }
     }
 
@@ -575,7 +728,115 @@ fn read_function(
             });
         }
     }
+    apply_order_of_trust(&mut function);
     Ok(function)
+}
+
+/// Declared needs supersede what the template's IAM grants: those needs
+/// move to `superseded` (see [`Trust`]).
+fn apply_order_of_trust(function: &mut Function) {
+    if !function
+        .needs
+        .iter()
+        .any(|n| n.source.trust() == Trust::Declared)
+    {
+        return;
+    }
+    let (superseded, kept): (Vec<Need>, Vec<Need>) = std::mem::take(&mut function.needs)
+        .into_iter()
+        .partition(|n| n.source.trust().superseded_by_declared());
+    function.needs = kept;
+    function.superseded = superseded;
+}
+
+/// The IAM the template already gives its functions, extracted once by
+/// `leash-iac` (which links roles, policies and managed policies to the
+/// functions that run as the role).
+struct TemplateIam {
+    policies: Vec<leash_iac::EmbeddedPolicy>,
+    references: Vec<leash_iac::ManagedPolicyReference>,
+    /// Function logical id -> logical id of the role its `Role` names.
+    roles: Vec<(String, String)>,
+}
+
+impl TemplateIam {
+    fn read(template: &Template, context: &ResolveContext) -> TemplateIam {
+        let roles = template
+            .resources
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.resource_type.node.as_str(),
+                    "AWS::Serverless::Function" | "AWS::Lambda::Function"
+                )
+            })
+            .filter_map(|r| {
+                let role = reference_target(r.properties.get("Role")?)?;
+                let is_role = template
+                    .resource(&role)
+                    .is_some_and(|t| t.resource_type.node == "AWS::IAM::Role");
+                is_role.then(|| (r.logical_id.node.clone(), role))
+            })
+            .collect();
+        TemplateIam {
+            policies: leash_iac::extract_policies_with(template, context),
+            references: leash_iac::extract_managed_policy_references_with(template, context),
+            roles,
+        }
+    }
+
+    /// Identity policies of the template attached to the function's role
+    /// (not the function's own `Policies`, read apart).
+    fn role_policies(&self, function: &str) -> impl Iterator<Item = &leash_iac::EmbeddedPolicy> {
+        self.policies.iter().filter(move |p| {
+            p.kind == leash_iac::PolicyKind::Identity
+                && p.attached_functions.iter().any(|f| f == function)
+                && matches!(
+                    p.resource_type.as_str(),
+                    "AWS::IAM::Role" | "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy"
+                )
+        })
+    }
+
+    fn execution_role(
+        &self,
+        function: &str,
+        role: &Value,
+        resolve: &dyn Fn(&Value) -> Value,
+    ) -> ExecutionRole {
+        let Some((_, role_id)) = self.roles.iter().find(|(f, _)| f == function) else {
+            let written = resolve(role);
+            return ExecutionRole {
+                role: written.as_str().unwrap_or("(not a string)").to_string(),
+                in_template: false,
+                ..ExecutionRole::default()
+            };
+        };
+        let shared_with = self
+            .roles
+            .iter()
+            .filter(|(f, r)| r == role_id && f != function)
+            .map(|(f, _)| f.clone())
+            .collect();
+        let managed_policies = self
+            .references
+            .iter()
+            .filter(|r| {
+                r.kind == leash_iac::PolicyKind::Identity
+                    && r.resource_type == "AWS::IAM::Role"
+                    && r.resource_id == *role_id
+                    // A managed policy of the template is read as statements.
+                    && r.managed_policy_id.is_none()
+            })
+            .map(|r| r.arn.as_str().unwrap_or("*").to_string())
+            .collect();
+        ExecutionRole {
+            role: role_id.clone(),
+            in_template: true,
+            shared_with,
+            managed_policies,
+        }
+    }
 }
 
 struct Located<'a> {
@@ -603,15 +864,16 @@ fn strings(value: &Value, resolve: &dyn Fn(&Value) -> Value) -> Vec<String> {
 /// `NotAction`/`NotResource`, resources outside the template) is reported
 /// under "not designed from" and not granted.
 fn read_inline_statements(
-    policy_index: usize,
     statements: &Value,
     located: &Located<'_>,
+    source: &dyn Fn(usize) -> NeedSource,
+    policy_at: &str,
     needs: &mut Vec<Need>,
     ignored: &mut Vec<String>,
 ) {
     let list: Vec<&Value> = policy_items(statements);
     for (statement_index, statement) in list.into_iter().enumerate() {
-        let at = format!("Policies[{policy_index}].Statement[{statement_index}]");
+        let at = format!("{policy_at}.Statement[{statement_index}]");
         if statement.get("Effect").and_then(Value::as_str) != Some("Allow") {
             ignored.push(format!("{at}: not an `Allow` statement"));
             continue;
@@ -641,24 +903,53 @@ fn read_inline_statements(
             .unwrap_or_default()
         {
             match match_arn(&arn, located) {
-                Some((resource, scope, prefix)) => needs.push(Need {
-                    resource,
-                    access: Access::Listed,
-                    prefix,
-                    index: scope == Scope::TableIndexes,
-                    actions: actions.clone(),
-                    scope: Some(scope),
-                    source: NeedSource::InlineStatement {
-                        policy: policy_index,
-                        statement: statement_index,
-                    },
-                }),
+                Some((resource, scope, prefix)) => {
+                    // "Both on both" (`s3:GetObject` and `s3:ListBucket` on
+                    // the bucket and its objects) grants each action only on
+                    // the resource type it acts on: keep those.
+                    let acting: Vec<String> = actions
+                        .iter()
+                        .filter(|a| acts_on(a, &arn))
+                        .cloned()
+                        .collect();
+                    if acting.is_empty() {
+                        ignored.push(format!(
+                            "{at}: no listed action acts on `{arn}` (Service Authorization Reference resource types)"
+                        ));
+                        continue;
+                    }
+                    needs.push(Need {
+                        resource,
+                        access: Access::Listed,
+                        prefix,
+                        index: scope == Scope::TableIndexes,
+                        actions: acting,
+                        scope: Some(scope),
+                        source: source(statement_index),
+                    })
+                }
                 None => ignored.push(format!(
                     "{at}: resource `{arn}` is not a table, bucket, queue, topic or function of the template"
                 )),
             }
         }
     }
+}
+
+/// Whether `action` can act on the resource `arn` denotes, by the resource
+/// types the Service Authorization Reference lists for it: an action with
+/// no resource type acts only on `*`. An action the catalog does not know
+/// is kept (the linter reports it on the design).
+/// https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
+fn acts_on(action: &str, arn: &str) -> bool {
+    let catalog = leash_catalog::catalog();
+    let Some(known) = catalog.action(action) else {
+        return true;
+    };
+    let accepted = known.resource_types();
+    catalog.resource_types_for_arn(arn).iter().any(|t| {
+        t.service() == known.service() && accepted.iter().any(|r| r.resource_type() == t.name())
+    })
 }
 
 /// The template resource, scope and (for objects) prefix an ARN names exactly.
@@ -1100,19 +1391,25 @@ Resources:
         let function = &app.functions[0];
         assert_eq!(function.name, "get-order");
         let sources: Vec<String> = function.needs.iter().map(|n| n.source.describe()).collect();
+        // The SAM policy template is superseded by the declared needs; the
+        // event source mapping's need stays (Lambda polls with the role).
         assert_eq!(
             sources,
             vec![
                 "Metadata.leash.needs[0]",
                 "Metadata.leash.needs[1]",
-                "SAM policy template `DynamoDBCrudPolicy`",
                 "event `Work`",
             ]
         );
         assert_eq!(function.needs[1].prefix.as_deref(), Some("receipts/"));
-        assert_eq!(function.needs[2].access, Access::ReadWrite);
-        assert_eq!(function.needs[3].access, Access::Consume);
-        assert_eq!(function.needs[3].resource, "Jobs");
+        assert_eq!(function.needs[2].access, Access::Consume);
+        assert_eq!(function.needs[2].resource, "Jobs");
+        assert_eq!(function.superseded.len(), 1);
+        assert_eq!(function.superseded[0].access, Access::ReadWrite);
+        assert_eq!(
+            function.superseded[0].source.describe(),
+            "SAM policy template `DynamoDBCrudPolicy`"
+        );
         // A managed policy by name is reported, not designed from.
         assert_eq!(function.ignored.len(), 1);
     }
@@ -1140,9 +1437,31 @@ Resources:
         );
     }
 
+    /// The test template without the declared needs of `GetOrder`.
+    fn undeclared(text: &str) -> String {
+        text.replace(
+            concat!(
+                "    Metadata:\n      leash:\n        needs:\n",
+                "          - {resource: Orders, access: read, index: true}\n",
+                "          - {resource: Receipts, access: put, prefix: receipts/}\n",
+            ),
+            "",
+        )
+    }
+
+    #[test]
+    fn without_declared_needs_sam_templates_are_granted() {
+        let template = leash_iac::read_template(&undeclared(TEMPLATE)).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        let function = &app.functions[0];
+        assert!(function.superseded.is_empty());
+        assert_eq!(function.needs[0].access, Access::ReadWrite);
+        assert_eq!(function.needs[0].source.trust(), Trust::SamPolicyTemplate);
+    }
+
     #[test]
     fn inline_statements_on_template_resources_become_listed_needs() {
-        let text = TEMPLATE.replace(
+        let text = undeclared(TEMPLATE).replace(
             "        - AWSLambdaBasicExecutionRole\n",
             concat!(
                 "        - AWSLambdaBasicExecutionRole\n",
@@ -1182,6 +1501,21 @@ Resources:
                 statement: 1
             }
         );
+        // With the declared needs back, the inline statements are superseded.
+        let template = leash_iac::read_template(&text.replace(
+            "  GetOrder:\n    Type: AWS::Serverless::Function\n",
+            "  GetOrder:\n    Type: AWS::Serverless::Function\n    Metadata: {leash: {needs: [{resource: Orders, access: read}]}}\n",
+        ))
+        .unwrap();
+        let declared = read_application(&template, &Target::default()).unwrap();
+        let superseded = &declared.functions[0].superseded;
+        assert_eq!(
+            superseded
+                .iter()
+                .filter(|n| n.access == Access::Listed)
+                .count(),
+            2
+        );
         // After the SAM template need, before the event need.
         let position = |access: Access| {
             function
@@ -1218,6 +1552,210 @@ Resources:
         );
         assert!(role.permissions.iter().any(|p| p.action == "s3:GetObject"
             && p.resource == "arn:aws:s3:::acme-orders-receipts/in/*"));
+    }
+
+    const SHARED_ROLE: &str = r#"
+Transform: AWS::Serverless-2016-10-31
+Metadata:
+  leash: {account: '111122223333', region: us-west-2}
+Resources:
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties: {TableName: Orders}
+  Receipts:
+    Type: AWS::S3::Bucket
+    Properties: {BucketName: acme-orders-receipts}
+  AppRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - {Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}
+      ManagedPolicyArns:
+        - arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole
+      Policies:
+        - PolicyName: data
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: [dynamodb:GetItem, dynamodb:Scan]
+                Resource: !GetAtt Orders.Arn
+              - Effect: Allow
+                Action: [s3:GetObject, s3:ListBucket]
+                Resource: [!GetAtt Receipts.Arn, !Sub '${Receipts.Arn}/*']
+              - Effect: Allow
+                Action: [logs:CreateLogGroup]
+                Resource: arn:aws:logs:us-west-2:111122223333:*
+  ExtraPolicy:
+    Type: AWS::IAM::Policy
+    Properties:
+      PolicyName: extra
+      Roles: [!Ref AppRole]
+      PolicyDocument:
+        Statement:
+          - {Effect: Allow, Action: dynamodb:PutItem, Resource: !GetAtt Orders.Arn}
+  GetOrder:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: get-order
+      Role: !GetAtt AppRole.Arn
+      Policies:
+        - DynamoDBCrudPolicy: {TableName: !Ref Orders}
+  PutOrder:
+    Type: AWS::Lambda::Function
+    Metadata:
+      leash:
+        needs: [{resource: Orders, access: put}]
+    Properties:
+      FunctionName: put-order
+      Role: !GetAtt AppRole.Arn
+"#;
+
+    #[test]
+    fn the_execution_role_policies_are_existing_statements() {
+        let template = leash_iac::read_template(SHARED_ROLE).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        let get = app
+            .functions
+            .iter()
+            .find(|f| f.logical_id == "GetOrder")
+            .unwrap();
+        // SAM ignores Policies when Role is set: so does leash.
+        assert!(
+            get.ignored
+                .iter()
+                .any(|i| i.contains("ignored, as SAM does"))
+        );
+        assert!(
+            !get.needs
+                .iter()
+                .any(|n| n.source.trust() == Trust::SamPolicyTemplate)
+        );
+        let listed: Vec<(String, Vec<String>, Option<Scope>)> = get
+            .needs
+            .iter()
+            .map(|n| (n.resource.clone(), n.actions.clone(), n.scope))
+            .collect();
+        assert_eq!(
+            listed,
+            vec![
+                (
+                    "Orders".to_string(),
+                    vec!["dynamodb:GetItem".to_string(), "dynamodb:Scan".to_string()],
+                    Some(Scope::Table)
+                ),
+                // Both on both: each action only where it acts.
+                (
+                    "Receipts".to_string(),
+                    vec!["s3:ListBucket".to_string()],
+                    Some(Scope::Bucket)
+                ),
+                (
+                    "Receipts".to_string(),
+                    vec!["s3:GetObject".to_string()],
+                    Some(Scope::Objects)
+                ),
+                // The AWS::IAM::Policy attached to the role by `Roles`.
+                (
+                    "Orders".to_string(),
+                    vec!["dynamodb:PutItem".to_string()],
+                    Some(Scope::Table)
+                ),
+            ]
+        );
+        assert_eq!(
+            get.needs[0].source,
+            NeedSource::RoleStatement {
+                role: "AppRole".into(),
+                holder: "AppRole".into(),
+                path: "Properties.Policies[0].PolicyDocument".into(),
+                statement: 0
+            }
+        );
+        assert_eq!(get.needs[0].source.trust(), Trust::ExistingStatement);
+        assert!(get.needs[3].source.describe().contains("`ExtraPolicy`"));
+        // The log statement names no template resource: not designed from.
+        assert!(
+            get.ignored
+                .iter()
+                .any(|i| i.contains("arn:aws:logs:us-west-2:111122223333:*"))
+        );
+        let role = get.role.as_ref().unwrap();
+        assert_eq!(role.role, "AppRole");
+        assert!(role.in_template);
+        assert_eq!(role.shared_with, vec!["PutOrder".to_string()]);
+        assert_eq!(
+            role.managed_policies,
+            vec!["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole".to_string()]
+        );
+        assert!(get.ignored.iter().any(|i| i.contains(
+            "managed policy `arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole`"
+        )));
+
+        // The other function shares the role: the same candidate needs, all
+        // superseded by its declared need.
+        let put = app
+            .functions
+            .iter()
+            .find(|f| f.logical_id == "PutOrder")
+            .unwrap();
+        assert_eq!(put.needs.len(), 1);
+        assert_eq!(put.needs[0].access, Access::Put);
+        assert_eq!(put.superseded.len(), 4);
+        assert!(
+            put.superseded
+                .iter()
+                .all(|n| n.source.trust() == Trust::ExistingStatement)
+        );
+        assert_eq!(
+            put.role.as_ref().unwrap().shared_with,
+            vec!["GetOrder".to_string()]
+        );
+
+        // The design grants the role's statements to GetOrder, scoped, and verifies.
+        let roles = crate::design::design(&app).unwrap();
+        let get_role = roles.iter().find(|r| r.function == "GetOrder").unwrap();
+        assert!(
+            get_role.verified(),
+            "{:#?}",
+            get_role
+                .verification
+                .iter()
+                .filter(|c| !c.passed)
+                .collect::<Vec<_>>()
+        );
+        assert!(
+            get_role.lint_findings.is_empty(),
+            "{:?}",
+            get_role.lint_findings
+        );
+        let put_role = roles.iter().find(|r| r.function == "PutOrder").unwrap();
+        assert!(
+            put_role
+                .permissions
+                .iter()
+                .all(|p| p.action == "dynamodb:PutItem" || p.action.starts_with("logs:"))
+        );
+    }
+
+    #[test]
+    fn a_role_outside_the_template_is_reported() {
+        let text = SHARED_ROLE.replace(
+            "      Role: !GetAtt AppRole.Arn\n      Policies:",
+            "      Role: arn:aws:iam::111122223333:role/elsewhere\n      Policies:",
+        );
+        let template = leash_iac::read_template(&text).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        let get = &app.functions[0];
+        let role = get.role.as_ref().unwrap();
+        assert_eq!(role.role, "arn:aws:iam::111122223333:role/elsewhere");
+        assert!(!role.in_template);
+        assert!(get.needs.is_empty());
+        assert!(
+            get.ignored
+                .iter()
+                .any(|i| i.contains("not in the template"))
+        );
     }
 
     #[test]

@@ -156,6 +156,32 @@ pub fn render_report_with(
             out.push('\n');
         }
         if let Some(function) = function {
+            if let Some(role) = &function.role {
+                out.push_str("### Execution role in the template\n\n");
+                out.push_str(&format!(
+                    "The template runs the function as `{}`{}.",
+                    role.role,
+                    if role.in_template {
+                        ""
+                    } else {
+                        " (not in the template)"
+                    }
+                ));
+                if !role.shared_with.is_empty() {
+                    out.push_str(&format!(
+                        " **Shared** with `{}`: every function of the role can do what any of them needs; the design gives each function its own role.",
+                        role.shared_with.join("`, `")
+                    ));
+                }
+                out.push_str("\n\n");
+            }
+            if !function.superseded.is_empty() {
+                out.push_str("### Superseded by declared needs (not granted)\n\n");
+                for need in &function.superseded {
+                    out.push_str(&format!("- {}\n", need.describe()));
+                }
+                out.push('\n');
+            }
             if !function.to_confirm.is_empty() {
                 out.push_str("### To confirm (not granted)\n\n");
                 for reference in &function.to_confirm {
