@@ -196,7 +196,12 @@ fn design_function(app: &Application, function: &Function) -> Result<RoleDesign,
             _ => entries(resource.kind, need.access)
                 .into_iter()
                 .map(|row| {
-                    let actions = row.actions.iter().map(|a| (*a).to_string()).collect();
+                    let actions = row
+                        .actions
+                        .iter()
+                        .filter(|a| within_source(&need.source, a))
+                        .map(|a| (*a).to_string())
+                        .collect();
                     (row.scope, actions, row.reference.to_string())
                 })
                 .collect(),
@@ -370,6 +375,48 @@ fn design_function(app: &Application, function: &Function) -> Result<RoleDesign,
     })
 }
 
+/// Whether the source of a need lets the design grant `action`: a need
+/// read from a SAM policy template gets the curated actions of its level
+/// that the template itself grants, never more (`DynamoDBReadPolicy` has no
+/// `dynamodb:ConditionCheckItem`, which the curated `read` level has), so
+/// the design stays inside the template's own IAM. The template's actions
+/// come from SAM's data (`leash_iac::sam_policy_templates`).
+fn within_source(source: &NeedSource, action: &str) -> bool {
+    let NeedSource::SamPolicyTemplate { name } = source else {
+        return true;
+    };
+    let Some(template) = leash_iac::sam_policy_templates::policy_template(name) else {
+        return true;
+    };
+    let statements = template
+        .definition
+        .get("Statement")
+        .and_then(leash_policy::Value::as_array)
+        .unwrap_or(&[]);
+    statements.iter().any(|statement| {
+        statement
+            .get("Effect")
+            .and_then(leash_policy::Value::as_str)
+            == Some("Allow")
+            && statement.get("Action").is_some_and(|value| {
+                let patterns = match value.as_array() {
+                    Some(items) => items
+                        .iter()
+                        .filter_map(leash_policy::Value::as_str)
+                        .collect(),
+                    None => value.as_str().into_iter().collect::<Vec<_>>(),
+                };
+                patterns.into_iter().any(|pattern| {
+                    leash_policy::matching::WildcardPattern::new(
+                        pattern,
+                        leash_policy::matching::CaseMode::Insensitive,
+                    )
+                    .is_match(action)
+                })
+            })
+    })
+}
+
 type PlannedCheck = (CheckKind, String, String, Vec<(String, String)>, bool);
 
 /// Requests the design must deny: other actions on the function's
@@ -383,10 +430,12 @@ fn near_misses(
     grants: &BTreeMap<Key, BTreeMap<String, (Vec<String>, String)>>,
 ) -> Vec<PlannedCheck> {
     let mut checks = Vec::new();
+    // Action names are case-insensitive in IAM (`DynamoDB:PutItem` is
+    // `dynamodb:PutItem`): https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
     let granted = |action: &str, resource: &str| {
-        grants
-            .iter()
-            .any(|((arn, _), actions)| actions.contains_key(action) && arn_covers(arn, resource))
+        grants.iter().any(|((arn, _), actions)| {
+            actions.keys().any(|a| a.eq_ignore_ascii_case(action)) && arn_covers(arn, resource)
+        })
     };
     for need in &function.needs {
         let Some(resource) = app.resource(&need.resource) else {
@@ -870,6 +919,70 @@ Resources:
       Events:
         Upload: {Type: Api, Properties: {Path: '/orders/{id}/receipt', Method: post}}
 "#;
+
+    #[test]
+    fn a_sam_policy_template_need_gets_no_action_the_template_lacks() {
+        // SAM's DynamoDBReadPolicy grants no ConditionCheckItem; the curated
+        // `read` level has it. The design keeps inside the template.
+        let text = format!(
+            "{TEMPLATE}  ReadArchive:\n    Type: AWS::Serverless::Function\n    Properties:\n      Policies: [{{DynamoDBReadPolicy: {{TableName: !Ref Archive}}}}]\n"
+        );
+        let template = leash_iac::read_template(&text).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        let roles = design(&app).unwrap();
+        let role = roles.iter().find(|r| r.function == "ReadArchive").unwrap();
+        let on_archive: Vec<&str> = role
+            .permissions
+            .iter()
+            .filter(|p| p.resource.ends_with("table/Archive"))
+            .map(|p| p.action.as_str())
+            .collect();
+        assert_eq!(
+            on_archive,
+            [
+                "dynamodb:BatchGetItem",
+                "dynamodb:GetItem",
+                "dynamodb:Query"
+            ]
+        );
+        assert!(role.verified());
+    }
+
+    #[test]
+    fn an_administrative_action_listed_inline_is_a_need_not_a_near_miss() {
+        // From serverless-patterns' systems-manager-automation-to-lambda:
+        // the template lists `DynamoDB:UpdateTable` (any case) on its table.
+        let text = format!(
+            "{TEMPLATE}{}",
+            concat!(
+                "  Resize:\n",
+                "    Type: AWS::Serverless::Function\n",
+                "    Properties:\n",
+                "      Policies:\n",
+                "        - Statement:\n",
+                "            - Effect: Allow\n",
+                "              Action: ['DynamoDB:UpdateTable', 'DynamoDB:PutItem']\n",
+                "              Resource: arn:aws:dynamodb:us-west-2:111122223333:table/Orders\n",
+            )
+        );
+        let template = leash_iac::read_template(&text).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        let roles = design(&app).unwrap();
+        let role = roles.iter().find(|r| r.function == "Resize").unwrap();
+        assert!(
+            role.permissions
+                .iter()
+                .any(|p| p.action.eq_ignore_ascii_case("dynamodb:UpdateTable"))
+        );
+        let failed: Vec<&Check> = role.verification.iter().filter(|c| !c.passed).collect();
+        assert!(failed.is_empty(), "{failed:#?}");
+        // Other administrative actions stay near misses.
+        assert!(
+            role.verification
+                .iter()
+                .any(|c| c.action == "dynamodb:DeleteTable" && !c.allowed)
+        );
+    }
 
     fn roles() -> Vec<RoleDesign> {
         let template = leash_iac::read_template(TEMPLATE).unwrap();
