@@ -54,7 +54,7 @@ pub struct DesignArgs {
     /// Directory to write the output files and report.md into (created if missing; files are never left half-written)
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Output format: `json` (one IAM JSON file per role), `cfn` (template.designed.json: the whole template with the roles wired in, not an overlay); `terraform` is not implemented yet
+    /// Output format: `json` (one IAM JSON file per role), `cfn` (template.designed.json: the whole template with the roles wired in, not an overlay), `terraform` (main.tf.json: roles, role policies, Lambda permissions)
     #[arg(long, value_enum, default_value_t = DesignFormat::Json)]
     pub format: DesignFormat,
     /// The AWS account id; overrides `Metadata: leash: account` in the template

@@ -12,6 +12,7 @@ use std::path::Path;
 
 use leash_design::cloudformation::designed_template;
 use leash_design::report::{ReportContext, render_report_with, role_document};
+use leash_design::terraform::terraform_design;
 use leash_design::{Target, design, read_application, read_template};
 
 use crate::args::{DesignArgs, DesignFormat};
@@ -30,9 +31,6 @@ pub fn run(args: &DesignArgs) -> u8 {
 }
 
 fn run_inner(args: &DesignArgs) -> Result<u8, String> {
-    if args.format == DesignFormat::Terraform {
-        return Err("error: `--format terraform` is not implemented yet; use `--format json` or `--format cfn` (see docs/design.md)".to_string());
-    }
     let input = &args.input;
     let text = std::fs::read_to_string(input)
         .map_err(|error| format!("error: cannot read `{}`: {error}", input.display()))?;
@@ -80,7 +78,11 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
                 files.push((format!("{}.json", role.role_name), role_document(role)));
             }
         }
-        DesignFormat::Terraform => {}
+        DesignFormat::Terraform => {
+            let output = terraform_design(&template, &application, &roles)
+                .map_err(|error| format!("error: {}: {error}", input.display()))?;
+            files.push(("main.tf.json".to_string(), output.text));
+        }
     }
     let context = ReportContext {
         designed_template: designed.as_ref(),

@@ -16,6 +16,7 @@
 //! report::render_report_with(app, roles, context: &ReportContext) -> String
 //! report::role_document(role: &RoleDesign) -> String
 //! cloudformation::designed_template(template: &Template, app, roles) -> Result<DesignedTemplate, CloudFormationError>
+//! terraform::terraform_design(template: &Template, app, roles) -> Result<TerraformDesign, String>
 //! access::ACCESS_TABLE, access::entries(kind, access)
 //! original::original_iam(template: &Template, app: &Application, function: &str) -> OriginalIam
 //! original::original_iam_all(template: &Template, app: &Application) -> Vec<OriginalIam>
@@ -33,6 +34,7 @@ pub mod json_tree;
 pub mod model;
 pub mod original;
 pub mod report;
+pub mod terraform;
 
 pub use leash_iac::{Template, read_template};
 

@@ -1,0 +1,399 @@
+//! The design as Terraform JSON (`main.tf.json`): per function an
+//! `aws_iam_role`, an `aws_iam_role_policy` with the designed permissions,
+//! and an `aws_lambda_permission` per API route; variables for what only
+//! deployment knows (API ids, names the template leaves to CloudFormation).
+//!
+//! Not for: the functions or APIs themselves (they stay where they are
+//! defined), or deciding what to grant (`design`).
+//!
+//! Argument names follow the AWS provider's registry pages:
+//! <https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_role>
+//! (`name`, `path`, `assume_role_policy`, `permissions_boundary`),
+//! <https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_role_policy>
+//! (`name`, `role`, `policy`),
+//! <https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/lambda_permission>
+//! (`statement_id`, `action`, `function_name`, `principal`, `source_arn`,
+//! `source_account`). Policies are JSON strings, as those pages accept
+//! (no `jsonencode`). In Terraform's JSON syntax every string is a
+//! template, so a literal `${` is written `$${` and `%{` is `%%{`:
+//! <https://developer.hashicorp.com/terraform/language/syntax/json> and
+//! <https://developer.hashicorp.com/terraform/language/expressions/strings>.
+
+use std::collections::BTreeMap;
+
+use leash_iac::Template;
+
+use crate::design::RoleDesign;
+use crate::json_tree::Node;
+use crate::model::Application;
+
+/// `main.tf.json` and the variables it declares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TerraformDesign {
+    /// Pretty JSON, final newline.
+    pub text: String,
+    /// Declared variables: name -> what to set it to.
+    pub variables: BTreeMap<String, String>,
+}
+
+/// Renders the design as Terraform JSON.
+pub fn terraform_design(
+    template: &Template,
+    app: &Application,
+    roles: &[RoleDesign],
+) -> Result<TerraformDesign, String> {
+    let names = Names::new(app);
+    let mut roles_out = Vec::new();
+    let mut policies_out = Vec::new();
+    let mut permissions_out = Vec::new();
+    for role in roles {
+        let key = terraform_name(&role.function);
+        let trust = names.policy_text(&role.trust_policy)?;
+        let permissions = names.policy_text(&role.permissions_policy)?;
+        let mut role_arguments = Vec::new();
+        if names.function_named(&role.function) {
+            role_arguments.push(("name", Node::string(template_text(&role.role_name))));
+        }
+        role_arguments.push(("assume_role_policy", Node::string(trust)));
+        if let Some(boundary) = template
+            .resource(&role.function)
+            .and_then(|r| r.properties.get("PermissionsBoundary"))
+            .and_then(|v| v.as_str())
+        {
+            role_arguments.push((
+                "permissions_boundary",
+                Node::string(template_text(boundary)),
+            ));
+        }
+        roles_out.push((key.clone(), Node::object(role_arguments)));
+        policies_out.push((
+            key.clone(),
+            Node::object([
+                ("name", Node::string("least-privilege")),
+                ("role", Node::string(format!("${{aws_iam_role.{key}.id}}"))),
+                ("policy", Node::string(permissions)),
+            ]),
+        ));
+        for permission in &role.lambda_permissions {
+            let route = app
+                .functions
+                .iter()
+                .find(|f| f.logical_id == role.function)
+                .and_then(|f| f.routes.iter().find(|r| r.event == permission.event));
+            let Some(route) = route else { continue };
+            let api_variable = format!("{}_id", terraform_name(&route.api));
+            let source_arn = template_text(&permission.source_arn).replace(
+                &format!("$${{{}}}", route.api),
+                &format!("${{var.{api_variable}}}"),
+            );
+            permissions_out.push((
+                format!("{key}_{}", terraform_name(&permission.event)),
+                Node::object([
+                    (
+                        "statement_id",
+                        Node::string(format!("apigateway-{}", permission.event)),
+                    ),
+                    ("action", Node::string("lambda:InvokeFunction")),
+                    (
+                        "function_name",
+                        Node::string(names.in_arn(&template_text(&role.function_name))),
+                    ),
+                    ("principal", Node::string(permission.principal.clone())),
+                    ("source_arn", Node::string(source_arn)),
+                    (
+                        "source_account",
+                        Node::string(permission.source_account.clone()),
+                    ),
+                ]),
+            ));
+            names.declare(
+                &api_variable,
+                format!("the id of the API `{}` (API Gateway assigns it)", route.api),
+            );
+        }
+    }
+    let mut resources = vec![
+        ("aws_iam_role".to_string(), Node::Object(roles_out)),
+        (
+            "aws_iam_role_policy".to_string(),
+            Node::Object(policies_out),
+        ),
+    ];
+    if !permissions_out.is_empty() {
+        resources.push((
+            "aws_lambda_permission".to_string(),
+            Node::Object(permissions_out),
+        ));
+    }
+    let variables = names.variables.into_inner();
+    let mut document = Vec::new();
+    if !variables.is_empty() {
+        document.push((
+            "variable".to_string(),
+            Node::Object(
+                variables
+                    .iter()
+                    .map(|(name, description)| {
+                        (
+                            name.clone(),
+                            Node::object([
+                                ("type", Node::string("string")),
+                                ("description", Node::string(template_text(description))),
+                            ]),
+                        )
+                    })
+                    .collect(),
+            ),
+        ));
+    }
+    document.push(("resource".to_string(), Node::Object(resources)));
+    Ok(TerraformDesign {
+        text: Node::Object(document).to_pretty_json(),
+        variables,
+    })
+}
+
+/// Names the template leaves to CloudFormation: in Terraform they are
+/// variables (`${var.orders_table_name}`), declared as they are used.
+struct Names {
+    /// `(literal in the designed text, variable)`, longest first.
+    unnamed: Vec<(String, String)>,
+    named_functions: Vec<String>,
+    variables: std::cell::RefCell<BTreeMap<String, String>>,
+}
+
+impl Names {
+    fn new(app: &Application) -> Names {
+        let mut unnamed = Vec::new();
+        let mut named_functions = Vec::new();
+        for resource in &app.resources {
+            if resource.named {
+                if resource.kind == crate::model::ResourceKind::Function {
+                    named_functions.push(resource.logical_id.clone());
+                }
+                continue;
+            }
+            unnamed.push((
+                resource.name.clone(),
+                format!("{}_name", terraform_name(&resource.logical_id)),
+                resource.logical_id.clone(),
+            ));
+        }
+        unnamed.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        Names {
+            unnamed: unnamed
+                .into_iter()
+                .map(|(literal, variable, _)| (literal, variable))
+                .collect(),
+            named_functions,
+            variables: std::cell::RefCell::new(BTreeMap::new()),
+        }
+    }
+
+    fn function_named(&self, logical_id: &str) -> bool {
+        self.named_functions.iter().any(|f| f == logical_id)
+    }
+
+    fn declare(&self, variable: &str, description: String) {
+        self.variables
+            .borrow_mut()
+            .entry(variable.to_string())
+            .or_insert(description);
+    }
+
+    /// A policy as one-line Terraform JSON text: literal `${` escaped, and
+    /// in ARNs the stand-in names of unnamed resources (their logical ids,
+    /// as whole segments) replaced by their variables.
+    fn policy_text(&self, policy: &str) -> Result<String, String> {
+        let mut node = Node::from_json_text(policy).map_err(|e| format!("designed policy: {e}"))?;
+        node.rewrite_strings(&|text| {
+            let escaped = template_text(text);
+            Some(Node::String(if text.starts_with("arn:") {
+                self.in_arn(&escaped)
+            } else {
+                escaped
+            }))
+        });
+        Ok(node.to_compact_json())
+    }
+
+    /// A name (or ARN) with stand-in names replaced by their variables.
+    fn in_arn(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for (literal, variable) in &self.unnamed {
+            let mut rewritten = String::new();
+            let mut rest = out.as_str();
+            let mut replaced = false;
+            while let Some(position) = rest.find(literal.as_str()) {
+                rewritten.push_str(&rest[..position]);
+                let before = rewritten.chars().last();
+                let after = rest[position + literal.len()..].chars().next();
+                if matches!(before, None | Some(':' | '/'))
+                    && matches!(after, None | Some(':' | '/'))
+                {
+                    rewritten.push_str(&format!("${{var.{variable}}}"));
+                    replaced = true;
+                } else {
+                    rewritten.push_str(literal);
+                }
+                rest = &rest[position + literal.len()..];
+            }
+            rewritten.push_str(rest);
+            if replaced {
+                self.declare(
+                    variable,
+                    format!("the name CloudFormation gave `{literal}` (the template sets none)"),
+                );
+            }
+            out = rewritten;
+        }
+        out
+    }
+}
+
+/// Literal text in a Terraform JSON string: `${` and `%{` escaped.
+fn template_text(text: &str) -> String {
+    text.replace("${", "$${").replace("%{", "%%{")
+}
+
+/// A Terraform identifier from a logical id: `CreateOrderFunction` ->
+/// `create_order_function` (letters, digits, `_`; not starting with a digit).
+pub fn terraform_name(logical_id: &str) -> String {
+    let mut name = String::new();
+    let mut previous_lower = false;
+    for c in logical_id.chars() {
+        if c.is_ascii_uppercase() {
+            if previous_lower {
+                name.push('_');
+            }
+            name.push(c.to_ascii_lowercase());
+            previous_lower = false;
+        } else if c.is_ascii_alphanumeric() {
+            name.push(c);
+            previous_lower = true;
+        } else {
+            name.push('_');
+            previous_lower = false;
+        }
+    }
+    if name.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
+        name.insert(0, '_');
+    }
+    name
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::model::{Target, read_application};
+
+    const TEMPLATE: &str = r#"
+Metadata:
+  leash: {account: '111122223333', region: us-west-2}
+Resources:
+  Orders: {Type: AWS::DynamoDB::Table, Properties: {TableName: Orders}}
+  Jobs: {Type: AWS::SQS::Queue}
+  GetOrder:
+    Type: AWS::Serverless::Function
+    Metadata:
+      leash:
+        needs:
+          - {resource: Orders, access: read}
+          - {resource: Jobs, access: publish}
+    Properties:
+      FunctionName: get-order
+      PermissionsBoundary: arn:aws:iam::111122223333:policy/boundary
+      Events:
+        Get: {Type: Api, Properties: {Path: '/orders/{id}', Method: get}}
+"#;
+
+    fn design() -> (TerraformDesign, serde_json::Value, Vec<RoleDesign>) {
+        let template = leash_iac::read_template(TEMPLATE).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        let roles = crate::design::design(&app).unwrap();
+        let terraform = terraform_design(&template, &app, &roles).unwrap();
+        let value = serde_json::from_str(&terraform.text).unwrap();
+        (terraform, value, roles)
+    }
+
+    #[test]
+    fn roles_policies_and_permissions_with_the_registry_arguments() {
+        let (terraform, value, _) = design();
+        let role = &value["resource"]["aws_iam_role"]["get_order"];
+        assert_eq!(role["name"], "get-order-role");
+        assert_eq!(
+            role["permissions_boundary"],
+            "arn:aws:iam::111122223333:policy/boundary"
+        );
+        let trust: serde_json::Value =
+            serde_json::from_str(role["assume_role_policy"].as_str().unwrap()).unwrap();
+        assert_eq!(
+            trust["Statement"][0]["Principal"]["Service"],
+            "lambda.amazonaws.com"
+        );
+        let policy = &value["resource"]["aws_iam_role_policy"]["get_order"];
+        assert_eq!(policy["role"], "${aws_iam_role.get_order.id}");
+        let permission = &value["resource"]["aws_lambda_permission"]["get_order_get"];
+        for argument in [
+            "statement_id",
+            "action",
+            "function_name",
+            "principal",
+            "source_arn",
+            "source_account",
+        ] {
+            assert!(permission.get(argument).is_some(), "{argument}");
+        }
+        assert_eq!(
+            permission["source_arn"],
+            "arn:aws:execute-api:us-west-2:111122223333:${var.serverless_rest_api_id}/Prod/GET/orders/*"
+        );
+        assert_eq!(permission["function_name"], "get-order");
+        assert!(terraform.variables.contains_key("serverless_rest_api_id"));
+        // The unnamed queue is a variable, declared.
+        let text = policy["policy"].as_str().unwrap();
+        assert!(
+            text.contains("arn:aws:sqs:us-west-2:111122223333:${var.jobs_name}"),
+            "{text}"
+        );
+        assert!(value["variable"]["jobs_name"]["type"] == "string");
+    }
+
+    #[test]
+    fn each_policy_string_parses_and_lints_clean() {
+        let (_, value, roles) = design();
+        let policy = value["resource"]["aws_iam_role_policy"]["get_order"]["policy"]
+            .as_str()
+            .unwrap();
+        // With the variable's value filled in, it is the designed policy.
+        let filled = policy.replace("${var.jobs_name}", "Jobs");
+        let parsed: serde_json::Value = serde_json::from_str(&filled).unwrap();
+        let designed: serde_json::Value =
+            serde_json::from_str(&roles[0].permissions_policy).unwrap();
+        assert_eq!(parsed, designed);
+        let trust = value["resource"]["aws_iam_role"]["get_order"]["assume_role_policy"]
+            .as_str()
+            .unwrap();
+        for (text, kind) in [
+            (filled.as_str(), leash_lint::PolicyKind::Identity),
+            (trust, leash_lint::PolicyKind::Trust),
+        ] {
+            let value = leash_policy::json::parse_json(text).unwrap();
+            assert!(!leash_policy::parse::parse_policy(&value).has_errors());
+            let findings = leash_lint::lint_policy_value(&value, Some(kind));
+            assert!(findings.is_empty(), "{findings:#?}");
+        }
+    }
+
+    #[test]
+    fn literal_dollar_braces_are_escaped() {
+        assert_eq!(template_text("a${b}%{c}"), "a$${b}%%{c}");
+        assert_eq!(
+            terraform_name("CreateOrderFunction"),
+            "create_order_function"
+        );
+        assert_eq!(terraform_name("API2Gw"), "api2_gw");
+        assert_eq!(terraform_name("9x"), "_9x");
+    }
+}
