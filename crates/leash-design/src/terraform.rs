@@ -179,7 +179,7 @@ impl Names {
                 resource.logical_id.clone(),
             ));
         }
-        unnamed.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        unnamed.sort_by_key(|entry| std::cmp::Reverse(entry.0.len()));
         Names {
             unnamed: unnamed
                 .into_iter()
