@@ -1,0 +1,403 @@
+//! `leash design` on the 268 real SAM templates of
+//! `../shared/corpus/sam-templates` (issue 5's acceptance): no crash; each
+//! template classified as modeled fully, partly or not, with a reason; for
+//! every function of a fully-modeled template, every need allowed (the
+//! design's own verification) and nothing granted that the template's own
+//! IAM did not grant the same function (`no-new-access(original, designed)`
+//! proved with leash-prove, managed policies read from
+//! `../shared/corpus/aws-managed-policies`, counterexamples replayed
+//! through the engine). Skipped, with a notice, when the corpus is absent.
+//!
+//! Run with `--nocapture` to see the counts and the templates per reason;
+//! docs/design.md ("Corpus") records them.
+
+#![allow(clippy::unwrap_used)]
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use leash_design::original::{OriginalIam, managed_policy_name, original_iam_all};
+use leash_design::{Application, Target, design, read_application, read_template};
+use leash_policy::Policy;
+use leash_policy::authz::{PolicySet, PreparedPolicySet};
+use leash_policy::context::{Request, RequestContext};
+use leash_policy::parse::{parse_policy_bytes, parse_policy_text};
+use leash_prove::domain::KeyValue;
+use leash_prove::{Property, Verdict};
+
+const ACCOUNT: &str = "111122223333";
+const REGION: &str = "us-east-1";
+
+fn corpus_dir(name: &str) -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/corpus")
+        .join(name);
+    dir.is_dir().then_some(dir)
+}
+
+/// AWS managed policies by name, read once.
+fn managed_policies(dir: &Path) -> HashMap<String, Policy> {
+    let mut policies = HashMap::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let Some(name) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        let parsed = parse_policy_bytes(&std::fs::read(&path).unwrap());
+        if let Some(policy) = parsed.policy {
+            policies.insert(name.to_string(), policy);
+        }
+    }
+    policies
+}
+
+/// How well a template was modelled.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Modelled {
+    Fully,
+    Partly(String),
+    Not(String),
+}
+
+/// A reason category for a model error (the message names a resource).
+fn error_category(message: &str) -> String {
+    if message.contains("only known at deployment") {
+        "a resource name only known at deployment".into()
+    } else {
+        format!("model error: {message}")
+    }
+}
+
+/// A reason category for something a function's needs were not designed from.
+fn ignored_category(text: &str) -> String {
+    let text = text.trim();
+    if text.contains("given by name or ARN")
+        || (text.starts_with("managed policy") && text.contains("of execution role"))
+    {
+        "a managed policy by name or ARN".into()
+    } else if text.contains("no documented mapping") {
+        "a SAM policy template without an access mapping".into()
+    } else if text.contains("its parameter names no") {
+        "a SAM policy template on a resource outside the template".into()
+    } else if text.contains("actions must be written out") {
+        "an inline statement with wildcard actions".into()
+    } else if text.contains("conditions, `NotAction`") {
+        "an inline statement with a condition or NotAction/NotResource".into()
+    } else if text.contains("is not a table, bucket, queue") {
+        "an inline statement on a resource outside the template or of a kind not modelled".into()
+    } else if text.contains("not an `Allow`") {
+        "an inline Deny statement".into()
+    } else if text.contains("of type") && text.contains("not designed yet") {
+        let kind = text.split('`').nth(3).unwrap_or("?").to_string();
+        format!("an event of type {kind}")
+    } else if text.contains("no listed action acts on") {
+        "an inline statement whose actions do not act on its resource".into()
+    } else if text.contains("its Queue is not") || text.contains("its Stream is not") {
+        "an event source outside the template".into()
+    } else {
+        // Keep unknown texts whole so a new kind of reason shows up.
+        text.to_string()
+    }
+}
+
+/// Every reason category of a template, with one example text each.
+fn reasons(app: &Application) -> BTreeMap<String, String> {
+    let mut reasons = BTreeMap::new();
+    for function in &app.functions {
+        for text in function.ignored.iter().filter(|i| !is_informational(i)) {
+            reasons
+                .entry(ignored_category(text))
+                .or_insert_with(|| format!("`{}`: {text}", function.logical_id));
+        }
+    }
+    reasons
+}
+
+/// Notes that do not leave anything undesigned: SAM itself ignores a
+/// function's `Policies` when it sets `Role`
+/// (<https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html#sam-function-role>),
+/// so they grant nothing to design from.
+fn is_informational(text: &str) -> bool {
+    text.contains("ignored, as SAM does")
+}
+
+fn classify(app: &Application) -> Modelled {
+    if app.functions.is_empty() {
+        return Modelled::Not("no Lambda functions".into());
+    }
+    let mut reasons: Vec<String> = app
+        .functions
+        .iter()
+        .flat_map(|f| {
+            f.ignored
+                .iter()
+                .filter(|i| !is_informational(i))
+                .map(|i| ignored_category(i))
+        })
+        .collect();
+    reasons.sort();
+    reasons.dedup();
+    match reasons.first() {
+        None => Modelled::Fully,
+        Some(first) => Modelled::Partly(first.clone()),
+    }
+}
+
+/// The engine's decision on a counterexample, under `policy`.
+fn engine_allows(
+    policy: &Policy,
+    principal: &str,
+    counterexample: &leash_prove::Counterexample,
+) -> bool {
+    let mut context = RequestContext::new();
+    for (key, value) in &counterexample.context {
+        match value {
+            KeyValue::Absent => {}
+            KeyValue::Single(single) => context = context.with(key.clone(), single.clone()),
+            KeyValue::Multiple(values) => {
+                context = context.with_values(key.clone(), values.iter().cloned())
+            }
+        }
+    }
+    let request = Request::new(
+        principal.to_string(),
+        counterexample.action.clone(),
+        counterexample.resource.clone(),
+    )
+    .with_context(context);
+    PreparedPolicySet::new(&PolicySet::new().with_identity_policy("policy", policy.clone()))
+        .evaluate(&request)
+        .is_allowed()
+}
+
+/// `LEASH_CORPUS_VERBOSE=1` lists every template of every category.
+fn verbose() -> bool {
+    std::env::var_os("LEASH_CORPUS_VERBOSE").is_some()
+}
+
+#[derive(Default)]
+struct Tally {
+    by_class: BTreeMap<String, Vec<String>>,
+    /// Every reason a template is partly modelled (a template may have several).
+    by_reason: BTreeMap<String, Vec<String>>,
+    functions_checked: usize,
+    proofs: usize,
+    unknown: Vec<String>,
+    violations: Vec<String>,
+    unverified: Vec<String>,
+    approximated: Vec<String>,
+    missing_managed: Vec<String>,
+}
+
+#[test]
+fn design_on_the_sam_corpus() {
+    let (Some(templates_dir), Some(managed_dir)) = (
+        corpus_dir("sam-templates"),
+        corpus_dir("aws-managed-policies"),
+    ) else {
+        eprintln!("skipped: ../shared/corpus is absent");
+        return;
+    };
+    let managed = managed_policies(&managed_dir);
+    let lookup = |arn: &str| managed.get(managed_policy_name(arn)).cloned();
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&templates_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    assert_eq!(paths.len(), 268, "the corpus changed");
+
+    let target = Target {
+        account: Some(ACCOUNT.into()),
+        region: Some(REGION.into()),
+    };
+    let mut tally = Tally::default();
+    for path in &paths {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let text = std::fs::read_to_string(path).unwrap();
+        let class = match read_template(&text) {
+            Err(error) => Modelled::Not(format!("unreadable: {error}")),
+            Ok(template) => match read_application(&template, &target) {
+                Err(error) => Modelled::Not(error_category(&error.message)),
+                Ok(app) => {
+                    let roles = design(&app);
+                    let class = classify(&app);
+                    match roles {
+                        Err(error) => Modelled::Not(format!("design error: {}", error.message)),
+                        Ok(roles) => {
+                            for (reason, example) in reasons(&app) {
+                                tally
+                                    .by_reason
+                                    .entry(reason)
+                                    .or_default()
+                                    .push(format!("{name} {example}"));
+                            }
+                            if class == Modelled::Fully {
+                                check_against_original(
+                                    &name, &template, &app, &roles, &lookup, &mut tally,
+                                );
+                            }
+                            class
+                        }
+                    }
+                }
+            },
+        };
+        let key = match &class {
+            Modelled::Fully => "fully".to_string(),
+            // A template may have several reasons: they are counted apart.
+            Modelled::Partly(_) => "partly".to_string(),
+            Modelled::Not(reason) => format!("not: {reason}"),
+        };
+        tally.by_class.entry(key).or_default().push(name);
+    }
+
+    let count = |prefix: &str| -> usize {
+        tally
+            .by_class
+            .iter()
+            .filter(|(k, _)| k.starts_with(prefix))
+            .map(|(_, v)| v.len())
+            .sum()
+    };
+    println!(
+        "modeled fully: {}, partly: {}, not: {} (of {})",
+        count("fully"),
+        count("partly"),
+        count("not"),
+        paths.len()
+    );
+    for (class, names) in &tally.by_class {
+        println!("{:4}  {class}", names.len());
+        for name in names.iter().take(if verbose() { usize::MAX } else { 4 }) {
+            println!("        {name}");
+        }
+    }
+    println!("templates per reason (a template may have several):");
+    for (reason, examples) in &tally.by_reason {
+        println!("{:4}  {reason}", examples.len());
+        for example in examples.iter().take(if verbose() { usize::MAX } else { 3 }) {
+            println!("        {example}");
+        }
+    }
+    println!(
+        "functions checked against their original IAM: {}, proofs: {}, unknown: {}",
+        tally.functions_checked,
+        tally.proofs,
+        tally.unknown.len()
+    );
+    println!(
+        "originals approximated (an intrinsic only known at deployment): {}",
+        tally.approximated.len()
+    );
+    for line in &tally.approximated {
+        println!("  {line}");
+    }
+    println!(
+        "managed policies missing from the corpus: {:?}",
+        tally.missing_managed
+    );
+    for line in &tally.unknown {
+        println!("unknown: {line}");
+    }
+    for line in tally.unverified.iter().chain(&tally.violations) {
+        println!("{line}");
+    }
+    assert!(
+        tally.unverified.is_empty(),
+        "designs whose own verification fails:\n{}",
+        tally.unverified.join("\n")
+    );
+    assert!(
+        tally.violations.is_empty(),
+        "{} designed roles grant what the template did not:\n{}",
+        tally.violations.len(),
+        tally.violations.join("\n")
+    );
+    assert!(tally.unknown.is_empty(), "undecided proofs");
+}
+
+fn check_against_original(
+    name: &str,
+    template: &leash_design::Template,
+    app: &Application,
+    roles: &[leash_design::RoleDesign],
+    lookup: &dyn Fn(&str) -> Option<Policy>,
+    tally: &mut Tally,
+) {
+    let originals: Vec<OriginalIam> = original_iam_all(template, app);
+    for (role, original) in roles.iter().zip(&originals) {
+        assert_eq!(role.function, original.function);
+        tally.functions_checked += 1;
+        if !role.verified() {
+            let failed: Vec<String> = role
+                .verification
+                .iter()
+                .filter(|c| !c.passed)
+                .map(|c| {
+                    format!(
+                        "    {} {} {} ({})",
+                        c.kind.as_str(),
+                        c.action,
+                        c.resource,
+                        c.why
+                    )
+                })
+                .collect();
+            tally.unverified.push(format!(
+                "{name} `{}`:\n{}",
+                role.function,
+                failed.join("\n")
+            ));
+        }
+        for unresolved in &original.unresolved {
+            tally
+                .approximated
+                .push(format!("{name} `{}`: {unresolved}", role.function));
+        }
+        let combined = original.combined(lookup);
+        for missing in &combined.missing {
+            if !tally.missing_managed.contains(missing) {
+                tally.missing_managed.push(missing.clone());
+            }
+        }
+        let designed = parse_policy_text(&role.permissions_policy).policy.unwrap();
+        let mut olds = vec![("the template's IAM", combined.policy.clone())];
+        olds.extend(
+            combined
+                .boundaries
+                .iter()
+                .map(|b| ("the template's permissions boundary", b.clone())),
+        );
+        for (what, old) in olds {
+            tally.proofs += 1;
+            let property = Property::NoNewAccess {
+                old: old.clone(),
+                new: designed.clone(),
+            };
+            match leash_prove::prove(&property).map(|p| p.verdict) {
+                Ok(Verdict::Holds) => {}
+                Ok(Verdict::DoesNotHold(counterexample)) => {
+                    let principal = format!("arn:aws:iam::{ACCOUNT}:role/{}", role.role_name);
+                    tally.violations.push(format!(
+                        "{name} `{}`: designed allows, {what} does not (engine: designed {}, original {}):\n{}  original origins: {:?}, managed: {:?}",
+                        role.function,
+                        if engine_allows(&designed, &principal, &counterexample) { "allow" } else { "deny" },
+                        if engine_allows(&old, &principal, &counterexample) { "allow" } else { "deny" },
+                        counterexample.describe(),
+                        original.policies.iter().map(|p| p.origin.as_str()).collect::<Vec<_>>(),
+                        original.managed,
+                    ));
+                }
+                Ok(Verdict::Unknown(reason)) => tally.unknown.push(format!(
+                    "{name} `{}` against {what}: {reason}",
+                    role.function
+                )),
+                Err(error) => tally.unknown.push(format!(
+                    "{name} `{}` against {what}: {error}",
+                    role.function
+                )),
+            }
+        }
+    }
+}
