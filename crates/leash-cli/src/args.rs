@@ -49,7 +49,7 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct DesignArgs {
-    /// The SAM or CloudFormation template (YAML or JSON)
+    /// The SAM or CloudFormation template (YAML or JSON), or a leash manifest (YAML with `leash-manifest: 1`)
     pub input: PathBuf,
     /// Directory to write the output files and report.md into (created if missing; files are never left half-written)
     #[arg(long)]
@@ -57,10 +57,10 @@ pub struct DesignArgs {
     /// Output format: `json` (one IAM JSON file per role), `cfn` (template.designed.json: the whole template with the roles wired in, not an overlay), `terraform` (main.tf.json: roles, role policies, Lambda permissions)
     #[arg(long, value_enum, default_value_t = DesignFormat::Json)]
     pub format: DesignFormat,
-    /// The AWS account id; overrides `Metadata: leash: account` in the template
+    /// The AWS account id; overrides `Metadata: leash: account` in the template (or `account` in a manifest)
     #[arg(long)]
     pub account: Option<String>,
-    /// The AWS region; overrides `Metadata: leash: region` in the template
+    /// The AWS region; overrides `Metadata: leash: region` in the template (or `region` in a manifest)
     #[arg(long)]
     pub region: Option<String>,
 }

@@ -1,4 +1,4 @@
-//! `leash design`: reads a template, designs one role per function with
+//! `leash design`: reads a template or a leash manifest, designs one role per function with
 //! `leash-design`, writes the output set (role files, the designed
 //! template or Terraform JSON, and report.md) without ever leaving a
 //! partial file, and prints a summary. The designing and verifying live in
@@ -13,7 +13,9 @@ use std::path::Path;
 use leash_design::cloudformation::designed_template;
 use leash_design::report::{ReportContext, render_report_with, role_document};
 use leash_design::terraform::terraform_design;
-use leash_design::{Target, design, read_application, read_template};
+use leash_design::{
+    ModelError, Target, design, is_manifest_text, read_application, read_manifest, read_template,
+};
 
 use crate::args::{DesignArgs, DesignFormat};
 use crate::exit;
@@ -34,25 +36,38 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
     let input = &args.input;
     let text = std::fs::read_to_string(input)
         .map_err(|error| format!("error: cannot read `{}`: {error}", input.display()))?;
-    let template = read_template(&text).map_err(|error| {
-        let source = SourceFile::new(input.display().to_string(), text.clone());
-        render_error(
-            &source,
-            error.span,
-            &format!("not a template: {}", error.message),
-        )
-    })?;
     let target = Target {
         account: args.account.clone(),
         region: args.region.clone(),
     };
-    let application = read_application(&template, &target).map_err(|error| match error.span {
+    let located = |error: ModelError| match error.span {
         Some(span) => {
             let source = SourceFile::new(input.display().to_string(), text.clone());
             render_error(&source, span, &error.message)
         }
         None => format!("error: {}: {error}", input.display()),
-    })?;
+    };
+    // A manifest is told from a template by its `leash-manifest` key.
+    let (template, application) = if is_manifest_text(&text) {
+        if args.format == DesignFormat::Cfn {
+            return Err(format!(
+                "error: `{}` is a manifest: `--format cfn` writes the template with the designed roles wired in, and a manifest has no template; use `--format json`",
+                input.display()
+            ));
+        }
+        (None, read_manifest(&text, &target).map_err(located)?)
+    } else {
+        let template = read_template(&text).map_err(|error| {
+            let source = SourceFile::new(input.display().to_string(), text.clone());
+            render_error(
+                &source,
+                error.span,
+                &format!("not a template: {}", error.message),
+            )
+        })?;
+        let application = read_application(&template, &target).map_err(located)?;
+        (Some(template), application)
+    };
     if application.functions.is_empty() {
         return Err(format!(
             "error: `{}` has no Lambda function to design a role for",
@@ -68,7 +83,10 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
     let mut designed = None;
     match args.format {
         DesignFormat::Cfn => {
-            let output = designed_template(&template, &application, &roles)
+            let Some(template) = &template else {
+                return Err("error: `--format cfn` needs a template".to_string());
+            };
+            let output = designed_template(template, &application, &roles)
                 .map_err(|error| format!("error: {}: {error}", input.display()))?;
             files.push(("template.designed.json".to_string(), output.text.clone()));
             designed = Some(output);
@@ -79,7 +97,18 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
             }
         }
         DesignFormat::Terraform => {
-            let output = terraform_design(&template, &application, &roles)
+            // A manifest has no template: an empty one has nothing (such as
+            // a `PermissionsBoundary`) for the Terraform output to carry over.
+            let empty;
+            let template = match &template {
+                Some(template) => template,
+                None => {
+                    empty = read_template("Resources: {}\n")
+                        .map_err(|error| format!("error: {error}"))?;
+                    &empty
+                }
+            };
+            let output = terraform_design(template, &application, &roles)
                 .map_err(|error| format!("error: {}: {error}", input.display()))?;
             files.push(("main.tf.json".to_string(), output.text));
         }

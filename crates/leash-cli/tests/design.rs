@@ -484,3 +484,69 @@ fn design_errors_point_into_the_template() {
         assert!(!out.exists(), "{name}: wrote output on an error");
     }
 }
+
+fn manifest() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/orders-api/manifest.yaml")
+}
+
+/// The manifest is recognised by its `leash-manifest` key and designs the
+/// same policies as the template; `--format cfn` has no template to merge
+/// into and is refused.
+#[test]
+fn designs_the_orders_api_from_its_manifest() {
+    let from_template = temp_dir("manifest-template");
+    let from_manifest = temp_dir("manifest");
+    for (input, out) in [(example(), &from_template), (manifest(), &from_manifest)] {
+        let output = leash(&[
+            "design",
+            input.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    for function in FUNCTIONS {
+        let (a, b) = (
+            role(&from_template, function),
+            role(&from_manifest, function),
+        );
+        assert_eq!(a["Policies"], b["Policies"], "{function}");
+        assert_eq!(a["AssumeRolePolicyDocument"], b["AssumeRolePolicyDocument"]);
+        assert_eq!(
+            a["LambdaPermissions"][0]["SourceArn"],
+            b["LambdaPermissions"][0]["SourceArn"]
+        );
+    }
+    let output = leash(&["design", manifest().to_str().unwrap(), "--format", "cfn"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is a manifest"));
+    let _ = std::fs::remove_dir_all(&from_template);
+    let _ = std::fs::remove_dir_all(&from_manifest);
+}
+
+#[test]
+fn manifest_errors_point_into_the_manifest() {
+    let dir = temp_dir("manifest-errors");
+    std::fs::create_dir_all(&dir).unwrap();
+    let text = std::fs::read_to_string(manifest())
+        .unwrap()
+        .replace("access: delete}", "access: remove}");
+    let path = dir.join("manifest.yaml");
+    std::fs::write(&path, &text).unwrap();
+    let output = leash(&["design", path.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let line = text.lines().position(|l| l.contains("remove")).unwrap() + 1;
+    let column = text.lines().nth(line - 1).unwrap().find("remove").unwrap() + 1;
+    assert!(
+        stderr.contains(&format!("manifest.yaml:{line}:{column}")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("unknown access `remove`"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -188,7 +188,9 @@ fn design_function(app: &Application, function: &Function) -> Result<RoleDesign,
                 scope,
                 need.actions.clone(),
                 match need.source {
-                    NeedSource::Declared { .. } => "the actions the need lists",
+                    NeedSource::Declared { .. } | NeedSource::Manifest { .. } => {
+                        "the actions the need lists"
+                    }
                     _ => "the function's inline statement in the template",
                 }
                 .to_string(),
@@ -828,20 +830,26 @@ fn lambda_permissions(
             "DELETE"
         };
         let other_route = if route.method == "ANY" {
-            allowed_source.replace(&route.path, "/not-this-path")
+            // Another path of the same API and stage. A route whose path is
+            // one greedy parameter (`/{proxy+}`) covers every path: it has
+            // no other route to deny.
+            let greedy_root = route.path.starts_with("/{")
+                && route.path.ends_with("+}")
+                && route.path.matches('/').count() == 1;
+            let parts: Vec<&str> = allowed_source.splitn(4, '/').collect();
+            (!greedy_root && parts.len() >= 3)
+                .then(|| format!("{}/{}/{}/not-this-path", parts[0], parts[1], parts[2]))
         } else {
-            allowed_source.replacen(
+            Some(allowed_source.replacen(
                 &format!("/{}/", route.method),
                 &format!("/{other_method}/"),
                 1,
-            )
+            ))
         };
         let other_api = allowed_source.replace(EXAMPLE_API_ID, "zzzzzzzzzz");
-        let cases = [
-            (CheckKind::Need, allowed_source, true),
-            (CheckKind::OtherRoute, other_route, false),
-            (CheckKind::OtherRoute, other_api, false),
-        ];
+        let mut cases = vec![(CheckKind::Need, allowed_source, true)];
+        cases.extend(other_route.map(|source| (CheckKind::OtherRoute, source, false)));
+        cases.push((CheckKind::OtherRoute, other_api, false));
         for (kind, source, expected_allow) in cases {
             let context = vec![
                 ("aws:SourceArn".to_string(), source.clone()),

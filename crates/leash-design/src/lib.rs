@@ -1,5 +1,5 @@
 //! The role designer behind `leash design`: reads a SAM/CloudFormation
-//! template into an application model (functions, their events, the
+//! template (or a leash manifest) into an application model (functions, their events, the
 //! resources they use, and their needs), designs one least-privilege role
 //! per function from a curated access-level table, and verifies each
 //! design with leash's authorization engine and linter.
@@ -11,6 +11,8 @@
 //!
 //! ```text
 //! model::read_application(template: &Template, target: &Target) -> Result<Application, ModelError>
+//! manifest::read_manifest(text: &str, target: &Target) -> Result<Application, ModelError>
+//! manifest::is_manifest_text(text: &str) -> bool
 //! design::design(app: &Application) -> Result<Vec<RoleDesign>, DesignError>
 //! report::render_report(app: &Application, roles: &[RoleDesign]) -> String
 //! report::render_report_with(app, roles, context: &ReportContext) -> String
@@ -31,6 +33,7 @@ pub mod access;
 pub mod cloudformation;
 pub mod design;
 pub mod json_tree;
+pub mod manifest;
 pub mod model;
 pub mod original;
 pub mod report;
@@ -39,5 +42,6 @@ pub mod terraform;
 pub use leash_iac::{Template, read_template};
 
 pub use design::{Check, CheckKind, DesignError, LambdaPermission, Permission, RoleDesign, design};
+pub use manifest::{is_manifest_text, read_manifest};
 pub use model::{Access, Application, ModelError, Need, Target, read_application};
 pub use original::{CombinedIam, OriginalIam, OriginalPolicy, original_iam, original_iam_all};

@@ -104,6 +104,25 @@ pub struct AppResource {
     pub has_stream: bool,
     /// Whether the template sets the name (else `name` is the logical id).
     pub named: bool,
+    /// Tables: the partition (hash) and sort (range) key attribute names.
+    pub partition_key: Option<String>,
+    pub sort_key: Option<String>,
+}
+
+impl AppResource {
+    /// A resource with a name and nothing else known yet.
+    pub fn new(logical_id: &str, kind: ResourceKind, name: &str) -> AppResource {
+        AppResource {
+            logical_id: logical_id.to_string(),
+            kind,
+            name: name.to_string(),
+            indexes: Vec::new(),
+            has_stream: false,
+            named: true,
+            partition_key: None,
+            sort_key: None,
+        }
+    }
 }
 
 /// Where a need came from, for the report.
@@ -111,6 +130,8 @@ pub struct AppResource {
 pub enum NeedSource {
     /// `Metadata: leash: needs[index]` on the function.
     Declared { index: usize },
+    /// `needs[index]` of the function in a leash manifest.
+    Manifest { index: usize },
     /// A SAM policy template in the function's `Policies`.
     SamPolicyTemplate { name: String },
     /// An `SQS` or `DynamoDB` event of the function (Lambda polls for it).
@@ -137,6 +158,7 @@ impl NeedSource {
     pub fn describe(&self) -> String {
         match self {
             NeedSource::Declared { index } => format!("Metadata.leash.needs[{index}]"),
+            NeedSource::Manifest { index } => format!("manifest needs[{index}]"),
             NeedSource::SamPolicyTemplate { name } => format!("SAM policy template `{name}`"),
             NeedSource::EventSource { event } => format!("event `{event}`"),
             NeedSource::InlineStatement { policy, statement } => {
@@ -298,6 +320,20 @@ pub struct Function {
     pub role: Option<ExecutionRole>,
 }
 
+impl Function {
+    /// A function with no routes and no needs yet.
+    pub fn new(logical_id: &str, name: &str) -> Function {
+        Function {
+            logical_id: logical_id.to_string(),
+            name: name.to_string(),
+            routes: Vec::new(),
+            needs: Vec::new(),
+            to_confirm: Vec::new(),
+            ignored: Vec::new(),
+        }
+    }
+}
+
 /// The application: where it runs, its functions and their resources.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Application {
@@ -336,7 +372,7 @@ fn error(message: String) -> ModelError {
     }
 }
 
-fn error_at(span: leash_policy::Span, message: String) -> ModelError {
+pub(crate) fn error_at(span: leash_policy::Span, message: String) -> ModelError {
     ModelError {
         message,
         span: Some(span),
@@ -420,6 +456,19 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
                 }
             }
         }
+        // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-table-keyschema.html
+        let key = |key_type: &str| {
+            resource
+                .properties
+                .get("KeySchema")
+                .and_then(Value::as_array)
+                .unwrap_or(&[])
+                .iter()
+                .find(|k| k.get("KeyType").and_then(Value::as_str) == Some(key_type))
+                .and_then(|k| k.get("AttributeName"))
+                .map(&resolve)
+                .and_then(|v| v.as_str().map(str::to_string))
+        };
         resources.push(AppResource {
             logical_id: resource.logical_id.node.clone(),
             kind,
@@ -427,6 +476,8 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
             indexes,
             has_stream: resource.properties.get("StreamSpecification").is_some(),
             named: resource.properties.get(name_property).is_some(),
+            partition_key: key("HASH"),
+            sort_key: key("RANGE"),
         });
     }
 
@@ -495,8 +546,8 @@ fn read_function(
         };
         for (index, need) in needs.iter().enumerate() {
             function.needs.extend(read_declared_need(
-                &logical_id,
-                index,
+                &format!("`{logical_id}`: Metadata.leash.needs[{index}]"),
+                NeedSource::Declared { index },
                 need,
                 resources,
                 (account, region),
@@ -993,14 +1044,16 @@ fn field_span(value: &Value, key: &str) -> leash_policy::Span {
     value.get(key).map_or(value.span, |v| v.span)
 }
 
-fn read_declared_need(
-    function: &str,
-    index: usize,
+/// A need the author declared (`Metadata: leash: needs` in a template, or
+/// `needs` in a manifest): an access level or a list of actions on one
+/// resource. `at` names it in error messages.
+pub(crate) fn read_declared_need(
+    at: &str,
+    source: NeedSource,
     need: &Value,
     resources: &[AppResource],
     (account, region): (&str, &str),
 ) -> Result<Vec<Need>, ModelError> {
-    let at = format!("`{function}`: Metadata.leash.needs[{index}]");
     let resource = need
         .get("resource")
         .and_then(Value::as_str)
@@ -1043,7 +1096,6 @@ fn read_declared_need(
             format!("{at}: `index` applies only to tables"),
         ));
     }
-    let source = NeedSource::Declared { index };
     match (need.get("access"), need.get("actions")) {
         (Some(_), Some(actions)) => Err(error_at(
             actions.span,
@@ -1055,7 +1107,7 @@ fn read_declared_need(
         )),
         (None, Some(actions)) => {
             let declared = DeclaredActions {
-                at: &at,
+                at,
                 target,
                 prefix: prefix.as_deref(),
                 index: index_flag,

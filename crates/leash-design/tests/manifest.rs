@@ -1,0 +1,172 @@
+//! The manifest against its JSON Schema and against the template: the
+//! example manifest validates, bad manifests are refused by both the schema
+//! and the reader, and the orders API designed from its manifest and from
+//! its template gets the same roles and Lambda permissions.
+#![allow(clippy::unwrap_used)]
+
+use std::path::{Path, PathBuf};
+
+use leash_design::{Target, design, read_application, read_manifest, read_template};
+use leash_policy::{Value, ValueKind};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(repo().join(path)).unwrap()
+}
+
+/// The YAML tree as JSON, as a schema validator sees it. Numbers keep
+/// their written text; the reader refuses duplicate keys, so a map loses
+/// nothing.
+fn to_json(value: &Value) -> serde_json::Value {
+    match &value.kind {
+        ValueKind::Null => serde_json::Value::Null,
+        ValueKind::Bool(b) => serde_json::Value::Bool(*b),
+        ValueKind::Number(text) => {
+            serde_json::from_str(text).unwrap_or_else(|_| serde_json::Value::String(text.clone()))
+        }
+        ValueKind::String(text) => serde_json::Value::String(text.clone()),
+        ValueKind::Array(items) => serde_json::Value::Array(items.iter().map(to_json).collect()),
+        ValueKind::Object(members) => serde_json::Value::Object(
+            members
+                .iter()
+                .map(|m| (m.key.node.clone(), to_json(&m.value)))
+                .collect(),
+        ),
+    }
+}
+
+fn schema_errors(text: &str) -> Vec<String> {
+    let schema: serde_json::Value =
+        serde_json::from_str(&read("schemas/leash-manifest.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the manifest schema compiles");
+    let instance = to_json(&leash_iac::yaml::parse_yaml(text).unwrap());
+    validator
+        .iter_errors(&instance)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
+
+#[test]
+fn the_example_manifest_validates_against_the_schema() {
+    let errors = schema_errors(&read("examples/orders-api/manifest.yaml"));
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+/// Each replacement turns the example into a manifest both the schema and
+/// the reader must refuse.
+const BAD: &[(&str, &str, &str)] = &[
+    // The marker is the format version.
+    ("leash-manifest: 1", "leash-manifest: 2", "must be 1"),
+    // An account YAML reads as a number.
+    (
+        "account: \"111122223333\"",
+        "account: 111122223333",
+        "not 12 digits",
+    ),
+    // A typo in a key drops nothing silently.
+    (
+        "    needs:\n      - {resource: Orders, access: put}",
+        "    need:\n      - {resource: Orders, access: put}",
+        "unknown key `need`",
+    ),
+    // An access level that does not exist.
+    ("access: put}", "access: scan}", "unknown access `scan`"),
+    // Both an access level and actions.
+    (
+        "actions: [dynamodb:GetItem]}",
+        "actions: [dynamodb:GetItem], access: read}",
+        "either `access` or `actions`",
+    ),
+    // A wildcard action.
+    (
+        "actions: [dynamodb:GetItem]}",
+        "actions: [\"dynamodb:Get*\"]}",
+        "has a wildcard",
+    ),
+    // A bucket name S3 refuses.
+    (
+        "  acme-orders-receipts: {}",
+        "  Acme_Receipts: {}",
+        "a bucket name is",
+    ),
+    // A table without a key.
+    ("    key: {partition: orderId}\n", "", "has no `key`"),
+    // An unknown method.
+    ("{method: DELETE,", "{method: REMOVE,", "is not one of"),
+    // A path with a wildcard.
+    (
+        "path: /orders, function: list-orders",
+        "path: /orders/*, function: list-orders",
+        "must not contain wildcards",
+    ),
+    // A stage API Gateway refuses.
+    ("stage: prod", "stage: prod/v1", "stage `prod/v1`"),
+    // A route without its function.
+    (
+        "{method: GET, path: /orders, function: list-orders}",
+        "{method: GET, path: /orders}",
+        "has no `function`",
+    ),
+];
+
+#[test]
+fn bad_manifests_are_refused_by_the_schema_and_the_reader() {
+    let example = read("examples/orders-api/manifest.yaml");
+    for (from, to, message) in BAD {
+        assert!(example.contains(from), "{from}");
+        let bad = example.replacen(from, to, 1);
+        let errors = schema_errors(&bad);
+        assert!(!errors.is_empty(), "the schema accepts {to:?}");
+        let error = read_manifest(&bad, &Target::default()).unwrap_err();
+        assert!(error.message.contains(message), "{to:?}: {}", error.message);
+        assert!(error.span.is_some(), "{to:?}: no position");
+    }
+}
+
+#[test]
+fn the_template_and_the_manifest_design_the_same_roles() {
+    let template = read_template(&read("examples/orders-api/template.yaml")).unwrap();
+    let from_template = design(&read_application(&template, &Target::default()).unwrap()).unwrap();
+    let manifest = read_manifest(
+        &read("examples/orders-api/manifest.yaml"),
+        &Target::default(),
+    )
+    .unwrap();
+    let from_manifest = design(&manifest).unwrap();
+    assert_eq!(from_template.len(), 5);
+    assert_eq!(from_template.len(), from_manifest.len());
+    for (a, b) in from_template.iter().zip(&from_manifest) {
+        assert_eq!(a.role_name, b.role_name);
+        assert_eq!(a.trust_policy, b.trust_policy);
+        assert_eq!(
+            a.permissions_policy, b.permissions_policy,
+            "{}",
+            a.role_name
+        );
+        // Templates name their events; a manifest's routes are named from
+        // method and path. Everything a permission grants is the same.
+        let granted = |role: &leash_design::RoleDesign| {
+            role.lambda_permissions
+                .iter()
+                .map(|p| {
+                    (
+                        p.function_arn.clone(),
+                        p.principal.clone(),
+                        p.source_arn.clone(),
+                        p.source_account.clone(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(granted(a), granted(b), "{}", a.role_name);
+        assert!(!granted(a).is_empty());
+        assert!(
+            b.verified() && b.lint_findings.is_empty(),
+            "{}",
+            b.role_name
+        );
+    }
+}
