@@ -184,7 +184,7 @@ impl NeedSource {
     /// Its place in the order of trust of issue 5 (see [`Trust`]).
     pub fn trust(&self) -> Trust {
         match self {
-            NeedSource::Declared { .. } => Trust::Declared,
+            NeedSource::Declared { .. } | NeedSource::Manifest { .. } => Trust::Declared,
             NeedSource::SamPolicyTemplate { .. } => Trust::SamPolicyTemplate,
             NeedSource::InlineStatement { .. } | NeedSource::RoleStatement { .. } => {
                 Trust::ExistingStatement
@@ -326,10 +326,7 @@ impl Function {
         Function {
             logical_id: logical_id.to_string(),
             name: name.to_string(),
-            routes: Vec::new(),
-            needs: Vec::new(),
-            to_confirm: Vec::new(),
-            ignored: Vec::new(),
+            ..Function::default()
         }
     }
 }
