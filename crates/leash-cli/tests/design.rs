@@ -490,8 +490,8 @@ fn manifest() -> PathBuf {
 }
 
 /// The manifest is recognised by its `leash-manifest` key and designs the
-/// same policies as the template; `--format cfn` has no template to merge
-/// into and is refused.
+/// same policies as the template; Terraform output works, `--format cfn`
+/// has no template to wire the roles into and is refused.
 #[test]
 fn designs_the_orders_api_from_its_manifest() {
     let from_template = temp_dir("manifest-template");
@@ -522,6 +522,18 @@ fn designs_the_orders_api_from_its_manifest() {
             b["LambdaPermissions"][0]["SourceArn"]
         );
     }
+    let terraform = temp_dir("manifest-terraform");
+    let output = leash(&[
+        "design",
+        manifest().to_str().unwrap(),
+        "--format",
+        "terraform",
+        "--out",
+        terraform.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(terraform.join("main.tf.json").exists());
+    let _ = std::fs::remove_dir_all(&terraform);
     let output = leash(&["design", manifest().to_str().unwrap(), "--format", "cfn"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("is a manifest"));
