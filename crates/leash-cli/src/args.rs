@@ -204,6 +204,24 @@ pub enum ProveProperty {
         #[command(flatten)]
         output: ProveOutput,
     },
+    /// Which actions on which resources the identity policies allow, and under which conditions
+    Summary {
+        /// Identity policies of one principal (or role files written by `leash design`), taken together
+        #[arg(required = true, num_args = 1..)]
+        policies: Vec<PathBuf>,
+        #[command(flatten)]
+        output: SummaryOutput,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct SummaryOutput {
+    /// Print one JSON object: `rows` (actions, resources, condition, witness request)
+    #[arg(long)]
+    pub json: bool,
+    /// Give up (exit 2) after this many seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 20)]
+    pub timeout: u64,
 }
 
 #[derive(Args, Debug)]

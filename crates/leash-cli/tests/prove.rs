@@ -186,3 +186,145 @@ fn no_public_access_and_unknown_and_errors() {
     assert_eq!(output.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The summary's text with the timing (which varies) taken out.
+fn summary_text(policy: &str, name: &str) -> String {
+    let dir = temp_dir(&format!("summary-{name}"));
+    let path = dir.join(format!("{name}.json"));
+    std::fs::write(&path, policy).unwrap();
+    let output = leash(&["prove", "summary", path.to_str().unwrap()]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut lines = text.lines();
+    let first = lines.next().unwrap_or_default();
+    let first = match (first.find('`'), first.find(" allows,")) {
+        (Some(_), Some(at)) => format!("`{name}.json`{}", &first[at..]),
+        _ => first.to_string(),
+    };
+    let first = match first.find(" (") {
+        Some(at) => format!("{} (timing removed):", &first[..at]),
+        None => first,
+    };
+    std::iter::once(first)
+        .chain(lines.map(str::to_string))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn summary_folds_a_deny_into_the_allow() {
+    let text = summary_text(
+        r#"{"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "s3:Delete*", "Resource": "*"}]}"#,
+        "all-but-delete",
+    );
+    insta::assert_snapshot!("summary_all_but_delete", text);
+}
+
+#[test]
+fn summary_with_conditions_and_exceptions() {
+    let text = summary_text(
+        r#"{"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::b/*",
+             "Condition": {"Bool": {"aws:SecureTransport": "true"}}},
+            {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b"},
+            {"Effect": "Deny", "Action": "s3:*", "Resource": "arn:aws:s3:::b/secret/*"},
+            {"Effect": "Deny", "Action": "s3:PutObject", "Resource": "*",
+             "Condition": {"StringNotEquals": {"aws:SourceVpc": "vpc-1"}}}]}"#,
+        "conditions",
+    );
+    insta::assert_snapshot!("summary_conditions", text);
+}
+
+#[test]
+fn summary_of_the_seed_lambda_policy() {
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/seed-roadmap/lambda-execution-policy.json");
+    let text = summary_text(&std::fs::read_to_string(seed).unwrap(), "seed");
+    insta::assert_snapshot!("summary_seed", text);
+}
+
+#[test]
+fn summary_json_and_errors() {
+    let dir = temp_dir("summary-json");
+    let path = dir.join("p.json");
+    std::fs::write(
+        &path,
+        r#"{"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "s3:*", "Resource": "*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}"#,
+    )
+    .unwrap();
+    let output = leash(&["prove", "summary", path.to_str().unwrap(), "--json"]);
+    assert_eq!(output.status.code(), Some(0));
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let rows = value["rows"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    // Every row's witness is a request file that sim allows.
+    for (index, row) in rows.iter().enumerate() {
+        let witness = dir.join(format!("witness-{index}.json"));
+        std::fs::write(&witness, row["witness"].to_string()).unwrap();
+        let sim = leash(&["sim", "--request", witness.to_str().unwrap(), "--json"]);
+        let decision: serde_json::Value = serde_json::from_slice(&sim.stdout).unwrap();
+        assert_eq!(decision["decision"], "allow", "{row}");
+    }
+    // The s3 row carries the Deny's condition.
+    let s3 = rows.iter().find(|row| row["service"] == "s3").unwrap();
+    assert_eq!(
+        s3["condition"]["unless"][0]["Bool"]["aws:SecureTransport"],
+        "false"
+    );
+    assert!(s3["condition"]["allow_when"].is_null());
+    // A resource policy is an error (exit 2).
+    let bucket = dir.join("bucket.json");
+    std::fs::write(
+        &bucket,
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
+            "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}"#,
+    )
+    .unwrap();
+    let output = leash(&["prove", "summary", bucket.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("resource policy"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn summary_reads_designed_role_files() {
+    let dir = temp_dir("summary-role");
+    let role = dir.join("role.json");
+    std::fs::write(
+        &role,
+        r#"{"RoleName": "r", "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [
+              {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]},
+            "Policies": [
+              {"PolicyName": "a", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "arn:aws:dynamodb:us-west-2:111122223333:table/Orders"}]}},
+              {"PolicyName": "b", "PolicyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Deny", "Action": "dynamodb:*", "Resource": "*"}]}}]}"#,
+    )
+    .unwrap();
+    // The two permissions policies together: the Deny of one removes the
+    // Allow of the other, so nothing is allowed; the trust policy is not
+    // a permission.
+    let output = leash(&["prove", "summary", role.to_str().unwrap(), "--json"]);
+    assert_eq!(output.status.code(), Some(0));
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(value["rows"], serde_json::json!([]));
+    // A malformed role file: exit 2 with file:line:col.
+    let broken = dir.join("broken.json");
+    std::fs::write(&broken, "{\"Policies\": [{\"PolicyName\": \"a\"}]}").unwrap();
+    let output = leash(&["prove", "summary", broken.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("PolicyDocument"), "{stderr}");
+    assert!(stderr.contains("broken.json:1:"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -22,12 +22,16 @@ pub mod automaton;
 pub mod counterexample;
 pub mod domain;
 mod search;
+pub mod summary;
 
 use std::time::Duration;
 
 use leash_policy::Policy;
 
 pub use counterexample::Counterexample;
+pub use summary::{
+    PatternSet, RowCondition, ServiceActions, Summary, SummaryError, SummaryRow, summarize,
+};
 
 /// A property to prove.
 #[derive(Clone, Debug)]

@@ -26,9 +26,9 @@ use crate::{Limits, Proof, Property, ProveError, Verdict};
 
 /// The request time of every candidate (2026-01-01T00:00:00Z): fixed, so a
 /// counterexample decides the same whenever it is replayed.
-const CURRENT_TIME: i64 = 1_767_225_600;
+pub(crate) const CURRENT_TIME: i64 = 1_767_225_600;
 const RESOURCE_STATE_LIMIT: usize = 10_000;
-const DEFAULT_ACCOUNT: &str = "111122223333";
+pub(crate) const DEFAULT_ACCOUNT: &str = "111122223333";
 const ALLOW_ALL: &str = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#;
 
 /// Keys the engine derives from the principal. For a resource policy the
@@ -45,7 +45,7 @@ const PRINCIPAL_KEYS: [&str; 7] = [
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Mode {
+pub(crate) enum Mode {
     /// Identity policies: one caller, a role session of the resource's
     /// account; the policies decide alone.
     Identity,
@@ -87,14 +87,14 @@ struct Side {
 }
 
 #[derive(Clone, Debug)]
-struct Caller {
-    principal: String,
-    role_arn: Option<String>,
-    kind: PrincipalType,
-    account: Option<String>,
+pub(crate) struct Caller {
+    pub(crate) principal: String,
+    pub(crate) role_arn: Option<String>,
+    pub(crate) kind: PrincipalType,
+    pub(crate) account: Option<String>,
 }
 
-fn is_account(text: &str) -> bool {
+pub(crate) fn is_account(text: &str) -> bool {
     text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
 }
 
@@ -720,7 +720,7 @@ pub(crate) fn prove(property: &Property, limits: &Limits) -> Result<Proof, Prove
 
 /// Resource regions over the given patterns, each with its match vector
 /// (in `pattern_ids` order); `None` when the product grows too large.
-fn split_resources(
+pub(crate) fn split_resources(
     pattern_ids: &[usize],
     resource_texts: &[String],
     query: &[ArnPattern],
@@ -766,23 +766,23 @@ fn split_resources(
 
 /// Whether a region lies in what the request format accepts (the last two
 /// matchers, see above).
-fn readable(matches: &[bool]) -> bool {
+pub(crate) fn readable(matches: &[bool]) -> bool {
     matches.iter().rev().take(2).any(|matched| *matched)
 }
 
 /// Keys linked by `${...}` comparisons: per key, the members of its
 /// component, and the single witnesses the component shares.
 #[derive(Default)]
-struct Components {
-    members: std::collections::HashMap<String, Vec<String>>,
-    singles: std::collections::HashMap<String, Vec<String>>,
+pub(crate) struct Components {
+    pub(crate) members: std::collections::HashMap<String, Vec<String>>,
+    pub(crate) singles: std::collections::HashMap<String, Vec<String>>,
 }
 
 /// Groups keys compared with each other and splits each group's values
 /// together: one search over all the group's patterns, and two strings per
 /// region where the region has two, so that equal and unequal pairs exist
 /// in every combination of regions.
-fn link_components(
+pub(crate) fn link_components(
     collected: &mut Collected,
     mode: Mode,
     limits: &Limits,
@@ -872,7 +872,7 @@ fn link_components(
     Ok(components)
 }
 
-fn advance(odometer: &mut [usize], variants: &[(&str, &[KeyValue])]) -> bool {
+pub(crate) fn advance(odometer: &mut [usize], variants: &[(&str, &[KeyValue])]) -> bool {
     for (slot, (_, values)) in odometer.iter_mut().zip(variants) {
         *slot += 1;
         if *slot < values.len() {
@@ -883,7 +883,7 @@ fn advance(odometer: &mut [usize], variants: &[(&str, &[KeyValue])]) -> bool {
     false
 }
 
-fn build_request(
+pub(crate) fn build_request(
     caller: &Caller,
     action: &str,
     resource: &str,
@@ -945,7 +945,7 @@ fn principal_key_rule(lowered: &str, key: &crate::domain::KeyUse) -> Result<(), 
 
 /// Checks that the engine reads each policy date as the instant leash
 /// prove computed (so the witnesses sit on the right side of it).
-fn check_dates(key: &str, dates: &[String]) -> Result<(), String> {
+pub(crate) fn check_dates(key: &str, dates: &[String]) -> Result<(), String> {
     for date in dates {
         let Some(seconds) = parse_simple_date(date) else {
             return Err(format!(
@@ -982,7 +982,7 @@ fn check_dates(key: &str, dates: &[String]) -> Result<(), String> {
 
 /// Gives action regions the names of real actions where the catalog has
 /// one in the region.
-fn prettify_actions(search: &mut RegionSearch, patterns: &[String]) {
+pub(crate) fn prettify_actions(search: &mut RegionSearch, patterns: &[String]) {
     let catalog = leash_catalog::catalog();
     let mut services: Vec<&str> = Vec::new();
     let mut every_service = false;
