@@ -328,3 +328,77 @@ fn summary_reads_designed_role_files() {
     assert!(stderr.contains("broken.json:1:"), "{stderr}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The roadmap's acceptance, on the real output of `leash design`: the
+/// seed's Lambda execution policy against the role designed for get-order
+/// of examples/orders-api (same account, region, table and bucket).
+#[test]
+fn seed_against_the_designed_get_order_role() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let template = root.join("examples/orders-api/template.yaml");
+    let seed = root.join("examples/seed-roadmap/lambda-execution-policy.json");
+    let dir = temp_dir("acceptance");
+    let design = dir.join("design");
+    let output = leash(&[
+        "design",
+        template.to_str().unwrap(),
+        "--out",
+        design.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // The role file of the get-order function, as design wrote it.
+    let role = std::fs::read_dir(&design)
+        .unwrap()
+        .filter_map(|entry| entry.ok())
+        .map(|entry| entry.path())
+        .find(|path| {
+            std::fs::read_to_string(path)
+                .ok()
+                .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+                .is_some_and(|value| value["Function"] == "GetOrderFunction")
+        })
+        .expect("leash design writes a role file for GetOrderFunction");
+    let (seed, role) = (seed.to_str().unwrap(), role.to_str().unwrap());
+
+    // SEED ⊒ DESIGNED: the designed role allows nothing the seed denies.
+    let output = leash(&["prove", "no-new-access", seed, role, "--json"]);
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(0), "{value}");
+    assert_eq!(value["holds"], true);
+
+    // DESIGNED ⊒ SEED does not hold: the seed allows more.
+    let counterexample = dir.join("counterexample.json");
+    let output = leash(&[
+        "prove",
+        "no-new-access",
+        role,
+        seed,
+        "--json",
+        "--counterexample-out",
+        counterexample.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(value["holds"], false);
+    // It replays: sim allows it under the seed (the file written) ...
+    let sim = leash(&[
+        "sim",
+        "--request",
+        counterexample.to_str().unwrap(),
+        "--json",
+    ]);
+    let decision: serde_json::Value = serde_json::from_slice(&sim.stdout).unwrap();
+    assert_eq!(decision["decision"], "allow", "{decision}");
+    // ... and denies the same request under the designed role.
+    let baseline = dir.join("baseline.json");
+    std::fs::write(&baseline, value["baseline"].to_string()).unwrap();
+    let sim = leash(&["sim", "--request", baseline.to_str().unwrap(), "--json"]);
+    let decision: serde_json::Value = serde_json::from_slice(&sim.stdout).unwrap();
+    assert_eq!(decision["decision"], "deny", "{decision}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
