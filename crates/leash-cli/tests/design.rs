@@ -360,6 +360,9 @@ fn cfn_writes_the_template_with_each_function_wired_to_its_role() {
             "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/Orders"
         )
     );
+    // The roadmap's shared role (set in Globals) is gone with its policies.
+    assert!(value["Resources"].get("LambdaExecutionRole").is_none());
+    assert!(value["Globals"]["Function"].get("Role").is_none());
     // What the rest of the template said is still there.
     assert_eq!(
         value["Resources"]["OrdersApi"]["Properties"]["StageName"],

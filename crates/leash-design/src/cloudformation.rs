@@ -120,7 +120,16 @@ pub fn designed_template(
         let Some(properties) = function.get_mut("Properties") else {
             continue;
         };
-        if let Some(previous) = properties.remove("Role") {
+        // A `Role` in `Globals` reaches the function through the merge
+        // leash-iac does (SAM itself rejects it there).
+        let written = properties.remove("Role");
+        let previous = written.or_else(|| {
+            template
+                .resource(function_id)
+                .and_then(|r| r.properties.get("Role"))
+                .map(Node::from_value)
+        });
+        if let Some(previous) = previous {
             match role_reference(&previous) {
                 Some(target) => {
                     notes.push(format!(
@@ -151,6 +160,18 @@ pub fn designed_template(
                         _ => format!("`{key}` removed (the designed role has its own)"),
                     });
                 }
+            }
+        }
+    }
+    // Role settings in `Globals.Function` would apply to every function;
+    // each now has its own role, so they go (boundary and path were read
+    // from the merged properties and move to each role).
+    if let Some(globals) = root.get_mut("Globals").and_then(|g| g.get_mut("Function")) {
+        for key in ["Role"].iter().chain(SAM_ROLE_PROPERTIES) {
+            if globals.remove(key).is_some() {
+                designed.template_notes.push(format!(
+                    "`Globals.Function.{key}` removed: every function has its own designed role"
+                ));
             }
         }
     }
@@ -908,6 +929,44 @@ Conditions:
                 .any(|n| n.contains("role `Shared` removed")),
             "{:#?}",
             designed.template_notes
+        );
+    }
+
+    #[test]
+    fn a_role_set_in_globals_is_replaced_and_removed() {
+        let text = r#"
+Transform: AWS::Serverless-2016-10-31
+Metadata:
+  leash: {account: '111122223333', region: us-west-2}
+Globals:
+  Function:
+    Runtime: python3.12
+    Role: !GetAtt Shared.Arn
+    PermissionsBoundary: arn:aws:iam::111122223333:policy/boundary
+Resources:
+  Shared:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties: {FunctionName: worker, Handler: a.b, CodeUri: s/}
+"#;
+        let (designed, value) = designed(text);
+        assert_eq!(
+            value["Globals"]["Function"],
+            serde_json::json!({"Runtime": "python3.12"})
+        );
+        assert!(value["Resources"].get("Shared").is_none(), "{designed:#?}");
+        assert_eq!(
+            value["Resources"]["WorkerRole"]["Properties"]["PermissionsBoundary"],
+            "arn:aws:iam::111122223333:policy/boundary"
+        );
+        assert!(
+            designed.function_notes["Worker"]
+                .iter()
+                .any(|n| n.contains("previous role `Shared`"))
         );
     }
 
