@@ -27,6 +27,25 @@ pub enum Scope {
     Topic,
     /// `arn:aws:lambda:R:A:function:NAME`
     Function,
+    /// `arn:aws:kinesis:R:A:stream/NAME`
+    Stream,
+    /// `arn:aws:states:R:A:stateMachine:NAME`
+    StateMachine,
+    /// `arn:aws:secretsmanager:R:A:secret:NAME-??????`: Secrets Manager
+    /// appends a hyphen and six random characters to the name; `??????`
+    /// matches exactly those, where `NAME-*` would also match `NAME-other-…`.
+    /// https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html
+    Secret,
+    /// `arn:aws:ssm:R:A:parameter/NAME` (a name with a leading `/` keeps a
+    /// single slash: `parameter/path/NAME`).
+    /// https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-access.html
+    Parameter,
+    /// `arn:aws:logs:R:A:log-group:NAME:*`: the group's log streams.
+    LogStreams,
+    /// `arn:aws:events:R:A:event-bus/NAME`
+    EventBus,
+    /// `arn:aws:kms:R:A:key/ID`
+    Key,
 }
 
 /// The exact ARN for a scope of the resource named `name`.
@@ -46,6 +65,16 @@ pub fn scope_arn(
         Scope::Queue => format!("arn:aws:sqs:{region}:{account}:{name}"),
         Scope::Topic => format!("arn:aws:sns:{region}:{account}:{name}"),
         Scope::Function => format!("arn:aws:lambda:{region}:{account}:function:{name}"),
+        Scope::Stream => format!("arn:aws:kinesis:{region}:{account}:stream/{name}"),
+        Scope::StateMachine => format!("arn:aws:states:{region}:{account}:stateMachine:{name}"),
+        Scope::Secret => format!("arn:aws:secretsmanager:{region}:{account}:secret:{name}-??????"),
+        Scope::Parameter => format!(
+            "arn:aws:ssm:{region}:{account}:parameter/{}",
+            name.trim_start_matches('/')
+        ),
+        Scope::LogStreams => format!("arn:aws:logs:{region}:{account}:log-group:{name}:*"),
+        Scope::EventBus => format!("arn:aws:events:{region}:{account}:event-bus/{name}"),
+        Scope::Key => format!("arn:aws:kms:{region}:{account}:key/{name}"),
     }
 }
 
@@ -57,6 +86,13 @@ pub fn scopes(kind: ResourceKind) -> &'static [Scope] {
         ResourceKind::Queue => &[Scope::Queue],
         ResourceKind::Topic => &[Scope::Topic],
         ResourceKind::Function => &[Scope::Function],
+        ResourceKind::Stream => &[Scope::Stream],
+        ResourceKind::StateMachine => &[Scope::StateMachine],
+        ResourceKind::Secret => &[Scope::Secret],
+        ResourceKind::Parameter => &[Scope::Parameter],
+        ResourceKind::LogGroup => &[Scope::LogStreams],
+        ResourceKind::EventBus => &[Scope::EventBus],
+        ResourceKind::Key => &[Scope::Key],
     }
 }
 
@@ -83,13 +119,55 @@ const SQS_ACTIONS: &str = "https://docs.aws.amazon.com/AWSSimpleQueueService/lat
 const SNS_ACTIONS: &str = "https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html";
 const LAMBDA_INVOKE: &str =
     "https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html";
+const KINESIS_LAMBDA: &str =
+    "https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-create.html";
+const KINESIS_ACTIONS: &str =
+    "https://docs.aws.amazon.com/streams/latest/dev/controlling-access.html";
+const STATES_START: &str =
+    "https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html";
+const SECRETS_READ: &str =
+    "https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html";
+const SSM_READ: &str =
+    "https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-access.html";
+const LOGS_WRITE: &str =
+    "https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-permissions.html";
+const EVENTS_PUT: &str =
+    "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-identity-based.html";
+const KMS_ACTIONS: &str =
+    "https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html";
+
+// What a Kinesis consumer reads: SAM's `KinesisStreamReadPolicy` on the
+// stream (its `ListStreams`/`DescribeLimits` act only on `*`).
+const STREAM_READ: &[&str] = &[
+    "kinesis:DescribeStream",
+    "kinesis:DescribeStreamSummary",
+    "kinesis:GetRecords",
+    "kinesis:GetShardIterator",
+];
+// Lambda's event source mapping also lists the shards. `ListStreams` (only
+// `*`) and `SubscribeToShard` (on a stream consumer, for enhanced fan-out,
+// not modeled) are left out.
+const STREAM_CONSUME: &[&str] = &[
+    "kinesis:DescribeStream",
+    "kinesis:DescribeStreamSummary",
+    "kinesis:GetRecords",
+    "kinesis:GetShardIterator",
+    "kinesis:ListShards",
+];
+const STREAM_PUT: &[&str] = &["kinesis:PutRecord", "kinesis:PutRecords"];
+const LOG_WRITE: &[&str] = &["logs:CreateLogStream", "logs:PutLogEvents"];
+const KEY_WRITE: &[&str] = &["kms:Encrypt", "kms:GenerateDataKey"];
 
 const TABLE_READ: &[&str] = &[
     "dynamodb:BatchGetItem",
-    "dynamodb:ConditionCheckItem",
     "dynamodb:GetItem",
     "dynamodb:Query",
 ];
+// The condition check of a write transaction (`TransactWriteItems`): part
+// of read-write only, as in SAM's `DynamoDBCrudPolicy` (its
+// `DynamoDBReadPolicy` and `DynamoDBWritePolicy` do not have it).
+// https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html
+const TABLE_CONDITION_CHECK: &[&str] = &["dynamodb:ConditionCheckItem"];
 const TABLE_WRITE: &[&str] = &[
     "dynamodb:BatchWriteItem",
     "dynamodb:PutItem",
@@ -104,7 +182,7 @@ const INDEX_READ: &[&str] = &["dynamodb:Query"];
 // action-on-inapplicable-resource), and `*` is not least privilege. The
 // event source mapping is given the stream ARN, so it has no need to list.
 // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html
-const STREAM_CONSUME: &[&str] = &[
+const TABLE_STREAM_CONSUME: &[&str] = &[
     "dynamodb:DescribeStream",
     "dynamodb:GetRecords",
     "dynamodb:GetShardIterator",
@@ -181,9 +259,16 @@ pub const ACCESS_TABLE: &[AccessEntry] = &[
     ),
     entry(
         ResourceKind::Table,
+        Access::ReadWrite,
+        Scope::Table,
+        TABLE_CONDITION_CHECK,
+        DYNAMODB_ACTIONS,
+    ),
+    entry(
+        ResourceKind::Table,
         Access::Consume,
         Scope::TableStreams,
-        STREAM_CONSUME,
+        TABLE_STREAM_CONSUME,
         DYNAMODB_STREAMS,
     ),
     // S3 buckets. Object actions on objects under the prefix; ListBucket on
@@ -279,6 +364,128 @@ pub const ACCESS_TABLE: &[AccessEntry] = &[
         &["lambda:InvokeFunction"],
         LAMBDA_INVOKE,
     ),
+    // Kinesis data streams.
+    entry(
+        ResourceKind::Stream,
+        Access::Read,
+        Scope::Stream,
+        STREAM_READ,
+        KINESIS_ACTIONS,
+    ),
+    entry(
+        ResourceKind::Stream,
+        Access::Consume,
+        Scope::Stream,
+        STREAM_CONSUME,
+        KINESIS_LAMBDA,
+    ),
+    entry(
+        ResourceKind::Stream,
+        Access::Publish,
+        Scope::Stream,
+        STREAM_PUT,
+        KINESIS_ACTIONS,
+    ),
+    entry(
+        ResourceKind::Stream,
+        Access::Put,
+        Scope::Stream,
+        STREAM_PUT,
+        KINESIS_ACTIONS,
+    ),
+    // Step Functions state machines: start an execution (SAM's
+    // `StepFunctionsExecutionPolicy`).
+    entry(
+        ResourceKind::StateMachine,
+        Access::Invoke,
+        Scope::StateMachine,
+        &["states:StartExecution"],
+        STATES_START,
+    ),
+    // Secrets Manager: the value only (SAM's
+    // `AWSSecretsManagerGetSecretValuePolicy`, no `DescribeSecret`).
+    entry(
+        ResourceKind::Secret,
+        Access::Read,
+        Scope::Secret,
+        &["secretsmanager:GetSecretValue"],
+        SECRETS_READ,
+    ),
+    // SSM parameters: the parameter itself; `GetParametersByPath` acts on a
+    // path, which a single parameter need does not ask for.
+    entry(
+        ResourceKind::Parameter,
+        Access::Read,
+        Scope::Parameter,
+        &["ssm:GetParameter", "ssm:GetParameters"],
+        SSM_READ,
+    ),
+    // Log groups of the template: write log events to them.
+    entry(
+        ResourceKind::LogGroup,
+        Access::Write,
+        Scope::LogStreams,
+        LOG_WRITE,
+        LOGS_WRITE,
+    ),
+    entry(
+        ResourceKind::LogGroup,
+        Access::Put,
+        Scope::LogStreams,
+        LOG_WRITE,
+        LOGS_WRITE,
+    ),
+    entry(
+        ResourceKind::LogGroup,
+        Access::Publish,
+        Scope::LogStreams,
+        LOG_WRITE,
+        LOGS_WRITE,
+    ),
+    // EventBridge buses.
+    entry(
+        ResourceKind::EventBus,
+        Access::Publish,
+        Scope::EventBus,
+        &["events:PutEvents"],
+        EVENTS_PUT,
+    ),
+    entry(
+        ResourceKind::EventBus,
+        Access::Put,
+        Scope::EventBus,
+        &["events:PutEvents"],
+        EVENTS_PUT,
+    ),
+    // KMS keys: decrypt (read), encrypt and make data keys (write).
+    entry(
+        ResourceKind::Key,
+        Access::Read,
+        Scope::Key,
+        &["kms:Decrypt"],
+        KMS_ACTIONS,
+    ),
+    entry(
+        ResourceKind::Key,
+        Access::Write,
+        Scope::Key,
+        KEY_WRITE,
+        KMS_ACTIONS,
+    ),
+    entry(
+        ResourceKind::Key,
+        Access::ReadWrite,
+        Scope::Key,
+        &["kms:Decrypt"],
+        KMS_ACTIONS,
+    ),
+    entry(
+        ResourceKind::Key,
+        Access::ReadWrite,
+        Scope::Key,
+        KEY_WRITE,
+        KMS_ACTIONS,
+    ),
 ];
 
 const fn entry(
@@ -334,6 +541,38 @@ pub fn never_granted(kind: ResourceKind) -> &'static [&'static str] {
             "lambda:UpdateFunctionCode",
             "lambda:DeleteFunction",
             "lambda:AddPermission",
+        ],
+        ResourceKind::Stream => &[
+            "kinesis:DeleteStream",
+            "kinesis:UpdateShardCount",
+            "kinesis:DecreaseStreamRetentionPeriod",
+        ],
+        ResourceKind::StateMachine => &[
+            "states:DeleteStateMachine",
+            "states:UpdateStateMachine",
+            "states:StartSyncExecution",
+        ],
+        ResourceKind::Secret => &[
+            "secretsmanager:PutSecretValue",
+            "secretsmanager:DeleteSecret",
+            "secretsmanager:PutResourcePolicy",
+        ],
+        ResourceKind::Parameter => &[
+            "ssm:PutParameter",
+            "ssm:DeleteParameter",
+            "ssm:LabelParameterVersion",
+        ],
+        ResourceKind::LogGroup => &[
+            "logs:DeleteLogStream",
+            "logs:GetLogEvents",
+            "logs:PutRetentionPolicy",
+        ],
+        ResourceKind::EventBus => &["events:DeleteEventBus", "events:PutPermission"],
+        ResourceKind::Key => &[
+            "kms:ScheduleKeyDeletion",
+            "kms:PutKeyPolicy",
+            "kms:DisableKey",
+            "kms:CreateGrant",
         ],
     }
 }

@@ -386,8 +386,13 @@ impl ArnForms {
             let literal =
                 crate::access::scope_arn(scope, &resource.name, &app.region, &app.account, None);
             let name = name_expression(template, resource);
-            let sub =
-                crate::access::scope_arn(scope, &name, "${AWS::Region}", "${AWS::AccountId}", None);
+            let sub = if resource.kind == ResourceKind::Secret && !resource.named {
+                // `Ref` of a secret is its ARN, random suffix included.
+                // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-secret.html#aws-resource-secretsmanager-secret-return-values
+                name.clone()
+            } else {
+                crate::access::scope_arn(scope, &name, "${AWS::Region}", "${AWS::AccountId}", None)
+            };
             roots.push((literal, with_partition(&sub)));
             if resource.kind == ResourceKind::Function {
                 roots.push((
@@ -484,14 +489,11 @@ impl ArnForms {
 /// the role does not depend on it (an S3 bucket that notifies the function
 /// would otherwise make a dependency cycle).
 fn name_expression(template: &Template, resource: &AppResource) -> String {
-    let property = match resource.kind {
-        ResourceKind::Table => "TableName",
-        ResourceKind::Bucket => "BucketName",
-        ResourceKind::Queue => "QueueName",
-        ResourceKind::Topic => "TopicName",
-        ResourceKind::Function => "FunctionName",
-    };
     let id = &resource.logical_id;
+    let property = template
+        .resource(id)
+        .and_then(|r| ResourceKind::name_property(&r.resource_type.node))
+        .unwrap_or("Name");
     if !resource.named {
         // What `Ref`/`GetAtt` return for each kind:
         // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-dynamodb-table.html#aws-resource-dynamodb-table-return-values
@@ -499,12 +501,25 @@ fn name_expression(template: &Template, resource: &AppResource) -> String {
         // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sqs-queue.html#aws-resource-sqs-queue-return-values
         // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-topic.html#aws-resource-sns-topic-return-values
         // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-function.html#aws-resource-lambda-function-return-values
+        // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kinesis-stream.html#aws-resource-kinesis-stream-return-values
+        // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-stepfunctions-statemachine.html#aws-resource-stepfunctions-statemachine-return-values
+        // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-parameter.html#aws-resource-ssm-parameter-return-values
+        // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-loggroup.html#aws-resource-logs-loggroup-return-values
+        // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-key.html#aws-resource-kms-key-return-values
+        // (a secret's `Ref` is its whole ARN: see `ArnForms::new`).
         return match resource.kind {
-            ResourceKind::Table | ResourceKind::Bucket | ResourceKind::Function => {
-                format!("${{{id}}}")
-            }
+            ResourceKind::Table
+            | ResourceKind::Bucket
+            | ResourceKind::Function
+            | ResourceKind::Stream
+            | ResourceKind::Parameter
+            | ResourceKind::LogGroup
+            | ResourceKind::EventBus
+            | ResourceKind::Key
+            | ResourceKind::Secret => format!("${{{id}}}"),
             ResourceKind::Queue => format!("${{{id}.QueueName}}"),
             ResourceKind::Topic => format!("${{{id}.TopicName}}"),
+            ResourceKind::StateMachine => format!("${{{id}.Name}}"),
         };
     }
     let written = template

@@ -86,6 +86,8 @@ pub enum CheckKind {
     SameActionOtherResource,
     OtherLogGroup,
     OtherRoute,
+    /// Another bucket, topic, rule or account invoking the function.
+    OtherSource,
 }
 
 impl CheckKind {
@@ -96,6 +98,7 @@ impl CheckKind {
             CheckKind::SameActionOtherResource => "near miss: same action, other resource",
             CheckKind::OtherLogGroup => "near miss: other log group",
             CheckKind::OtherRoute => "near miss: other route",
+            CheckKind::OtherSource => "near miss: other source",
         }
     }
 }
@@ -150,6 +153,8 @@ impl Arns<'_> {
             }
             Scope::TableStreams => format!("{}2026-01-01T00:00:00.000", arn.trim_end_matches('*')),
             Scope::Objects => format!("{}example-object", arn.trim_end_matches('*')),
+            Scope::Secret => arn.replace("??????", SECRET_SUFFIX),
+            Scope::LogStreams => format!("{}log-stream:example", arn.trim_end_matches('*')),
             _ => arn,
         }
     }
@@ -333,8 +338,31 @@ fn design_function(app: &Application, function: &Function) -> Result<RoleDesign,
         .ok_or_else(|| DesignError {
             message: "the designed policy does not parse".into(),
         })?;
-    let prepared =
-        PreparedPolicySet::new(&PolicySet::new().with_identity_policy("designed", policy));
+    let mut policy_set = PolicySet::new().with_identity_policy("designed", policy);
+    if function.needs.iter().any(|n| {
+        app.resource(&n.resource)
+            .is_some_and(|r| r.kind == ResourceKind::Key)
+    }) {
+        // A KMS key is used only as far as its key policy allows; the
+        // design assumes the default key policy, which lets the account's
+        // IAM policies grant access to the key (and nothing more).
+        // https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam
+        let key_policy = json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "Enable IAM User Permissions",
+                "Effect": "Allow",
+                "Principal": { "AWS": format!("arn:aws:iam::{}:root", app.account) },
+                "Action": "kms:*",
+                "Resource": "*",
+            }],
+        });
+        let (value, _) = canonical(&key_policy)?;
+        if let Some(parsed) = parse_policy(&value).policy {
+            policy_set = policy_set.with_resource_policy("default key policy", parsed);
+        }
+    }
+    let prepared = PreparedPolicySet::new(&policy_set);
 
     let near_misses = near_misses(app, function, &arns, &grants);
     let mut verification = Vec::new();
@@ -470,6 +498,9 @@ fn near_misses(
             Access::Delete,
             Access::ReadWrite,
             Access::Put,
+            Access::Publish,
+            Access::Consume,
+            Access::Invoke,
         ] {
             for row in entries(resource.kind, access) {
                 let example = arns.example(resource, row.scope, need.prefix.as_deref());
@@ -651,6 +682,13 @@ fn primary_scope(kind: ResourceKind) -> Scope {
         ResourceKind::Queue => Scope::Queue,
         ResourceKind::Topic => Scope::Topic,
         ResourceKind::Function => Scope::Function,
+        ResourceKind::Stream => Scope::Stream,
+        ResourceKind::StateMachine => Scope::StateMachine,
+        ResourceKind::Secret => Scope::Secret,
+        ResourceKind::Parameter => Scope::Parameter,
+        ResourceKind::LogGroup => Scope::LogStreams,
+        ResourceKind::EventBus => Scope::EventBus,
+        ResourceKind::Key => Scope::Key,
     }
 }
 
@@ -662,6 +700,21 @@ fn replace_name_in(
     function: &Function,
     other: &AppResource,
 ) -> Option<String> {
+    // An ARN that is exactly a scope of a resource the function uses: the
+    // same scope of `other`.
+    let arns = Arns { app };
+    for owner in function
+        .needs
+        .iter()
+        .filter_map(|n| app.resource(&n.resource))
+        .filter(|r| r.kind == other.kind)
+    {
+        for scope in crate::access::scopes(owner.kind) {
+            if arns.of(owner, *scope, None) == arn {
+                return Some(arns.example(other, *scope, None));
+            }
+        }
+    }
     let owner = function
         .needs
         .iter()
@@ -697,9 +750,18 @@ fn arn_names(arn: &str, resource: &AppResource) -> bool {
         || arn.ends_with(&format!(":function:{name}"))
 }
 
+/// The six characters Secrets Manager appends to a secret's name, for
+/// concrete requests.
+const SECRET_SUFFIX: &str = "AbCdEf";
+
 /// The ARN of a resource whose name extends the granted one
 /// (`table/Orders` -> `table/Orders-archive`): catches a missing delimiter.
+/// For a secret, `NAME-archive-AbCdEf`: the secret a `NAME-*` pattern
+/// would also match.
 fn look_alike(arn: &str) -> String {
+    if let Some(name) = arn.strip_suffix("-??????") {
+        return format!("{name}-archive-{SECRET_SUFFIX}");
+    }
     let base = arn.trim_end_matches('*').trim_end_matches('/');
     match arn.find("/index/").or_else(|| arn.find("/stream/")) {
         Some(position) => {
@@ -713,13 +775,36 @@ fn look_alike(arn: &str) -> String {
     }
 }
 
-/// Whether a policy resource pattern (only trailing `*` is used by the
-/// designer) covers `resource`.
+/// Whether a policy resource pattern covers `resource`: `*` matches any
+/// run of characters, `?` exactly one, as IAM's `Resource` matching does.
+/// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html#reference_policies_elements_resource_wildcards
 fn arn_covers(pattern: &str, resource: &str) -> bool {
-    match pattern.strip_suffix('*') {
-        Some(prefix) => resource.starts_with(prefix),
-        None => pattern == resource,
+    let pattern: Vec<char> = pattern.chars().collect();
+    let text: Vec<char> = resource.chars().collect();
+    // Iterative matching with one backtrack point (the last `*`).
+    let (mut p, mut t) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while t < text.len() {
+        match pattern.get(p) {
+            Some('*') => {
+                star = Some((p, t));
+                p += 1;
+            }
+            Some(c) if *c == '?' || Some(c) == text.get(t) => {
+                p += 1;
+                t += 1;
+            }
+            _ => match star {
+                Some((star_p, star_t)) => {
+                    p = star_p + 1;
+                    t = star_t + 1;
+                    star = Some((star_p, star_t + 1));
+                }
+                None => return false,
+            },
+        }
     }
+    pattern[p.min(pattern.len())..].iter().all(|c| *c == '*')
 }
 
 fn canonical(document: &Json) -> Result<(leash_policy::Value, String), DesignError> {
@@ -804,6 +889,24 @@ fn lambda_permissions(
             source_account: app.account.clone(),
         });
     }
+    // Other invokers (S3, SNS, EventBridge): `SourceArn` and `SourceAccount`,
+    // checked with the `${...}` parts of the source filled in.
+    let mut invoker_sources = Vec::new();
+    for invoker in &function.invokers {
+        let concrete = example_source(invoker, &app.region, &app.account);
+        statements.push(json!({
+            "Sid": format!("Invoke{}", statements.len() + 1),
+            "Effect": "Allow",
+            "Principal": { "Service": invoker.principal },
+            "Action": "lambda:InvokeFunction",
+            "Resource": function_arn,
+            "Condition": {
+                "ArnLike": { "AWS:SourceArn": concrete },
+                "StringEquals": { "AWS:SourceAccount": app.account },
+            },
+        }));
+        invoker_sources.push((invoker, concrete));
+    }
     if statements.is_empty() {
         return Ok((permissions, Vec::new()));
     }
@@ -851,46 +954,126 @@ fn lambda_permissions(
         cases.extend(other_route.map(|source| (CheckKind::OtherRoute, source, false)));
         cases.push((CheckKind::OtherRoute, other_api, false));
         for (kind, source, expected_allow) in cases {
-            let context = vec![
-                ("aws:SourceArn".to_string(), source.clone()),
-                (
-                    "aws:SourceAccount".to_string(),
-                    source.split(':').nth(4).unwrap_or_default().to_string(),
-                ),
-            ];
-            let mut request_context = RequestContext::new();
-            for (key, value) in &context {
-                request_context = request_context.with(key.clone(), value.clone());
-            }
-            let request = Request::new(
+            let account = source.split(':').nth(4).unwrap_or_default().to_string();
+            checks.push(invoke_check(
+                &prepared,
+                app,
+                &function_arn,
                 "apigateway.amazonaws.com",
-                "lambda:InvokeFunction",
-                function_arn.clone(),
-            )
-            .with_resource_account(app.account.clone())
-            .with_context(request_context);
-            let decision = prepared.evaluate(&request);
-            let allowed = decision.is_allowed();
-            checks.push(Check {
-                kind,
-                action: "lambda:InvokeFunction".into(),
-                resource: function_arn.clone(),
-                context,
-                expected_allow,
-                allowed,
-                passed: allowed == expected_allow,
-                why: decision.reason.as_str().to_string(),
-            });
+                (kind, source, account, expected_allow),
+            ));
+        }
+    }
+    for (invoker, concrete) in invoker_sources {
+        permissions.push(LambdaPermission {
+            event: invoker.event.clone(),
+            function_arn: function_arn.clone(),
+            principal: invoker.principal.clone(),
+            source_arn: invoker.source_arn.clone(),
+            source_account: app.account.clone(),
+        });
+        // The source itself; a look-alike source (`NAME-archive`); the same
+        // source name in another account (bucket names are global, so the
+        // account condition is what keeps another account's bucket out).
+        let cases = [
+            (CheckKind::Need, concrete.clone(), app.account.clone(), true),
+            (
+                CheckKind::OtherSource,
+                format!("{concrete}-archive"),
+                app.account.clone(),
+                false,
+            ),
+            (
+                CheckKind::OtherSource,
+                concrete.clone(),
+                OTHER_ACCOUNT.to_string(),
+                false,
+            ),
+        ];
+        for case in cases {
+            checks.push(invoke_check(
+                &prepared,
+                app,
+                &function_arn,
+                &invoker.principal,
+                case,
+            ));
         }
     }
     Ok((permissions, checks))
+}
+
+/// An account that is not the application's, for near misses.
+const OTHER_ACCOUNT: &str = "444455556666";
+
+/// `invoker.source_arn` with its `Fn::Sub` references (`${Bucket}`,
+/// `${Topic}`, `${FunctionEvent.Arn}`) replaced by what a deployment could
+/// fill in, for the engine.
+fn example_source(invoker: &crate::model::EventInvoker, region: &str, account: &str) -> String {
+    let source = &invoker.source_arn;
+    let (Some(start), Some(end)) = (source.find("${"), source.find('}')) else {
+        return source.clone();
+    };
+    let Some(reference) = source.get(start + 2..end) else {
+        return source.clone();
+    };
+    let id = reference
+        .trim_end_matches(".Arn")
+        .to_ascii_lowercase()
+        .replace('.', "-");
+    let filled = match invoker.event_type.as_str() {
+        // `Ref` of a bucket is its name.
+        "S3" => format!("{id}-example"),
+        // `Ref` of a topic is its ARN.
+        "SNS" => format!("arn:aws:sns:{region}:{account}:{id}-example"),
+        _ => format!("arn:aws:events:{region}:{account}:rule/{id}-example"),
+    };
+    format!(
+        "{}{filled}{}",
+        source.get(..start).unwrap_or_default(),
+        source.get(end + 1..).unwrap_or_default()
+    )
+}
+
+/// One request to the function's resource policy: `principal` invokes it
+/// with `aws:SourceArn` `source` and `aws:SourceAccount` `account`.
+fn invoke_check(
+    prepared: &PreparedPolicySet,
+    app: &Application,
+    function_arn: &str,
+    principal: &str,
+    (kind, source, account, expected_allow): (CheckKind, String, String, bool),
+) -> Check {
+    let context = vec![
+        ("aws:SourceArn".to_string(), source.clone()),
+        ("aws:SourceAccount".to_string(), account),
+    ];
+    let mut request_context = RequestContext::new();
+    for (key, value) in &context {
+        request_context = request_context.with(key.clone(), value.clone());
+    }
+    let request = Request::new(principal, "lambda:InvokeFunction", function_arn)
+        .with_resource_account(app.account.clone())
+        .with_context(request_context);
+    let decision = prepared.evaluate(&request);
+    let allowed = decision.is_allowed();
+    Check {
+        kind,
+        action: "lambda:InvokeFunction".into(),
+        resource: function_arn.to_string(),
+        context,
+        expected_allow,
+        allowed,
+        passed: allowed == expected_allow,
+        why: decision.reason.as_str().to_string(),
+    }
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::model::{Target, read_application};
+    use crate::model::{ResourceKind, Target, read_application};
 
     const TEMPLATE: &str = r#"
 Transform: AWS::Serverless-2016-10-31
@@ -1245,6 +1428,265 @@ Resources:
         assert_eq!(location.resource, "arn:aws:s3:::acme-orders-receipts");
         assert_eq!(location.condition, None);
         assert!(location.reference.contains("lists"));
+    }
+
+    const KINDS: &str = r#"
+Transform: AWS::Serverless-2016-10-31
+Metadata:
+  leash: {account: '111122223333', region: us-west-2}
+Resources:
+  Key: {Type: AWS::KMS::Key, Properties: {}}
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: Orders
+      SSESpecification: {SSEEnabled: true, SSEType: KMS, KMSMasterKeyId: !Ref Key}
+  Plain: {Type: AWS::DynamoDB::Table, Properties: {TableName: Plain, SSESpecification: {SSEEnabled: true}}}
+  Receipts:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: acme-receipts
+      BucketEncryption:
+        ServerSideEncryptionConfiguration:
+          - ServerSideEncryptionByDefault: {SSEAlgorithm: 'aws:kms', KMSMasterKeyID: !GetAtt Key.Arn}
+  Clicks: {Type: AWS::Kinesis::Stream, Properties: {Name: clicks, ShardCount: 1}}
+  Audit: {Type: AWS::Kinesis::Stream, Properties: {Name: audit, ShardCount: 1}}
+  Flow: {Type: AWS::Serverless::StateMachine, Properties: {Name: order-flow}}
+  OtherFlow: {Type: AWS::StepFunctions::StateMachine, Properties: {StateMachineName: other-flow}}
+  ApiKey: {Type: AWS::SecretsManager::Secret, Properties: {Name: api-key}}
+  Setting: {Type: AWS::SSM::Parameter, Properties: {Name: /orders/setting, Type: String, Value: x}}
+  AppLogs: {Type: AWS::Logs::LogGroup, Properties: {LogGroupName: app-logs}}
+  Bus: {Type: AWS::Events::EventBus, Properties: {Name: orders-bus}}
+  Topic: {Type: AWS::SNS::Topic, Properties: {TopicName: orders-topic}}
+  Worker:
+    Type: AWS::Serverless::Function
+    Metadata:
+      leash:
+        needs:
+          - {resource: Audit, access: publish}
+          - {resource: Flow, access: invoke}
+          - {resource: ApiKey, access: read}
+          - {resource: Setting, access: read}
+          - {resource: AppLogs, access: write}
+          - {resource: Bus, access: publish}
+          - {resource: Key, access: read}
+    Properties:
+      FunctionName: worker
+      Events:
+        Clicks: {Type: Kinesis, Properties: {Stream: !GetAtt Clicks.Arn, StartingPosition: LATEST}}
+        Upload: {Type: S3, Properties: {Bucket: !Ref Receipts, Events: 's3:ObjectCreated:*'}}
+        Nightly: {Type: Schedule, Properties: {Schedule: rate(1 day)}}
+        OnOrder: {Type: EventBridgeRule, Properties: {RuleName: on-order, EventBusName: !Ref Bus, Pattern: {source: [orders]}}}
+        Notice: {Type: SNS, Properties: {Topic: !Ref Topic}}
+        Later: {Type: ScheduleV2, Properties: {ScheduleExpression: rate(1 day)}}
+"#;
+
+    #[test]
+    fn streams_state_machines_secrets_parameters_log_groups_buses_and_keys() {
+        let template = leash_iac::read_template(KINDS).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        let kind = |id: &str| app.resource(id).unwrap().kind;
+        assert_eq!(kind("Clicks"), ResourceKind::Stream);
+        assert_eq!(kind("Flow"), ResourceKind::StateMachine);
+        assert_eq!(kind("OtherFlow"), ResourceKind::StateMachine);
+        assert_eq!(app.resource("OtherFlow").unwrap().name, "other-flow");
+        assert_eq!(kind("ApiKey"), ResourceKind::Secret);
+        assert_eq!(kind("Setting"), ResourceKind::Parameter);
+        assert_eq!(kind("AppLogs"), ResourceKind::LogGroup);
+        assert_eq!(kind("Bus"), ResourceKind::EventBus);
+        assert_eq!(kind("Key"), ResourceKind::Key);
+        // Customer managed keys of the table and the bucket; none for the
+        // AWS managed default.
+        for id in ["Orders", "Receipts"] {
+            let key = app.resource(id).unwrap().encryption_key.clone().unwrap();
+            assert_eq!(key.resource.as_deref(), Some("Key"), "{id}");
+        }
+        assert_eq!(app.resource("Plain").unwrap().encryption_key, None);
+
+        let roles = design(&app).unwrap();
+        let role = &roles[0];
+        let failed: Vec<_> = role.verification.iter().filter(|c| !c.passed).collect();
+        assert!(failed.is_empty(), "{failed:#?}");
+        assert!(role.lint_findings.is_empty(), "{:?}", role.lint_findings);
+        let grants = grants(role);
+        let arn = |rest: &str| format!("arn:aws:{rest}");
+        for (action, resource) in [
+            (
+                "kinesis:PutRecords",
+                arn("kinesis:us-west-2:111122223333:stream/audit"),
+            ),
+            (
+                "kinesis:GetRecords",
+                arn("kinesis:us-west-2:111122223333:stream/clicks"),
+            ),
+            (
+                "kinesis:ListShards",
+                arn("kinesis:us-west-2:111122223333:stream/clicks"),
+            ),
+            (
+                "states:StartExecution",
+                arn("states:us-west-2:111122223333:stateMachine:order-flow"),
+            ),
+            (
+                "secretsmanager:GetSecretValue",
+                arn("secretsmanager:us-west-2:111122223333:secret:api-key-??????"),
+            ),
+            (
+                "ssm:GetParameter",
+                arn("ssm:us-west-2:111122223333:parameter/orders/setting"),
+            ),
+            (
+                "logs:PutLogEvents",
+                arn("logs:us-west-2:111122223333:log-group:app-logs:*"),
+            ),
+            (
+                "events:PutEvents",
+                arn("events:us-west-2:111122223333:event-bus/orders-bus"),
+            ),
+            ("kms:Decrypt", arn("kms:us-west-2:111122223333:key/Key")),
+        ] {
+            assert!(
+                grants.contains(&(action.to_string(), resource.clone())),
+                "{action} on {resource} in {grants:#?}"
+            );
+        }
+        // The consumer may not write to the stream it reads.
+        assert!(
+            !grants
+                .iter()
+                .any(|(a, r)| a == "kinesis:PutRecord" && r.ends_with("/clicks"))
+        );
+        // Near misses on every new kind: administrative actions, the other
+        // state machine, a secret whose name extends the granted one.
+        let denied = |action: &str, resource: &str| {
+            role.verification
+                .iter()
+                .any(|c| c.action == action && c.resource == resource && !c.allowed && c.passed)
+        };
+        for (action, resource) in [
+            (
+                "kinesis:DeleteStream",
+                arn("kinesis:us-west-2:111122223333:stream/audit"),
+            ),
+            (
+                "kinesis:PutRecord",
+                arn("kinesis:us-west-2:111122223333:stream/clicks"),
+            ),
+            (
+                "states:DeleteStateMachine",
+                arn("states:us-west-2:111122223333:stateMachine:order-flow"),
+            ),
+            (
+                "states:StartExecution",
+                arn("states:us-west-2:111122223333:stateMachine:other-flow"),
+            ),
+            (
+                "secretsmanager:PutSecretValue",
+                arn("secretsmanager:us-west-2:111122223333:secret:api-key-??????"),
+            ),
+            (
+                "secretsmanager:GetSecretValue",
+                arn("secretsmanager:us-west-2:111122223333:secret:api-key-archive-AbCdEf"),
+            ),
+            (
+                "ssm:PutParameter",
+                arn("ssm:us-west-2:111122223333:parameter/orders/setting"),
+            ),
+            (
+                "logs:DeleteLogStream",
+                arn("logs:us-west-2:111122223333:log-group:app-logs:*"),
+            ),
+            (
+                "events:PutEvents",
+                arn("events:us-west-2:111122223333:event-bus/orders-bus-archive"),
+            ),
+            (
+                "kms:ScheduleKeyDeletion",
+                arn("kms:us-west-2:111122223333:key/Key"),
+            ),
+            ("kms:Encrypt", arn("kms:us-west-2:111122223333:key/Key")),
+        ] {
+            assert!(
+                denied(action, &resource),
+                "{action} on {resource}: {:#?}",
+                role.verification
+            );
+        }
+        // Allowed on a concrete secret: the six random characters.
+        assert!(role.verification.iter().any(|c| c.kind == CheckKind::Need
+            && c.resource == arn("secretsmanager:us-west-2:111122223333:secret:api-key-AbCdEf")
+            && c.allowed));
+    }
+
+    #[test]
+    fn s3_sns_and_eventbridge_events_get_lambda_permissions() {
+        let template = leash_iac::read_template(KINDS).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        let worker = &app.functions[0];
+        assert!(
+            worker
+                .ignored
+                .iter()
+                .any(|i| i.contains("`Later` (ScheduleV2)")),
+            "{:?}",
+            worker.ignored
+        );
+        let roles = design(&app).unwrap();
+        let sources: Vec<(&str, &str, &str)> = roles[0]
+            .lambda_permissions
+            .iter()
+            .map(|p| {
+                (
+                    p.event.as_str(),
+                    p.principal.as_str(),
+                    p.source_arn.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            sources,
+            vec![
+                ("Upload", "s3.amazonaws.com", "arn:aws:s3:::acme-receipts"),
+                ("Nightly", "events.amazonaws.com", "${WorkerNightly.Arn}"),
+                (
+                    "OnOrder",
+                    "events.amazonaws.com",
+                    "arn:aws:events:us-west-2:111122223333:rule/orders-bus/on-order"
+                ),
+                (
+                    "Notice",
+                    "sns.amazonaws.com",
+                    "arn:aws:sns:us-west-2:111122223333:orders-topic"
+                ),
+            ]
+        );
+        assert!(
+            roles[0]
+                .lambda_permissions
+                .iter()
+                .all(|p| p.source_account == "111122223333")
+        );
+        // Each: the source allowed, a look-alike source and another account denied.
+        let invoke: Vec<&Check> = roles[0]
+            .verification
+            .iter()
+            .filter(|c| c.action == "lambda:InvokeFunction")
+            .collect();
+        assert_eq!(invoke.len(), 12);
+        assert_eq!(invoke.iter().filter(|c| c.expected_allow).count(), 4);
+        assert_eq!(
+            invoke
+                .iter()
+                .filter(|c| c.kind == CheckKind::OtherSource)
+                .count(),
+            8
+        );
+        assert!(invoke.iter().all(|c| c.passed), "{invoke:#?}");
+        assert!(invoke.iter().any(|c| {
+            c.context
+                .contains(&("aws:SourceAccount".to_string(), "444455556666".to_string()))
+                && !c.allowed
+        }));
     }
 
     #[test]

@@ -502,6 +502,14 @@ fn check_name(member: &Member, kind: ResourceKind) -> Result<(), ModelError> {
             is_word(name, 64),
             "a function name is up to 64 letters, digits, `-` or `_`",
         ),
+        // Kinds the manifest does not declare (yet): read from templates only.
+        ResourceKind::Stream
+        | ResourceKind::StateMachine
+        | ResourceKind::Secret
+        | ResourceKind::Parameter
+        | ResourceKind::LogGroup
+        | ResourceKind::EventBus
+        | ResourceKind::Key => (!name.is_empty(), "a name is not empty"),
     };
     if valid {
         Ok(())

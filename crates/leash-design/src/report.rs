@@ -112,7 +112,7 @@ pub fn render_report_with(
             .designed_template
             .and_then(|d| d.routes.get(&role.function));
         if !role.lambda_permissions.is_empty() {
-            out.push_str("### Lambda permissions (API Gateway)\n\n");
+            out.push_str("### Lambda permissions\n\n");
             for (index, permission) in role.lambda_permissions.iter().enumerate() {
                 out.push_str(&format!(
                     "- event `{}`: `{}` may invoke, `SourceArn` `{}`, `SourceAccount` `{}`",
