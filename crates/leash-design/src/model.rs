@@ -213,6 +213,15 @@ pub enum NeedSource {
     Manifest { index: usize },
     /// A SAM policy template in the function's `Policies`.
     SamPolicyTemplate { name: String },
+    /// A SAM connector from the function (or, for a stream or queue the
+    /// function polls, to it): an `AWS::Serverless::Connector`, or an
+    /// embedded `Connectors` entry (named `<Source><Entry>` as SAM names
+    /// the connector it generates). Same trust as SAM policy templates.
+    Connector {
+        name: String,
+        /// `Read`, `Write` or `Read, Write`.
+        permissions: String,
+    },
     /// An `SQS` or `DynamoDB` event of the function (Lambda polls for it).
     EventSource { event: String },
     /// An `Allow` statement of an inline policy in the function's `Policies`.
@@ -239,6 +248,9 @@ impl NeedSource {
             NeedSource::Declared { index } => format!("Metadata.leash.needs[{index}]"),
             NeedSource::Manifest { index } => format!("manifest needs[{index}]"),
             NeedSource::SamPolicyTemplate { name } => format!("SAM policy template `{name}`"),
+            NeedSource::Connector { name, permissions } => {
+                format!("SAM connector `{name}` ({permissions})")
+            }
             NeedSource::EventSource { event } => format!("event `{event}`"),
             NeedSource::InlineStatement { policy, statement } => {
                 format!("Policies[{policy}].Statement[{statement}]")
@@ -264,7 +276,9 @@ impl NeedSource {
     pub fn trust(&self) -> Trust {
         match self {
             NeedSource::Declared { .. } | NeedSource::Manifest { .. } => Trust::Declared,
-            NeedSource::SamPolicyTemplate { .. } => Trust::SamPolicyTemplate,
+            NeedSource::SamPolicyTemplate { .. } | NeedSource::Connector { .. } => {
+                Trust::SamPolicyTemplate
+            }
             NeedSource::InlineStatement { .. } | NeedSource::RoleStatement { .. } => {
                 Trust::ExistingStatement
             }
@@ -727,6 +741,10 @@ fn read_function(
         }
     }
 
+    // (b) also: SAM connectors from the function (or from a table or queue
+    // to it), collected with the SAM policy templates.
+    read_connectors(&logical_id, iam, resources, &mut function);
+
     // (c) also: the statements of the execution role's policies.
     if let Some(role) = role_property {
         function.role = Some(iam.execution_role(&logical_id, role, resolve));
@@ -1006,6 +1024,229 @@ fn event_invoker(
     })
 }
 
+/// A SAM connector, as far as role design needs it.
+/// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-connector.html
+/// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/managing-permissions-connectors.html
+struct Connector {
+    name: String,
+    /// Logical id of the source, or the ARN/text as written when it names
+    /// no template resource by `Id`, `Ref` or `GetAtt` (`Err`).
+    source: Result<String, String>,
+    destinations: Vec<Result<String, String>>,
+    read: bool,
+    write: bool,
+}
+
+impl Connector {
+    /// Every `AWS::Serverless::Connector` and embedded `Connectors` entry
+    /// (a resource attribute, beside `Properties`).
+    fn read_all(template: &Template) -> Vec<Connector> {
+        let mut connectors = Vec::new();
+        let declared = template.root.get("Resources");
+        for resource in &template.resources {
+            let id = &resource.logical_id.node;
+            if resource.resource_type.node == "AWS::Serverless::Connector" {
+                let source = resource
+                    .properties
+                    .get("Source")
+                    .map_or_else(|| Err("(no Source)".to_string()), endpoint);
+                connectors.push(Connector::with(id.clone(), source, &resource.properties));
+            }
+            let embedded = declared
+                .and_then(|resources| resources.get(id))
+                .and_then(|declaration| declaration.get("Connectors"))
+                .and_then(Value::as_object)
+                .unwrap_or(&[]);
+            for entry in embedded {
+                if let Some(properties) = entry.value.get("Properties") {
+                    connectors.push(Connector::with(
+                        format!("{id}{}", entry.key.node),
+                        Ok(id.clone()),
+                        properties,
+                    ));
+                }
+            }
+        }
+        connectors
+    }
+
+    fn with(name: String, source: Result<String, String>, properties: &Value) -> Connector {
+        // `Destination` is one endpoint or a list of them.
+        let destinations = match properties.get("Destination") {
+            Some(value) => match value.as_array() {
+                Some(items) => items.iter().map(endpoint).collect(),
+                None => vec![endpoint(value)],
+            },
+            None => Vec::new(),
+        };
+        let permissions: Vec<&str> = properties
+            .get("Permissions")
+            .and_then(Value::as_array)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        Connector {
+            name,
+            source,
+            destinations,
+            read: permissions.contains(&"Read"),
+            write: permissions.contains(&"Write"),
+        }
+    }
+
+    fn permissions(&self) -> String {
+        match (self.read, self.write) {
+            (true, true) => "Read, Write",
+            (true, false) => "Read",
+            (false, true) => "Write",
+            (false, false) => "no permissions",
+        }
+        .to_string()
+    }
+}
+
+/// A connector endpoint: `Id`, or `Arn` as a `Ref`/`GetAtt` of a template
+/// resource; otherwise the text, for the report.
+fn endpoint(value: &Value) -> Result<String, String> {
+    if let Some(id) = value.get("Id").and_then(Value::as_str) {
+        return Ok(id.to_string());
+    }
+    match value.get("Arn") {
+        Some(arn) => reference_target(arn).ok_or_else(|| {
+            arn.as_str()
+                .map_or_else(|| "an ARN".to_string(), |text| format!("`{text}`"))
+        }),
+        None => Err("an endpoint without `Id` or `Arn`".to_string()),
+    }
+}
+
+/// The access levels a connector's permissions from a Lambda function to a
+/// destination of `kind` stand for: only levels whose curated actions are
+/// all in what SAM's connector grants for that pair (the "IAM policies
+/// created by connectors" of the SAM connector reference; a test checks
+/// each against that list).
+/// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/reference-sam-connector.html
+pub fn connector_access(
+    kind: ResourceKind,
+    read: bool,
+    write: bool,
+) -> Result<Vec<Access>, String> {
+    use Access::*;
+    let levels = match (kind, read, write) {
+        (_, false, false) => return Err("no `Read` or `Write` permission".into()),
+        (ResourceKind::Table | ResourceKind::Bucket, true, false) => vec![Read],
+        // SAM's Write includes deletes (`DeleteItem`, `DeleteObject`).
+        (ResourceKind::Table | ResourceKind::Bucket, false, true) => vec![Write, Delete],
+        (ResourceKind::Table | ResourceKind::Bucket, true, true) => vec![ReadWrite],
+        // Read alone is `ReceiveMessage` and `GetQueueAttributes`: no level
+        // (consuming also deletes, which is Write).
+        (ResourceKind::Queue, true, false) => {
+            return Err("`Read` alone on a queue matches no access level (consume also needs `sqs:DeleteMessage`, a `Write`)".into());
+        }
+        (ResourceKind::Queue, false, true) => vec![Publish],
+        (ResourceKind::Queue, true, true) => vec![Consume, Publish],
+        (ResourceKind::Topic | ResourceKind::EventBus, _, true) => vec![Publish],
+        (ResourceKind::StateMachine | ResourceKind::Function, _, true) => vec![Invoke],
+        (kind, _, _) => {
+            return Err(format!(
+                "SAM has no such connector from a function to a {}, or leash has no access level within it",
+                kind.as_str()
+            ));
+        }
+    };
+    Ok(levels)
+}
+
+/// Needs from the SAM connectors whose source is the function, and from
+/// the connectors that let it poll a table's stream or a queue (SAM puts
+/// those on the destination function's role).
+fn read_connectors(
+    function_id: &str,
+    iam: &TemplateIam,
+    resources: &[AppResource],
+    function: &mut Function,
+) {
+    let resource = |id: &str| resources.iter().find(|r| r.logical_id == id);
+    for connector in &iam.connectors {
+        let source = NeedSource::Connector {
+            name: connector.name.clone(),
+            permissions: connector.permissions(),
+        };
+        let at = format!("SAM connector `{}`", connector.name);
+        if connector.source.as_deref() == Ok(function_id) {
+            for destination in &connector.destinations {
+                let target = match destination {
+                    Ok(id) => match resource(id) {
+                        Some(target) => target,
+                        None => {
+                            function.ignored.push(format!(
+                                "{at}: destination `{id}` is not a resource of the template that leash designs access to"
+                            ));
+                            continue;
+                        }
+                    },
+                    Err(text) => {
+                        function.ignored.push(format!(
+                            "{at}: destination {text} is not a resource of the template"
+                        ));
+                        continue;
+                    }
+                };
+                match connector_access(target.kind, connector.read, connector.write) {
+                    Ok(levels) => {
+                        for access in levels {
+                            function.needs.push(Need {
+                                resource: target.logical_id.clone(),
+                                access,
+                                prefix: None,
+                                // SAM's table connectors grant on `index/*` too.
+                                index: target.kind == ResourceKind::Table
+                                    && matches!(access, Access::Read | Access::ReadWrite),
+                                actions: Vec::new(),
+                                scope: None,
+                                source: source.clone(),
+                            });
+                        }
+                        if target.kind == ResourceKind::StateMachine && connector.read {
+                            function.ignored.push(format!(
+                                "{at}: `Read` on a state machine (describe executions) is not designed"
+                            ));
+                        }
+                    }
+                    Err(why) => function.ignored.push(format!("{at}: {why}")),
+                }
+            }
+            continue;
+        }
+        // Table (stream) -> function, Read; queue -> function, Read and Write.
+        if connector
+            .destinations
+            .iter()
+            .any(|d| d.as_deref() == Ok(function_id))
+            && let Ok(source_id) = &connector.source
+            && let Some(polled) = resource(source_id)
+        {
+            let consumes = match polled.kind {
+                ResourceKind::Table => connector.read,
+                ResourceKind::Queue => connector.read && connector.write,
+                _ => false,
+            };
+            if consumes {
+                function.needs.push(Need {
+                    resource: polled.logical_id.clone(),
+                    access: Access::Consume,
+                    prefix: None,
+                    index: false,
+                    actions: Vec::new(),
+                    scope: None,
+                    source,
+                });
+            }
+        }
+    }
+}
+
 /// The customer managed key of a table (`SSESpecification.KMSMasterKeyId`)
 /// or bucket (`BucketEncryption.ServerSideEncryptionConfiguration[].
 /// ServerSideEncryptionByDefault.KMSMasterKeyID` with `aws:kms` or
@@ -1076,6 +1317,7 @@ struct TemplateIam {
     references: Vec<leash_iac::ManagedPolicyReference>,
     /// Function logical id -> logical id of the role its `Role` names.
     roles: Vec<(String, String)>,
+    connectors: Vec<Connector>,
 }
 
 impl TemplateIam {
@@ -1101,6 +1343,7 @@ impl TemplateIam {
             policies: leash_iac::extract_policies_with(template, context),
             references: leash_iac::extract_managed_policy_references_with(template, context),
             roles,
+            connectors: Connector::read_all(template),
         }
     }
 
@@ -2216,6 +2459,294 @@ Resources:
                 );
             }
         }
+    }
+
+    const CONNECTORS: &str = r#"
+Transform: AWS::Serverless-2016-10-31
+Metadata:
+  leash: {account: '111122223333', region: us-west-2}
+Resources:
+  Orders:
+    Type: AWS::DynamoDB::Table
+    Properties:
+      TableName: Orders
+      GlobalSecondaryIndexes: [{IndexName: ByCustomer}]
+      StreamSpecification: {StreamViewType: NEW_IMAGE}
+    Connectors:
+      ToProjector:
+        Properties:
+          Destination: {Id: Projector}
+          Permissions: [Read]
+  Receipts: {Type: AWS::S3::Bucket, Properties: {BucketName: acme-receipts}}
+  Jobs:
+    Type: AWS::SQS::Queue
+    Properties: {QueueName: jobs}
+  Topic: {Type: AWS::SNS::Topic, Properties: {TopicName: orders-topic}}
+  Flow: {Type: AWS::Serverless::StateMachine, Properties: {Name: order-flow}}
+  Bus: {Type: AWS::Events::EventBus, Properties: {Name: orders-bus}}
+  Worker:
+    Type: AWS::Serverless::Function
+    Connectors:
+      Data:
+        Properties:
+          Destination: {Id: Orders}
+          Permissions: [Read, Write]
+      Files:
+        Properties:
+          Destination: {Arn: !GetAtt Receipts.Arn, Type: AWS::S3::Bucket}
+          Permissions: [Write]
+      Peek:
+        Properties:
+          Destination: {Id: Jobs}
+          Permissions: [Read]
+    Properties:
+      FunctionName: worker
+  WorkerNotifies:
+    Type: AWS::Serverless::Connector
+    Properties:
+      Source: {Id: Worker}
+      Destination: [{Id: Topic}, {Id: Flow}, {Id: Bus}]
+      Permissions: [Write]
+  Projector:
+    Type: AWS::Serverless::Function
+    Properties: {FunctionName: projector}
+  JobsToProjector:
+    Type: AWS::Serverless::Connector
+    Properties:
+      Source: {Id: Jobs}
+      Destination: {Id: Projector}
+      Permissions: [Read, Write]
+"#;
+
+    #[test]
+    fn sam_connectors_are_needs_at_sam_template_trust() {
+        let template = leash_iac::read_template(CONNECTORS).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        let worker = &app.functions[0];
+        let needs: Vec<(&str, Access, bool, String)> = worker
+            .needs
+            .iter()
+            .map(|n| (n.resource.as_str(), n.access, n.index, n.source.describe()))
+            .collect();
+        assert_eq!(
+            needs,
+            vec![
+                (
+                    "Orders",
+                    Access::ReadWrite,
+                    true,
+                    "SAM connector `WorkerData` (Read, Write)".to_string()
+                ),
+                (
+                    "Receipts",
+                    Access::Write,
+                    false,
+                    "SAM connector `WorkerFiles` (Write)".to_string()
+                ),
+                (
+                    "Receipts",
+                    Access::Delete,
+                    false,
+                    "SAM connector `WorkerFiles` (Write)".to_string()
+                ),
+                (
+                    "Topic",
+                    Access::Publish,
+                    false,
+                    "SAM connector `WorkerNotifies` (Write)".to_string()
+                ),
+                (
+                    "Flow",
+                    Access::Invoke,
+                    false,
+                    "SAM connector `WorkerNotifies` (Write)".to_string()
+                ),
+                (
+                    "Bus",
+                    Access::Publish,
+                    false,
+                    "SAM connector `WorkerNotifies` (Write)".to_string()
+                ),
+            ]
+        );
+        assert!(
+            worker
+                .needs
+                .iter()
+                .all(|n| n.source.trust() == Trust::SamPolicyTemplate)
+        );
+        assert!(
+            worker
+                .ignored
+                .iter()
+                .any(|i| i.contains("`WorkerPeek`") && i.contains("`Read` alone on a queue")),
+            "{:?}",
+            worker.ignored
+        );
+        // Table -> function (its stream) and queue -> function: the poller consumes.
+        let projector = &app.functions[1];
+        let consumed: Vec<(&str, Access)> = projector
+            .needs
+            .iter()
+            .map(|n| (n.resource.as_str(), n.access))
+            .collect();
+        assert_eq!(
+            consumed,
+            vec![("Orders", Access::Consume), ("Jobs", Access::Consume)]
+        );
+        let roles = crate::design::design(&app).unwrap();
+        for role in &roles {
+            assert!(role.verified(), "{}", role.role_name);
+            assert!(role.lint_findings.is_empty(), "{:?}", role.lint_findings);
+        }
+
+        // Declared needs supersede the connectors.
+        let declared = CONNECTORS.replace(
+            "  Worker:\n    Type: AWS::Serverless::Function\n",
+            "  Worker:\n    Type: AWS::Serverless::Function\n    Metadata: {leash: {needs: [{resource: Topic, access: publish}]}}\n",
+        );
+        let template = leash_iac::read_template(&declared).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        assert_eq!(app.functions[0].needs.len(), 1);
+        assert_eq!(app.functions[0].superseded.len(), 6);
+    }
+
+    /// What SAM's connectors from a Lambda function grant, per destination
+    /// type and permission, as listed under "IAM policies created by
+    /// connectors" in
+    /// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/reference-sam-connector.html
+    const SAM_CONNECTOR_ACTIONS: &[(ResourceKind, &str, &[&str])] = &[
+        (
+            ResourceKind::Table,
+            "Read",
+            &[
+                "dynamodb:GetItem",
+                "dynamodb:Query",
+                "dynamodb:Scan",
+                "dynamodb:BatchGetItem",
+                "dynamodb:ConditionCheckItem",
+                "dynamodb:PartiQLSelect",
+            ],
+        ),
+        (
+            ResourceKind::Table,
+            "Write",
+            &[
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+                "dynamodb:BatchWriteItem",
+                "dynamodb:PartiQLDelete",
+                "dynamodb:PartiQLInsert",
+                "dynamodb:PartiQLUpdate",
+            ],
+        ),
+        (
+            ResourceKind::Bucket,
+            "Read",
+            &[
+                "s3:GetObject",
+                "s3:GetObjectAcl",
+                "s3:GetObjectLegalHold",
+                "s3:GetObjectRetention",
+                "s3:GetObjectTorrent",
+                "s3:GetObjectVersion",
+                "s3:GetObjectVersionAcl",
+                "s3:GetObjectVersionForReplication",
+                "s3:GetObjectVersionTorrent",
+                "s3:ListBucket",
+                "s3:ListBucketMultipartUploads",
+                "s3:ListBucketVersions",
+                "s3:ListMultipartUploadParts",
+            ],
+        ),
+        (
+            ResourceKind::Bucket,
+            "Write",
+            &[
+                "s3:AbortMultipartUpload",
+                "s3:DeleteObject",
+                "s3:DeleteObjectVersion",
+                "s3:PutObject",
+                "s3:PutObjectLegalHold",
+                "s3:PutObjectRetention",
+                "s3:RestoreObject",
+            ],
+        ),
+        (
+            ResourceKind::Queue,
+            "Read",
+            &["sqs:ReceiveMessage", "sqs:GetQueueAttributes"],
+        ),
+        (
+            ResourceKind::Queue,
+            "Write",
+            &[
+                "sqs:DeleteMessage",
+                "sqs:SendMessage",
+                "sqs:ChangeMessageVisibility",
+                "sqs:PurgeQueue",
+            ],
+        ),
+        (ResourceKind::Topic, "Write", &["sns:Publish"]),
+        (
+            ResourceKind::StateMachine,
+            "Write",
+            &[
+                "states:StartExecution",
+                "states:StartSyncExecution",
+                "states:StopExecution",
+            ],
+        ),
+        (ResourceKind::EventBus, "Write", &["events:PutEvents"]),
+        (
+            ResourceKind::Function,
+            "Write",
+            &["lambda:InvokeAsync", "lambda:InvokeFunction"],
+        ),
+    ];
+
+    #[test]
+    fn connector_levels_grant_only_what_sam_connectors_grant() {
+        let mut mapped = 0;
+        for kind in [
+            ResourceKind::Table,
+            ResourceKind::Bucket,
+            ResourceKind::Queue,
+            ResourceKind::Topic,
+            ResourceKind::StateMachine,
+            ResourceKind::EventBus,
+            ResourceKind::Function,
+        ] {
+            for (read, write) in [(true, false), (false, true), (true, true)] {
+                let Ok(levels) = connector_access(kind, read, write) else {
+                    continue;
+                };
+                let allowed: Vec<&str> = SAM_CONNECTOR_ACTIONS
+                    .iter()
+                    .filter(|(k, permission, _)| {
+                        *k == kind
+                            && ((read && *permission == "Read")
+                                || (write && *permission == "Write"))
+                    })
+                    .flat_map(|(_, _, actions)| actions.iter().copied())
+                    .collect();
+                for access in levels {
+                    let rows = crate::access::entries(kind, access);
+                    assert!(!rows.is_empty(), "{kind:?} {access:?}");
+                    for row in rows {
+                        for action in row.actions {
+                            assert!(
+                                allowed.contains(action),
+                                "{kind:?} read={read} write={write}: {access:?} grants {action}, SAM's connector does not"
+                            );
+                        }
+                    }
+                    mapped += 1;
+                }
+            }
+        }
+        assert!(mapped >= 12, "{mapped}");
     }
 
     #[test]
