@@ -201,6 +201,11 @@ fn designs_the_orders_api() {
         5
     );
     assert_eq!(report.matches("**Shared** with").count(), 5);
+    // ...and checked denied to the functions that do not declare them.
+    assert!(
+        report.contains("| PASS | near miss: superseded by declared needs | `s3:GetObject` |"),
+        "{report}"
+    );
     assert!(report.contains("`dynamodb:Scan`, `dynamodb:Query` on `OrdersTable` (execution role `LambdaExecutionRole` Properties.Policies[0].PolicyDocument.Statement[0])"), "{report}");
     let _ = std::fs::remove_dir_all(&out);
 }

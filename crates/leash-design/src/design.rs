@@ -88,6 +88,9 @@ pub enum CheckKind {
     OtherRoute,
     /// Another bucket, topic, rule or account invoking the function.
     OtherSource,
+    /// What the template's IAM granted the function but its declared
+    /// needs do not ask for (`Function::superseded`).
+    Superseded,
 }
 
 impl CheckKind {
@@ -99,6 +102,7 @@ impl CheckKind {
             CheckKind::OtherLogGroup => "near miss: other log group",
             CheckKind::OtherRoute => "near miss: other route",
             CheckKind::OtherSource => "near miss: other source",
+            CheckKind::Superseded => "near miss: superseded by declared needs",
         }
     }
 }
@@ -600,6 +604,45 @@ fn near_misses(
                         false,
                     ));
                 }
+            }
+        }
+    }
+    // What the template's IAM granted but the declared needs do not ask for
+    // (the roadmap's shared role: `create-order` may not `dynamodb:Scan`).
+    for need in &function.superseded {
+        let Some(resource) = app.resource(&need.resource) else {
+            continue;
+        };
+        let rows: Vec<(Scope, Vec<String>)> = match (need.access, need.scope) {
+            (Access::Listed, Some(scope)) => vec![(scope, need.actions.clone())],
+            _ => entries(resource.kind, need.access)
+                .into_iter()
+                .filter(|row| row.scope != Scope::TableIndexes || need.index)
+                .map(|row| {
+                    (
+                        row.scope,
+                        row.actions.iter().map(|a| (*a).to_string()).collect(),
+                    )
+                })
+                .collect(),
+        };
+        for (scope, actions) in rows {
+            let example = arns.example(resource, scope, need.prefix.as_deref());
+            for action in actions {
+                if granted(&action, &example)
+                    || checks
+                        .iter()
+                        .any(|c: &PlannedCheck| c.1 == action && c.2 == example)
+                {
+                    continue;
+                }
+                checks.push((
+                    CheckKind::Superseded,
+                    action,
+                    example.clone(),
+                    Vec::new(),
+                    false,
+                ));
             }
         }
     }

@@ -20,6 +20,11 @@
 //! cloudformation::designed_template(template: &Template, app, roles) -> Result<DesignedTemplate, CloudFormationError>
 //! terraform::terraform_design(template: &Template, app, roles) -> Result<TerraformDesign, String>
 //! access::ACCESS_TABLE, access::entries(kind, access)
+//! model::SAM_TEMPLATE_ACCESS, model::connector_access(kind, read, write) -> Result<Vec<Access>, String>
+//! Function { routes, invokers: Vec<EventInvoker>, needs, superseded: Vec<Need>, to_confirm, ignored, role: Option<ExecutionRole> }
+//! ExecutionRole { role, in_template, shared_with: Vec<String>, managed_policies: Vec<String> }
+//! NeedSource::trust(&self) -> Trust (Declared > SamPolicyTemplate (and connectors) > ExistingStatement; EventSource)
+//! AppResource { .., encryption_key: Option<EncryptionKey { resource, key }> }
 //! original::original_iam(template: &Template, app: &Application, function: &str) -> OriginalIam
 //! original::original_iam_all(template: &Template, app: &Application) -> Vec<OriginalIam>
 //! OriginalIam { function, policies: Vec<OriginalPolicy { origin, policy }>, managed, boundaries, unresolved }

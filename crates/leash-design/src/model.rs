@@ -2308,6 +2308,25 @@ Resources:
             get_role.lint_findings
         );
         let put_role = roles.iter().find(|r| r.function == "PutOrder").unwrap();
+        // The shared role's grants it does not declare are checked denied.
+        assert!(put_role.verified());
+        for (action, resource) in [
+            ("s3:ListBucket", "arn:aws:s3:::acme-orders-receipts"),
+            (
+                "s3:GetObject",
+                "arn:aws:s3:::acme-orders-receipts/example-object",
+            ),
+        ] {
+            assert!(
+                put_role.verification.iter().any(|c| c.kind
+                    == crate::design::CheckKind::Superseded
+                    && c.action == action
+                    && c.resource == resource
+                    && !c.allowed
+                    && c.passed),
+                "{action}"
+            );
+        }
         assert!(
             put_role
                 .permissions
