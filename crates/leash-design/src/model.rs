@@ -2336,6 +2336,46 @@ Resources:
     }
 
     #[test]
+    fn managed_policies_of_the_template_attached_to_the_role_are_read() {
+        // By `Roles:` on the managed policy, and by `ManagedPolicyArns: [!Ref P]`.
+        let text = SHARED_ROLE.replace(
+            "  ExtraPolicy:\n    Type: AWS::IAM::Policy\n    Properties:\n      PolicyName: extra\n",
+            "  ExtraPolicy:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n",
+        );
+        assert!(text.contains("Type: AWS::IAM::ManagedPolicy"));
+        let by_reference = text.replace("      Roles: [!Ref AppRole]\n", "").replace(
+            "        - arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole\n",
+            "        - !Ref ExtraPolicy\n",
+        );
+        assert!(!by_reference.contains("Roles: [!Ref AppRole]"));
+        assert!(by_reference.contains("- !Ref ExtraPolicy"));
+        for text in [text, by_reference] {
+            let template = leash_iac::read_template(&text).unwrap();
+            let app = read_application(&template, &Target::default()).unwrap();
+            let get = &app.functions[0];
+            let from_managed: Vec<&Need> = get
+                .needs
+                .iter()
+                .filter(|n| n.source.describe().contains("`ExtraPolicy`"))
+                .collect();
+            assert_eq!(from_managed.len(), 1, "{:#?}", get.needs);
+            assert_eq!(
+                from_managed[0].actions,
+                vec!["dynamodb:PutItem".to_string()]
+            );
+            // A managed policy of the template is read, not listed as not designed from.
+            assert!(
+                get.role
+                    .as_ref()
+                    .unwrap()
+                    .managed_policies
+                    .iter()
+                    .all(|arn| !arn.contains("ExtraPolicy"))
+            );
+        }
+    }
+
+    #[test]
     fn a_role_outside_the_template_is_reported() {
         let text = SHARED_ROLE.replace(
             "      Role: !GetAtt AppRole.Arn\n      Policies:",
