@@ -63,6 +63,9 @@ pub struct DesignArgs {
     /// The AWS region; overrides `Metadata: leash: region` in the template (or `region` in a manifest)
     #[arg(long)]
     pub region: Option<String>,
+    /// Folder of AWS managed policy documents (`<PolicyName>.json`) to compare the template's managed policies with; SAM's implicit ones are built in
+    #[arg(long, value_name = "DIR")]
+    pub managed_policies: Option<PathBuf>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -10,7 +10,9 @@
 
 use std::path::Path;
 
+use leash_design::changes::compare_with_original;
 use leash_design::cloudformation::designed_template;
+use leash_design::original::{managed_policy_name, original_iam_all};
 use leash_design::report::{ReportContext, render_report_with, role_document};
 use leash_design::terraform::terraform_design;
 use leash_design::{
@@ -113,8 +115,19 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
             files.push(("main.tf.json".to_string(), output.text));
         }
     }
+    // What each role changes against the template's own IAM (a manifest
+    // has none to compare with).
+    let changes = template
+        .as_ref()
+        .filter(|_| args.out.is_some())
+        .map(|template| {
+            let originals = original_iam_all(template, &application);
+            let lookup = |arn: &str| managed_policy_from(args.managed_policies.as_deref(), arn);
+            compare_with_original(&roles, &originals, &lookup)
+        });
     let context = ReportContext {
         designed_template: designed.as_ref(),
+        changes: changes.as_deref(),
     };
     files.push((
         "report.md".to_string(),
@@ -166,6 +179,25 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
         println!("wrote {listed} to {}", out.display());
     }
     Ok(if failed { exit::FINDINGS } else { exit::OK })
+}
+
+/// An AWS managed policy's document from `DIR/<PolicyName>.json` (the
+/// layout of a managed policy snapshot), when `--managed-policies` is given.
+fn managed_policy_from(directory: Option<&Path>, arn: &str) -> Option<leash_policy::Policy> {
+    let directory = directory?;
+    if !leash_design::original::is_aws_managed(arn) {
+        return None;
+    }
+    let name = managed_policy_name(arn);
+    if name.contains(['/', '\\', '.']) {
+        return None;
+    }
+    let text = std::fs::read_to_string(directory.join(format!("{name}.json"))).ok()?;
+    let parsed = leash_policy::parse::parse_policy_text(&text);
+    if parsed.has_errors() {
+        return None;
+    }
+    parsed.policy
 }
 
 /// Writes the output set into a staging directory beside `out`, then moves

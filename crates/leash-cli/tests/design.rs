@@ -192,6 +192,28 @@ fn designs_the_orders_api() {
     assert!(report.matches("| PASS | near miss").count() >= 50);
     assert_eq!(report.matches("No findings.").count(), 5);
     assert!(report.contains("put on `OrdersTable` (Metadata.leash.needs[0])"));
+    // Against the roadmap's shared role: its S3 statement is removed for
+    // get-order, its DynamoDB statement narrowed; list-orders' index query
+    // is new (the shared role granted no index).
+    assert_eq!(
+        report
+            .matches("### Changes against the template's IAM")
+            .count(),
+        5
+    );
+    let get_order = &report[report.find("## `get-order-role`").unwrap()..];
+    let get_order = &get_order[..get_order.find("### Lint").unwrap()];
+    assert!(
+        get_order.contains("| removed | `{\"Action\":[\"s3:GetObject\""),
+        "{get_order}"
+    );
+    assert!(
+        get_order.contains("| narrowed to `dynamodb:GetItem` on"),
+        "{get_order}"
+    );
+    assert!(report.contains(
+        "- added: `dynamodb:Query` on `arn:aws:dynamodb:us-west-2:111122223333:table/Orders/index/*`"
+    ));
     // The roadmap's shared execution role: reported as shared, and its
     // grants listed as superseded by each function's declared needs.
     assert_eq!(
@@ -568,5 +590,64 @@ fn manifest_errors_point_into_the_manifest() {
         "{stderr}"
     );
     assert!(stderr.contains("unknown access `remove`"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Managed policies the template attaches are compared when
+/// `--managed-policies DIR` has their documents, and named as not compared
+/// otherwise.
+#[test]
+fn managed_policies_are_compared_from_a_folder() {
+    let dir = temp_dir("managed");
+    std::fs::create_dir_all(dir.join("policies")).unwrap();
+    let template = dir.join("template.yaml");
+    std::fs::write(
+        &template,
+        "Transform: AWS::Serverless-2016-10-31\nMetadata: {leash: {account: '111122223333', region: us-west-2}}\nResources:\n  Orders: {Type: AWS::DynamoDB::Table, Properties: {TableName: Orders}}\n  Reader:\n    Type: AWS::Serverless::Function\n    Metadata: {leash: {needs: [{resource: Orders, access: read}]}}\n    Properties:\n      FunctionName: reader\n      Handler: a.b\n      Runtime: python3.12\n      CodeUri: s/\n      Policies: [AmazonDynamoDBReadOnlyAccess]\n",
+    )
+    .unwrap();
+    // A stand-in document for the test, not AWS's.
+    std::fs::write(
+        dir.join("policies/AmazonDynamoDBReadOnlyAccess.json"),
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem", "dynamodb:GetItem", "dynamodb:Query", "dynamodb:Scan"], "Resource": "*"}]}"#,
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let out = dir.join(format!("out{}", extra.len()));
+        let mut args = vec![
+            "design",
+            template.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let output = leash(&args);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        std::fs::read_to_string(out.join("report.md")).unwrap()
+    };
+    let without = run(&[]);
+    assert!(
+        without.contains("- not compared: `arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess`"),
+        "{without}"
+    );
+    assert!(without.contains("- added: `dynamodb:GetItem`"), "{without}");
+    let folder = dir.join("policies");
+    let with = run(&["--managed-policies", folder.to_str().unwrap()]);
+    assert!(!with.contains("not compared"), "{with}");
+    assert!(
+        with.contains(
+            "Added: nothing (every designed permission was granted by the template's IAM)."
+        ),
+        "{with}"
+    );
+    assert!(
+        with.contains("managed policy `AmazonDynamoDBReadOnlyAccess` Statement[0]"),
+        "{with}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -18,6 +18,7 @@
 //! report::render_report_with(app, roles, context: &ReportContext) -> String
 //! report::role_document(role: &RoleDesign) -> String
 //! cloudformation::designed_template(template: &Template, app, roles) -> Result<DesignedTemplate, CloudFormationError>
+//! changes::compare_with_original(roles, originals: &[OriginalIam], lookup) -> Vec<FunctionChanges>
 //! terraform::terraform_design(template: &Template, app, roles) -> Result<TerraformDesign, String>
 //! access::ACCESS_TABLE, access::entries(kind, access)
 //! model::SAM_TEMPLATE_ACCESS, model::connector_access(kind, read, write) -> Result<Vec<Access>, String>
@@ -35,6 +36,7 @@
 //! See docs/design.md for what is designed and what is not yet.
 
 pub mod access;
+pub mod changes;
 pub mod cloudformation;
 pub mod design;
 pub mod json_tree;

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 
+use crate::changes::{FunctionChanges, StatementChange};
 use crate::cloudformation::{DesignedTemplate, RouteDeployment};
 use crate::design::RoleDesign;
 use crate::model::{Access, Application, Need};
@@ -51,6 +52,8 @@ pub fn role_document(role: &RoleDesign) -> String {
 pub struct ReportContext<'a> {
     /// Set for `--format cfn`: routes, removed properties and roles.
     pub designed_template: Option<&'a DesignedTemplate>,
+    /// What each role changes against the template's original IAM.
+    pub changes: Option<&'a [FunctionChanges]>,
 }
 
 /// report.md without output-specific sections.
@@ -200,6 +203,12 @@ pub fn render_report_with(
                 out.push('\n');
             }
         }
+        if let Some(changes) = context
+            .changes
+            .and_then(|all| all.iter().find(|c| c.function == role.function))
+        {
+            out.push_str(&changes_section(changes));
+        }
         out.push_str("### Lint\n\n");
         if role.lint_findings.is_empty() {
             out.push_str("No findings.\n\n");
@@ -239,6 +248,73 @@ pub fn render_report_with(
         out.push('\n');
     }
     out
+}
+
+/// What the role changes against the template's IAM for the function.
+fn changes_section(changes: &FunctionChanges) -> String {
+    let mut out = String::from("### Changes against the template's IAM\n\n");
+    if changes.statements.is_empty() {
+        out.push_str("The template gives this function no IAM leash can read.\n\n");
+    } else {
+        out.push_str("| change | original statement | where |\n|---|---|---|\n");
+        for statement in &changes.statements {
+            let change = match &statement.change {
+                StatementChange::Narrowed { by } => {
+                    format!("narrowed to {}", by.join(", "))
+                }
+                StatementChange::Undecided(reason) => format!("undecided ({reason})"),
+                other => other.as_str().to_string(),
+            };
+            out.push_str(&format!(
+                "| {} | `{}` | {} |\n",
+                cell(&change),
+                cell(&statement.text),
+                cell(&statement.origin)
+            ));
+        }
+        out.push('\n');
+    }
+    if changes.added.is_empty() && changes.undecided.is_empty() {
+        out.push_str(
+            "Added: nothing (every designed permission was granted by the template's IAM).\n",
+        );
+    } else {
+        for added in &changes.added {
+            out.push_str(&format!(
+                "- added: `{}` on `{}` (e.g. {}, which the template's IAM denies)\n",
+                added.action, added.resource, added.example
+            ));
+        }
+        for (permission, reason) in &changes.undecided {
+            out.push_str(&format!("- undecided: {permission} ({reason})\n"));
+        }
+    }
+    if !changes.unknown_managed.is_empty() {
+        out.push_str(&format!(
+            "- not compared: {} (leash has no document for it; pass `--managed-policies DIR`)\n",
+            changes
+                .unknown_managed
+                .iter()
+                .map(|arn| format!("`{arn}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    for boundary in &changes.boundaries {
+        out.push_str(&format!(
+            "- the template's permissions boundary `{boundary}` narrowed the original; the comparison is with its policies alone\n"
+        ));
+    }
+    for unresolved in &changes.unresolved {
+        out.push_str(&format!("- approximated: {unresolved}\n"));
+    }
+    out.push('\n');
+    out
+}
+
+/// Text for a Markdown table cell: `|` escaped, one line.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
 }
 
 /// The access matrix: one row per function, one column per resource any
@@ -366,6 +442,7 @@ Resources:
             &roles,
             &ReportContext {
                 designed_template: Some(&designed),
+                changes: None,
             },
         );
         assert!(
