@@ -119,7 +119,7 @@ pub fn lint_bytes(path: String, bytes: &[u8]) -> FileReport {
         match leash_policy::json::parse_json_bytes(bytes) {
             // Each kind is linted from the tree read here, not read again.
             Ok(value) if leash_lint::is_template_value(&value) => {
-                leash_lint::lint_template_value(value)
+                leash_lint::lint_template_json(&String::from_utf8_lossy(bytes), value)
             }
             Ok(value) if leash_lint::is_terraform_plan_value(&value) => {
                 leash_lint::lint_terraform_plan(&String::from_utf8_lossy(bytes), &value)

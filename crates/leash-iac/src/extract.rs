@@ -15,6 +15,7 @@
 
 use std::collections::HashMap;
 
+use leash_policy::json::JsonError;
 use leash_policy::{Member, Span, Spanned, Value, ValueKind};
 
 use crate::resolve::{
@@ -90,6 +91,10 @@ pub struct EmbeddedPolicy {
     pub target_resources: Vec<String>,
     /// Intrinsics in the policy that were approximated.
     pub unresolved: Vec<UnresolvedIntrinsic>,
+    /// For a policy written as a JSON string (`AWS::Logs::ResourcePolicy`,
+    /// a `KeyPolicy` string, ...) that is not valid JSON: the error, its
+    /// span in the template. `document` is then the string as written.
+    pub syntax_error: Option<JsonError>,
 }
 
 /// A managed policy or permissions boundary attached by ARN or name.
@@ -211,6 +216,7 @@ impl<'a> Extractor<'a> {
             attached_functions: Vec::new(),
             target_resources: Vec::new(),
             unresolved: Vec::new(),
+            syntax_error: None,
         }
     }
 
@@ -275,6 +281,11 @@ impl<'a> Extractor<'a> {
                 self.resource_policy(resource, "ResourcePolicy", &["SecretId"])
             }
             "AWS::KMS::Key" => self.resource_policy(resource, "KeyPolicy", &[]),
+            // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-resourcepolicy.html
+            // (a JSON string; the account's policy for CloudWatch Logs)
+            "AWS::Logs::ResourcePolicy" => self.resource_policy(resource, "PolicyDocument", &[]),
+            "AWS::Events::EventBusPolicy" => self.event_bus_policy(resource),
+            "AWS::Lambda::LayerVersionPermission" => self.layer_version_permission(resource),
             "AWS::ApiGateway::RestApi" => self.resource_policy(resource, "Policy", &[]),
             "AWS::OpenSearchService::Domain" | "AWS::Elasticsearch::Domain" => {
                 self.resource_policy(resource, "AccessPolicies", &[])
@@ -376,16 +387,14 @@ impl<'a> Extractor<'a> {
         let Some(document) = resource.properties.get(property) else {
             return;
         };
-        // Some properties also accept a JSON string; only objects are policies here.
-        if document.as_object().is_none() {
-            return;
-        }
-        let mut policy = self.written(
+        let Some(mut policy) = self.policy_property(
             resource,
             document,
             format!("Properties.{property}"),
             PolicyKind::Resource,
-        );
+        ) else {
+            return;
+        };
         policy.target_resources = if targets.is_empty() {
             vec![resource.logical_id.node.clone()]
         } else {
@@ -394,6 +403,284 @@ impl<'a> Extractor<'a> {
                 .flat_map(|t| self.ids(resource.properties.get(t)))
                 .collect()
         };
+        self.policies.push(policy);
+    }
+
+    /// A policy property that CloudFormation types as JSON: an object
+    /// (read like any written policy), or a JSON *string*, `Fn::Sub` of
+    /// one (the `${...}` inside its strings resolved after parsing), or
+    /// another intrinsic that produces one (parsed once resolved, spans on
+    /// the intrinsic). `None` for anything else.
+    fn policy_property(
+        &mut self,
+        resource: &Resource,
+        value: &Value,
+        path: String,
+        kind: PolicyKind,
+    ) -> Option<EmbeddedPolicy> {
+        if value.as_object().is_some() && !crate::template::is_intrinsic(value) {
+            return Some(self.written(resource, value, path, kind));
+        }
+        let source = self.template.source.as_deref();
+        let mut policy = self.base(resource, path, kind, PolicyOrigin::Written);
+        policy.span = value.span;
+        let parsed = match &value.kind {
+            ValueKind::String(_) => crate::policy_string::parse_string_policy(source, value)?,
+            _ => match value.as_object() {
+                Some([member]) if member.key.node == "Fn::Sub" => {
+                    let (text, variables) = match &member.value.kind {
+                        ValueKind::String(_) => (&member.value, None),
+                        ValueKind::Array(items) => (items.first()?, items.get(1)),
+                        _ => return None,
+                    };
+                    let parsed = crate::policy_string::parse_string_policy(source, text)?;
+                    parsed.map(|document| {
+                        let mut unresolved = Vec::new();
+                        let document =
+                            self.substitute(document, variables, &mut unresolved);
+                        policy.unresolved = unresolved;
+                        document
+                    })
+                }
+                _ => {
+                    let resolution = resolve_with(value, self.template, self.context);
+                    if resolution.value.as_str().is_none() {
+                        // `Fn::If` between two documents, and the like.
+                        return Some(self.written(resource, value, policy.path, kind));
+                    }
+                    policy.unresolved = resolution.unresolved;
+                    let mut text = resolution.value;
+                    text.span = value.span;
+                    crate::policy_string::parse_string_policy(None, &text)?
+                }
+            },
+        };
+        match parsed {
+            Ok(document) => policy.document = document,
+            // Text that is only known at deployment (`Fn::ImportValue`, a
+            // parameter without a default) is not the author's JSON.
+            Err(_) if !policy.unresolved.is_empty() && !matches!(value.kind, ValueKind::String(_)) => {
+                return None;
+            }
+            Err(error) => {
+                policy.document = value.clone();
+                policy.syntax_error = Some(error);
+            }
+        }
+        Some(policy)
+    }
+
+    /// Resolves every string of a policy parsed from a `Fn::Sub` template
+    /// as that `Fn::Sub` would (`${Bucket.Arn}`, `${AWS::AccountId}`, the
+    /// variables of the list form), keeping each string's span.
+    fn substitute(
+        &self,
+        mut document: Value,
+        variables: Option<&Value>,
+        unresolved: &mut Vec<UnresolvedIntrinsic>,
+    ) -> Value {
+        match &mut document.kind {
+            ValueKind::String(text) if text.contains("${") => {
+                let span = document.span;
+                let argument = match variables {
+                    Some(variables) => array(span, vec![string(span, text), variables.clone()]),
+                    None => string(span, text),
+                };
+                let sub = object(span, vec![("Fn::Sub", argument)]);
+                let resolution = resolve_with(&sub, self.template, self.context);
+                unresolved.extend(resolution.unresolved);
+                let mut value = resolution.value;
+                value.span = span;
+                return value;
+            }
+            ValueKind::Array(items) => {
+                let taken = std::mem::take(items);
+                *items = taken
+                    .into_iter()
+                    .map(|item| self.substitute(item, variables, unresolved))
+                    .collect();
+            }
+            ValueKind::Object(members) => {
+                for member in members.iter_mut() {
+                    let value = std::mem::replace(
+                        &mut member.value,
+                        Value::new(ValueKind::Null, member.key.span),
+                    );
+                    member.value = self.substitute(value, variables, unresolved);
+                }
+            }
+            _ => {}
+        }
+        document
+    }
+
+    /// `AWS::Events::EventBusPolicy`
+    /// (<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-eventbuspolicy.html>):
+    /// `Statement` is one statement of the bus's resource policy; the older
+    /// `Principal`/`Action`/`Condition` form is the statement EventBridge's
+    /// `PutPermission` adds
+    /// (<https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutPermission.html>):
+    /// `Principal` an account id (or `*`), `Action` (`events:PutEvents`),
+    /// `Resource` the bus (default bus without `EventBusName`), and
+    /// `Condition {Type, Key, Value}` as `{Type: {Key: Value}}`.
+    fn event_bus_policy(&mut self, resource: &Resource) {
+        let properties = &resource.properties;
+        let bus = properties.get("EventBusName").map(|b| {
+            resolve_with(b, self.template, self.context).value
+        });
+        let bus_name = bus
+            .as_ref()
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| "default".to_string());
+        let bus_id = properties
+            .get("EventBusName")
+            .and_then(|b| referenced_id(b, self.template))
+            .filter(|id| self.template.resource(id).is_some());
+        let targets = vec![bus_id.unwrap_or_else(|| bus_name.clone())];
+        if let Some(statement) = properties.get("Statement") {
+            let Some(mut policy) = self.policy_property(
+                resource,
+                statement,
+                "Properties.Statement".into(),
+                PolicyKind::Resource,
+            ) else {
+                return;
+            };
+            if policy.syntax_error.is_none() {
+                let span = policy.document.span;
+                let statement = std::mem::replace(&mut policy.document, Value::new(ValueKind::Null, span));
+                policy.document = policy_document(span, vec![statement]);
+            }
+            policy.target_resources = targets;
+            self.policies.push(policy);
+            return;
+        }
+        let span = resource.logical_id.span;
+        let mut unresolved = Vec::new();
+        let mut resolve = |value: &Value| {
+            let resolution = resolve_with(value, self.template, self.context);
+            unresolved.extend(resolution.unresolved);
+            resolution.value
+        };
+        let Some(principal) = properties.get("Principal").map(&mut resolve) else {
+            return;
+        };
+        let action = properties.get("Action").map(&mut resolve);
+        let condition = properties.get("Condition").map(&mut resolve);
+        let statement_id = properties.get("StatementId").map(&mut resolve);
+        let partition = self.context.partition.as_deref().unwrap_or("aws");
+        let region = self.context.region.as_deref().unwrap_or("*");
+        let account = self.context.account.as_deref().unwrap_or("*");
+        let bus_arn = if bus_name.starts_with("arn:") {
+            bus_name.clone()
+        } else {
+            format!("arn:{partition}:events:{region}:{account}:event-bus/{bus_name}")
+        };
+        let bus_span = properties.get("EventBusName").map_or(span, |b| b.span);
+        let principal = if principal.as_str() == Some("*") {
+            principal
+        } else {
+            object(principal.span, vec![("AWS", principal.clone())])
+        };
+        let mut statement = vec![
+            (
+                "Sid",
+                statement_id.unwrap_or_else(|| string(span, &sid(&resource.logical_id.node))),
+            ),
+            ("Effect", string(span, "Allow")),
+            ("Principal", principal),
+        ];
+        if let Some(action) = action {
+            statement.push(("Action", action));
+        }
+        statement.push(("Resource", string(bus_span, &bus_arn)));
+        if let Some(condition) = condition {
+            let parts = ["Type", "Key", "Value"].map(|k| condition.get(k).cloned());
+            if let [Some(operator), Some(key), Some(value)] = parts
+                && let (Some(operator), Some(key)) = (operator.as_str(), key.as_str())
+            {
+                statement.push((
+                    "Condition",
+                    object(
+                        condition.span,
+                        vec![(operator, object(condition.span, vec![(key, value)]))],
+                    ),
+                ));
+            }
+        }
+        let mut policy = self.base(
+            resource,
+            "Properties".into(),
+            PolicyKind::Resource,
+            PolicyOrigin::Written,
+        );
+        policy.document = policy_document(span, vec![object(resource.span, statement)]);
+        policy.unresolved = unresolved;
+        policy.target_resources = targets;
+        self.policies.push(policy);
+    }
+
+    /// `AWS::Lambda::LayerVersionPermission` as the statement Lambda adds
+    /// to the layer version's resource-based policy
+    /// (<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-layerversionpermission.html>,
+    /// <https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html#permissions-resource-xaccountlayer>):
+    /// `Principal` an account id (`{"AWS": id}`) or `*`, `Action`
+    /// (`lambda:GetLayerVersion`), `Resource` the layer version ARN, and
+    /// `OrganizationId` as `StringEquals aws:PrincipalOrgID`.
+    fn layer_version_permission(&mut self, resource: &Resource) {
+        let properties = &resource.properties;
+        let span = resource.logical_id.span;
+        let mut unresolved = Vec::new();
+        let mut resolve = |value: &Value| {
+            let resolution = resolve_with(value, self.template, self.context);
+            unresolved.extend(resolution.unresolved);
+            resolution.value
+        };
+        let principal = properties.get("Principal").map(&mut resolve);
+        let action = properties.get("Action").map(&mut resolve);
+        let layer = properties.get("LayerVersionArn").map(&mut resolve);
+        let organization = properties.get("OrganizationId").map(&mut resolve);
+        let mut statement = vec![
+            ("Sid", string(span, &sid(&resource.logical_id.node))),
+            ("Effect", string(span, "Allow")),
+        ];
+        if let Some(principal) = principal {
+            let principal = if principal.as_str() == Some("*") {
+                principal
+            } else {
+                object(principal.span, vec![("AWS", principal.clone())])
+            };
+            statement.push(("Principal", principal));
+        }
+        if let Some(action) = action {
+            statement.push(("Action", action));
+        }
+        if let Some(layer) = layer {
+            statement.push(("Resource", layer));
+        }
+        if let Some(organization) = organization {
+            let condition_span = organization.span;
+            statement.push((
+                "Condition",
+                object(
+                    condition_span,
+                    vec![(
+                        "StringEquals",
+                        object(condition_span, vec![("aws:PrincipalOrgID", organization)]),
+                    )],
+                ),
+            ));
+        }
+        let mut policy = self.base(
+            resource,
+            "Properties".into(),
+            PolicyKind::Resource,
+            PolicyOrigin::LambdaPermission,
+        );
+        policy.document = policy_document(span, vec![object(resource.span, statement)]);
+        policy.unresolved = unresolved;
+        policy.target_resources = self.ids(properties.get("LayerVersionArn"));
         self.policies.push(policy);
     }
 

@@ -46,6 +46,7 @@
 //! `sam_policy_templates` (SAM's policy template data, embedded).
 
 pub mod extract;
+pub mod policy_string;
 pub mod resolve;
 pub mod sam_policy_templates;
 pub mod template;

@@ -103,6 +103,10 @@ pub struct Template {
     /// SAM `Globals`, as written.
     pub globals: Option<Value>,
     pub resources: Vec<Resource>,
+    /// The text the template was read from, when known: policies written
+    /// as JSON strings inside it are mapped back into it character by
+    /// character (without it, their findings point at the whole string).
+    pub source: Option<std::sync::Arc<str>>,
 }
 
 impl Template {
@@ -165,7 +169,9 @@ pub fn read_template(text: &str) -> Result<Template, TemplateError> {
     } else {
         (parse_yaml(text)?, TemplateFormat::Yaml)
     };
-    template_from_value(root, format)
+    let mut template = template_from_value(root, format)?;
+    template.source = Some(text.into());
+    Ok(template)
 }
 
 /// Builds the model from an already-read document.
@@ -232,6 +238,7 @@ pub fn template_from_value(root: Value, format: TemplateFormat) -> Result<Templa
         globals,
         resources,
         root,
+        source: None,
     })
 }
 

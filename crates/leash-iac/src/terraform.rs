@@ -27,7 +27,11 @@
 
 use std::collections::HashMap;
 
-use leash_policy::json::{JsonError, parse_json};
+use leash_policy::json::JsonError;
+#[cfg(test)]
+use leash_policy::json::parse_json;
+
+pub use crate::policy_string::parse_embedded_json;
 use leash_policy::{Member, Span, Spanned, Value, ValueKind};
 
 use crate::extract::{PolicyKind, PolicyOrigin};
@@ -702,136 +706,11 @@ fn object(span: Span, members: Vec<(&str, Value)>) -> Value {
     Value::new(ValueKind::Object(members), span)
 }
 
-/// Parses the JSON document inside a string value of `text`, with spans
-/// into `text`. `None` when `value` is not a string token of `text`.
-pub fn parse_embedded_json(text: &str, value: &Value) -> Option<Result<Value, JsonError>> {
-    value.as_str()?;
-    let token = text.get(value.span.start..value.span.end)?;
-    let raw = token.strip_prefix('"')?.strip_suffix('"')?;
-    let decoded = DecodedString::decode(raw, value.span.start + 1)?;
-    Some(match parse_json(&decoded.text) {
-        Ok(mut document) => {
-            decoded.move_value(&mut document);
-            Ok(document)
-        }
-        Err(mut error) => {
-            error.span = decoded.move_span(error.span);
-            Err(error)
-        }
-    })
-}
-
-/// A JSON string's content, decoded, with the plan byte range every
-/// decoded byte came from.
-struct DecodedString {
-    text: String,
-    /// `sources[i]` is the source range of the character or escape that
-    /// produced decoded byte `i`.
-    sources: Vec<(usize, usize)>,
-    /// Source offset just past the content (before the closing quote).
-    end: usize,
-}
-
-impl DecodedString {
-    /// Decodes `raw` (the text between the quotes, starting at `base` in the
-    /// source). `None` for content that is not a valid JSON string.
-    fn decode(raw: &str, base: usize) -> Option<DecodedString> {
-        let bytes = raw.as_bytes();
-        let mut text = String::with_capacity(raw.len());
-        let mut sources = Vec::with_capacity(raw.len());
-        let mut position = 0;
-        while position < bytes.len() {
-            let (c, length) = if bytes[position] == b'\\' {
-                // https://www.rfc-editor.org/rfc/rfc8259#section-7
-                let escape = *bytes.get(position + 1)?;
-                match escape {
-                    b'"' => ('"', 2),
-                    b'\\' => ('\\', 2),
-                    b'/' => ('/', 2),
-                    b'b' => ('\u{8}', 2),
-                    b'f' => ('\u{c}', 2),
-                    b'n' => ('\n', 2),
-                    b'r' => ('\r', 2),
-                    b't' => ('\t', 2),
-                    b'u' => {
-                        let first = hex4(raw, position + 2)?;
-                        if (0xD800..0xDC00).contains(&first) {
-                            // A high surrogate must be followed by `\u` and a low one.
-                            if raw.get(position + 6..position + 8) != Some("\\u") {
-                                return None;
-                            }
-                            let second = hex4(raw, position + 8)?;
-                            if !(0xDC00..0xE000).contains(&second) {
-                                return None;
-                            }
-                            let code = 0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00);
-                            (char::from_u32(code)?, 12)
-                        } else {
-                            (char::from_u32(first)?, 6)
-                        }
-                    }
-                    _ => return None,
-                }
-            } else {
-                let c = raw.get(position..)?.chars().next()?;
-                (c, c.len_utf8())
-            };
-            let range = (base + position, base + position + length);
-            if length == c.len_utf8() && bytes[position] != b'\\' {
-                // Unescaped: byte for byte.
-                for offset in 0..length {
-                    sources.push((range.0 + offset, range.0 + offset + 1));
-                }
-            } else {
-                sources.extend(std::iter::repeat_n(range, c.len_utf8()));
-            }
-            text.push(c);
-            position += length;
-        }
-        Some(DecodedString {
-            text,
-            sources,
-            end: base + bytes.len(),
-        })
-    }
-
-    fn move_span(&self, span: Span) -> Span {
-        let start = self.sources.get(span.start).map_or(self.end, |s| s.0);
-        let end = if span.end <= span.start {
-            start
-        } else {
-            self.sources.get(span.end - 1).map_or(self.end, |s| s.1)
-        };
-        Span::new(start, end)
-    }
-
-    fn move_value(&self, value: &mut Value) {
-        value.span = self.move_span(value.span);
-        match &mut value.kind {
-            ValueKind::Array(items) => items.iter_mut().for_each(|v| self.move_value(v)),
-            ValueKind::Object(members) => {
-                for member in members {
-                    member.key.span = self.move_span(member.key.span);
-                    self.move_value(&mut member.value);
-                }
-            }
-            _ => {}
-        }
-    }
-}
-
-fn hex4(raw: &str, at: usize) -> Option<u32> {
-    let digits = raw.get(at..at + 4)?;
-    if !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    u32::from_str_radix(digits, 16).ok()
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::policy_string::DecodedString;
 
     fn embedded(plan_text: &str) -> Value {
         let plan = parse_json(plan_text).unwrap();

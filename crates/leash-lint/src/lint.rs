@@ -87,6 +87,20 @@ pub fn lint_template_value(root: Value) -> Vec<Diagnostic> {
     ))
 }
 
+/// Lints a JSON template already read into a tree, with its text: policies
+/// written as JSON strings inside it (a `KeyPolicy` string, an
+/// `AWS::Logs::ResourcePolicy`) get positions inside those strings.
+pub fn lint_template_json(text: &str, root: Value) -> Vec<Diagnostic> {
+    lint_template_result(
+        leash_iac::template::template_from_value(root, leash_iac::TemplateFormat::Json).map(
+            |mut template| {
+                template.source = Some(text.into());
+                template
+            },
+        ),
+    )
+}
+
 fn lint_template_result(
     template: Result<leash_iac::Template, leash_iac::TemplateError>,
 ) -> Vec<Diagnostic> {
@@ -116,6 +130,19 @@ fn lint_template_result(
             managed_policies: &managed_policies,
         });
     for embedded in &policies {
+        if let Some(error) = &embedded.syntax_error {
+            let mut d = Diagnostic::new(
+                &rules::invalid_json::RULE,
+                format!(
+                    "`{}` of `{}` is not a JSON policy: {}",
+                    embedded.path, embedded.resource_id, error.message
+                ),
+                error.span,
+            );
+            d.resource = Some(embedded.resource_id.clone());
+            diagnostics.push(d);
+            continue;
+        }
         let mut found = lint_extracted(&embedded.document, embedded.kind, &embedded.resource_id);
         if matches!(
             embedded.origin,
