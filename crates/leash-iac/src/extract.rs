@@ -436,8 +436,7 @@ impl<'a> Extractor<'a> {
                     let parsed = crate::policy_string::parse_string_policy(source, text)?;
                     parsed.map(|document| {
                         let mut unresolved = Vec::new();
-                        let document =
-                            self.substitute(document, variables, &mut unresolved);
+                        let document = self.substitute(document, variables, &mut unresolved);
                         policy.unresolved = unresolved;
                         document
                     })
@@ -459,7 +458,9 @@ impl<'a> Extractor<'a> {
             Ok(document) => policy.document = document,
             // Text that is only known at deployment (`Fn::ImportValue`, a
             // parameter without a default) is not the author's JSON.
-            Err(_) if !policy.unresolved.is_empty() && !matches!(value.kind, ValueKind::String(_)) => {
+            Err(_)
+                if !policy.unresolved.is_empty() && !matches!(value.kind, ValueKind::String(_)) =>
+            {
                 return None;
             }
             Err(error) => {
@@ -525,9 +526,9 @@ impl<'a> Extractor<'a> {
     /// `Condition {Type, Key, Value}` as `{Type: {Key: Value}}`.
     fn event_bus_policy(&mut self, resource: &Resource) {
         let properties = &resource.properties;
-        let bus = properties.get("EventBusName").map(|b| {
-            resolve_with(b, self.template, self.context).value
-        });
+        let bus = properties
+            .get("EventBusName")
+            .map(|b| resolve_with(b, self.template, self.context).value);
         let bus_name = bus
             .as_ref()
             .and_then(Value::as_str)
@@ -549,7 +550,8 @@ impl<'a> Extractor<'a> {
             };
             if policy.syntax_error.is_none() {
                 let span = policy.document.span;
-                let statement = std::mem::replace(&mut policy.document, Value::new(ValueKind::Null, span));
+                let statement =
+                    std::mem::replace(&mut policy.document, Value::new(ValueKind::Null, span));
                 policy.document = policy_document(span, vec![statement]);
             }
             policy.target_resources = targets;

@@ -129,7 +129,10 @@ fn hex4(raw: &str, at: usize) -> Option<u32> {
 /// block headers and line folding skipped). When it cannot (no source, or
 /// an escape leash does not decode), every node gets the span of the whole
 /// string, which is still the right line.
-pub(crate) fn parse_string_policy(source: Option<&str>, value: &Value) -> Option<Result<Value, JsonError>> {
+pub(crate) fn parse_string_policy(
+    source: Option<&str>,
+    value: &Value,
+) -> Option<Result<Value, JsonError>> {
     let decoded = value.as_str()?;
     let sources = source.and_then(|text| source_map(text, value, decoded));
     Some(match parse_json(decoded) {
@@ -183,7 +186,10 @@ fn align(decoded: &str, token: &str, base: usize) -> Option<Vec<(usize, usize)>>
             let Some(&byte) = source.get(position) else {
                 // Chomping can add a final line break the token lacks.
                 if c.is_whitespace() {
-                    map.extend(std::iter::repeat_n((base + position, base + position), wanted.len()));
+                    map.extend(std::iter::repeat_n(
+                        (base + position, base + position),
+                        wanted.len(),
+                    ));
                     break;
                 }
                 return None;
@@ -205,7 +211,8 @@ fn align(decoded: &str, token: &str, base: usize) -> Option<Vec<(usize, usize)>>
             }
             let skippable = byte.is_ascii_whitespace()
                 || (single_quoted && byte == b'\'')
-                || (!matched_any && matches!(byte, b'|' | b'>' | b'-' | b'+' | b'"' | b'\'' | b'0'..=b'9'));
+                || (!matched_any
+                    && matches!(byte, b'|' | b'>' | b'-' | b'+' | b'"' | b'\'' | b'0'..=b'9'));
             if !skippable {
                 return None;
             }

@@ -66,7 +66,12 @@ fn every_string_policy_is_read_as_a_resource_policy() {
     );
     for p in policies.iter().filter(|p| p.syntax_error.is_none()) {
         let parsed = parse_policy(&p.document);
-        assert!(!parsed.has_errors(), "{}: {:?}", p.resource_id, parsed.diagnostics);
+        assert!(
+            !parsed.has_errors(),
+            "{}: {:?}",
+            p.resource_id,
+            parsed.diagnostics
+        );
     }
 }
 
@@ -104,7 +109,10 @@ fn literal_single_quoted_and_double_quoted_strings_map_into_the_yaml() {
     let action = secret.get("Action").unwrap();
     assert_eq!(action.as_str(), Some("secretsmanager:DeleteSecret"));
     assert_eq!(text_at(action.span), "\\\"secretsmanager:DeleteSecret\\\"");
-    assert_eq!(policy(&policies, "SecretPolicy").target_resources, ["Secret"]);
+    assert_eq!(
+        policy(&policies, "SecretPolicy").target_resources,
+        ["Secret"]
+    );
 }
 
 #[test]
@@ -168,5 +176,8 @@ fn a_json_template_maps_escaped_policy_strings() {
     let template = read_template(text).unwrap();
     let policies = extract_policies_with(&template, &ResolveContext::default());
     let action = statement(&policies[0]).get("Action").unwrap();
-    assert_eq!(&text[action.span.start..action.span.end], r#"\"kms:Decrypt\""#);
+    assert_eq!(
+        &text[action.span.start..action.span.end],
+        r#"\"kms:Decrypt\""#
+    );
 }

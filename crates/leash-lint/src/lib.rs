@@ -22,7 +22,6 @@ pub use diagnostic::{
 pub use lint::{
     is_template_value, is_terraform_plan_value, lint_policy_bytes, lint_policy_file,
     lint_policy_value, lint_template_json, lint_template_text, lint_template_value,
-    lint_terraform_plan,
-    lint_terraform_plan_text,
+    lint_terraform_plan, lint_terraform_plan_text,
 };
 pub use registry::{PolicyInput, PolicyKind, RULES, Rule, all_rules, check_policy, rule_by_code};
