@@ -138,7 +138,8 @@ fn no_public_access_and_unknown_and_errors() {
     let output = leash(&["prove", "no-public-access", bucket.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("--account"));
-    // Policy variables: unknown, exit 2, holds null.
+    // Policy variables: a counterexample sets the variable's key to what
+    // the resource needs, and replays.
     let home = dir.join("home.json");
     std::fs::write(
         &home,
@@ -154,6 +155,7 @@ fn no_public_access_and_unknown_and_errors() {
         "--json",
     ]);
     assert_eq!(output.status.code(), Some(2));
+    let out = dir.join("home-counterexample.json");
     let output = leash(&[
         "prove",
         "not-granted",
@@ -162,6 +164,32 @@ fn no_public_access_and_unknown_and_errors() {
         "s3:*",
         "--resource",
         "*",
+        "--json",
+        "--counterexample-out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(value["counterexample"]["context"]["aws:username"].is_string());
+    let sim = leash(&["sim", "--request", out.to_str().unwrap(), "--json"]);
+    let decision: serde_json::Value = serde_json::from_slice(&sim.stdout).unwrap();
+    assert_eq!(decision["decision"], "allow", "{decision}");
+    // The same policy with a Deny, against itself: the over-approximation
+    // finds requests the real policies do not confirm: unknown, exit 2,
+    // holds null, never a guessed "holds".
+    let guarded = dir.join("guarded.json");
+    std::fs::write(
+        &guarded,
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/${aws:username}/*"},
+            {"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"}]}"#,
+    )
+    .unwrap();
+    let output = leash(&[
+        "prove",
+        "no-new-access",
+        guarded.to_str().unwrap(),
+        guarded.to_str().unwrap(),
         "--json",
     ]);
     assert_eq!(output.status.code(), Some(2));

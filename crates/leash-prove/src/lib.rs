@@ -18,6 +18,7 @@
 //! engine, pruned per statement. Where the split cannot be exact, the
 //! answer is unknown, never a wrong "holds".
 
+mod approximate;
 pub mod automaton;
 pub mod counterexample;
 pub mod domain;

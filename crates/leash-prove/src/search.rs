@@ -16,6 +16,7 @@ use leash_policy::print::print_policy;
 use leash_policy::{Effect, Policy, PrincipalKind};
 use serde_json::Value as Json;
 
+use crate::approximate::{Approximation, approximate_policy, template_of, without_shared_allows};
 use crate::automaton::{Matcher, RegionSearch};
 use crate::counterexample::{Counterexample, RequestFields, replay, request_json};
 use crate::domain::{
@@ -157,6 +158,38 @@ pub(crate) fn prove(property: &Property, limits: &Limits) -> Result<Proof, Prove
     } else {
         Mode::Identity
     };
+
+    // Policy variables: the search runs on variable-free policies that
+    // allow more (the side that must not allow) or less (the side compared
+    // with); its counterexamples are checked with the real ones (see
+    // `approximate`).
+    let originals: Vec<&Policy> = policies.clone();
+    let mut approximation = Approximation::default();
+    let keep_exact_links = mode == Mode::Identity;
+    let approximated: Vec<Policy> = match property {
+        Property::NoNewAccess { old, new } => {
+            let new = if mode == Mode::Identity {
+                let reduced = without_shared_allows(old, new);
+                approximation.changed |= reduced.statements.len() != new.statements.len();
+                reduced
+            } else {
+                new.clone()
+            };
+            vec![
+                approximate_policy(old, false, keep_exact_links, &mut approximation),
+                approximate_policy(&new, true, keep_exact_links, &mut approximation),
+            ]
+        }
+        Property::NotGranted { policy, .. } | Property::NoPublicAccess { policy, .. } => {
+            vec![approximate_policy(
+                policy,
+                true,
+                keep_exact_links,
+                &mut approximation,
+            )]
+        }
+    };
+    let policies: Vec<&Policy> = approximated.iter().collect();
 
     let mut collected = Collected::default();
     for policy in &policies {
@@ -393,35 +426,46 @@ pub(crate) fn prove(property: &Property, limits: &Limits) -> Result<Proof, Prove
 
     // Policy sets per side.
     let allow_all = parse_policy_text(ALLOW_ALL).policy;
-    let sides: Vec<Side> = policies
-        .iter()
-        .map(|policy| {
-            let json: Json = serde_json::from_str(&print_policy(policy)).unwrap_or(Json::Null);
-            match mode {
-                Mode::Identity => Side {
-                    json,
-                    plain: PreparedPolicySet::new(
-                        &PolicySet::new().with_identity_policy("policy", (*policy).clone()),
-                    ),
-                    with_identity: None,
-                },
-                Mode::Resource => Side {
-                    json,
-                    plain: PreparedPolicySet::new(
+    let make_side = |policy: &&Policy| {
+        let json: Json = serde_json::from_str(&print_policy(policy)).unwrap_or(Json::Null);
+        match mode {
+            Mode::Identity => Side {
+                json,
+                plain: PreparedPolicySet::new(
+                    &PolicySet::new().with_identity_policy("policy", (*policy).clone()),
+                ),
+                with_identity: None,
+            },
+            Mode::Resource => Side {
+                json,
+                plain: PreparedPolicySet::new(
+                    &PolicySet::new().with_resource_policy("resource policy", (*policy).clone()),
+                ),
+                with_identity: allow_all.as_ref().map(|allow_all| {
+                    PreparedPolicySet::new(
                         &PolicySet::new()
-                            .with_resource_policy("resource policy", (*policy).clone()),
-                    ),
-                    with_identity: allow_all.as_ref().map(|allow_all| {
-                        PreparedPolicySet::new(
-                            &PolicySet::new()
-                                .with_resource_policy("resource policy", (*policy).clone())
-                                .with_identity_policy("caller identity policy", allow_all.clone()),
-                        )
-                    }),
-                },
-            }
-        })
-        .collect();
+                            .with_resource_policy("resource policy", (*policy).clone())
+                            .with_identity_policy("caller identity policy", allow_all.clone()),
+                    )
+                }),
+            },
+        }
+    };
+    let sides: Vec<Side> = policies.iter().map(make_side).collect();
+    // The real policies: what counterexamples are checked with and carry.
+    let real_sides: Vec<Side> = if approximation.changed {
+        originals.iter().map(make_side).collect()
+    } else {
+        Vec::new()
+    };
+    let real_sides: &[Side] = if approximation.changed {
+        &real_sides
+    } else {
+        &sides
+    };
+    let mut unconfirmed: u64 = 0;
+    let mut repairs_left: u32 = REPAIR_BUDGET;
+    let templates = variable_templates(&originals);
     let allow_all_json: Json = serde_json::from_str(ALLOW_ALL).unwrap_or(Json::Null);
     let target_side = match goal {
         Goal::NewAccess => 1,
@@ -649,7 +693,41 @@ pub(crate) fn prove(property: &Property, limits: &Limits) -> Result<Proof, Prove
                                 .evaluate(&request)
                                 .is_allowed(),
                         };
-                        if found {
+                        // With approximated policies, the real ones must
+                        // agree (after trying values for the variables'
+                        // keys taken from the request).
+                        let real_goal = |context: &[(String, KeyValue)]| {
+                            let request =
+                                build_request(caller, action, resource, &resource_account, context);
+                            match goal {
+                                Goal::NewAccess => {
+                                    prepared(&real_sides[1], with_identity)
+                                        .evaluate(&request)
+                                        .is_allowed()
+                                        && !prepared(&real_sides[0], with_identity)
+                                            .evaluate(&request)
+                                            .is_allowed()
+                                }
+                                Goal::Allowed => prepared(&real_sides[0], with_identity)
+                                    .evaluate(&request)
+                                    .is_allowed(),
+                            }
+                        };
+                        let confirmed: Option<Vec<(String, KeyValue)>> = if !found {
+                            None
+                        } else if !approximation.changed || real_goal(&context) {
+                            Some(context.clone())
+                        } else if repairs_left > 0 {
+                            repairs_left -= 1;
+                            repair(&templates, resource, &context, mode, real_goal)
+                        } else {
+                            None
+                        };
+                        if found && confirmed.is_none() {
+                            unconfirmed += 1;
+                        }
+                        if let Some(context) = confirmed {
+                            let sides = real_sides;
                             let fields = RequestFields {
                                 principal: &caller.principal,
                                 role_arn: caller.role_arn.as_deref(),
@@ -711,11 +789,165 @@ pub(crate) fn prove(property: &Property, limits: &Limits) -> Result<Proof, Prove
             }
         }
     }
+    if unconfirmed > 0 {
+        return Ok(unknown(
+            format!(
+                "policy variables: leash prove replaced them by an over-approximation (docs/prove.md), which found {unconfirmed} request(s) the real policies do not confirm, and no counterexample that they do"
+            ),
+            evaluated,
+            start,
+        ));
+    }
     Ok(Proof {
         verdict: Verdict::Holds,
         requests_evaluated: evaluated,
         elapsed: start.elapsed(),
     })
+}
+
+/// How many unconfirmed candidates one proof tries to repair.
+const REPAIR_BUDGET: u32 = 256;
+/// Longest text whose substrings are tried as a variable's value.
+const REPAIR_SUBJECT_LIMIT: usize = 160;
+
+/// Where a policy variable's value shows in a request.
+enum Subject {
+    Resource,
+    /// The value of this condition key.
+    Key(String),
+}
+
+/// A policy string with variables of one key, and what it is matched
+/// against.
+struct VariableTemplate {
+    key: String,
+    template: leash_policy::variables::Template,
+    subject: Subject,
+}
+
+/// The templates of the real policies, for [`repair`].
+fn variable_templates(policies: &[&Policy]) -> Vec<VariableTemplate> {
+    let mut templates = Vec::new();
+    for policy in policies {
+        let version = policy.effective_version();
+        let mut push = |text: &str, subject: Subject| {
+            let Some(template) = template_of(text, version) else {
+                return;
+            };
+            let mut keys: Vec<String> = template
+                .variables()
+                .map(|variable| variable.key.to_ascii_lowercase())
+                .collect();
+            keys.dedup();
+            if let ([key], Some(variable)) = (keys.as_slice(), template.variables().next()) {
+                let _ = key;
+                templates.push(VariableTemplate {
+                    key: variable.key.clone(),
+                    template: template.clone(),
+                    subject,
+                });
+            }
+        };
+        for statement in &policy.statements {
+            if let Some(resource) = &statement.resource {
+                for pattern in &resource.node.patterns {
+                    push(&pattern.node, Subject::Resource);
+                }
+            }
+            if let Some(condition) = &statement.condition {
+                for block in &condition.node.blocks {
+                    for entry in &block.entries {
+                        for value in &entry.values {
+                            push(&value.node.as_text(), Subject::Key(entry.key.node.clone()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    templates
+}
+
+/// A context under which the real policies confirm the candidate: a
+/// variable's key set to the part of the resource (or of a condition
+/// key's value) that its template needs there. `None` when none is found.
+fn repair(
+    templates: &[VariableTemplate],
+    resource: &str,
+    context: &[(String, KeyValue)],
+    mode: Mode,
+    confirms: impl Fn(&[(String, KeyValue)]) -> bool,
+) -> Option<Vec<(String, KeyValue)>> {
+    struct Value<'a>(&'a str);
+    impl leash_policy::variables::VariableSource for Value<'_> {
+        fn variable_value(&self, _key: &str) -> Option<&str> {
+            Some(self.0)
+        }
+    }
+    for template in templates {
+        let lowered = template.key.to_ascii_lowercase();
+        // In resource policies the caller's keys follow the caller.
+        if mode == Mode::Resource && PRINCIPAL_KEYS.contains(&lowered.as_str()) {
+            continue;
+        }
+        let subject: String = match &template.subject {
+            Subject::Resource => resource.to_string(),
+            Subject::Key(key) => match context
+                .iter()
+                .find(|(name, _)| name.eq_ignore_ascii_case(key))
+            {
+                Some((_, KeyValue::Single(value))) => value.clone(),
+                _ => continue,
+            },
+        };
+        if subject.len() > REPAIR_SUBJECT_LIMIT {
+            continue;
+        }
+        let boundaries: Vec<usize> = subject
+            .char_indices()
+            .map(|(index, _)| index)
+            .chain(std::iter::once(subject.len()))
+            .collect();
+        // Non-empty values first (readable), the empty one last.
+        let mut spans: Vec<(usize, usize)> = Vec::new();
+        for (position, &from) in boundaries.iter().enumerate() {
+            for &to in boundaries.iter().skip(position + 1) {
+                spans.push((from, to));
+            }
+        }
+        spans.push((0, 0));
+        for (from, to) in spans {
+            {
+                let Some(value) = subject.get(from..to) else {
+                    continue;
+                };
+                let Some(tokens) = template.template.resolve_pattern(&Value(value)) else {
+                    continue;
+                };
+                let fits = match template.subject {
+                    Subject::Resource => ArnPattern::from_tokens(tokens).is_match(&subject),
+                    Subject::Key(_) => leash_policy::matching::WildcardPattern::from_tokens(
+                        tokens,
+                        leash_policy::matching::CaseMode::Sensitive,
+                    )
+                    .is_match(&subject),
+                };
+                if !fits {
+                    continue;
+                }
+                let mut repaired: Vec<(String, KeyValue)> = context
+                    .iter()
+                    .filter(|(name, _)| !name.eq_ignore_ascii_case(&template.key))
+                    .cloned()
+                    .collect();
+                repaired.push((template.key.clone(), KeyValue::Single(value.to_string())));
+                if confirms(&repaired) {
+                    return Some(repaired);
+                }
+            }
+        }
+    }
+    None
 }
 
 /// Resource regions over the given patterns, each with its match vector

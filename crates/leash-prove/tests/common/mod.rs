@@ -51,6 +51,11 @@ pub const RESOURCES: &[&str] = &[
     "arn:aws:dynamodb:*:*:table/*",
     "arn:aws:s3:::b/home/*/x",
     "arn:aws:s3:::b?",
+    // Policy variables and escapes (approximated by leash prove).
+    "arn:aws:s3:::b/home/${aws:username}/*",
+    "arn:aws:s3:::b/${aws:PrincipalTag/team, 'none'}/x",
+    "arn:aws:s3:::b/${aws:username}",
+    "arn:aws:s3:::b/q${?}${*}",
 ];
 
 pub fn condition(random: &mut Random) -> Json {
@@ -73,6 +78,9 @@ pub fn condition(random: &mut Random) -> Json {
         json!({"StringLikeIfExists": {"aws:SourceVpce": "vpce-*"}}),
         json!({"StringEquals": {"aws:SourceVpce": "${aws:SourceVpc}"}}),
         json!({"StringNotEquals": {"aws:SourceVpc": "${aws:PrincipalTag/team}"}}),
+        json!({"StringLike": {"s3:prefix": "home/${aws:username}/*"}}),
+        json!({"StringEquals": {"aws:SourceVpc": "vpc-${aws:PrincipalTag/team, '1'}"}}),
+        json!({"StringNotLike": {"s3:prefix": ["${aws:username}*"]}}),
     ];
     random.pick(&choices).clone()
 }
@@ -182,6 +190,7 @@ pub fn random_value(key: &str, random: &mut Random) -> ContextValue {
             "arn:aws:sns::111122223333:t",
         ],
         "aws:PrincipalTag/team" => &["ops", "OPS", "Ops", "dev", "\u{212A}"],
+        "aws:username" => &["alice", "x", "", "a/b", "home", "1"],
         _ => &[
             "vpc-1", "vpc-2", "vpc-3", "home/x", "pub1", "pub", "a", "b", "ab", "c", "", "vpce-1",
         ],
@@ -204,6 +213,7 @@ pub const KEYS: &[&str] = &[
     "aws:PrincipalTag/team",
     "aws:SourceArn",
     "aws:SourceVpce",
+    "aws:username",
 ];
 
 pub fn random_request(
@@ -214,14 +224,20 @@ pub fn random_request(
 ) -> Request {
     let action_pattern: String = random.pick(actions).clone();
     let action = fill(&action_pattern, random);
-    let resource_pattern: String = random.pick(resources).clone();
-    let resource = fill(&resource_pattern, random);
     let mut context = RequestContext::new();
+    let mut chosen: Vec<(String, String)> = Vec::new();
     for key in keys {
         if random.chance(60) {
-            context.insert(key.to_string(), random_value(key, random));
+            let value = random_value(key, random);
+            if let ContextValue::Single(single) = &value {
+                chosen.push((key.to_ascii_lowercase(), single.clone()));
+            }
+            context.insert(key.to_string(), value);
         }
     }
+    let resource_pattern: String = random.pick(resources).clone();
+    let resource_pattern = substitute(&resource_pattern, &chosen, random);
+    let resource = fill(&resource_pattern, random);
     Request::new(
         "arn:aws:sts::111122223333:assumed-role/r/s",
         action,
@@ -230,4 +246,41 @@ pub fn random_request(
     .with_resource_account("111122223333")
     .with_time(1_767_225_600)
     .with_context(context)
+}
+
+/// `${key}` (and `${key, 'default'}`) in a pattern replaced by the key's
+/// value in the request, mostly, so requests meet the policy variables;
+/// escapes by their character.
+pub fn substitute(pattern: &str, chosen: &[(String, String)], random: &mut Random) -> String {
+    let mut text = String::new();
+    let mut rest = pattern;
+    while let Some(start) = rest.find("${") {
+        text.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find('}') else {
+            text.push_str(&rest[start..]);
+            return text;
+        };
+        let inside = &rest[start + 2..start + end];
+        let (key, default) = match inside.split_once(',') {
+            Some((key, default)) => (key.trim(), Some(default.trim().trim_matches('\''))),
+            None => (inside.trim(), None),
+        };
+        let value = match key {
+            "*" | "?" | "$" => key.to_string(),
+            _ => match chosen
+                .iter()
+                .find(|(name, _)| *name == key.to_ascii_lowercase())
+            {
+                Some((_, value)) if random.chance(80) => value.clone(),
+                None if default.is_some() && random.chance(80) => {
+                    default.unwrap_or_default().to_string()
+                }
+                _ => random.pick(&["alice", "x", "ops"]).to_string(),
+            },
+        };
+        text.push_str(&value);
+        rest = &rest[start + end + 1..];
+    }
+    text.push_str(rest);
+    text
 }
