@@ -98,6 +98,45 @@ pub struct CheckArgs {
     /// Suppressions file (default: `leash.toml` in the current folder, if any)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// What kind of policy the policy files are (default: guessed from each policy); templates and plans give their own
+    #[arg(long, value_enum)]
+    pub kind: Option<PolicyKindArg>,
+}
+
+/// `leash check --kind`: the policy kinds a standalone file can be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PolicyKindArg {
+    /// Attached to a user, group or role
+    Identity,
+    /// Attached to a resource (bucket, queue, topic, key, function, ...)
+    Resource,
+    /// A role trust policy
+    Trust,
+    /// An AWS Organizations service control policy
+    Scp,
+    /// An AWS Organizations resource control policy
+    Rcp,
+    /// A permissions boundary (identity-policy grammar)
+    Boundary,
+    /// A session policy (identity-policy grammar)
+    Session,
+}
+
+impl PolicyKindArg {
+    pub fn lint_kind(self) -> leash_lint::PolicyKind {
+        use leash_lint::PolicyKind;
+        match self {
+            // Boundaries and session policies share the identity grammar
+            // and checks: https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html
+            PolicyKindArg::Identity | PolicyKindArg::Boundary | PolicyKindArg::Session => {
+                PolicyKind::Identity
+            }
+            PolicyKindArg::Resource => PolicyKind::Resource,
+            PolicyKindArg::Trust => PolicyKind::Trust,
+            PolicyKindArg::Scp => PolicyKind::ServiceControl,
+            PolicyKindArg::Rcp => PolicyKind::ResourceControl,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

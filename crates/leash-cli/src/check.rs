@@ -21,7 +21,11 @@ pub fn run(args: &CheckArgs) -> u8 {
     for path in files {
         progress.advance();
         match std::fs::read(&path) {
-            Ok(bytes) => reports.push(lint_bytes(path.display().to_string(), &bytes)),
+            Ok(bytes) => reports.push(lint_bytes(
+                path.display().to_string(),
+                &bytes,
+                args.kind.map(|k| k.lint_kind()),
+            )),
             Err(err) => {
                 eprintln!("error: cannot read `{}`: {err}", path.display());
                 unreadable = true;
@@ -106,14 +110,15 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
 }
 
 /// Lints one file: a YAML file is a template; a JSON file is a template or
-/// a Terraform plan when its top level says so, otherwise a policy.
-pub fn lint_bytes(path: String, bytes: &[u8]) -> FileReport {
+/// a Terraform plan when its top level says so, otherwise a policy, of
+/// `kind` when given (templates and plans say what each policy is).
+pub fn lint_bytes(path: String, bytes: &[u8], kind: Option<leash_lint::PolicyKind>) -> FileReport {
     let is_yaml = extension_is(&path, "yaml") || extension_is(&path, "yml");
     let diagnostics = if is_yaml {
         match std::str::from_utf8(bytes) {
             Ok(text) => leash_lint::lint_template_text(text),
             // The policy path reports the first invalid byte with its position.
-            Err(_) => leash_lint::lint_policy_bytes(bytes),
+            Err(_) => leash_lint::lint_policy_bytes_as(bytes, kind),
         }
     } else {
         match leash_policy::json::parse_json_bytes(bytes) {
@@ -127,10 +132,10 @@ pub fn lint_bytes(path: String, bytes: &[u8]) -> FileReport {
             // `*.template` is CloudFormation's own extension, YAML or JSON.
             Err(_) if extension_is(&path, "template") => match std::str::from_utf8(bytes) {
                 Ok(text) => leash_lint::lint_template_text(text),
-                Err(_) => leash_lint::lint_policy_bytes(bytes),
+                Err(_) => leash_lint::lint_policy_bytes_as(bytes, kind),
             },
-            Ok(value) => leash_lint::lint_policy_file(&value),
-            Err(_) => leash_lint::lint_policy_bytes(bytes),
+            Ok(value) => leash_lint::lint_policy_file_as(&value, kind),
+            Err(_) => leash_lint::lint_policy_bytes_as(bytes, kind),
         }
     };
     FileReport {

@@ -11,20 +11,33 @@ use leash_policy::parse::parse_policy;
 
 /// Lints one standalone policy file. Findings are in source order.
 pub fn lint_policy_bytes(bytes: &[u8]) -> Vec<Diagnostic> {
+    lint_policy_bytes_as(bytes, None)
+}
+
+/// Lints one standalone policy file as a policy of `kind` (`None`: guessed
+/// from the policy, see [`PolicyKind::guess`]). Findings in source order.
+pub fn lint_policy_bytes_as(bytes: &[u8], kind: Option<PolicyKind>) -> Vec<Diagnostic> {
     match parse_json_bytes(bytes) {
         Err(err) => vec![Diagnostic::new(
             &rules::invalid_json::RULE,
             err.message,
             err.span,
         )],
-        Ok(value) => lint_policy_file(&value),
+        Ok(value) => lint_policy_file_as(&value, kind),
     }
 }
 
 /// Lints a standalone policy file already read into a tree (the caller
 /// looked at it to tell a policy from a template). Findings in source order.
 pub fn lint_policy_file(value: &Value) -> Vec<Diagnostic> {
-    let mut diagnostics = lint_policy_value(value, None);
+    lint_policy_file_as(value, None)
+}
+
+/// [`lint_policy_file`] for a policy of a known kind (`leash check --kind`):
+/// the kind-specific checks (SCP and RCP quotas and elements, principals
+/// in identity policies, ...) follow it instead of a guess.
+pub fn lint_policy_file_as(value: &Value, kind: Option<PolicyKind>) -> Vec<Diagnostic> {
+    let mut diagnostics = lint_policy_value(value, kind);
     diagnostics.sort_by_key(|d| (d.span.start, d.code));
     diagnostics
 }
