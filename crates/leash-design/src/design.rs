@@ -451,7 +451,36 @@ fn within_source(source: &NeedSource, action: &str) -> bool {
     })
 }
 
+/// Near misses on other resources are generated for at most this many
+/// resources of each kind (and other functions' log groups), in template
+/// order: each shows that the grant is scoped to its own ARN, and more of
+/// them only repeat the point while the checks grow with functions times
+/// resources (a 100-function template had 57,000 checks; see
+/// docs/benchmarks.md).
+const OTHERS_PER_KIND: usize = 3;
+
 type PlannedCheck = (CheckKind, String, String, Vec<(String, String)>, bool);
+
+/// Planned near misses with an index of (action, resource) pairs, so that
+/// "already planned?" is a lookup: with a hundred functions a role gets
+/// hundreds of near misses, and a scan per insertion dominated `design`.
+#[derive(Default)]
+struct PlannedChecks {
+    list: Vec<PlannedCheck>,
+    planned: std::collections::HashSet<(String, String)>,
+}
+
+impl PlannedChecks {
+    fn push(&mut self, check: PlannedCheck) {
+        self.planned.insert((check.1.clone(), check.2.clone()));
+        self.list.push(check);
+    }
+
+    fn has(&self, action: &str, resource: &str) -> bool {
+        self.planned
+            .contains(&(action.to_string(), resource.to_string()))
+    }
+}
 
 /// Requests the design must deny: other actions on the function's
 /// resources, its actions on resources it does not need (the other
@@ -463,7 +492,15 @@ fn near_misses(
     arns: &Arns<'_>,
     grants: &BTreeMap<Key, BTreeMap<String, (Vec<String>, String)>>,
 ) -> Vec<PlannedCheck> {
-    let mut checks = Vec::new();
+    let mut checks = PlannedChecks::default();
+    // Resources by logical id: `Application::resource` is a scan, and this
+    // function looks up every need of every function.
+    let by_id: std::collections::HashMap<&str, &AppResource> = app
+        .resources
+        .iter()
+        .map(|r| (r.logical_id.as_str(), r))
+        .collect();
+    let resource_of = |id: &str| by_id.get(id).copied();
     // Action names are case-insensitive in IAM (`DynamoDB:PutItem` is
     // `dynamodb:PutItem`): https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
     let granted = |action: &str, resource: &str| {
@@ -472,7 +509,7 @@ fn near_misses(
         })
     };
     for need in &function.needs {
-        let Some(resource) = app.resource(&need.resource) else {
+        let Some(resource) = resource_of(&need.resource) else {
             continue;
         };
         let main_scope = primary_scope(resource.kind);
@@ -480,11 +517,7 @@ fn near_misses(
         for action in never_granted(resource.kind) {
             // A statement of the template may list one (`dynamodb:Scan`):
             // then it is granted on purpose, not a near miss.
-            if granted(action, &arn)
-                || checks
-                    .iter()
-                    .any(|c: &PlannedCheck| c.1 == *action && c.2 == arn)
-            {
+            if granted(action, &arn) || checks.has(action, &arn) {
                 continue;
             }
             checks.push((
@@ -509,11 +542,7 @@ fn near_misses(
             for row in entries(resource.kind, access) {
                 let example = arns.example(resource, row.scope, need.prefix.as_deref());
                 for action in row.actions {
-                    if !granted(action, &example)
-                        && !checks
-                            .iter()
-                            .any(|c: &PlannedCheck| c.1 == *action && c.2 == example)
-                    {
+                    if !granted(action, &example) && !checks.has(action, &example) {
                         checks.push((
                             CheckKind::OtherActionSameResource,
                             (*action).to_string(),
@@ -572,26 +601,34 @@ fn near_misses(
     }
     // Each granted action on resources of the same kind the function does
     // not need, and on a look-alike name.
+    // The resources the function needs, looked up once: with many
+    // functions and resources, looking them up per check dominated `design`.
+    let needed: Vec<&AppResource> = function
+        .needs
+        .iter()
+        .filter_map(|n| resource_of(&n.resource))
+        .collect();
+    let needed_ids: std::collections::HashSet<&str> =
+        function.needs.iter().map(|n| n.resource.as_str()).collect();
     for ((arn, _), actions) in grants {
+        // The same ARN with another resource of the kind it names in place
+        // of the one it names.
+        let other_arns: Vec<String> = app
+            .resources
+            .iter()
+            .filter(|other| !needed_ids.contains(other.logical_id.as_str()))
+            .filter_map(|other| replace_name_in(arn, arns, &needed, other))
+            .take(OTHERS_PER_KIND)
+            .collect();
         for action in actions.keys() {
-            for other in &app.resources {
-                if function
-                    .needs
-                    .iter()
-                    .any(|n| n.resource == other.logical_id)
-                {
-                    continue;
-                }
-                let other_arn = replace_name_in(arn, app, function, other);
-                if let Some(other_arn) = other_arn {
-                    checks.push((
-                        CheckKind::SameActionOtherResource,
-                        action.clone(),
-                        other_arn,
-                        Vec::new(),
-                        false,
-                    ));
-                }
+            for other_arn in &other_arns {
+                checks.push((
+                    CheckKind::SameActionOtherResource,
+                    action.clone(),
+                    other_arn.clone(),
+                    Vec::new(),
+                    false,
+                ));
             }
             if !arn.contains(":logs:") {
                 let look_alike = look_alike(arn);
@@ -610,7 +647,7 @@ fn near_misses(
     // What the template's IAM granted but the declared needs do not ask for
     // (the roadmap's shared role: `create-order` may not `dynamodb:Scan`).
     for need in &function.superseded {
-        let Some(resource) = app.resource(&need.resource) else {
+        let Some(resource) = resource_of(&need.resource) else {
             continue;
         };
         let rows: Vec<(Scope, Vec<String>)> = match (need.access, need.scope) {
@@ -629,11 +666,7 @@ fn near_misses(
         for (scope, actions) in rows {
             let example = arns.example(resource, scope, need.prefix.as_deref());
             for action in actions {
-                if granted(&action, &example)
-                    || checks
-                        .iter()
-                        .any(|c: &PlannedCheck| c.1 == action && c.2 == example)
-                {
+                if granted(&action, &example) || checks.has(&action, &example) {
                     continue;
                 }
                 checks.push((
@@ -646,26 +679,32 @@ fn near_misses(
             }
         }
     }
-    // What the other functions may do on resources this one does not need.
+    // What the other functions may do on resources this one does not need
+    // (on at most `OTHERS_PER_KIND` of them per kind).
+    let mut sampled: BTreeMap<ResourceKind, Vec<&str>> = BTreeMap::new();
     for other in app
         .functions
         .iter()
         .filter(|f| f.logical_id != function.logical_id)
     {
         for need in &other.needs {
-            let Some(resource) = app.resource(&need.resource) else {
+            let Some(resource) = resource_of(&need.resource) else {
                 continue;
             };
-            if function.needs.iter().any(|n| n.resource == need.resource) {
+            if needed_ids.contains(need.resource.as_str()) {
                 continue;
+            }
+            let chosen = sampled.entry(resource.kind).or_default();
+            if !chosen.contains(&resource.logical_id.as_str()) {
+                if chosen.len() >= OTHERS_PER_KIND {
+                    continue;
+                }
+                chosen.push(resource.logical_id.as_str());
             }
             for row in entries(resource.kind, need.access) {
                 let example = arns.example(resource, row.scope, need.prefix.as_deref());
                 for action in row.actions {
-                    if !checks
-                        .iter()
-                        .any(|c: &PlannedCheck| c.1 == *action && c.2 == example)
-                    {
+                    if !checks.has(action, &example) {
                         checks.push((
                             CheckKind::SameActionOtherResource,
                             (*action).to_string(),
@@ -682,6 +721,7 @@ fn near_misses(
         .functions
         .iter()
         .filter(|f| f.logical_id != function.logical_id)
+        .take(OTHERS_PER_KIND)
     {
         let group = arns
             .log_group(&other.name)
@@ -715,7 +755,7 @@ fn near_misses(
         Vec::new(),
         false,
     ));
-    checks
+    checks.list
 }
 
 fn primary_scope(kind: ResourceKind) -> Scope {
@@ -739,29 +779,21 @@ fn primary_scope(kind: ResourceKind) -> Scope {
 /// `other` is of the kind the ARN names.
 fn replace_name_in(
     arn: &str,
-    app: &Application,
-    function: &Function,
+    arns: &Arns<'_>,
+    needed: &[&AppResource],
     other: &AppResource,
 ) -> Option<String> {
     // An ARN that is exactly a scope of a resource the function uses: the
     // same scope of `other`.
-    let arns = Arns { app };
-    for owner in function
-        .needs
-        .iter()
-        .filter_map(|n| app.resource(&n.resource))
-        .filter(|r| r.kind == other.kind)
-    {
+    for owner in needed.iter().filter(|r| r.kind == other.kind) {
         for scope in crate::access::scopes(owner.kind) {
             if arns.of(owner, *scope, None) == arn {
                 return Some(arns.example(other, *scope, None));
             }
         }
     }
-    let owner = function
-        .needs
+    let owner = needed
         .iter()
-        .filter_map(|n| app.resource(&n.resource))
         .find(|r| r.kind == other.kind && arn_names(arn, r))?;
     let arn = arn.replacen(&format!("/{}", owner.name), &format!("/{}", other.name), 1);
     let arn = arn.replacen(
