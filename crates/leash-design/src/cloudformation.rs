@@ -90,6 +90,9 @@ pub fn designed_template(
     roles: &[RoleDesign],
 ) -> Result<DesignedTemplate, CloudFormationError> {
     let mut root = Node::from_value(&template.root);
+    if template.format == leash_iac::TemplateFormat::Yaml {
+        stringify_policy_identifiers(&mut root);
+    }
     if root.get("Resources").and_then(Node::as_object).is_none() {
         return Err(error("the template has no `Resources` mapping".into()));
     }
@@ -306,6 +309,48 @@ pub fn designed_template(
     }
     designed.text = root.to_pretty_json();
     Ok(designed)
+}
+
+/// `Sid: 1` in YAML is a number, but CloudFormation passes the scalar's
+/// text and IAM takes only strings for `Version`, `Id` and `Sid`; written
+/// as a JSON number it would be a different, invalid policy. So in every
+/// policy document (an object with `Statement`) those become strings with
+/// the same text, as leash-iac reads them.
+/// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html
+fn stringify_policy_identifiers(node: &mut Node) {
+    fn to_text(value: &mut Node) {
+        let text = match value {
+            Node::Number(text) => text.clone(),
+            Node::Bool(b) => b.to_string(),
+            _ => return,
+        };
+        *value = Node::String(text);
+    }
+    match node {
+        Node::Object(members) => {
+            let is_policy = members.iter().any(|(key, _)| key == "Statement");
+            for (key, value) in members.iter_mut() {
+                if is_policy && (key == "Version" || key == "Id") {
+                    to_text(value);
+                }
+                if is_policy && key == "Statement" {
+                    let statements: &mut [Node] = match value {
+                        Node::Array(items) => items,
+                        Node::Object(_) => std::slice::from_mut(value),
+                        _ => &mut [],
+                    };
+                    for statement in statements.iter_mut() {
+                        if let Some(sid) = statement.get_mut("Sid") {
+                            to_text(sid);
+                        }
+                    }
+                }
+                stringify_policy_identifiers(value);
+            }
+        }
+        Node::Array(items) => items.iter_mut().for_each(stringify_policy_identifiers),
+        _ => {}
+    }
 }
 
 /// SAM's permission for an event on an API whose routes SAM builds: one per
@@ -1053,6 +1098,23 @@ Resources:
             }
         );
         assert_eq!(resources["GetRole"]["Properties"]["RoleName"], "get-role");
+    }
+
+    #[test]
+    fn yaml_numbers_in_policy_identifiers_stay_text() {
+        let text = SHARED_ROLE.replace(
+            "  Worker:\n",
+            "  Other:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: 2012-10-17\n        Statement: [{Sid: 1, Effect: Allow, Principal: {Service: events.amazonaws.com}, Action: sts:AssumeRole}]\n      MaxSessionDuration: 3600\n  Worker:\n",
+        );
+        let (_, value) = designed(&text);
+        let other = &value["Resources"]["Other"]["Properties"];
+        assert_eq!(
+            other["AssumeRolePolicyDocument"]["Statement"][0]["Sid"],
+            "1"
+        );
+        assert_eq!(other["AssumeRolePolicyDocument"]["Version"], "2012-10-17");
+        // Other numbers stay numbers.
+        assert_eq!(other["MaxSessionDuration"], 3600);
     }
 
     #[test]
