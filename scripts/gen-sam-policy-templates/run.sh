@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Regenerates crates/leash-iac/data/sam-policy-templates.json (and .version)
-# from AWS SAM's own policy template data:
-# samtranslator/policy_templates_data/policy_templates.json inside the
-# aws-sam-translator wheel on PyPI.
+# Regenerates crates/leash-iac/data/sam-policy-templates.json,
+# crates/leash-iac/data/sam-connector-profiles.json (and the shared .version)
+# from AWS SAM's own data inside the aws-sam-translator wheel on PyPI:
+# samtranslator/policy_templates_data/policy_templates.json (policy
+# templates) and samtranslator/model/connector_profiles/profiles.json (what
+# each AWS::Serverless::Connector grants, per source and destination type).
 #
 # Usage: scripts/gen-sam-policy-templates/run.sh [--check] [VERSION]
 #   VERSION  the aws-sam-translator release; default: the one pinned in
@@ -59,13 +61,26 @@ compact = {
 with open(f"{out_dir}/sam-policy-templates.json", "w") as out:
     json.dump(compact, out, separators=(",", ":"), sort_keys=True)
     out.write("\n")
+# Connector profiles: the permissions per source type, destination type and
+# access category, and how each type's ARN, name and id are referenced.
+with zipfile.ZipFile(wheel) as archive:
+    profiles = json.loads(archive.read("samtranslator/model/connector_profiles/profiles.json"))
+connectors = {
+    "Version": profiles.get("Version"),
+    "Permissions": profiles["Permissions"],
+    "CfnResourceProperties": profiles["CfnResourceProperties"],
+}
+with open(f"{out_dir}/sam-connector-profiles.json", "w") as out:
+    json.dump(connectors, out, separators=(",", ":"), sort_keys=True)
+    out.write("\n")
 with open(f"{out_dir}/sam-policy-templates.version", "w") as out:
     out.write(f"aws-sam-translator {version}\n")
-print(f"aws-sam-translator {version}: {len(compact['Templates'])} policy templates")
+pairs = sum(len(d) for d in connectors["Permissions"].values())
+print(f"aws-sam-translator {version}: {len(compact['Templates'])} policy templates, {pairs} connector profiles")
 PY
 
 if $check; then
-    for file in sam-policy-templates.json sam-policy-templates.version; do
+    for file in sam-policy-templates.json sam-connector-profiles.json sam-policy-templates.version; do
         if ! cmp -s "$out_dir/$file" "$data_dir/$file"; then
             echo "stale: crates/leash-iac/data/$file; run scripts/gen-sam-policy-templates/run.sh" >&2
             exit 1

@@ -13,6 +13,8 @@
 //! `AWS::Lambda::Permission`, the template entry for an expanded SAM policy
 //! template.
 
+mod connectors;
+
 use std::collections::HashMap;
 
 use leash_policy::json::JsonError;
@@ -62,6 +64,9 @@ pub enum PolicyOrigin {
     SamDeadLetterQueue,
     /// The resource-policy statement equivalent to an `AWS::Lambda::Permission`.
     LambdaPermission,
+    /// What a SAM connector (`AWS::Serverless::Connector` or embedded
+    /// `Connectors`) deploys, from SAM's connector profiles.
+    SamConnector,
 }
 
 /// One policy document found in a template.
@@ -241,7 +246,11 @@ impl<'a> Extractor<'a> {
 
     fn resource(&mut self, resource: &Resource) {
         let properties = &resource.properties;
+        if self.template.is_sam {
+            self.embedded_connectors(resource);
+        }
         match resource.resource_type.node.as_str() {
+            "AWS::Serverless::Connector" => self.connector_resource(resource),
             "AWS::IAM::Role" | "AWS::IAM::User" | "AWS::IAM::Group" => self.principal(resource),
             "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => {
                 if let Some(document) = properties.get("PolicyDocument") {

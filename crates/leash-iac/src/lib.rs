@@ -48,6 +48,7 @@
 pub mod extract;
 pub mod policy_string;
 pub mod resolve;
+pub mod sam_connector_profiles;
 pub mod sam_policy_templates;
 pub mod template;
 pub mod terraform;

@@ -160,11 +160,12 @@ fn lint_template_result(
         if matches!(
             embedded.origin,
             leash_iac::PolicyOrigin::SamPolicyTemplate { .. }
+                | leash_iac::PolicyOrigin::SamConnector
         ) {
-            // SAM's policy templates pair every action with a table and its
-            // indexes (or a bucket and its objects) by design: the pairs that
-            // never apply are SAM's choice, not something the author wrote
-            // or can fix in place.
+            // SAM's policy templates and connector profiles pair every
+            // action with a table and its indexes (or a bucket and its
+            // objects) by design: the pairs that never apply are SAM's
+            // choice, not something the author wrote or can fix in place.
             found.retain(|d| d.code != crate::rules::action_on_inapplicable_resource::RULE.code);
         }
         diagnostics.extend(found);
