@@ -13,6 +13,7 @@
 //! `AWS::Lambda::Permission`, the template entry for an expanded SAM policy
 //! template.
 
+mod api_resource_policy;
 mod connectors;
 
 use std::collections::HashMap;
@@ -324,8 +325,12 @@ impl<'a> Extractor<'a> {
                 }
             }
             "AWS::Serverless::Function" | "AWS::Serverless::StateMachine" => {
+                if resource.resource_type.node == "AWS::Serverless::Function" {
+                    self.api_event_resource_policies(resource);
+                }
                 self.serverless(resource)
             }
+            "AWS::Serverless::Api" => self.serverless_api_resource_policy(resource),
             _ => {}
         }
     }
