@@ -15,6 +15,7 @@ use serde_json::{Value as Json, json};
 
 use crate::access::{Scope, entries, never_granted};
 use crate::model::{Access, AppResource, Application, Function, NeedSource, ResourceKind};
+use crate::model::{Consumer, Need, NeedConditions};
 
 /// A designed role for one function.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,6 +33,12 @@ pub struct RoleDesign {
     pub verification: Vec<Check>,
     /// Linter findings on the designed policies: `code rule: message`.
     pub lint_findings: Vec<String>,
+    /// The managed policy set as the role's permissions boundary
+    /// (`PermissionsBoundary`), when the design options ask for one.
+    pub permissions_boundary: Option<String>,
+    /// For a cross-account consumer's role (not a function's): who may
+    /// assume it. `function` and `function_name` then hold the role name.
+    pub consumer: Option<crate::model::Consumer>,
 }
 
 impl RoleDesign {
@@ -45,8 +52,11 @@ impl RoleDesign {
 pub struct Permission {
     pub action: String,
     pub resource: String,
-    /// `(operator, key, values)`, e.g. `StringLike s3:prefix receipts/*`.
+    /// `(operator, key, values)`, e.g. `StringLike s3:prefix receipts/*`:
+    /// the first of `conditions`.
     pub condition: Option<(String, String, Vec<String>)>,
+    /// Every condition of the statement (all must hold).
+    pub conditions: Vec<(String, String, Vec<String>)>,
     /// `Need::describe` of each need that produced it.
     pub needs: Vec<String>,
     pub reference: String,
@@ -91,6 +101,12 @@ pub enum CheckKind {
     /// What the template's IAM granted the function but its declared
     /// needs do not ask for (`Function::superseded`).
     Superseded,
+    /// The need's action outside the conditions it asked for (another
+    /// leading key, outside the time window).
+    OutsideCondition,
+    /// A request a resource policy (bucket policy, API policy, trust
+    /// policy) must deny or allow.
+    ResourcePolicy,
 }
 
 impl CheckKind {
@@ -103,6 +119,8 @@ impl CheckKind {
             CheckKind::OtherRoute => "near miss: other route",
             CheckKind::OtherSource => "near miss: other source",
             CheckKind::Superseded => "near miss: superseded by declared needs",
+            CheckKind::OutsideCondition => "near miss: outside the need's conditions",
+            CheckKind::ResourcePolicy => "resource policy",
         }
     }
 }
@@ -171,7 +189,10 @@ impl Arns<'_> {
     }
 }
 
-type Key = (String, Option<(String, String, Vec<String>)>);
+/// `(operator, key, values)`.
+pub type Condition = (String, String, Vec<String>);
+
+type Key = (String, Vec<Condition>);
 
 /// Designs one role per function and verifies each.
 pub fn design(app: &Application) -> Result<Vec<RoleDesign>, DesignError> {
@@ -181,7 +202,30 @@ pub fn design(app: &Application) -> Result<Vec<RoleDesign>, DesignError> {
         .collect()
 }
 
+/// Designs the role of each cross-account consumer (`DesignOptions::consumers`):
+/// its needs, no logs, trusted by the consumer's account with its
+/// `sts:ExternalId` and/or `aws:PrincipalOrgID`, and verifies each.
+pub fn design_consumers(app: &Application) -> Result<Vec<RoleDesign>, DesignError> {
+    app.options
+        .consumers
+        .iter()
+        .map(|consumer| {
+            let mut function = Function::new(&consumer.name, &consumer.name);
+            function.needs = consumer.needs.clone();
+            design_role(app, &function, Some(consumer))
+        })
+        .collect()
+}
+
 fn design_function(app: &Application, function: &Function) -> Result<RoleDesign, DesignError> {
+    design_role(app, function, None)
+}
+
+fn design_role(
+    app: &Application,
+    function: &Function,
+    consumer: Option<&Consumer>,
+) -> Result<RoleDesign, DesignError> {
     let arns = Arns { app };
     // (resource, condition) -> action -> (needs, reference)
     let mut grants: BTreeMap<Key, BTreeMap<String, (Vec<String>, String)>> = BTreeMap::new();
@@ -232,17 +276,18 @@ fn design_function(app: &Application, function: &Function) -> Result<RoleDesign,
                 continue;
             }
             let prefix = need.prefix.as_deref();
-            let condition = match (scope, prefix) {
-                (Scope::Bucket, Some(prefix)) => Some((
+            let mut conditions = match (scope, prefix) {
+                (Scope::Bucket, Some(prefix)) => vec![(
                     "StringLike".to_string(),
                     "s3:prefix".to_string(),
                     vec![format!("{prefix}*")],
-                )),
-                _ => None,
+                )],
+                _ => Vec::new(),
             };
+            conditions.extend(need_conditions(&need.conditions));
             let arn = arns.of(resource, scope, prefix);
             let example = arns.example(resource, scope, prefix);
-            let slot = grants.entry((arn, condition.clone())).or_default();
+            let slot = grants.entry((arn, conditions.clone())).or_default();
             for action in &actions {
                 let (needs, _) = slot
                     .entry(action.clone())
@@ -251,23 +296,101 @@ fn design_function(app: &Application, function: &Function) -> Result<RoleDesign,
                 if !needs.contains(&described) {
                     needs.push(described);
                 }
-                let context = match (&condition, prefix) {
-                    (Some(_), Some(prefix)) => vec![("s3:prefix".to_string(), prefix.to_string())],
+                let mut context = match (scope, prefix) {
+                    (Scope::Bucket, Some(prefix)) => {
+                        vec![("s3:prefix".to_string(), prefix.to_string())]
+                    }
                     _ => Vec::new(),
                 };
+                let (inside, outside) = condition_requests(&need.conditions);
+                context.extend(inside);
                 need_checks.push((
                     CheckKind::Need,
                     (*action).to_string(),
                     example.clone(),
-                    context,
+                    context.clone(),
                     true,
                 ));
+                for changed in outside {
+                    let mut near = context.clone();
+                    for (key, value) in changed {
+                        near.retain(|(k, _)| *k != key);
+                        if let Some(value) = value {
+                            near.push((key, value));
+                        }
+                    }
+                    need_checks.push((
+                        CheckKind::OutsideCondition,
+                        (*action).to_string(),
+                        example.clone(),
+                        near,
+                        false,
+                    ));
+                }
+            }
+        }
+        // A customer managed key: the service decrypts (and, for S3
+        // writes, generates data keys) with the caller's permission, so
+        // the role may use the key only through that service.
+        if let Some(key) = &customer_key_arn(app, resource) {
+            for (action, reference) in kms_actions(resource.kind, need) {
+                let service = format!(
+                    "{}.{}.amazonaws.com",
+                    crate::model::service_of(resource.kind),
+                    app.region
+                );
+                let via = vec![(
+                    "StringEquals".to_string(),
+                    "kms:ViaService".to_string(),
+                    vec![service.clone()],
+                )];
+                let slot = grants.entry((key.clone(), via)).or_default();
+                let (needs, _) = slot
+                    .entry(action.to_string())
+                    .or_insert_with(|| (Vec::new(), reference.to_string()));
+                let described = need.describe();
+                if !needs.contains(&described) {
+                    needs.push(described);
+                }
+                let context = vec![("kms:ViaService".to_string(), service)];
+                if !need_checks
+                    .iter()
+                    .any(|c: &PlannedCheck| c.1 == action && c.2 == *key && c.3 == context)
+                {
+                    need_checks.push((
+                        CheckKind::Need,
+                        action.to_string(),
+                        key.clone(),
+                        context,
+                        true,
+                    ));
+                    // Straight to KMS, not through the service.
+                    need_checks.push((
+                        CheckKind::OutsideCondition,
+                        action.to_string(),
+                        key.clone(),
+                        Vec::new(),
+                        false,
+                    ));
+                    need_checks.push((
+                        CheckKind::OutsideCondition,
+                        action.to_string(),
+                        key.clone(),
+                        vec![(
+                            "kms:ViaService".to_string(),
+                            format!("sqs.{}.amazonaws.com", app.region),
+                        )],
+                        false,
+                    ));
+                }
             }
         }
     }
     let log_group = arns.log_group(&function.name);
-    let log_key: Key = (log_group.clone(), None);
-    for action in LOG_ACTIONS {
+    let log_key: Key = (log_group.clone(), Vec::new());
+    // A consumer's role runs no function: no log group.
+    let log_actions: &[&str] = if consumer.is_some() { &[] } else { LOG_ACTIONS };
+    for action in log_actions {
         grants.entry(log_key.clone()).or_default().insert(
             (*action).to_string(),
             (
@@ -296,29 +419,38 @@ fn design_function(app: &Application, function: &Function) -> Result<RoleDesign,
             "Action": action_list,
             "Resource": resource,
         });
-        if let Some((operator, key, values)) = condition {
-            statement["Condition"] = json!({ operator.as_str(): { key.as_str(): values } });
+        if !condition.is_empty() {
+            let mut block = serde_json::Map::new();
+            for (operator, key, values) in condition {
+                let entry = block.entry(operator.clone()).or_insert_with(|| json!({}));
+                entry[key.as_str()] = json!(values);
+            }
+            statement["Condition"] = Json::Object(block);
         }
         statements.push(statement);
         for (action, (needs, reference)) in actions {
             permissions.push(Permission {
                 action: action.clone(),
                 resource: resource.clone(),
-                condition: condition.clone(),
+                condition: condition.first().cloned(),
+                conditions: condition.clone(),
                 needs: needs.clone(),
                 reference: reference.clone(),
             });
         }
     }
     let permissions_document = json!({ "Version": "2012-10-17", "Statement": statements });
-    let trust_document = json!({
-        "Version": "2012-10-17",
-        "Statement": [{
-            "Effect": "Allow",
-            "Principal": { "Service": "lambda.amazonaws.com" },
-            "Action": "sts:AssumeRole",
-        }],
-    });
+    let trust_document = match consumer {
+        Some(consumer) => consumer_trust(consumer),
+        None => json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Principal": { "Service": "lambda.amazonaws.com" },
+                "Action": "sts:AssumeRole",
+            }],
+        }),
+    };
     let (permissions_value, permissions_policy) = canonical(&permissions_document)?;
     let (trust_value, trust_policy) = canonical(&trust_document)?;
 
@@ -335,7 +467,10 @@ fn design_function(app: &Application, function: &Function) -> Result<RoleDesign,
         }
     }
 
-    let role_name = format!("{}-role", function.name);
+    let role_name = match consumer {
+        Some(consumer) => consumer.name.clone(),
+        None => format!("{}-role", function.name),
+    };
     let role_arn = format!("arn:aws:iam::{}:role/{role_name}", app.account);
     let policy = parse_policy(&permissions_value)
         .policy
@@ -343,14 +478,16 @@ fn design_function(app: &Application, function: &Function) -> Result<RoleDesign,
             message: "the designed policy does not parse".into(),
         })?;
     let mut policy_set = PolicySet::new().with_identity_policy("designed", policy);
-    if function.needs.iter().any(|n| {
-        app.resource(&n.resource)
-            .is_some_and(|r| r.kind == ResourceKind::Key)
-    }) {
-        // A KMS key is used only as far as its key policy allows; the
-        // design assumes the default key policy, which lets the account's
-        // IAM policies grant access to the key (and nothing more).
-        // https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam
+    // A KMS key is used only as far as its key policy allows; the design
+    // assumes the default key policy, which lets the account's IAM
+    // policies grant access to the key (and nothing more).
+    // https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam
+    if grants.keys().any(|(arn, _)| arn.contains(":kms:"))
+        || function.needs.iter().any(|n| {
+            app.resource(&n.resource)
+                .is_some_and(|r| r.kind == ResourceKind::Key)
+        })
+    {
         let key_policy = json!({
             "Version": "2012-10-17",
             "Statement": [{
@@ -395,6 +532,14 @@ fn design_function(app: &Application, function: &Function) -> Result<RoleDesign,
 
     let (lambda_permissions, route_checks) = lambda_permissions(app, function)?;
     verification.extend(route_checks);
+    if let Some(consumer) = consumer {
+        verification.extend(consumer_trust_checks(
+            app,
+            consumer,
+            &trust_value,
+            &role_arn,
+        )?);
+    }
 
     Ok(RoleDesign {
         function: function.logical_id.clone(),
@@ -406,7 +551,311 @@ fn design_function(app: &Application, function: &Function) -> Result<RoleDesign,
         lambda_permissions,
         verification,
         lint_findings,
+        permissions_boundary: match consumer {
+            Some(_) => None,
+            None => app.options.permissions_boundary.clone(),
+        },
+        consumer: consumer.cloned(),
     })
+}
+
+/// The statement conditions a need's `conditions` stand for.
+/// - `dynamodb:LeadingKeys` with `ForAllValues:StringEquals`, and `Null`
+///   false so a request without the key is not let through (a
+///   `ForAllValues` test holds when the key is absent).
+///   https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/specifying-conditions.html
+///   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html
+/// - a time window on `aws:CurrentTime` with `DateGreaterThan` and
+///   `DateLessThan`.
+///   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_examples_aws-dates.html
+fn need_conditions(conditions: &NeedConditions) -> Vec<Condition> {
+    let mut out = Vec::new();
+    if !conditions.leading_keys.is_empty() {
+        out.push((
+            "ForAllValues:StringEquals".to_string(),
+            "dynamodb:LeadingKeys".to_string(),
+            conditions.leading_keys.clone(),
+        ));
+        out.push((
+            "Null".to_string(),
+            "dynamodb:LeadingKeys".to_string(),
+            vec!["false".to_string()],
+        ));
+    }
+    if let Some(after) = &conditions.after {
+        out.push((
+            "DateGreaterThan".to_string(),
+            "aws:CurrentTime".to_string(),
+            vec![after.clone()],
+        ));
+    }
+    if let Some(before) = &conditions.before {
+        out.push((
+            "DateLessThan".to_string(),
+            "aws:CurrentTime".to_string(),
+            vec![before.clone()],
+        ));
+    }
+    out
+}
+
+/// The example value a policy variable (`${aws:PrincipalTag/tenant}`) is
+/// given in verification requests.
+const VARIABLE_VALUE: &str = "tenant-1";
+
+/// A change of request context: keys set to a new value, or removed.
+type ContextChange = Vec<(String, Option<String>)>;
+
+/// The context of a request inside a need's conditions, and the changes
+/// that take it outside, one near miss each.
+fn condition_requests(conditions: &NeedConditions) -> (Vec<(String, String)>, Vec<ContextChange>) {
+    let mut inside = Vec::new();
+    let mut outside = Vec::new();
+    if let Some(first) = conditions.leading_keys.first() {
+        let mut value = first.clone();
+        // Each `${key}` variable is given a value in the request context.
+        while let Some(start) = value.find("${") {
+            let Some(length) = value[start..].find('}') else {
+                break;
+            };
+            let key = value[start + 2..start + length].to_string();
+            inside.push((key, VARIABLE_VALUE.to_string()));
+            value.replace_range(start..start + length + 1, VARIABLE_VALUE);
+        }
+        inside.push(("dynamodb:LeadingKeys".to_string(), value));
+        outside.push(vec![(
+            "dynamodb:LeadingKeys".to_string(),
+            Some("another-partition-key".to_string()),
+        )]);
+        outside.push(vec![("dynamodb:LeadingKeys".to_string(), None)]);
+    }
+    let after = conditions.after.as_deref().and_then(epoch_seconds);
+    let before = conditions.before.as_deref().and_then(epoch_seconds);
+    let now = match (after, before) {
+        (Some(after), Some(before)) => Some(after + (before - after) / 2),
+        (Some(after), None) => Some(after + 86_400),
+        (None, Some(before)) => Some(before - 86_400),
+        (None, None) => None,
+    };
+    if let Some(now) = now {
+        inside.push(("aws:CurrentTime".to_string(), utc_time(now)));
+        // The bounds themselves are outside: both operators are strict.
+        for bound in [after, before].into_iter().flatten() {
+            outside.push(vec![("aws:CurrentTime".to_string(), Some(utc_time(bound)))]);
+        }
+    }
+    (inside, outside)
+}
+
+/// Seconds since 1970 of `YYYY-MM-DDTHH:MM:SSZ` (checked by the reader).
+fn epoch_seconds(text: &str) -> Option<i64> {
+    let number = |range: std::ops::Range<usize>| text.get(range)?.parse::<i64>().ok();
+    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
+    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
+    // Days from civil (proleptic Gregorian calendar).
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = era * 146_097 + day_of_era - 719_468;
+    Some(days * 86_400 + hour * 3_600 + minute * 60 + second)
+}
+
+fn utc_time(epoch: i64) -> String {
+    let days = epoch.div_euclid(86_400);
+    let seconds = epoch.rem_euclid(86_400);
+    // Civil from days, the inverse of the above.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        seconds / 3_600,
+        seconds % 3_600 / 60,
+        seconds % 60
+    )
+}
+
+/// The KMS actions a need on an encrypted table or bucket needs.
+/// - DynamoDB decrypts the table key with the caller's permission for its
+///   item operations, reads and writes alike, and for stream reads.
+///   https://docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html
+/// - S3: a download decrypts (`kms:Decrypt`); an upload generates a data key
+///   (`kms:GenerateDataKey`) and a multipart upload also decrypts.
+///   https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html
+///
+/// A delete uses no key.
+fn kms_actions(kind: ResourceKind, need: &Need) -> Vec<(&'static str, &'static str)> {
+    const DYNAMODB: &str =
+        "https://docs.aws.amazon.com/kms/latest/developerguide/services-dynamodb.html";
+    const S3: &str =
+        "https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html";
+    let actions = crate::options::need_actions(need, kind);
+    let any = |names: &[&str]| actions.iter().any(|a| names.contains(&a.as_str()));
+    match kind {
+        ResourceKind::Table => {
+            let uses_data = actions.iter().any(|a| {
+                !matches!(
+                    a.as_str(),
+                    "dynamodb:DescribeTable" | "dynamodb:DescribeStream" | "dynamodb:ListStreams"
+                )
+            });
+            if uses_data {
+                vec![("kms:Decrypt", DYNAMODB)]
+            } else {
+                Vec::new()
+            }
+        }
+        ResourceKind::Bucket => {
+            let mut out = Vec::new();
+            let uploads = any(&["s3:PutObject"]);
+            if uploads || any(&["s3:GetObject", "s3:GetObjectVersion"]) {
+                out.push(("kms:Decrypt", S3));
+            }
+            if uploads {
+                out.push(("kms:GenerateDataKey", S3));
+            }
+            out
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The ARN of the customer managed key a table or bucket is encrypted
+/// with, when the template names it as a key ARN or key id (an alias, or a
+/// key whose id only deployment knows, cannot be named in a policy yet).
+fn customer_key_arn(app: &Application, resource: &AppResource) -> Option<String> {
+    let key = &resource.encryption_key.as_ref()?.key;
+    if crate::options::is_key_arn(key) {
+        return Some(key.clone());
+    }
+    let id_like = !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    id_like.then(|| format!("arn:aws:kms:{}:{}:key/{key}", app.region, app.account))
+}
+
+/// A consumer's trust policy: the consumer's account, with its external id
+/// and/or organization as conditions.
+/// https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_create_for-user_externalid.html
+/// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalorgid
+fn consumer_trust(consumer: &Consumer) -> Json {
+    let mut equals = serde_json::Map::new();
+    if let Some(id) = &consumer.external_id {
+        equals.insert("sts:ExternalId".into(), json!(id));
+    }
+    if let Some(org) = &consumer.organization {
+        equals.insert("aws:PrincipalOrgID".into(), json!(org));
+    }
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": { "AWS": format!("arn:aws:iam::{}:root", consumer.account) },
+            "Action": "sts:AssumeRole",
+            "Condition": { "StringEquals": Json::Object(equals) },
+        }],
+    })
+}
+
+/// The consumer's trust policy, checked: a role of the consumer's account
+/// (allowed by its own identity policy) may assume the role with the
+/// external id and organization; without either, with another value, or
+/// from another account it may not.
+fn consumer_trust_checks(
+    app: &Application,
+    consumer: &Consumer,
+    trust: &leash_policy::Value,
+    role_arn: &str,
+) -> Result<Vec<Check>, DesignError> {
+    let trust_policy = parse_policy(trust).policy.ok_or_else(|| DesignError {
+        message: "the designed trust policy does not parse".into(),
+    })?;
+    let caller_policy = json!({
+        "Version": "2012-10-17",
+        "Statement": [{ "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role_arn }],
+    });
+    let (caller_value, _) = canonical(&caller_policy)?;
+    let caller = parse_policy(&caller_value)
+        .policy
+        .ok_or_else(|| DesignError {
+            message: "the caller's policy does not parse".into(),
+        })?;
+    let prepared = PreparedPolicySet::new(
+        &PolicySet::new()
+            .with_identity_policy("the consumer's own policy", caller)
+            .with_resource_policy("trust policy", trust_policy),
+    );
+    let mut good = Vec::new();
+    if let Some(id) = &consumer.external_id {
+        good.push(("sts:ExternalId".to_string(), id.clone()));
+    }
+    if let Some(org) = &consumer.organization {
+        good.push(("aws:PrincipalOrgID".to_string(), org.clone()));
+    }
+    let mut cases = vec![(consumer.account.clone(), good.clone(), true)];
+    for (key, _) in &good {
+        let mut without = good.clone();
+        without.retain(|(k, _)| k != key);
+        cases.push((consumer.account.clone(), without, false));
+        let mut other = good.clone();
+        for (k, v) in &mut other {
+            if k == key {
+                *v = if key == "aws:PrincipalOrgID" {
+                    "o-0000000000".to_string()
+                } else {
+                    "another-external-id".to_string()
+                };
+            }
+        }
+        cases.push((consumer.account.clone(), other, false));
+    }
+    let stranger = if consumer.account == "999988887777" {
+        "999988887776"
+    } else {
+        "999988887777"
+    };
+    cases.push((stranger.to_string(), good, false));
+    let mut checks = Vec::new();
+    for (account, context, expected_allow) in cases {
+        let principal = format!("arn:aws:iam::{account}:role/consumer-caller");
+        let mut request_context = RequestContext::new();
+        for (key, value) in &context {
+            request_context = request_context.with(key.clone(), value.clone());
+        }
+        let request = Request::new(principal.clone(), "sts:AssumeRole", role_arn)
+            .with_resource_account(app.account.clone())
+            .with_context(request_context);
+        let decision = prepared.evaluate(&request);
+        let allowed = decision.is_allowed();
+        let mut shown = vec![("principal".to_string(), principal)];
+        shown.extend(context);
+        checks.push(Check {
+            kind: if expected_allow {
+                CheckKind::Need
+            } else {
+                CheckKind::ResourcePolicy
+            },
+            action: "sts:AssumeRole".into(),
+            resource: role_arn.to_string(),
+            context: shown,
+            expected_allow,
+            allowed,
+            passed: allowed == expected_allow,
+            why: decision.reason.as_str().to_string(),
+        });
+    }
+    Ok(checks)
 }
 
 /// Whether the source of a need lets the design grant `action`: a need

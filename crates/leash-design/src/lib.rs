@@ -14,6 +14,8 @@
 //! manifest::read_manifest(text: &str, target: &Target) -> Result<Application, ModelError>
 //! manifest::is_manifest_text(text: &str) -> bool
 //! design::design(app: &Application) -> Result<Vec<RoleDesign>, DesignError>
+//! design::design_consumers(app: &Application) -> Result<Vec<RoleDesign>, DesignError>
+//! perimeter::design_resource_policies(app: &Application, roles: &[RoleDesign]) -> Result<Vec<ResourcePolicyDesign>, DesignError>
 //! report::render_report(app: &Application, roles: &[RoleDesign]) -> String
 //! report::render_report_with(app, roles, context: &ReportContext) -> String
 //! report::role_document(role: &RoleDesign) -> String
@@ -42,13 +44,19 @@ pub mod design;
 pub mod json_tree;
 pub mod manifest;
 pub mod model;
+pub mod options;
 pub mod original;
+pub mod perimeter;
 pub mod report;
 pub mod terraform;
 
 pub use leash_iac::{Template, read_template};
 
-pub use design::{Check, CheckKind, DesignError, LambdaPermission, Permission, RoleDesign, design};
+pub use design::{
+    Check, CheckKind, DesignError, LambdaPermission, Permission, RoleDesign, design,
+    design_consumers,
+};
 pub use manifest::{is_manifest_text, read_manifest};
 pub use model::{Access, Application, ModelError, Need, Target, read_application};
 pub use original::{CombinedIam, OriginalIam, OriginalPolicy, original_iam, original_iam_all};
+pub use perimeter::{ResourcePolicyDesign, design_resource_policies};

@@ -18,8 +18,8 @@
 use leash_policy::{Member, Span, Value, ValueKind};
 
 use crate::model::{
-    ApiRoute, AppResource, Application, Function, ModelError, NeedSource, ResourceKind, Target,
-    error_at, read_declared_need,
+    ApiRoute, AppResource, Application, DesignOptions, EncryptionKey, Function, ModelError,
+    NeedSource, ResourceKind, Target, error_at, read_declared_need,
 };
 
 /// The top-level key that makes a YAML file a leash manifest.
@@ -57,6 +57,8 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "topics",
     "functions",
     "apis",
+    "permissions-boundary",
+    "consumers",
 ];
 
 /// Reads a manifest's document tree into the application model.
@@ -130,12 +132,19 @@ pub fn application_from_manifest(root: &Value, target: &Target) -> Result<Applic
     }
     for member in section(root, "buckets")? {
         let at = format!("bucket `{}`", member.key.node);
-        mapping(&member.value, &at, Some(&[]))?;
+        mapping(&member.value, &at, Some(&["kms-key", "policy"]))?;
         check_name(member, ResourceKind::Bucket)?;
-        add(
-            AppResource::new(&member.key.node, ResourceKind::Bucket, &member.key.node),
-            member.key.span,
-        )?;
+        let mut bucket = AppResource::new(&member.key.node, ResourceKind::Bucket, &member.key.node);
+        if let Some(key) = member.value.get("kms-key") {
+            bucket.encryption_key = Some(EncryptionKey {
+                resource: None,
+                key: crate::options::read_kms_key(key, &at)?,
+            });
+        }
+        if let Some(policy) = member.value.get("policy") {
+            bucket.bucket_policy = Some(crate::options::read_bucket_policy(policy, &at)?);
+        }
+        add(bucket, member.key.span)?;
     }
     for (key, kind) in [
         ("queues", ResourceKind::Queue),
@@ -152,6 +161,7 @@ pub fn application_from_manifest(root: &Value, target: &Target) -> Result<Applic
         }
     }
     let function_members = section(root, "functions")?;
+    let api_members = section(root, "apis")?;
     for member in function_members {
         check_name(member, ResourceKind::Function)?;
         add(
@@ -175,7 +185,14 @@ pub fn application_from_manifest(root: &Value, target: &Target) -> Result<Applic
                 mapping(
                     need,
                     &need_at,
-                    Some(&["resource", "access", "actions", "prefix", "index"]),
+                    Some(&[
+                        "resource",
+                        "access",
+                        "actions",
+                        "prefix",
+                        "index",
+                        "conditions",
+                    ]),
                 )?;
                 function.needs.extend(read_declared_need(
                     &need_at,
@@ -189,8 +206,26 @@ pub fn application_from_manifest(root: &Value, target: &Target) -> Result<Applic
         functions.push(function);
     }
 
-    for member in section(root, "apis")? {
-        read_api(member, &mut functions)?;
+    let mut options = DesignOptions::default();
+    for member in api_members {
+        if let Some(ranges) = read_api(member, &mut functions)? {
+            options
+                .api_source_ips
+                .push((member.key.node.clone(), ranges));
+        }
+    }
+    if let Some(boundary) = root.get("permissions-boundary") {
+        options.permissions_boundary =
+            Some(crate::options::read_boundary(boundary, "the manifest")?);
+    }
+    if let Some(consumers) = root.get("consumers") {
+        options.consumers = crate::options::read_consumers(
+            consumers,
+            "the manifest",
+            &resources,
+            true,
+            (&account, &region),
+        )?;
     }
 
     Ok(Application {
@@ -198,6 +233,7 @@ pub fn application_from_manifest(root: &Value, target: &Target) -> Result<Applic
         region,
         functions,
         resources,
+        options,
     })
 }
 
@@ -246,7 +282,10 @@ fn read_table(member: &Member) -> Result<AppResource, ModelError> {
         }
     }
     if let Some(key) = table.get("kms-key") {
-        check_kms_key(key, &at)?;
+        resource.encryption_key = Some(EncryptionKey {
+            resource: None,
+            key: crate::options::read_kms_key(key, &at)?,
+        });
     }
     Ok(resource)
 }
@@ -266,39 +305,19 @@ fn read_key(key: &Value, at: &str) -> Result<(String, Option<String>), ModelErro
     Ok((partition, sort))
 }
 
-/// A customer managed key is named by its key ARN: IAM policies name keys
-/// by key ARN, not by alias.
-/// https://docs.aws.amazon.com/kms/latest/developerguide/cmks-in-iam-policies.html
-fn check_kms_key(key: &Value, at: &str) -> Result<String, ModelError> {
-    let arn = key.as_str().unwrap_or_default();
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let valid = parts.len() == 6
-        && parts[0] == "arn"
-        && parts[2] == "kms"
-        && is_region(parts[3])
-        && parts[4].len() == 12
-        && parts[4].bytes().all(|b| b.is_ascii_digit())
-        && parts[5].strip_prefix("key/").is_some_and(|id| {
-            !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        });
-    if !valid {
-        return Err(error_at(
-            key.span,
-            format!("{at}: `kms-key` must be a key ARN, `arn:aws:kms:REGION:ACCOUNT:key/KEY-ID`"),
-        ));
-    }
-    Ok(arn.to_string())
-}
-
 const HTTP_METHODS: &[&str] = &[
     "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "ANY",
 ];
 
-fn read_api(member: &Member, functions: &mut [Function]) -> Result<(), ModelError> {
+/// Reads an API's routes into the functions; returns its `source-ip` ranges.
+fn read_api(
+    member: &Member,
+    functions: &mut [Function],
+) -> Result<Option<Vec<String>>, ModelError> {
     let api = &member.key.node;
     let at = format!("api `{api}`");
     let value = &member.value;
-    mapping(value, &at, Some(&["type", "stage", "routes"]))?;
+    mapping(value, &at, Some(&["type", "stage", "routes", "source-ip"]))?;
     // API Gateway resource ids in CloudFormation are logical ids: letters
     // and digits, which is what `${Api}` in the SourceArn's `Fn::Sub` needs.
     if api.is_empty() || !api.bytes().all(|b| b.is_ascii_alphanumeric()) {
@@ -316,6 +335,18 @@ fn read_api(member: &Member, functions: &mut [Function]) -> Result<(), ModelErro
                 format!("{at}: `type` must be rest or http"),
             ));
         }
+    };
+    let source_ips = match value.get("source-ip") {
+        // Resource policies are a REST API feature; HTTP APIs have none.
+        // https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-resource-policies.html
+        Some(ranges) if event_type == "HttpApi" => {
+            return Err(error_at(
+                ranges.span,
+                format!("{at}: `source-ip` needs a resource policy, which only REST APIs have"),
+            ));
+        }
+        Some(ranges) => Some(crate::options::read_source_ips(ranges, &at)?),
+        None => None,
     };
     let stage = required_string(value, "stage", &at)?;
     // Stage names: letters, digits, `-` and `_`; HTTP APIs also `$default`.
@@ -389,7 +420,7 @@ fn read_api(member: &Member, functions: &mut [Function]) -> Result<(), ModelErro
             path: path.to_string(),
         });
     }
-    Ok(())
+    Ok(source_ips)
 }
 
 /// A resource path: `/`, or `/`-separated non-empty segments, each literal

@@ -185,6 +185,50 @@ pub struct AppResource {
     /// Tables and buckets: the customer managed KMS key they are encrypted
     /// with, for `kms:ViaService` grants.
     pub encryption_key: Option<EncryptionKey>,
+    /// Buckets: the bucket policy to design, when asked for.
+    pub bucket_policy: Option<BucketPolicyOptions>,
+}
+
+/// What a designed bucket policy denies.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BucketPolicyOptions {
+    /// Deny requests not sent over TLS (`aws:SecureTransport` false).
+    pub deny_insecure_transport: bool,
+    /// Deny principals outside the account or the organization.
+    pub deny_outside: Option<Perimeter>,
+}
+
+/// Who is inside: the application's account, or an AWS organization.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Perimeter {
+    Account,
+    Organization(String),
+}
+
+/// Options of the whole design, beyond each function's needs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DesignOptions {
+    /// A managed policy ARN set as every function role's permissions boundary.
+    pub permissions_boundary: Option<String>,
+    /// REST APIs whose resource policy admits only these source IP ranges:
+    /// (API logical id, CIDRs).
+    pub api_source_ips: Vec<(String, Vec<String>)>,
+    /// Roles another account assumes to use the application's resources.
+    pub consumers: Vec<Consumer>,
+}
+
+/// A cross-account consumer: a role in the application's account that
+/// principals of `account` may assume, with `sts:ExternalId` and/or
+/// `aws:PrincipalOrgID` in its trust policy.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Consumer {
+    /// The role name.
+    pub name: String,
+    /// The account whose principals may assume the role.
+    pub account: String,
+    pub external_id: Option<String>,
+    pub organization: Option<String>,
+    pub needs: Vec<Need>,
 }
 
 impl AppResource {
@@ -200,6 +244,7 @@ impl AppResource {
             partition_key: None,
             sort_key: None,
             encryption_key: None,
+            bucket_policy: None,
         }
     }
 }
@@ -331,6 +376,28 @@ pub struct Need {
     pub actions: Vec<String>,
     pub scope: Option<Scope>,
     pub source: NeedSource,
+    /// Conditions the need asks for (`conditions:`), on every permission it
+    /// produces.
+    pub conditions: NeedConditions,
+}
+
+/// Conditions a declared need asks for.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NeedConditions {
+    /// Tables: the partition key values the function may touch
+    /// (`dynamodb:LeadingKeys`); a value may be a policy variable such as
+    /// `${aws:PrincipalTag/tenant}`.
+    pub leading_keys: Vec<String>,
+    /// Allowed only after this time (`aws:CurrentTime`, ISO 8601 UTC).
+    pub after: Option<String>,
+    /// Allowed only before this time.
+    pub before: Option<String>,
+}
+
+impl NeedConditions {
+    pub fn is_empty(&self) -> bool {
+        self.leading_keys.is_empty() && self.after.is_none() && self.before.is_none()
+    }
 }
 
 impl Need {
@@ -446,12 +513,13 @@ impl Function {
 }
 
 /// The application: where it runs, its functions and their resources.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Application {
     pub account: String,
     pub region: String,
     pub functions: Vec<Function>,
     pub resources: Vec<AppResource>,
+    pub options: DesignOptions,
 }
 
 impl Application {
@@ -586,6 +654,15 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
             partition_key: key("HASH"),
             sort_key: key("RANGE"),
             encryption_key: encryption_key(template, resource, kind, &resolve),
+            bucket_policy: match resource_options(resource, "policy") {
+                Some(policy) if kind == ResourceKind::Bucket => {
+                    Some(crate::options::read_bucket_policy(
+                        policy,
+                        &format!("`{}`: Metadata.leash", resource.logical_id.node),
+                    )?)
+                }
+                _ => None,
+            },
         });
     }
 
@@ -605,12 +682,62 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
             )?);
         }
     }
+    let options = read_template_options(template, leash_metadata, &resources, (&account, &region))?;
     Ok(Application {
         account,
         region,
         functions,
         resources,
+        options,
     })
+}
+
+/// `Metadata: leash: KEY` on a resource.
+fn resource_options<'a>(resource: &'a Resource, key: &str) -> Option<&'a Value> {
+    resource.metadata.as_ref()?.get("leash")?.get(key)
+}
+
+/// The design options a template declares: `permissions-boundary` and
+/// `consumers` in the top-level `Metadata: leash:`, `source-ip` in an API's
+/// `Metadata: leash:` (bucket policies are read with the buckets).
+fn read_template_options(
+    template: &Template,
+    leash_metadata: Option<&Value>,
+    resources: &[AppResource],
+    target: (&str, &str),
+) -> Result<DesignOptions, ModelError> {
+    let mut options = DesignOptions::default();
+    let at = "Metadata.leash";
+    if let Some(boundary) = leash_metadata.and_then(|m| m.get("permissions-boundary")) {
+        options.permissions_boundary = Some(crate::options::read_boundary(boundary, at)?);
+    }
+    if let Some(consumers) = leash_metadata.and_then(|m| m.get("consumers")) {
+        options.consumers =
+            crate::options::read_consumers(consumers, at, resources, false, target)?;
+    }
+    for resource in &template.resources {
+        if let Some(ranges) = resource_options(resource, "source-ip") {
+            let at = format!("`{}`: Metadata.leash", resource.logical_id.node);
+            // Resource policies are a REST API feature; HTTP APIs have none.
+            // https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-resource-policies.html
+            if !matches!(
+                resource.resource_type.node.as_str(),
+                "AWS::Serverless::Api" | "AWS::ApiGateway::RestApi"
+            ) {
+                return Err(error_at(
+                    ranges.span,
+                    format!(
+                        "{at}: `source-ip` applies only to REST APIs (`AWS::Serverless::Api`, `AWS::ApiGateway::RestApi`)"
+                    ),
+                ));
+            }
+            options.api_source_ips.push((
+                resource.logical_id.node.clone(),
+                crate::options::read_source_ips(ranges, &at)?,
+            ));
+        }
+    }
+    Ok(options)
 }
 
 fn read_function(
@@ -730,6 +857,7 @@ fn read_function(
                     resource: target,
                     actions: Vec::new(),
                     scope: None,
+                    conditions: NeedConditions::default(),
                     source: NeedSource::SamPolicyTemplate {
                         name: template_name.to_string(),
                     },
@@ -868,6 +996,7 @@ fn read_function(
                             index: false,
                             actions: Vec::new(),
                             scope: None,
+                            conditions: NeedConditions::default(),
                             source: NeedSource::EventSource { event: event_name },
                         })
                     }
@@ -1206,6 +1335,7 @@ fn read_connectors(
                                 actions: Vec::new(),
                                 scope: None,
                                 source: source.clone(),
+                                conditions: NeedConditions::default(),
                             });
                         }
                         if target.kind == ResourceKind::StateMachine && connector.read {
@@ -1241,6 +1371,7 @@ fn read_connectors(
                     actions: Vec::new(),
                     scope: None,
                     source,
+                    conditions: NeedConditions::default(),
                 });
             }
         }
@@ -1487,6 +1618,7 @@ fn read_inline_statements(
                         index: scope == Scope::TableIndexes,
                         actions: acting,
                         scope: Some(scope),
+                        conditions: NeedConditions::default(),
                         source: source(statement_index),
                     })
                 }
@@ -1559,6 +1691,32 @@ fn field_span(value: &Value, key: &str) -> leash_policy::Span {
 /// `needs` in a manifest): an access level or a list of actions on one
 /// resource. `at` names it in error messages.
 pub(crate) fn read_declared_need(
+    at: &str,
+    source: NeedSource,
+    need: &Value,
+    resources: &[AppResource],
+    target: (&str, &str),
+) -> Result<Vec<Need>, ModelError> {
+    let mut needs = read_need_grants(at, source, need, resources, target)?;
+    if let Some(conditions) = need.get("conditions")
+        && let Some(resource) = needs
+            .first()
+            .and_then(|n| resources.iter().find(|r| r.logical_id == n.resource))
+    {
+        let actions: Vec<String> = needs
+            .iter()
+            .flat_map(|n| crate::options::need_actions(n, resource.kind))
+            .collect();
+        let conditions = crate::options::read_conditions(conditions, at, resource, &actions)?;
+        for need in &mut needs {
+            need.conditions = conditions.clone();
+        }
+    }
+    Ok(needs)
+}
+
+/// A declared need without its conditions.
+fn read_need_grants(
     at: &str,
     source: NeedSource,
     need: &Value,
@@ -1659,6 +1817,7 @@ pub(crate) fn read_declared_need(
                 index: index_flag,
                 actions: Vec::new(),
                 scope: None,
+                conditions: NeedConditions::default(),
                 source,
             }])
         }
@@ -1732,6 +1891,7 @@ impl DeclaredActions<'_> {
                     index: scope == Scope::TableIndexes,
                     actions: vec![action],
                     scope: Some(scope),
+                    conditions: NeedConditions::default(),
                     source: source.clone(),
                 }),
             }
