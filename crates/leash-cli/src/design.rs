@@ -13,10 +13,13 @@ use std::path::Path;
 use leash_design::changes::compare_with_original;
 use leash_design::cloudformation::designed_template;
 use leash_design::original::{managed_policy_name, original_iam_all};
-use leash_design::report::{ReportContext, render_report_with, role_document};
+use leash_design::report::{
+    ReportContext, render_report_with, render_resource_policies, role_document,
+};
 use leash_design::terraform::terraform_design;
 use leash_design::{
-    ModelError, Target, design, is_manifest_text, read_application, read_manifest, read_template,
+    ModelError, Target, design, design_consumers, design_resource_policies, is_manifest_text,
+    read_application, read_manifest, read_template,
 };
 
 use crate::args::{DesignArgs, DesignFormat};
@@ -78,6 +81,12 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
     }
     let roles =
         design(&application).map_err(|error| format!("error: {}: {error}", input.display()))?;
+    // The design options: cross-account consumers' roles, bucket and API
+    // policies.
+    let consumers = design_consumers(&application)
+        .map_err(|error| format!("error: {}: {error}", input.display()))?;
+    let policies = design_resource_policies(&application, &roles)
+        .map_err(|error| format!("error: {}: {error}", input.display()))?;
 
     // Every file is rendered before anything is written: an error here
     // leaves `--out` untouched.
@@ -94,8 +103,14 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
             designed = Some(output);
         }
         DesignFormat::Json => {
-            for role in &roles {
+            for role in roles.iter().chain(&consumers) {
                 files.push((format!("{}.json", role.role_name), role_document(role)));
+            }
+            for policy in &policies {
+                files.push((
+                    format!("{}-{}-policy.json", policy.resource, policy.kind),
+                    format!("{}\n", policy.policy),
+                ));
             }
         }
         DesignFormat::Terraform => {
@@ -129,10 +144,10 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
         designed_template: designed.as_ref(),
         changes: changes.as_deref(),
     };
-    files.push((
-        "report.md".to_string(),
-        render_report_with(&application, &roles, &context),
-    ));
+    let all_roles: Vec<_> = roles.iter().chain(&consumers).cloned().collect();
+    let mut report = render_report_with(&application, &all_roles, &context);
+    report.push_str(&render_resource_policies(&policies));
+    files.push(("report.md".to_string(), report));
     if let Some(out) = &args.out {
         write_output_set(out, &files)?;
     }
@@ -145,7 +160,7 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
         application.account,
         application.region
     );
-    for role in &roles {
+    for role in &all_roles {
         let passed = role.verification.iter().filter(|c| c.passed).count();
         let total = role.verification.len();
         println!(
@@ -168,6 +183,29 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
             println!("    lint: {finding}");
         }
         failed |= passed != total || !role.lint_findings.is_empty();
+    }
+    for policy in &policies {
+        let passed = policy.verification.iter().filter(|c| c.passed).count();
+        let total = policy.verification.len();
+        println!(
+            "  {} {} policy: verification {passed}/{total} passed; lint {} finding(s)",
+            policy.resource,
+            policy.kind,
+            policy.lint_findings.len()
+        );
+        for check in policy.verification.iter().filter(|c| !c.passed) {
+            println!(
+                "    FAIL {}: {} on {} was {}",
+                check.kind.as_str(),
+                check.action,
+                check.resource,
+                check.why
+            );
+        }
+        for finding in &policy.lint_findings {
+            println!("    lint: {finding}");
+        }
+        failed |= passed != total || !policy.lint_findings.is_empty();
     }
     if let Some(out) = &args.out {
         let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();

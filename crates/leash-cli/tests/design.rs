@@ -651,3 +651,41 @@ fn managed_policies_are_compared_from_a_folder() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The options example: consumer role, bucket and API policies are written
+/// next to the function roles, every check passes, and the role files carry
+/// the permissions boundary.
+#[test]
+fn designs_the_options_example() {
+    let out = temp_dir("manifest-options");
+    let input = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../examples/orders-api/manifest-options.yaml");
+    let output = leash(&[
+        "design",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    for file in [
+        "partner-reports.json",
+        "acme-orders-receipts-bucket-policy.json",
+        "OrdersApi-api-policy.json",
+    ] {
+        assert!(out.join(file).exists(), "{file}");
+    }
+    assert_eq!(
+        role(&out, "get-order")["PermissionsBoundary"],
+        "arn:aws:iam::111122223333:policy/orders-workload-boundary"
+    );
+    let partner: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("partner-reports.json")).unwrap())
+            .unwrap();
+    assert_eq!(partner["ConsumerAccount"], "444455556666");
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(!report.contains("| FAIL |"));
+    assert!(report.contains("(cross-account consumer)"));
+    assert!(report.contains("(bucket policy)"));
+    let _ = std::fs::remove_dir_all(&out);
+}

@@ -19,6 +19,7 @@
 //! report::render_report(app: &Application, roles: &[RoleDesign]) -> String
 //! report::render_report_with(app, roles, context: &ReportContext) -> String
 //! report::role_document(role: &RoleDesign) -> String
+//! report::render_resource_policies(policies: &[ResourcePolicyDesign]) -> String
 //! cloudformation::designed_template(template: &Template, app, roles) -> Result<DesignedTemplate, CloudFormationError>
 //! changes::compare_with_original(roles, originals: &[OriginalIam], lookup) -> Vec<FunctionChanges>
 //! terraform::terraform_design(template: &Template, app, roles) -> Result<TerraformDesign, String>

@@ -35,6 +35,10 @@ impl ResourcePolicyDesign {
     }
 }
 
+/// A principal using the bucket: (principal, action, resource, request
+/// context, its identity policy as JSON).
+type Caller = (String, String, String, Vec<(String, String)>, String);
+
 const EXAMPLE_API_ID: &str = "a1b2c3d4e5";
 const OUTSIDE_ACCOUNT: &str = "999988887777";
 
@@ -113,7 +117,7 @@ fn bucket_policy(
 
     // Who uses the bucket: each role with a permission on it, with its
     // first such permission; without one, an example role of the account.
-    let mut callers: Vec<(String, String, String, Vec<(String, String)>, String)> = Vec::new();
+    let mut callers: Vec<Caller> = Vec::new();
     for role in roles.iter().filter(|r| r.consumer.is_none()) {
         if let Some(permission) = role
             .permissions

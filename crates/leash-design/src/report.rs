@@ -34,13 +34,24 @@ pub fn role_document(role: &RoleDesign) -> String {
             })
         })
         .collect();
-    let document = json!({
+    let mut document = json!({
         "RoleName": role.role_name,
         "Function": role.function,
         "AssumeRolePolicyDocument": trust,
         "Policies": [{ "PolicyName": format!("{}-least-privilege", role.function_name), "PolicyDocument": permissions }],
         "LambdaPermissions": lambda_permissions,
     });
+    if let Some(boundary) = &role.permissions_boundary {
+        document["PermissionsBoundary"] = json!(boundary);
+    }
+    if let Some(consumer) = &role.consumer
+        && let Some(fields) = document.as_object_mut()
+    {
+        // A consumer's role serves no function.
+        fields.remove("Function");
+        fields.remove("LambdaPermissions");
+        fields.insert("ConsumerAccount".into(), json!(consumer.account));
+    }
     let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
     text.push('\n');
     text
@@ -88,20 +99,44 @@ pub fn render_report_with(
     }
     for role in roles {
         let function = app.functions.iter().find(|f| f.logical_id == role.function);
-        out.push_str(&format!(
-            "## `{}` (function `{}`)\n\n",
-            role.role_name, role.function_name
-        ));
-        out.push_str("Trusted by `lambda.amazonaws.com`.\n\n### Permissions\n\n");
+        match &role.consumer {
+            Some(consumer) => {
+                let mut conditions = Vec::new();
+                if consumer.external_id.is_some() {
+                    conditions.push("`sts:ExternalId`");
+                }
+                if consumer.organization.is_some() {
+                    conditions.push("`aws:PrincipalOrgID`");
+                }
+                out.push_str(&format!(
+                    "## `{}` (cross-account consumer)\n\nTrusted by account `{}` with {}.\n\n",
+                    role.role_name,
+                    consumer.account,
+                    conditions.join(" and ")
+                ));
+            }
+            None => {
+                out.push_str(&format!(
+                    "## `{}` (function `{}`)\n\n",
+                    role.role_name, role.function_name
+                ));
+                out.push_str("Trusted by `lambda.amazonaws.com`.\n\n");
+            }
+        }
+        if let Some(boundary) = &role.permissions_boundary {
+            out.push_str(&format!("Permissions boundary: `{boundary}`.\n\n"));
+        }
+        out.push_str("### Permissions\n\n");
         out.push_str("| action | resource | condition | needs |\n|---|---|---|---|\n");
         for permission in &role.permissions {
             let condition = permission
-                .condition
-                .as_ref()
+                .conditions
+                .iter()
                 .map(|(operator, key, values)| {
                     format!("`{operator}` `{key}` = `{}`", values.join("`, `"))
                 })
-                .unwrap_or_default();
+                .collect::<Vec<_>>()
+                .join("; ");
             out.push_str(&format!(
                 "| `{}` | `{}` | {} | {} |\n",
                 permission.action,
@@ -315,6 +350,54 @@ fn changes_section(changes: &FunctionChanges) -> String {
 /// Text for a Markdown table cell: `|` escaped, one line.
 fn cell(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// report.md's section on the designed resource policies (bucket and API
+/// policies): each policy, its lint findings and its checks.
+pub fn render_resource_policies(policies: &[crate::perimeter::ResourcePolicyDesign]) -> String {
+    let mut out = String::new();
+    for policy in policies {
+        out.push_str(&format!(
+            "## `{}` ({} policy)\n\n```json\n{}\n```\n\n### Lint\n\n",
+            policy.resource, policy.kind, policy.policy
+        ));
+        if policy.lint_findings.is_empty() {
+            out.push_str("No findings.\n\n");
+        } else {
+            for finding in &policy.lint_findings {
+                out.push_str(&format!("- {finding}\n"));
+            }
+            out.push('\n');
+        }
+        let passed = policy.verification.iter().filter(|c| c.passed).count();
+        out.push_str(&format!(
+            "### Verification\n\n{passed} of {} checks passed.\n\n| result | check | action | resource | context | expected | engine |\n|---|---|---|---|---|---|---|\n",
+            policy.verification.len()
+        ));
+        for check in &policy.verification {
+            let context: Vec<String> = check
+                .context
+                .iter()
+                .map(|(k, v)| format!("`{k}`=`{v}`"))
+                .collect();
+            out.push_str(&format!(
+                "| {} | {} | `{}` | `{}` | {} | {} | {} |\n",
+                if check.passed { "PASS" } else { "FAIL" },
+                check.kind.as_str(),
+                check.action,
+                check.resource,
+                context.join(" "),
+                if check.expected_allow {
+                    "allow"
+                } else {
+                    "deny (by this policy)"
+                },
+                check.why
+            ));
+        }
+        out.push('\n');
+    }
+    out
 }
 
 /// The access matrix: one row per function, one column per resource any

@@ -50,9 +50,56 @@ fn schema_errors(text: &str) -> Vec<String> {
 }
 
 #[test]
-fn the_example_manifest_validates_against_the_schema() {
-    let errors = schema_errors(&read("examples/orders-api/manifest.yaml"));
-    assert!(errors.is_empty(), "{errors:#?}");
+fn the_example_manifests_validate_against_the_schema() {
+    for example in [
+        "examples/orders-api/manifest.yaml",
+        "examples/orders-api/manifest-options.yaml",
+    ] {
+        let errors = schema_errors(&read(example));
+        assert!(errors.is_empty(), "{example}: {errors:#?}");
+        read_manifest(&read(example), &Target::default()).unwrap();
+    }
+}
+
+/// The options example: the schema and the reader refuse the same slips.
+#[test]
+fn bad_options_are_refused_by_the_schema_and_the_reader() {
+    let example = read("examples/orders-api/manifest-options.yaml");
+    let cases = [
+        (
+            "deny-outside: account",
+            "deny-outside: everyone",
+            "`deny-outside` must be",
+        ),
+        (
+            "    external-id: acme-partner-7c1f\n",
+            "",
+            "needs `external-id` or `organization`",
+        ),
+        (
+            "after: \"2026-01-01T00:00:00Z\"",
+            "after: \"2026-01-01\"",
+            "must be a UTC time",
+        ),
+        (
+            "policy/orders-workload-boundary",
+            "role/orders-workload-boundary",
+            "managed policy ARN",
+        ),
+        (
+            "conditions: {after:",
+            "conditions: {since:",
+            "unknown condition `since`",
+        ),
+        ("key/1234abcd", "alias/1234abcd", "must be a key ARN"),
+    ];
+    for (from, to, message) in cases {
+        assert!(example.contains(from), "{from}");
+        let bad = example.replacen(from, to, 1);
+        assert!(!schema_errors(&bad).is_empty(), "the schema accepts {to:?}");
+        let error = read_manifest(&bad, &Target::default()).unwrap_err();
+        assert!(error.message.contains(message), "{to:?}: {}", error.message);
+    }
 }
 
 /// Each replacement turns the example into a manifest both the schema and
