@@ -44,7 +44,7 @@
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html> and
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>
 
-use super::util::{condition_entries, same_service, string_value};
+use super::util::{condition_entries, string_value};
 use crate::{Diagnostic, PolicyInput, PolicyKind, Rule, Severity};
 use leash_policy::matching::{ActionPattern, split_arn};
 use leash_policy::{Effect, OperatorKind, Policy, Span, Statement, Value};
@@ -97,6 +97,32 @@ pub(crate) struct EscalationPath {
 pub(crate) struct PathTable {
     pub(crate) requirements: Vec<Requirement>,
     pub(crate) paths: Vec<EscalationPath>,
+    /// The requirements grouped by their action's service prefix
+    /// (lowercase), so that a pattern naming one service is matched only
+    /// against that service's actions: most of a policy's patterns name a
+    /// service no path uses.
+    by_service: Vec<(String, Vec<usize>)>,
+    /// Every requirement index, for patterns whose service part has a
+    /// wildcard or that have no service part.
+    all: Vec<usize>,
+}
+
+impl PathTable {
+    /// The requirements an `Action` pattern may match: those of its
+    /// service when the service part is literal (compared ignoring case,
+    /// as IAM does), all of them otherwise.
+    fn candidates(&self, pattern: &str) -> &[usize] {
+        let Some((service, _)) = pattern.split_once(':') else {
+            return &self.all;
+        };
+        if service.contains(['*', '?']) {
+            return &self.all;
+        }
+        self.by_service
+            .iter()
+            .find(|(known, _)| known.eq_ignore_ascii_case(service))
+            .map_or(&[], |(_, indices)| indices.as_slice())
+    }
 }
 
 /// The embedded table, parsed at first use. The data is generated and
@@ -166,6 +192,19 @@ fn parse_table(text: &str) -> Option<PathTable> {
             requirements,
         });
     }
+    for (index, requirement) in table.requirements.iter().enumerate() {
+        table.all.push(index);
+        // An action without a service part matches only patterns without
+        // one or with a wildcard in it: it belongs to no group.
+        let Some((service, _)) = requirement.action.split_once(':') else {
+            continue;
+        };
+        let service = service.to_ascii_lowercase();
+        match table.by_service.iter_mut().find(|(known, _)| *known == service) {
+            Some((_, indices)) => indices.push(index),
+            None => table.by_service.push((service, vec![index])),
+        }
+    }
     Some(table)
 }
 
@@ -204,76 +243,84 @@ pub(crate) enum Standing {
     Denied,
 }
 
-/// Each requirement of [`table`] as `policy` treats it, in table order.
+/// Each requirement of [`table`] as `policy` treats it, in table order:
+/// denied when an unconditional Deny blocks it on every target (an
+/// explicit deny wins over any allow), otherwise granted by the first
+/// Allow statement that grants it, otherwise absent.
 pub(crate) fn standings(policy: &Policy) -> Vec<Standing> {
-    let compiled: Vec<Vec<(&str, ActionPattern)>> = policy
-        .statements
-        .iter()
-        .map(|s| {
-            s.action
-                .node
-                .patterns
-                .iter()
-                .map(|p| (p.node.as_str(), ActionPattern::new(&p.node)))
-                .collect()
-        })
-        .collect();
-    table()
-        .requirements
-        .iter()
-        .map(|requirement| standing(policy, &compiled, requirement))
-        .collect()
-}
-
-fn standing(
-    policy: &Policy,
-    compiled: &[Vec<(&str, ActionPattern)>],
-    requirement: &Requirement,
-) -> Standing {
-    let mut granted = None;
-    for (index, (statement, patterns)) in policy.statements.iter().zip(compiled).enumerate() {
-        let Some(span) = action_match(statement, patterns, &requirement.action) else {
+    let table = table();
+    let count = table.requirements.len();
+    let mut denied = vec![false; count];
+    let mut granted: Vec<Option<Standing>> = vec![None; count];
+    // For the statement at hand: the first of its patterns that matches
+    // each requirement's action.
+    let mut matched: Vec<Option<Span>> = vec![None; count];
+    for (index, statement) in policy.statements.iter().enumerate() {
+        matched.fill(None);
+        let mut any_matched = false;
+        for pattern in &statement.action.node.patterns {
+            let candidates = table.candidates(&pattern.node);
+            if candidates.is_empty() {
+                continue;
+            }
+            let compiled = ActionPattern::new(&pattern.node);
+            for &r in candidates {
+                if let (Some(slot @ None), Some(requirement)) =
+                    (matched.get_mut(r), table.requirements.get(r))
+                    && compiled.is_match(&requirement.action)
+                {
+                    *slot = Some(pattern.span);
+                    any_matched = true;
+                }
+            }
+        }
+        if !any_matched && !statement.action.node.negated {
             continue;
-        };
-        match statement.effect.node {
-            Effect::Deny if denies_every_target(statement, requirement.target) => {
-                return Standing::Denied;
+        }
+        for (r, requirement) in table.requirements.iter().enumerate() {
+            let first_match = matched.get(r).copied().flatten();
+            // `NotAction` covers an action when none of its patterns does.
+            let span = if statement.action.node.negated {
+                first_match.is_none().then_some(statement.action.span)
+            } else {
+                first_match
+            };
+            let Some(span) = span else {
+                continue;
+            };
+            match statement.effect.node {
+                Effect::Deny if denies_every_target(statement, requirement.target) => {
+                    if let Some(flag) = denied.get_mut(r) {
+                        *flag = true;
+                    }
+                }
+                Effect::Allow
+                    if granted.get(r).is_some_and(Option::is_none)
+                        && may_name_target(statement, requirement)
+                        && may_pass_to(statement, requirement.passed_to.as_deref()) =>
+                {
+                    if let Some(slot) = granted.get_mut(r) {
+                        *slot = Some(Standing::Granted {
+                            statement: index,
+                            span,
+                        });
+                    }
+                }
+                _ => {}
             }
-            Effect::Allow
-                if granted.is_none()
-                    && may_name_target(statement, requirement)
-                    && may_pass_to(statement, requirement.passed_to.as_deref()) =>
-            {
-                granted = Some(Standing::Granted {
-                    statement: index,
-                    span,
-                });
-            }
-            _ => {}
         }
     }
-    granted.unwrap_or(Standing::Absent)
-}
-
-/// The span that makes the statement's `Action`/`NotAction` cover
-/// `action`: the matching pattern, or for `NotAction` the whole clause.
-fn action_match(
-    statement: &Statement,
-    patterns: &[(&str, ActionPattern)],
-    action: &str,
-) -> Option<Span> {
-    let mut matching = statement
-        .action
-        .node
-        .patterns
+    denied
         .iter()
-        .zip(patterns)
-        .filter(|(_, (text, pattern))| same_service(text, action) && pattern.is_match(action));
-    if statement.action.node.negated {
-        matching.next().is_none().then_some(statement.action.span)
-    } else {
-        matching.next().map(|(p, _)| p.span)
-    }
+        .zip(granted)
+        .map(|(&denied, granted)| {
+            if denied {
+                Standing::Denied
+            } else {
+                granted.unwrap_or(Standing::Absent)
+            }
+        })
+        .collect()
 }
 
 /// Whether an Allow's resources can include the requirement's target: an
