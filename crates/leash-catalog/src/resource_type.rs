@@ -252,9 +252,19 @@ impl ArnTemplate {
     pub fn matches_pattern(&self, pattern: &ArnPattern<'_>) -> bool {
         // Cheap rejection first: most candidate templates differ from the
         // pattern within the first few literal characters of a segment.
-        let prefixes_agree = ArnSegment::ALL.iter().all(|&segment| {
-            let pattern_text = pattern.texts.get(segment.index()).copied().unwrap_or("");
-            literal_prefixes_agree(self.segment(segment), pattern_text)
+        // The resource part first: it tells most types of a service apart.
+        const ORDER: [ArnSegment; 5] = [
+            ArnSegment::Resource,
+            ArnSegment::Service,
+            ArnSegment::Partition,
+            ArnSegment::Region,
+            ArnSegment::Account,
+        ];
+        let prefixes_agree = ORDER.iter().all(|&segment| {
+            let index = segment.index();
+            let pattern_text = pattern.texts.get(index).copied().unwrap_or("");
+            let pattern_prefix = pattern.prefixes.get(index).copied().unwrap_or("");
+            literal_prefixes_agree(self.segment(segment), pattern_text, pattern_prefix)
         });
         if !prefixes_agree {
             return false;
@@ -435,6 +445,9 @@ const ANY: CharacterSet = CharacterSet::Any {
 pub struct ArnPattern<'a> {
     pub(crate) service: &'a str,
     texts: [&'a str; 5],
+    /// Each segment's text up to its first wildcard, found once here
+    /// rather than for every template the pattern is tested against.
+    prefixes: [&'a str; 5],
     atoms: [Vec<Atom>; 5],
 }
 
@@ -468,9 +481,14 @@ impl<'a> ArnPattern<'a> {
                 })
                 .collect()
         });
+        let prefixes = texts.map(|text| {
+            text.find(['*', '?'])
+                .map_or(text, |position| &text[..position])
+        });
         Some(ArnPattern {
             service: texts[1],
             texts,
+            prefixes,
             atoms,
         })
     }
@@ -479,14 +497,12 @@ impl<'a> ArnPattern<'a> {
 /// Whether the literal text a template segment starts with agrees with the
 /// pattern's text up to the pattern's first wildcard (a necessary condition
 /// for the two to intersect).
-fn literal_prefixes_agree(parts: &[TemplatePart], pattern: &str) -> bool {
+/// `pattern_prefix` is `pattern` up to its first wildcard.
+fn literal_prefixes_agree(parts: &[TemplatePart], pattern: &str, pattern_prefix: &str) -> bool {
     let template_prefix = match parts.first() {
         Some(TemplatePart::Literal(text)) => *text,
         _ => return true,
     };
-    let pattern_prefix = pattern
-        .find(['*', '?'])
-        .map_or(pattern, |position| &pattern[..position]);
     let length = template_prefix.len().min(pattern_prefix.len());
     // Both sides plain text: a literal-only template segment and a pattern
     // segment with no wildcard.
@@ -551,6 +567,9 @@ fn sets_intersect(left: CharacterSet, right: CharacterSet) -> bool {
 /// product of the two automata. Every move goes to a later state in
 /// row-major order, so one pass over the table settles it.
 fn atoms_intersect(left: &[Atom], right: &[Atom]) -> bool {
+    if let Some(answer) = text_intersect(left, right) {
+        return answer;
+    }
     let width = right.len() + 1;
     let cells = (left.len() + 1) * width;
     // Segments are short: the table fits on the stack nearly always.
@@ -596,10 +615,162 @@ fn atoms_intersect(left: &[Atom], right: &[Atom]) -> bool {
     reached.last().copied().unwrap_or(false)
 }
 
+/// [`atoms_intersect`] for the common shape of `left`: plain text,
+/// optionally ending in one `*` (`instance/i-1`, `table/*`, `*`); `None`
+/// for any other shape, or a `right` too long for the state set. Runs
+/// `right` as an automaton over the text, with its states as bits: the
+/// same moves as the product table, without visiting every cell.
+fn text_intersect(left: &[Atom], right: &[Atom]) -> Option<bool> {
+    let (text, open_end) = match left.split_last() {
+        Some((last, text)) if last.repeats && last.set == ANY => (text, true),
+        _ => (left, false),
+    };
+    if right.len() >= 128
+        || text
+            .iter()
+            .any(|atom| atom.repeats || !matches!(atom.set, CharacterSet::Exact(_)))
+    {
+        return None;
+    }
+    let repeating = right
+        .iter()
+        .enumerate()
+        .filter(|(_, atom)| atom.repeats)
+        .fold(0u128, |mask, (index, _)| mask | 1 << index);
+    // A repeating atom may also be skipped: from its state the next one is
+    // reached without reading anything.
+    let close = |mut states: u128| loop {
+        let more = states | (states & repeating) << 1;
+        if more == states {
+            return states;
+        }
+        states = more;
+    };
+    let mut states = close(1);
+    for atom in text {
+        let mut next = 0u128;
+        let mut pending = states;
+        while pending != 0 {
+            let index = pending.trailing_zeros() as usize;
+            pending &= pending - 1;
+            if let Some(template_atom) = right.get(index)
+                && sets_intersect(atom.set, template_atom.set)
+            {
+                next |= if template_atom.repeats {
+                    1 << index
+                } else {
+                    1 << (index + 1)
+                };
+            }
+        }
+        states = close(next);
+        if states == 0 {
+            return Some(false);
+        }
+    }
+    // After a final `*`, any state will do: every atom's set is non-empty,
+    // so the rest of `right` can always be completed, and `*` reads it.
+    Some(if open_end {
+        states != 0
+    } else {
+        states & (1 << right.len()) != 0
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    /// The fast path answers as the product table does, on every pair of a
+    /// set of patterns and template segments that covers its shapes
+    /// (literals, placeholders with and without separators, wildcards).
+    #[test]
+    fn the_text_fast_path_agrees_with_the_product_table() {
+        fn product_only(left: &[Atom], right: &[Atom]) -> bool {
+            // The product table alone: a copy of its code, without the
+            // fast path in front of it.
+            let width = right.len() + 1;
+            let mut reached = vec![false; (left.len() + 1) * width];
+            reached[0] = true;
+            for i in 0..=left.len() {
+                for j in 0..=right.len() {
+                    if !reached[i * width + j] {
+                        continue;
+                    }
+                    if left.get(i).is_some_and(|a| a.repeats) {
+                        reached[(i + 1) * width + j] = true;
+                    }
+                    if right.get(j).is_some_and(|a| a.repeats) {
+                        reached[i * width + j + 1] = true;
+                    }
+                    if let (Some(a), Some(b)) = (left.get(i), right.get(j))
+                        && sets_intersect(a.set, b.set)
+                    {
+                        let row = if a.repeats { i } else { i + 1 };
+                        let column = if b.repeats { j } else { j + 1 };
+                        reached[row * width + column] = true;
+                    }
+                }
+            }
+            reached[reached.len() - 1]
+        }
+        let patterns = [
+            "",
+            "*",
+            "a",
+            "ab",
+            "a*",
+            "table/*",
+            "table/Orders",
+            "table/Orders/index/*",
+            "table/Orders/index/ByCustomer",
+            "x/y:z",
+            "x/y:*",
+            "/",
+            ":",
+            "a/b/c*",
+            "table/",
+        ];
+        let templates: Vec<Vec<TemplatePart>> = vec![
+            vec![],
+            vec![TemplatePart::Literal("table/"), placeholder(false, true)],
+            vec![TemplatePart::Literal("table/"), placeholder(false, false)],
+            vec![TemplatePart::Literal("table/"), placeholder(true, true)],
+            vec![
+                TemplatePart::Literal("table/"),
+                placeholder(false, true),
+                TemplatePart::Literal("/index/"),
+                placeholder(false, true),
+            ],
+            vec![TemplatePart::Literal("a")],
+            vec![TemplatePart::Literal("table/Orders")],
+            vec![placeholder(false, false)],
+            vec![
+                placeholder(true, false),
+                TemplatePart::Literal(":"),
+                placeholder(true, true),
+            ],
+            vec![TemplatePart::Literal("x/"), TemplatePart::Wildcard],
+            vec![TemplatePart::Wildcard],
+        ];
+        for pattern in patterns {
+            let left = pattern_atoms(pattern);
+            for parts in &templates {
+                let mut right = Vec::new();
+                template_atoms_into(parts, &mut right);
+                let fast = text_intersect(&left, &right);
+                assert_eq!(
+                    fast,
+                    Some(product_only(&left, &right)),
+                    "{pattern} against {parts:?}"
+                );
+            }
+        }
+        // Shapes it leaves to the table.
+        assert_eq!(text_intersect(&pattern_atoms("a?"), &[]), None);
+        assert_eq!(text_intersect(&pattern_atoms("*a"), &[]), None);
+    }
 
     fn pattern_atoms(text: &str) -> Vec<Atom> {
         ArnPattern::parse(&format!("arn:::::{text}")).unwrap().atoms[4].clone()
@@ -723,6 +894,12 @@ mod tests {
 
     #[test]
     fn literal_prefixes_reject_early_and_only_when_sure() {
+        let literal_prefixes_agree = |parts: &[TemplatePart], pattern: &str| {
+            let prefix = pattern
+                .find(['*', '?'])
+                .map_or(pattern, |position| &pattern[..position]);
+            literal_prefixes_agree(parts, pattern, prefix)
+        };
         let table = [TemplatePart::Literal("table/"), placeholder(false, true)];
         assert!(!literal_prefixes_agree(&table, "instance/i-1"));
         assert!(literal_prefixes_agree(&table, "tab*"));

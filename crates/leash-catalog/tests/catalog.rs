@@ -685,3 +685,22 @@ fn matches_any_agrees_with_expand() {
         );
     }
 }
+
+/// Resource types are looked up by name ignoring case (binary search over
+/// names sorted that way), and the linter compares an action's resource
+/// type names with a service's types the same way: both need the names to
+/// be unique ignoring case within a service.
+#[test]
+fn resource_type_names_are_unique_ignoring_case_within_a_service() {
+    for service in catalog().services() {
+        let mut names: Vec<String> = service
+            .resource_types()
+            .iter()
+            .map(|t| t.name().to_ascii_lowercase())
+            .collect();
+        let count = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), count, "{}", service.prefix());
+    }
+}

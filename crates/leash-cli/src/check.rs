@@ -17,22 +17,16 @@ pub fn run(args: &CheckArgs) -> u8 {
         }
     }
     let mut reports = Vec::with_capacity(files.len());
-    let mut progress = Progress::new(files.len());
-    for path in files {
-        progress.advance();
-        match std::fs::read(&path) {
-            Ok(bytes) => reports.push(lint_bytes(
-                path.display().to_string(),
-                &bytes,
-                args.kind.map(|k| k.lint_kind()),
-            )),
+    let kind = args.kind.map(|k| k.lint_kind());
+    for (path, result) in files.iter().zip(lint_files(&files, kind)) {
+        match result {
+            Ok(report) => reports.push(report),
             Err(err) => {
                 eprintln!("error: cannot read `{}`: {err}", path.display());
                 unreadable = true;
             }
         }
     }
-    progress.finish();
     match load_config(args.config.as_deref()) {
         Ok(Some((config, config_report))) => {
             for report in &mut reports {
@@ -48,8 +42,12 @@ pub fn run(args: &CheckArgs) -> u8 {
             return exit::ERROR;
         }
     }
-    let mut stdout = std::io::stdout().lock();
-    if let Err(err) = render::write_reports(&mut stdout, args.format, &reports) {
+    // One lock and large writes: the standard output is line-buffered, and
+    // pretty JSON has a line per field.
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let written = render::write_reports(&mut stdout, args.format, &reports)
+        .and_then(|()| std::io::Write::flush(&mut stdout));
+    if let Err(err) = written {
         // A closed pipe (`leash check . | head`) is not an error worth a message.
         if err.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: cannot write output: {err}");
@@ -109,6 +107,75 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
     Ok(())
 }
 
+/// Reads and lints every file, on as many threads as the machine offers
+/// (the files are independent), and returns the results in the order of
+/// `files` whichever thread finished first: the output never depends on
+/// the scheduling.
+fn lint_files(
+    files: &[PathBuf],
+    kind: Option<leash_lint::PolicyKind>,
+) -> Vec<std::io::Result<FileReport>> {
+    let lint_one = |path: &PathBuf| {
+        std::fs::read(path).map(|bytes| lint_bytes(path.display().to_string(), &bytes, kind))
+    };
+    let progress = Progress::new(files.len());
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(files.len());
+    let mut results: Vec<Option<std::io::Result<FileReport>>> = if threads <= 1 {
+        files
+            .iter()
+            .map(|path| {
+                progress.advance();
+                Some(lint_one(path))
+            })
+            .collect()
+    } else {
+        // Files are handed out one at a time from a shared counter, so a
+        // thread that drew large files does not hold up the others.
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let mut results: Vec<Option<std::io::Result<FileReport>>> =
+            std::iter::repeat_with(|| None).take(files.len()).collect();
+        std::thread::scope(|scope| {
+            let workers: Vec<_> = (0..threads)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let mut done = Vec::new();
+                        loop {
+                            let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            let Some(path) = files.get(index) else {
+                                break;
+                            };
+                            progress.advance();
+                            done.push((index, lint_one(path)));
+                        }
+                        done
+                    })
+                })
+                .collect();
+            for worker in workers {
+                // A worker that panicked leaves its files unlinted: they are
+                // reported below instead of being silently dropped.
+                for (index, result) in worker.join().unwrap_or_default() {
+                    if let Some(slot) = results.get_mut(index) {
+                        *slot = Some(result);
+                    }
+                }
+            }
+        });
+        results
+    };
+    progress.finish();
+    results
+        .iter_mut()
+        .map(|result| {
+            result
+                .take()
+                .unwrap_or_else(|| Err(std::io::Error::other("the thread linting it stopped")))
+        })
+        .collect()
+}
+
 /// Lints one file: a YAML file is a template; a JSON file is a template or
 /// a Terraform plan when its top level says so, otherwise a policy, of
 /// `kind` when given (templates and plans say what each policy is).
@@ -149,7 +216,7 @@ pub fn lint_bytes(path: String, bytes: &[u8], kind: Option<leash_lint::PolicyKin
 /// when output is redirected).
 struct Progress {
     total: usize,
-    done: usize,
+    done: std::sync::atomic::AtomicUsize,
     shown: bool,
 }
 
@@ -161,15 +228,16 @@ impl Progress {
         let shown = total >= Self::MIN_FILES && std::io::stderr().is_terminal();
         Progress {
             total,
-            done: 0,
+            done: std::sync::atomic::AtomicUsize::new(0),
             shown,
         }
     }
 
-    fn advance(&mut self) {
-        self.done += 1;
-        if self.shown && (self.done.is_multiple_of(50) || self.done == self.total) {
-            eprint!("\rchecking {}/{} files", self.done, self.total);
+    /// Counts one more file; called from any thread.
+    fn advance(&self) {
+        let done = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if self.shown && (done.is_multiple_of(50) || done == self.total) {
+            eprint!("\rchecking {}/{} files", done, self.total);
         }
     }
 

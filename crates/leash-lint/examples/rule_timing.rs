@@ -3,7 +3,7 @@
 //! on its own over all of them (one thread, best of several rounds).
 //! Figures go to `docs/benchmarks.md`; nothing here is asserted.
 //!
-//! `cargo run --release -p leash-lint --example rule_timing [-- FOLDER [ROUNDS]]`
+//! `cargo run --release -p leash-lint --example rule_timing [-- FOLDER [ROUNDS [CODE]]]`
 //! (default folder: `../shared/corpus/aws-managed-policies`, from the
 //! repository root).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -16,6 +16,8 @@ fn main() {
         .next()
         .unwrap_or_else(|| "../shared/corpus/aws-managed-policies".to_string());
     let rounds: usize = args.next().and_then(|r| r.parse().ok()).unwrap_or(5);
+    // A rule code limits the run to that rule (for a profiler's view of it).
+    let only = args.next();
     let mut paths: Vec<_> = std::fs::read_dir(&folder)
         .unwrap_or_else(|err| panic!("cannot read `{folder}`: {err}"))
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -69,12 +71,16 @@ fn main() {
         .iter()
         .filter_map(|v| leash_policy::parse::parse_policy(v).policy)
         .collect();
-    let (whole, findings) = best(&mut || {
-        values
-            .iter()
-            .map(|v| leash_lint::lint_policy_file(v).len())
-            .sum()
-    });
+    let (whole, findings) = if only.is_some() {
+        (Duration::ZERO, 0)
+    } else {
+        best(&mut || {
+            values
+                .iter()
+                .map(|v| leash_lint::lint_policy_file(v).len())
+                .sum()
+        })
+    };
     row("JSON reading (parse_json_bytes)", json, None);
     row("policy grammar (parse_policy)", grammar, None);
     // The catalog lookups of every action pattern, shared by the rules
@@ -103,6 +109,9 @@ fn main() {
     let mut rows = Vec::new();
     for rule in leash_lint::RULES {
         let Some(check) = rule.check else { continue };
+        if only.as_deref().is_some_and(|code| code != rule.code) {
+            continue;
+        }
         let (time, count) = best(&mut || {
             let mut out = Vec::new();
             for input in &inputs {
@@ -118,5 +127,9 @@ fn main() {
         row(name, *time, Some(*count));
     }
     row("sum of the rules", rules_total, None);
-    row("lint_policy_file, whole (parse + rules + sort)", whole, Some(findings));
+    row(
+        "lint_policy_file, whole (parse + rules + sort)",
+        whole,
+        Some(findings),
+    );
 }

@@ -27,9 +27,9 @@
 //! (the resource types column), and
 //! <https://docs.aws.amazon.com/AmazonS3/latest/userguide/security_iam_service-with-iam.html>
 
-use super::util::StatementResourceTypes;
 use crate::{Diagnostic, PolicyInput, Rule, Severity};
 use leash_catalog::{ArnPattern, catalog};
+use std::borrow::Cow;
 
 pub static RULE: Rule = Rule {
     code: "L105",
@@ -58,8 +58,6 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
         if actions.is_empty() {
             continue;
         }
-        // Built on the first ARN that needs it: most statements name `*`.
-        let mut statement_types: Option<StatementResourceTypes> = None;
         for pattern in &resource.node.patterns {
             let arn = pattern.node.as_str();
             if arn == "*" || !arn.starts_with("arn:") {
@@ -73,95 +71,114 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
             if !actions.iter().any(|a| a.service() == service) {
                 continue;
             }
-            let arn_for_matching = with_empty_segments_open(&without_variables(arn));
+            let Some(owner) = catalog.service(service) else {
+                continue;
+            };
+            let arn_without_variables = without_variables(arn);
+            let arn_for_matching = with_empty_segments_open(&arn_without_variables);
             let Some(parsed) = ArnPattern::parse(&arn_for_matching) else {
                 continue; // not an ARN: cannot tell, say nothing
             };
-            // Each of the statement's resource types, decided once for this
-            // ARN (only its own service's types can describe it).
-            let statement_types =
-                statement_types.get_or_insert_with(|| StatementResourceTypes::new(&actions));
-            // Each of the statement's resource types is decided at most once
-            // for this ARN, and only if an action needs it (only the ARN's
-            // own service's types can describe it).
-            let mut fits: Vec<Option<bool>> = vec![None; statement_types.types.len()];
-            let mut fit = |i: usize| -> bool {
-                let Some(slot) = fits.get_mut(i) else {
-                    return false;
-                };
-                *slot.get_or_insert_with(|| {
-                    statement_types.types.get(i).is_some_and(|t| {
-                        t.service() == service
-                            && t.arn_templates()
-                                .iter()
-                                .any(|template| template.matches_pattern(&parsed))
-                    })
+            // The resource types the ARN can denote, decided once for all
+            // the statement's actions. Only the ARN's own service can
+            // describe it (a `${Vendor}`-style template elsewhere would not
+            // make the pair apply either).
+            let types: Vec<&leash_catalog::ResourceType> = owner
+                .resource_types()
+                .iter()
+                .filter(|t| {
+                    t.arn_templates()
+                        .iter()
+                        .any(|template| template.matches_pattern(&parsed))
                 })
-            };
-            let mut inapplicable: Vec<&leash_catalog::Action> = Vec::new();
-            for (action, types) in actions.iter().zip(&statement_types.action_types) {
-                if action.service() == service && !types.iter().any(|&i| fit(i)) {
-                    inapplicable.push(action);
-                }
-            }
-            if inapplicable.is_empty() {
-                continue;
-            }
-            // Only the ARN's own service can describe it (a `${Vendor}`-style
-            // template elsewhere would not make the pair apply either).
-            let types: Vec<&leash_catalog::ResourceType> = match catalog.service(service) {
-                Some(owner) => owner
-                    .resource_types()
-                    .iter()
-                    .filter(|t| {
-                        t.arn_templates()
-                            .iter()
-                            .any(|template| template.matches_pattern(&parsed))
-                    })
-                    .collect(),
-                None => Vec::new(),
-            };
+                .collect();
             if types.is_empty() {
                 continue; // an ARN no resource type describes: another rule's business
             }
-            let names: Vec<String> = inapplicable
+            // An action applies when one of its resource types is among
+            // them (the service's type names are unique ignoring case, as
+            // its lookup by name reads them).
+            let inapplicable: Vec<&leash_catalog::Action> = actions
                 .iter()
-                .map(|a| format!("`{}`", a.full_name()))
-                .collect();
-            let type_names: Vec<&str> = types.iter().map(|t| t.name()).collect();
-            let takes: Vec<String> = inapplicable
-                .iter()
-                .map(|a| {
-                    let accepted: Vec<&str> = a
-                        .resource_types()
-                        .iter()
-                        .map(|r| r.resource_type())
-                        .collect();
-                    if accepted.is_empty() {
-                        format!("`{}` supports only `\"Resource\": \"*\"`", a.full_name())
-                    } else {
-                        format!("`{}` acts on {}", a.full_name(), accepted.join(", "))
-                    }
+                .copied()
+                .filter(|a| a.service() == service)
+                .filter(|a| {
+                    !a.resource_types().iter().any(|r| {
+                        types
+                            .iter()
+                            .any(|t| t.name().eq_ignore_ascii_case(r.resource_type()))
+                    })
                 })
                 .collect();
+            if inapplicable.is_empty() {
+                continue;
+            }
             out.push(
-                Diagnostic::new(
-                    &RULE,
-                    format!(
-                        "{} cannot act on `{arn}` (resource type {}): the pair grants nothing",
-                        names.join(", "),
-                        type_names.join(", ")
-                    ),
-                    pattern.span,
-                )
-                .with_label("not a resource of these actions")
-                .with_help(format!(
-                    "split the statement so each action names only resources it acts on: {}",
-                    takes.join("; ")
-                )),
+                Diagnostic::new(&RULE, message(&inapplicable, arn, &types), pattern.span)
+                    .with_label("not a resource of these actions")
+                    .with_help(help(&inapplicable)),
             );
         }
     }
+}
+
+/// `` `s3:GetObject`, `s3:PutObject` cannot act on `ARN` (resource type bucket): ... ``
+fn message(
+    inapplicable: &[&leash_catalog::Action],
+    arn: &str,
+    types: &[&leash_catalog::ResourceType],
+) -> String {
+    let mut text = String::new();
+    for (position, action) in inapplicable.iter().enumerate() {
+        if position > 0 {
+            text.push_str(", ");
+        }
+        push_action_name(&mut text, action);
+    }
+    text.push_str(" cannot act on `");
+    text.push_str(arn);
+    text.push_str("` (resource type ");
+    for (position, resource_type) in types.iter().enumerate() {
+        if position > 0 {
+            text.push_str(", ");
+        }
+        text.push_str(resource_type.name());
+    }
+    text.push_str("): the pair grants nothing");
+    text
+}
+
+/// What each inapplicable action acts on instead.
+fn help(inapplicable: &[&leash_catalog::Action]) -> String {
+    let mut text =
+        String::from("split the statement so each action names only resources it acts on: ");
+    for (position, action) in inapplicable.iter().enumerate() {
+        if position > 0 {
+            text.push_str("; ");
+        }
+        push_action_name(&mut text, action);
+        if action.resource_types().is_empty() {
+            text.push_str(" supports only `\"Resource\": \"*\"`");
+        } else {
+            text.push_str(" acts on ");
+            for (index, accepted) in action.resource_types().iter().enumerate() {
+                if index > 0 {
+                    text.push_str(", ");
+                }
+                text.push_str(accepted.resource_type());
+            }
+        }
+    }
+    text
+}
+
+/// `` `service:Name` ``, written in place (a finding can name hundreds).
+fn push_action_name(text: &mut String, action: &leash_catalog::Action) {
+    text.push('`');
+    text.push_str(action.service());
+    text.push(':');
+    text.push_str(action.name());
+    text.push('`');
 }
 
 /// Some ARNs leave the region or account empty where the catalog's
@@ -170,10 +187,10 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
 /// be omitted", <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html>).
 /// The catalog's templates require text there, so to avoid reporting such
 /// ARNs as inapplicable, an empty region or account is matched as `*`.
-fn with_empty_segments_open(arn: &str) -> String {
+fn with_empty_segments_open(arn: &str) -> Cow<'_, str> {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    if parts.len() < 6 {
-        return arn.to_string();
+    if parts.len() < 6 || (!parts[3].is_empty() && !parts[4].is_empty()) {
+        return Cow::Borrowed(arn);
     }
     let open = |s: &str| {
         if s.is_empty() {
@@ -182,7 +199,7 @@ fn with_empty_segments_open(arn: &str) -> String {
             s.to_string()
         }
     };
-    format!(
+    Cow::Owned(format!(
         "{}:{}:{}:{}:{}:{}",
         parts[0],
         parts[1],
@@ -190,12 +207,15 @@ fn with_empty_segments_open(arn: &str) -> String {
         open(parts[3]),
         open(parts[4]),
         parts[5]
-    )
+    ))
 }
 
 /// Policy variables stand for text unknown until a request: for the
 /// question "which resource types can this ARN denote", treat them as `*`.
-fn without_variables(arn: &str) -> String {
+fn without_variables(arn: &str) -> Cow<'_, str> {
+    if !arn.contains("${") {
+        return Cow::Borrowed(arn);
+    }
     let mut out = String::with_capacity(arn.len());
     let mut rest = arn;
     while let Some(start) = rest.find("${") {
@@ -212,7 +232,7 @@ fn without_variables(arn: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
+    Cow::Owned(out)
 }
 
 #[cfg(test)]

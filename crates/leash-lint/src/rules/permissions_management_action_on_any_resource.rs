@@ -52,9 +52,7 @@ fn permissions_management_actions(pattern: &str) -> Names {
     if !has_wildcard(pattern) {
         // A name is one lookup; no need to cache it.
         return match leash_catalog::catalog().action(pattern) {
-            Some(action) if action.access_level() == AccessLevel::PermissionsManagement => {
-                Arc::new(vec![action.full_name()])
-            }
+            Some(action) if is_permissions_management(action) => Arc::new(vec![action.full_name()]),
             _ => Arc::clone(NONE.get_or_init(|| Arc::new(Vec::new()))),
         };
     }
@@ -69,7 +67,7 @@ fn permissions_management_actions(pattern: &str) -> Names {
     let names: Vec<String> = catalog
         .expand(pattern)
         .into_iter()
-        .filter(|a| a.access_level() == AccessLevel::PermissionsManagement)
+        .filter(|a| is_permissions_management(a))
         .map(|a| a.full_name())
         .collect();
     let names = Arc::new(names);
@@ -79,8 +77,12 @@ fn permissions_management_actions(pattern: &str) -> Names {
     names
 }
 
+fn is_permissions_management(action: &leash_catalog::Action) -> bool {
+    action.access_level() == AccessLevel::PermissionsManagement
+}
+
 fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
-    for statement in &input.policy.statements {
+    for (index, statement) in input.policy.statements.iter().enumerate() {
         if statement.effect.node != Effect::Allow
             || statement.action.node.negated
             || statement.condition.is_some()
@@ -88,8 +90,25 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        for pattern in &statement.action.node.patterns {
+        let resolved = input.resolved_actions(index);
+        for (position, pattern) in statement.action.node.patterns.iter().enumerate() {
             if pattern.node == "*" || pattern.node == "*:*" {
+                continue;
+            }
+            if !has_wildcard(&pattern.node) {
+                // An exact name: the statement's actions are already looked
+                // up, and the one it names is the whole list.
+                if resolved
+                    .get(position)
+                    .copied()
+                    .flatten()
+                    .is_some_and(is_permissions_management)
+                {
+                    out.push(finding(
+                        format!("`{}` changes permissions and is allowed", pattern.node),
+                        pattern.span,
+                    ));
+                }
                 continue;
             }
             let names = permissions_management_actions(&pattern.node);
@@ -108,11 +127,13 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
                     list_for_message(&borrowed, 3)
                 )
             };
-            out.push(
-                Diagnostic::new(&RULE, format!("{what} on every resource, with no condition"), pattern.span)
-                    .with_label("changes who may do what")
-                    .with_help("name the resources, or limit the grant with a condition such as `iam:PermissionsBoundary` or `aws:ResourceTag/<key>`"),
-            );
+            out.push(finding(what, pattern.span));
         }
     }
+}
+
+fn finding(what: String, span: leash_policy::Span) -> Diagnostic {
+    Diagnostic::new(&RULE, format!("{what} on every resource, with no condition"), span)
+        .with_label("changes who may do what")
+        .with_help("name the resources, or limit the grant with a condition such as `iam:PermissionsBoundary` or `aws:ResourceTag/<key>`")
 }

@@ -200,7 +200,11 @@ fn parse_table(text: &str) -> Option<PathTable> {
             continue;
         };
         let service = service.to_ascii_lowercase();
-        match table.by_service.iter_mut().find(|(known, _)| *known == service) {
+        match table
+            .by_service
+            .iter_mut()
+            .find(|(known, _)| *known == service)
+        {
             Some((_, indices)) => indices.push(index),
             None => table.by_service.push((service, vec![index])),
         }

@@ -66,15 +66,29 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
             if arn != "*" && !arn.ends_with('*') {
                 continue; // names something narrower than "every resource"
             }
+            let reach = Reach::of(arn);
             // Actions of a statement share few resource types: decide each
-            // (service, resource type) once for this ARN.
-            let mut verdicts: Vec<(&str, &str, bool)> = Vec::new();
-            let scoped: Vec<String> = actions
-                .iter()
-                .filter(|a| covers_every_resource_of(arn, a, &mut verdicts))
-                .map(|a| format!("`{}`", a.full_name()))
-                .collect();
-            if scoped.is_empty() {
+            // resource type once for this ARN.
+            let mut verdicts: Vec<(&'static str, bool)> = Vec::new();
+            // The message lists the actions: written as they are found,
+            // rather than collected one string each.
+            let mut scoped = String::new();
+            let mut count = 0;
+            for action in &actions {
+                if !reach.covers_every_resource_of(action, &mut verdicts) {
+                    continue;
+                }
+                if count > 0 {
+                    scoped.push_str(", ");
+                }
+                scoped.push('`');
+                scoped.push_str(action.service());
+                scoped.push(':');
+                scoped.push_str(action.name());
+                scoped.push('`');
+                count += 1;
+            }
+            if count == 0 {
                 continue;
             }
             let what = if arn == "*" {
@@ -86,10 +100,9 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
                 Diagnostic::new(
                     &RULE,
                     format!(
-                        "{} {} allowed on {what}, though {} resource-level permissions",
-                        scoped.join(", "),
-                        if scoped.len() == 1 { "is" } else { "are" },
-                        if scoped.len() == 1 { "it supports" } else { "they support" },
+                        "{scoped} {} allowed on {what}, though {} resource-level permissions",
+                        if count == 1 { "is" } else { "are" },
+                        if count == 1 { "it supports" } else { "they support" },
                     ),
                     pattern.span,
                 )
@@ -100,67 +113,92 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Whether `arn` (a Resource pattern) covers every resource the action can
-/// act on in some account and region: `*`, or an ARN whose partition,
-/// service, region and account are fixed or wildcards and whose resource
-/// part is `*` or the literal prefix of one of the action's resource-type
-/// templates followed by `*` (`function:*`, `table/*`, `log-group:*`).
-fn covers_every_resource_of(
-    arn: &str,
-    action: &leash_catalog::Action,
-    verdicts: &mut Vec<(&'static str, &'static str, bool)>,
-) -> bool {
-    if arn == "*" {
-        return true;
-    }
-    let mut parts = arn.splitn(6, ':');
-    let (Some("arn"), Some(_), Some(service), Some(_), Some(_), Some(resource)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
-        return false;
-    };
-    if !service.eq_ignore_ascii_case(action.service()) {
-        return false;
-    }
-    if resource == "*" {
-        return true;
-    }
-    let Some(prefix) = resource.strip_suffix('*') else {
-        return false;
-    };
-    if has_wildcard(prefix) {
-        return false;
-    }
-    let Some(service) = catalog().service(action.service()) else {
-        return false;
-    };
-    action.resource_types().iter().any(|r| {
-        let name = r.resource_type();
-        if let Some(&(_, _, known)) = verdicts
-            .iter()
-            .find(|(s, n, _)| *s == action.service() && *n == name)
-        {
-            return known;
+/// What a `Resource` pattern that ends in `*` can reach, read once for all
+/// the statement's actions.
+enum Reach<'a> {
+    /// `*`, or an ARN whose resource part is `*`, of this service (or any
+    /// service, for `*`).
+    Everything { service: Option<&'a str> },
+    /// An ARN whose resource part is a literal prefix followed by `*`
+    /// (`function:*`, `table/*`).
+    Prefix { service: &'a str, prefix: &'a str },
+    /// Narrower than every resource of some type, or not an ARN.
+    Nothing,
+}
+
+impl<'a> Reach<'a> {
+    fn of(arn: &'a str) -> Self {
+        if arn == "*" {
+            return Reach::Everything { service: None };
         }
-        let covers = service.resource_type(name).is_some_and(|t| {
-            t.arn_templates().iter().any(|template| {
-                match template.resource().first() {
-                    Some(TemplatePart::Literal(literal)) => {
-                        // `function:` for `function:${FunctionName}`; a template
-                        // that is all literal names one resource, not a family.
-                        template.resource().len() > 1 && *literal == prefix
+        let mut parts = arn.splitn(6, ':');
+        let (Some("arn"), Some(_), Some(service), Some(_), Some(_), Some(resource)) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
+            return Reach::Nothing;
+        };
+        if resource == "*" {
+            return Reach::Everything {
+                service: Some(service),
+            };
+        }
+        match resource.strip_suffix('*') {
+            Some(prefix) if !has_wildcard(prefix) => Reach::Prefix { service, prefix },
+            _ => Reach::Nothing,
+        }
+    }
+
+    /// Whether the pattern covers every resource the action can act on in
+    /// some account and region: `*`, or an ARN whose partition, service,
+    /// region and account are fixed or wildcards and whose resource part
+    /// is `*` or the literal prefix of one of the action's resource-type
+    /// templates followed by `*` (`function:*`, `table/*`, `log-group:*`).
+    /// `verdicts` keeps each resource type's answer for this pattern (the
+    /// actions given share the ARN's service, so the name identifies it).
+    fn covers_every_resource_of(
+        &self,
+        action: &leash_catalog::Action,
+        verdicts: &mut Vec<(&'static str, bool)>,
+    ) -> bool {
+        let (service, prefix) = match *self {
+            Reach::Nothing => return false,
+            Reach::Everything { service: None } => return true,
+            Reach::Everything {
+                service: Some(service),
+            } => return service.eq_ignore_ascii_case(action.service()),
+            Reach::Prefix { service, prefix } => (service, prefix),
+        };
+        if !service.eq_ignore_ascii_case(action.service()) {
+            return false;
+        }
+        let Some(service) = catalog().service(action.service()) else {
+            return false;
+        };
+        action.resource_types().iter().any(|r| {
+            let name = r.resource_type();
+            if let Some(&(_, known)) = verdicts.iter().find(|(n, _)| *n == name) {
+                return known;
+            }
+            let covers = service.resource_type(name).is_some_and(|t| {
+                t.arn_templates().iter().any(|template| {
+                    match template.resource().first() {
+                        Some(TemplatePart::Literal(literal)) => {
+                            // `function:` for `function:${FunctionName}`; a template
+                            // that is all literal names one resource, not a family.
+                            template.resource().len() > 1 && *literal == prefix
+                        }
+                        Some(TemplatePart::Placeholder(_)) => prefix.is_empty(),
+                        Some(TemplatePart::Wildcard) | None => false,
                     }
-                    Some(TemplatePart::Placeholder(_)) => prefix.is_empty(),
-                    Some(TemplatePart::Wildcard) | None => false,
-                }
-            })
-        });
-        verdicts.push((action.service(), name, covers));
-        covers
-    })
+                })
+            });
+            verdicts.push((name, covers));
+            covers
+        })
+    }
 }

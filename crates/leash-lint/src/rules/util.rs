@@ -23,20 +23,43 @@ pub(crate) fn has_wildcard(text: &str) -> bool {
 }
 
 /// Levenshtein distance on ASCII-lowercased text, for "did you mean".
+#[cfg(test)]
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<u8> = a.bytes().map(|c| c.to_ascii_lowercase()).collect();
-    let b: Vec<u8> = b.bytes().map(|c| c.to_ascii_lowercase()).collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
+    let mut rows = (Vec::new(), Vec::new());
+    edit_distance_within(a, b, usize::MAX, &mut rows).unwrap_or(usize::MAX)
+}
+
+/// The distance of [`edit_distance`] when it is at most `limit`, `None`
+/// otherwise; stops as soon as a row's smallest entry exceeds `limit`
+/// (entries never decrease from one row's minimum to the next). `rows`
+/// are scratch space, reused across calls.
+fn edit_distance_within(
+    a: &str,
+    b: &str,
+    limit: usize,
+    (previous, current): &mut (Vec<usize>, Vec<usize>),
+) -> Option<usize> {
+    let b = b.as_bytes();
+    previous.clear();
+    previous.extend(0..=b.len());
+    current.clear();
+    current.resize(b.len() + 1, 0);
+    for (i, ca) in a.bytes().enumerate() {
+        let ca = ca.to_ascii_lowercase();
         current[0] = i + 1;
+        let mut row_minimum = current[0];
         for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+            let substitution = previous[j] + usize::from(ca != cb.to_ascii_lowercase());
+            let cell = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+            current[j + 1] = cell;
+            row_minimum = row_minimum.min(cell);
         }
-        std::mem::swap(&mut previous, &mut current);
+        if row_minimum > limit {
+            return None;
+        }
+        std::mem::swap(previous, current);
     }
-    previous[b.len()]
+    previous.get(b.len()).copied().filter(|d| *d <= limit)
 }
 
 /// The candidate closest to `wanted`, if it is close enough to be a typo.
@@ -45,12 +68,12 @@ pub(crate) fn closest<'a>(
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
     let limit = (wanted.len() / 4).clamp(1, 3);
+    let mut rows = (Vec::new(), Vec::new());
     candidates
         .into_iter()
         // The distance is at least the difference in length: skip early.
         .filter(|c| c.len().abs_diff(wanted.len()) <= limit)
-        .map(|c| (edit_distance(wanted, c), c))
-        .filter(|(d, _)| *d <= limit)
+        .filter_map(|c| Some((edit_distance_within(wanted, c, limit, &mut rows)?, c)))
         .min_by_key(|(d, c)| (*d, c.len()))
         .map(|(_, c)| c)
 }
@@ -355,51 +378,6 @@ pub(crate) fn variable_bearing_strings(
     resources.chain(condition_values)
 }
 
-/// The findings of one rule on a policy text, for rule tests; `kind` is
-/// guessed when `None`, as `leash check` does.
-/// The distinct resource types that a statement's actions act on, and for
-/// each action the indices of its types: computed once per statement, so
-/// that rules asking "does this ARN fit this action" decide each resource
-/// type once per ARN instead of once per action.
-pub(crate) struct StatementResourceTypes {
-    pub(crate) types: Vec<&'static leash_catalog::ResourceType>,
-    /// Parallel to the actions given to [`StatementResourceTypes::new`].
-    pub(crate) action_types: Vec<Vec<usize>>,
-}
-
-impl StatementResourceTypes {
-    pub(crate) fn new(actions: &[&'static leash_catalog::Action]) -> Self {
-        let catalog = leash_catalog::catalog();
-        let mut types: Vec<&'static leash_catalog::ResourceType> = Vec::new();
-        let action_types = actions
-            .iter()
-            .map(|action| {
-                let Some(service) = catalog.service(action.service()) else {
-                    return Vec::new();
-                };
-                action
-                    .resource_types()
-                    .iter()
-                    .filter_map(|r| service.resource_type(r.resource_type()))
-                    .map(
-                        |t| match types.iter().position(|known| std::ptr::eq(*known, t)) {
-                            Some(position) => position,
-                            None => {
-                                types.push(t);
-                                types.len() - 1
-                            }
-                        },
-                    )
-                    .collect()
-            })
-            .collect();
-        StatementResourceTypes {
-            types,
-            action_types,
-        }
-    }
-}
-
 /// One "value of the wrong type" check: the condition operators it covers,
 /// what a valid value is for them, and how the finding says so. The rules
 /// `invalid-date-value`, `invalid-number-value`, `invalid-ip-value`,
@@ -446,6 +424,8 @@ pub(crate) fn report_invalid_values(
     }
 }
 
+/// The findings of one rule on a policy text, for rule tests; `kind` is
+/// guessed when `None`, as `leash check` does.
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 pub(crate) fn findings(
