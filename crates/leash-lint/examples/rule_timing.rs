@@ -122,7 +122,7 @@ fn main() {
         rows.push((time, format!("{} {}", rule.code, rule.name), count));
     }
     let rules_total: Duration = rows.iter().map(|r| r.0).sum();
-    rows.sort_by(|a, b| b.0.cmp(&a.0));
+    rows.sort_by_key(|row| std::cmp::Reverse(row.0));
     for (time, name, count) in &rows {
         row(name, *time, Some(*count));
     }
