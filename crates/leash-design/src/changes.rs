@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use leash_policy::Policy;
 use leash_policy::ast::Effect;
+use leash_policy::matching::{CaseMode, WildcardPattern};
 use leash_policy::parse::parse_policy_text;
 use leash_prove::{Limits, Property, RegionSolver, Solver, Verdict};
 use serde_json::json;
@@ -226,6 +227,14 @@ fn compare_one(
         }
     }
 
+    // One proof for the whole role first: when it holds, nothing is added.
+    let whole = Property::NoNewAccess {
+        old: combined.policy.clone(),
+        new: designed.clone(),
+    };
+    if matches!(solver.prove(&whole).map(|p| p.verdict), Ok(Verdict::Holds)) {
+        return changes;
+    }
     for (permission, (described, policy)) in role.permissions.iter().zip(&permissions) {
         let property = Property::NoNewAccess {
             old: combined.policy.clone(),
@@ -281,6 +290,10 @@ fn statement_change(
             .iter()
             .map(|p| p.node.clone())
             .collect();
+        // No action of the statement matches: no overlap, without a proof.
+        if !could_match_action(statement, &actions) {
+            continue;
+        }
         let resources: Vec<String> = designed_statement
             .resource
             .as_ref()
@@ -303,6 +316,23 @@ fn statement_change(
     } else {
         StatementChange::Narrowed { by: overlapping }
     }
+}
+
+/// Whether the (one-statement) policy's `Action` could match one of
+/// `actions`; a `NotAction` statement could match anything. Action names
+/// compare without case.
+/// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_action.html
+fn could_match_action(statement: &Policy, actions: &[String]) -> bool {
+    let Some(statement) = statement.statements.first() else {
+        return false;
+    };
+    if statement.action.node.negated {
+        return true;
+    }
+    statement.action.node.patterns.iter().any(|pattern| {
+        let compiled = WildcardPattern::new(&pattern.node, CaseMode::Insensitive);
+        actions.iter().any(|action| compiled.is_match(action))
+    })
 }
 
 /// One designed permission as a one-statement policy.
