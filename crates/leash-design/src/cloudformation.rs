@@ -233,10 +233,16 @@ pub fn designed_template(
         let trust = Node::from_json_text(&role.trust_policy)
             .map_err(|e| error(format!("trust policy of `{function_id}`: {e}")))?;
         role_properties.push(("AssumeRolePolicyDocument".to_string(), trust));
+        // The function's own boundary, else the design options' one.
         if let Some(boundary) = merged.get("PermissionsBoundary") {
             role_properties.push((
                 "PermissionsBoundary".to_string(),
                 Node::from_value(boundary),
+            ));
+        } else if let Some(boundary) = &role.permissions_boundary {
+            role_properties.push((
+                "PermissionsBoundary".to_string(),
+                Node::string(boundary.clone()),
             ));
         }
         let mut permissions = Node::from_json_text(&role.permissions_policy)

@@ -55,10 +55,12 @@ pub fn terraform_design(
             role_arguments.push(("name", Node::string(template_text(&role.role_name))));
         }
         role_arguments.push(("assume_role_policy", Node::string(trust)));
+        // The function's own boundary, else the design options' one.
         if let Some(boundary) = template
             .resource(&role.function)
             .and_then(|r| r.properties.get("PermissionsBoundary"))
             .and_then(|v| v.as_str())
+            .or(role.permissions_boundary.as_deref())
         {
             role_arguments.push((
                 "permissions_boundary",
