@@ -388,11 +388,23 @@ fn design_role(
     }
     let log_group = arns.log_group(&function.name);
     let log_key: Key = (log_group.clone(), Vec::new());
-    // A consumer's role runs no function: no log group.
-    let log_actions: &[&str] = if consumer.is_some() { &[] } else { LOG_ACTIONS };
-    for action in log_actions {
+    // A consumer's role runs no function: no log group. Otherwise only what
+    // the template's own role grants, when it grants fewer (see
+    // `Function::log_actions`): the design never widens the template.
+    let own_log_actions: Vec<&str> = LOG_ACTIONS
+        .iter()
+        .copied()
+        .filter(|action| {
+            consumer.is_none()
+                && function
+                    .log_actions
+                    .as_ref()
+                    .is_none_or(|allowed| allowed.iter().any(|a| a == action))
+        })
+        .collect();
+    for action in own_log_actions {
         grants.entry(log_key.clone()).or_default().insert(
-            (*action).to_string(),
+            action.to_string(),
             (
                 vec!["writing its own logs (every function)".to_string()],
                 LOGS_REFERENCE.to_string(),

@@ -499,6 +499,14 @@ pub struct Function {
     pub ignored: Vec<String>,
     /// The execution role the template gives the function, if it names one.
     pub role: Option<ExecutionRole>,
+    /// Which of the design's log actions (`logs:CreateLogStream`,
+    /// `logs:PutLogEvents` on its own log group) the template's own IAM
+    /// grants the function, when that is known and fewer than both
+    /// (`original::limit_log_actions`): the design grants nothing the
+    /// template did not. `None`: both (a role SAM generates always has
+    /// `AWSLambdaBasicExecutionRole`; a manifest or a role outside the
+    /// template gives nothing to stay inside).
+    pub log_actions: Option<Vec<String>>,
 }
 
 impl Function {
@@ -683,13 +691,15 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
         }
     }
     let options = read_template_options(template, leash_metadata, &resources, (&account, &region))?;
-    Ok(Application {
+    let mut application = Application {
         account,
         region,
         functions,
         resources,
         options,
-    })
+    };
+    crate::original::limit_log_actions(template, &mut application);
+    Ok(application)
 }
 
 /// `Metadata: leash: KEY` on a resource.

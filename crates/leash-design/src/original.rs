@@ -272,6 +272,76 @@ fn role_logical_id(value: &leash_policy::Value) -> Option<String> {
     inner.split('.').next().map(str::to_string)
 }
 
+/// AWS managed policies that allow `logs:CreateLogStream` and
+/// `logs:PutLogEvents` on every log group (checked against the documents
+/// of `../shared/corpus/aws-managed-policies` by `tests/corpus.rs`).
+pub const LOG_WRITING_MANAGED_POLICIES: &[&str] = &[
+    "AWSLambdaBasicExecutionRole",
+    "AWSLambdaBasicDurableExecutionRolePolicy",
+    "AWSLambdaVPCAccessExecutionRole",
+    "AWSLambdaSQSQueueExecutionRole",
+    "AWSLambdaKinesisExecutionRole",
+    "AWSLambdaDynamoDBExecutionRole",
+    "AWSLambdaMSKExecutionRole",
+    "AWSLambdaExecute",
+    "CloudWatchLogsFullAccess",
+];
+
+/// The log actions the design grants every function on its own log group.
+const DESIGN_LOG_ACTIONS: &[&str] = &["logs:CreateLogStream", "logs:PutLogEvents"];
+
+/// Sets `Function::log_actions` for the functions that run as a role
+/// declared in the template: the design's log actions that the role's
+/// policies allow on the function's own log group (decided by the engine),
+/// all of them when a managed policy of [`LOG_WRITING_MANAGED_POLICIES`]
+/// is attached. A function whose role grants no logs gets none: the
+/// design must not grant what the template did not, even where the
+/// template is probably wrong (a function that cannot write its logs).
+pub fn limit_log_actions(template: &Template, app: &mut Application) {
+    let with_template_role =
+        |f: &crate::model::Function| f.role.as_ref().is_some_and(|r| r.in_template);
+    if !app.functions.iter().any(with_template_role) {
+        return;
+    }
+    let originals = original_iam_all(template, app);
+    let principal = format!("arn:aws:iam::{}:role/leash-design-check", app.account);
+    let (region, account) = (app.region.clone(), app.account.clone());
+    for (function, original) in app.functions.iter_mut().zip(originals) {
+        if !with_template_role(function) || original.function != function.logical_id {
+            continue;
+        }
+        let writes_logs = original.managed.iter().any(|arn| {
+            is_aws_managed(arn) && LOG_WRITING_MANAGED_POLICIES.contains(&managed_policy_name(arn))
+        });
+        if writes_logs {
+            continue;
+        }
+        let policy = original.combined(&|_| None).policy;
+        let prepared = leash_policy::authz::PreparedPolicySet::new(
+            &leash_policy::authz::PolicySet::new().with_identity_policy("template", policy),
+        );
+        let stream = format!(
+            "arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{}:log-stream:2026/01/01/[$LATEST]example",
+            function.name
+        );
+        let allowed: Vec<String> = DESIGN_LOG_ACTIONS
+            .iter()
+            .filter(|action| {
+                let request = leash_policy::context::Request::new(
+                    principal.clone(),
+                    **action,
+                    stream.clone(),
+                );
+                prepared.evaluate(&request).is_allowed()
+            })
+            .map(|action| (*action).to_string())
+            .collect();
+        if allowed.len() < DESIGN_LOG_ACTIONS.len() {
+            function.log_actions = Some(allowed);
+        }
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -383,6 +453,51 @@ Resources:
             vec!["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]
         );
         assert!(with_role.unresolved.is_empty());
+    }
+
+    fn log_actions_of(text: &str) -> (Option<Vec<String>>, Vec<String>) {
+        let template = leash_iac::read_template(text).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        let function = app
+            .functions
+            .iter()
+            .find(|f| f.logical_id == "WithRole")
+            .unwrap();
+        let roles = crate::design::design(&app).unwrap();
+        let role = roles.iter().find(|r| r.function == "WithRole").unwrap();
+        assert!(role.verified(), "{:#?}", role.verification);
+        let granted = role
+            .permissions
+            .iter()
+            .filter(|p| p.action.starts_with("logs:"))
+            .map(|p| p.action.clone())
+            .collect();
+        (function.log_actions.clone(), granted)
+    }
+
+    #[test]
+    fn the_design_writes_logs_only_where_the_template_role_does() {
+        // AWSLambdaBasicExecutionRole on the role: both log actions.
+        let (limit, granted) = log_actions_of(TEMPLATE);
+        assert_eq!(limit, None);
+        assert_eq!(granted, ["logs:CreateLogStream", "logs:PutLogEvents"]);
+        // A role with neither: none (the template's function cannot log;
+        // the design does not add it).
+        let without = TEMPLATE.replace(
+            "      ManagedPolicyArns: [arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]\n",
+            "",
+        );
+        let (limit, granted) = log_actions_of(&without);
+        assert_eq!(limit, Some(vec![]));
+        assert!(granted.is_empty(), "{granted:?}");
+        // A role statement with PutLogEvents only: that one.
+        let put_only = without.replace(
+            "            Statement: [{Effect: Allow, Action: dynamodb:GetItem, Resource: !GetAtt Orders.Arn}]\n",
+            "            Statement: [{Effect: Allow, Action: dynamodb:GetItem, Resource: !GetAtt Orders.Arn}, {Effect: Allow, Action: logs:PutLogEvents, Resource: 'arn:aws:logs:*:*:*'}]\n",
+        );
+        let (limit, granted) = log_actions_of(&put_only);
+        assert_eq!(limit, Some(vec!["logs:PutLogEvents".to_string()]));
+        assert_eq!(granted, ["logs:PutLogEvents"]);
     }
 
     #[test]

@@ -90,6 +90,8 @@ fn ignored_category(text: &str) -> String {
     } else if text.contains("of type") && text.contains("not designed yet") {
         let kind = text.split('`').nth(3).unwrap_or("?").to_string();
         format!("an event of type {kind}")
+    } else if text.contains("(ScheduleV2)") {
+        "a ScheduleV2 event (the scheduler's own role is not designed)".into()
     } else if text.contains("no listed action acts on") {
         "an inline statement whose actions do not act on its resource".into()
     } else if text.contains("its Queue is not") || text.contains("its Stream is not") {
@@ -398,6 +400,36 @@ fn check_against_original(
                     role.function
                 )),
             }
+        }
+    }
+}
+
+/// The managed policies `limit_log_actions` trusts to let a function write
+/// its logs do, per their documents in the corpus (decided by the engine).
+#[test]
+fn log_writing_managed_policies_allow_writing_logs() {
+    let Some(managed_dir) = corpus_dir("aws-managed-policies") else {
+        eprintln!("skipped: ../shared/corpus is absent");
+        return;
+    };
+    let managed = managed_policies(&managed_dir);
+    let stream = "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/f:log-stream:2026/01/01/[$LATEST]x";
+    for name in leash_design::original::LOG_WRITING_MANAGED_POLICIES {
+        let policy = managed
+            .get(*name)
+            .unwrap_or_else(|| panic!("{name} is not in the corpus"));
+        let prepared =
+            PreparedPolicySet::new(&PolicySet::new().with_identity_policy(*name, policy.clone()));
+        for action in ["logs:CreateLogStream", "logs:PutLogEvents"] {
+            let request = Request::new(
+                format!("arn:aws:iam::{ACCOUNT}:role/r"),
+                action.to_string(),
+                stream.to_string(),
+            );
+            assert!(
+                prepared.evaluate(&request).is_allowed(),
+                "{name} does not allow {action}"
+            );
         }
     }
 }
