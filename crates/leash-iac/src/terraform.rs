@@ -4,7 +4,9 @@
 //! For: [`is_terraform_plan`] (is this JSON document a plan?) and
 //! [`extract_terraform_plan`] / [`extract_terraform_policies`] (the policy
 //! documents of `aws_iam_role`, `aws_iam_policy`, `aws_iam_role_policy`,
-//! `aws_s3_bucket_policy`, the statement an `aws_lambda_permission` adds,
+//! `aws_iam_user_policy`, `aws_iam_group_policy`, `aws_s3_bucket_policy`,
+//! `aws_sqs_queue_policy`, `aws_sns_topic_policy`, `aws_kms_key`, the
+//! statement an `aws_lambda_permission` adds,
 //! and the roles each policy reaches through `aws_iam_role_policy_attachment`
 //! and `aws_iam_policy_attachment`). Not for: HCL source files, Terraform
 //! state files, or judging the policies (`leash-lint`).
@@ -206,6 +208,47 @@ impl Reader<'_> {
                     PolicyKind::Resource,
                     &[],
                     &buckets,
+                    out,
+                );
+            }
+            // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_user_policy
+            // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_group_policy
+            // (the principal's name as written; users and groups are not
+            // linked to their plan addresses)
+            "aws_iam_user_policy" | "aws_iam_group_policy" => {
+                self.document(
+                    resource,
+                    "policy",
+                    values.get("policy"),
+                    PolicyKind::Identity,
+                    &[],
+                    &[],
+                    out,
+                );
+            }
+            // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/sqs_queue_policy
+            // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/sns_topic_policy
+            // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/kms_key
+            "aws_sqs_queue_policy" | "aws_sns_topic_policy" | "aws_kms_key" => {
+                let target_attribute = match resource.resource_type.as_str() {
+                    "aws_sqs_queue_policy" => Some("queue_url"),
+                    "aws_sns_topic_policy" => Some("arn"),
+                    _ => None,
+                };
+                let targets = match target_attribute {
+                    Some(attribute) => match values.get(attribute).and_then(Value::as_str) {
+                        Some(target) => vec![target.to_string()],
+                        None => self.references(resource, attribute),
+                    },
+                    None => vec![resource.address.clone()],
+                };
+                self.document(
+                    resource,
+                    "policy",
+                    values.get("policy"),
+                    PolicyKind::Resource,
+                    &[],
+                    &targets,
                     out,
                 );
             }

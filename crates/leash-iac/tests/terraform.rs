@@ -220,3 +220,61 @@ fn positions_hold_in_a_one_line_plan_as_terraform_writes_it() {
         (1, expected + 1)
     );
 }
+
+/// User and group inline policies, queue, topic and key policies.
+const MORE: &str = include_str!("fixtures/plan-resource-policies.json");
+
+#[test]
+fn user_group_queue_topic_and_key_policies_are_read_with_their_kinds() {
+    let plan = leash_policy::json::parse_json(MORE).unwrap();
+    let extraction = leash_iac::extract_terraform_plan(MORE, &plan);
+    let found: Vec<_> = extraction
+        .policies
+        .iter()
+        .map(|p| (p.address.as_str(), p.kind, p.target_resources.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "aws_iam_user_policy.ci",
+                leash_iac::PolicyKind::Identity,
+                vec![]
+            ),
+            (
+                "aws_iam_group_policy.ops",
+                leash_iac::PolicyKind::Identity,
+                vec![]
+            ),
+            (
+                "aws_sqs_queue_policy.inbox",
+                leash_iac::PolicyKind::Resource,
+                vec!["https://sqs.eu-west-1.amazonaws.com/111122223333/inbox".to_string()]
+            ),
+            (
+                "aws_sns_topic_policy.events",
+                leash_iac::PolicyKind::Resource,
+                vec!["arn:aws:sns:eu-west-1:111122223333:events".to_string()]
+            ),
+            (
+                "aws_kms_key.data",
+                leash_iac::PolicyKind::Resource,
+                vec!["aws_kms_key.data".to_string()]
+            ),
+        ]
+    );
+    // Positions are inside the policy strings of this plan.
+    let key = &extraction.policies[4];
+    let action = key.document.get("Statement").unwrap().as_array().unwrap()[0]
+        .get("Action")
+        .unwrap();
+    assert_eq!(&MORE[action.span.start..action.span.end], r#"\"kms:*\""#);
+    // The data source in `prior_state` is not read on its own: its JSON is
+    // in the resource that uses it, and reading both would report twice.
+    assert!(
+        extraction
+            .policies
+            .iter()
+            .all(|p| !p.address.starts_with("data."))
+    );
+}

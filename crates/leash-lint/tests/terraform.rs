@@ -43,3 +43,26 @@ fn a_policy_string_that_is_not_json_is_reported_where_it_breaks() {
     assert_eq!(&text[d.span.start..d.span.end], ",");
     assert_eq!(d.resource.as_deref(), Some("aws_iam_policy.p"));
 }
+
+#[test]
+fn topic_and_group_policies_of_a_plan_are_linted_with_their_kinds() {
+    let text = include_str!("../../leash-iac/tests/fixtures/plan-resource-policies.json");
+    let found = leash_lint::lint_terraform_plan_text(text);
+    let codes_for = |address: &str| {
+        found
+            .iter()
+            .filter(|d| d.resource.as_deref() == Some(address))
+            .map(|d| d.code)
+            .collect::<Vec<_>>()
+    };
+    // A topic policy open to everyone, read as a resource policy.
+    assert!(
+        codes_for("aws_sns_topic_policy.events").contains(&"L309"),
+        "{found:#?}"
+    );
+    // `iam:PassRole` on every role in a group's inline policy.
+    assert!(
+        codes_for("aws_iam_group_policy.ops").contains(&"L301"),
+        "{found:#?}"
+    );
+}
