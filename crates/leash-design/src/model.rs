@@ -1600,6 +1600,12 @@ fn read_inline_statements(
             ));
             continue;
         }
+        if writes_logs_only(&actions, statement, located) {
+            // The function's own logs: every design grants them on its own
+            // group (`design::LOG_ACTIONS`), bounded by what the template's
+            // role allows (`original::limit_log_actions`).
+            continue;
+        }
         for arn in statement
             .get("Resource")
             .map(|r| strings(r, located.resolve))
@@ -1638,6 +1644,30 @@ fn read_inline_statements(
             }
         }
     }
+}
+
+/// Whether a statement only lets the function write logs: its actions are
+/// among `logs:CreateLogGroup`, `logs:CreateLogStream`, `logs:PutLogEvents`
+/// (the actions of `AWSLambdaBasicExecutionRole`) and its resources are log
+/// groups or `*`.
+/// https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-permissions.html
+fn writes_logs_only(actions: &[String], statement: &Value, located: &Located<'_>) -> bool {
+    const LOG_WRITING: &[&str] = &[
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+    ];
+    let resources = statement
+        .get("Resource")
+        .map(|r| strings(r, located.resolve))
+        .unwrap_or_default();
+    !resources.is_empty()
+        && actions
+            .iter()
+            .all(|a| LOG_WRITING.iter().any(|l| l.eq_ignore_ascii_case(a)))
+        && resources
+            .iter()
+            .all(|r| r == "*" || r.starts_with("arn:aws:logs:"))
 }
 
 /// Whether `action` can act on the resource `arn` denotes, by the resource
@@ -2422,9 +2452,10 @@ Resources:
         );
         assert_eq!(get.needs[0].source.trust(), Trust::ExistingStatement);
         assert!(get.needs[3].source.describe().contains("`ExtraPolicy`"));
-        // The log statement names no template resource: not designed from.
+        // The log statement is the function's own logs (granted on its own
+        // group as far as the role allows), not something left undesigned.
         assert!(
-            get.ignored
+            !get.ignored
                 .iter()
                 .any(|i| i.contains("arn:aws:logs:us-west-2:111122223333:*"))
         );

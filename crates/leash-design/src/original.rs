@@ -498,6 +498,16 @@ Resources:
         let (limit, granted) = log_actions_of(&put_only);
         assert_eq!(limit, Some(vec!["logs:PutLogEvents".to_string()]));
         assert_eq!(granted, ["logs:PutLogEvents"]);
+        // The log statement is understood (the function's own logs), not
+        // left among what was not designed from.
+        let template = leash_iac::read_template(&put_only).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        let with_role = app
+            .functions
+            .iter()
+            .find(|f| f.logical_id == "WithRole")
+            .unwrap();
+        assert!(with_role.ignored.is_empty(), "{:?}", with_role.ignored);
     }
 
     #[test]

@@ -84,7 +84,22 @@ fn ignored_category(text: &str) -> String {
     } else if text.contains("conditions, `NotAction`") {
         "an inline statement with a condition or NotAction/NotResource".into()
     } else if text.contains("is not a table, bucket, queue") {
-        "an inline statement on a resource outside the template or of a kind not modelled".into()
+        let resource = text
+            .split("resource `")
+            .nth(1)
+            .and_then(|r| r.split('`').next())
+            .unwrap_or("");
+        let service = resource.split(':').nth(2).unwrap_or("");
+        if resource == "*" {
+            "a statement on `*`".into()
+        } else if service == "logs" {
+            "a statement on log groups (the design grants only its own)".into()
+        } else if ["dynamodb", "s3", "sqs", "sns", "lambda"].contains(&service) {
+            "a statement on a table, bucket, queue, topic or function outside the template (or a wildcard ARN)".into()
+        } else {
+            "a statement on a resource of a kind not modelled (Bedrock, EC2, SSM, Kinesis, ...)"
+                .into()
+        }
     } else if text.contains("not an `Allow`") {
         "an inline Deny statement".into()
     } else if text.contains("of type") && text.contains("not designed yet") {
