@@ -725,6 +725,17 @@ pub(crate) fn prove(property: &Property, limits: &Limits) -> Result<Proof, Prove
                         };
                         if found && confirmed.is_none() {
                             unconfirmed += 1;
+                            // Past this, the approximation is too loose for
+                            // the search to end in a confirmed answer soon.
+                            if unconfirmed >= UNCONFIRMED_LIMIT {
+                                return Ok(unknown(
+                                    format!(
+                                        "policy variables: leash prove replaced them by an over-approximation (docs/prove.md), which found {unconfirmed} request(s) the real policies do not confirm; it stopped there"
+                                    ),
+                                    evaluated,
+                                    start,
+                                ));
+                            }
                         }
                         if let Some(context) = confirmed {
                             let sides = real_sides;
@@ -805,8 +816,10 @@ pub(crate) fn prove(property: &Property, limits: &Limits) -> Result<Proof, Prove
     })
 }
 
+/// Unconfirmed candidates after which a proof gives up (unknown).
+const UNCONFIRMED_LIMIT: u64 = 128;
 /// How many unconfirmed candidates one proof tries to repair.
-const REPAIR_BUDGET: u32 = 256;
+const REPAIR_BUDGET: u32 = 32;
 /// Longest text whose substrings are tried as a variable's value.
 const REPAIR_SUBJECT_LIMIT: usize = 160;
 

@@ -335,6 +335,7 @@ pub fn summarize(policies: &[(String, Policy)], limits: &Limits) -> Result<Summa
         cells: Vec<(usize, Cell)>,
     }
     let mut results: Vec<GroupResult> = Vec::new();
+    let mut split_cache: BTreeMap<Vec<usize>, Vec<(String, Vec<bool>)>> = BTreeMap::new();
     for ((bits, _), regions) in &groups {
         if Instant::now() > deadline {
             return Err(unknown("the summary ran out of time"));
@@ -358,15 +359,22 @@ pub fn summarize(policies: &[(String, Policy)], limits: &Limits) -> Result<Summa
             .collect();
         pattern_ids.sort_unstable();
         pattern_ids.dedup();
-        let resource_regions = split_resources(
-            &pattern_ids,
-            &resource_texts,
-            &[],
-            DEFAULT_ACCOUNT,
-            limits,
-            deadline,
-        )
-        .ok_or_else(|| unknown("the resource patterns are too many to split"))?;
+        let resource_regions = match split_cache.get(&pattern_ids) {
+            Some(regions) => regions.clone(),
+            None => {
+                let regions = split_resources(
+                    &pattern_ids,
+                    &resource_texts,
+                    &[],
+                    DEFAULT_ACCOUNT,
+                    limits,
+                    deadline,
+                )
+                .ok_or_else(|| unknown("the resource patterns are too many to split"))?;
+                split_cache.insert(pattern_ids.clone(), regions.clone());
+                regions
+            }
+        };
         let mut cells: Vec<(usize, Cell)> = Vec::new();
         for (resource_index, (resource, resource_vector)) in resource_regions.iter().enumerate() {
             let relevant: Vec<&&Statement> = matched
@@ -515,6 +523,9 @@ pub fn summarize(policies: &[(String, Policy)], limits: &Limits) -> Result<Summa
                 .push(*resource_index);
         }
         for (status, members) in by_status {
+            if Instant::now() > deadline {
+                return Err(unknown("the summary ran out of time"));
+            }
             let texts: Vec<String> = result
                 .resource_patterns
                 .iter()
@@ -587,6 +598,19 @@ pub fn summarize(policies: &[(String, Policy)], limits: &Limits) -> Result<Summa
         .map(|service| (service.prefix().to_string(), service.actions().len()))
         .collect();
     let action_universe_texts: Vec<String> = action_texts.clone();
+    let action_vectors: Vec<Vec<bool>> = readable_actions
+        .iter()
+        .map(|&index| {
+            action_search.regions[index]
+                .matches
+                .iter()
+                .take(action_universe_texts.len())
+                .copied()
+                .collect()
+        })
+        .collect();
+    let action_describer = Describer::new(&action_vectors, &action_universe_texts)
+        .ok_or_else(|| unknown("internal error, please report: action regions of two sizes"))?;
     let mut rows: Vec<SummaryRow> = Vec::new();
     for draft in drafts.values() {
         let mut by_service: BTreeMap<Option<String>, Vec<usize>> = BTreeMap::new();
@@ -596,21 +620,14 @@ pub fn summarize(policies: &[(String, Policy)], limits: &Limits) -> Result<Summa
         }
         for (service, members) in by_service {
             let member_set: BTreeSet<usize> = members.iter().copied().collect();
-            let universe: Vec<(Vec<bool>, bool)> = readable_actions
+            if Instant::now() > deadline {
+                return Err(unknown("the summary ran out of time"));
+            }
+            let memberships: Vec<bool> = readable_actions
                 .iter()
-                .map(|&index| {
-                    (
-                        action_search.regions[index]
-                            .matches
-                            .iter()
-                            .take(action_universe_texts.len())
-                            .copied()
-                            .collect(),
-                        member_set.contains(&index),
-                    )
-                })
+                .map(|index| member_set.contains(index))
                 .collect();
-            let actions = describe(&universe, &action_universe_texts).ok_or_else(|| {
+            let actions = action_describer.describe(&memberships).ok_or_else(|| {
                 unknown(
                     "the allowed actions cannot be described by the policies' patterns (STS actions the engine treats apart)",
                 )
@@ -767,130 +784,261 @@ fn region_service(matches: &[bool], texts: &[String]) -> Option<String> {
 /// vector over `texts`, and whether it is a member) as a union of
 /// [`PatternSet`]s, `*` standing for "everything"; `None` when regions
 /// with the same vector disagree (the patterns cannot tell them apart).
-///
-/// First tries "one of these patterns, none of those" (checked against
-/// every region); else one set per member vector.
 fn describe(universe: &[(Vec<bool>, bool)], texts: &[String]) -> Option<Vec<PatternSet>> {
-    // Index `texts.len()` is the universal pattern `*`.
-    let width = texts.len() + 1;
-    let bit = |vector: &[bool], index: usize| index == texts.len() || vector[index];
-    let mut seen: BTreeMap<&[bool], bool> = BTreeMap::new();
-    for (vector, member) in universe {
-        if vector.len() != texts.len() {
-            return None;
-        }
-        if let Some(previous) = seen.insert(vector.as_slice(), *member)
-            && previous != *member
-        {
-            return None;
+    let vectors: Vec<Vec<bool>> = universe.iter().map(|(vector, _)| vector.clone()).collect();
+    let members: Vec<bool> = universe.iter().map(|(_, member)| *member).collect();
+    Describer::new(&vectors, texts)?.describe(&members)
+}
+
+/// A set of regions, one bit each.
+#[derive(Clone, PartialEq, Eq)]
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn empty(size: usize) -> Bits {
+        Bits(vec![0; size.div_ceil(64)])
+    }
+    fn set(&mut self, index: usize) {
+        if let Some(word) = self.0.get_mut(index / 64) {
+            *word |= 1 << (index % 64);
         }
     }
-    let members: Vec<&Vec<bool>> = universe
-        .iter()
-        .filter(|(_, member)| *member)
-        .map(|(vector, _)| vector)
-        .collect();
-    let others: Vec<&Vec<bool>> = universe
-        .iter()
-        .filter(|(_, member)| !*member)
-        .map(|(vector, _)| vector)
-        .collect();
-    if members.is_empty() {
-        return Some(Vec::new());
+    fn meets(&self, other: &Bits) -> bool {
+        self.0.iter().zip(&other.0).any(|(a, b)| a & b != 0)
     }
-    let text_of =
-        |index: usize| -> String { texts.get(index).cloned().unwrap_or_else(|| "*".to_string()) };
-    let count = |index: usize| universe.iter().filter(|(v, _)| bit(v, index)).count();
-    let except: Vec<usize> = (0..width)
-        .filter(|&index| !members.iter().any(|vector| bit(vector, index)))
-        .collect();
-    let excluded = |vector: &[bool]| except.iter().any(|&index| bit(vector, index));
-    let mut include: Vec<usize> = (0..width)
-        .filter(|&index| {
-            others
-                .iter()
-                .all(|vector| !bit(vector, index) || excluded(vector))
+    fn and(&self, other: &Bits) -> Bits {
+        Bits(self.0.iter().zip(&other.0).map(|(a, b)| a & b).collect())
+    }
+    fn and_not(&self, other: &Bits) -> Bits {
+        Bits(self.0.iter().zip(&other.0).map(|(a, b)| a & !b).collect())
+    }
+    fn or_assign(&mut self, other: &Bits) {
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            *a |= b;
+        }
+    }
+    fn is_empty(&self) -> bool {
+        self.0.iter().all(|word| *word == 0)
+    }
+    fn count(&self) -> u32 {
+        self.0.iter().map(|word| word.count_ones()).sum()
+    }
+    fn ones(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0.iter().enumerate().flat_map(|(index, &word)| {
+            (0..64)
+                .filter(move |bit| word & (1 << bit) != 0)
+                .map(move |bit| index * 64 + bit)
         })
-        .filter(|&index| members.iter().any(|vector| bit(vector, index)))
-        .collect();
-    let covered = members
-        .iter()
-        .all(|vector| include.iter().any(|&index| bit(vector, index)));
-    if covered {
-        // Fewest, broadest patterns: drop the narrow ones first when the
-        // others still cover every member.
-        include.sort_by_key(|&index| (count(index), index));
-        let mut kept: Vec<usize> = include.clone();
-        for &candidate in &include {
-            let rest: Vec<usize> = kept.iter().copied().filter(|&i| i != candidate).collect();
-            if !rest.is_empty()
-                && members
-                    .iter()
-                    .all(|vector| rest.iter().any(|&index| bit(vector, index)))
+    }
+}
+
+/// The regions of one split, ready to describe many member sets: for each
+/// pattern (and `*`, last) the regions it matches, and which regions the
+/// patterns cannot tell apart.
+struct Describer {
+    texts: Vec<String>,
+    /// Per pattern, then `*`: the regions where it matches.
+    bits: Vec<Bits>,
+    regions: usize,
+    /// Per region, the first region with the same vector.
+    class_of: Vec<usize>,
+    vectors: Vec<Vec<bool>>,
+}
+
+impl Describer {
+    fn new(vectors: &[Vec<bool>], texts: &[String]) -> Option<Describer> {
+        let regions = vectors.len();
+        let mut bits: Vec<Bits> = (0..=texts.len()).map(|_| Bits::empty(regions)).collect();
+        let mut first_of: std::collections::HashMap<&[bool], usize> = Default::default();
+        let mut class_of = Vec::with_capacity(regions);
+        for (region, vector) in vectors.iter().enumerate() {
+            if vector.len() != texts.len() {
+                return None;
+            }
+            for (pattern, matched) in vector.iter().enumerate() {
+                if *matched && let Some(slot) = bits.get_mut(pattern) {
+                    slot.set(region);
+                }
+            }
+            if let Some(universal) = bits.get_mut(texts.len()) {
+                universal.set(region);
+            }
+            class_of.push(*first_of.entry(vector.as_slice()).or_insert(region));
+        }
+        Some(Describer {
+            texts: texts.to_vec(),
+            bits,
+            regions,
+            class_of,
+            vectors: vectors.to_vec(),
+        })
+    }
+
+    fn text_of(&self, index: usize) -> String {
+        self.texts
+            .get(index)
+            .cloned()
+            .unwrap_or_else(|| "*".to_string())
+    }
+
+    /// The member regions as a union of [`PatternSet`]s: first "one of
+    /// these patterns, none of those" (fewest, broadest; checked against
+    /// every region), else one set per member vector. `None` when regions
+    /// the patterns cannot tell apart disagree.
+    fn describe(&self, members: &[bool]) -> Option<Vec<PatternSet>> {
+        let mut member = Bits::empty(self.regions);
+        for (region, &is_member) in members.iter().enumerate() {
+            if self
+                .class_of
+                .get(region)
+                .and_then(|&class| members.get(class))
+                != Some(&is_member)
             {
-                kept = rest;
+                return None;
+            }
+            if is_member {
+                member.set(region);
             }
         }
+        if member.is_empty() {
+            return Some(Vec::new());
+        }
+        let width = self.bits.len();
+        let except: Vec<usize> = (0..width)
+            .filter(|&index| !self.bits[index].meets(&member))
+            .collect();
+        let mut excluded = Bits::empty(self.regions);
+        for &index in &except {
+            excluded.or_assign(&self.bits[index]);
+        }
+        // Regions that are neither members nor excluded: an included
+        // pattern must not reach them.
+        let mut everything = Bits::empty(self.regions);
+        for region in 0..self.regions {
+            everything.set(region);
+        }
+        let open = everything.and_not(&member).and_not(&excluded);
+        let include: Vec<usize> = (0..width)
+            .filter(|&index| !self.bits[index].meets(&open) && self.bits[index].meets(&member))
+            .collect();
+        let mut covered = Bits::empty(self.regions);
+        for &index in &include {
+            covered.or_assign(&self.bits[index]);
+        }
+        if !member.and_not(&covered).is_empty() {
+            return Some(self.per_vector(&member));
+        }
+        // Fewest, broadest patterns: drop narrow ones while the others
+        // still cover every member.
+        let mut order = include.clone();
+        order.sort_by_key(|&index| (self.bits[index].count(), index));
+        let mut cover = vec![0u32; self.regions];
+        for &index in &include {
+            for region in self.bits[index].and(&member).ones() {
+                if let Some(slot) = cover.get_mut(region) {
+                    *slot += 1;
+                }
+            }
+        }
+        let mut kept: Vec<usize> = include.clone();
+        for &candidate in &order {
+            let regions: Vec<usize> = self.bits[candidate].and(&member).ones().collect();
+            if kept.len() > 1
+                && regions
+                    .iter()
+                    .all(|&r| cover.get(r).is_some_and(|c| *c >= 2))
+            {
+                for region in regions {
+                    if let Some(slot) = cover.get_mut(region) {
+                        *slot -= 1;
+                    }
+                }
+                kept.retain(|&index| index != candidate);
+            }
+        }
+        let non_members = everything.and_not(&member);
         let mut sets: Vec<PatternSet> = kept
             .iter()
             .map(|&index| {
-                // The exceptions that meet this pattern, broad ones kept.
+                // The regions of this pattern to take out, and the
+                // exceptions that take them out, broad ones kept.
+                let outside = self.bits[index].and(&non_members);
                 let mut meeting: Vec<usize> = except
                     .iter()
                     .copied()
-                    .filter(|&e| universe.iter().any(|(v, _)| bit(v, index) && bit(v, e)))
+                    .filter(|&e| self.bits[e].meets(&outside))
                     .collect();
-                meeting.sort_by_key(|&e| (count(e), e));
-                let mut needed = meeting.clone();
-                for &candidate in &meeting {
-                    let rest: Vec<usize> =
-                        needed.iter().copied().filter(|&e| e != candidate).collect();
-                    let still_exact = others
-                        .iter()
-                        .all(|vector| !bit(vector, index) || rest.iter().any(|&e| bit(vector, e)));
-                    if still_exact {
-                        needed = rest;
+                meeting.sort_by_key(|&e| (self.bits[e].count(), e));
+                let mut count = vec![0u32; self.regions];
+                for &e in &meeting {
+                    for region in self.bits[e].and(&outside).ones() {
+                        if let Some(slot) = count.get_mut(region) {
+                            *slot += 1;
+                        }
                     }
                 }
+                let mut needed = meeting.clone();
+                for &candidate in &meeting {
+                    let regions: Vec<usize> = self.bits[candidate].and(&outside).ones().collect();
+                    if regions
+                        .iter()
+                        .all(|&r| count.get(r).is_some_and(|c| *c >= 2))
+                    {
+                        for region in regions {
+                            if let Some(slot) = count.get_mut(region) {
+                                *slot -= 1;
+                            }
+                        }
+                        needed.retain(|&e| e != candidate);
+                    }
+                }
+                needed.sort_unstable();
                 PatternSet {
-                    all_of: vec![text_of(index)],
-                    none_of: needed.iter().map(|&e| text_of(e)).collect(),
+                    all_of: vec![self.text_of(index)],
+                    none_of: needed.iter().map(|&e| self.text_of(e)).collect(),
                 }
             })
             .collect();
         sets.sort();
-        return Some(sets);
+        Some(sets)
     }
-    // One set per member vector: the patterns it matches, and those it
-    // does not that meet them.
-    let mut vectors: Vec<&Vec<bool>> = members.clone();
-    vectors.sort();
-    vectors.dedup();
-    let mut sets: Vec<PatternSet> = vectors
-        .iter()
-        .map(|vector| {
-            let matched: Vec<usize> = (0..texts.len()).filter(|&i| vector[i]).collect();
-            let all_of = if matched.is_empty() {
-                vec![texts.len()]
-            } else {
-                matched.clone()
-            };
-            let none_of: Vec<usize> = (0..texts.len())
-                .filter(|&i| !vector[i])
-                .filter(|&i| {
-                    universe
-                        .iter()
-                        .any(|(v, _)| bit(v, i) && all_of.iter().all(|&a| bit(v, a)))
-                })
-                .collect();
-            PatternSet {
-                all_of: all_of.iter().map(|&i| text_of(i)).collect(),
-                none_of: none_of.iter().map(|&i| text_of(i)).collect(),
-            }
-        })
-        .collect();
-    sets.sort();
-    Some(sets)
+
+    /// One set per member vector: the patterns it matches, and those it
+    /// does not that meet them.
+    fn per_vector(&self, member: &Bits) -> Vec<PatternSet> {
+        let mut classes: Vec<usize> = member
+            .ones()
+            .filter_map(|region| self.class_of.get(region).copied())
+            .collect();
+        classes.sort_unstable();
+        classes.dedup();
+        let universal = self.texts.len();
+        let mut sets: Vec<PatternSet> = classes
+            .iter()
+            .filter_map(|&class| self.vectors.get(class))
+            .map(|vector| {
+                let matched: Vec<usize> = (0..self.texts.len()).filter(|&i| vector[i]).collect();
+                let all_of = if matched.is_empty() {
+                    vec![universal]
+                } else {
+                    matched
+                };
+                let mut inside = self.bits[universal].clone();
+                for &index in &all_of {
+                    inside = inside.and(&self.bits[index]);
+                }
+                let none_of: Vec<usize> = (0..self.texts.len())
+                    .filter(|&i| !vector[i] && self.bits[i].meets(&inside))
+                    .collect();
+                PatternSet {
+                    all_of: all_of.iter().map(|&i| self.text_of(i)).collect(),
+                    none_of: none_of.iter().map(|&i| self.text_of(i)).collect(),
+                }
+            })
+            .collect();
+        sets.sort();
+        sets
+    }
 }
 
 #[cfg(test)]

@@ -143,3 +143,81 @@ fn managed_policy_timing() {
         println!("  slow: {name} {time:?}");
     }
 }
+
+#[test]
+#[ignore = "prints timing figures; run in release"]
+fn summary_timing() {
+    let limits = leash_prove::Limits::default();
+    let seed = fixture("seed-lambda-execution-policy.json");
+    let designed = fixture("designed-get-order.json");
+    let _ = leash_prove::summarize(&[("seed".to_string(), seed.clone())], &limits);
+    for (label, policy) in [("seed", &seed), ("designed get-order", &designed)] {
+        let mut times = Vec::new();
+        for _ in 0..200 {
+            let start = Instant::now();
+            let summary =
+                leash_prove::summarize(&[("p".to_string(), policy.clone())], &limits).unwrap();
+            times.push(start.elapsed());
+            assert!(!summary.rows.is_empty());
+        }
+        times.sort();
+        println!(
+            "summary ({label}): p50 {:?} p95 {:?} max {:?}",
+            percentile(&times, 0.5),
+            percentile(&times, 0.95),
+            times[times.len() - 1]
+        );
+    }
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/aws-managed-policies");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("notice: {} is absent; skipping", dir.display());
+        return;
+    };
+    let mut paths: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+    paths.sort();
+    let mut times = Vec::new();
+    let (mut done, mut rows, mut unknown) = (0, 0, 0);
+    let mut reasons: std::collections::BTreeMap<String, usize> = Default::default();
+    let mut slowest: Vec<(Duration, String)> = Vec::new();
+    for path in &paths {
+        let text = std::fs::read_to_string(path).unwrap();
+        let Some(policy) = parse_policy_text(&text).policy else {
+            continue;
+        };
+        let start = Instant::now();
+        let result = leash_prove::summarize(&[("p".to_string(), policy)], &limits);
+        let elapsed = start.elapsed();
+        times.push(elapsed);
+        slowest.push((
+            elapsed,
+            path.file_name().unwrap().to_string_lossy().into_owned(),
+        ));
+        match result {
+            Ok(summary) => {
+                done += 1;
+                rows += summary.rows.len();
+            }
+            Err(error) => {
+                unknown += 1;
+                let short: String = error.to_string().chars().take(70).collect();
+                *reasons.entry(short).or_default() += 1;
+            }
+        }
+    }
+    times.sort();
+    slowest.sort();
+    println!(
+        "summary of each managed policy: {} policies, summarized {done} ({rows} rows), unknown {unknown}; p50 {:?} p95 {:?} max {:?}",
+        times.len(),
+        percentile(&times, 0.5),
+        percentile(&times, 0.95),
+        times[times.len() - 1]
+    );
+    for (reason, count) in reasons {
+        println!("  unknown x{count}: {reason}");
+    }
+    for (time, name) in slowest.iter().rev().take(5) {
+        println!("  slow: {name} {time:?}");
+    }
+}
