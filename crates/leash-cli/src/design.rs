@@ -88,6 +88,9 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
     let policies = design_resource_policies(&application, &roles)
         .map_err(|error| format!("error: {}: {error}", input.display()))?;
 
+    // Function roles first, then the consumers' roles.
+    let all_roles: Vec<_> = roles.iter().chain(&consumers).cloned().collect();
+
     // Every file is rendered before anything is written: an error here
     // leaves `--out` untouched.
     let mut files: Vec<(String, String)> = Vec::new();
@@ -97,7 +100,7 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
             let Some(template) = &template else {
                 return Err("error: `--format cfn` needs a template".to_string());
             };
-            let output = designed_template(template, &application, &roles)
+            let output = designed_template(template, &application, &all_roles)
                 .map_err(|error| format!("error: {}: {error}", input.display()))?;
             files.push(("template.designed.json".to_string(), output.text.clone()));
             designed = Some(output);
@@ -125,7 +128,7 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
                     &empty
                 }
             };
-            let output = terraform_design(template, &application, &roles)
+            let output = terraform_design(template, &application, &all_roles)
                 .map_err(|error| format!("error: {}: {error}", input.display()))?;
             files.push(("main.tf.json".to_string(), output.text));
         }
@@ -144,7 +147,6 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
         designed_template: designed.as_ref(),
         changes: changes.as_deref(),
     };
-    let all_roles: Vec<_> = roles.iter().chain(&consumers).cloned().collect();
     let mut report = render_report_with(&application, &all_roles, &context);
     report.push_str(&render_resource_policies(&policies));
     files.push(("report.md".to_string(), report));

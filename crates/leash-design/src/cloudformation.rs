@@ -107,7 +107,7 @@ pub fn designed_template(
 
     // 1. Unhook every function from its old role and SAM's role properties.
     let mut old_roles: BTreeSet<String> = BTreeSet::new();
-    for role in roles {
+    for role in roles.iter().filter(|r| r.consumer.is_none()) {
         let function_id = role.function.as_str();
         let notes = designed
             .function_notes
@@ -207,7 +207,7 @@ pub fn designed_template(
     detach_removed_roles(&mut root, &removed, &mut designed.template_notes);
 
     // 3. One role per function, wired; permissions for routes.
-    for role in roles {
+    for role in roles.iter().filter(|r| r.consumer.is_none()) {
         let function_id = role.function.clone();
         let Some(function_resource) = template.resource(&function_id) else {
             continue;
@@ -313,8 +313,64 @@ pub fn designed_template(
         }
         designed.routes.insert(function_id, deployments);
     }
+    // 4. Cross-account consumers' roles: plain roles, no function.
+    for role in roles.iter().filter(|r| r.consumer.is_some()) {
+        let stem = format!("{}ConsumerRole", camel_case(&role.role_name));
+        let role_id = free_id(&root, &stem, "Leash", &stem);
+        let trust = Node::from_json_text(&role.trust_policy)
+            .map_err(|e| error(format!("trust policy of `{}`: {e}", role.role_name)))?;
+        let mut permissions = Node::from_json_text(&role.permissions_policy)
+            .map_err(|e| error(format!("permissions policy of `{}`: {e}", role.role_name)))?;
+        permissions.rewrite_strings(&|text| forms.rewrite(text));
+        let mut properties = vec![
+            ("RoleName".to_string(), Node::string(role.role_name.clone())),
+            ("AssumeRolePolicyDocument".to_string(), trust),
+        ];
+        if let Some(boundary) = &role.permissions_boundary {
+            properties.push((
+                "PermissionsBoundary".to_string(),
+                Node::string(boundary.clone()),
+            ));
+        }
+        properties.push((
+            "Policies".to_string(),
+            Node::Array(vec![Node::object([
+                ("PolicyName", Node::string("least-privilege")),
+                ("PolicyDocument", permissions),
+            ])]),
+        ));
+        insert_resource(
+            &mut root,
+            &role_id,
+            Node::object([
+                ("Type", Node::string("AWS::IAM::Role")),
+                ("Properties", Node::Object(properties)),
+            ]),
+        );
+        designed.template_notes.push(format!(
+            "role `{role_id}` added for the cross-account consumer `{}`",
+            role.role_name
+        ));
+        designed.role_ids.insert(role.function.clone(), role_id);
+    }
     designed.text = root.to_pretty_json();
     Ok(designed)
+}
+
+/// A logical id part from a role name: `partner-reports` -> `PartnerReports`
+/// (logical ids are alphanumeric).
+fn camel_case(name: &str) -> String {
+    let mut out = String::new();
+    let mut upper = true;
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(if upper { c.to_ascii_uppercase() } else { c });
+            upper = false;
+        } else {
+            upper = true;
+        }
+    }
+    out
 }
 
 /// `Sid: 1` in YAML is a number, but CloudFormation passes the scalar's
@@ -898,7 +954,8 @@ mod tests {
     fn designed(text: &str) -> (DesignedTemplate, serde_json::Value) {
         let template = leash_iac::read_template(text).unwrap();
         let app = read_application(&template, &Target::default()).unwrap();
-        let roles = crate::design::design(&app).unwrap();
+        let mut roles = crate::design::design(&app).unwrap();
+        roles.extend(crate::design::design_consumers(&app).unwrap());
         let designed = designed_template(&template, &app, &roles).unwrap();
         let value = serde_json::from_str(&designed.text).unwrap();
         (designed, value)
@@ -1121,6 +1178,30 @@ Resources:
         assert_eq!(other["AssumeRolePolicyDocument"]["Version"], "2012-10-17");
         // Other numbers stay numbers.
         assert_eq!(other["MaxSessionDuration"], 3600);
+    }
+
+    #[test]
+    fn consumers_get_plain_roles_and_the_boundary_option_applies() {
+        let text = SHARED_ROLE.replace(
+            "Metadata:\n  leash: {account: '111122223333', region: us-west-2}\n",
+            "Metadata:\n  leash:\n    account: '111122223333'\n    region: us-west-2\n    permissions-boundary: arn:aws:iam::111122223333:policy/org-boundary\n    consumers:\n      partner-reports:\n        account: '444455556666'\n        external-id: x-1\n        needs: [{resource: Orders, access: read}]\n",
+        );
+        let (designed, value) = designed(&text);
+        let consumer = &value["Resources"]["PartnerReportsConsumerRole"];
+        assert_eq!(consumer["Type"], "AWS::IAM::Role", "{designed:#?}");
+        assert_eq!(consumer["Properties"]["RoleName"], "partner-reports");
+        let trust =
+            serde_json::to_string(&consumer["Properties"]["AssumeRolePolicyDocument"]).unwrap();
+        assert!(trust.contains("444455556666"), "{trust}");
+        // The option's boundary where the function sets none of its own.
+        assert_eq!(
+            value["Resources"]["WorkerRole"]["Properties"]["PermissionsBoundary"],
+            "arn:aws:iam::111122223333:policy/org-boundary"
+        );
+        assert_eq!(
+            value["Resources"]["ReaderRole"]["Properties"]["PermissionsBoundary"],
+            "arn:aws:iam::111122223333:policy/boundary"
+        );
     }
 
     #[test]

@@ -51,7 +51,9 @@ pub fn terraform_design(
         let trust = names.policy_text(&role.trust_policy)?;
         let permissions = names.policy_text(&role.permissions_policy)?;
         let mut role_arguments = Vec::new();
-        if names.function_named(&role.function) {
+        // A consumer's role is named by the options; a function's role when
+        // the function is named.
+        if role.consumer.is_some() || names.function_named(&role.function) {
             role_arguments.push(("name", Node::string(template_text(&role.role_name))));
         }
         role_arguments.push(("assume_role_policy", Node::string(trust)));
@@ -386,6 +388,36 @@ Resources:
             let findings = leash_lint::lint_policy_value(&value, Some(kind));
             assert!(findings.is_empty(), "{findings:#?}");
         }
+    }
+
+    #[test]
+    fn consumer_roles_are_named_by_the_options() {
+        let text = TEMPLATE.replace(
+            "  leash: {account: '111122223333', region: us-west-2}\n",
+            "  leash:\n    account: '111122223333'\n    region: us-west-2\n    permissions-boundary: arn:aws:iam::111122223333:policy/org-boundary\n    consumers:\n      partner-reports:\n        account: '444455556666'\n        external-id: x-1\n        needs: [{resource: Orders, access: read}]\n",
+        );
+        let template = leash_iac::read_template(&text).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        let mut roles = crate::design::design(&app).unwrap();
+        roles.extend(crate::design::design_consumers(&app).unwrap());
+        let terraform = terraform_design(&template, &app, &roles).unwrap();
+        let value: serde_json::Value = serde_json::from_str(&terraform.text).unwrap();
+        let roles = &value["resource"]["aws_iam_role"];
+        // The function's own boundary wins over the option's.
+        assert_eq!(
+            roles["get_order"]["permissions_boundary"],
+            "arn:aws:iam::111122223333:policy/boundary"
+        );
+        assert_eq!(roles["partner_reports"]["name"], "partner-reports");
+        let trust = roles["partner_reports"]["assume_role_policy"]
+            .as_str()
+            .unwrap();
+        assert!(trust.contains("444455556666"), "{trust}");
+        assert!(
+            value["resource"]["aws_iam_role_policy"]
+                .get("partner_reports")
+                .is_some()
+        );
     }
 
     #[test]
