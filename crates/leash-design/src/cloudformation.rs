@@ -89,6 +89,18 @@ pub fn designed_template(
     app: &Application,
     roles: &[RoleDesign],
 ) -> Result<DesignedTemplate, CloudFormationError> {
+    designed_template_with(template, app, roles, &[])
+}
+
+/// [`designed_template`], plus the designed bucket policies as
+/// `AWS::S3::BucketPolicy` resources (an API policy is not written yet:
+/// the report has it).
+pub fn designed_template_with(
+    template: &Template,
+    app: &Application,
+    roles: &[RoleDesign],
+    policies: &[crate::perimeter::ResourcePolicyDesign],
+) -> Result<DesignedTemplate, CloudFormationError> {
     let mut root = Node::from_value(&template.root);
     if template.format == leash_iac::TemplateFormat::Yaml {
         stringify_policy_identifiers(&mut root);
@@ -352,6 +364,49 @@ pub fn designed_template(
             role.role_name
         ));
         designed.role_ids.insert(role.function.clone(), role_id);
+    }
+    // 5. Bucket policies the options designed, unless the template has
+    // one for the bucket already (a bucket has one policy; replacing the
+    // author's would drop their statements).
+    for policy in policies.iter().filter(|p| p.kind == "bucket") {
+        let existing = template.resources.iter().find(|r| {
+            r.resource_type.node == "AWS::S3::BucketPolicy"
+                && r.properties
+                    .get("Bucket")
+                    .and_then(|b| b.get("Ref"))
+                    .and_then(|v| v.as_str())
+                    == Some(policy.resource.as_str())
+        });
+        if let Some(existing) = existing {
+            designed.template_notes.push(format!(
+                "bucket policy for `{}` not written: the template has `{}` for it (the designed one is in this report)",
+                policy.resource, existing.logical_id.node
+            ));
+            continue;
+        }
+        let mut document = Node::from_json_text(&policy.policy)
+            .map_err(|e| error(format!("bucket policy of `{}`: {e}", policy.resource)))?;
+        document.rewrite_strings(&|text| forms.rewrite(text));
+        let stem = format!("{}Policy", policy.resource);
+        let id = free_id(&root, &stem, "Leash", &stem);
+        insert_resource(
+            &mut root,
+            &id,
+            Node::object([
+                ("Type", Node::string("AWS::S3::BucketPolicy")),
+                (
+                    "Properties",
+                    Node::object([
+                        ("Bucket", Node::reference(&policy.resource)),
+                        ("PolicyDocument", document),
+                    ]),
+                ),
+            ]),
+        );
+        designed.template_notes.push(format!(
+            "bucket policy `{id}` added for `{}`",
+            policy.resource
+        ));
     }
     designed.text = root.to_pretty_json();
     Ok(designed)
@@ -1201,6 +1256,70 @@ Resources:
         assert_eq!(
             value["Resources"]["ReaderRole"]["Properties"]["PermissionsBoundary"],
             "arn:aws:iam::111122223333:policy/boundary"
+        );
+    }
+
+    #[test]
+    fn designed_bucket_policies_are_written_unless_the_bucket_has_one() {
+        let text = r#"
+Transform: AWS::Serverless-2016-10-31
+Metadata:
+  leash: {account: '111122223333', region: us-west-2}
+Resources:
+  Receipts:
+    Type: AWS::S3::Bucket
+    Metadata:
+      leash:
+        policy: {deny-insecure-transport: true, deny-outside: account}
+    Properties: {BucketName: acme-receipts}
+  Upload:
+    Type: AWS::Serverless::Function
+    Metadata:
+      leash:
+        needs: [{resource: Receipts, access: put, prefix: in/}]
+    Properties: {FunctionName: upload, Handler: a.b, Runtime: python3.12, CodeUri: s/}
+"#;
+        let run = |text: &str| {
+            let template = leash_iac::read_template(text).unwrap();
+            let app = read_application(&template, &Target::default()).unwrap();
+            let roles = crate::design::design(&app).unwrap();
+            let policies = crate::perimeter::design_resource_policies(&app, &roles).unwrap();
+            assert_eq!(policies.len(), 1);
+            let designed = designed_template_with(&template, &app, &roles, &policies).unwrap();
+            let value: serde_json::Value = serde_json::from_str(&designed.text).unwrap();
+            (designed, value)
+        };
+        let (designed, value) = run(text);
+        let policy = &value["Resources"]["ReceiptsPolicy"];
+        assert_eq!(policy["Type"], "AWS::S3::BucketPolicy");
+        assert_eq!(
+            policy["Properties"]["Bucket"],
+            serde_json::json!({"Ref": "Receipts"})
+        );
+        let document = serde_json::to_string(&policy["Properties"]["PolicyDocument"]).unwrap();
+        assert!(document.contains("aws:SecureTransport"), "{document}");
+        assert!(
+            document.contains("arn:${AWS::Partition}:s3:::acme-receipts"),
+            "{document}"
+        );
+        let errors: Vec<_> = leash_lint::lint_template_text(&designed.text)
+            .into_iter()
+            .filter(|d| d.severity == leash_lint::Severity::Error)
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        // The author's bucket policy stays; leash's is not written.
+        let with_own = format!(
+            "{text}  Own:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n      Bucket: !Ref Receipts\n      PolicyDocument: {{Statement: [{{Effect: Deny, Principal: '*', Action: 's3:*', Resource: 'arn:aws:s3:::acme-receipts/*', Condition: {{Bool: {{aws:SecureTransport: 'false'}}}}}}]}}\n"
+        );
+        let (designed, value) = run(&with_own);
+        assert!(value["Resources"].get("ReceiptsPolicy").is_none());
+        assert!(
+            designed
+                .template_notes
+                .iter()
+                .any(|n| n.contains("the template has `Own`")),
+            "{:#?}",
+            designed.template_notes
         );
     }
 
