@@ -176,8 +176,9 @@ fn lint_files(
         .collect()
 }
 
-/// Lints one file: a YAML file is a template; a JSON file is a template or
-/// a Terraform plan when its top level says so, otherwise a policy, of
+/// Lints one file: a YAML file is a template; a JSON file is a template, a
+/// Terraform plan, a Terraform JSON configuration or a role when its top
+/// level says so, otherwise a policy, of
 /// `kind` when given (templates and plans say what each policy is).
 pub fn lint_bytes(path: String, bytes: &[u8], kind: Option<leash_lint::PolicyKind>) -> FileReport {
     let is_yaml = extension_is(&path, "yaml") || extension_is(&path, "yml");
@@ -195,6 +196,15 @@ pub fn lint_bytes(path: String, bytes: &[u8], kind: Option<leash_lint::PolicyKin
             }
             Ok(value) if leash_lint::is_terraform_plan_value(&value) => {
                 leash_lint::lint_terraform_plan(&String::from_utf8_lossy(bytes), &value)
+            }
+            // A Terraform JSON configuration (`main.tf.json`) and a role
+            // (`leash design`'s per-role files, an `AWS::IAM::Role`'s
+            // properties) hold policies that say their own kind.
+            Ok(value) if leash_lint::is_terraform_configuration_value(&value) => {
+                leash_lint::lint_terraform_configuration(&String::from_utf8_lossy(bytes), &value)
+            }
+            Ok(value) if leash_lint::is_role_document_value(&value) => {
+                leash_lint::lint_role_document(&value)
             }
             // `*.template` is CloudFormation's own extension, YAML or JSON.
             Err(_) if extension_is(&path, "template") => match std::str::from_utf8(bytes) {

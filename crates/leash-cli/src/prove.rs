@@ -125,7 +125,7 @@ fn read_policy(path: &Path) -> Result<Policy, String> {
         Err(error) => return Err(render_error(&source, error.span, &error.message)),
     };
     let documents: Vec<&leash_policy::Value> = match value.get("Policies") {
-        Some(policies) if value.get("Statement").is_none() => {
+        Some(policies) if leash_lint::is_role_document_value(&value) => {
             let Some(entries) = policies.as_array() else {
                 return Err(render_error(
                     &source,

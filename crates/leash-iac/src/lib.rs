@@ -68,6 +68,7 @@ pub use template::{
 };
 pub use terraform::{
     InvalidTerraformPolicy, TerraformExtraction, TerraformPolicy, UnreadTerraformPolicy,
-    extract_terraform_plan, extract_terraform_policies, is_terraform_plan,
+    extract_terraform_configuration, extract_terraform_plan, extract_terraform_policies,
+    is_terraform_configuration, is_terraform_plan,
 };
 pub use yaml::parse_yaml;

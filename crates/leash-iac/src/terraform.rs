@@ -123,6 +123,56 @@ pub fn extract_terraform_plan(text: &str, plan: &Value) -> TerraformExtraction {
     out
 }
 
+/// Whether a JSON document is a Terraform configuration in JSON syntax (a
+/// `*.tf.json` file, such as `leash design --format terraform` writes): a
+/// top-level `resource` object, and no `Statement` (a policy).
+/// Syntax: <https://developer.hashicorp.com/terraform/language/syntax/json>.
+pub fn is_terraform_configuration(value: &Value) -> bool {
+    value.get("Statement").is_none() && value.get("resource").and_then(Value::as_object).is_some()
+}
+
+/// Reads every policy of a Terraform JSON configuration's
+/// `resource.TYPE.NAME` blocks, with the same table of resource types and
+/// attributes as a plan. Interpolations (`${aws_iam_role.x.id}`) stay as
+/// written: a configuration is not evaluated, so references between
+/// resources are not followed. A block written as an array of objects
+/// (also valid JSON syntax) is read object by object.
+pub fn extract_terraform_configuration(text: &str, configuration: &Value) -> TerraformExtraction {
+    let mut resources = Vec::new();
+    for by_type in configuration
+        .get("resource")
+        .and_then(Value::as_object)
+        .unwrap_or_default()
+    {
+        for by_name in by_type.value.as_object().unwrap_or_default() {
+            let blocks: Vec<&Value> = match by_name.value.as_array() {
+                Some(blocks) => blocks.iter().collect(),
+                None => vec![&by_name.value],
+            };
+            for values in blocks.into_iter().filter(|v| v.as_object().is_some()) {
+                resources.push(PlannedResource {
+                    address: format!("{}.{}", by_type.key.node, by_name.key.node),
+                    resource_type: by_type.key.node.clone(),
+                    values,
+                });
+            }
+        }
+    }
+    let references = HashMap::new();
+    let unknown = HashMap::new();
+    let reader = Reader {
+        text,
+        resources: &resources,
+        configuration: &references,
+        unknown: &unknown,
+    };
+    let mut out = TerraformExtraction::default();
+    for resource in &resources {
+        reader.read(resource, &mut out);
+    }
+    out
+}
+
 /// One managed resource with its planned values.
 struct PlannedResource<'a> {
     address: String,

@@ -209,7 +209,26 @@ pub fn lint_terraform_plan_text(text: &str) -> Vec<Diagnostic> {
 /// Lints a Terraform plan already read into a tree; `text` is the plan's
 /// text, which the policy strings' positions are mapped into.
 pub fn lint_terraform_plan(text: &str, plan: &Value) -> Vec<Diagnostic> {
-    let extraction = leash_iac::extract_terraform_plan(text, plan);
+    lint_terraform_extraction(&leash_iac::extract_terraform_plan(text, plan))
+}
+
+/// Whether a JSON document is a Terraform configuration in JSON syntax
+/// (`main.tf.json`), see [`leash_iac::is_terraform_configuration`].
+pub fn is_terraform_configuration_value(value: &Value) -> bool {
+    leash_iac::is_terraform_configuration(value)
+}
+
+/// Lints a Terraform JSON configuration (`*.tf.json`) already read into a
+/// tree: the policy strings of its `resource` blocks (the same resource
+/// types and attributes as a plan), with spans into `text`.
+pub fn lint_terraform_configuration(text: &str, configuration: &Value) -> Vec<Diagnostic> {
+    lint_terraform_extraction(&leash_iac::extract_terraform_configuration(
+        text,
+        configuration,
+    ))
+}
+
+fn lint_terraform_extraction(extraction: &leash_iac::TerraformExtraction) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     for invalid in &extraction.invalid {
         let mut d = Diagnostic::new(
@@ -240,6 +259,60 @@ pub fn lint_terraform_plan(text: &str, plan: &Value) -> Vec<Diagnostic> {
 /// Whether a JSON document is a Terraform plan (`terraform show -json`).
 pub fn is_terraform_plan_value(value: &Value) -> bool {
     leash_iac::is_terraform_plan(value)
+}
+
+/// Whether a JSON document is an IAM role rather than a policy: no
+/// `Statement`, and an `AssumeRolePolicyDocument` or a `Policies` list.
+/// That is the shape `leash design` writes per role and the `Properties`
+/// of a CloudFormation `AWS::IAM::Role`
+/// (<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-role.html>);
+/// `leash prove` reads role files by the same test.
+pub fn is_role_document_value(value: &Value) -> bool {
+    value.as_object().is_some()
+        && value.get("Statement").is_none()
+        && (value.get("AssumeRolePolicyDocument").is_some() || value.get("Policies").is_some())
+}
+
+/// Lints a role document (see [`is_role_document_value`]): its
+/// `AssumeRolePolicyDocument` as a trust policy and every
+/// `Policies[].PolicyDocument` as an identity policy, with spans into the
+/// file. Other members (`RoleName`, `PermissionsBoundary`, ...) are not
+/// policies and are not judged. Findings are in source order.
+pub fn lint_role_document(value: &Value) -> Vec<Diagnostic> {
+    let mut diagnostics = Vec::new();
+    if let Some(trust) = value.get("AssumeRolePolicyDocument") {
+        diagnostics.extend(lint_policy_value(trust, Some(PolicyKind::Trust)));
+    }
+    match value.get("Policies") {
+        None => {}
+        Some(policies) => match policies.as_array() {
+            None => diagnostics.push(Diagnostic::new(
+                &rules::invalid_policy_structure::RULE,
+                "expected `Policies` to be an array of objects with `PolicyName` and `PolicyDocument`",
+                policies.span,
+            )),
+            Some(entries) => {
+                for entry in entries {
+                    match entry.get("PolicyDocument") {
+                        Some(document) => diagnostics
+                            .extend(lint_policy_value(document, Some(PolicyKind::Identity))),
+                        None => diagnostics.push(Diagnostic::new(
+                            &rules::invalid_policy_structure::RULE,
+                            "expected an object with `PolicyName` and `PolicyDocument`",
+                            entry.span,
+                        )),
+                    }
+                }
+            }
+        },
+    }
+    if let Some(name) = value.get("RoleName").and_then(Value::as_str) {
+        for d in &mut diagnostics {
+            d.resource = Some(name.to_string());
+        }
+    }
+    diagnostics.sort_by_key(|d| (d.span.start, d.code));
+    diagnostics
 }
 
 /// Whether a JSON document is a CloudFormation/SAM template rather than a
