@@ -1074,10 +1074,24 @@ fn near_misses(
     for ((arn, _), actions) in grants {
         // The same ARN with another resource of the kind it names in place
         // of the one it names.
+        // Only kinds of the needed resources this ARN names can be swapped
+        // in (checked once per grant rather than per other resource).
+        let named_kinds: Vec<ResourceKind> = needed
+            .iter()
+            .filter(|r| {
+                arn_names(arn, r)
+                    || crate::access::scopes(r.kind)
+                        .iter()
+                        .any(|scope| arns.of(r, *scope, None) == *arn)
+            })
+            .map(|r| r.kind)
+            .collect();
         let other_arns: Vec<String> = app
             .resources
             .iter()
-            .filter(|other| !needed_ids.contains(other.logical_id.as_str()))
+            .filter(|other| {
+                named_kinds.contains(&other.kind) && !needed_ids.contains(other.logical_id.as_str())
+            })
             .filter_map(|other| replace_name_in(arn, arns, &needed, other))
             .take(OTHERS_PER_KIND)
             .collect();
