@@ -190,6 +190,13 @@ pub(crate) fn prove(property: &Property, limits: &Limits) -> Result<Proof, Prove
         }
     };
     let policies: Vec<&Policy> = approximated.iter().collect();
+    // An approximated search rarely ends in a confirmed answer when it runs
+    // long: it gets a shorter time limit (then unknown).
+    let max_duration = if approximation.changed {
+        limits.max_duration.min(APPROXIMATED_DURATION)
+    } else {
+        limits.max_duration
+    };
 
     let mut collected = Collected::default();
     for policy in &policies {
@@ -259,7 +266,7 @@ pub(crate) fn prove(property: &Property, limits: &Limits) -> Result<Proof, Prove
         &action_matchers,
         &[':'],
         limits.max_automaton_states,
-        Some(start + limits.max_duration),
+        Some(start + max_duration),
     ) {
         Ok(search) => search,
         Err(_) => {
@@ -497,7 +504,7 @@ pub(crate) fn prove(property: &Property, limits: &Limits) -> Result<Proof, Prove
     let mut resource_regions: std::collections::HashMap<Vec<usize>, Vec<(String, Vec<bool>)>> =
         std::collections::HashMap::new();
     for (action, action_vector) in &actions {
-        if start.elapsed() > limits.max_duration {
+        if start.elapsed() > max_duration {
             return Ok(unknown("the search ran out of time", evaluated, start));
         }
         let action_bits: Vec<bool> = statements
@@ -544,7 +551,7 @@ pub(crate) fn prove(property: &Property, limits: &Limits) -> Result<Proof, Prove
                 &query_resource_patterns,
                 &owner,
                 limits,
-                start + limits.max_duration,
+                start + max_duration,
             ) {
                 Some(regions) => regions,
                 None => {
@@ -561,7 +568,7 @@ pub(crate) fn prove(property: &Property, limits: &Limits) -> Result<Proof, Prove
             continue;
         };
         for (resource, resource_vector) in regions {
-            if start.elapsed() > limits.max_duration {
+            if start.elapsed() > max_duration {
                 return Ok(unknown("the search ran out of time", evaluated, start));
             }
             let relevant: Vec<&CompiledStatement> = matched()
@@ -652,7 +659,7 @@ pub(crate) fn prove(property: &Property, limits: &Limits) -> Result<Proof, Prove
                 for &with_identity in identity_variants {
                     let mut odometer = vec![0usize; variants.len()];
                     loop {
-                        if evaluated.is_multiple_of(1024) && start.elapsed() > limits.max_duration {
+                        if evaluated.is_multiple_of(1024) && start.elapsed() > max_duration {
                             return Ok(unknown("the search ran out of time", evaluated, start));
                         }
                         if evaluated >= limits.max_requests {
@@ -816,6 +823,9 @@ pub(crate) fn prove(property: &Property, limits: &Limits) -> Result<Proof, Prove
     })
 }
 
+/// The time limit of a search on approximated policies (policy
+/// variables).
+const APPROXIMATED_DURATION: std::time::Duration = std::time::Duration::from_secs(2);
 /// Unconfirmed candidates after which a proof gives up (unknown).
 const UNCONFIRMED_LIMIT: u64 = 128;
 /// How many unconfirmed candidates one proof tries to repair.
