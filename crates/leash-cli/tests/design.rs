@@ -76,13 +76,15 @@ fn designs_the_orders_api() {
     );
     assert!(stdout.contains("5 function(s), one role each"), "{stdout}");
 
-    // One role file per function, nothing else but report.md (no temp files).
+    // One role file per function, the bucket policy the template's Metadata
+    // asks for, and report.md: nothing else (no temp files).
     let mut files: Vec<String> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     files.sort();
     let mut expected: Vec<String> = FUNCTIONS.iter().map(|f| format!("{f}-role.json")).collect();
+    expected.push("ReceiptsBucket-bucket-policy.json".into());
     expected.push("report.md".into());
     expected.sort();
     assert_eq!(files, expected);
@@ -171,6 +173,9 @@ fn designs_the_orders_api() {
         "dynamodb:Query",
         &format!("{TABLE}/index/ByCustomer")
     ));
+    // list-orders queries through the index only, not the table.
+    assert!(!check("list-orders", "dynamodb:Query", TABLE));
+    assert!(!check("list-orders", "dynamodb:GetItem", TABLE));
     assert!(check("create-order", "dynamodb:PutItem", TABLE));
     assert!(!check("create-order", "dynamodb:DeleteItem", TABLE));
     assert!(check("delete-order", "dynamodb:DeleteItem", TABLE));
@@ -190,7 +195,8 @@ fn designs_the_orders_api() {
     assert!(!report.contains("| FAIL |"));
     assert!(report.matches("| PASS | need |").count() >= 15, "{report}");
     assert!(report.matches("| PASS | near miss").count() >= 50);
-    assert_eq!(report.matches("No findings.").count(), 5);
+    // Five roles and the bucket policy, each lint-clean.
+    assert_eq!(report.matches("No findings.").count(), 6);
     assert!(report.contains("put on `OrdersTable` (Metadata.leash.needs[0])"));
     // Against the roadmap's shared role: its S3 statement is removed for
     // get-order, its DynamoDB statement narrowed; list-orders' index query
