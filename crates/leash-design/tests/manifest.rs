@@ -135,8 +135,8 @@ const BAD: &[(&str, &str, &str)] = &[
     ),
     // A bucket name S3 refuses.
     (
-        "  acme-orders-receipts: {}",
-        "  Acme_Receipts: {}",
+        "  acme-orders-receipts:\n",
+        "  Acme_Receipts:\n",
         "a bucket name is",
     ),
     // A table without a key.
