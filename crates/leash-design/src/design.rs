@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use leash_policy::authz::{PolicySet, PreparedPolicySet};
 use leash_policy::context::{Request, RequestContext};
+use leash_policy::matching::{CaseMode, WildcardPattern};
 use leash_policy::parse::parse_policy;
 use leash_policy::print::print_policy;
 use serde_json::{Value as Json, json};
@@ -1468,6 +1469,21 @@ fn lambda_permissions(
     let prepared = PreparedPolicySet::new(
         &PolicySet::new().with_resource_policy("lambda permissions", policy),
     );
+    // Every route's `SourceArn` as a pattern over concrete requests: a near
+    // miss must be a route none of them covers (`ANY /{proxy+}` covers the
+    // `not-this-path` of an `ANY /` beside it).
+    let route_patterns: Vec<WildcardPattern> = permissions
+        .iter()
+        .zip(&function.routes)
+        .map(|(permission, route)| {
+            WildcardPattern::new(
+                &permission
+                    .source_arn
+                    .replace(&format!("${{{}}}", route.api), EXAMPLE_API_ID),
+                CaseMode::Sensitive,
+            )
+        })
+        .collect();
     let mut checks = Vec::new();
     for (permission, route) in permissions.iter().zip(&function.routes) {
         // The API's id stands in for `${Api}` as a concrete request would carry.
@@ -1501,7 +1517,11 @@ fn lambda_permissions(
         };
         let other_api = allowed_source.replace(EXAMPLE_API_ID, "zzzzzzzzzz");
         let mut cases = vec![(CheckKind::Need, allowed_source, true)];
-        cases.extend(other_route.map(|source| (CheckKind::OtherRoute, source, false)));
+        cases.extend(
+            other_route
+                .filter(|source| !route_patterns.iter().any(|p| p.is_match(source)))
+                .map(|source| (CheckKind::OtherRoute, source, false)),
+        );
         cases.push((CheckKind::OtherRoute, other_api, false));
         for (kind, source, expected_allow) in cases {
             let account = source.split(':').nth(4).unwrap_or_default().to_string();
@@ -1660,6 +1680,31 @@ Resources:
       Events:
         Upload: {Type: Api, Properties: {Path: '/orders/{id}/receipt', Method: post}}
 "#;
+
+    #[test]
+    fn an_any_route_beside_a_greedy_proxy_has_no_other_route_to_deny() {
+        // `ANY /{proxy+}` covers every path, including the `not-this-path`
+        // an `ANY /` route would otherwise be checked against; the other-API
+        // near miss stays (corpus: apigw-http-api-lambda-dotnet-sam).
+        let text = format!(
+            "{TEMPLATE}  Proxy:\n    Type: AWS::Serverless::Function\n    Properties:\n      FunctionName: proxy\n      Events:\n        ProxyResource: {{Type: Api, Properties: {{Path: '/{{proxy+}}', Method: ANY}}}}\n        RootResource: {{Type: Api, Properties: {{Path: /, Method: ANY}}}}\n"
+        );
+        let template = leash_iac::read_template(&text).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        let roles = design(&app).unwrap();
+        let role = roles.iter().find(|r| r.function == "Proxy").unwrap();
+        assert!(role.verified(), "{:#?}", role.verification);
+        let other_routes: Vec<&Check> = role
+            .verification
+            .iter()
+            .filter(|c| c.kind == CheckKind::OtherRoute)
+            .collect();
+        assert_eq!(other_routes.len(), 2, "{other_routes:#?}");
+        // Both are the other-API near miss, one per route, denied.
+        assert!(other_routes.iter().all(|c| !c.expected_allow
+            && c.passed
+            && c.context.iter().any(|(_, v)| v.contains("zzzzzzzzzz"))));
+    }
 
     #[test]
     fn a_sam_policy_template_need_gets_no_action_the_template_lacks() {
