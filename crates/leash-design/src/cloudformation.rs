@@ -260,13 +260,16 @@ pub fn designed_template_with(
         let mut permissions = Node::from_json_text(&role.permissions_policy)
             .map_err(|e| error(format!("permissions policy of `{function_id}`: {e}")))?;
         permissions.rewrite_strings(&|text| forms.rewrite(text));
-        role_properties.push((
-            "Policies".to_string(),
-            Node::Array(vec![Node::object([
-                ("PolicyName", Node::string("least-privilege")),
-                ("PolicyDocument", permissions),
-            ])]),
-        ));
+        // A role that grants nothing gets no (empty, invalid) policy.
+        if !role.grants_nothing() {
+            role_properties.push((
+                "Policies".to_string(),
+                Node::Array(vec![Node::object([
+                    ("PolicyName", Node::string("least-privilege")),
+                    ("PolicyDocument", permissions),
+                ])]),
+            ));
+        }
         let mut role_resource = vec![("Type".to_string(), Node::string("AWS::IAM::Role"))];
         if let Some(condition) = &condition {
             role_resource.push(("Condition".to_string(), Node::string(condition.clone())));
@@ -344,13 +347,15 @@ pub fn designed_template_with(
                 Node::string(boundary.clone()),
             ));
         }
-        properties.push((
-            "Policies".to_string(),
-            Node::Array(vec![Node::object([
-                ("PolicyName", Node::string("least-privilege")),
-                ("PolicyDocument", permissions),
-            ])]),
-        ));
+        if !role.grants_nothing() {
+            properties.push((
+                "Policies".to_string(),
+                Node::Array(vec![Node::object([
+                    ("PolicyName", Node::string("least-privilege")),
+                    ("PolicyDocument", permissions),
+                ])]),
+            ));
+        }
         insert_resource(
             &mut root,
             &role_id,

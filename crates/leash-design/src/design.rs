@@ -46,6 +46,18 @@ impl RoleDesign {
     pub fn verified(&self) -> bool {
         self.verification.iter().all(|c| c.passed)
     }
+
+    /// Whether the role needs no permissions policy at all (a function
+    /// whose template role grants nothing it needs, not even logs). The
+    /// outputs then attach none: AWS rejects a policy without statements
+    /// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_statement.html),
+    /// while a role without policies is valid.
+    pub fn grants_nothing(&self) -> bool {
+        serde_json::from_str::<serde_json::Value>(&self.permissions_policy)
+            .ok()
+            .and_then(|document| document.get("Statement")?.as_array().map(Vec::is_empty))
+            .unwrap_or(false)
+    }
 }
 
 /// One action on one resource (with its condition, if any).
@@ -468,10 +480,16 @@ fn design_role(
     let (trust_value, trust_policy) = canonical(&trust_document)?;
 
     let mut lint_findings = Vec::new();
-    for (value, kind) in [
-        (&permissions_value, leash_lint::PolicyKind::Identity),
-        (&trust_value, leash_lint::PolicyKind::Trust),
-    ] {
+    // A role that grants nothing gets no permissions policy to lint.
+    let linted = if statements_empty(&permissions_document) {
+        vec![(&trust_value, leash_lint::PolicyKind::Trust)]
+    } else {
+        vec![
+            (&permissions_value, leash_lint::PolicyKind::Identity),
+            (&trust_value, leash_lint::PolicyKind::Trust),
+        ]
+    };
+    for (value, kind) in linted {
         for finding in leash_lint::lint_policy_value(value, Some(kind)) {
             lint_findings.push(format!(
                 "{} {}: {}",
@@ -1639,6 +1657,13 @@ fn invoke_check(
     }
 }
 
+fn statements_empty(document: &serde_json::Value) -> bool {
+    document
+        .get("Statement")
+        .and_then(serde_json::Value::as_array)
+        .is_some_and(Vec::is_empty)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -1680,6 +1705,32 @@ Resources:
       Events:
         Upload: {Type: Api, Properties: {Path: '/orders/{id}/receipt', Method: post}}
 "#;
+
+    #[test]
+    fn a_role_that_grants_nothing_gets_no_policy() {
+        // The template's role grants nothing (not even logs), so the design
+        // grants nothing: no empty policy, which the linter and AWS refuse
+        // (corpus: apigw-lambda-healthscribe-sam, eventbridge-sfn-redrive).
+        let text = format!(
+            "{TEMPLATE}  Bare:\n    Type: AWS::Serverless::Function\n    Properties:\n      FunctionName: bare\n      Role: !GetAtt BareRole.Arn\n  BareRole:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: '2012-10-17'\n        Statement: [{{Effect: Allow, Principal: {{Service: lambda.amazonaws.com}}, Action: sts:AssumeRole}}]\n"
+        );
+        let template = leash_iac::read_template(&text).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        let roles = design(&app).unwrap();
+        let role = roles.iter().find(|r| r.function == "Bare").unwrap();
+        assert!(role.grants_nothing());
+        assert!(role.lint_findings.is_empty(), "{:?}", role.lint_findings);
+        let document: serde_json::Value =
+            serde_json::from_str(&crate::report::role_document(role)).unwrap();
+        assert_eq!(document["Policies"], serde_json::json!([]));
+        // The others still grant what they need.
+        assert!(
+            roles
+                .iter()
+                .filter(|r| r.function != "Bare")
+                .all(|r| !r.grants_nothing())
+        );
+    }
 
     #[test]
     fn an_any_route_beside_a_greedy_proxy_has_no_other_route_to_deny() {

@@ -38,7 +38,11 @@ pub fn role_document(role: &RoleDesign) -> String {
         "RoleName": role.role_name,
         "Function": role.function,
         "AssumeRolePolicyDocument": trust,
-        "Policies": [{ "PolicyName": format!("{}-least-privilege", role.function_name), "PolicyDocument": permissions }],
+        "Policies": if role.grants_nothing() {
+            json!([])
+        } else {
+            json!([{ "PolicyName": format!("{}-least-privilege", role.function_name), "PolicyDocument": permissions }])
+        },
         "LambdaPermissions": lambda_permissions,
     });
     if let Some(boundary) = &role.permissions_boundary {

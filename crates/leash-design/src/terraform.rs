@@ -70,14 +70,17 @@ pub fn terraform_design(
             ));
         }
         roles_out.push((key.clone(), Node::object(role_arguments)));
-        policies_out.push((
-            key.clone(),
-            Node::object([
-                ("name", Node::string("least-privilege")),
-                ("role", Node::string(format!("${{aws_iam_role.{key}.id}}"))),
-                ("policy", Node::string(permissions)),
-            ]),
-        ));
+        // A role that grants nothing gets no (empty, invalid) policy.
+        if !role.grants_nothing() {
+            policies_out.push((
+                key.clone(),
+                Node::object([
+                    ("name", Node::string("least-privilege")),
+                    ("role", Node::string(format!("${{aws_iam_role.{key}.id}}"))),
+                    ("policy", Node::string(permissions)),
+                ]),
+            ));
+        }
         for permission in &role.lambda_permissions {
             let route = app
                 .functions
