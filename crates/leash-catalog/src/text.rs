@@ -8,10 +8,17 @@
 use std::cmp::Ordering;
 
 /// Orders two names as if both were ASCII-lowercased.
+/// Written as a plain loop: binary searches call it for every lookup, and
+/// the mapped-iterator comparison did not compile to one.
 pub(crate) fn compare_ignore_ascii_case(left: &str, right: &str) -> Ordering {
-    left.bytes()
-        .map(|byte| byte.to_ascii_lowercase())
-        .cmp(right.bytes().map(|byte| byte.to_ascii_lowercase()))
+    let (left, right) = (left.as_bytes(), right.as_bytes());
+    for (a, b) in left.iter().zip(right) {
+        let (a, b) = (a.to_ascii_lowercase(), b.to_ascii_lowercase());
+        if a != b {
+            return a.cmp(&b);
+        }
+    }
+    left.len().cmp(&right.len())
 }
 
 /// Whether `text` contains an IAM wildcard (`*` or `?`).

@@ -119,61 +119,12 @@ fn lint_files(
         std::fs::read(path).map(|bytes| lint_bytes(path.display().to_string(), &bytes, kind))
     };
     let progress = Progress::new(files.len());
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .min(files.len());
-    let mut results: Vec<Option<std::io::Result<FileReport>>> = if threads <= 1 {
-        files
-            .iter()
-            .map(|path| {
-                progress.advance();
-                Some(lint_one(path))
-            })
-            .collect()
-    } else {
-        // Files are handed out one at a time from a shared counter, so a
-        // thread that drew large files does not hold up the others.
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let mut results: Vec<Option<std::io::Result<FileReport>>> =
-            std::iter::repeat_with(|| None).take(files.len()).collect();
-        std::thread::scope(|scope| {
-            let workers: Vec<_> = (0..threads)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut done = Vec::new();
-                        loop {
-                            let index = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                            let Some(path) = files.get(index) else {
-                                break;
-                            };
-                            progress.advance();
-                            done.push((index, lint_one(path)));
-                        }
-                        done
-                    })
-                })
-                .collect();
-            for worker in workers {
-                // A worker that panicked leaves its files unlinted: they are
-                // reported below instead of being silently dropped.
-                for (index, result) in worker.join().unwrap_or_default() {
-                    if let Some(slot) = results.get_mut(index) {
-                        *slot = Some(result);
-                    }
-                }
-            }
-        });
-        results
-    };
+    let results = crate::parallel::map_in_order(files, |path| {
+        progress.advance();
+        lint_one(path)
+    });
     progress.finish();
     results
-        .iter_mut()
-        .map(|result| {
-            result
-                .take()
-                .unwrap_or_else(|| Err(std::io::Error::other("the thread linting it stopped")))
-        })
-        .collect()
 }
 
 /// Lints one file: a YAML file is a template; a JSON file is a template, a

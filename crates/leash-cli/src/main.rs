@@ -6,6 +6,7 @@ mod args;
 mod check;
 mod config;
 mod design;
+mod parallel;
 mod prove;
 mod render;
 mod sim;

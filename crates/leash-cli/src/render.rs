@@ -20,25 +20,49 @@ pub fn write_reports(
 ) -> std::io::Result<()> {
     match format {
         Format::Text => write_text(out, reports),
-        Format::Json => {
-            let findings: Vec<Value> = reports
-                .iter()
-                .flat_map(|r| {
-                    r.diagnostics
-                        .iter()
-                        .filter(|d| d.suppressed.is_none())
-                        .map(move |d| finding_json(&r.source, d))
-                })
-                .collect();
-            serde_json::to_writer_pretty(&mut *out, &findings)?;
-            writeln!(out)
-        }
+        Format::Json => write_json(out, reports),
         Format::Github => write_github(out, reports),
         Format::Sarif => {
             serde_json::to_writer_pretty(&mut *out, &sarif_log(reports))?;
             writeln!(out)
         }
     }
+}
+
+/// One JSON array of every finding that is not suppressed, as
+/// `serde_json` pretty-prints it. Each file's findings are rendered on
+/// their own, in parallel: each finding pretty-printed and indented one
+/// level, which is how the array prints its elements (JSON strings hold no
+/// raw line breaks, so every line break is structure).
+fn write_json(out: &mut impl Write, reports: &[FileReport]) -> std::io::Result<()> {
+    let chunks = crate::parallel::map_in_order(reports, |report| {
+        let mut chunk = Vec::new();
+        for d in report.diagnostics.iter().filter(|d| d.suppressed.is_none()) {
+            if !chunk.is_empty() {
+                chunk.extend_from_slice(b",\n");
+            }
+            let finding = serde_json::to_vec_pretty(&finding_json(&report.source, d))?;
+            chunk.extend_from_slice(b"  ");
+            for byte in finding {
+                chunk.push(byte);
+                if byte == b'\n' {
+                    chunk.extend_from_slice(b"  ");
+                }
+            }
+        }
+        Ok::<_, serde_json::Error>(chunk)
+    });
+    let mut empty = true;
+    for chunk in chunks {
+        let chunk = chunk?;
+        if chunk.is_empty() {
+            continue;
+        }
+        out.write_all(if empty { b"[\n" } else { b",\n" })?;
+        out.write_all(&chunk)?;
+        empty = false;
+    }
+    out.write_all(if empty { b"[]\n" } else { b"\n]\n" })
 }
 
 /// The JSON form of a finding (the contract in ARCHITECTURE.md: at least
@@ -87,16 +111,26 @@ fn write_text(out: &mut impl Write, reports: &[FileReport]) -> std::io::Result<(
     } else {
         Renderer::plain()
     };
+    // Snippets are the costly part: each file's are rendered on their own,
+    // in parallel, and written in file order.
+    let chunks = crate::parallel::map_in_order(reports, |report| {
+        let mut chunk = String::new();
+        for d in report.diagnostics.iter().filter(|d| d.suppressed.is_none()) {
+            chunk.push_str(&render_one(&renderer, &report.source, d));
+            chunk.push_str("\n\n");
+        }
+        chunk
+    });
+    for chunk in chunks {
+        out.write_all(chunk.as_bytes())?;
+    }
     let mut counts = [0usize; 3];
     let mut suppressed = 0;
-    for report in reports {
-        for d in &report.diagnostics {
-            if d.suppressed.is_some() {
-                suppressed += 1;
-                continue;
-            }
+    for d in reports.iter().flat_map(|r| &r.diagnostics) {
+        if d.suppressed.is_some() {
+            suppressed += 1;
+        } else {
             counts[d.severity as usize] += 1;
-            writeln!(out, "{}\n", render_one(&renderer, &report.source, d))?;
         }
     }
     let [info, warning, error] = counts;
@@ -226,8 +260,8 @@ pub fn sarif_log(reports: &[FileReport]) -> Value {
             })
         })
         .collect();
-    let mut results = Vec::new();
-    for report in reports {
+    let per_report = crate::parallel::map_in_order(reports, |report| {
+        let mut results = Vec::new();
         for d in &report.diagnostics {
             let (line, column) = report.source.line_col(d.span.start);
             let (end_line, end_column) = report.source.line_col(d.span.end);
@@ -266,7 +300,9 @@ pub fn sarif_log(reports: &[FileReport]) -> Value {
             }
             results.push(result);
         }
-    }
+        results
+    });
+    let results: Vec<Value> = per_report.into_iter().flatten().collect();
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -330,23 +366,33 @@ fn fingerprint(parts: &[&str]) -> String {
 /// GitHub Actions workflow commands: one `::error file=...::message` line
 /// per finding. Properties and messages are escaped as GitHub documents.
 fn write_github(out: &mut impl Write, reports: &[FileReport]) -> std::io::Result<()> {
-    for report in reports {
-        for d in report.diagnostics.iter().filter(|d| d.suppressed.is_none()) {
-            let (line, column) = report.source.line_col(d.span.start);
-            let (end_line, end_column) = report.source.line_col(d.span.end);
-            let command = match d.severity {
-                Severity::Error => "error",
-                Severity::Warning => "warning",
-                Severity::Info => "notice",
-            };
-            writeln!(
-                out,
-                "::{command} file={},line={line},col={column},endLine={end_line},endColumn={end_column},title={}::{}",
-                escape_property(&report.source.path),
-                escape_property(&format!("{} {}", d.code, d.rule)),
-                escape_data(&d.message),
-            )?;
-        }
+    let chunks = crate::parallel::map_in_order(reports, |report| {
+        let mut chunk = Vec::new();
+        write_github_report(&mut chunk, report).map(|()| chunk)
+    });
+    for chunk in chunks {
+        out.write_all(&chunk?)?;
+    }
+    Ok(())
+}
+
+/// One file's workflow commands.
+fn write_github_report(out: &mut impl Write, report: &FileReport) -> std::io::Result<()> {
+    for d in report.diagnostics.iter().filter(|d| d.suppressed.is_none()) {
+        let (line, column) = report.source.line_col(d.span.start);
+        let (end_line, end_column) = report.source.line_col(d.span.end);
+        let command = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        writeln!(
+            out,
+            "::{command} file={},line={line},col={column},endLine={end_line},endColumn={end_column},title={}::{}",
+            escape_property(&report.source.path),
+            escape_property(&format!("{} {}", d.code, d.rule)),
+            escape_data(&d.message),
+        )?;
     }
     Ok(())
 }

@@ -30,6 +30,9 @@
 use crate::{Diagnostic, PolicyInput, Rule, Severity};
 use leash_catalog::{ArnPattern, catalog};
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
 
 pub static RULE: Rule = Rule {
     code: "L105",
@@ -74,24 +77,9 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
             let Some(owner) = catalog.service(service) else {
                 continue;
             };
-            let arn_without_variables = without_variables(arn);
-            let arn_for_matching = with_empty_segments_open(&arn_without_variables);
-            let Some(parsed) = ArnPattern::parse(&arn_for_matching) else {
+            let Some(types) = types_denoted(owner, arn) else {
                 continue; // not an ARN: cannot tell, say nothing
             };
-            // The resource types the ARN can denote, decided once for all
-            // the statement's actions. Only the ARN's own service can
-            // describe it (a `${Vendor}`-style template elsewhere would not
-            // make the pair apply either).
-            let types: Vec<&leash_catalog::ResourceType> = owner
-                .resource_types()
-                .iter()
-                .filter(|t| {
-                    t.arn_templates()
-                        .iter()
-                        .any(|template| template.matches_pattern(&parsed))
-                })
-                .collect();
             if types.is_empty() {
                 continue; // an ARN no resource type describes: another rule's business
             }
@@ -120,6 +108,48 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+/// The resource types of `owner` that `arn` (a `Resource` pattern naming
+/// `owner`'s service) can denote, decided once for all the statement's
+/// actions; `None` when it is not an ARN. Only the ARN's own service can
+/// describe it (a `${Vendor}`-style template elsewhere would not make the
+/// pair apply either).
+///
+/// The same ARNs recur across the policies of a run (`arn:aws:ec2:*:*:instance/*`),
+/// so each thread keeps the answers it worked out, up to a bound.
+fn types_denoted(
+    owner: &'static leash_catalog::Service,
+    arn: &str,
+) -> Option<Rc<[&'static leash_catalog::ResourceType]>> {
+    type Known = HashMap<String, Option<Rc<[&'static leash_catalog::ResourceType]>>>;
+    thread_local! {
+        static KNOWN: RefCell<Known> = RefCell::new(HashMap::new());
+    }
+    const MAX_KNOWN: usize = 4096;
+    if let Some(known) = KNOWN.with_borrow(|known| known.get(arn).cloned()) {
+        return known;
+    }
+    let arn_without_variables = without_variables(arn);
+    let arn_for_matching = with_empty_segments_open(&arn_without_variables);
+    let types = ArnPattern::parse(&arn_for_matching).map(|parsed| {
+        owner
+            .resource_types()
+            .iter()
+            .filter(|t| {
+                t.arn_templates()
+                    .iter()
+                    .any(|template| template.matches_pattern(&parsed))
+            })
+            .collect::<Rc<[_]>>()
+    });
+    KNOWN.with_borrow_mut(|known| {
+        if known.len() >= MAX_KNOWN {
+            known.clear();
+        }
+        known.insert(arn.to_string(), types.clone());
+    });
+    types
 }
 
 /// `` `s3:GetObject`, `s3:PutObject` cannot act on `ARN` (resource type bucket): ... ``

@@ -67,15 +67,12 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
                 continue; // names something narrower than "every resource"
             }
             let reach = Reach::of(arn);
-            // Actions of a statement share few resource types: decide each
-            // resource type once for this ARN.
-            let mut verdicts: Vec<(&'static str, bool)> = Vec::new();
             // The message lists the actions: written as they are found,
             // rather than collected one string each.
             let mut scoped = String::new();
             let mut count = 0;
             for action in &actions {
-                if !reach.covers_every_resource_of(action, &mut verdicts) {
+                if !reach.covers_every_resource_of(action) {
                     continue;
                 }
                 if count > 0 {
@@ -120,8 +117,13 @@ enum Reach<'a> {
     /// service, for `*`).
     Everything { service: Option<&'a str> },
     /// An ARN whose resource part is a literal prefix followed by `*`
-    /// (`function:*`, `table/*`).
-    Prefix { service: &'a str, prefix: &'a str },
+    /// (`function:*`, `table/*`): every resource of the types named in
+    /// `families`, those of `service` with an ARN template whose resource
+    /// part starts with that prefix and continues with a placeholder.
+    Families {
+        service: &'a str,
+        families: Vec<&'static str>,
+    },
     /// Narrower than every resource of some type, or not an ARN.
     Nothing,
 }
@@ -147,44 +149,16 @@ impl<'a> Reach<'a> {
                 service: Some(service),
             };
         }
-        match resource.strip_suffix('*') {
-            Some(prefix) if !has_wildcard(prefix) => Reach::Prefix { service, prefix },
-            _ => Reach::Nothing,
-        }
-    }
-
-    /// Whether the pattern covers every resource the action can act on in
-    /// some account and region: `*`, or an ARN whose partition, service,
-    /// region and account are fixed or wildcards and whose resource part
-    /// is `*` or the literal prefix of one of the action's resource-type
-    /// templates followed by `*` (`function:*`, `table/*`, `log-group:*`).
-    /// `verdicts` keeps each resource type's answer for this pattern (the
-    /// actions given share the ARN's service, so the name identifies it).
-    fn covers_every_resource_of(
-        &self,
-        action: &leash_catalog::Action,
-        verdicts: &mut Vec<(&'static str, bool)>,
-    ) -> bool {
-        let (service, prefix) = match *self {
-            Reach::Nothing => return false,
-            Reach::Everything { service: None } => return true,
-            Reach::Everything {
-                service: Some(service),
-            } => return service.eq_ignore_ascii_case(action.service()),
-            Reach::Prefix { service, prefix } => (service, prefix),
+        let Some(prefix) = resource.strip_suffix('*').filter(|p| !has_wildcard(p)) else {
+            return Reach::Nothing;
         };
-        if !service.eq_ignore_ascii_case(action.service()) {
-            return false;
-        }
-        let Some(service) = catalog().service(action.service()) else {
-            return false;
+        let Some(owner) = catalog().service(service) else {
+            return Reach::Nothing;
         };
-        action.resource_types().iter().any(|r| {
-            let name = r.resource_type();
-            if let Some(&(_, known)) = verdicts.iter().find(|(n, _)| *n == name) {
-                return known;
-            }
-            let covers = service.resource_type(name).is_some_and(|t| {
+        let families = owner
+            .resource_types()
+            .iter()
+            .filter(|t| {
                 t.arn_templates().iter().any(|template| {
                     match template.resource().first() {
                         Some(TemplatePart::Literal(literal)) => {
@@ -196,9 +170,34 @@ impl<'a> Reach<'a> {
                         Some(TemplatePart::Wildcard) | None => false,
                     }
                 })
-            });
-            verdicts.push((name, covers));
-            covers
-        })
+            })
+            .map(|t| t.name())
+            .collect();
+        Reach::Families { service, families }
+    }
+
+    /// Whether the pattern covers every resource the action can act on in
+    /// some account and region: `*`, or an ARN whose partition, service,
+    /// region and account are fixed or wildcards and whose resource part
+    /// is `*` or the literal prefix of one of the action's resource-type
+    /// templates followed by `*` (`function:*`, `table/*`, `log-group:*`).
+    /// A service's resource type names are unique ignoring case, as its
+    /// lookup by name reads them.
+    fn covers_every_resource_of(&self, action: &leash_catalog::Action) -> bool {
+        match self {
+            Reach::Nothing => false,
+            Reach::Everything { service: None } => true,
+            Reach::Everything {
+                service: Some(service),
+            } => service.eq_ignore_ascii_case(action.service()),
+            Reach::Families { service, families } => {
+                service.eq_ignore_ascii_case(action.service())
+                    && action.resource_types().iter().any(|r| {
+                        families
+                            .iter()
+                            .any(|name| name.eq_ignore_ascii_case(r.resource_type()))
+                    })
+            }
+        }
     }
 }
