@@ -418,3 +418,65 @@ fn suppressions_need_a_reason_and_are_reported_in_sarif() {
         "{stderr}"
     );
 }
+
+/// Files are linted and rendered on several threads; the output must be
+/// the files' outputs in path order, whatever the scheduling. Every rule
+/// fixture (policies and templates with findings) is checked as one folder
+/// and one file at a time, and the folder's findings must be the files'
+/// findings, concatenated in order, in every format.
+#[test]
+fn a_folder_reports_its_files_in_path_order_whatever_the_threads() {
+    let fixtures = repo_root().join("crates/leash-lint/tests/fixtures");
+    let dir = tempdir("parallel-order");
+    let mut names: Vec<String> = std::fs::read_dir(&fixtures)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".json") || n.ends_with(".yaml"))
+        .collect();
+    names.sort();
+    assert!(names.len() > 40, "{}", names.len());
+    let mut paths = Vec::new();
+    for name in &names {
+        std::fs::copy(fixtures.join(name), dir.join(name)).unwrap();
+        paths.push(dir.join(name).display().to_string());
+    }
+    let folder = dir.display().to_string();
+    for format in ["json", "github", "text"] {
+        let whole = leash(&["check", &folder, "--format", format, "--fail-on", "never"]);
+        assert_no_panic(&whole, format);
+        let again = leash(&["check", &folder, "--format", format, "--fail-on", "never"]);
+        assert_eq!(whole.stdout, again.stdout, "{format}: two runs differ");
+        let whole = String::from_utf8(whole.stdout).unwrap();
+        let mut joined_json = Vec::new();
+        let mut joined_text = String::new();
+        for path in &paths {
+            let one = leash(&["check", path, "--format", format, "--fail-on", "never"]);
+            let text = String::from_utf8(one.stdout).unwrap();
+            match format {
+                "json" => joined_json.extend(stdout_json_text(&text)),
+                // The last line of text output is the run's summary.
+                "text" => joined_text.push_str(text.rsplit_once("\n\n").map_or("", |(f, _)| f)),
+                _ => joined_text.push_str(&text),
+            }
+            if format == "text" && text.contains("\n\n") {
+                joined_text.push_str("\n\n");
+            }
+        }
+        match format {
+            "json" => assert_eq!(stdout_json_text(&whole), joined_json),
+            "text" => {
+                let (findings, summary) = whole.trim_end().rsplit_once("\n\n").unwrap();
+                assert!(summary.starts_with(&format!("{} files checked", names.len())));
+                assert_eq!(format!("{findings}\n\n"), joined_text);
+            }
+            _ => assert_eq!(whole, joined_text),
+        }
+    }
+}
+
+fn stdout_json_text(text: &str) -> Vec<Value> {
+    match serde_json::from_str(text) {
+        Ok(Value::Array(items)) => items,
+        other => panic!("not a JSON array: {other:?}"),
+    }
+}
