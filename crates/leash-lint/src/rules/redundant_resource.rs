@@ -25,6 +25,7 @@
 use super::util::{has_wildcard, list_item_removal, resource_patterns};
 use crate::{Applicability, Diagnostic, Fix, PolicyInput, Rule, Severity};
 use leash_policy::matching::{ArnPattern, split_arn};
+use std::cell::OnceCell;
 
 pub static RULE: Rule = Rule {
     code: "L406",
@@ -35,22 +36,47 @@ pub static RULE: Rule = Rule {
     check: Some(check),
 };
 
+/// One `Resource` entry, read once for all the pairs it is part of.
+struct Entry<'a> {
+    text: &'a str,
+    /// Holds a policy variable: its reach is unknown until a request.
+    variable: bool,
+    wildcard: bool,
+    fields: Option<[&'a str; 6]>,
+    /// Compiled on the first literal entry it is tested against.
+    compiled: OnceCell<ArnPattern>,
+}
+
+impl<'a> Entry<'a> {
+    fn new(text: &'a str) -> Self {
+        Entry {
+            text,
+            variable: text.contains("${"),
+            wildcard: has_wildcard(text),
+            fields: split_arn(text),
+            compiled: OnceCell::new(),
+        }
+    }
+}
+
 /// Whether `outer` matches every resource `inner` matches. Sound, not
 /// complete: a wildcard `inner` is covered only by `*`, its own text, or
 /// an `outer` with the same first five fields whose resource part is a
-/// literal prefix of `inner`'s followed by `*`. `compiled` is `outer`
-/// compiled, when it has wildcards.
-fn covers_with(outer: &str, compiled: Option<&ArnPattern>, inner: &str) -> bool {
-    if outer == "*" || outer == inner {
+/// literal prefix of `inner`'s followed by `*`.
+fn covers(outer: &Entry<'_>, inner: &Entry<'_>) -> bool {
+    if outer.text == "*" || outer.text == inner.text {
         return true;
     }
-    if !has_wildcard(outer) {
+    if !outer.wildcard {
         return false; // a literal ARN matches only itself
     }
-    if !has_wildcard(inner) {
-        return compiled.is_some_and(|pattern| pattern.is_match(inner));
+    if !inner.wildcard {
+        return outer
+            .compiled
+            .get_or_init(|| ArnPattern::new(outer.text))
+            .is_match(inner.text);
     }
-    let (Some(outer_fields), Some(inner_fields)) = (split_arn(outer), split_arn(inner)) else {
+    let (Some(outer_fields), Some(inner_fields)) = (outer.fields, inner.fields) else {
         return false;
     };
     let Some(prefix) = outer_fields[5].strip_suffix('*') else {
@@ -61,50 +87,38 @@ fn covers_with(outer: &str, compiled: Option<&ArnPattern>, inner: &str) -> bool 
         && inner_fields[5].starts_with(prefix)
 }
 
-#[cfg(test)]
-fn covers(outer: &str, inner: &str) -> bool {
-    covers_with(outer, Some(&ArnPattern::new(outer)), inner)
-}
-
 fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
     for statement in &input.policy.statements {
         let patterns = resource_patterns(statement);
         if patterns.len() < 2 {
             continue;
         }
-        // Compile each wildcard entry once: lists can be long.
-        let compiled: Vec<Option<ArnPattern>> = patterns
-            .iter()
-            .map(|p| {
-                (has_wildcard(&p.node) && !p.node.contains("${")).then(|| ArnPattern::new(&p.node))
-            })
-            .collect();
-        for (index, inner) in patterns.iter().enumerate() {
-            if inner.node.contains("${") {
+        let entries: Vec<Entry<'_>> = patterns.iter().map(|p| Entry::new(&p.node)).collect();
+        for (index, (inner, pattern)) in entries.iter().zip(patterns).enumerate() {
+            if inner.variable {
                 continue;
             }
-            let covering = patterns.iter().enumerate().find(|(other, outer)| {
+            let covering = entries.iter().enumerate().find(|(other, outer)| {
                 *other != index
-                    && !outer.node.contains("${")
-                    && covers_with(&outer.node, compiled.get(*other).and_then(Option::as_ref), &inner.node)
+                    && !outer.variable
+                    && covers(outer, inner)
                     // Entries that cover each other: report the later.
-                    && !(*other > index
-                        && covers_with(&inner.node, compiled.get(index).and_then(Option::as_ref), &outer.node))
+                    && !(*other > index && covers(inner, outer))
             });
             let Some((_, outer)) = covering else {
                 continue;
             };
-            let message = if outer.node == inner.node {
-                format!("`{}` is listed twice", inner.node)
+            let message = if outer.text == inner.text {
+                format!("`{}` is listed twice", inner.text)
             } else {
-                format!("`{}` is already covered by `{}`", inner.node, outer.node)
+                format!("`{}` is already covered by `{}`", inner.text, outer.text)
             };
             out.push(
-                Diagnostic::new(&RULE, message, inner.span)
+                Diagnostic::new(&RULE, message, pattern.span)
                     .with_label("redundant")
-                    .with_help(format!("remove `{}`", inner.node))
+                    .with_help(format!("remove `{}`", inner.text))
                     .with_fix(Fix {
-                        message: format!("remove `{}`", inner.node),
+                        message: format!("remove `{}`", inner.text),
                         applicability: Applicability::Safe,
                         edits: vec![list_item_removal(patterns, index)],
                     }),
@@ -116,6 +130,10 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn covers(outer: &str, inner: &str) -> bool {
+        super::covers(&Entry::new(outer), &Entry::new(inner))
+    }
 
     #[test]
     fn coverage_follows_arn_matching() {
