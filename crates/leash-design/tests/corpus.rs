@@ -249,6 +249,20 @@ fn design_on_the_sam_corpus() {
                                     .or_default()
                                     .push(format!("{name} {example}"));
                             }
+                            // Partly modeled designs too must verify and
+                            // lint clean: what is designed is designed right.
+                            for role in &roles {
+                                if !role.lint_findings.is_empty()
+                                    || (class != Modelled::Fully && !role.verified())
+                                {
+                                    tally.unverified.push(format!(
+                                        "{name} `{}`: verified {}, lint {:?}",
+                                        role.function,
+                                        role.verified(),
+                                        role.lint_findings
+                                    ));
+                                }
+                            }
                             if class == Modelled::Fully {
                                 check_against_original(
                                     &name, &template, &app, &roles, &lookup, &mut tally,
