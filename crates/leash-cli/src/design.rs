@@ -16,7 +16,7 @@ use leash_design::original::{managed_policy_name, original_iam_all};
 use leash_design::report::{
     ReportContext, render_report_with, render_resource_policies, role_document,
 };
-use leash_design::terraform::terraform_design;
+use leash_design::terraform::terraform_design_with;
 use leash_design::{
     ModelError, Target, design, design_consumers, design_resource_policies, is_manifest_text,
     read_application, read_manifest, read_template,
@@ -95,6 +95,7 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
     // leaves `--out` untouched.
     let mut files: Vec<(String, String)> = Vec::new();
     let mut designed = None;
+    let mut terraform_notes = Vec::new();
     match args.format {
         DesignFormat::Cfn => {
             let Some(template) = &template else {
@@ -128,9 +129,10 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
                     &empty
                 }
             };
-            let output = terraform_design(template, &application, &all_roles)
+            let output = terraform_design_with(template, &application, &all_roles, &policies)
                 .map_err(|error| format!("error: {}: {error}", input.display()))?;
             files.push(("main.tf.json".to_string(), output.text));
+            terraform_notes = output.notes;
         }
     }
     // What each role changes against the template's own IAM (a manifest
@@ -148,6 +150,13 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
         changes: changes.as_deref(),
     };
     let mut report = render_report_with(&application, &all_roles, &context);
+    if !terraform_notes.is_empty() {
+        report.push_str("## Terraform resource policies\n\n");
+        for note in &terraform_notes {
+            report.push_str(&format!("- {note}\n"));
+        }
+        report.push('\n');
+    }
     report.push_str(&render_resource_policies(&policies));
     files.push(("report.md".to_string(), report));
     if let Some(out) = &args.out {

@@ -93,8 +93,8 @@ pub fn designed_template(
 }
 
 /// [`designed_template`], plus the designed bucket policies as
-/// `AWS::S3::BucketPolicy` resources (an API policy is not written yet:
-/// the report has it).
+/// `AWS::S3::BucketPolicy` resources and the designed API policies in
+/// their `AWS::Serverless::Api` (see `write_api_policy`).
 pub fn designed_template_with(
     template: &Template,
     app: &Application,
@@ -374,18 +374,10 @@ pub fn designed_template_with(
     // one for the bucket already (a bucket has one policy; replacing the
     // author's would drop their statements).
     for policy in policies.iter().filter(|p| p.kind == "bucket") {
-        let existing = template.resources.iter().find(|r| {
-            r.resource_type.node == "AWS::S3::BucketPolicy"
-                && r.properties
-                    .get("Bucket")
-                    .and_then(|b| b.get("Ref"))
-                    .and_then(|v| v.as_str())
-                    == Some(policy.resource.as_str())
-        });
-        if let Some(existing) = existing {
+        if let Some(existing) = existing_bucket_policy(template, &policy.resource) {
             designed.template_notes.push(format!(
-                "bucket policy for `{}` not written: the template has `{}` for it (the designed one is in this report)",
-                policy.resource, existing.logical_id.node
+                "bucket policy for `{}` not written: the template has `{existing}` for it (the designed one is in this report)",
+                policy.resource
             ));
             continue;
         }
@@ -413,8 +405,131 @@ pub fn designed_template_with(
             policy.resource
         ));
     }
+    // 6. API source-IP policies, in a SAM API's `Auth.ResourcePolicy`.
+    for policy in policies.iter().filter(|p| p.kind == "api") {
+        let note = write_api_policy(&mut root, template, app, policy)?;
+        designed.template_notes.push(note);
+    }
     designed.text = root.to_pretty_json();
     Ok(designed)
+}
+
+/// The logical id of the template's `AWS::S3::BucketPolicy` for `bucket`
+/// (`Bucket: !Ref bucket`), if it has one: a bucket has one policy, and
+/// replacing the author's would drop their statements.
+pub(crate) fn existing_bucket_policy(template: &Template, bucket: &str) -> Option<String> {
+    template
+        .resources
+        .iter()
+        .find(|r| {
+            r.resource_type.node == "AWS::S3::BucketPolicy"
+                && r.properties
+                    .get("Bucket")
+                    .and_then(|b| b.get("Ref"))
+                    .and_then(|v| v.as_str())
+                    == Some(bucket)
+        })
+        .map(|r| r.logical_id.node.clone())
+}
+
+/// Why the template's API `api` already has a resource policy, if it does:
+/// SAM's `Auth.ResourcePolicy`, the `Policy` of an `AWS::ApiGateway::RestApi`,
+/// or `x-amazon-apigateway-policy` in an inline definition.
+pub(crate) fn existing_api_policy(template: &Template, api: &str) -> Option<&'static str> {
+    let resource = template.resource(api)?;
+    let properties = &resource.properties;
+    if properties
+        .get("Auth")
+        .and_then(|auth| auth.get("ResourcePolicy"))
+        .is_some()
+    {
+        return Some("`Auth.ResourcePolicy`");
+    }
+    if properties.get("Policy").is_some() {
+        return Some("a `Policy`");
+    }
+    ["DefinitionBody", "Body"]
+        .iter()
+        .filter_map(|key| properties.get(key))
+        .any(|definition| definition.get("x-amazon-apigateway-policy").is_some())
+        .then_some("`x-amazon-apigateway-policy` in its definition")
+}
+
+/// Writes a designed API policy into the API's resource, returning the
+/// report's note. For an `AWS::Serverless::Api` the statements go into
+/// `Auth.ResourcePolicy.CustomStatements`, which SAM adds to the API's
+/// resource policy
+/// (<https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-api-resourcepolicystatement.html>).
+/// The API cannot name its own id there (`${Api}` in its own property is a
+/// circular reference), so the resource is written `execute-api:/*`, which
+/// API Gateway expands to `arn:aws:execute-api:REGION:ACCOUNT:API-ID/*` for
+/// the API it is attached to
+/// (<https://docs.aws.amazon.com/apigateway/latest/developerguide/openapi-extensions-policy.html>).
+/// A plain `AWS::ApiGateway::RestApi` is left alone: that expansion is
+/// documented for OpenAPI import, not for its `Policy` property.
+fn write_api_policy(
+    root: &mut Node,
+    template: &Template,
+    app: &Application,
+    policy: &crate::perimeter::ResourcePolicyDesign,
+) -> Result<String, CloudFormationError> {
+    let api = policy.resource.as_str();
+    let kind = template.resource(api).map(|r| r.resource_type.node.as_str());
+    if kind != Some("AWS::Serverless::Api") {
+        return Ok(format!(
+            "API policy for `{api}` not written: only an `AWS::Serverless::Api` gets one (the designed one is in this report)"
+        ));
+    }
+    if let Some(existing) = existing_api_policy(template, api) {
+        return Ok(format!(
+            "API policy for `{api}` not written: the API has {existing} already (the designed one is in this report)"
+        ));
+    }
+    if template
+        .resource(api)
+        .and_then(|r| r.properties.get("DefinitionUri"))
+        .is_some()
+    {
+        // SAM does not edit a definition it reads from a file.
+        return Ok(format!(
+            "API policy for `{api}` not written: its definition is in `DefinitionUri`, which SAM does not change (the designed one is in this report)"
+        ));
+    }
+    let mut document = Node::from_json_text(&policy.policy)
+        .map_err(|e| error(format!("API policy of `{api}`: {e}")))?;
+    let own_arn = format!(
+        "arn:aws:execute-api:{}:{}:${{{api}}}",
+        app.region, app.account
+    );
+    document.rewrite_strings(&|text| {
+        text.strip_prefix(own_arn.as_str())
+            .map(|rest| Node::string(format!("execute-api:{rest}")))
+    });
+    let statements = document
+        .remove("Statement")
+        .ok_or_else(|| error(format!("API policy of `{api}` has no `Statement`")))?;
+    let Some(resource) = resource_mut(root, api) else {
+        return Err(error(format!("`{api}` is not a resource of the template")));
+    };
+    if resource.get("Properties").is_none() {
+        resource.insert("Properties", Node::object(Vec::<(String, Node)>::new()));
+    }
+    let Some(properties) = resource.get_mut("Properties") else {
+        return Err(error(format!("`{api}` has no `Properties` mapping")));
+    };
+    if properties.get("Auth").is_none() {
+        properties.insert("Auth", Node::object(Vec::<(String, Node)>::new()));
+    }
+    let Some(auth) = properties.get_mut("Auth") else {
+        return Err(error(format!("`{api}` has no `Auth` mapping")));
+    };
+    auth.insert(
+        "ResourcePolicy",
+        Node::object([("CustomStatements", statements)]),
+    );
+    Ok(format!(
+        "API policy for `{api}` added in its `Auth.ResourcePolicy.CustomStatements` (source IP)"
+    ))
 }
 
 /// A logical id part from a role name: `partner-reports` -> `PartnerReports`
@@ -1261,6 +1376,84 @@ Resources:
         assert_eq!(
             value["Resources"]["ReaderRole"]["Properties"]["PermissionsBoundary"],
             "arn:aws:iam::111122223333:policy/boundary"
+        );
+    }
+
+    #[test]
+    fn a_sam_api_gets_its_source_ip_policy_unless_it_has_one() {
+        let text = r#"
+Transform: AWS::Serverless-2016-10-31
+Metadata:
+  leash: {account: '111122223333', region: us-west-2}
+Resources:
+  Orders:
+    Type: AWS::Serverless::Api
+    Metadata:
+      leash: {source-ip: [203.0.113.0/24]}
+    Properties: {StageName: prod}
+  Get:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: get
+      Handler: a.b
+      Runtime: python3.12
+      CodeUri: s/
+      Events:
+        One: {Type: Api, Properties: {RestApiId: !Ref Orders, Path: /items, Method: get}}
+"#;
+        let run = |text: &str| {
+            let template = leash_iac::read_template(text).unwrap();
+            let app = read_application(&template, &Target::default()).unwrap();
+            let roles = crate::design::design(&app).unwrap();
+            let policies = crate::perimeter::design_resource_policies(&app, &roles).unwrap();
+            let designed = designed_template_with(&template, &app, &roles, &policies).unwrap();
+            let value: serde_json::Value = serde_json::from_str(&designed.text).unwrap();
+            (designed, value, policies)
+        };
+        let (designed, value, policies) = run(text);
+        assert_eq!(policies.len(), 1);
+        let statements = &value["Resources"]["Orders"]["Properties"]["Auth"]["ResourcePolicy"]
+            ["CustomStatements"];
+        assert_eq!(statements[0]["Resource"], "execute-api:/*");
+        // With API Gateway's expansion of `execute-api:/*` spelled out, the
+        // statements are the designed policy's, and parse as a policy.
+        let expanded = serde_json::to_string(statements).unwrap().replace(
+            "\"execute-api:/*\"",
+            "\"arn:aws:execute-api:us-west-2:111122223333:${Orders}/*\"",
+        );
+        let document = format!(r#"{{"Version":"2012-10-17","Statement":{expanded}}}"#);
+        assert!(
+            leash_policy::parse::parse_policy_text(&document).policy.is_some(),
+            "{document}"
+        );
+        let designed_policy: serde_json::Value =
+            serde_json::from_str(&policies[0].policy).unwrap();
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&document).unwrap(),
+            designed_policy
+        );
+        let errors: Vec<_> = leash_lint::lint_template_text(&designed.text)
+            .into_iter()
+            .filter(|d| d.severity == leash_lint::Severity::Error)
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        // An API with its own resource policy keeps it.
+        let with_own = text.replace(
+            "Properties: {StageName: prod}",
+            "Properties: {StageName: prod, Auth: {ResourcePolicy: {IpRangeWhitelist: [192.0.2.0/24]}}}",
+        );
+        let (designed, value, _) = run(&with_own);
+        assert_eq!(
+            value["Resources"]["Orders"]["Properties"]["Auth"]["ResourcePolicy"],
+            serde_json::json!({"IpRangeWhitelist": ["192.0.2.0/24"]})
+        );
+        assert!(
+            designed
+                .template_notes
+                .iter()
+                .any(|n| n.contains("API policy for `Orders` not written")),
+            "{:#?}",
+            designed.template_notes
         );
     }
 

@@ -1,6 +1,8 @@
 //! The design as Terraform JSON (`main.tf.json`): per function an
 //! `aws_iam_role`, an `aws_iam_role_policy` with the designed permissions,
-//! and an `aws_lambda_permission` per API route; variables for what only
+//! and an `aws_lambda_permission` per API route; the designed bucket and
+//! API policies (`aws_s3_bucket_policy`, `aws_api_gateway_rest_api_policy`);
+//! variables for what only
 //! deployment knows (API ids, names the template leaves to CloudFormation).
 //!
 //! Not for: the functions or APIs themselves (they stay where they are
@@ -26,6 +28,7 @@ use leash_iac::Template;
 use crate::design::RoleDesign;
 use crate::json_tree::Node;
 use crate::model::Application;
+use crate::perimeter::ResourcePolicyDesign;
 
 /// `main.tf.json` and the variables it declares.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,6 +37,8 @@ pub struct TerraformDesign {
     pub text: String,
     /// Declared variables: name -> what to set it to.
     pub variables: BTreeMap<String, String>,
+    /// For the report: designed policies written, or not and why.
+    pub notes: Vec<String>,
 }
 
 /// Renders the design as Terraform JSON.
@@ -42,7 +47,95 @@ pub fn terraform_design(
     app: &Application,
     roles: &[RoleDesign],
 ) -> Result<TerraformDesign, String> {
+    terraform_design_with(template, app, roles, &[])
+}
+
+/// [`terraform_design`], plus the designed bucket policies as
+/// `aws_s3_bucket_policy` (`bucket`, `policy`) and API policies as
+/// `aws_api_gateway_rest_api_policy` (`rest_api_id`, `policy`):
+/// <https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket_policy>,
+/// <https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/api_gateway_rest_api_policy>.
+/// A bucket the template already gives a policy is skipped (a bucket has
+/// one policy; replacing the author's would drop their statements), and
+/// so is an API that has one.
+pub fn terraform_design_with(
+    template: &Template,
+    app: &Application,
+    roles: &[RoleDesign],
+    resource_policies: &[ResourcePolicyDesign],
+) -> Result<TerraformDesign, String> {
     let names = Names::new(app);
+    let mut notes = Vec::new();
+    let mut bucket_policies_out = Vec::new();
+    let mut api_policies_out = Vec::new();
+    for policy in resource_policies {
+        let key = terraform_name(&policy.resource);
+        if policy.kind == "bucket" {
+            if let Some(existing) =
+                crate::cloudformation::existing_bucket_policy(template, &policy.resource)
+            {
+                notes.push(format!(
+                    "bucket policy for `{}` not written: the template has `{existing}` for it (the designed one is in this report)",
+                    policy.resource
+                ));
+                continue;
+            }
+            let Some(bucket) = app
+                .resources
+                .iter()
+                .find(|r| r.logical_id == policy.resource)
+            else {
+                continue;
+            };
+            bucket_policies_out.push((
+                key.clone(),
+                Node::object([
+                    ("bucket", Node::string(names.in_arn(&template_text(&bucket.name)))),
+                    ("policy", Node::string(names.policy_text(&policy.policy)?)),
+                ]),
+            ));
+            notes.push(format!(
+                "bucket policy for `{}` written as `aws_s3_bucket_policy.{key}`",
+                policy.resource
+            ));
+        } else {
+            if let Some(existing) =
+                crate::cloudformation::existing_api_policy(template, &policy.resource)
+            {
+                notes.push(format!(
+                    "API policy for `{}` not written: the API has {existing} already (the designed one is in this report)",
+                    policy.resource
+                ));
+                continue;
+            }
+            let api_variable = format!("{key}_id");
+            let text = names.policy_text(&policy.policy)?.replace(
+                &format!("$${{{}}}", policy.resource),
+                &format!("${{var.{api_variable}}}"),
+            );
+            names.declare(
+                &api_variable,
+                format!(
+                    "the id of the API `{}` (API Gateway assigns it)",
+                    policy.resource
+                ),
+            );
+            api_policies_out.push((
+                key.clone(),
+                Node::object([
+                    (
+                        "rest_api_id",
+                        Node::string(format!("${{var.{api_variable}}}")),
+                    ),
+                    ("policy", Node::string(text)),
+                ]),
+            ));
+            notes.push(format!(
+                "API policy for `{}` written as `aws_api_gateway_rest_api_policy.{key}`",
+                policy.resource
+            ));
+        }
+    }
     let mut roles_out = Vec::new();
     let mut policies_out = Vec::new();
     let mut permissions_out = Vec::new();
@@ -132,6 +225,18 @@ pub fn terraform_design(
             Node::Object(permissions_out),
         ));
     }
+    if !bucket_policies_out.is_empty() {
+        resources.push((
+            "aws_s3_bucket_policy".to_string(),
+            Node::Object(bucket_policies_out),
+        ));
+    }
+    if !api_policies_out.is_empty() {
+        resources.push((
+            "aws_api_gateway_rest_api_policy".to_string(),
+            Node::Object(api_policies_out),
+        ));
+    }
     let variables = names.variables.into_inner();
     let mut document = Vec::new();
     if !variables.is_empty() {
@@ -157,6 +262,7 @@ pub fn terraform_design(
     Ok(TerraformDesign {
         text: Node::Object(document).to_pretty_json(),
         variables,
+        notes,
     })
 }
 
