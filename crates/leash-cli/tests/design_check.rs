@@ -112,3 +112,87 @@ fn the_manifest_designs_check_clean() {
         }
     }
 }
+
+fn design_into(input: &str, format: &str) -> PathBuf {
+    let out = std::env::temp_dir().join(format!(
+        "leash-design-policies-{}-{format}-{}",
+        input.replace('.', "-"),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&out);
+    let designed = leash(&[
+        "design",
+        example(input).to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        format,
+    ]);
+    assert_eq!(
+        designed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&designed.stderr)
+    );
+    out
+}
+
+/// Every bucket and API policy of the json output is in `main.tf.json`
+/// (`aws_s3_bucket_policy`, `aws_api_gateway_rest_api_policy`), as a
+/// policy string that parses and, with the API id variable read back as
+/// `${Api}`, is the same document.
+#[test]
+fn the_terraform_resource_policies_are_the_json_ones() {
+    for input in ["template.yaml", "manifest-options.yaml"] {
+        let json_out = design_into(input, "json");
+        let terraform_out = design_into(input, "terraform");
+        let main: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(terraform_out.join("main.tf.json")).unwrap())
+                .unwrap();
+        let mut compared = 0;
+        for entry in std::fs::read_dir(&json_out).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            let (logical_id, resource_type) =
+                if let Some(id) = name.strip_suffix("-bucket-policy.json") {
+                    (id.to_string(), "aws_s3_bucket_policy")
+                } else if let Some(id) = name.strip_suffix("-api-policy.json") {
+                    (id.to_string(), "aws_api_gateway_rest_api_policy")
+                } else {
+                    continue;
+                };
+            let key = leash_design::terraform::terraform_name(&logical_id);
+            let written = &main["resource"][resource_type][&key];
+            assert!(written.is_object(), "{input}: no {resource_type}.{key}");
+            if resource_type == "aws_api_gateway_rest_api_policy" {
+                assert_eq!(written["rest_api_id"], format!("${{var.{key}_id}}"));
+            } else {
+                assert!(written["bucket"].is_string());
+            }
+            let text = written["policy"]
+                .as_str()
+                .unwrap()
+                .replace(&format!("${{var.{key}_id}}"), &format!("${{{logical_id}}}"));
+            assert!(
+                leash_policy::parse::parse_policy_text(&text)
+                    .policy
+                    .is_some(),
+                "{input}: {text}"
+            );
+            let json_policy = std::fs::read_to_string(json_out.join(&name)).unwrap();
+            assert_eq!(
+                serde_json::from_str::<serde_json::Value>(&text).unwrap(),
+                serde_json::from_str::<serde_json::Value>(&json_policy).unwrap(),
+                "{input}: {name}"
+            );
+            compared += 1;
+        }
+        // template.yaml designs a bucket policy; the options manifest a
+        // bucket policy and an API policy.
+        assert!(compared >= 1, "{input}: no resource policy designed");
+        if input == "manifest-options.yaml" {
+            assert_eq!(compared, 2, "{input}");
+        }
+        let _ = std::fs::remove_dir_all(&json_out);
+        let _ = std::fs::remove_dir_all(&terraform_out);
+    }
+}

@@ -474,7 +474,9 @@ fn write_api_policy(
     policy: &crate::perimeter::ResourcePolicyDesign,
 ) -> Result<String, CloudFormationError> {
     let api = policy.resource.as_str();
-    let kind = template.resource(api).map(|r| r.resource_type.node.as_str());
+    let kind = template
+        .resource(api)
+        .map(|r| r.resource_type.node.as_str());
     if kind != Some("AWS::Serverless::Api") {
         return Ok(format!(
             "API policy for `{api}` not written: only an `AWS::Serverless::Api` gets one (the designed one is in this report)"
@@ -1412,8 +1414,7 @@ Resources:
         };
         let (designed, value, policies) = run(text);
         assert_eq!(policies.len(), 1);
-        let statements = &value["Resources"]["Orders"]["Properties"]["Auth"]["ResourcePolicy"]
-            ["CustomStatements"];
+        let statements = &value["Resources"]["Orders"]["Properties"]["Auth"]["ResourcePolicy"]["CustomStatements"];
         assert_eq!(statements[0]["Resource"], "execute-api:/*");
         // With API Gateway's expansion of `execute-api:/*` spelled out, the
         // statements are the designed policy's, and parse as a policy.
@@ -1423,11 +1424,12 @@ Resources:
         );
         let document = format!(r#"{{"Version":"2012-10-17","Statement":{expanded}}}"#);
         assert!(
-            leash_policy::parse::parse_policy_text(&document).policy.is_some(),
+            leash_policy::parse::parse_policy_text(&document)
+                .policy
+                .is_some(),
             "{document}"
         );
-        let designed_policy: serde_json::Value =
-            serde_json::from_str(&policies[0].policy).unwrap();
+        let designed_policy: serde_json::Value = serde_json::from_str(&policies[0].policy).unwrap();
         assert_eq!(
             serde_json::from_str::<serde_json::Value>(&document).unwrap(),
             designed_policy

@@ -90,7 +90,10 @@ pub fn terraform_design_with(
             bucket_policies_out.push((
                 key.clone(),
                 Node::object([
-                    ("bucket", Node::string(names.in_arn(&template_text(&bucket.name)))),
+                    (
+                        "bucket",
+                        Node::string(names.in_arn(&template_text(&bucket.name))),
+                    ),
                     ("policy", Node::string(names.policy_text(&policy.policy)?)),
                 ]),
             ));
@@ -538,5 +541,100 @@ Resources:
         );
         assert_eq!(terraform_name("API2Gw"), "api2_gw");
         assert_eq!(terraform_name("9x"), "_9x");
+    }
+
+    #[test]
+    fn bucket_and_api_policies_are_written_unless_the_template_has_them() {
+        let text = r#"
+Metadata:
+  leash: {account: '111122223333', region: us-west-2}
+Resources:
+  Receipts:
+    Type: AWS::S3::Bucket
+    Metadata:
+      leash:
+        policy: {deny-insecure-transport: true, deny-outside: account}
+  OrdersApi:
+    Type: AWS::Serverless::Api
+    Metadata:
+      leash: {source-ip: [203.0.113.0/24]}
+    Properties: {StageName: prod}
+  Upload:
+    Type: AWS::Serverless::Function
+    Metadata:
+      leash:
+        needs: [{resource: Receipts, access: put}]
+    Properties:
+      Events:
+        Post: {Type: Api, Properties: {RestApiId: !Ref OrdersApi, Path: /r, Method: post}}
+"#;
+        let run = |text: &str| {
+            let template = leash_iac::read_template(text).unwrap();
+            let app = read_application(&template, &Target::default()).unwrap();
+            let roles = crate::design::design(&app).unwrap();
+            let policies = crate::perimeter::design_resource_policies(&app, &roles).unwrap();
+            let terraform = terraform_design_with(&template, &app, &roles, &policies).unwrap();
+            let value: serde_json::Value = serde_json::from_str(&terraform.text).unwrap();
+            (terraform, value, policies)
+        };
+        let (terraform, value, policies) = run(text);
+        assert_eq!(policies.len(), 2);
+        let bucket = &value["resource"]["aws_s3_bucket_policy"]["receipts"];
+        // The bucket sets no name: its name is a variable, as in ARNs.
+        assert_eq!(bucket["bucket"], "${var.receipts_name}");
+        let api = &value["resource"]["aws_api_gateway_rest_api_policy"]["orders_api"];
+        assert_eq!(api["rest_api_id"], "${var.orders_api_id}");
+        assert!(terraform.variables.contains_key("orders_api_id"));
+        for (written, variable, stand_in) in [
+            (&bucket["policy"], "${var.receipts_name}", "Receipts"),
+            (&api["policy"], "${var.orders_api_id}", "${OrdersApi}"),
+        ] {
+            let filled = written.as_str().unwrap().replace(variable, stand_in);
+            assert!(
+                leash_policy::parse::parse_policy_text(&filled)
+                    .policy
+                    .is_some(),
+                "{filled}"
+            );
+            let designed = policies
+                .iter()
+                .find(|p| p.policy.contains(stand_in))
+                .unwrap();
+            assert_eq!(
+                serde_json::from_str::<serde_json::Value>(&filled).unwrap(),
+                serde_json::from_str::<serde_json::Value>(&designed.policy).unwrap()
+            );
+        }
+        // The author's policies stay theirs; the report says why.
+        let with_own = format!(
+            "{text}  Own:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n      Bucket: !Ref Receipts\n      PolicyDocument: {{Statement: []}}\n"
+        )
+        .replace(
+            "Properties: {StageName: prod}",
+            "Properties: {StageName: prod, Auth: {ResourcePolicy: {IpRangeWhitelist: [192.0.2.0/24]}}}",
+        );
+        let (terraform, value, _) = run(&with_own);
+        assert!(value["resource"].get("aws_s3_bucket_policy").is_none());
+        assert!(
+            value["resource"]
+                .get("aws_api_gateway_rest_api_policy")
+                .is_none()
+        );
+        assert!(
+            terraform
+                .notes
+                .iter()
+                .any(|n| n.contains("the template has `Own`")),
+            "{:#?}",
+            terraform.notes
+        );
+        assert!(
+            terraform
+                .notes
+                .iter()
+                .any(|n| n.contains("API policy for `OrdersApi` not written")),
+            "{:#?}",
+            terraform.notes
+        );
     }
 }
