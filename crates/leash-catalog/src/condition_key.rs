@@ -291,6 +291,13 @@ pub(crate) struct ConditionKeyIndex {
     exact: Vec<ConditionKeyInfo>,
     /// Names with a variable part, global ones first.
     templates: Vec<(KeyTemplate, ConditionKeyInfo)>,
+    /// (service part of the template's leading literal, positions in
+    /// `templates` in order), sorted ignoring ASCII case: a key can only
+    /// match templates whose literal service part equals its own, so a
+    /// lookup tries those few instead of every template.
+    templates_by_service: Vec<(&'static str, Vec<u32>)>,
+    /// Positions of templates without a literal service part, in order.
+    templates_any_service: Vec<u32>,
 }
 
 impl ConditionKeyIndex {
@@ -319,9 +326,33 @@ impl ConditionKeyIndex {
             .map(|entry| (KeyTemplate::parse(entry.name), *entry))
             .collect();
         templates.sort_by_key(|(_, entry)| !entry.is_global);
+        let mut templates_by_service: Vec<(&'static str, Vec<u32>)> = Vec::new();
+        let mut templates_any_service = Vec::new();
+        for (position, (template, _)) in templates.iter().enumerate() {
+            let position = position as u32;
+            match template_service(template) {
+                Some(service) => {
+                    match templates_by_service
+                        .binary_search_by(|(known, _)| compare_ignore_ascii_case(known, service))
+                    {
+                        Ok(found) => {
+                            if let Some((_, positions)) = templates_by_service.get_mut(found) {
+                                positions.push(position);
+                            }
+                        }
+                        Err(insert_at) => {
+                            templates_by_service.insert(insert_at, (service, vec![position]));
+                        }
+                    }
+                }
+                None => templates_any_service.push(position),
+            }
+        }
         ConditionKeyIndex {
             exact: deduplicated,
             templates,
+            templates_by_service,
+            templates_any_service,
         }
     }
 
@@ -332,21 +363,48 @@ impl ConditionKeyIndex {
         {
             return self.exact.get(position).copied();
         }
-        let mut best: Option<(usize, ConditionKeyInfo)> = None;
-        for (template, entry) in &self.templates {
+        let same_service: &[u32] = key
+            .split_once(':')
+            .and_then(|(service, _)| {
+                self.templates_by_service
+                    .binary_search_by(|(known, _)| compare_ignore_ascii_case(known, service))
+                    .ok()
+            })
+            .and_then(|found| self.templates_by_service.get(found))
+            .map_or(&[], |(_, positions)| positions.as_slice());
+        // The longest literal wins; among equals the earliest template, as
+        // when every template was tried in order.
+        let mut best: Option<(usize, u32, ConditionKeyInfo)> = None;
+        for &position in same_service.iter().chain(&self.templates_any_service) {
+            let Some((template, entry)) = self.templates.get(position as usize) else {
+                continue;
+            };
             if !template.matches(key) {
                 continue;
             }
             let length = template.literal_length();
-            if best.is_none_or(|(best_length, _)| length > best_length) {
-                best = Some((length, *entry));
+            if best.is_none_or(|(best_length, best_position, _)| {
+                length > best_length || (length == best_length && position < best_position)
+            }) {
+                best = Some((length, position, *entry));
             }
         }
-        best.map(|(_, entry)| entry)
+        best.map(|(_, _, entry)| entry)
     }
 
     pub(crate) fn len(&self) -> usize {
         self.exact.len()
+    }
+}
+
+/// The service part (`s3` of `s3:ExistingObjectTag/<key>`) when the
+/// template starts with literal text holding a colon. A key matching the
+/// template then has the same text before its own first colon, since the
+/// literal compares ignoring ASCII case only.
+fn template_service(template: &KeyTemplate) -> Option<&'static str> {
+    match template.parts.first() {
+        Some(KeyPart::Literal(text)) => text.split_once(':').map(|(service, _)| service),
+        _ => None,
     }
 }
 

@@ -606,6 +606,15 @@ fn condition_keys_with_a_variable_part() {
         .unwrap();
     assert_eq!(object_tag.name(), "s3:ExistingObjectTag/<key>");
     assert!(!object_tag.is_global());
+    // The service part ignores case too: templates are grouped by it.
+    assert_eq!(
+        catalog()
+            .condition_key("S3:existingobjecttag/classification")
+            .unwrap()
+            .name(),
+        "s3:ExistingObjectTag/<key>"
+    );
+    assert!(catalog().condition_key("s4:ExistingObjectTag/x").is_none());
     let context = catalog()
         .condition_key("kms:EncryptionContext:tenant")
         .unwrap();
