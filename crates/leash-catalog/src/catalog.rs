@@ -25,6 +25,10 @@ use crate::text::{compare_ignore_ascii_case, has_wildcard, wildcard_match_ignore
 pub struct Catalog {
     /// Sorted by prefix, ignoring ASCII case.
     services: Vec<Service>,
+    /// For each byte value, where the services whose prefix starts with it
+    /// (ASCII-lowercased) begin in `services`; one more entry closes the
+    /// last range. A lookup then searches a handful of services, not all.
+    first_byte_starts: Vec<u32>,
     action_count: usize,
     global_condition_keys: Vec<ConditionKey>,
     condition_keys: OnceLock<ConditionKeyIndex>,
@@ -72,8 +76,10 @@ impl Catalog {
                 .sort_by(|left, right| compare_ignore_ascii_case(left.name, right.name));
         }
         let action_count = services.iter().map(|service| service.action_count).sum();
+        let first_byte_starts = first_byte_starts(&services);
         Catalog {
             services,
+            first_byte_starts,
             action_count,
             global_condition_keys,
             condition_keys: OnceLock::new(),
@@ -120,6 +126,7 @@ impl Catalog {
     pub(crate) fn empty() -> Catalog {
         Catalog {
             services: Vec::new(),
+            first_byte_starts: first_byte_starts(&[]),
             action_count: 0,
             global_condition_keys: Vec::new(),
             condition_keys: OnceLock::new(),
@@ -152,10 +159,25 @@ impl Catalog {
 
     /// The service with this prefix (`s3`), ignoring ASCII case.
     pub fn service(&self, prefix: &str) -> Option<&Service> {
+        // Only services whose prefix starts with the same letter can match.
+        let candidates: &[Service] = match prefix.as_bytes().first() {
+            Some(first) => {
+                let byte = usize::from(first.to_ascii_lowercase());
+                let bound = |index: usize| {
+                    self.first_byte_starts
+                        .get(index)
+                        .map_or(0, |&start| start as usize)
+                };
+                self.services
+                    .get(bound(byte)..bound(byte + 1))
+                    .unwrap_or_default()
+            }
+            None => &self.services,
+        };
         // Service prefixes are lowercase, so for a lowercase query (nearly
         // every one) plain byte order is the same order and much cheaper.
         let found = if prefix.bytes().all(|b| !b.is_ascii_uppercase()) {
-            self.services
+            candidates
                 .binary_search_by(|service| service.prefix.cmp(prefix))
                 .ok()
         } else {
@@ -163,11 +185,11 @@ impl Catalog {
         };
         found
             .or_else(|| {
-                self.services
+                candidates
                     .binary_search_by(|service| compare_ignore_ascii_case(service.prefix, prefix))
                     .ok()
             })
-            .and_then(|position| self.services.get(position))
+            .and_then(|position| candidates.get(position))
     }
 
     /// Whether `prefix` names a service in the catalog, ignoring ASCII case.
@@ -368,6 +390,23 @@ impl Catalog {
     pub fn global_condition_keys(&self) -> &[ConditionKey] {
         &self.global_condition_keys
     }
+}
+
+/// `first_byte_starts[b]`: how many of `services` (sorted ignoring ASCII
+/// case) have an empty prefix or one whose lowercased first byte is below
+/// `b`; 257 entries, so `b + 1` always exists.
+fn first_byte_starts(services: &[Service]) -> Vec<u32> {
+    (0..=256usize)
+        .map(|byte| {
+            services.partition_point(|service| {
+                service
+                    .prefix
+                    .as_bytes()
+                    .first()
+                    .is_none_or(|first| usize::from(first.to_ascii_lowercase()) < byte)
+            }) as u32
+        })
+        .collect()
 }
 
 /// `*`, `**`, `*:*`: patterns that match every `service:Name`.
