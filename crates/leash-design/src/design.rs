@@ -209,10 +209,43 @@ type Key = (String, Vec<Condition>);
 
 /// Designs one role per function and verifies each.
 pub fn design(app: &Application) -> Result<Vec<RoleDesign>, DesignError> {
-    app.functions
-        .iter()
-        .map(|f| design_function(app, f))
-        .collect()
+    // Each function's role is designed and verified on its own, so large
+    // applications are split over the cores in contiguous runs, which
+    // keeps the roles in template order. Small ones are not worth a thread
+    // (docs/benchmarks.md, "leash design on 100 functions").
+    const MIN_FUNCTIONS_PER_THREAD: usize = 8;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(app.functions.len() / MIN_FUNCTIONS_PER_THREAD);
+    if threads <= 1 {
+        return app
+            .functions
+            .iter()
+            .map(|f| design_function(app, f))
+            .collect();
+    }
+    let run = app.functions.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = app
+            .functions
+            .chunks(run)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|f| design_function(app, f))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut roles = Vec::with_capacity(app.functions.len());
+        for worker in workers {
+            match worker.join() {
+                Ok(part) => roles.extend(part),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        roles.into_iter().collect()
+    })
 }
 
 /// Designs the role of each cross-account consumer (`DesignOptions::consumers`):
@@ -1705,6 +1738,36 @@ Resources:
       Events:
         Upload: {Type: Api, Properties: {Path: '/orders/{id}/receipt', Method: post}}
 "#;
+
+    #[test]
+    fn many_functions_are_designed_in_parallel_in_template_order() {
+        // Enough functions for several threads: the roles come back in
+        // template order and equal the one-at-a-time design.
+        let mut text = TEMPLATE.to_string();
+        for n in 0..40 {
+            let access = ["read", "write", "delete", "put"][n % 4];
+            text.push_str(&format!(
+                "  Worker{n}:\n    Type: AWS::Serverless::Function\n    Metadata:\n      leash:\n        needs: [{{resource: Orders, access: {access}}}]\n    Properties:\n      FunctionName: worker-{n}\n"
+            ));
+        }
+        let template = leash_iac::read_template(&text).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        let parallel = design(&app).unwrap();
+        let one_at_a_time: Vec<RoleDesign> = app
+            .functions
+            .iter()
+            .map(|f| design_function(&app, f).unwrap())
+            .collect();
+        assert_eq!(parallel.len(), 42);
+        assert_eq!(parallel, one_at_a_time);
+        let order: Vec<&str> = parallel.iter().map(|r| r.function.as_str()).collect();
+        let expected: Vec<&str> = app
+            .functions
+            .iter()
+            .map(|f| f.logical_id.as_str())
+            .collect();
+        assert_eq!(order, expected);
+    }
 
     #[test]
     fn a_role_that_grants_nothing_gets_no_policy() {
