@@ -54,9 +54,7 @@ impl RoleDesign {
     /// while a role without policies is valid.
     pub fn grants_nothing(&self) -> bool {
         serde_json::from_str::<serde_json::Value>(&self.permissions_policy)
-            .ok()
-            .and_then(|document| document.get("Statement")?.as_array().map(Vec::is_empty))
-            .unwrap_or(false)
+            .is_ok_and(|document| statements_empty(&document))
     }
 }
 
