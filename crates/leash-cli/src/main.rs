@@ -14,6 +14,18 @@ mod source;
 
 use std::process::ExitCode;
 
+/// The binary allocates many small, short-lived values on every core (a
+/// parsed tree, findings and their text per file). With glibc's allocator,
+/// malloc and free took 13% of `leash check`'s CPU time on the managed
+/// policies, and growing its per-thread heaps (`mprotect`, page faults)
+/// another 14%; mimalloc takes less of both (docs/benchmarks.md,
+/// "Allocator"). It is built without transparent huge pages (`no_thp`):
+/// with them, a run after another process had fragmented memory spent half
+/// its time in the kernel zeroing 2 MiB pages. The library crates do not
+/// choose an allocator; only the binary does.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit codes shared by every command (ARCHITECTURE.md, CLI contract).
 pub(crate) mod exit {
     /// Success: nothing at or above the threshold, or the property holds.
