@@ -13,49 +13,143 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// Every report in `format`: SARIF as one document, the other formats
+/// file by file ([`render_file`], in parallel) and then joined.
 pub fn write_reports(
     out: &mut impl Write,
     format: Format,
     reports: &[FileReport],
 ) -> std::io::Result<()> {
-    match format {
-        Format::Text => write_text(out, reports),
-        Format::Json => write_json(out, reports),
-        Format::Github => write_github(out, reports),
-        Format::Sarif => {
-            serde_json::to_writer_pretty(&mut *out, &sarif_log(reports))?;
-            writeln!(out)
+    if format == Format::Sarif {
+        serde_json::to_writer_pretty(&mut *out, &sarif_log(reports))?;
+        return writeln!(out);
+    }
+    let renderer = text_renderer();
+    let chunks =
+        crate::parallel::map_in_order(reports, |report| render_file(format, &renderer, report));
+    let mut tally = Tally::default();
+    for report in reports {
+        tally.add(&report.diagnostics);
+    }
+    let chunks: std::io::Result<Vec<Vec<u8>>> = chunks.into_iter().collect();
+    write_rendered(out, format, chunks?, &tally)
+}
+
+/// What the text format's last line counts, summed file by file.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Tally {
+    pub files: usize,
+    /// Unsuppressed findings by severity (`Severity as usize`).
+    pub counts: [usize; 3],
+    pub suppressed: usize,
+}
+
+impl Tally {
+    /// Counts one file and its findings.
+    pub fn add(&mut self, diagnostics: &[Diagnostic]) {
+        self.files += 1;
+        for d in diagnostics {
+            if d.suppressed.is_some() {
+                self.suppressed += 1;
+            } else {
+                self.counts[d.severity as usize] += 1;
+            }
         }
+    }
+
+    pub fn merge(&mut self, other: &Tally) {
+        self.files += other.files;
+        for (total, count) in self.counts.iter_mut().zip(other.counts) {
+            *total += count;
+        }
+        self.suppressed += other.suppressed;
     }
 }
 
-/// One JSON array of every finding that is not suppressed, as
-/// `serde_json` pretty-prints it. Each file's findings are rendered on
-/// their own, in parallel: each finding pretty-printed and indented one
-/// level, which is how the array prints its elements (JSON strings hold no
-/// raw line breaks, so every line break is structure).
-fn write_json(out: &mut impl Write, reports: &[FileReport]) -> std::io::Result<()> {
-    let chunks = crate::parallel::map_in_order(reports, |report| {
-        let mut chunk = Vec::new();
-        for d in report.diagnostics.iter().filter(|d| d.suppressed.is_none()) {
-            if !chunk.is_empty() {
-                chunk.extend_from_slice(b",\n");
-            }
-            write_finding_json(&mut chunk, &report.source, d)?;
-        }
-        Ok::<_, serde_json::Error>(chunk)
-    });
-    let mut empty = true;
-    for chunk in chunks {
-        let chunk = chunk?;
-        if chunk.is_empty() {
-            continue;
-        }
-        out.write_all(if empty { b"[\n" } else { b",\n" })?;
-        out.write_all(&chunk)?;
-        empty = false;
+/// The renderer of the text format's snippets: styled on a terminal
+/// unless `NO_COLOR` is set.
+pub fn text_renderer() -> Renderer {
+    if std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
     }
-    out.write_all(if empty { b"[]\n" } else { b"\n]\n" })
+}
+
+/// One file's part of the output, for every format but SARIF (one
+/// document, see [`sarif_log`]): its unsuppressed findings, rendered. In
+/// JSON these are the array's elements, each pretty-printed and indented
+/// one level as `serde_json` prints an array's elements, joined by `,`
+/// and without the brackets (JSON strings hold no raw line breaks, so
+/// every line break is structure). A file can be rendered as soon as it is
+/// linted and its text dropped, which keeps a large run's memory small.
+pub fn render_file(
+    format: Format,
+    renderer: &Renderer,
+    report: &FileReport,
+) -> std::io::Result<Vec<u8>> {
+    let mut chunk = Vec::new();
+    let findings = report.diagnostics.iter().filter(|d| d.suppressed.is_none());
+    match format {
+        Format::Json => {
+            for d in findings {
+                if !chunk.is_empty() {
+                    chunk.extend_from_slice(b",\n");
+                }
+                write_finding_json(&mut chunk, &report.source, d)?;
+            }
+        }
+        Format::Text => {
+            for d in findings {
+                chunk.extend_from_slice(render_one(renderer, &report.source, d).as_bytes());
+                chunk.extend_from_slice(b"\n\n");
+            }
+        }
+        Format::Github => write_github_report(&mut chunk, report)?,
+        Format::Sarif => {
+            return Err(std::io::Error::other(
+                "SARIF is one document; it is not rendered file by file",
+            ));
+        }
+    }
+    Ok(chunk)
+}
+
+/// Joins the files' parts ([`render_file`], in file order) into the whole
+/// output of `format`: the JSON array's brackets and separators, the text
+/// format's last line from `tally`.
+pub fn write_rendered(
+    out: &mut impl Write,
+    format: Format,
+    chunks: impl IntoIterator<Item = Vec<u8>>,
+    tally: &Tally,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => {
+            let mut empty = true;
+            for chunk in chunks {
+                if chunk.is_empty() {
+                    continue;
+                }
+                out.write_all(if empty { b"[\n" } else { b",\n" })?;
+                out.write_all(&chunk)?;
+                empty = false;
+            }
+            out.write_all(if empty { b"[]\n" } else { b"\n]\n" })
+        }
+        Format::Text => {
+            for chunk in chunks {
+                out.write_all(&chunk)?;
+            }
+            write_text_summary(out, tally)
+        }
+        Format::Github | Format::Sarif => {
+            for chunk in chunks {
+                out.write_all(&chunk)?;
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Writes [`finding_json`]'s value as `serde_json` pretty-prints it one
@@ -175,41 +269,15 @@ pub fn finding_json(source: &SourceFile, d: &Diagnostic) -> Value {
     finding
 }
 
-fn write_text(out: &mut impl Write, reports: &[FileReport]) -> std::io::Result<()> {
-    let styled = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let renderer = if styled {
-        Renderer::styled()
-    } else {
-        Renderer::plain()
-    };
-    // Snippets are the costly part: each file's are rendered on their own,
-    // in parallel, and written in file order.
-    let chunks = crate::parallel::map_in_order(reports, |report| {
-        let mut chunk = String::new();
-        for d in report.diagnostics.iter().filter(|d| d.suppressed.is_none()) {
-            chunk.push_str(&render_one(&renderer, &report.source, d));
-            chunk.push_str("\n\n");
-        }
-        chunk
-    });
-    for chunk in chunks {
-        out.write_all(chunk.as_bytes())?;
-    }
-    let mut counts = [0usize; 3];
-    let mut suppressed = 0;
-    for d in reports.iter().flat_map(|r| &r.diagnostics) {
-        if d.suppressed.is_some() {
-            suppressed += 1;
-        } else {
-            counts[d.severity as usize] += 1;
-        }
-    }
-    let [info, warning, error] = counts;
+/// The text format's last line: files checked and findings by severity.
+fn write_text_summary(out: &mut impl Write, tally: &Tally) -> std::io::Result<()> {
+    let [info, warning, error] = tally.counts;
+    let suppressed = tally.suppressed;
     writeln!(
         out,
         "{} file{} checked: {error} error{}, {warning} warning{}, {info} info{}",
-        reports.len(),
-        plural(reports.len()),
+        tally.files,
+        plural(tally.files),
         plural(error),
         plural(warning),
         if suppressed > 0 {
@@ -434,20 +502,8 @@ fn fingerprint(parts: &[&str]) -> String {
     format!("{hash:016x}")
 }
 
-/// GitHub Actions workflow commands: one `::error file=...::message` line
-/// per finding. Properties and messages are escaped as GitHub documents.
-fn write_github(out: &mut impl Write, reports: &[FileReport]) -> std::io::Result<()> {
-    let chunks = crate::parallel::map_in_order(reports, |report| {
-        let mut chunk = Vec::new();
-        write_github_report(&mut chunk, report).map(|()| chunk)
-    });
-    for chunk in chunks {
-        out.write_all(&chunk?)?;
-    }
-    Ok(())
-}
-
-/// One file's workflow commands.
+/// One file's GitHub Actions workflow commands: a `::error file=...::message`
+/// line per finding, properties and messages escaped as GitHub documents.
 fn write_github_report(out: &mut impl Write, report: &FileReport) -> std::io::Result<()> {
     for d in report.diagnostics.iter().filter(|d| d.suppressed.is_none()) {
         let (line, column) = report.source.line_col(d.span.start);
@@ -485,7 +541,7 @@ mod tests {
     use leash_lint::{Applicability, Edit, Fix, rule_by_code};
     use leash_policy::Span;
 
-    /// What `write_json` wrote before findings were written directly: the
+    /// What the JSON format wrote before findings were written directly: the
     /// value pretty-printed, every line indented one level.
     fn through_value(source: &SourceFile, d: &Diagnostic) -> Vec<u8> {
         let mut expected = b"  ".to_vec();
