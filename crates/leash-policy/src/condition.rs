@@ -342,20 +342,22 @@ fn evaluate_entry(operator: &Operator, entry: &CompiledEntry, request: &Request)
         },
         None => match present {
             None => operator.if_exists || negated,
-            // A plain operator on a multivalued key: positive operators hold
-            // when any request value matches, negated ones when none does
-            // (leash's reading; see docs/semantics.md).
-            Some(values) => {
-                if negated {
-                    values
-                        .iter()
-                        .all(|value| value_satisfies(&operator.kind, true, entry, value, request))
-                } else {
-                    values
-                        .iter()
-                        .any(|value| value_satisfies(&operator.kind, false, entry, value, request))
-                }
-            }
+            Some(values) => match values.only() {
+                // One request value: compared as a single-valued key is.
+                Some(value) => value_satisfies(&operator.kind, negated, entry, value, request),
+                // Several request values under a plain operator match no
+                // policy value, whatever they are: positive operators are
+                // false and negated ones, their complement, true.
+                // EventBridge's guide documents the positive half:
+                // `StringEquals` on `events:source` with `["aws.ec2",
+                // "aws.ecs"]` allows a rule whose pattern names one of them
+                // and denies one naming both
+                // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-conditions.html);
+                // IAM says multivalued keys need `ForAllValues`/`ForAnyValue`
+                // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-single-vs-multi-valued-context-keys.html).
+                // See docs/semantics.md.
+                None => negated,
+            },
         },
     }
 }

@@ -187,6 +187,16 @@ impl<'a> ContextValues<'a> {
     pub fn is_empty(self) -> bool {
         matches!(self, ContextValues::Multiple(values) if values.is_empty())
     }
+
+    /// The one value of a single-valued key, or of a multivalued key that
+    /// has exactly one; `None` for none or several.
+    pub fn only(self) -> Option<&'a str> {
+        match self {
+            ContextValues::Single(value) => Some(value),
+            ContextValues::Multiple([value]) => Some(value),
+            ContextValues::Multiple(_) => None,
+        }
+    }
 }
 
 /// Context keys given with a request. Key names compare case-insensitively

@@ -6,8 +6,12 @@
 //!
 //! ## Why it matters
 //! The request carries a set of values; a plain operator does not say
-//! whether one or all of them must match, and the result is not what
-//! either reading expects.
+//! whether one or all of them must match, and the result is neither:
+//! with several values in the request, a plain `StringEquals` is false
+//! even when every value is listed. EventBridge's guide shows it on
+//! `events:source`: `["aws.ec2", "aws.ecs"]` under `StringEquals` denies a
+//! rule pattern naming both
+//! (<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-conditions.html>).
 //!
 //! ## Example
 //! ```json
