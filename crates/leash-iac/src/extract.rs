@@ -15,6 +15,7 @@
 
 mod api_resource_policy;
 mod connectors;
+mod openapi_resource_policy;
 
 use std::collections::HashMap;
 
@@ -296,7 +297,10 @@ impl<'a> Extractor<'a> {
             "AWS::Logs::ResourcePolicy" => self.resource_policy(resource, "PolicyDocument", &[]),
             "AWS::Events::EventBusPolicy" => self.event_bus_policy(resource),
             "AWS::Lambda::LayerVersionPermission" => self.layer_version_permission(resource),
-            "AWS::ApiGateway::RestApi" => self.resource_policy(resource, "Policy", &[]),
+            "AWS::ApiGateway::RestApi" => {
+                self.resource_policy(resource, "Policy", &[]);
+                self.openapi_resource_policy(resource, "Body");
+            }
             "AWS::OpenSearchService::Domain" | "AWS::Elasticsearch::Domain" => {
                 self.resource_policy(resource, "AccessPolicies", &[])
             }
@@ -330,7 +334,10 @@ impl<'a> Extractor<'a> {
                 }
                 self.serverless(resource)
             }
-            "AWS::Serverless::Api" => self.serverless_api_resource_policy(resource),
+            "AWS::Serverless::Api" => {
+                self.serverless_api_resource_policy(resource);
+                self.openapi_resource_policy(resource, "DefinitionBody");
+            }
             _ => {}
         }
     }

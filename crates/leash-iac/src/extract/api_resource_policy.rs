@@ -20,7 +20,8 @@
 //! function's `Api` event declares, `execute-api:/STAGE/METHOD/PATH` (`ANY`
 //! is `*`, path parameters `*`), or `execute-api:/STAGE/*` when no event
 //! names the API (its methods come from a definition leash does not read).
-//! Not for: OpenAPI `DefinitionBody` policies (`x-amazon-apigateway-policy`).
+//! Not for: OpenAPI `DefinitionBody` policies (`x-amazon-apigateway-policy`,
+//! read by `openapi_resource_policy`).
 
 use leash_policy::{Span, Value, ValueKind};
 
