@@ -11,12 +11,12 @@
 use std::path::Path;
 
 use leash_design::changes::compare_with_original;
-use leash_design::cloudformation::designed_template_with;
+use leash_design::cloudformation::designed_template;
 use leash_design::original::{managed_policy_name, original_iam_all};
 use leash_design::report::{
     ReportContext, render_report_with, render_resource_policies, role_document,
 };
-use leash_design::terraform::terraform_design_with;
+use leash_design::terraform::terraform_design;
 use leash_design::{
     ModelError, Target, design, design_consumers, design_resource_policies, is_manifest_text,
     read_application, read_manifest, read_template,
@@ -101,7 +101,7 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
             let Some(template) = &template else {
                 return Err("error: `--format cfn` needs a template".to_string());
             };
-            let output = designed_template_with(template, &application, &all_roles, &policies)
+            let output = designed_template(template, &application, &all_roles, &policies)
                 .map_err(|error| format!("error: {}: {error}", input.display()))?;
             files.push(("template.designed.json".to_string(), output.text.clone()));
             designed = Some(output);
@@ -129,7 +129,7 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
                     &empty
                 }
             };
-            let output = terraform_design_with(template, &application, &all_roles, &policies)
+            let output = terraform_design(template, &application, &all_roles, &policies)
                 .map_err(|error| format!("error: {}: {error}", input.display()))?;
             files.push(("main.tf.json".to_string(), output.text));
             terraform_notes = output.notes;

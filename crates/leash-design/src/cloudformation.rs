@@ -16,6 +16,10 @@ use leash_iac::Template;
 use crate::design::RoleDesign;
 use crate::json_tree::Node;
 use crate::model::{ApiRoute, AppResource, Application, ResourceKind};
+use crate::roles_out::{
+    PERMISSIONS_POLICY_NAME, ResourcePolicyOut, RoleOut, UnreadablePolicy, resource_policies_out,
+    roles_out,
+};
 
 /// How one API route reaches its function in the designed template.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,24 +87,18 @@ const SAM_ROLE_PROPERTIES: &[&str] = &[
 /// https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
 const ROLE_NAME_LIMIT: usize = 64;
 
-/// Writes the whole template with the design applied.
+/// Writes the whole template with the design applied, plus the designed
+/// bucket policies as `AWS::S3::BucketPolicy` resources and the designed
+/// API policies in their `AWS::Serverless::Api` (see `write_api_policy`).
 pub fn designed_template(
-    template: &Template,
-    app: &Application,
-    roles: &[RoleDesign],
-) -> Result<DesignedTemplate, CloudFormationError> {
-    designed_template_with(template, app, roles, &[])
-}
-
-/// [`designed_template`], plus the designed bucket policies as
-/// `AWS::S3::BucketPolicy` resources and the designed API policies in
-/// their `AWS::Serverless::Api` (see `write_api_policy`).
-pub fn designed_template_with(
     template: &Template,
     app: &Application,
     roles: &[RoleDesign],
     policies: &[crate::perimeter::ResourcePolicyDesign],
 ) -> Result<DesignedTemplate, CloudFormationError> {
+    let unreadable = |e: UnreadablePolicy| error(format!("{}: {}", e.what, e.detail));
+    let roles_ready = roles_out(template, app, roles).map_err(unreadable)?;
+    let policies_ready = resource_policies_out(template, policies).map_err(unreadable)?;
     let mut root = Node::from_value(&template.root);
     if template.format == leash_iac::TemplateFormat::Yaml {
         stringify_policy_identifiers(&mut root);
@@ -219,12 +217,10 @@ pub fn designed_template_with(
     detach_removed_roles(&mut root, &removed, &mut designed.template_notes);
 
     // 3. One role per function, wired; permissions for routes.
-    for role in roles.iter().filter(|r| r.consumer.is_none()) {
+    for out in roles_ready.iter().filter(|r| r.design.consumer.is_none()) {
+        let role = out.design;
         let function_id = role.function.clone();
-        let Some(function_resource) = template.resource(&function_id) else {
-            continue;
-        };
-        let Some(function) = app.functions.iter().find(|f| f.logical_id == function_id) else {
+        let (Some(function_resource), Some(function)) = (out.resource, out.function) else {
             continue;
         };
         let condition = function_resource.condition.as_ref().map(|c| c.node.clone());
@@ -242,34 +238,13 @@ pub fn designed_template_with(
         if let Some(path) = merged.get("RolePath") {
             role_properties.push(("Path".to_string(), Node::from_value(path)));
         }
-        let trust = Node::from_json_text(&role.trust_policy)
-            .map_err(|e| error(format!("trust policy of `{function_id}`: {e}")))?;
-        role_properties.push(("AssumeRolePolicyDocument".to_string(), trust));
+        role_properties.push(("AssumeRolePolicyDocument".to_string(), out.trust.clone()));
         // The function's own boundary, else the design options' one.
-        if let Some(boundary) = merged.get("PermissionsBoundary") {
-            role_properties.push((
-                "PermissionsBoundary".to_string(),
-                Node::from_value(boundary),
-            ));
-        } else if let Some(boundary) = &role.permissions_boundary {
-            role_properties.push((
-                "PermissionsBoundary".to_string(),
-                Node::string(boundary.clone()),
-            ));
-        }
-        let mut permissions = Node::from_json_text(&role.permissions_policy)
-            .map_err(|e| error(format!("permissions policy of `{function_id}`: {e}")))?;
-        permissions.rewrite_strings(&|text| forms.rewrite(text));
-        // A role that grants nothing gets no (empty, invalid) policy.
-        if !role.grants_nothing() {
-            role_properties.push((
-                "Policies".to_string(),
-                Node::Array(vec![Node::object([
-                    ("PolicyName", Node::string("least-privilege")),
-                    ("PolicyDocument", permissions),
-                ])]),
-            ));
-        }
+        let boundary = out
+            .own_boundary
+            .map(Node::from_value)
+            .or_else(|| out.options_boundary.map(Node::string));
+        role_properties.extend(role_policy_properties(out, boundary, &forms));
         let mut role_resource = vec![("Type".to_string(), Node::string("AWS::IAM::Role"))];
         if let Some(condition) = &condition {
             role_resource.push(("Condition".to_string(), Node::string(condition.clone())));
@@ -329,33 +304,17 @@ pub fn designed_template_with(
         designed.routes.insert(function_id, deployments);
     }
     // 4. Cross-account consumers' roles: plain roles, no function.
-    for role in roles.iter().filter(|r| r.consumer.is_some()) {
+    for out in roles_ready.iter().filter(|r| r.design.consumer.is_some()) {
+        let role = out.design;
         let stem = format!("{}ConsumerRole", camel_case(&role.role_name));
         let role_id = free_id(&root, &stem, "Leash", &stem);
-        let trust = Node::from_json_text(&role.trust_policy)
-            .map_err(|e| error(format!("trust policy of `{}`: {e}", role.role_name)))?;
-        let mut permissions = Node::from_json_text(&role.permissions_policy)
-            .map_err(|e| error(format!("permissions policy of `{}`: {e}", role.role_name)))?;
-        permissions.rewrite_strings(&|text| forms.rewrite(text));
         let mut properties = vec![
             ("RoleName".to_string(), Node::string(role.role_name.clone())),
-            ("AssumeRolePolicyDocument".to_string(), trust),
+            ("AssumeRolePolicyDocument".to_string(), out.trust.clone()),
         ];
-        if let Some(boundary) = &role.permissions_boundary {
-            properties.push((
-                "PermissionsBoundary".to_string(),
-                Node::string(boundary.clone()),
-            ));
-        }
-        if !role.grants_nothing() {
-            properties.push((
-                "Policies".to_string(),
-                Node::Array(vec![Node::object([
-                    ("PolicyName", Node::string("least-privilege")),
-                    ("PolicyDocument", permissions),
-                ])]),
-            ));
-        }
+        // A consumer has no resource in the template: the options' boundary.
+        let boundary = out.options_boundary.map(Node::string);
+        properties.extend(role_policy_properties(out, boundary, &forms));
         insert_resource(
             &mut root,
             &role_id,
@@ -373,16 +332,13 @@ pub fn designed_template_with(
     // 5. Bucket policies the options designed, unless the template has
     // one for the bucket already (a bucket has one policy; replacing the
     // author's would drop their statements).
-    for policy in policies.iter().filter(|p| p.kind == "bucket") {
-        if let Some(existing) = existing_bucket_policy(template, &policy.resource) {
-            designed.template_notes.push(format!(
-                "bucket policy for `{}` not written: the template has `{existing}` for it (the designed one is in this report)",
-                policy.resource
-            ));
+    for out in policies_ready.iter().filter(|p| p.design.kind == "bucket") {
+        let policy = out.design;
+        if let Some(note) = &out.not_written {
+            designed.template_notes.push(note.clone());
             continue;
         }
-        let mut document = Node::from_json_text(&policy.policy)
-            .map_err(|e| error(format!("bucket policy of `{}`: {e}", policy.resource)))?;
+        let mut document = out.document.clone();
         document.rewrite_strings(&|text| forms.rewrite(text));
         let stem = format!("{}Policy", policy.resource);
         let id = free_id(&root, &stem, "Leash", &stem);
@@ -406,7 +362,7 @@ pub fn designed_template_with(
         ));
     }
     // 6. API source-IP policies, in a SAM API's `Auth.ResourcePolicy`.
-    for policy in policies.iter().filter(|p| p.kind == "api") {
+    for policy in policies_ready.iter().filter(|p| p.design.kind == "api") {
         let note = write_api_policy(&mut root, template, app, policy)?;
         designed.template_notes.push(note);
     }
@@ -414,45 +370,29 @@ pub fn designed_template_with(
     Ok(designed)
 }
 
-/// The logical id of the template's `AWS::S3::BucketPolicy` for `bucket`
-/// (`Bucket: !Ref bucket`), if it has one: a bucket has one policy, and
-/// replacing the author's would drop their statements.
-pub(crate) fn existing_bucket_policy(template: &Template, bucket: &str) -> Option<String> {
-    template
-        .resources
-        .iter()
-        .find(|r| {
-            r.resource_type.node == "AWS::S3::BucketPolicy"
-                && r.properties
-                    .get("Bucket")
-                    .and_then(|b| b.get("Ref"))
-                    .and_then(|v| v.as_str())
-                    == Some(bucket)
-        })
-        .map(|r| r.logical_id.node.clone())
-}
-
-/// Why the template's API `api` already has a resource policy, if it does:
-/// SAM's `Auth.ResourcePolicy`, the `Policy` of an `AWS::ApiGateway::RestApi`,
-/// or `x-amazon-apigateway-policy` in an inline definition.
-pub(crate) fn existing_api_policy(template: &Template, api: &str) -> Option<&'static str> {
-    let resource = template.resource(api)?;
-    let properties = &resource.properties;
-    if properties
-        .get("Auth")
-        .and_then(|auth| auth.get("ResourcePolicy"))
-        .is_some()
-    {
-        return Some("`Auth.ResourcePolicy`");
+/// The boundary and the permissions policy of a designed role, as
+/// `AWS::IAM::Role` properties (its ARNs in their `Fn::Sub` forms).
+fn role_policy_properties(
+    out: &RoleOut,
+    boundary: Option<Node>,
+    forms: &ArnForms,
+) -> Vec<(String, Node)> {
+    let mut properties = Vec::new();
+    if let Some(boundary) = boundary {
+        properties.push(("PermissionsBoundary".to_string(), boundary));
     }
-    if properties.get("Policy").is_some() {
-        return Some("a `Policy`");
+    if let Some(permissions) = &out.permissions {
+        let mut permissions = permissions.clone();
+        permissions.rewrite_strings(&|text| forms.rewrite(text));
+        properties.push((
+            "Policies".to_string(),
+            Node::Array(vec![Node::object([
+                ("PolicyName", Node::string(PERMISSIONS_POLICY_NAME)),
+                ("PolicyDocument", permissions),
+            ])]),
+        ));
     }
-    ["DefinitionBody", "Body"]
-        .iter()
-        .filter_map(|key| properties.get(key))
-        .any(|definition| definition.get("x-amazon-apigateway-policy").is_some())
-        .then_some("`x-amazon-apigateway-policy` in its definition")
+    properties
 }
 
 /// Writes a designed API policy into the API's resource, returning the
@@ -471,9 +411,9 @@ fn write_api_policy(
     root: &mut Node,
     template: &Template,
     app: &Application,
-    policy: &crate::perimeter::ResourcePolicyDesign,
+    policy: &ResourcePolicyOut,
 ) -> Result<String, CloudFormationError> {
-    let api = policy.resource.as_str();
+    let api = policy.design.resource.as_str();
     let kind = template
         .resource(api)
         .map(|r| r.resource_type.node.as_str());
@@ -482,10 +422,8 @@ fn write_api_policy(
             "API policy for `{api}` not written: only an `AWS::Serverless::Api` gets one (the designed one is in this report)"
         ));
     }
-    if let Some(existing) = existing_api_policy(template, api) {
-        return Ok(format!(
-            "API policy for `{api}` not written: the API has {existing} already (the designed one is in this report)"
-        ));
+    if let Some(note) = &policy.not_written {
+        return Ok(note.clone());
     }
     if template
         .resource(api)
@@ -497,8 +435,7 @@ fn write_api_policy(
             "API policy for `{api}` not written: its definition is in `DefinitionUri`, which SAM does not change (the designed one is in this report)"
         ));
     }
-    let mut document = Node::from_json_text(&policy.policy)
-        .map_err(|e| error(format!("API policy of `{api}`: {e}")))?;
+    let mut document = policy.document.clone();
     let own_arn = format!(
         "arn:aws:execute-api:{}:{}:${{{api}}}",
         app.region, app.account
@@ -1133,7 +1070,7 @@ mod tests {
         let app = read_application(&template, &Target::default()).unwrap();
         let mut roles = crate::design::design(&app).unwrap();
         roles.extend(crate::design::design_consumers(&app).unwrap());
-        let designed = designed_template(&template, &app, &roles).unwrap();
+        let designed = designed_template(&template, &app, &roles, &[]).unwrap();
         let value = serde_json::from_str(&designed.text).unwrap();
         (designed, value)
     }
@@ -1408,7 +1345,7 @@ Resources:
             let app = read_application(&template, &Target::default()).unwrap();
             let roles = crate::design::design(&app).unwrap();
             let policies = crate::perimeter::design_resource_policies(&app, &roles).unwrap();
-            let designed = designed_template_with(&template, &app, &roles, &policies).unwrap();
+            let designed = designed_template(&template, &app, &roles, &policies).unwrap();
             let value: serde_json::Value = serde_json::from_str(&designed.text).unwrap();
             (designed, value, policies)
         };
@@ -1485,7 +1422,7 @@ Resources:
             let roles = crate::design::design(&app).unwrap();
             let policies = crate::perimeter::design_resource_policies(&app, &roles).unwrap();
             assert_eq!(policies.len(), 1);
-            let designed = designed_template_with(&template, &app, &roles, &policies).unwrap();
+            let designed = designed_template(&template, &app, &roles, &policies).unwrap();
             let value: serde_json::Value = serde_json::from_str(&designed.text).unwrap();
             (designed, value)
         };

@@ -20,9 +20,9 @@
 //! report::render_report_with(app, roles, context: &ReportContext) -> String
 //! report::role_document(role: &RoleDesign) -> String
 //! report::render_resource_policies(policies: &[ResourcePolicyDesign]) -> String
-//! cloudformation::designed_template(template: &Template, app, roles) -> Result<DesignedTemplate, CloudFormationError>
+//! cloudformation::designed_template(template: &Template, app, roles, resource_policies: &[ResourcePolicyDesign]) -> Result<DesignedTemplate, CloudFormationError>
 //! changes::compare_with_original(roles, originals: &[OriginalIam], lookup) -> Vec<FunctionChanges>
-//! terraform::terraform_design(template: &Template, app, roles) -> Result<TerraformDesign, String>
+//! terraform::terraform_design(template: &Template, app, roles, resource_policies: &[ResourcePolicyDesign]) -> Result<TerraformDesign, String>
 //! access::ACCESS_TABLE, access::entries(kind, access)
 //! model::SAM_TEMPLATE_ACCESS, model::connector_access(kind, read, write) -> Result<Vec<Access>, String>
 //! Function { routes, invokers: Vec<EventInvoker>, needs, superseded: Vec<Need>, to_confirm, ignored, role: Option<ExecutionRole> }
@@ -49,6 +49,7 @@ pub mod options;
 pub mod original;
 pub mod perimeter;
 pub mod report;
+mod roles_out;
 pub mod terraform;
 
 pub use leash_iac::{Template, read_template};

@@ -523,7 +523,8 @@ Resources:
         let template = leash_iac::read_template(TEMPLATE).unwrap();
         let app = read_application(&template, &Target::default()).unwrap();
         let roles = crate::design::design(&app).unwrap();
-        let designed = crate::cloudformation::designed_template(&template, &app, &roles).unwrap();
+        let designed =
+            crate::cloudformation::designed_template(&template, &app, &roles, &[]).unwrap();
         let report = render_report_with(
             &app,
             &roles,

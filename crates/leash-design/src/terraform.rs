@@ -29,6 +29,9 @@ use crate::design::RoleDesign;
 use crate::json_tree::Node;
 use crate::model::Application;
 use crate::perimeter::ResourcePolicyDesign;
+use crate::roles_out::{
+    PERMISSIONS_POLICY_NAME, UnreadablePolicy, resource_policies_out, roles_out,
+};
 
 /// `main.tf.json` and the variables it declares.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -41,45 +44,35 @@ pub struct TerraformDesign {
     pub notes: Vec<String>,
 }
 
-/// Renders the design as Terraform JSON.
-pub fn terraform_design(
-    template: &Template,
-    app: &Application,
-    roles: &[RoleDesign],
-) -> Result<TerraformDesign, String> {
-    terraform_design_with(template, app, roles, &[])
-}
-
-/// [`terraform_design`], plus the designed bucket policies as
-/// `aws_s3_bucket_policy` (`bucket`, `policy`) and API policies as
-/// `aws_api_gateway_rest_api_policy` (`rest_api_id`, `policy`):
+/// Renders the design as Terraform JSON: the roles, plus the designed
+/// bucket policies as `aws_s3_bucket_policy` (`bucket`, `policy`) and API
+/// policies as `aws_api_gateway_rest_api_policy` (`rest_api_id`, `policy`):
 /// <https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket_policy>,
 /// <https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/api_gateway_rest_api_policy>.
 /// A bucket the template already gives a policy is skipped (a bucket has
 /// one policy; replacing the author's would drop their statements), and
 /// so is an API that has one.
-pub fn terraform_design_with(
+pub fn terraform_design(
     template: &Template,
     app: &Application,
     roles: &[RoleDesign],
     resource_policies: &[ResourcePolicyDesign],
 ) -> Result<TerraformDesign, String> {
+    let unreadable = |e: UnreadablePolicy| format!("designed policy: {}", e.detail);
+    let roles_ready = roles_out(template, app, roles).map_err(unreadable)?;
+    let policies_ready = resource_policies_out(template, resource_policies).map_err(unreadable)?;
     let names = Names::new(app);
     let mut notes = Vec::new();
     let mut bucket_policies_out = Vec::new();
     let mut api_policies_out = Vec::new();
-    for policy in resource_policies {
+    for out in &policies_ready {
+        let policy = out.design;
         let key = terraform_name(&policy.resource);
+        if let Some(note) = &out.not_written {
+            notes.push(note.clone());
+            continue;
+        }
         if policy.kind == "bucket" {
-            if let Some(existing) =
-                crate::cloudformation::existing_bucket_policy(template, &policy.resource)
-            {
-                notes.push(format!(
-                    "bucket policy for `{}` not written: the template has `{existing}` for it (the designed one is in this report)",
-                    policy.resource
-                ));
-                continue;
-            }
             let Some(bucket) = app
                 .resources
                 .iter()
@@ -94,7 +87,7 @@ pub fn terraform_design_with(
                         "bucket",
                         Node::string(names.in_arn(&template_text(&bucket.name))),
                     ),
-                    ("policy", Node::string(names.policy_text(&policy.policy)?)),
+                    ("policy", Node::string(names.policy_text(&out.document))),
                 ]),
             ));
             notes.push(format!(
@@ -102,17 +95,8 @@ pub fn terraform_design_with(
                 policy.resource
             ));
         } else {
-            if let Some(existing) =
-                crate::cloudformation::existing_api_policy(template, &policy.resource)
-            {
-                notes.push(format!(
-                    "API policy for `{}` not written: the API has {existing} already (the designed one is in this report)",
-                    policy.resource
-                ));
-                continue;
-            }
             let api_variable = format!("{key}_id");
-            let text = names.policy_text(&policy.policy)?.replace(
+            let text = names.policy_text(&out.document).replace(
                 &format!("$${{{}}}", policy.resource),
                 &format!("${{var.{api_variable}}}"),
             );
@@ -139,49 +123,46 @@ pub fn terraform_design_with(
             ));
         }
     }
-    let mut roles_out = Vec::new();
-    let mut policies_out = Vec::new();
+    let mut iam_roles_out = Vec::new();
+    let mut role_policies_out = Vec::new();
     let mut permissions_out = Vec::new();
-    for role in roles {
+    for out in &roles_ready {
+        let role = out.design;
         let key = terraform_name(&role.function);
-        let trust = names.policy_text(&role.trust_policy)?;
-        let permissions = names.policy_text(&role.permissions_policy)?;
         let mut role_arguments = Vec::new();
-        // A consumer's role is named by the options; a function's role when
-        // the function is named.
-        if role.consumer.is_some() || names.function_named(&role.function) {
+        if out.named {
             role_arguments.push(("name", Node::string(template_text(&role.role_name))));
         }
-        role_arguments.push(("assume_role_policy", Node::string(trust)));
-        // The function's own boundary, else the design options' one.
-        if let Some(boundary) = template
-            .resource(&role.function)
-            .and_then(|r| r.properties.get("PermissionsBoundary"))
+        role_arguments.push((
+            "assume_role_policy",
+            Node::string(names.policy_text(&out.trust)),
+        ));
+        // The function's own boundary (a literal: Terraform cannot take an
+        // intrinsic), else the design options' one.
+        if let Some(boundary) = out
+            .own_boundary
             .and_then(|v| v.as_str())
-            .or(role.permissions_boundary.as_deref())
+            .or(out.options_boundary)
         {
             role_arguments.push((
                 "permissions_boundary",
                 Node::string(template_text(boundary)),
             ));
         }
-        roles_out.push((key.clone(), Node::object(role_arguments)));
-        // A role that grants nothing gets no (empty, invalid) policy.
-        if !role.grants_nothing() {
-            policies_out.push((
+        iam_roles_out.push((key.clone(), Node::object(role_arguments)));
+        if let Some(permissions) = &out.permissions {
+            role_policies_out.push((
                 key.clone(),
                 Node::object([
-                    ("name", Node::string("least-privilege")),
+                    ("name", Node::string(PERMISSIONS_POLICY_NAME)),
                     ("role", Node::string(format!("${{aws_iam_role.{key}.id}}"))),
-                    ("policy", Node::string(permissions)),
+                    ("policy", Node::string(names.policy_text(permissions))),
                 ]),
             ));
         }
         for permission in &role.lambda_permissions {
-            let route = app
-                .functions
-                .iter()
-                .find(|f| f.logical_id == role.function)
+            let route = out
+                .function
                 .and_then(|f| f.routes.iter().find(|r| r.event == permission.event));
             let Some(route) = route else { continue };
             let api_variable = format!("{}_id", terraform_name(&route.api));
@@ -216,10 +197,10 @@ pub fn terraform_design_with(
         }
     }
     let mut resources = vec![
-        ("aws_iam_role".to_string(), Node::Object(roles_out)),
+        ("aws_iam_role".to_string(), Node::Object(iam_roles_out)),
         (
             "aws_iam_role_policy".to_string(),
-            Node::Object(policies_out),
+            Node::Object(role_policies_out),
         ),
     ];
     if !permissions_out.is_empty() {
@@ -274,19 +255,14 @@ pub fn terraform_design_with(
 struct Names {
     /// `(literal in the designed text, variable)`, longest first.
     unnamed: Vec<(String, String)>,
-    named_functions: Vec<String>,
     variables: std::cell::RefCell<BTreeMap<String, String>>,
 }
 
 impl Names {
     fn new(app: &Application) -> Names {
         let mut unnamed = Vec::new();
-        let mut named_functions = Vec::new();
         for resource in &app.resources {
             if resource.named {
-                if resource.kind == crate::model::ResourceKind::Function {
-                    named_functions.push(resource.logical_id.clone());
-                }
                 continue;
             }
             unnamed.push((
@@ -301,13 +277,8 @@ impl Names {
                 .into_iter()
                 .map(|(literal, variable, _)| (literal, variable))
                 .collect(),
-            named_functions,
             variables: std::cell::RefCell::new(BTreeMap::new()),
         }
-    }
-
-    fn function_named(&self, logical_id: &str) -> bool {
-        self.named_functions.iter().any(|f| f == logical_id)
     }
 
     fn declare(&self, variable: &str, description: String) {
@@ -320,8 +291,8 @@ impl Names {
     /// A policy as one-line Terraform JSON text: literal `${` escaped, and
     /// in ARNs the stand-in names of unnamed resources (their logical ids,
     /// as whole segments) replaced by their variables.
-    fn policy_text(&self, policy: &str) -> Result<String, String> {
-        let mut node = Node::from_json_text(policy).map_err(|e| format!("designed policy: {e}"))?;
+    fn policy_text(&self, policy: &Node) -> String {
+        let mut node = policy.clone();
         node.rewrite_strings(&|text| {
             let escaped = template_text(text);
             Some(Node::String(if text.starts_with("arn:") {
@@ -330,7 +301,7 @@ impl Names {
                 escaped
             }))
         });
-        Ok(node.to_compact_json())
+        node.to_compact_json()
     }
 
     /// A name (or ARN) with stand-in names replaced by their variables.
@@ -428,7 +399,7 @@ Resources:
         let template = leash_iac::read_template(TEMPLATE).unwrap();
         let app = read_application(&template, &Target::default()).unwrap();
         let roles = crate::design::design(&app).unwrap();
-        let terraform = terraform_design(&template, &app, &roles).unwrap();
+        let terraform = terraform_design(&template, &app, &roles, &[]).unwrap();
         let value = serde_json::from_str(&terraform.text).unwrap();
         (terraform, value, roles)
     }
@@ -512,7 +483,7 @@ Resources:
         let app = read_application(&template, &Target::default()).unwrap();
         let mut roles = crate::design::design(&app).unwrap();
         roles.extend(crate::design::design_consumers(&app).unwrap());
-        let terraform = terraform_design(&template, &app, &roles).unwrap();
+        let terraform = terraform_design(&template, &app, &roles, &[]).unwrap();
         let value: serde_json::Value = serde_json::from_str(&terraform.text).unwrap();
         let roles = &value["resource"]["aws_iam_role"];
         // The function's own boundary wins over the option's.
@@ -573,7 +544,7 @@ Resources:
             let app = read_application(&template, &Target::default()).unwrap();
             let roles = crate::design::design(&app).unwrap();
             let policies = crate::perimeter::design_resource_policies(&app, &roles).unwrap();
-            let terraform = terraform_design_with(&template, &app, &roles, &policies).unwrap();
+            let terraform = terraform_design(&template, &app, &roles, &policies).unwrap();
             let value: serde_json::Value = serde_json::from_str(&terraform.text).unwrap();
             (terraform, value, policies)
         };

@@ -355,14 +355,16 @@ fn the_boundary_option_reaches_cfn_and_terraform() {
     let app = read_application(&template, &Target::default()).unwrap();
     let roles = design(&app).unwrap();
     let boundary = "arn:aws:iam::111122223333:policy/workload-boundary";
-    let cfn = leash_design::cloudformation::designed_template(&template, &app, &roles).unwrap();
+    let cfn =
+        leash_design::cloudformation::designed_template(&template, &app, &roles, &[]).unwrap();
     let value: serde_json::Value = serde_json::from_str(&cfn.text).unwrap();
     assert_eq!(
         value["Resources"]["GetOrderRole"]["Properties"]["PermissionsBoundary"], boundary,
         "{}",
         cfn.text
     );
-    let terraform = leash_design::terraform::terraform_design(&template, &app, &roles).unwrap();
+    let terraform =
+        leash_design::terraform::terraform_design(&template, &app, &roles, &[]).unwrap();
     let value: serde_json::Value = serde_json::from_str(&terraform.text).unwrap();
     assert_eq!(
         value["resource"]["aws_iam_role"]["get_order"]["permissions_boundary"], boundary,

@@ -1,0 +1,186 @@
+//! The designed roles and resource policies made ready to write, once, for
+//! every output format: each role's trust and permissions as trees (no
+//! permissions policy when the role grants nothing), whether it is named,
+//! the boundaries it may carry, its function; each designed bucket or API
+//! policy as a tree, with the template's own policy when it already has
+//! one (then the designed one is not written).
+//!
+//! Not for: any format's syntax, intrinsics or resource names (the
+//! CloudFormation writer in `cloudformation`, the Terraform writer in
+//! `terraform`), or deciding what to grant (`design`, `perimeter`).
+
+use leash_iac::{Resource, Template};
+use leash_policy::Value;
+
+use crate::design::RoleDesign;
+use crate::json_tree::Node;
+use crate::model::{Application, Function, ResourceKind};
+use crate::perimeter::ResourcePolicyDesign;
+
+/// The name of the one inline permissions policy each designed role gets.
+pub(crate) const PERMISSIONS_POLICY_NAME: &str = "least-privilege";
+
+/// One designed role, ready to write.
+pub(crate) struct RoleOut<'a> {
+    pub design: &'a RoleDesign,
+    /// The function's resource in the template (none for a consumer's
+    /// role, or for an application read from a manifest).
+    pub resource: Option<&'a Resource>,
+    /// The application's function (none for a consumer's role).
+    pub function: Option<&'a Function>,
+    /// Whether the role gets a name of its own: a consumer's role always
+    /// (the options name it), a function's when the template names the
+    /// function; otherwise CloudFormation generates one.
+    pub named: bool,
+    pub trust: Node,
+    /// `None` when the role grants nothing: AWS rejects a policy without
+    /// statements, while a role without policies is valid (see
+    /// [`RoleDesign::grants_nothing`]).
+    pub permissions: Option<Node>,
+    /// The `PermissionsBoundary` the template sets for the logical id
+    /// (with `Globals` merged in), as written.
+    pub own_boundary: Option<&'a Value>,
+    /// The boundary the design options ask for.
+    pub options_boundary: Option<&'a str>,
+}
+
+/// One designed bucket or API policy, ready to write.
+pub(crate) struct ResourcePolicyOut<'a> {
+    pub design: &'a ResourcePolicyDesign,
+    pub document: Node,
+    /// The report's note when the template already gives the resource a
+    /// policy: a bucket has one policy, and replacing the author's would
+    /// drop their statements; so does an API's.
+    pub not_written: Option<String>,
+}
+
+/// Why a designed policy could not be read back as a tree: `what` names
+/// the policy (`trust policy of `X``), `detail` says what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct UnreadablePolicy {
+    pub what: String,
+    pub detail: String,
+}
+
+/// The roles, in the order given.
+pub(crate) fn roles_out<'a>(
+    template: &'a Template,
+    app: &'a Application,
+    roles: &'a [RoleDesign],
+) -> Result<Vec<RoleOut<'a>>, UnreadablePolicy> {
+    roles
+        .iter()
+        .map(|role| {
+            let id = &role.function;
+            let label = if role.consumer.is_some() {
+                &role.role_name
+            } else {
+                id
+            };
+            let read = |what: &str, text: &str| {
+                Node::from_json_text(text).map_err(|detail| UnreadablePolicy {
+                    what: format!("{what} of `{label}`"),
+                    detail,
+                })
+            };
+            let trust = read("trust policy", &role.trust_policy)?;
+            let permissions = read("permissions policy", &role.permissions_policy)?;
+            let function_named = app
+                .resources
+                .iter()
+                .any(|r| r.named && r.kind == ResourceKind::Function && r.logical_id == *id);
+            let resource = template.resource(id);
+            Ok(RoleOut {
+                design: role,
+                resource,
+                function: app.functions.iter().find(|f| f.logical_id == *id),
+                named: role.consumer.is_some() || function_named,
+                trust,
+                permissions: (!role.grants_nothing()).then_some(permissions),
+                own_boundary: resource.and_then(|r| r.properties.get("PermissionsBoundary")),
+                options_boundary: role.permissions_boundary.as_deref(),
+            })
+        })
+        .collect()
+}
+
+/// The designed bucket and API policies, in the order given.
+pub(crate) fn resource_policies_out<'a>(
+    template: &Template,
+    policies: &'a [ResourcePolicyDesign],
+) -> Result<Vec<ResourcePolicyOut<'a>>, UnreadablePolicy> {
+    policies
+        .iter()
+        .map(|policy| {
+            let resource = &policy.resource;
+            let not_written = if policy.kind == "bucket" {
+                existing_bucket_policy(template, resource).map(|existing| {
+                    format!(
+                        "bucket policy for `{resource}` not written: the template has `{existing}` for it (the designed one is in this report)"
+                    )
+                })
+            } else {
+                existing_api_policy(template, resource).map(|existing| {
+                    format!(
+                        "API policy for `{resource}` not written: the API has {existing} already (the designed one is in this report)"
+                    )
+                })
+            };
+            let what = if policy.kind == "bucket" {
+                "bucket policy"
+            } else {
+                "API policy"
+            };
+            let document =
+                Node::from_json_text(&policy.policy).map_err(|detail| UnreadablePolicy {
+                    what: format!("{what} of `{resource}`"),
+                    detail,
+                })?;
+            Ok(ResourcePolicyOut {
+                design: policy,
+                document,
+                not_written,
+            })
+        })
+        .collect()
+}
+
+/// The logical id of the template's `AWS::S3::BucketPolicy` for `bucket`
+/// (`Bucket: !Ref bucket`), if it has one.
+fn existing_bucket_policy(template: &Template, bucket: &str) -> Option<String> {
+    template
+        .resources
+        .iter()
+        .find(|r| {
+            r.resource_type.node == "AWS::S3::BucketPolicy"
+                && r.properties
+                    .get("Bucket")
+                    .and_then(|b| b.get("Ref"))
+                    .and_then(|v| v.as_str())
+                    == Some(bucket)
+        })
+        .map(|r| r.logical_id.node.clone())
+}
+
+/// Why the template's API `api` already has a resource policy, if it does:
+/// SAM's `Auth.ResourcePolicy`, the `Policy` of an `AWS::ApiGateway::RestApi`,
+/// or `x-amazon-apigateway-policy` in an inline definition.
+fn existing_api_policy(template: &Template, api: &str) -> Option<&'static str> {
+    let resource = template.resource(api)?;
+    let properties = &resource.properties;
+    if properties
+        .get("Auth")
+        .and_then(|auth| auth.get("ResourcePolicy"))
+        .is_some()
+    {
+        return Some("`Auth.ResourcePolicy`");
+    }
+    if properties.get("Policy").is_some() {
+        return Some("a `Policy`");
+    }
+    ["DefinitionBody", "Body"]
+        .iter()
+        .filter_map(|key| properties.get(key))
+        .any(|definition| definition.get("x-amazon-apigateway-policy").is_some())
+        .then_some("`x-amazon-apigateway-policy` in its definition")
+}
