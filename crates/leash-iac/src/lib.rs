@@ -16,6 +16,8 @@
 //! resolve(value: &Value, template: &Template) -> Value
 //! resolve_with(value: &Value, template: &Template, context: &ResolveContext) -> Resolution
 //! parse_yaml(text: &str) -> Result<Value, TemplateError>
+//! extract_terraform_plan(text: &str, plan: &Value) -> TerraformExtraction
+//! terraform_plan_model(plan: &Value) -> TerraformModel
 //! sam_policy_templates::template_names() -> Vec<&'static str>
 //! sam_policy_templates::policy_template(name: &str) -> Option<&'static PolicyTemplate>
 //! sam_policy_templates::DATA_VERSION: &str
@@ -52,6 +54,7 @@ pub mod sam_connector_profiles;
 pub mod sam_policy_templates;
 pub mod template;
 pub mod terraform;
+pub mod terraform_model;
 pub mod yaml;
 
 pub use extract::{
@@ -70,5 +73,9 @@ pub use terraform::{
     InvalidTerraformPolicy, TerraformExtraction, TerraformPolicy, UnreadTerraformPolicy,
     extract_terraform_configuration, extract_terraform_plan, extract_terraform_policies,
     is_terraform_configuration, is_terraform_plan,
+};
+pub use terraform_model::{
+    TerraformBucket, TerraformFunction, TerraformManagedPolicyAttachment, TerraformModel,
+    TerraformRole, TerraformRoleLink, terraform_plan_model,
 };
 pub use yaml::parse_yaml;

@@ -152,6 +152,7 @@ pub fn extract_terraform_configuration(text: &str, configuration: &Value) -> Ter
             for values in blocks.into_iter().filter(|v| v.as_object().is_some()) {
                 resources.push(PlannedResource {
                     address: format!("{}.{}", by_type.key.node, by_name.key.node),
+                    address_span: by_name.key.span,
                     resource_type: by_type.key.node.clone(),
                     values,
                 });
@@ -174,10 +175,13 @@ pub fn extract_terraform_configuration(text: &str, configuration: &Value) -> Ter
 }
 
 /// One managed resource with its planned values.
-struct PlannedResource<'a> {
-    address: String,
-    resource_type: String,
-    values: &'a Value,
+pub(crate) struct PlannedResource<'a> {
+    pub(crate) address: String,
+    /// Span of the `"address"` value (the block's name in a `.tf.json`):
+    /// where findings about the resource as a whole point.
+    pub(crate) address_span: Span,
+    pub(crate) resource_type: String,
+    pub(crate) values: &'a Value,
 }
 
 struct Reader<'a> {
@@ -599,7 +603,7 @@ impl Reader<'_> {
 
 /// Every managed resource of `planned_values` (modules included), or of
 /// `resource_changes[].change.after` when the plan has no `planned_values`.
-fn planned_resources(plan: &Value) -> Vec<PlannedResource<'_>> {
+pub(crate) fn planned_resources(plan: &Value) -> Vec<PlannedResource<'_>> {
     let mut out = Vec::new();
     if let Some(root) = plan
         .get("planned_values")
@@ -642,14 +646,18 @@ fn push_resource<'a>(resource: &'a Value, values: &'a Value, out: &mut Vec<Plann
     if resource.get("mode").and_then(Value::as_str) == Some("data") {
         return;
     }
-    let (Some(address), Some(resource_type)) = (
-        resource.get("address").and_then(Value::as_str),
+    let (Some(address_value), Some(resource_type)) = (
+        resource.get("address"),
         resource.get("type").and_then(Value::as_str),
     ) else {
         return;
     };
+    let Some(address) = address_value.as_str() else {
+        return;
+    };
     out.push(PlannedResource {
         address: address.to_string(),
+        address_span: address_value.span,
         resource_type: resource_type.to_string(),
         values,
     });
@@ -675,7 +683,7 @@ fn after_unknown(plan: &Value) -> HashMap<String, &Value> {
 /// For every resource of `configuration` (modules included, addresses
 /// prefixed with `module.<name>.`), the resources each attribute's
 /// expression refers to, as `type.name` addresses.
-fn configuration_references(plan: &Value) -> HashMap<String, HashMap<String, Vec<String>>> {
+pub(crate) fn configuration_references(plan: &Value) -> HashMap<String, HashMap<String, Vec<String>>> {
     let mut out = HashMap::new();
     if let Some(root) = plan.get("configuration").and_then(|c| c.get("root_module")) {
         collect_configuration(root, "", &mut out, 0);
@@ -738,7 +746,7 @@ fn collect_configuration(
 
 /// `aws_iam_role.orders` from a reference such as `aws_iam_role.orders.name`;
 /// `None` for variables, locals, data sources and module outputs.
-fn resource_address(reference: &str) -> Option<String> {
+pub(crate) fn resource_address(reference: &str) -> Option<String> {
     let mut parts = reference.split('.');
     let resource_type = parts.next()?;
     let name = parts.next()?;
@@ -751,7 +759,7 @@ fn resource_address(reference: &str) -> Option<String> {
 
 /// `module.a[0].aws_iam_role.x["k"]` -> `module.a.aws_iam_role.x`: the
 /// configuration names resources without their `count`/`for_each` keys.
-fn strip_indexes(address: &str) -> String {
+pub(crate) fn strip_indexes(address: &str) -> String {
     let mut out = String::with_capacity(address.len());
     let mut in_index = false;
     let mut in_quotes = false;

@@ -207,9 +207,17 @@ pub fn lint_terraform_plan_text(text: &str) -> Vec<Diagnostic> {
 }
 
 /// Lints a Terraform plan already read into a tree; `text` is the plan's
-/// text, which the policy strings' positions are mapped into.
+/// text, which the policy strings' positions are mapped into. The template
+/// rules that apply to plans ([`crate::template_rules::TERRAFORM_RULES`])
+/// run on how its roles, functions, attachments and buckets fit together.
 pub fn lint_terraform_plan(text: &str, plan: &Value) -> Vec<Diagnostic> {
-    lint_terraform_extraction(&leash_iac::extract_terraform_plan(text, plan))
+    let extraction = leash_iac::extract_terraform_plan(text, plan);
+    let model = leash_iac::terraform_plan_model(plan);
+    let found = crate::template_rules::check_terraform_plan(&crate::template_rules::TerraformInput {
+        extraction: &extraction,
+        model: &model,
+    });
+    lint_terraform_extraction(&extraction, found)
 }
 
 /// Whether a JSON document is a Terraform configuration in JSON syntax
@@ -222,14 +230,19 @@ pub fn is_terraform_configuration_value(value: &Value) -> bool {
 /// tree: the policy strings of its `resource` blocks (the same resource
 /// types and attributes as a plan), with spans into `text`.
 pub fn lint_terraform_configuration(text: &str, configuration: &Value) -> Vec<Diagnostic> {
-    lint_terraform_extraction(&leash_iac::extract_terraform_configuration(
-        text,
-        configuration,
-    ))
+    // A configuration is not evaluated (its references are text), so the
+    // rules over a whole plan do not run on it.
+    lint_terraform_extraction(
+        &leash_iac::extract_terraform_configuration(text, configuration),
+        Vec::new(),
+    )
 }
 
-fn lint_terraform_extraction(extraction: &leash_iac::TerraformExtraction) -> Vec<Diagnostic> {
-    let mut diagnostics = Vec::new();
+/// `diagnostics`: what the rules over the whole plan found.
+fn lint_terraform_extraction(
+    extraction: &leash_iac::TerraformExtraction,
+    mut diagnostics: Vec<Diagnostic>,
+) -> Vec<Diagnostic> {
     for invalid in &extraction.invalid {
         let mut d = Diagnostic::new(
             &rules::invalid_json::RULE,

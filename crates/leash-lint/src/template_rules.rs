@@ -73,6 +73,75 @@ pub static TEMPLATE_RULES: &[(&Rule, TemplateCheckFn)] = &[
     ),
 ];
 
+/// What a template rule sees of a Terraform plan.
+pub struct TerraformInput<'a> {
+    /// Every policy of the plan, spans into the plan file.
+    pub extraction: &'a leash_iac::TerraformExtraction,
+    /// How the plan's roles, functions, attachments and buckets fit together.
+    pub model: &'a leash_iac::TerraformModel,
+}
+
+pub type TerraformCheckFn = fn(&TerraformInput<'_>, &mut Vec<Diagnostic>);
+
+/// The template rules that also judge Terraform plans, with their plan
+/// check, in code order. `docs/rules.md` says which these are.
+pub static TERRAFORM_RULES: &[(&Rule, TerraformCheckFn)] = &[
+    (
+        &execution_role_shared_by_functions::RULE,
+        execution_role_shared_by_functions::check_terraform,
+    ),
+    (
+        &role_for_service_that_never_assumes_roles::RULE,
+        role_for_service_that_never_assumes_roles::check_terraform,
+    ),
+    (
+        &role_attached_to_nothing::RULE,
+        role_attached_to_nothing::check_terraform,
+    ),
+    (
+        &api_gateway_role_invoking_every_function::RULE,
+        api_gateway_role_invoking_every_function::check_terraform,
+    ),
+    (
+        &lambda_permission_source_arn_too_broad::RULE,
+        lambda_permission_source_arn_too_broad::check_terraform,
+    ),
+    (
+        &broad_managed_policy_on_function_role::RULE,
+        broad_managed_policy_on_function_role::check_terraform,
+    ),
+    (
+        &bucket_without_tls_deny::RULE,
+        bucket_without_tls_deny::check_terraform,
+    ),
+];
+
+/// Runs every template rule that judges Terraform plans.
+pub fn check_terraform_plan(input: &TerraformInput<'_>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (_, check) in TERRAFORM_RULES {
+        check(input, &mut out);
+    }
+    out
+}
+
+/// The trust policy of a plan's role, parsed, when it was read.
+pub(crate) fn terraform_trust_policy<'a>(
+    input: &TerraformInput<'a>,
+    role_address: &str,
+) -> Option<&'a Value> {
+    input
+        .extraction
+        .policies
+        .iter()
+        .find(|p| {
+            p.kind == leash_iac::PolicyKind::Trust
+                && p.resource_type == "aws_iam_role"
+                && p.address == role_address
+        })
+        .map(|p| &p.document)
+}
+
 /// Runs every template rule.
 pub fn check_template(input: &TemplateInput<'_>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
@@ -177,10 +246,16 @@ pub(crate) fn functions_using_role<'a>(
 
 /// The service principals a role's trust policy names (`lambda.amazonaws.com`).
 pub(crate) fn trusted_services(role: &leash_iac::Resource) -> Vec<String> {
+    match role.properties.get("AssumeRolePolicyDocument") {
+        Some(document) => trusted_services_in(document),
+        None => Vec::new(),
+    }
+}
+
+/// The service principals the `Allow` statements of a trust policy
+/// document name.
+pub(crate) fn trusted_services_in(document: &Value) -> Vec<String> {
     let mut services = Vec::new();
-    let Some(document) = role.properties.get("AssumeRolePolicyDocument") else {
-        return services;
-    };
     let Some(statements) = document.get("Statement") else {
         return services;
     };

@@ -62,7 +62,15 @@ fn render() -> String {
         );
         out.push_str(&format!("\n## {} {}\n\n", rule.code, rule.name));
         out.push_str(&format!("Default severity: {}.", rule.severity.as_str()));
-        if file.starts_with(crate_dir.join("src/template_rules")) {
+        let on_plans = leash_lint::template_rules::TERRAFORM_RULES
+            .iter()
+            .any(|(plan_rule, _)| plan_rule.code == rule.code);
+        if on_plans {
+            out.push_str(
+                " Runs on CloudFormation/SAM templates, over the whole template, \
+                 and on Terraform plans (`terraform show -json`), over the whole plan.",
+            );
+        } else if file.starts_with(crate_dir.join("src/template_rules")) {
             out.push_str(" Runs on CloudFormation/SAM templates, over the whole template.");
         } else if rule.check.is_none() {
             out.push_str(" Reported by the reader or the parser, before any other rule.");

@@ -3,6 +3,10 @@
 //! `/*/*` or `/*`: any stage, any method, any route of the API may invoke
 //! the function.
 //!
+//! In a Terraform plan: an `aws_lambda_permission` for
+//! `apigateway.amazonaws.com` whose `source_arn` (known at plan time) does
+//! the same.
+//!
 //! ## Why it matters
 //! The permission should name the stage, method and route that integrate
 //! with the function (`.../prod/GET/orders/{id}`), so that a route added
@@ -28,7 +32,8 @@
 //! <https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway.html#apigateway-permissions> and
 //! <https://docs.aws.amazon.com/apigateway/latest/developerguide/arn-format-reference.html>
 
-use super::TemplateInput;
+use super::{TemplateInput, TerraformInput};
+use leash_policy::Value;
 use crate::{Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -59,33 +64,85 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
         let Some(text) = resolved.as_str() else {
             continue;
         };
-        // execute-api ARNs: arn:aws:execute-api:REGION:ACCOUNT:API_ID/STAGE/METHOD/PATH
-        let Some(resource) = text.splitn(6, ':').nth(5) else {
-            continue;
-        };
-        let after_api: Vec<&str> = resource
-            .split_once('/')
-            .map(|(_, rest)| rest.split('/').collect())
-            .unwrap_or_default();
-        let any_stage_and_method = match after_api.as_slice() {
-            [] => false,
-            ["*"] => true,
-            [stage, method, ..] => *stage == "*" && *method == "*",
-            [_] => false,
-        };
-        if any_stage_and_method {
-            out.push(
-                Diagnostic::new(
-                    &RULE,
-                    format!(
-                        "permission `{}` lets every stage, method and route of the API invoke the function (`{text}`)",
-                        permission.logical_id.node
-                    ),
-                    source_arn.span,
-                )
-                .with_label("any stage, any method")
-                .with_help("name the stage, method and route: `.../API_ID/prod/GET/orders/*`"),
-            );
+        if covers_every_stage_and_method(text) {
+            out.push(finding(
+                &permission.logical_id.node,
+                text,
+                source_arn.span,
+            ));
         }
     }
+}
+
+/// The same on a Terraform plan: an `aws_lambda_permission` with
+/// `principal = "apigateway.amazonaws.com"` and a known `source_arn`,
+/// reported at the `source_arn` value (read from the statement the
+/// permission adds, whose nodes carry the plan's spans).
+pub fn check_terraform(input: &TerraformInput<'_>, out: &mut Vec<Diagnostic>) {
+    for permission in input.extraction.policies.iter().filter(|p| {
+        p.origin == leash_iac::PolicyOrigin::LambdaPermission
+            && p.resource_type == "aws_lambda_permission"
+    }) {
+        let Some(statement) = permission
+            .document
+            .get("Statement")
+            .and_then(Value::as_array)
+            .and_then(<[Value]>::first)
+        else {
+            continue;
+        };
+        let principal = statement
+            .get("Principal")
+            .and_then(|p| p.get("Service"))
+            .and_then(Value::as_str);
+        if principal != Some("apigateway.amazonaws.com") {
+            continue;
+        }
+        let Some(source_arn) = statement
+            .get("Condition")
+            .and_then(|c| c.get("ArnLike"))
+            .and_then(|c| c.get("aws:SourceArn"))
+        else {
+            continue;
+        };
+        let Some(text) = source_arn.as_str() else {
+            continue;
+        };
+        if covers_every_stage_and_method(text) {
+            let mut diagnostic = finding(&permission.address, text, source_arn.span);
+            diagnostic.resource = Some(permission.address.clone());
+            out.push(diagnostic);
+        }
+    }
+}
+
+/// Whether an execute-api ARN
+/// (`arn:aws:execute-api:REGION:ACCOUNT:API_ID/STAGE/METHOD/PATH`) leaves
+/// both the stage and the method open.
+fn covers_every_stage_and_method(text: &str) -> bool {
+    let Some(resource) = text.splitn(6, ':').nth(5) else {
+        return false;
+    };
+    let after_api: Vec<&str> = resource
+        .split_once('/')
+        .map(|(_, rest)| rest.split('/').collect())
+        .unwrap_or_default();
+    match after_api.as_slice() {
+        [] => false,
+        ["*"] => true,
+        [stage, method, ..] => *stage == "*" && *method == "*",
+        [_] => false,
+    }
+}
+
+fn finding(permission: &str, source_arn: &str, span: leash_policy::Span) -> Diagnostic {
+    Diagnostic::new(
+        &RULE,
+        format!(
+            "permission `{permission}` lets every stage, method and route of the API invoke the function (`{source_arn}`)"
+        ),
+        span,
+    )
+    .with_label("any stage, any method")
+    .with_help("name the stage, method and route: `.../API_ID/prod/GET/orders/*`")
 }

@@ -21,6 +21,13 @@
 //! `AWS::Include` of an OpenAPI definition) is not judged: the role may be
 //! used from the included text.
 //!
+//! In a Terraform plan the rule is narrower, because a plan does not show
+//! what other states, pipelines or accounts use: it reports a role that
+//! only Lambda may assume, in a plan that creates functions whose roles are
+//! all known, when no resource, output, module call or provider of the plan
+//! refers to it (by reference, name or ARN) other than its own policies and
+//! attachments.
+//!
 //! ## Fix
 //! Delete the role and grant what it holds to the execution roles of the
 //! functions that need it; or attach it where it was meant to be used.
@@ -28,7 +35,10 @@
 //! ## Reference
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#remove-credentials>
 
-use super::{TemplateInput, references_in};
+use super::{
+    TemplateInput, TerraformInput, references_in, terraform_trust_policy, trusted_services_in,
+};
+use leash_policy::{Value, ValueKind};
 use crate::{Diagnostic, Rule, Severity};
 
 pub static RULE: Rule = Rule {
@@ -83,6 +93,84 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
             .with_help("delete it and grant what it holds to the execution role of each function that needs it"),
         );
     }
+}
+
+/// The same on a Terraform plan, narrowed to what a plan can tell: an
+/// `aws_iam_role` that only Lambda may assume (its trust policy names
+/// `lambda.amazonaws.com`, and `edgelambda.amazonaws.com` at most, as its
+/// only principals) in a plan that creates functions, when every function's
+/// role is known (so the role is not one of them through a variable or a
+/// local) and nothing else in the plan refers to the role: no resource,
+/// output, module call or provider by reference, no planned value by its
+/// name or ARN. Its own policies and attachments do not count. A role
+/// trusted by other principals (an account, a CI system through OIDC, a
+/// service whose resource lives in another state) may be assumed from
+/// outside the plan and is not judged.
+pub fn check_terraform(input: &TerraformInput<'_>, out: &mut Vec<Diagnostic>) {
+    let functions = &input.model.functions;
+    if functions.is_empty()
+        || functions
+            .iter()
+            .any(|f| f.role == leash_iac::TerraformRoleLink::Unknown)
+    {
+        return;
+    }
+    for role in &input.model.roles {
+        if !role.referenced_by.is_empty()
+            || functions
+                .iter()
+                .any(|f| matches!(&f.role, leash_iac::TerraformRoleLink::Role(r) if *r == role.address))
+        {
+            continue;
+        }
+        let Some(trust) = terraform_trust_policy(input, &role.address) else {
+            continue;
+        };
+        if !trusts_only_lambda(trust) {
+            continue;
+        }
+        let mut diagnostic = Diagnostic::new(
+            &RULE,
+            format!(
+                "role `{}` is trusted by Lambda but no function, resource or output of the plan uses it",
+                role.address
+            ),
+            role.span,
+        )
+        .with_label("attached to nothing")
+        .with_help("delete it and grant what it holds to the execution role of each function that needs it");
+        diagnostic.resource = Some(role.address.clone());
+        out.push(diagnostic);
+    }
+}
+
+/// Whether every `Allow` statement of a trust policy names only service
+/// principals, all of them Lambda's, and at least one does.
+fn trusts_only_lambda(trust: &Value) -> bool {
+    let statements: Vec<&Value> = match trust.get("Statement").map(|s| &s.kind) {
+        Some(ValueKind::Array(items)) => items.iter().collect(),
+        Some(_) => trust.get("Statement").into_iter().collect(),
+        None => return false,
+    };
+    let mut any = false;
+    for statement in statements {
+        if statement.get("Effect").and_then(Value::as_str) != Some("Allow") {
+            continue;
+        }
+        let only_services = statement
+            .get("Principal")
+            .and_then(Value::as_object)
+            .is_some_and(|members| !members.is_empty() && members.iter().all(|m| m.key.node == "Service"));
+        if !only_services || statement.get("NotPrincipal").is_some() {
+            return false;
+        }
+        any = true;
+    }
+    let services = trusted_services_in(trust);
+    any && services.iter().any(|s| s == "lambda.amazonaws.com")
+        && services
+            .iter()
+            .all(|s| s == "lambda.amazonaws.com" || s == "edgelambda.amazonaws.com")
 }
 
 /// Whether `Fn::Transform` appears anywhere in the document.
