@@ -683,7 +683,9 @@ fn after_unknown(plan: &Value) -> HashMap<String, &Value> {
 /// For every resource of `configuration` (modules included, addresses
 /// prefixed with `module.<name>.`), the resources each attribute's
 /// expression refers to, as `type.name` addresses.
-pub(crate) fn configuration_references(plan: &Value) -> HashMap<String, HashMap<String, Vec<String>>> {
+pub(crate) fn configuration_references(
+    plan: &Value,
+) -> HashMap<String, HashMap<String, Vec<String>>> {
     let mut out = HashMap::new();
     if let Some(root) = plan.get("configuration").and_then(|c| c.get("root_module")) {
         collect_configuration(root, "", &mut out, 0);

@@ -420,9 +420,9 @@ impl ModelReader<'_> {
         resource_type: &'r str,
         address: &'r str,
     ) -> impl Iterator<Item = &'r PlannedResource<'r>> + 'r {
-        self.resources
-            .iter()
-            .filter(move |r| r.resource_type == resource_type && strip_indexes(&r.address) == address)
+        self.resources.iter().filter(move |r| {
+            r.resource_type == resource_type && strip_indexes(&r.address) == address
+        })
     }
 
     fn roles_with_name(&self, name: &str) -> Vec<String> {
@@ -534,7 +534,8 @@ impl ModelReader<'_> {
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty());
         let referenced = self.references(policy, "bucket");
-        let is_bucket = |r: &String| r.starts_with("aws_s3_bucket.") || r.contains(".aws_s3_bucket.");
+        let is_bucket =
+            |r: &String| r.starts_with("aws_s3_bucket.") || r.contains(".aws_s3_bucket.");
         let traceable = !referenced.is_empty() && referenced.iter().all(is_bucket);
         for bucket in buckets.iter_mut() {
             let governs = match named {
@@ -592,15 +593,55 @@ impl ModelReader<'_> {
 fn names_role(value: &Value, role: &TerraformRole) -> bool {
     match &value.kind {
         ValueKind::String(text) => {
-            let by_name = role.name.as_deref().is_some_and(|name| {
-                text == name
-                    || (text.contains(":role/") && text.ends_with(&format!("/{name}")))
-            });
+            let by_name = role
+                .name
+                .as_deref()
+                .is_some_and(|name| text == name || mentions_role_arn(text, name));
             let by_arn = role.arn.as_deref().is_some_and(|arn| text.contains(arn));
             by_name || by_arn
         }
         ValueKind::Object(members) => members.iter().any(|m| names_role(&m.value, role)),
         ValueKind::Array(items) => items.iter().any(|item| names_role(item, role)),
         _ => false,
+    }
+}
+
+/// Whether `text` holds a role ARN ending in `name`
+/// (`arn:aws:iam::ACCOUNT:role/PATH/NAME`), alone or inside longer text
+/// (a state machine definition, a policy string).
+fn mentions_role_arn(text: &str, name: &str) -> bool {
+    // Characters IAM allows in role names:
+    // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
+    let in_name = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c);
+    let needle = format!("/{name}");
+    text.match_indices(&needle).any(|(start, _)| {
+        let after = text[start + needle.len()..].chars().next();
+        let arn_start = text[..start].rfind("arn:").unwrap_or(0);
+        let arn = &text[arn_start..start];
+        after.is_none_or(|c| !in_name(c))
+            && arn.contains(":role")
+            && !arn.contains(|c: char| c.is_whitespace() || c == '"')
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mentions_role_arn;
+
+    #[test]
+    fn role_arns_are_found_inside_longer_text() {
+        assert!(mentions_role_arn(
+            "arn:aws:iam::123456789012:role/idle",
+            "idle"
+        ));
+        assert!(mentions_role_arn(
+            "{\"RoleArn\": \"arn:aws:iam::123456789012:role/service/idle\"}",
+            "idle"
+        ));
+        assert!(!mentions_role_arn(
+            "arn:aws:iam::123456789012:role/idle-2",
+            "idle"
+        ));
+        assert!(!mentions_role_arn("arn:aws:s3:::bucket/idle", "idle"));
     }
 }

@@ -213,10 +213,11 @@ pub fn lint_terraform_plan_text(text: &str) -> Vec<Diagnostic> {
 pub fn lint_terraform_plan(text: &str, plan: &Value) -> Vec<Diagnostic> {
     let extraction = leash_iac::extract_terraform_plan(text, plan);
     let model = leash_iac::terraform_plan_model(plan);
-    let found = crate::template_rules::check_terraform_plan(&crate::template_rules::TerraformInput {
-        extraction: &extraction,
-        model: &model,
-    });
+    let found =
+        crate::template_rules::check_terraform_plan(&crate::template_rules::TerraformInput {
+            extraction: &extraction,
+            model: &model,
+        });
     lint_terraform_extraction(&extraction, found)
 }
 

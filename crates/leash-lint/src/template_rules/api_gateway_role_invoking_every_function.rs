@@ -81,17 +81,20 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
 /// `aws_iam_policy` through an attachment).
 pub fn check_terraform(input: &TerraformInput<'_>, out: &mut Vec<Diagnostic>) {
     for role in &input.model.roles {
-        let trusts_api_gateway = terraform_trust_policy(input, &role.address).is_some_and(|trust| {
-            trusted_services_in(trust)
-                .iter()
-                .any(|s| s == "apigateway.amazonaws.com")
-        });
+        let trusts_api_gateway =
+            terraform_trust_policy(input, &role.address).is_some_and(|trust| {
+                trusted_services_in(trust)
+                    .iter()
+                    .any(|s| s == "apigateway.amazonaws.com")
+            });
         if !trusts_api_gateway {
             continue;
         }
-        for policy in input.extraction.policies.iter().filter(|p| {
-            p.kind == PolicyKind::Identity && p.attached_roles.contains(&role.address)
-        }) {
+        for policy in
+            input.extraction.policies.iter().filter(|p| {
+                p.kind == PolicyKind::Identity && p.attached_roles.contains(&role.address)
+            })
+        {
             if let Some(span) = invocation_of_every_function(&policy.document) {
                 let mut diagnostic = finding(
                     &role.address,

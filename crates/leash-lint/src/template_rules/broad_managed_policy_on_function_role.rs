@@ -34,9 +34,9 @@
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#bp-use-aws-defined-policies>
 
 use super::{TemplateInput, TerraformInput};
-use leash_iac::TerraformRoleLink;
 use crate::{Diagnostic, Rule, Severity};
 use leash_iac::PolicyKind;
+use leash_iac::TerraformRoleLink;
 
 pub static RULE: Rule = Rule {
     code: "L506",

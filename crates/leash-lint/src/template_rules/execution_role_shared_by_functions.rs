@@ -28,8 +28,8 @@
 //! <https://docs.aws.amazon.com/wellarchitected/latest/serverless-applications-lens/identity-and-access-management.html>
 
 use super::{TemplateInput, TerraformInput, functions_using_role};
-use leash_iac::TerraformRoleLink;
 use crate::{Diagnostic, Rule, Severity};
+use leash_iac::TerraformRoleLink;
 
 pub static RULE: Rule = Rule {
     code: "L501",
@@ -90,5 +90,7 @@ fn finding(role: &str, functions: &[&str], span: leash_policy::Span) -> Diagnost
         span,
     )
     .with_label("shared execution role")
-    .with_help("give each function its own role with only what it needs (`leash design` writes them)")
+    .with_help(
+        "give each function its own role with only what it needs (`leash design` writes them)",
+    )
 }

@@ -33,8 +33,8 @@
 //! <https://docs.aws.amazon.com/apigateway/latest/developerguide/arn-format-reference.html>
 
 use super::{TemplateInput, TerraformInput};
-use leash_policy::Value;
 use crate::{Diagnostic, Rule, Severity};
+use leash_policy::Value;
 
 pub static RULE: Rule = Rule {
     code: "L505",
@@ -65,11 +65,7 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
             continue;
         };
         if covers_every_stage_and_method(text) {
-            out.push(finding(
-                &permission.logical_id.node,
-                text,
-                source_arn.span,
-            ));
+            out.push(finding(&permission.logical_id.node, text, source_arn.span));
         }
     }
 }

@@ -38,8 +38,8 @@
 use super::{
     TemplateInput, TerraformInput, references_in, terraform_trust_policy, trusted_services_in,
 };
-use leash_policy::{Value, ValueKind};
 use crate::{Diagnostic, Rule, Severity};
+use leash_policy::{Value, ValueKind};
 
 pub static RULE: Rule = Rule {
     code: "L503",
@@ -117,9 +117,9 @@ pub fn check_terraform(input: &TerraformInput<'_>, out: &mut Vec<Diagnostic>) {
     }
     for role in &input.model.roles {
         if !role.referenced_by.is_empty()
-            || functions
-                .iter()
-                .any(|f| matches!(&f.role, leash_iac::TerraformRoleLink::Role(r) if *r == role.address))
+            || functions.iter().any(
+                |f| matches!(&f.role, leash_iac::TerraformRoleLink::Role(r) if *r == role.address),
+            )
         {
             continue;
         }
@@ -160,7 +160,9 @@ fn trusts_only_lambda(trust: &Value) -> bool {
         let only_services = statement
             .get("Principal")
             .and_then(Value::as_object)
-            .is_some_and(|members| !members.is_empty() && members.iter().all(|m| m.key.node == "Service"));
+            .is_some_and(|members| {
+                !members.is_empty() && members.iter().all(|m| m.key.node == "Service")
+            });
         if !only_services || statement.get("NotPrincipal").is_some() {
             return false;
         }

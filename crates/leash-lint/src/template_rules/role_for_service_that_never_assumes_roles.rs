@@ -59,7 +59,11 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
         }
         for service in trusted_services(role) {
             if NEVER_ASSUMES_ROLES.contains(&service.as_str()) {
-                out.push(finding(&role.logical_id.node, &service, role.logical_id.span));
+                out.push(finding(
+                    &role.logical_id.node,
+                    &service,
+                    role.logical_id.span,
+                ));
             }
         }
     }
