@@ -168,6 +168,9 @@ fn lint_template_result(
             // choice, not something the author wrote or can fix in place.
             found.retain(|d| d.code != crate::rules::action_on_inapplicable_resource::RULE.code);
         }
+        if let Some(source) = template.source.as_deref() {
+            found.retain(|d| !reports_a_stand_in_wildcard(d, &embedded.unresolved, source));
+        }
         diagnostics.extend(found);
     }
     for d in &mut diagnostics {
@@ -187,6 +190,38 @@ fn lint_template_result(
     });
     diagnostics.dedup_by(|a, b| a.span == b.span && a.code == b.code && a.message == b.message);
     diagnostics
+}
+
+/// Rules whose finding is about a `*` in a value: a wildcard compared
+/// literally, or an action allowed on every resource of a kind.
+const WILDCARD_RULES: [&str; 6] = [
+    rules::resource_wildcard_on_scopable_action::RULE.code,
+    rules::pass_role_on_any_resource::RULE.code,
+    rules::service_linked_role_creation_on_any_resource::RULE.code,
+    rules::wildcard_without_like_operator::RULE.code,
+    rules::permissions_management_action_on_any_resource::RULE.code,
+    rules::data_exfiltration_action_on_any_resource::RULE.code,
+];
+
+/// Whether `d` reports a `*` that leash put in place of a value known only
+/// at deployment (a parameter without a default, `AWS::StackName`, an
+/// attribute of a resource leash does not model), not one the author wrote:
+/// the finding is one of [`WILDCARD_RULES`], its text in the template has
+/// no `*`, and an intrinsic that could not be resolved lies inside it.
+/// `aws:SourceVpce: !Ref Endpoint` under `StringEquals` is one endpoint,
+/// not a pattern; `!Sub arn:...:table/*` keeps its finding.
+fn reports_a_stand_in_wildcard(
+    d: &Diagnostic,
+    unresolved: &[leash_iac::UnresolvedIntrinsic],
+    source: &str,
+) -> bool {
+    WILDCARD_RULES.contains(&d.code)
+        && source
+            .get(d.span.start..d.span.end)
+            .is_some_and(|text| !text.contains('*'))
+        && unresolved
+            .iter()
+            .any(|u| u.span.start < d.span.end && d.span.start < u.span.end)
 }
 
 /// Lints a Terraform plan read as JSON (`terraform show -json plan.out`):
