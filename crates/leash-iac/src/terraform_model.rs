@@ -59,6 +59,11 @@ pub struct TerraformFunction {
     pub span: Span,
     pub function_name: Option<String>,
     pub role: TerraformRoleLink,
+    /// Whether API Gateway invokes it: an `aws_lambda_permission` for
+    /// `apigateway.amazonaws.com` on it, or an `aws_api_gateway_integration`
+    /// / `aws_apigatewayv2_integration` whose URI is its (by reference or by
+    /// its known name in the URI).
+    pub serves_api: bool,
 }
 
 /// The execution role of a function.
@@ -348,6 +353,7 @@ impl ModelReader<'_> {
                 span: resource.address_span,
                 function_name: known("function_name"),
                 role: self.function_role(resource),
+                serves_api: self.serves_api(resource),
             }),
             "aws_iam_role_policy_attachment" | "aws_iam_policy_attachment" => {
                 let Some(arn) = values
@@ -486,6 +492,42 @@ impl ModelReader<'_> {
         }
     }
 
+    /// Whether API Gateway invokes `function` (see
+    /// [`TerraformFunction::serves_api`]).
+    fn serves_api(&self, function: &PlannedResource) -> bool {
+        let configuration_address = strip_indexes(&function.address);
+        let name = function
+            .values
+            .get("function_name")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty());
+        self.resources.iter().any(|other| {
+            let attribute = match other.resource_type.as_str() {
+                "aws_lambda_permission" => {
+                    let principal = other.values.get("principal").and_then(Value::as_str);
+                    if principal != Some("apigateway.amazonaws.com") {
+                        return false;
+                    }
+                    "function_name"
+                }
+                "aws_api_gateway_integration" => "uri",
+                "aws_apigatewayv2_integration" => "integration_uri",
+                _ => return false,
+            };
+            let by_reference = self
+                .references(other, attribute)
+                .contains(&configuration_address);
+            let by_name = name.is_some_and(|name| {
+                other
+                    .values
+                    .get(attribute)
+                    .and_then(Value::as_str)
+                    .is_some_and(|target| names_function(target, name))
+            });
+            by_reference || by_name
+        })
+    }
+
     /// The roles an attachment's `role` (a name) or `roles` (a list of
     /// names) attribute names: addresses of the plan's roles with those
     /// names, names as written for others; when unknown at plan time, the
@@ -606,6 +648,22 @@ fn names_role(value: &Value, role: &TerraformRole) -> bool {
     }
 }
 
+/// Whether a permission's `function_name` or an integration's URI names
+/// the function `name`: the name itself, or an ARN with `:function:NAME`
+/// followed by its end, a qualifier (`:live`) or `/invocations`.
+fn names_function(target: &str, name: &str) -> bool {
+    if target == name {
+        return true;
+    }
+    let needle = format!(":function:{name}");
+    target.match_indices(&needle).any(|(start, _)| {
+        matches!(
+            target[start + needle.len()..].chars().next(),
+            None | Some(':' | '/')
+        )
+    })
+}
+
 /// Whether `text` holds a role ARN ending in `name`
 /// (`arn:aws:iam::ACCOUNT:role/PATH/NAME`), alone or inside longer text
 /// (a state machine definition, a policy string).
@@ -627,6 +685,25 @@ fn mentions_role_arn(text: &str, name: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::mentions_role_arn;
+
+    // Integration URIs: https://docs.aws.amazon.com/apigateway/latest/api/API_Integration.html
+    #[test]
+    fn functions_are_named_by_name_arn_or_integration_uri() {
+        use super::names_function;
+        assert!(names_function("get-order", "get-order"));
+        assert!(names_function(
+            "arn:aws:lambda:us-east-1:123456789012:function:get-order:live",
+            "get-order"
+        ));
+        assert!(names_function(
+            "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:get-order/invocations",
+            "get-order"
+        ));
+        assert!(!names_function(
+            "arn:aws:lambda:us-east-1:123456789012:function:get-orders",
+            "get-order"
+        ));
+    }
 
     #[test]
     fn role_arns_are_found_inside_longer_text() {

@@ -114,6 +114,14 @@ pub static TERRAFORM_RULES: &[(&Rule, TerraformCheckFn)] = &[
         &bucket_without_tls_deny::RULE,
         bucket_without_tls_deny::check_terraform,
     ),
+    (
+        &table_scan_for_api_function::RULE,
+        table_scan_for_api_function::check_terraform,
+    ),
+    (
+        &privilege_escalation_path_across_policies::RULE,
+        privilege_escalation_path_across_policies::check_terraform,
+    ),
 ];
 
 /// Runs every template rule that judges Terraform plans.

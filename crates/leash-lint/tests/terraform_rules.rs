@@ -360,3 +360,58 @@ fn a_terraform_json_configuration_gets_no_plan_rules() {
     let value = leash_policy::json::parse_json(text).unwrap();
     assert!(leash_lint::lint_terraform_configuration(text, &value).is_empty());
 }
+
+#[test]
+fn policies_of_one_role_that_combine_into_an_escalation_path_are_reported() {
+    let text = fixture("privilege-escalation-path-across-policies");
+    let found = with_code(&text, "L509");
+    // `deployer` holds both halves; `packager` and `tester` one each.
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].message.contains("role `aws_iam_role.deployer`"));
+    assert!(found[0].message.contains("`lambda-001`"));
+    assert_eq!(at(&text, &found[0]), r#"\"iam:PassRole\""#);
+    assert_eq!(found[0].resource.as_deref(), Some("aws_iam_role.deployer"));
+    let help = found[0].help.as_deref().unwrap();
+    assert!(
+        help.contains("of `aws_iam_role.deployer` (inline_policy[0].policy)")
+            && help.contains("of `aws_iam_policy.deployer_functions` (policy)"),
+        "{help}"
+    );
+}
+
+#[test]
+fn a_function_behind_an_api_that_may_scan_is_reported_and_a_nightly_job_is_not() {
+    let text = fixture("table-scan-for-api-function");
+    let found = with_code(&text, "L508");
+    // `get_order` (a Lambda permission for API Gateway) scans; `list_orders`
+    // (an integration) reads by key; `export` scans but serves no API.
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0]
+            .message
+            .contains("function `aws_lambda_function.get_order`")
+    );
+    assert_eq!(at(&text, &found[0]), r#"\"dynamodb:Scan\""#);
+    assert_eq!(
+        found[0].resource.as_deref(),
+        Some("aws_iam_role_policy.get_order_table")
+    );
+}
+
+#[test]
+fn an_api_integration_makes_a_function_an_api_function() {
+    // Give `list_orders` the scan too: its integration puts it behind the API.
+    let text = fixture("table-scan-for-api-function").replacen(
+        r#"\"Action\":[\"dynamodb:GetItem\",\"dynamodb:Query\"]"#,
+        r#"\"Action\":[\"dynamodb:GetItem\",\"dynamodb:Scan\"]"#,
+        1,
+    );
+    let found = with_code(&text, "L508");
+    assert!(
+        found
+            .iter()
+            .any(|d| d.message.contains("`aws_lambda_function.list_orders`")),
+        "{found:#?}"
+    );
+    assert!(!found.iter().any(|d| d.message.contains("export")));
+}

@@ -12,6 +12,11 @@
 //! and an unconditional Deny on every resource in any of the role's
 //! policies blocks the action for the role.
 //!
+//! In a Terraform plan: the identity policies the plan attaches to one
+//! role (`inline_policy`, `aws_iam_role_policy`, an `aws_iam_policy`
+//! through an attachment); AWS managed policies attached by ARN are not
+//! read there either.
+//!
 //! ## Why it matters
 //! A role's permissions are the union of its policies: a reviewer who
 //! reads one policy at a time does not see that two of them, each
@@ -39,7 +44,7 @@
 //! snapshot of 2025-12-17) and
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html>
 
-use super::{TemplateInput, parsed};
+use super::{TemplateInput, TerraformInput, parsed};
 use crate::rules::privilege_escalation_path::{
     Standing, completed, path_actions, standings, statement_name, table,
 };
@@ -59,36 +64,93 @@ pub static RULE: Rule = Rule {
 /// One identity policy of a role, parsed, with how it treats each
 /// requirement of the path table.
 struct RolePolicy<'a> {
-    embedded: &'a EmbeddedPolicy,
+    /// The resource that holds the policy (a logical id, a plan address).
+    holder: &'a str,
+    /// Where in the resource (`Properties.Policies[0].PolicyDocument`,
+    /// `inline_policy[0].policy`).
+    path: &'a str,
     policy: Policy,
     standings: Vec<Standing>,
 }
 
+/// An identity policy with the roles it is attached to, from a template
+/// or a plan.
+struct AttachedPolicy<'a> {
+    holder: &'a str,
+    path: &'a str,
+    document: &'a leash_policy::Value,
+    roles: &'a [String],
+}
+
 pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
+    let attached: Vec<AttachedPolicy<'_>> = input
+        .policies
+        .iter()
+        .filter(|p| p.kind == PolicyKind::Identity)
+        .map(|p: &EmbeddedPolicy| AttachedPolicy {
+            holder: &p.resource_id,
+            path: &p.path,
+            document: &p.document,
+            roles: &p.attached_roles,
+        })
+        .collect();
+    check_policies(&attached, out);
+}
+
+/// The same on a Terraform plan: the identity policies the plan attaches
+/// to one role (`inline_policy`, `aws_iam_role_policy`, an `aws_iam_policy`
+/// through `aws_iam_role_policy_attachment` or `aws_iam_policy_attachment`).
+/// AWS managed policies attached by ARN are not read (their documents are
+/// not in the plan).
+pub fn check_terraform(input: &TerraformInput<'_>, out: &mut Vec<Diagnostic>) {
+    let attached: Vec<AttachedPolicy<'_>> = input
+        .extraction
+        .policies
+        .iter()
+        .filter(|p| p.kind == PolicyKind::Identity)
+        .map(|p| AttachedPolicy {
+            holder: &p.address,
+            path: &p.path,
+            document: &p.document,
+            roles: &p.attached_roles,
+        })
+        .collect();
+    let start = out.len();
+    check_policies(&attached, out);
+    // Each finding belongs to the policy whose statement it points at.
+    for diagnostic in out.iter_mut().skip(start) {
+        if diagnostic.resource.is_none() {
+            diagnostic.resource = attached
+                .iter()
+                .find(|p| {
+                    p.document.span.start <= diagnostic.span.start
+                        && diagnostic.span.end <= p.document.span.end
+                })
+                .map(|p| p.holder.to_string());
+        }
+    }
+}
+
+fn check_policies(attached: &[AttachedPolicy<'_>], out: &mut Vec<Diagnostic>) {
     // Roles in order of first appearance, so findings come in source order.
     let mut roles: Vec<&str> = Vec::new();
-    for embedded in input.policies {
-        if embedded.kind != PolicyKind::Identity {
-            continue;
-        }
-        for role in &embedded.attached_roles {
+    for policy in attached {
+        for role in policy.roles {
             if !roles.contains(&role.as_str()) {
                 roles.push(role);
             }
         }
     }
     for role in roles {
-        let policies: Vec<RolePolicy<'_>> = input
-            .policies
+        let policies: Vec<RolePolicy<'_>> = attached
             .iter()
-            .filter(|p| {
-                p.kind == PolicyKind::Identity && p.attached_roles.iter().any(|r| r == role)
-            })
-            .filter_map(|embedded| {
-                let policy = parsed(&embedded.document)?;
+            .filter(|p| p.roles.iter().any(|r| r == role))
+            .filter_map(|attached| {
+                let policy = parsed(attached.document)?;
                 let standings = standings(&policy);
                 Some(RolePolicy {
-                    embedded,
+                    holder: attached.holder,
+                    path: attached.path,
                     policy,
                     standings,
                 })
@@ -156,8 +218,8 @@ fn check_role(role: &str, policies: &[RolePolicy<'_>], out: &mut Vec<Diagnostic>
                 Some(format!(
                     "{} of `{}` ({})",
                     statement_name(&holder.policy, statement),
-                    holder.embedded.resource_id,
-                    holder.embedded.path
+                    holder.holder,
+                    holder.path
                 ))
             })
             .collect();
