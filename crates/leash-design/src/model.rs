@@ -28,10 +28,7 @@ use connectors::read_connectors;
 pub(crate) use declared::read_declared_need;
 use declared::read_template_options;
 pub use template_iam::SAM_TEMPLATE_ACCESS;
-use template_iam::{
-    Located, TemplateIam, policy_items, read_inline_statements, referenced_resource,
-    sam_template_access,
-};
+use template_iam::{Located, TemplateIam};
 
 /// What a function may do to a resource, in the words of the `needs`
 /// metadata. `access::ACCESS_TABLE` says which actions each one grants.
@@ -707,128 +704,20 @@ fn read_function(
     // (b) SAM policy templates with a documented mapping to an access level;
     // (c) inline statements, collected apart so they come after (b).
     let mut inline_needs = Vec::new();
-    // With `Role`, SAM creates no role and ignores `Policies`: the role's
-    // own policies are what the function runs with.
-    // https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html#sam-function-policies
-    let role_property = resource.properties.get("Role");
-    let policies = match (role_property, resource.properties.get("Policies")) {
-        (Some(_), Some(_)) => {
-            function
-                .ignored
-                .push("Policies: ignored, as SAM does, because the function sets `Role`".into());
-            None
-        }
-        (_, policies) => policies,
-    };
-    for (policy_index, policy) in policies
-        .map(policy_items)
-        .unwrap_or_default()
-        .into_iter()
-        .enumerate()
-    {
-        if let Some(statements) = policy.get("Statement") {
-            read_inline_statements(
-                statements,
-                &located,
-                &|statement| NeedSource::InlineStatement {
-                    policy: policy_index,
-                    statement,
-                },
-                &format!("Policies[{policy_index}]"),
-                &mut inline_needs,
-                &mut function.ignored,
-            );
-            continue;
-        }
-        let Some(members) = policy.as_object() else {
-            function
-                .ignored
-                .push("a policy given by name or ARN (not designed from: its contents are not in the template)".into());
-            continue;
-        };
-        for member in members {
-            let template_name = member.key.node.as_str();
-            let Some(access) = sam_template_access(template_name) else {
-                function.ignored.push(format!(
-                    "`{template_name}` in Policies: no documented mapping to an access level yet"
-                ));
-                continue;
-            };
-            let parameter = member
-                .value
-                .as_object()
-                .and_then(|parameters| parameters.first())
-                .map(|p| &p.value);
-            match parameter.and_then(|value| referenced_resource(template, value, resources, resolve)) {
-                Some(target) => function.needs.push(Need {
-                    access,
-                    prefix: None,
-                    // SAM's DynamoDB read templates include `index/*`.
-                    index: (access == Access::Read || access == Access::ReadWrite)
-                        && resources
-                            .iter()
-                            .any(|r| r.logical_id == target && r.kind == ResourceKind::Table),
-                    resource: target,
-                    actions: Vec::new(),
-                    scope: None,
-                    conditions: NeedConditions::default(),
-                    source: NeedSource::SamPolicyTemplate {
-                        name: template_name.to_string(),
-                    },
-                }),
-                None => function.ignored.push(format!(
-                    "`{template_name}` in Policies: its parameter names no resource of the template that leash designs access to"
-                )),
-            }
-        }
-    }
+    template_iam::read_function_policies(
+        template,
+        resource,
+        &located,
+        &mut function,
+        &mut inline_needs,
+    );
 
     // (b) also: SAM connectors from the function (or from a table or queue
     // to it), collected with the SAM policy templates.
     read_connectors(&logical_id, iam, resources, &mut function);
 
     // (c) also: the statements of the execution role's policies.
-    if let Some(role) = role_property {
-        function.role = Some(iam.execution_role(&logical_id, role, resolve));
-    }
-    for policy in iam.role_policies(&logical_id) {
-        let Some(statements) = policy.document.get("Statement") else {
-            continue;
-        };
-        let role = policy
-            .attached_roles
-            .first()
-            .cloned()
-            .unwrap_or_else(|| policy.resource_id.clone());
-        let source = |statement| NeedSource::RoleStatement {
-            role: role.clone(),
-            holder: policy.resource_id.clone(),
-            path: policy.path.clone(),
-            statement,
-        };
-        read_inline_statements(
-            statements,
-            &located,
-            &source,
-            &format!("`{}` {}", policy.resource_id, policy.path),
-            &mut inline_needs,
-            &mut function.ignored,
-        );
-    }
-    if let Some(role) = &function.role {
-        if !role.in_template {
-            function.ignored.push(format!(
-                "execution role `{}`: not in the template, its policies are not designed from",
-                role.role
-            ));
-        }
-        for arn in &role.managed_policies {
-            function.ignored.push(format!(
-                "managed policy `{arn}` of execution role `{}`: not designed from (its contents are not in the template)",
-                role.role
-            ));
-        }
-    }
+    template_iam::read_role_statements(resource, iam, &located, &mut function, &mut inline_needs);
 
     function.needs.extend(inline_needs);
 

@@ -6,7 +6,13 @@
 //! design grants from the access levels, `access`), or other sources of
 //! needs (`declared`, `template_iam`, `events`).
 
-use super::*;
+use leash_iac::Template;
+use leash_policy::Value;
+
+use super::template_iam::TemplateIam;
+use super::{
+    Access, AppResource, Function, Need, NeedConditions, NeedSource, ResourceKind, reference_target,
+};
 
 /// A SAM connector, as far as role design needs it.
 /// https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-connector.html
@@ -92,7 +98,7 @@ impl Connector {
 
 /// A connector endpoint: `Id`, or `Arn` as a `Ref`/`GetAtt` of a template
 /// resource; otherwise the text, for the report.
-pub(super) fn endpoint(value: &Value) -> Result<String, String> {
+fn endpoint(value: &Value) -> Result<String, String> {
     if let Some(id) = value.get("Id").and_then(Value::as_str) {
         return Ok(id.to_string());
     }

@@ -6,7 +6,14 @@
 //! Not for: reading the option values themselves (`options`), or needs
 //! the template implies (`template_iam`, `connectors`, `events`).
 
-use super::*;
+use leash_iac::{Resource, Template};
+use leash_policy::Value;
+
+use super::{
+    Access, AppResource, DesignOptions, ModelError, Need, NeedConditions, NeedSource, ResourceKind,
+    error_at, field_span, service_of,
+};
+use crate::access::Scope;
 
 /// `Metadata: leash: KEY` on a resource.
 pub(super) fn resource_options<'a>(resource: &'a Resource, key: &str) -> Option<&'a Value> {
@@ -85,7 +92,7 @@ pub(crate) fn read_declared_need(
 }
 
 /// A declared need without its conditions.
-pub(super) fn read_need_grants(
+fn read_need_grants(
     at: &str,
     source: NeedSource,
     need: &Value,
@@ -197,7 +204,7 @@ pub(super) fn read_need_grants(
 /// instead of an access level, checked against the service authorization
 /// catalog: each action must exist, belong to the resource's service and
 /// have a resource type that the resource's ARN (or a part of it) is.
-pub(super) struct DeclaredActions<'a> {
+struct DeclaredActions<'a> {
     at: &'a str,
     target: &'a AppResource,
     prefix: Option<&'a str>,

@@ -7,7 +7,13 @@
 //! `declared`, the template's own IAM in `template_iam`, connectors in
 //! `connectors`), or the permissions the events lead to (`design`).
 
-use super::*;
+use leash_iac::{Resource, Template};
+use leash_policy::Value;
+
+use super::{
+    Access, ApiRoute, AppResource, EventInvoker, Function, Need, NeedConditions, NeedSource,
+    ResourceKind, reference_target,
+};
 
 /// The function's `Events`: API routes (for Lambda permissions), pollers
 /// (consume needs) and invokers (S3, SNS, schedules, EventBridge); any
@@ -143,7 +149,7 @@ pub(super) fn read_events(
 /// https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-lambda-permissions
 /// https://docs.aws.amazon.com/lambda/latest/dg/with-s3.html
 #[allow(clippy::too_many_arguments)]
-pub(super) fn event_invoker(
+fn event_invoker(
     function: &str,
     event: &str,
     event_type: &str,

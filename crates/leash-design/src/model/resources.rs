@@ -5,8 +5,11 @@
 //! Not for: what a function needs of them (`declared`, `template_iam`,
 //! `connectors`, `events`), or their ARNs (`access`).
 
+use leash_iac::{Resource, Template};
+use leash_policy::Value;
+
 use super::declared::resource_options;
-use super::*;
+use super::{AppResource, EncryptionKey, ModelError, ResourceKind, error_at, reference_target};
 
 /// The template's resources of the kinds leash designs access to, each
 /// with its name (the logical id when the template sets none), indexes,
@@ -97,7 +100,7 @@ pub(super) fn read_resources(
 /// needs no grant in the function's policy.
 /// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-table-ssespecification.html
 /// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-serversideencryptionbydefault.html
-pub(super) fn encryption_key(
+fn encryption_key(
     template: &Template,
     resource: &Resource,
     kind: ResourceKind,

@@ -6,8 +6,15 @@
 //! (`events`), or comparing the designed role with that IAM (`original`,
 //! `changes`).
 
+use leash_iac::{ResolveContext, Resource, Template};
+use leash_policy::Value;
+
 use super::connectors::Connector;
-use super::*;
+use super::{
+    Access, AppResource, ExecutionRole, Function, Need, NeedConditions, NeedSource, ResourceKind,
+    reference_target,
+};
+use crate::access::Scope;
 
 /// The IAM the template already gives its functions, extracted once by
 /// `leash-iac` (which links roles, policies and managed policies to the
@@ -112,7 +119,7 @@ pub(super) struct Located<'a> {
 }
 
 /// Strings of a string-or-list value, after resolving intrinsics.
-pub(super) fn strings(value: &Value, resolve: &dyn Fn(&Value) -> Value) -> Vec<String> {
+fn strings(value: &Value, resolve: &dyn Fn(&Value) -> Value) -> Vec<String> {
     let resolved = resolve(value);
     match resolved.as_array() {
         Some(items) => items
@@ -128,7 +135,7 @@ pub(super) fn strings(value: &Value, resolve: &dyn Fn(&Value) -> Value) -> Vec<S
 /// need with those actions. Anything else (wildcard actions, conditions,
 /// `NotAction`/`NotResource`, resources outside the template) is reported
 /// under "not designed from" and not granted.
-pub(super) fn read_inline_statements(
+fn read_inline_statements(
     statements: &Value,
     located: &Located<'_>,
     source: &dyn Fn(usize) -> NeedSource,
@@ -213,11 +220,7 @@ pub(super) fn read_inline_statements(
 /// (the actions of `AWSLambdaBasicExecutionRole`) and its resources are log
 /// groups or `*`.
 /// https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-permissions.html
-pub(super) fn writes_logs_only(
-    actions: &[String],
-    statement: &Value,
-    located: &Located<'_>,
-) -> bool {
+fn writes_logs_only(actions: &[String], statement: &Value, located: &Located<'_>) -> bool {
     const LOG_WRITING: &[&str] = &[
         "logs:CreateLogGroup",
         "logs:CreateLogStream",
@@ -241,7 +244,7 @@ pub(super) fn writes_logs_only(
 /// no resource type acts only on `*`. An action the catalog does not know
 /// is kept (the linter reports it on the design).
 /// https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
-pub(super) fn acts_on(action: &str, arn: &str) -> bool {
+fn acts_on(action: &str, arn: &str) -> bool {
     let catalog = leash_catalog::catalog();
     let Some(known) = catalog.action(action) else {
         return true;
@@ -253,10 +256,7 @@ pub(super) fn acts_on(action: &str, arn: &str) -> bool {
 }
 
 /// The template resource, scope and (for objects) prefix an ARN names exactly.
-pub(super) fn match_arn(
-    arn: &str,
-    located: &Located<'_>,
-) -> Option<(String, Scope, Option<String>)> {
+fn match_arn(arn: &str, located: &Located<'_>) -> Option<(String, Scope, Option<String>)> {
     for resource in located.resources {
         for scope in crate::access::scopes(resource.kind) {
             if *scope == Scope::Objects {
@@ -284,7 +284,7 @@ pub(super) fn match_arn(
     None
 }
 
-pub(super) fn policy_items(value: &Value) -> Vec<&Value> {
+fn policy_items(value: &Value) -> Vec<&Value> {
     match value.as_array() {
         Some(items) => items.iter().collect(),
         None => vec![value],
@@ -318,7 +318,7 @@ pub const SAM_TEMPLATE_ACCESS: &[(&str, Access)] = &[
     ("KMSDecryptPolicy", Access::Read),
 ];
 
-pub(super) fn sam_template_access(name: &str) -> Option<Access> {
+fn sam_template_access(name: &str) -> Option<Access> {
     SAM_TEMPLATE_ACCESS
         .iter()
         .find(|(n, _)| *n == name)
@@ -327,7 +327,7 @@ pub(super) fn sam_template_access(name: &str) -> Option<Access> {
 
 /// The template resource a SAM policy template parameter names: by `Ref`,
 /// or by a literal equal to a resource's physical name.
-pub(super) fn referenced_resource(
+fn referenced_resource(
     _template: &Template,
     value: &Value,
     resources: &[AppResource],
@@ -345,4 +345,151 @@ pub(super) fn referenced_resource(
         .iter()
         .find(|r| r.name == name)
         .map(|r| r.logical_id.clone())
+}
+
+/// The function's SAM `Policies` (ignored, as SAM does, when it sets
+/// `Role`): SAM policy templates with a documented mapping to an access
+/// level become needs; inline statements go to `inline_needs`, which come
+/// after them in the order of trust.
+pub(super) fn read_function_policies(
+    template: &Template,
+    resource: &Resource,
+    located: &Located<'_>,
+    function: &mut Function,
+    inline_needs: &mut Vec<Need>,
+) {
+    let resources = located.resources;
+    let resolve = located.resolve;
+    // With `Role`, SAM creates no role and ignores `Policies`: the role's
+    // own policies are what the function runs with.
+    // https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html#sam-function-policies
+    let role_property = resource.properties.get("Role");
+    let policies = match (role_property, resource.properties.get("Policies")) {
+        (Some(_), Some(_)) => {
+            function
+                .ignored
+                .push("Policies: ignored, as SAM does, because the function sets `Role`".into());
+            None
+        }
+        (_, policies) => policies,
+    };
+    for (policy_index, policy) in policies
+        .map(policy_items)
+        .unwrap_or_default()
+        .into_iter()
+        .enumerate()
+    {
+        if let Some(statements) = policy.get("Statement") {
+            read_inline_statements(
+                statements,
+                located,
+                &|statement| NeedSource::InlineStatement {
+                    policy: policy_index,
+                    statement,
+                },
+                &format!("Policies[{policy_index}]"),
+                inline_needs,
+                &mut function.ignored,
+            );
+            continue;
+        }
+        let Some(members) = policy.as_object() else {
+            function
+                .ignored
+                .push("a policy given by name or ARN (not designed from: its contents are not in the template)".into());
+            continue;
+        };
+        for member in members {
+            let template_name = member.key.node.as_str();
+            let Some(access) = sam_template_access(template_name) else {
+                function.ignored.push(format!(
+                    "`{template_name}` in Policies: no documented mapping to an access level yet"
+                ));
+                continue;
+            };
+            let parameter = member
+                .value
+                .as_object()
+                .and_then(|parameters| parameters.first())
+                .map(|p| &p.value);
+            match parameter.and_then(|value| referenced_resource(template, value, resources, resolve)) {
+                Some(target) => function.needs.push(Need {
+                    access,
+                    prefix: None,
+                    // SAM's DynamoDB read templates include `index/*`.
+                    index: (access == Access::Read || access == Access::ReadWrite)
+                        && resources
+                            .iter()
+                            .any(|r| r.logical_id == target && r.kind == ResourceKind::Table),
+                    resource: target,
+                    actions: Vec::new(),
+                    scope: None,
+                    conditions: NeedConditions::default(),
+                    source: NeedSource::SamPolicyTemplate {
+                        name: template_name.to_string(),
+                    },
+                }),
+                None => function.ignored.push(format!(
+                    "`{template_name}` in Policies: its parameter names no resource of the template that leash designs access to"
+                )),
+            }
+        }
+    }
+}
+
+/// The statements of the policies of the function's execution role (its
+/// `Role`, when the template defines it), into `inline_needs`; what is not
+/// designed from (a role outside the template, managed policies) is ignored,
+/// with why.
+pub(super) fn read_role_statements(
+    resource: &Resource,
+    iam: &TemplateIam,
+    located: &Located<'_>,
+    function: &mut Function,
+    inline_needs: &mut Vec<Need>,
+) {
+    let logical_id = resource.logical_id.node.clone();
+    let resolve = located.resolve;
+    let role_property = resource.properties.get("Role");
+    if let Some(role) = role_property {
+        function.role = Some(iam.execution_role(&logical_id, role, resolve));
+    }
+    for policy in iam.role_policies(&logical_id) {
+        let Some(statements) = policy.document.get("Statement") else {
+            continue;
+        };
+        let role = policy
+            .attached_roles
+            .first()
+            .cloned()
+            .unwrap_or_else(|| policy.resource_id.clone());
+        let source = |statement| NeedSource::RoleStatement {
+            role: role.clone(),
+            holder: policy.resource_id.clone(),
+            path: policy.path.clone(),
+            statement,
+        };
+        read_inline_statements(
+            statements,
+            located,
+            &source,
+            &format!("`{}` {}", policy.resource_id, policy.path),
+            inline_needs,
+            &mut function.ignored,
+        );
+    }
+    if let Some(role) = &function.role {
+        if !role.in_template {
+            function.ignored.push(format!(
+                "execution role `{}`: not in the template, its policies are not designed from",
+                role.role
+            ));
+        }
+        for arn in &role.managed_policies {
+            function.ignored.push(format!(
+                "managed policy `{arn}` of execution role `{}`: not designed from (its contents are not in the template)",
+                role.role
+            ));
+        }
+    }
 }
