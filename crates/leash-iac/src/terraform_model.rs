@@ -21,6 +21,8 @@
 //! <https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/s3_bucket_policy>;
 //! plan format: <https://developer.hashicorp.com/terraform/internals/json-format>.
 
+use std::collections::{HashMap, HashSet};
+
 use leash_policy::{Span, Spanned, Value, ValueKind};
 
 use crate::terraform::{PlannedResource, planned_resources, resource_address, strip_indexes};
@@ -127,10 +129,7 @@ const ROLE_POLICY_TYPES: &[&str] = &[
 pub fn terraform_plan_model(plan: &Value) -> TerraformModel {
     let resources = planned_resources(plan);
     let configuration = configuration_resources(plan);
-    let reader = ModelReader {
-        resources: &resources,
-        configuration: &configuration,
-    };
+    let reader = ModelReader::new(&resources, &configuration);
     let mut model = TerraformModel::default();
     for resource in &resources {
         reader.read(resource, &mut model);
@@ -307,9 +306,79 @@ fn push_references(list: &Value, prefix: &str, out: &mut Vec<String>) {
 struct ModelReader<'a> {
     resources: &'a [PlannedResource<'a>],
     configuration: &'a [ConfigurationEntry],
+    /// Configuration address of a resource -> its entry in `configuration`.
+    configuration_index: HashMap<&'a str, usize>,
+    /// Configuration address -> the planned resources (instances) it makes.
+    instances_by_address: HashMap<String, Vec<usize>>,
+    /// Known role name -> planned roles with it.
+    roles_by_name: HashMap<&'a str, Vec<usize>>,
+    /// Known role ARN -> planned roles with it.
+    roles_by_arn: HashMap<&'a str, Vec<usize>>,
+    /// Configuration addresses that API Gateway permissions and
+    /// integrations refer to, and function names their known values hold.
+    api_references: HashSet<String>,
+    api_function_names: HashSet<String>,
 }
 
-impl ModelReader<'_> {
+impl<'a> ModelReader<'a> {
+    /// Indexes the plan once, so that linking stays linear in its size.
+    fn new(resources: &'a [PlannedResource<'a>], configuration: &'a [ConfigurationEntry]) -> Self {
+        let mut reader = ModelReader {
+            resources,
+            configuration,
+            configuration_index: HashMap::new(),
+            instances_by_address: HashMap::new(),
+            roles_by_name: HashMap::new(),
+            roles_by_arn: HashMap::new(),
+            api_references: HashSet::new(),
+            api_function_names: HashSet::new(),
+        };
+        for (index, entry) in configuration.iter().enumerate() {
+            if entry.resource_type.is_some() {
+                reader
+                    .configuration_index
+                    .entry(entry.owner.as_str())
+                    .or_insert(index);
+            }
+        }
+        for (index, resource) in resources.iter().enumerate() {
+            reader
+                .instances_by_address
+                .entry(strip_indexes(&resource.address))
+                .or_default()
+                .push(index);
+            if resource.resource_type == "aws_iam_role" {
+                let known = |name: &str| resource.values.get(name).and_then(Value::as_str);
+                if let Some(name) = known("name") {
+                    reader.roles_by_name.entry(name).or_default().push(index);
+                }
+                if let Some(arn) = known("arn") {
+                    reader.roles_by_arn.entry(arn).or_default().push(index);
+                }
+            }
+        }
+        for resource in resources {
+            let attribute = match resource.resource_type.as_str() {
+                "aws_lambda_permission" => {
+                    let principal = resource.values.get("principal").and_then(Value::as_str);
+                    if principal != Some("apigateway.amazonaws.com") {
+                        continue;
+                    }
+                    "function_name"
+                }
+                "aws_api_gateway_integration" => "uri",
+                "aws_apigatewayv2_integration" => "integration_uri",
+                _ => continue,
+            };
+            let references = reader.references(resource, attribute).to_vec();
+            reader.api_references.extend(references);
+            if let Some(target) = resource.values.get(attribute).and_then(Value::as_str) {
+                reader.api_function_names.extend(function_names_in(target));
+            }
+        }
+        reader
+    }
+
     fn read(&self, resource: &PlannedResource, model: &mut TerraformModel) {
         let values = resource.values;
         let known = |name: &str| {
@@ -400,15 +469,15 @@ impl ModelReader<'_> {
         }
     }
 
-    fn configuration_of(&self, resource: &PlannedResource) -> Option<&ConfigurationEntry> {
-        let address = strip_indexes(&resource.address);
-        self.configuration
-            .iter()
-            .find(|entry| entry.resource_type.is_some() && entry.owner == address)
+    fn configuration_of(&self, resource: &PlannedResource) -> Option<&'a ConfigurationEntry> {
+        let index = *self
+            .configuration_index
+            .get(strip_indexes(&resource.address).as_str())?;
+        self.configuration.get(index)
     }
 
     /// The references of one attribute of a resource's configuration.
-    fn references(&self, resource: &PlannedResource, attribute: &str) -> &[String] {
+    fn references(&self, resource: &PlannedResource, attribute: &str) -> &'a [String] {
         self.configuration_of(resource)
             .and_then(|entry| {
                 entry
@@ -421,25 +490,33 @@ impl ModelReader<'_> {
 
     /// The planned resources of `resource_type` with a configuration
     /// address (instance keys dropped) equal to `address`.
-    fn instances<'r>(
-        &'r self,
-        resource_type: &'r str,
-        address: &'r str,
-    ) -> impl Iterator<Item = &'r PlannedResource<'r>> + 'r {
-        self.resources.iter().filter(move |r| {
-            r.resource_type == resource_type && strip_indexes(&r.address) == address
-        })
+    fn instances(&self, resource_type: &str, address: &str) -> Vec<&'a PlannedResource<'a>> {
+        self.instances_by_address
+            .get(address)
+            .map(|indexes| {
+                indexes
+                    .iter()
+                    .filter_map(|&i| self.resources.get(i))
+                    .filter(|r| r.resource_type == resource_type)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn role_addresses(&self, indexes: Option<&Vec<usize>>) -> Vec<String> {
+        indexes
+            .map(|indexes| {
+                indexes
+                    .iter()
+                    .filter_map(|&i| self.resources.get(i))
+                    .map(|r| r.address.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     fn roles_with_name(&self, name: &str) -> Vec<String> {
-        self.resources
-            .iter()
-            .filter(|r| {
-                r.resource_type == "aws_iam_role"
-                    && r.values.get("name").and_then(Value::as_str) == Some(name)
-            })
-            .map(|r| r.address.clone())
-            .collect()
+        self.role_addresses(self.roles_by_name.get(name))
     }
 
     /// The one role instance a configuration reference list leads to, if
@@ -452,9 +529,8 @@ impl ModelReader<'_> {
         if !(role.starts_with("aws_iam_role.") || role.contains(".aws_iam_role.")) {
             return None;
         }
-        let mut instances = self.instances("aws_iam_role", role);
-        match (instances.next(), instances.next()) {
-            (Some(only), None) => Some(only.address.clone()),
+        match self.instances("aws_iam_role", role).as_slice() {
+            [only] => Some(only.address.clone()),
             _ => None,
         }
     }
@@ -473,16 +549,8 @@ impl ModelReader<'_> {
                 .unique_role(self.references(function, "role"))
                 .map_or(TerraformRoleLink::Unknown, TerraformRoleLink::Role);
         };
-        let by_arn: Vec<&PlannedResource> = self
-            .resources
-            .iter()
-            .filter(|r| {
-                r.resource_type == "aws_iam_role"
-                    && r.values.get("arn").and_then(Value::as_str) == Some(arn)
-            })
-            .collect();
-        if let [role] = by_arn.as_slice() {
-            return TerraformRoleLink::Role(role.address.clone());
+        if let [role] = self.role_addresses(self.roles_by_arn.get(arn)).as_slice() {
+            return TerraformRoleLink::Role(role.clone());
         }
         let name = arn.rsplit('/').next().unwrap_or(arn);
         match self.roles_with_name(name).as_slice() {
@@ -495,37 +563,15 @@ impl ModelReader<'_> {
     /// Whether API Gateway invokes `function` (see
     /// [`TerraformFunction::serves_api`]).
     fn serves_api(&self, function: &PlannedResource) -> bool {
-        let configuration_address = strip_indexes(&function.address);
-        let name = function
+        let by_name = function
             .values
             .get("function_name")
             .and_then(Value::as_str)
-            .filter(|s| !s.is_empty());
-        self.resources.iter().any(|other| {
-            let attribute = match other.resource_type.as_str() {
-                "aws_lambda_permission" => {
-                    let principal = other.values.get("principal").and_then(Value::as_str);
-                    if principal != Some("apigateway.amazonaws.com") {
-                        return false;
-                    }
-                    "function_name"
-                }
-                "aws_api_gateway_integration" => "uri",
-                "aws_apigatewayv2_integration" => "integration_uri",
-                _ => return false,
-            };
-            let by_reference = self
-                .references(other, attribute)
-                .contains(&configuration_address);
-            let by_name = name.is_some_and(|name| {
-                other
-                    .values
-                    .get(attribute)
-                    .and_then(Value::as_str)
-                    .is_some_and(|target| names_function(target, name))
-            });
-            by_reference || by_name
-        })
+            .is_some_and(|name| self.api_function_names.contains(name));
+        by_name
+            || self
+                .api_references
+                .contains(&strip_indexes(&function.address))
     }
 
     /// The roles an attachment's `role` (a name) or `roles` (a list of
@@ -597,128 +643,162 @@ impl ModelReader<'_> {
 
     /// Fills `referenced_by` of every role: configuration references from
     /// anything but the role itself and its policy attachments, and planned
-    /// values of other resources that hold the role's known name or ARN.
+    /// values of other resources that hold the role's known name or an ARN
+    /// ending in it.
     fn find_role_uses(&self, roles: &mut [TerraformRole]) {
-        for role in roles.iter_mut() {
+        // Configuration address -> what refers to it.
+        let mut users_of: HashMap<&str, Vec<&str>> = HashMap::new();
+        for entry in self.configuration {
+            let attaches = entry
+                .resource_type
+                .as_deref()
+                .is_some_and(|t| ROLE_POLICY_TYPES.contains(&t));
+            if attaches {
+                continue;
+            }
+            for reference in &entry.references {
+                users_of
+                    .entry(reference.as_str())
+                    .or_default()
+                    .push(entry.owner.as_str());
+            }
+        }
+        // Role index -> planned resources whose values name it.
+        let mut role_index: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (index, role) in roles.iter().enumerate() {
+            let arn_name = role.arn.as_deref().and_then(|a| a.rsplit('/').next());
+            for name in role.name.as_deref().into_iter().chain(arn_name) {
+                role_index.entry(name).or_default().push(index);
+            }
+        }
+        let mut named_by: Vec<Vec<String>> = vec![Vec::new(); roles.len()];
+        for resource in self.resources {
+            if ROLE_POLICY_TYPES.contains(&resource.resource_type.as_str()) {
+                continue;
+            }
+            let mut named = Vec::new();
+            role_names_in(resource.values, &role_index, &mut named);
+            named.sort_unstable();
+            named.dedup();
+            for index in named {
+                let Some(role) = roles.get(index) else {
+                    continue;
+                };
+                if role.address != resource.address {
+                    if let Some(users) = named_by.get_mut(index) {
+                        users.push(resource.address.clone());
+                    }
+                }
+            }
+        }
+        for (role, named) in roles.iter_mut().zip(named_by) {
             let configuration_address = strip_indexes(&role.address);
-            let mut users: Vec<String> = Vec::new();
-            for entry in self.configuration {
-                let attaches = entry
-                    .resource_type
-                    .as_deref()
-                    .is_some_and(|t| ROLE_POLICY_TYPES.contains(&t));
-                if attaches || entry.owner == configuration_address {
-                    continue;
-                }
-                if entry.references.contains(&configuration_address) {
-                    users.push(entry.owner.clone());
-                }
-            }
-            for resource in self.resources {
-                if resource.address == role.address
-                    || ROLE_POLICY_TYPES.contains(&resource.resource_type.as_str())
-                {
-                    continue;
-                }
-                if names_role(resource.values, role) {
-                    users.push(resource.address.clone());
-                }
-            }
+            let mut users: Vec<String> = users_of
+                .get(configuration_address.as_str())
+                .into_iter()
+                .flatten()
+                .filter(|owner| **owner != configuration_address)
+                .map(|owner| owner.to_string())
+                .collect();
             users.dedup();
+            users.extend(named);
             role.referenced_by = users;
         }
     }
 }
 
-/// Whether any string inside `value` is the role's known name, or holds
-/// its known ARN or a role ARN ending in its name.
-fn names_role(value: &Value, role: &TerraformRole) -> bool {
+/// The indexes (in `roles`) of the roles a value names: a string that is a
+/// role's name, or a role ARN (`arn:aws:iam::ACCOUNT:role/PATH/NAME`) alone
+/// or inside longer text (a state machine definition, a policy string).
+fn role_names_in(value: &Value, roles: &HashMap<&str, Vec<usize>>, out: &mut Vec<usize>) {
     match &value.kind {
         ValueKind::String(text) => {
-            let by_name = role
-                .name
-                .as_deref()
-                .is_some_and(|name| text == name || mentions_role_arn(text, name));
-            let by_arn = role.arn.as_deref().is_some_and(|arn| text.contains(arn));
-            by_name || by_arn
+            if let Some(found) = roles.get(text.as_str()) {
+                out.extend(found);
+            }
+            for name in role_names_in_arns(text) {
+                if let Some(found) = roles.get(name) {
+                    out.extend(found);
+                }
+            }
         }
-        ValueKind::Object(members) => members.iter().any(|m| names_role(&m.value, role)),
-        ValueKind::Array(items) => items.iter().any(|item| names_role(item, role)),
-        _ => false,
+        ValueKind::Object(members) => {
+            for member in members {
+                role_names_in(&member.value, roles, out);
+            }
+        }
+        ValueKind::Array(items) => {
+            for item in items {
+                role_names_in(item, roles, out);
+            }
+        }
+        _ => {}
     }
 }
 
-/// Whether a permission's `function_name` or an integration's URI names
-/// the function `name`: the name itself, or an ARN with `:function:NAME`
-/// followed by its end, a qualifier (`:live`) or `/invocations`.
-fn names_function(target: &str, name: &str) -> bool {
-    if target == name {
-        return true;
+/// The function names a permission's `function_name` or an integration's
+/// URI holds: the text itself (a name), and the name after each
+/// `:function:` of an ARN, up to a qualifier (`:live`) or `/invocations`.
+fn function_names_in(target: &str) -> Vec<String> {
+    let mut names = vec![target.to_string()];
+    for (start, needle) in target.match_indices(":function:") {
+        let rest = &target[start + needle.len()..];
+        let end = rest.find([':', '/']).unwrap_or(rest.len());
+        names.push(rest[..end].to_string());
     }
-    let needle = format!(":function:{name}");
-    target.match_indices(&needle).any(|(start, _)| {
-        matches!(
-            target[start + needle.len()..].chars().next(),
-            None | Some(':' | '/')
-        )
-    })
+    names
 }
 
-/// Whether `text` holds a role ARN ending in `name`
-/// (`arn:aws:iam::ACCOUNT:role/PATH/NAME`), alone or inside longer text
-/// (a state machine definition, a policy string).
-fn mentions_role_arn(text: &str, name: &str) -> bool {
-    // Characters IAM allows in role names:
+/// The role names of the role ARNs in `text`: the last part of the path
+/// after each `:role/`.
+fn role_names_in_arns(text: &str) -> impl Iterator<Item = &str> {
+    // Characters IAM allows in role names and paths:
     // https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
-    let in_name = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-".contains(c);
-    let needle = format!("/{name}");
-    text.match_indices(&needle).any(|(start, _)| {
-        let after = text[start + needle.len()..].chars().next();
-        let arn_start = text[..start].rfind("arn:").unwrap_or(0);
-        let arn = &text[arn_start..start];
-        after.is_none_or(|c| !in_name(c))
-            && arn.contains(":role")
-            && !arn.contains(|c: char| c.is_whitespace() || c == '"')
+    let in_path = |c: char| c.is_ascii_alphanumeric() || "+=,.@_-/".contains(c);
+    text.match_indices(":role/").map(move |(start, needle)| {
+        let rest = &text[start + needle.len()..];
+        let end = rest.find(|c: char| !in_path(c)).unwrap_or(rest.len());
+        let path = &rest[..end];
+        path.rsplit('/').next().unwrap_or(path)
     })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::mentions_role_arn;
 
     // Integration URIs: https://docs.aws.amazon.com/apigateway/latest/api/API_Integration.html
     #[test]
     fn functions_are_named_by_name_arn_or_integration_uri() {
-        use super::names_function;
-        assert!(names_function("get-order", "get-order"));
-        assert!(names_function(
-            "arn:aws:lambda:us-east-1:123456789012:function:get-order:live",
-            "get-order"
-        ));
-        assert!(names_function(
-            "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:get-order/invocations",
-            "get-order"
-        ));
-        assert!(!names_function(
-            "arn:aws:lambda:us-east-1:123456789012:function:get-orders",
-            "get-order"
-        ));
+        use super::function_names_in;
+        assert_eq!(function_names_in("get-order"), ["get-order"]);
+        assert!(
+            function_names_in("arn:aws:lambda:us-east-1:123456789012:function:get-order:live")
+                .contains(&"get-order".to_string())
+        );
+        assert!(
+            function_names_in(
+                "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:get-order/invocations"
+            )
+            .contains(&"get-order".to_string())
+        );
+        assert!(
+            !function_names_in("arn:aws:lambda:us-east-1:123456789012:function:get-orders")
+                .contains(&"get-order".to_string())
+        );
     }
 
     #[test]
     fn role_arns_are_found_inside_longer_text() {
-        assert!(mentions_role_arn(
-            "arn:aws:iam::123456789012:role/idle",
-            "idle"
-        ));
-        assert!(mentions_role_arn(
-            "{\"RoleArn\": \"arn:aws:iam::123456789012:role/service/idle\"}",
-            "idle"
-        ));
-        assert!(!mentions_role_arn(
-            "arn:aws:iam::123456789012:role/idle-2",
-            "idle"
-        ));
-        assert!(!mentions_role_arn("arn:aws:s3:::bucket/idle", "idle"));
+        use super::role_names_in_arns;
+        fn names(text: &str) -> Vec<&str> {
+            role_names_in_arns(text).collect()
+        }
+        assert_eq!(names("arn:aws:iam::123456789012:role/idle"), ["idle"]);
+        assert_eq!(
+            names("{\"RoleArn\": \"arn:aws:iam::123456789012:role/service/idle\"}"),
+            ["idle"]
+        );
+        assert_eq!(names("arn:aws:iam::123456789012:role/idle-2"), ["idle-2"]);
+        assert!(names("arn:aws:s3:::bucket/idle").is_empty());
     }
 }
