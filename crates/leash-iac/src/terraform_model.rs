@@ -684,10 +684,10 @@ impl<'a> ModelReader<'a> {
                 let Some(role) = roles.get(index) else {
                     continue;
                 };
-                if role.address != resource.address {
-                    if let Some(users) = named_by.get_mut(index) {
-                        users.push(resource.address.clone());
-                    }
+                if role.address != resource.address
+                    && let Some(users) = named_by.get_mut(index)
+                {
+                    users.push(resource.address.clone());
                 }
             }
         }
