@@ -80,13 +80,14 @@ pub enum TerraformRoleLink {
 }
 
 /// A managed policy attached to roles by ARN: `aws_iam_role_policy_attachment`,
-/// `aws_iam_policy_attachment`, or an entry of a role's `managed_policy_arns`.
+/// `aws_iam_policy_attachment`, an entry of a role's `managed_policy_arns`
+/// or of an `aws_iam_role_policy_attachments_exclusive`'s `policy_arns`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TerraformManagedPolicyAttachment {
     /// The attachment's address (the role's for `managed_policy_arns`).
     pub address: String,
     pub resource_type: String,
-    /// `policy_arn` or `managed_policy_arns[N]`.
+    /// `policy_arn`, `managed_policy_arns[N]` or `policy_arns[N]`.
     pub path: String,
     /// The ARN, with the span of its value in the plan. Attachments whose
     /// ARN is unknown at plan time (a policy created in the same apply) are
@@ -449,6 +450,27 @@ impl<'a> ModelReader<'a> {
                         roles,
                     });
             }
+            // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_role_policy_attachments_exclusive
+            "aws_iam_role_policy_attachments_exclusive" => {
+                let roles = self.roles_named_in(resource, "role_name");
+                let arns = values
+                    .get("policy_arns")
+                    .and_then(Value::as_array)
+                    .unwrap_or_default();
+                for (index, arn) in arns.iter().enumerate() {
+                    if let Some(text) = arn.as_str().filter(|s| !s.is_empty()) {
+                        model
+                            .managed_policy_attachments
+                            .push(TerraformManagedPolicyAttachment {
+                                address: resource.address.clone(),
+                                resource_type: resource.resource_type.clone(),
+                                path: format!("policy_arns[{index}]"),
+                                policy_arn: Spanned::new(text.to_string(), arn.span),
+                                roles: roles.clone(),
+                            });
+                    }
+                }
+            }
             "aws_s3_bucket" => {
                 let set_in_values = values
                     .get("policy")
@@ -574,8 +596,8 @@ impl<'a> ModelReader<'a> {
                 .contains(&strip_indexes(&function.address))
     }
 
-    /// The roles an attachment's `role` (a name) or `roles` (a list of
-    /// names) attribute names: addresses of the plan's roles with those
+    /// The roles an attachment's `role` / `role_name` (a name) or `roles` (a
+    /// list of names) attribute names: addresses of the plan's roles with those
     /// names, names as written for others; when unknown at plan time, the
     /// roles its configuration refers to, one instance each.
     fn roles_named_in(&self, resource: &PlannedResource, attribute: &str) -> Vec<String> {

@@ -415,3 +415,35 @@ fn an_api_integration_makes_a_function_an_api_function() {
     );
     assert!(!found.iter().any(|d| d.message.contains("export")));
 }
+
+#[test]
+fn exclusive_attachments_are_read_entry_by_entry() {
+    let text = plan(
+        &[
+            ("aws_iam_role", "orders", &role("orders"), "{}"),
+            (
+                "aws_lambda_function",
+                "get_order",
+                r#"{"function_name": "get-order"}"#,
+                r#"{"role": {"references": ["aws_iam_role.orders.arn", "aws_iam_role.orders"]}}"#,
+            ),
+            (
+                "aws_iam_role_policy_attachments_exclusive",
+                "orders",
+                r#"{"role_name": "orders", "policy_arns": ["arn:aws:iam::123456789012:policy/orders-data", "arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess"]}"#,
+                r#"{"role_name": {"references": ["aws_iam_role.orders.name", "aws_iam_role.orders"]}}"#,
+            ),
+        ],
+        "{}",
+    );
+    let found = with_code(&text, "L506");
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(
+        at(&text, &found[0]),
+        r#""arn:aws:iam::aws:policy/AmazonDynamoDBFullAccess""#
+    );
+    assert_eq!(
+        found[0].resource.as_deref(),
+        Some("aws_iam_role_policy_attachments_exclusive.orders")
+    );
+}

@@ -5,8 +5,9 @@
 //! the role it generates.
 //!
 //! In a Terraform plan: an AWS managed policy attached by ARN
-//! (`aws_iam_role_policy_attachment`, `aws_iam_policy_attachment`, the
-//! role's `managed_policy_arns`) to the role of an `aws_lambda_function`,
+//! (`aws_iam_role_policy_attachment`, `aws_iam_policy_attachment`,
+//! `aws_iam_role_policy_attachments_exclusive`, the role's
+//! `managed_policy_arns`) to the role of an `aws_lambda_function`,
 //! reported at the ARN.
 //!
 //! ## Why it matters
@@ -71,8 +72,9 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
 
 /// The same on a Terraform plan: an AWS managed policy
 /// (`arn:PARTITION:iam::aws:policy/...`) attached by
-/// `aws_iam_role_policy_attachment`, `aws_iam_policy_attachment` or the
-/// role's `managed_policy_arns` to a role that an `aws_lambda_function`
+/// `aws_iam_role_policy_attachment`, `aws_iam_policy_attachment`,
+/// `aws_iam_role_policy_attachments_exclusive` or the role's
+/// `managed_policy_arns` to a role that an `aws_lambda_function`
 /// runs with, reported at the ARN. A customer managed policy is judged by
 /// its document, not its name.
 pub fn check_terraform(input: &TerraformInput<'_>, out: &mut Vec<Diagnostic>) {
