@@ -96,6 +96,7 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
     let mut files: Vec<(String, String)> = Vec::new();
     let mut designed = None;
     let mut terraform_notes = Vec::new();
+    let mut terraform_role_notes = Vec::new();
     match args.format {
         DesignFormat::Cfn => {
             let Some(template) = &template else {
@@ -133,6 +134,7 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
                 .map_err(|error| format!("error: {}: {error}", input.display()))?;
             files.push(("main.tf.json".to_string(), output.text));
             terraform_notes = output.notes;
+            terraform_role_notes = output.role_notes;
         }
     }
     // What each role changes against the template's own IAM (a manifest
@@ -150,6 +152,13 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
         changes: changes.as_deref(),
     };
     let mut report = render_report_with(&application, &all_roles, &context);
+    if !terraform_role_notes.is_empty() {
+        report.push_str("## Terraform roles\n\n");
+        for note in &terraform_role_notes {
+            report.push_str(&format!("- {note}\n"));
+        }
+        report.push('\n');
+    }
     if !terraform_notes.is_empty() {
         report.push_str("## Terraform resource policies\n\n");
         for note in &terraform_notes {

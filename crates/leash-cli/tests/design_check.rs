@@ -196,3 +196,212 @@ fn the_terraform_resource_policies_are_the_json_ones() {
         let _ = std::fs::remove_dir_all(&terraform_out);
     }
 }
+
+/// Every object key of a JSON document that appears twice in one object,
+/// as `path/key` (leash's JSON reader keeps duplicates; serde's drops them).
+fn duplicate_keys(value: &leash_policy::Value, path: &str, found: &mut Vec<String>) {
+    if let Some(members) = value.as_object() {
+        let mut seen = std::collections::BTreeSet::new();
+        for member in members {
+            let key = &member.key.node;
+            if !seen.insert(key.clone()) {
+                found.push(format!("{path}/{key}"));
+            }
+            duplicate_keys(&member.value, &format!("{path}/{key}"), found);
+        }
+    } else if let Some(items) = value.as_array() {
+        for (index, item) in items.iter().enumerate() {
+            duplicate_keys(item, &format!("{path}/{index}"), found);
+        }
+    }
+}
+
+/// From a manifest, a route's event name is made of its method and path,
+/// so one function with the same route on two APIs had one event name for
+/// both: the second `aws_lambda_permission` reused the first's name (a
+/// duplicate key in `main.tf.json`) and the first API's id. Each route now
+/// has its own resource, statement id and API, and the folder checks clean.
+#[test]
+fn the_same_route_on_two_apis_gets_two_terraform_permissions() {
+    let dir = std::env::temp_dir().join(format!("leash-design-two-apis-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let manifest = dir.join("manifest.yaml");
+    std::fs::write(
+        &manifest,
+        r#"leash-manifest: 1
+account: "111122223333"
+region: us-west-2
+tables:
+  Orders:
+    key: {partition: orderId}
+functions:
+  get-order:
+    needs:
+      - {resource: Orders, actions: [dynamodb:GetItem]}
+  list-orders:
+    needs:
+      - {resource: Orders, actions: [dynamodb:Scan]}
+apis:
+  PublicApi:
+    type: rest
+    stage: prod
+    routes:
+      - {method: GET, path: "/orders/{orderId}", function: get-order}
+      - {method: GET, path: /orders, function: list-orders}
+  AdminApi:
+    type: rest
+    stage: admin
+    routes:
+      - {method: GET, path: "/orders/{orderId}", function: get-order}
+"#,
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let designed = leash(&[
+        "design",
+        manifest.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "terraform",
+    ]);
+    assert_eq!(
+        designed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&designed.stderr)
+    );
+    let text = std::fs::read_to_string(out.join("main.tf.json")).unwrap();
+    let mut duplicates = Vec::new();
+    duplicate_keys(
+        &leash_policy::json::parse_json(&text).unwrap(),
+        "",
+        &mut duplicates,
+    );
+    assert!(duplicates.is_empty(), "{duplicates:?}\n{text}");
+    let main: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let permissions = main["resource"]["aws_lambda_permission"]
+        .as_object()
+        .unwrap();
+    // Per function and API: the route's resource, and the API its
+    // `source_arn` names. A function with its route on one API only keeps
+    // the event's name.
+    let expected = [
+        (
+            "get_order_public_api_get_orders_order_id",
+            "apigateway-PublicApi-GetOrdersOrderId",
+            "${var.public_api_id}/prod/GET/orders/*",
+        ),
+        (
+            "get_order_admin_api_get_orders_order_id",
+            "apigateway-AdminApi-GetOrdersOrderId",
+            "${var.admin_api_id}/admin/GET/orders/*",
+        ),
+        (
+            "list_orders_get_orders",
+            "apigateway-GetOrders",
+            "${var.public_api_id}/prod/GET/orders",
+        ),
+    ];
+    assert_eq!(permissions.len(), expected.len(), "{text}");
+    for (name, statement_id, source) in expected {
+        let permission = &permissions[name];
+        assert_eq!(permission["statement_id"], statement_id, "{name}");
+        let source_arn = permission["source_arn"].as_str().unwrap();
+        assert_eq!(
+            source_arn,
+            format!("arn:aws:execute-api:us-west-2:111122223333:{source}"),
+            "{name}"
+        );
+    }
+    for variable in ["public_api_id", "admin_api_id"] {
+        assert_eq!(main["variable"][variable]["type"], "string", "{variable}");
+    }
+    let found = warnings_and_errors(&out);
+    assert!(found.is_empty(), "{found:#?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A role's path and boundary carried into Terraform check clean, whether
+/// literal or an intrinsic written as a variable (which the report lists),
+/// and a role name over IAM's 64 characters is left out.
+#[test]
+fn terraform_role_settings_check_clean() {
+    let dir =
+        std::env::temp_dir().join(format!("leash-design-role-settings-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let template = dir.join("template.yaml");
+    std::fs::write(
+        &template,
+        r#"Transform: AWS::Serverless-2016-10-31
+Metadata:
+  leash: {account: '111122223333', region: us-west-2}
+Parameters:
+  Path: {Type: String}
+Resources:
+  Orders: {Type: AWS::DynamoDB::Table, Properties: {TableName: Orders}}
+  GetOrder:
+    Type: AWS::Serverless::Function
+    Metadata:
+      leash:
+        needs: [{resource: Orders, access: read}]
+    Properties:
+      FunctionName: a-function-name-long-enough-that-its-role-name-passes-the-limit
+      Handler: a.b
+      Runtime: python3.12
+      CodeUri: s/
+      RolePath: !Ref Path
+      PermissionsBoundary: !Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/boundary'
+  ListOrders:
+    Type: AWS::Serverless::Function
+    Metadata:
+      leash:
+        needs: [{resource: Orders, access: read}]
+    Properties:
+      FunctionName: list-orders
+      Handler: a.b
+      Runtime: python3.12
+      CodeUri: s/
+      RolePath: /service/
+      PermissionsBoundary: arn:aws:iam::111122223333:policy/boundary
+"#,
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let designed = leash(&[
+        "design",
+        template.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "terraform",
+    ]);
+    assert_eq!(
+        designed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&designed.stderr)
+    );
+    let main: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("main.tf.json")).unwrap()).unwrap();
+    let roles = &main["resource"]["aws_iam_role"];
+    assert!(roles["get_order"].get("name").is_none());
+    assert_eq!(roles["get_order"]["path"], "${var.get_order_role_path}");
+    assert_eq!(
+        roles["get_order"]["permissions_boundary"],
+        "${var.get_order_permissions_boundary}"
+    );
+    assert_eq!(roles["list_orders"]["name"], "list-orders-role");
+    assert_eq!(roles["list_orders"]["path"], "/service/");
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(report.contains("## Terraform roles"), "{report}");
+    assert!(
+        report.contains("written as `${var.get_order_permissions_boundary}`"),
+        "{report}"
+    );
+    let found = warnings_and_errors(&out);
+    assert!(found.is_empty(), "{found:#?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -18,7 +18,7 @@ use crate::json_tree::Node;
 use crate::model::{ApiRoute, AppResource, Application, ResourceKind};
 use crate::roles_out::{
     PERMISSIONS_POLICY_NAME, ResourcePolicyOut, RoleOut, UnreadablePolicy, resource_policies_out,
-    roles_out,
+    role_name_fits, roles_out,
 };
 
 /// How one API route reaches its function in the designed template.
@@ -82,10 +82,6 @@ const SAM_ROLE_PROPERTIES: &[&str] = &[
     "PermissionsBoundary",
     "RolePath",
 ];
-
-/// IAM role names are at most 64 characters.
-/// https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html
-const ROLE_NAME_LIMIT: usize = 64;
 
 /// Writes the whole template with the design applied, plus the designed
 /// bucket policies as `AWS::S3::BucketPolicy` resources and the designed
@@ -234,8 +230,7 @@ pub fn designed_template(
         if let Some(name) = forms.role_name(&function_id, function_resource) {
             role_properties.push(("RoleName".to_string(), name));
         }
-        let merged = &function_resource.properties;
-        if let Some(path) = merged.get("RolePath") {
+        if let Some(path) = out.own_path {
             role_properties.push(("Path".to_string(), Node::from_value(path)));
         }
         role_properties.push(("AssumeRolePolicyDocument".to_string(), out.trust.clone()));
@@ -687,7 +682,8 @@ impl ArnForms {
 
     /// `RoleName` for a function's role: its name with `-role` when the
     /// template names the function; none (CloudFormation generates one)
-    /// when it does not or the name could pass IAM's 64-character limit.
+    /// when it does not or a literal name would pass IAM's 64-character
+    /// limit ([`role_name_fits`]).
     fn role_name(&self, function_id: &str, resource: &leash_iac::Resource) -> Option<Node> {
         let name = self.function_names.get(function_id)?.as_ref()?;
         match resource
@@ -697,7 +693,7 @@ impl ArnForms {
         {
             Some(literal) => {
                 let role_name = format!("{literal}-role");
-                (role_name.len() <= ROLE_NAME_LIMIT).then(|| Node::string(role_name))
+                role_name_fits(&role_name).then(|| Node::string(role_name))
             }
             None => Some(Node::sub(format!("{name}-role"))),
         }

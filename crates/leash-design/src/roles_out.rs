@@ -20,6 +20,17 @@ use crate::perimeter::ResourcePolicyDesign;
 /// The name of the one inline permissions policy each designed role gets.
 pub(crate) const PERMISSIONS_POLICY_NAME: &str = "least-privilege";
 
+/// IAM role names are at most 64 characters:
+/// <https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html>.
+const ROLE_NAME_LIMIT: usize = 64;
+
+/// Whether `name` may be written as a role's name. A longer one is left
+/// out (the deployment tool then generates a name) rather than written
+/// for IAM to refuse.
+pub(crate) fn role_name_fits(name: &str) -> bool {
+    name.chars().count() <= ROLE_NAME_LIMIT
+}
+
 /// One designed role, ready to write.
 pub(crate) struct RoleOut<'a> {
     pub design: &'a RoleDesign,
@@ -29,8 +40,9 @@ pub(crate) struct RoleOut<'a> {
     /// The application's function (none for a consumer's role).
     pub function: Option<&'a Function>,
     /// Whether the role gets a name of its own: a consumer's role always
-    /// (the options name it), a function's when the template names the
-    /// function; otherwise CloudFormation generates one.
+    /// (the options name it, within IAM's limit), a function's when the
+    /// template names the function and `<name>-role` fits IAM's limit
+    /// ([`role_name_fits`]); otherwise the deployment tool generates one.
     pub named: bool,
     pub trust: Node,
     /// `None` when the role grants nothing: AWS rejects a policy without
@@ -40,6 +52,9 @@ pub(crate) struct RoleOut<'a> {
     /// The `PermissionsBoundary` the template sets for the logical id
     /// (with `Globals` merged in), as written.
     pub own_boundary: Option<&'a Value>,
+    /// The `RolePath` the template sets for the logical id (with `Globals`
+    /// merged in), as written.
+    pub own_path: Option<&'a Value>,
     /// The boundary the design options ask for.
     pub options_boundary: Option<&'a str>,
 }
@@ -94,10 +109,12 @@ pub(crate) fn roles_out<'a>(
                 design: role,
                 resource,
                 function: app.functions.iter().find(|f| f.logical_id == *id),
-                named: role.consumer.is_some() || function_named,
+                named: role.consumer.is_some()
+                    || (function_named && role_name_fits(&role.role_name)),
                 trust,
                 permissions: (!role.grants_nothing()).then_some(permissions),
                 own_boundary: resource.and_then(|r| r.properties.get("PermissionsBoundary")),
+                own_path: resource.and_then(|r| r.properties.get("RolePath")),
                 options_boundary: role.permissions_boundary.as_deref(),
             })
         })

@@ -27,7 +27,7 @@ use leash_iac::Template;
 
 use crate::design::RoleDesign;
 use crate::json_tree::Node;
-use crate::model::Application;
+use crate::model::{ApiRoute, Application};
 use crate::perimeter::ResourcePolicyDesign;
 use crate::roles_out::{
     PERMISSIONS_POLICY_NAME, UnreadablePolicy, resource_policies_out, roles_out,
@@ -42,6 +42,9 @@ pub struct TerraformDesign {
     pub variables: BTreeMap<String, String>,
     /// For the report: designed policies written, or not and why.
     pub notes: Vec<String>,
+    /// For the report: role settings of the template that only
+    /// CloudFormation can resolve, and the variables written for them.
+    pub role_notes: Vec<String>,
 }
 
 /// Renders the design as Terraform JSON: the roles, plus the designed
@@ -126,6 +129,7 @@ pub fn terraform_design(
     let mut iam_roles_out = Vec::new();
     let mut role_policies_out = Vec::new();
     let mut permissions_out = Vec::new();
+    let mut role_notes = Vec::new();
     for out in &roles_ready {
         let role = out.design;
         let key = terraform_name(&role.function);
@@ -133,21 +137,38 @@ pub fn terraform_design(
         if out.named {
             role_arguments.push(("name", Node::string(template_text(&role.role_name))));
         }
+        // The function's `RolePath` goes with its role, as in the
+        // CloudFormation output.
+        if let Some(path) = out.own_path {
+            let setting = RoleSetting {
+                function: &role.function,
+                property: "RolePath",
+                variable: format!("{key}_role_path"),
+                meaning: "the path",
+            };
+            role_arguments.push(("path", names.role_setting(path, &setting, &mut role_notes)));
+        }
         role_arguments.push((
             "assume_role_policy",
             Node::string(names.policy_text(&out.trust)),
         ));
-        // The function's own boundary (a literal: Terraform cannot take an
-        // intrinsic), else the design options' one.
-        if let Some(boundary) = out
-            .own_boundary
-            .and_then(|v| v.as_str())
-            .or(out.options_boundary)
-        {
-            role_arguments.push((
-                "permissions_boundary",
-                Node::string(template_text(boundary)),
-            ));
+        // The function's own boundary, else the design options' one.
+        let boundary = match out.own_boundary {
+            Some(own) => {
+                let setting = RoleSetting {
+                    function: &role.function,
+                    property: "PermissionsBoundary",
+                    variable: format!("{key}_permissions_boundary"),
+                    meaning: "the permissions boundary (a managed policy ARN)",
+                };
+                Some(names.role_setting(own, &setting, &mut role_notes))
+            }
+            None => out
+                .options_boundary
+                .map(|boundary| Node::string(template_text(boundary))),
+        };
+        if let Some(boundary) = boundary {
+            role_arguments.push(("permissions_boundary", boundary));
         }
         iam_roles_out.push((key.clone(), Node::object(role_arguments)));
         if let Some(permissions) = &out.permissions {
@@ -160,22 +181,31 @@ pub fn terraform_design(
                 ]),
             ));
         }
-        for permission in &role.lambda_permissions {
-            let route = out
-                .function
-                .and_then(|f| f.routes.iter().find(|r| r.event == permission.event));
-            let Some(route) = route else { continue };
+        let Some(function) = out.function else {
+            continue;
+        };
+        // One permission per route, in the order of the function's routes
+        // (`design` makes them so); each names its own route's API.
+        let routes: Vec<&ApiRoute> = function
+            .routes
+            .iter()
+            .take(role.lambda_permissions.len())
+            .collect();
+        let suffixes = permission_suffixes(&routes);
+        for ((route, permission), (name_suffix, statement_suffix)) in
+            routes.iter().zip(&role.lambda_permissions).zip(suffixes)
+        {
             let api_variable = format!("{}_id", terraform_name(&route.api));
             let source_arn = template_text(&permission.source_arn).replace(
                 &format!("$${{{}}}", route.api),
                 &format!("${{var.{api_variable}}}"),
             );
             permissions_out.push((
-                format!("{key}_{}", terraform_name(&permission.event)),
+                format!("{key}_{name_suffix}"),
                 Node::object([
                     (
                         "statement_id",
-                        Node::string(format!("apigateway-{}", permission.event)),
+                        Node::string(format!("apigateway-{statement_suffix}")),
                     ),
                     ("action", Node::string("lambda:InvokeFunction")),
                     (
@@ -247,7 +277,61 @@ pub fn terraform_design(
         text: Node::Object(document).to_pretty_json(),
         variables,
         notes,
+        role_notes,
     })
+}
+
+/// Per route of one function, the suffix of its `aws_lambda_permission`
+/// name (after the function's) and of its `statement_id` (after
+/// `apigateway-`): the route's event, unique among the function's routes
+/// in a template (events are the keys of its `Events`). From a manifest
+/// the event is made of method and path, so the same route on two APIs
+/// has the same event: those routes are told apart by their API, and any
+/// still alike by their position. A function's statement ids must differ
+/// (Lambda refuses a statement id its policy already has:
+/// <https://docs.aws.amazon.com/lambda/latest/api/API_AddPermission.html>),
+/// and so must the resource names in `main.tf.json`.
+fn permission_suffixes(routes: &[&ApiRoute]) -> Vec<(String, String)> {
+    let shared = |event: &str| routes.iter().filter(|r| r.event == event).count() > 1;
+    let mut suffixes: Vec<(String, String)> = routes
+        .iter()
+        .map(|route| {
+            if shared(&route.event) {
+                (
+                    format!(
+                        "{}_{}",
+                        terraform_name(&route.api),
+                        terraform_name(&route.event)
+                    ),
+                    format!("{}-{}", route.api, route.event),
+                )
+            } else {
+                (terraform_name(&route.event), route.event.clone())
+            }
+        })
+        .collect();
+    let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+    for (name, statement) in &mut suffixes {
+        let count = seen.entry(name.clone()).or_insert(0);
+        *count += 1;
+        if *count > 1 {
+            name.push_str(&format!("_{count}"));
+            statement.push_str(&format!("-{count}"));
+        }
+    }
+    suffixes
+}
+
+/// A role property the template sets for a function, to write in
+/// Terraform.
+struct RoleSetting<'a> {
+    function: &'a str,
+    /// `PermissionsBoundary` or `RolePath`.
+    property: &'static str,
+    /// The variable that stands for it when it is an intrinsic.
+    variable: String,
+    /// What the variable is to be set to.
+    meaning: &'static str,
 }
 
 /// Names the template leaves to CloudFormation: in Terraform they are
@@ -279,6 +363,36 @@ impl Names {
                 .collect(),
             variables: std::cell::RefCell::new(BTreeMap::new()),
         }
+    }
+
+    /// A role setting as a Terraform string: a literal as written; an
+    /// intrinsic (`Ref`, `Fn::Sub`, ...), which only CloudFormation
+    /// resolves, as a declared variable, with a note for the report. The
+    /// CloudFormation output keeps the intrinsic, so Terraform keeps the
+    /// setting too, rather than dropping it or falling back on the
+    /// options' boundary.
+    fn role_setting(
+        &self,
+        value: &leash_policy::Value,
+        setting: &RoleSetting,
+        role_notes: &mut Vec<String>,
+    ) -> Node {
+        if let Some(literal) = value.as_str() {
+            return Node::string(template_text(literal));
+        }
+        let written = Node::from_value(value).to_compact_json();
+        self.declare(
+            &setting.variable,
+            format!(
+                "{} of the role of `{}`: the template's `{}` is `{written}`, which only CloudFormation resolves",
+                setting.meaning, setting.function, setting.property
+            ),
+        );
+        role_notes.push(format!(
+            "`{}`: `{}` is `{written}`, an intrinsic Terraform cannot resolve; written as `${{var.{}}}`",
+            setting.function, setting.property, setting.variable
+        ));
+        Node::string(format!("${{var.{}}}", setting.variable))
     }
 
     fn declare(&self, variable: &str, description: String) {
@@ -445,6 +559,140 @@ Resources:
             "{text}"
         );
         assert!(value["variable"]["jobs_name"]["type"] == "string");
+    }
+
+    /// The Terraform and the CloudFormation outputs of one template, for
+    /// the role settings both must carry alike.
+    fn both_outputs(text: &str) -> (TerraformDesign, serde_json::Value, serde_json::Value) {
+        let template = leash_iac::read_template(text).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        let roles = crate::design::design(&app).unwrap();
+        let terraform = terraform_design(&template, &app, &roles, &[]).unwrap();
+        let value = serde_json::from_str(&terraform.text).unwrap();
+        let designed =
+            crate::cloudformation::designed_template(&template, &app, &roles, &[]).unwrap();
+        let cloudformation = serde_json::from_str(&designed.text).unwrap();
+        (terraform, value, cloudformation)
+    }
+
+    /// IAM refuses role names over 64 characters
+    /// (<https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html>):
+    /// like the CloudFormation output, Terraform then writes no `name`.
+    #[test]
+    fn a_role_name_over_64_characters_is_not_written() {
+        // `<name>-role` is 64 characters: still written.
+        let fits = "f".repeat(59);
+        let (_, value, cloudformation) = both_outputs(&TEMPLATE.replace("get-order", &fits));
+        assert_eq!(
+            value["resource"]["aws_iam_role"]["get_order"]["name"],
+            format!("{fits}-role")
+        );
+        assert_eq!(
+            cloudformation["Resources"]["GetOrderRole"]["Properties"]["RoleName"],
+            format!("{fits}-role")
+        );
+        // 65 characters: neither output names the role.
+        let too_long = "f".repeat(60);
+        let (_, value, cloudformation) = both_outputs(&TEMPLATE.replace("get-order", &too_long));
+        let role = &value["resource"]["aws_iam_role"]["get_order"];
+        assert!(role.get("name").is_none(), "{role}");
+        assert!(role.get("assume_role_policy").is_some());
+        assert!(
+            cloudformation["Resources"]["GetOrderRole"]["Properties"]
+                .get("RoleName")
+                .is_none()
+        );
+        // The function itself keeps its name.
+        let permission = &value["resource"]["aws_lambda_permission"]["get_order_get"];
+        assert_eq!(permission["function_name"], too_long.as_str());
+    }
+
+    /// The function's `RolePath` is the role's `path`, as it is the
+    /// role's `Path` in the CloudFormation output
+    /// (<https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_role>).
+    #[test]
+    fn the_role_path_is_written() {
+        let text = TEMPLATE.replace(
+            "      FunctionName: get-order\n",
+            "      FunctionName: get-order\n      RolePath: /service/orders/\n",
+        );
+        let (terraform, value, cloudformation) = both_outputs(&text);
+        assert_eq!(
+            value["resource"]["aws_iam_role"]["get_order"]["path"],
+            "/service/orders/"
+        );
+        assert_eq!(
+            cloudformation["Resources"]["GetOrderRole"]["Properties"]["Path"],
+            "/service/orders/"
+        );
+        assert!(
+            terraform.role_notes.is_empty(),
+            "{:#?}",
+            terraform.role_notes
+        );
+        // Without one, no `path` (IAM's default `/`).
+        let (_, value, _) = design();
+        assert!(
+            value["resource"]["aws_iam_role"]["get_order"]
+                .get("path")
+                .is_none()
+        );
+    }
+
+    /// A boundary or path the template writes as an intrinsic is kept by
+    /// the CloudFormation output as written; Terraform cannot resolve it,
+    /// so it becomes a declared variable and the report says so, rather
+    /// than being dropped or replaced by the options' boundary.
+    #[test]
+    fn intrinsic_role_settings_become_variables_and_notes() {
+        let text = TEMPLATE
+            .replace(
+                "  leash: {account: '111122223333', region: us-west-2}\n",
+                "  leash:\n    account: '111122223333'\n    region: us-west-2\n    permissions-boundary: arn:aws:iam::111122223333:policy/org-boundary\nParameters:\n  Path: {Type: String}\n",
+            )
+            .replace(
+                "      PermissionsBoundary: arn:aws:iam::111122223333:policy/boundary\n",
+                "      PermissionsBoundary: !Sub 'arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/boundary'\n      RolePath: !Ref Path\n",
+            );
+        let (terraform, value, cloudformation) = both_outputs(&text);
+        let role = &value["resource"]["aws_iam_role"]["get_order"];
+        assert_eq!(
+            role["permissions_boundary"],
+            "${var.get_order_permissions_boundary}"
+        );
+        assert_eq!(role["path"], "${var.get_order_role_path}");
+        let cloudformation_role = &cloudformation["Resources"]["GetOrderRole"]["Properties"];
+        assert_eq!(
+            cloudformation_role["PermissionsBoundary"],
+            serde_json::json!({"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:policy/boundary"})
+        );
+        assert_eq!(
+            cloudformation_role["Path"],
+            serde_json::json!({"Ref": "Path"})
+        );
+        for variable in ["get_order_permissions_boundary", "get_order_role_path"] {
+            assert_eq!(value["variable"][variable]["type"], "string", "{variable}");
+            assert!(terraform.variables.contains_key(variable), "{variable}");
+        }
+        // The description names the intrinsic, its `${` escaped.
+        let description = value["variable"]["get_order_permissions_boundary"]["description"]
+            .as_str()
+            .unwrap();
+        assert!(description.contains("$${AWS::AccountId}"), "{description}");
+        assert_eq!(terraform.role_notes.len(), 2, "{:#?}", terraform.role_notes);
+        assert!(
+            terraform
+                .role_notes
+                .iter()
+                .any(|n| n.contains("`PermissionsBoundary`")
+                    && n.contains("${var.get_order_permissions_boundary}"))
+        );
+        assert!(
+            terraform
+                .role_notes
+                .iter()
+                .any(|n| n.contains("`RolePath` is `{\"Ref\":\"Path\"}`"))
+        );
     }
 
     #[test]
