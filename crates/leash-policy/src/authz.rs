@@ -889,9 +889,17 @@ impl<'a> Grants<'a, '_> {
             // Naming the role (for a session), or everyone: grants without
             // identity policies but stays within the boundary and the
             // session policy. For `*` this is leash's reading (AWS does not
-            // say; see docs/semantics.md).
+            // say; see docs/semantics.md). The root user has neither: a
+            // boundary is set on a user or a role
+            // (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html)
+            // and a session policy is passed for a role or federated user
+            // session (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies.html#policies_session),
+            // so one given with a root request limits nothing, as on the
+            // identity side above.
             Some((statement, PrincipalMatch::Role | PrincipalMatch::Everyone)) => {
-                if !self.boundary_allows {
+                if is_root {
+                    Ok([Some(statement), None])
+                } else if !self.boundary_allows {
                     Err(ImplicitDenyCause::PermissionsBoundary)
                 } else if !self.session_allows {
                     Err(ImplicitDenyCause::SessionPolicy)

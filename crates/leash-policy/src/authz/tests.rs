@@ -356,6 +356,31 @@ fn root_user_has_full_access_in_its_account() {
 }
 
 #[test]
+fn a_boundary_or_session_policy_given_with_a_root_request_limits_nothing() {
+    // The root user has no permissions boundary (set on users and roles)
+    // and no session policy (passed for role and federated sessions), so
+    // one given with the request must not turn a resource policy's grant
+    // into a deny: adding that grant must never allow less (found by the
+    // property `removing_an_allow_never_allows_more`).
+    let root = get_item("arn:aws:iam::111122223333:root");
+    let limits = PolicySet::new()
+        .with_session_policy("s", allow("s3:*", "*"))
+        .with_permissions_boundary("b", allow("s3:*", "*"));
+    assert_decision(
+        &decide(limits.clone(), &root),
+        DecisionReason::Allowed,
+        EVALUATION,
+    );
+    let granted = limits.with_resource_policy(
+        "table",
+        statements(&format!(
+            r#"{{"Effect": "Allow", "Principal": "*", "Action": "dynamodb:GetItem", "Resource": "{TABLE}"}}"#
+        )),
+    );
+    assert_decision(&decide(granted, &root), DecisionReason::Allowed, EVALUATION);
+}
+
+#[test]
 fn service_principals_and_anonymous_need_the_resource_policy() {
     // API Gateway invoking a function through the function's resource policy.
     // https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html
