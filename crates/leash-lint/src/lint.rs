@@ -182,6 +182,11 @@ fn lint_template_result(
                 .map(|r| r.logical_id.node.clone());
         }
     }
+    for d in &mut diagnostics {
+        if d.code == rules::resource_not_an_arn::RULE.code {
+            explain_a_reference_that_is_not_an_arn(&template, d);
+        }
+    }
     apply_metadata_suppressions(&template, &mut diagnostics);
     // A synthesized policy (an expanded SAM policy template used twice) can
     // repeat a finding at the same place: report it once.
@@ -190,6 +195,73 @@ fn lint_template_result(
     });
     diagnostics.dedup_by(|a, b| a.span == b.span && a.code == b.code && a.message == b.message);
     diagnostics
+}
+
+/// An L201 on `Ref` of one of the template's resources whose `Ref` is not
+/// its ARN (a role's or table's name, a queue's URL): says so and offers
+/// `Fn::GetAtt NAME.Arn`, when that attribute is an ARN
+/// (<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/intrinsic-function-reference-ref.html>
+/// lists what `Ref` returns for each resource type).
+fn explain_a_reference_that_is_not_an_arn(template: &leash_iac::Template, d: &mut Diagnostic) {
+    let Some(node) = value_at(&template.root, d.span) else {
+        return;
+    };
+    let Some(leash_policy::ValueKind::String(logical_id)) = node.get("Ref").map(|v| &v.kind) else {
+        return;
+    };
+    let Some(resource) = template.resource(logical_id) else {
+        return;
+    };
+    let get_att = Value::new(
+        leash_policy::ValueKind::Object(vec![leash_policy::Member {
+            key: leash_policy::Spanned::new("Fn::GetAtt".to_string(), node.span),
+            value: Value::new(
+                leash_policy::ValueKind::String(format!("{logical_id}.Arn")),
+                node.span,
+            ),
+        }]),
+        node.span,
+    );
+    let arn = leash_iac::resolve(&get_att, template);
+    let is_arn =
+        matches!(&arn.kind, leash_policy::ValueKind::String(text) if text.starts_with("arn:"));
+    if !is_arn {
+        return;
+    }
+    let replacement = match template.format {
+        leash_iac::TemplateFormat::Yaml => format!("!GetAtt {logical_id}.Arn"),
+        leash_iac::TemplateFormat::Json => format!(r#"{{"Fn::GetAtt": ["{logical_id}", "Arn"]}}"#),
+    };
+    d.help = Some(format!(
+        "`Ref` of the `{}` `{logical_id}` is not its ARN; `{replacement}` is",
+        resource.resource_type.node
+    ));
+    d.fix = Some(crate::Fix {
+        message: format!("use `{replacement}`"),
+        // The statement matches nothing today; the fix makes it grant.
+        applicability: crate::Applicability::Unsafe,
+        edits: vec![crate::Edit {
+            span: d.span,
+            replacement,
+        }],
+    });
+}
+
+/// The node of `root` that spans exactly `span`, if any.
+fn value_at(root: &Value, span: leash_policy::Span) -> Option<&Value> {
+    if root.span == span {
+        return Some(root);
+    }
+    if root.span.end < span.start || span.end < root.span.start {
+        return None;
+    }
+    match &root.kind {
+        leash_policy::ValueKind::Array(items) => items.iter().find_map(|item| value_at(item, span)),
+        leash_policy::ValueKind::Object(members) => members
+            .iter()
+            .find_map(|member| value_at(&member.value, span)),
+        _ => None,
+    }
 }
 
 /// Rules whose finding is about a `*` in a value: a wildcard compared

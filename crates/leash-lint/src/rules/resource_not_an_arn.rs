@@ -17,7 +17,11 @@
 //! ```
 //!
 //! ## Fix
-//! Write the full ARN: `arn:aws:s3:::my-bucket/*`.
+//! Write the full ARN: `arn:aws:s3:::my-bucket/*`. In a template,
+//! `Resource: !Ref TaskRole` is a role's name (`Ref` of a role, table,
+//! bucket or function is its name, of a queue its URL): the finding offers
+//! `!GetAtt TaskRole.Arn` as an unsafe fix, unsafe because the statement,
+//! which matched nothing, starts granting.
 //!
 //! ## Reference
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html>
