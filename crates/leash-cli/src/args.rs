@@ -63,9 +63,27 @@ pub struct DesignArgs {
     /// The AWS region; overrides `Metadata: leash: region` in the template (or `region` in a manifest)
     #[arg(long)]
     pub region: Option<String>,
+    /// The stack name the template will be deployed as: the value of `AWS::StackName` (templates only)
+    #[arg(long, value_name = "NAME")]
+    pub stack_name: Option<String>,
+    /// A template parameter's value, as `aws cloudformation deploy --parameter-overrides` takes it; overrides the parameter's `Default`; repeatable (templates only)
+    #[arg(long = "parameter", value_name = "KEY=VALUE", value_parser = parse_parameter)]
+    pub parameters: Vec<(String, String)>,
     /// Folder of AWS managed policy documents (`<PolicyName>.json`) to compare the template's managed policies with; SAM's implicit ones are built in
     #[arg(long, value_name = "DIR")]
     pub managed_policies: Option<PathBuf>,
+}
+
+/// `KEY=VALUE` of `--parameter`: the key is everything before the first
+/// `=`, so a value may itself hold `=`.
+fn parse_parameter(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_string(), value.to_string())),
+        Some(_) => Err(format!("`{text}` has no parameter name before `=`")),
+        None => Err(format!(
+            "`{text}` is not `KEY=VALUE` (a template parameter's name, `=`, its value)"
+        )),
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -44,6 +44,9 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
     let target = Target {
         account: args.account.clone(),
         region: args.region.clone(),
+        stack_name: args.stack_name.clone(),
+        // A later `--parameter` of the same key wins.
+        parameters: args.parameters.iter().cloned().collect(),
     };
     let located = |error: ModelError| match error.span {
         Some(span) => {

@@ -695,3 +695,209 @@ fn designs_the_options_example() {
     assert!(report.contains("(bucket policy)"));
     let _ = std::fs::remove_dir_all(&out);
 }
+
+fn stack_named_template() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/stack-named.yaml")
+}
+
+/// Every `Resource` the designed role's permissions policy names.
+fn granted_resources(role: &serde_json::Value) -> Vec<String> {
+    let mut resources: Vec<String> = role["Policies"][0]["PolicyDocument"]["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|statement| match &statement["Resource"] {
+            serde_json::Value::String(one) => vec![one.clone()],
+            serde_json::Value::Array(many) => many
+                .iter()
+                .map(|r| r.as_str().unwrap().to_string())
+                .collect(),
+            other => panic!("unexpected Resource {other}"),
+        })
+        .collect();
+    resources.sort();
+    resources
+}
+
+/// `--stack-name` gives `AWS::StackName` and `--parameter` a parameter's
+/// value, as at deployment
+/// (<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/pseudo-parameter-reference.html>,
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html>):
+/// a template whose table is named `${AWS::StackName}-orders` and whose
+/// bucket is named by a parameter without a default is designed with the
+/// real names, verified, and passes `leash check`.
+#[test]
+fn stack_name_and_parameters_give_names_known_at_deployment() {
+    let template = stack_named_template();
+    let template = template.to_str().unwrap();
+
+    // Without them the names are unknown: an error pointing at the table's
+    // name, as before the options existed.
+    let output = leash(&["design", template]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("the TableName of `OrdersTable` is only known at deployment"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("stack-named.yaml:18:18"), "{stderr}");
+    // The stack name alone leaves the bucket's name unknown.
+    let output = leash(&["design", template, "--stack-name", "shop"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("the BucketName of `ReceiptsBucket` is only known at deployment"),
+        "{stderr}"
+    );
+
+    let account_and_region = "eu-west-1:111122223333";
+    for format in ["json", "terraform"] {
+        let out = temp_dir(&format!("stack-named-{format}"));
+        let output = leash(&[
+            "design",
+            template,
+            "--stack-name",
+            "shop",
+            "--parameter",
+            "BucketName=shop-receipts",
+            "--format",
+            format,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{stdout}{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        // The design's own checks: every need allowed, every near miss denied.
+        assert!(stdout.contains("verification 35/35 passed"), "{stdout}");
+        assert!(stdout.contains("lint 0 finding(s)"), "{stdout}");
+        let written = if format == "json" {
+            out.join("save-order-prod-role.json")
+        } else {
+            out.join("main.tf.json")
+        };
+        let check = leash(&["check", written.to_str().unwrap()]);
+        let check_stdout = String::from_utf8_lossy(&check.stdout);
+        assert_eq!(check.status.code(), Some(0), "{check_stdout}");
+        assert!(
+            check_stdout.contains("0 errors, 0 warnings"),
+            "{check_stdout}"
+        );
+        if format == "json" {
+            let role = role(&out, "save-order-prod");
+            assert_eq!(
+                granted_resources(&role),
+                vec![
+                    format!("arn:aws:dynamodb:{account_and_region}:table/shop-orders"),
+                    format!(
+                        "arn:aws:logs:{account_and_region}:log-group:/aws/lambda/save-order-prod:*"
+                    ),
+                    "arn:aws:s3:::shop-receipts".to_string(),
+                    "arn:aws:s3:::shop-receipts/*".to_string(),
+                ]
+            );
+            // And the engine agrees: the named table, not another stack's.
+            let policy = prepared(&role);
+            let principal = "arn:aws:iam::111122223333:role/save-order-prod-role";
+            let table = |name: &str| format!("arn:aws:dynamodb:{account_and_region}:table/{name}");
+            assert!(
+                policy
+                    .evaluate(&Request::new(
+                        principal,
+                        "dynamodb:PutItem",
+                        table("shop-orders")
+                    ))
+                    .is_allowed()
+            );
+            assert!(
+                !policy
+                    .evaluate(&Request::new(
+                        principal,
+                        "dynamodb:PutItem",
+                        table("other-orders")
+                    ))
+                    .is_allowed()
+            );
+        }
+        let _ = std::fs::remove_dir_all(&out);
+    }
+
+    // A given value overrides the parameter's `Default`.
+    let output = leash(&[
+        "design",
+        template,
+        "--stack-name",
+        "shop",
+        "--parameter",
+        "BucketName=shop-receipts",
+        "--parameter",
+        "Stage=test",
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("save-order-test-role"), "{stdout}");
+}
+
+/// Bad `--stack-name` / `--parameter` values are usage errors (exit 2)
+/// that say what is wrong, and write nothing.
+#[test]
+fn bad_stack_name_and_parameters_are_usage_errors() {
+    let template = stack_named_template();
+    let template = template.to_str().unwrap();
+    let out = temp_dir("stack-named-errors");
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["--parameter", "BucketName"],
+            "`BucketName` is not `KEY=VALUE`",
+        ),
+        (
+            &["--parameter", "=shop"],
+            "`=shop` has no parameter name before `=`",
+        ),
+        (
+            &["--parameter", "Bucket=shop-receipts"],
+            "the template declares no parameter `Bucket`; its parameters are `BucketName`, `Stage`",
+        ),
+        // `AllowedValues`: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html
+        (
+            &["--parameter", "BucketName=b", "--parameter", "Stage=dev"],
+            "`dev` is not an allowed value of parameter `Stage`: its `AllowedValues` are `prod`, `test`\n  --> ",
+        ),
+        (
+            &["--stack-name", "9shop", "--parameter", "BucketName=b"],
+            "the stack name `9shop` is not one CloudFormation accepts",
+        ),
+    ];
+    for (extra, expected) in cases {
+        let mut args = vec!["design", template, "--out", out.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        let output = leash(&args);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{extra:?}: {stderr}");
+        assert!(stderr.contains(expected), "{extra:?}: {stderr}");
+        assert!(!out.exists(), "{extra:?} wrote output");
+    }
+    // The position of the `AllowedValues` the value is not in.
+    let output = leash(&[
+        "design",
+        template,
+        "--parameter",
+        "BucketName=b",
+        "--parameter",
+        "Stage=dev",
+    ]);
+    assert!(String::from_utf8_lossy(&output.stderr).contains("stack-named.yaml:13:20"));
+    // A manifest names its resources outright.
+    let manifest =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/orders-api/manifest.yaml");
+    let output = leash(&["design", manifest.to_str().unwrap(), "--stack-name", "shop"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&output.stderr)
+            .contains("`--stack-name` and `--parameter` are for templates")
+    );
+}

@@ -15,6 +15,8 @@
 //! would reject are errors with the span of the offending value, so a typo
 //! never silently drops a need.
 
+use std::collections::BTreeMap;
+
 use leash_policy::{Member, Span, Value, ValueKind};
 
 use crate::model::{
@@ -42,6 +44,13 @@ pub fn is_manifest_text(text: &str) -> bool {
 /// Reads a manifest's text into the application model. `target` overrides
 /// the manifest's `account` and `region`, as it does a template's.
 pub fn read_manifest(text: &str, target: &Target) -> Result<Application, ModelError> {
+    // A manifest names its resources outright: nothing in it is resolved.
+    if target.stack_name.is_some() || !target.parameters.is_empty() {
+        return Err(ModelError {
+            message: "a manifest has no stack name or template parameters to give values to: `--stack-name` and `--parameter` are for templates".into(),
+            span: None,
+        });
+    }
     let root = leash_iac::yaml::parse_yaml(text)
         .map_err(|e| error_at(e.span, format!("not a manifest: {}", e.message)))?;
     application_from_manifest(&root, target)
@@ -231,6 +240,8 @@ pub fn application_from_manifest(root: &Value, target: &Target) -> Result<Applic
     Ok(Application {
         account,
         region,
+        stack_name: None,
+        parameters: BTreeMap::new(),
         functions,
         resources,
         options,
@@ -753,6 +764,7 @@ apis:
         let target = Target {
             account: Some("444455556666".into()),
             region: Some("us-east-1".into()),
+            ..Default::default()
         };
         let app = read_manifest(MANIFEST, &target).unwrap();
         assert_eq!(

@@ -12,6 +12,8 @@
 //!
 //! Not for: turning needs into actions (`access`) or policies (`design`).
 
+use std::collections::BTreeMap;
+
 use leash_iac::{ResolveContext, Resource, Template, UnnamedResources, resolve_with};
 use leash_policy::Value;
 
@@ -545,6 +547,11 @@ impl Function {
 pub struct Application {
     pub account: String,
     pub region: String,
+    /// `AWS::StackName`, when given (`--stack-name`).
+    pub stack_name: Option<String>,
+    /// Template parameter values given for the deployment (`--parameter`),
+    /// checked against the template's declarations.
+    pub parameters: BTreeMap<String, String>,
     pub functions: Vec<Function>,
     pub resources: Vec<AppResource>,
     pub options: DesignOptions,
@@ -592,6 +599,15 @@ pub(crate) fn error_at(span: leash_policy::Span, message: String) -> ModelError 
 pub struct Target {
     pub account: Option<String>,
     pub region: Option<String>,
+    /// `AWS::StackName`: names built from it are otherwise only known at
+    /// deployment.
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/pseudo-parameter-reference.html>
+    pub stack_name: Option<String>,
+    /// Values of the template's parameters (`KEY=VALUE` of
+    /// `aws cloudformation deploy --parameter-overrides`); a value given
+    /// here takes the place of the parameter's `Default`.
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html>
+    pub parameters: BTreeMap<String, String>,
 }
 
 /// Reads the application model from a template.
@@ -612,11 +628,22 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
     if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
         return Err(error(format!("the account `{account}` is not 12 digits")));
     }
+    if let Some(stack_name) = &target.stack_name {
+        check_stack_name(stack_name)?;
+    }
+    leash_iac::check_parameter_values(template, &target.parameters).map_err(|problem| {
+        ModelError {
+            message: problem.message,
+            span: problem.span,
+        }
+    })?;
     let context = ResolveContext {
         account: Some(account.clone()),
         region: Some(region.clone()),
         partition: None,
         unnamed_resources: UnnamedResources::LogicalId,
+        stack_name: target.stack_name.clone(),
+        parameters: target.parameters.clone(),
     };
     let resolve = |value: &Value| resolve_with(value, template, &context).value;
     let iam = TemplateIam::read(template, &context);
@@ -643,12 +670,33 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
     let mut application = Application {
         account,
         region,
+        stack_name: target.stack_name.clone(),
+        parameters: target.parameters.clone(),
         functions,
         resources,
         options,
     };
     crate::original::limit_log_actions(template, &mut application);
     Ok(application)
+}
+
+/// A stack name CloudFormation accepts: letters, digits and hyphens,
+/// starting with a letter, at most 128 characters
+/// (<https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html>).
+/// Anything else would put into ARNs a name no stack can have.
+fn check_stack_name(stack_name: &str) -> Result<(), ModelError> {
+    let valid = stack_name.len() <= 128
+        && stack_name.starts_with(|c: char| c.is_ascii_alphabetic())
+        && stack_name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if valid {
+        Ok(())
+    } else {
+        Err(error(format!(
+            "the stack name `{stack_name}` is not one CloudFormation accepts: letters, digits and hyphens, starting with a letter, at most 128 characters"
+        )))
+    }
 }
 
 fn read_function(
@@ -1357,8 +1405,8 @@ Resources:
         let context = ResolveContext {
             account: Some(app.account.clone()),
             region: Some(app.region.clone()),
-            partition: None,
             unnamed_resources: UnnamedResources::LogicalId,
+            ..Default::default()
         };
         let expanded = leash_iac::extract_policies_with(&template, &context);
         let roles = crate::design::design(&app).unwrap();
@@ -1891,6 +1939,7 @@ Resources:
         let target = Target {
             account: Some("444455556666".into()),
             region: Some("eu-west-1".into()),
+            ..Default::default()
         };
         let app = read_application(&template, &target).unwrap();
         assert_eq!(app.account, "444455556666");

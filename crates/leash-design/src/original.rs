@@ -163,6 +163,8 @@ fn resolve_context(app: &Application) -> ResolveContext {
         region: Some(app.region.clone()),
         partition: None,
         unnamed_resources: UnnamedResources::LogicalId,
+        stack_name: app.stack_name.clone(),
+        parameters: app.parameters.clone(),
     }
 }
 

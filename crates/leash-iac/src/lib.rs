@@ -63,7 +63,8 @@ pub use extract::{
     extract_policies_with,
 };
 pub use resolve::{
-    Resolution, ResolveContext, UnnamedResources, UnresolvedIntrinsic, resolve, resolve_with,
+    ParameterValueError, Resolution, ResolveContext, UnnamedResources, UnresolvedIntrinsic,
+    check_parameter_values, resolve, resolve_with,
 };
 pub use template::{
     NamedValue, Parameter, Resource, Template, TemplateError, TemplateErrorKind, TemplateFormat,

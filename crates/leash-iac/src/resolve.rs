@@ -20,7 +20,7 @@
 //! pseudo parameters:
 //! <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/pseudo-parameter-reference.html>.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use leash_policy::{Member, Span, Value, ValueKind};
 
@@ -38,6 +38,89 @@ pub struct ResolveContext {
     /// What stands for the name of a resource whose template sets none
     /// (CloudFormation generates it at deployment).
     pub unnamed_resources: UnnamedResources,
+    /// `AWS::StackName`, e.g. `shop`; `*` when not given.
+    pub stack_name: Option<String>,
+    /// Values of template parameters, as given at deployment
+    /// (`aws cloudformation deploy --parameter-overrides KEY=VALUE`): a
+    /// given value takes the place of the parameter's `Default`. A list
+    /// parameter's value is comma-separated. Check them with
+    /// [`check_parameter_values`] first.
+    pub parameters: BTreeMap<String, String>,
+}
+
+/// A given parameter value the template does not accept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParameterValueError {
+    /// Lowercase, user text in backticks.
+    pub message: String,
+    /// The template's `AllowedValues` the value is not in, when that is why.
+    pub span: Option<Span>,
+}
+
+impl std::fmt::Display for ParameterValueError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Checks values given for template parameters: each must name a parameter
+/// the template declares, and be one of its `AllowedValues` when it has
+/// them (each item of a list parameter's comma-separated value), as
+/// CloudFormation checks them before deploying:
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html>.
+pub fn check_parameter_values(
+    template: &Template,
+    values: &BTreeMap<String, String>,
+) -> Result<(), ParameterValueError> {
+    for (name, value) in values {
+        let Some(parameter) = template.parameter(name) else {
+            let declared: Vec<String> = template
+                .parameters
+                .iter()
+                .map(|p| format!("`{}`", p.name.node))
+                .collect();
+            let declared = if declared.is_empty() {
+                "it declares none".to_string()
+            } else {
+                format!("its parameters are {}", declared.join(", "))
+            };
+            return Err(ParameterValueError {
+                message: format!("the template declares no parameter `{name}`; {declared}"),
+                span: None,
+            });
+        };
+        let Some(allowed) = &parameter.allowed_values else {
+            continue;
+        };
+        let Some(items) = allowed.as_array() else {
+            continue;
+        };
+        let allowed_texts: Vec<String> = items.iter().filter_map(scalar_text).collect();
+        let parameter_type = parameter.parameter_type.as_deref().unwrap_or("String");
+        let given: Vec<&str> = if is_list_type(parameter_type) {
+            value.split(',').map(str::trim).collect()
+        } else {
+            vec![value.as_str()]
+        };
+        for item in given {
+            if !allowed_texts.iter().any(|allowed| allowed == item) {
+                let listed: Vec<String> = allowed_texts.iter().map(|a| format!("`{a}`")).collect();
+                return Err(ParameterValueError {
+                    message: format!(
+                        "`{item}` is not an allowed value of parameter `{name}`: its `AllowedValues` are {}",
+                        listed.join(", ")
+                    ),
+                    span: Some(allowed.span),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `CommaDelimitedList` and `List<...>` parameters hold lists.
+fn is_list_type(parameter_type: &str) -> bool {
+    parameter_type == "CommaDelimitedList" || parameter_type.starts_with("List<")
 }
 
 /// How a resource without a name in the template is written in ARNs.
@@ -318,7 +401,14 @@ impl<'a> Resolver<'a> {
                 };
                 return string(span, suffix);
             }
-            "AWS::StackName" | "AWS::StackId" | "AWS::NotificationARNs" => {
+            // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/pseudo-parameter-reference.html
+            "AWS::StackName" => {
+                return match &self.context.stack_name {
+                    Some(stack_name) => string(span, stack_name),
+                    None => self.wildcard(span, "`AWS::StackName` is only known at deployment"),
+                };
+            }
+            "AWS::StackId" | "AWS::NotificationARNs" => {
                 return self.wildcard(span, format!("`{target}` is only known at deployment"));
             }
             _ => {}
@@ -331,12 +421,18 @@ impl<'a> Resolver<'a> {
                     format!("parameter `{target}` is read from SSM at deployment"),
                 );
             }
-            let Some(default) = parameter.default.clone() else {
-                return self.wildcard(span, format!("parameter `{target}` has no default"));
+            // A value given at deployment takes the place of `Default`:
+            // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html
+            let default = match self.context.parameters.get(target) {
+                Some(given) => string(span, given),
+                None => {
+                    let Some(default) = parameter.default.clone() else {
+                        return self.wildcard(span, format!("parameter `{target}` has no default"));
+                    };
+                    self.one(&default)
+                }
             };
-            let default = self.one(&default);
-            let is_list =
-                parameter_type == "CommaDelimitedList" || parameter_type.starts_with("List<");
+            let is_list = is_list_type(parameter_type);
             return match (&default.kind, is_list) {
                 (ValueKind::String(text), true) => Value::new(
                     ValueKind::Array(
@@ -1275,5 +1371,144 @@ Outputs:
 
     fn text_of<'a>(resolution: &'a Resolution, key: &str) -> &'a str {
         resolution.value.get(key).unwrap().as_str().unwrap()
+    }
+
+    /// Values known at deployment: `AWS::StackName`
+    /// (<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/pseudo-parameter-reference.html>)
+    /// and parameter values, which take the place of `Default`
+    /// (<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html>).
+    const DEPLOYED: &str = "\
+Parameters:
+  Stage: {Type: String, Default: prod, AllowedValues: [prod, test]}
+  Bucket: {Type: String}
+  Names: {Type: CommaDelimitedList, AllowedValues: [a, b, c]}
+  FromSsm: {Type: 'AWS::SSM::Parameter::Value<String>'}
+Conditions:
+  IsTest: !Equals [!Ref Stage, test]
+Resources:
+  Table:
+    Type: AWS::DynamoDB::Table
+    Properties: {TableName: !Sub '${AWS::StackName}-orders-${Stage}'}
+Outputs:
+  V:
+    A: !GetAtt Table.Arn
+    B: !Ref Bucket
+    C: !Ref Names
+    D: !Ref FromSsm
+    E: !If [IsTest, yes, no]
+    F: !Ref AWS::StackId
+";
+
+    #[test]
+    fn stack_name_and_given_parameters_resolve() {
+        let template = read_template(DEPLOYED).unwrap();
+        let value = template
+            .root
+            .get("Outputs")
+            .unwrap()
+            .get("V")
+            .unwrap()
+            .clone();
+        let base = ResolveContext {
+            account: Some("111122223333".into()),
+            region: Some("us-east-1".into()),
+            ..Default::default()
+        };
+        // Without them: wildcards, each recorded.
+        let unknown = resolve_with(&value, &template, &base);
+        assert_eq!(
+            text(&unknown, "A"),
+            "arn:aws:dynamodb:us-east-1:111122223333:table/*-orders-prod"
+        );
+        assert_eq!(text(&unknown, "B"), "*");
+        assert!(
+            unknown
+                .unresolved
+                .iter()
+                .any(|u| u.reason.contains("`AWS::StackName`"))
+        );
+        assert!(
+            unknown
+                .unresolved
+                .iter()
+                .any(|u| u.reason.contains("`Bucket` has no default"))
+        );
+
+        let context = ResolveContext {
+            stack_name: Some("shop".into()),
+            parameters: [
+                ("Stage".to_string(), "test".to_string()),
+                ("Bucket".to_string(), "receipts".to_string()),
+                ("Names".to_string(), "a, c".to_string()),
+                ("FromSsm".to_string(), "/shop/name".to_string()),
+            ]
+            .into_iter()
+            .collect(),
+            ..base
+        };
+        let known = resolve_with(&value, &template, &context);
+        assert_eq!(
+            text(&known, "A"),
+            "arn:aws:dynamodb:us-east-1:111122223333:table/shop-orders-test"
+        );
+        assert_eq!(text(&known, "B"), "receipts");
+        let names: Vec<&str> = known
+            .value
+            .get("C")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["a", "c"]);
+        // An SSM parameter's value is the name of the SSM parameter to
+        // read at deployment, not the value itself.
+        assert_eq!(text(&known, "D"), "*");
+        // Conditions read the given value too.
+        assert_eq!(text(&known, "E"), "yes");
+        // The stack id holds an id CloudFormation generates.
+        assert_eq!(text(&known, "F"), "*");
+    }
+
+    #[test]
+    fn given_parameter_values_are_checked_against_the_template() {
+        let template = read_template(DEPLOYED).unwrap();
+        let check = |pairs: &[(&str, &str)]| {
+            let values = pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            check_parameter_values(&template, &values)
+        };
+        assert_eq!(check(&[("Stage", "test"), ("Names", "b,a")]), Ok(()));
+        let undeclared = check(&[("Stag", "test")]).unwrap_err();
+        assert_eq!(
+            undeclared.message,
+            "the template declares no parameter `Stag`; its parameters are `Stage`, `Bucket`, `Names`, `FromSsm`"
+        );
+        assert_eq!(undeclared.span, None);
+        let not_allowed = check(&[("Stage", "dev")]).unwrap_err();
+        assert_eq!(
+            not_allowed.message,
+            "`dev` is not an allowed value of parameter `Stage`: its `AllowedValues` are `prod`, `test`"
+        );
+        let allowed_at = DEPLOYED.find("[prod, test]").unwrap();
+        assert_eq!(
+            not_allowed.span,
+            Some(Span::new(allowed_at, allowed_at + "[prod, test]".len()))
+        );
+        // Each item of a list parameter is checked.
+        let item = check(&[("Names", "a,d")]).unwrap_err();
+        assert!(
+            item.message
+                .starts_with("`d` is not an allowed value of parameter `Names`")
+        );
+        let none = read_template("Resources: {}\n").unwrap();
+        let values = [("X".to_string(), "1".to_string())].into_iter().collect();
+        assert_eq!(
+            check_parameter_values(&none, &values).unwrap_err().message,
+            "the template declares no parameter `X`; it declares none"
+        );
     }
 }

@@ -61,6 +61,9 @@ pub struct Parameter {
     /// `Type`, e.g. `String`, `CommaDelimitedList`, `AWS::SSM::Parameter::Value<String>`.
     pub parameter_type: Option<String>,
     pub default: Option<Value>,
+    /// `AllowedValues`, as written (a list of values a given value must be
+    /// one of).
+    pub allowed_values: Option<Value>,
     /// The whole declaration.
     pub span: Span,
 }
@@ -201,6 +204,7 @@ pub fn template_from_value(root: Value, format: TemplateFormat) -> Result<Templa
                 .and_then(Value::as_str)
                 .map(str::to_string),
             default: m.value.get("Default").cloned(),
+            allowed_values: m.value.get("AllowedValues").cloned(),
             span: m.key.span.join(m.value.span),
         })
         .collect();
