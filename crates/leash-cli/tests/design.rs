@@ -741,6 +741,10 @@ fn stack_name_and_parameters_give_names_known_at_deployment() {
         "{stderr}"
     );
     assert!(stderr.contains("stack-named.yaml:18:18"), "{stderr}");
+    assert!(
+        stderr.contains("give `--stack-name` and `--parameter KEY=VALUE`"),
+        "{stderr}"
+    );
     // The stack name alone leaves the bucket's name unknown.
     let output = leash(&["design", template, "--stack-name", "shop"]);
     assert_eq!(output.status.code(), Some(2));
@@ -786,6 +790,13 @@ fn stack_name_and_parameters_give_names_known_at_deployment() {
         assert!(
             check_stdout.contains("0 errors, 0 warnings"),
             "{check_stdout}"
+        );
+        let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+        assert!(
+            report.contains(
+                "Designed for stack name `shop`, `BucketName` = `shop-receipts`: deploying with other values needs another design."
+            ),
+            "{report}"
         );
         if format == "json" {
             let role = role(&out, "save-order-prod");

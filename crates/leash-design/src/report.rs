@@ -91,6 +91,23 @@ pub fn render_report_with(
         "Account `{}`, region `{}`.\n\n",
         app.account, app.region
     ));
+    // The designed names hold these values: a deployment with others
+    // needs another design.
+    if app.stack_name.is_some() || !app.parameters.is_empty() {
+        let mut given = Vec::new();
+        if let Some(stack_name) = &app.stack_name {
+            given.push(format!("stack name `{stack_name}`"));
+        }
+        given.extend(
+            app.parameters
+                .iter()
+                .map(|(key, value)| format!("`{key}` = `{value}`")),
+        );
+        out.push_str(&format!(
+            "Designed for {}: deploying with other values needs another design.\n\n",
+            given.join(", ")
+        ));
+    }
     out.push_str(&access_matrix(app));
     if let Some(designed) = context.designed_template
         && !designed.template_notes.is_empty()

@@ -33,7 +33,7 @@ pub(super) fn read_resources(
                     return Err(error_at(
                         value.span,
                         format!(
-                            "the {name_property} of `{}` is only known at deployment",
+                            "the {name_property} of `{}` is only known at deployment (give `--stack-name` and `--parameter KEY=VALUE` when it is built from the stack name or parameters)",
                             resource.logical_id.node
                         ),
                     ));
