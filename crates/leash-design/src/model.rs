@@ -991,6 +991,41 @@ Resources:
     }
 
     #[test]
+    fn actions_the_catalog_does_not_know_are_left_out_not_granted() {
+        // `s3:GetObjects` is no IAM action: AWS grants nothing for it, so
+        // the design neither copies it into the role nor loses the real one
+        // beside it.
+        let text = undeclared(TEMPLATE).replace(
+            "        - AWSLambdaBasicExecutionRole\n",
+            concat!(
+                "        - AWSLambdaBasicExecutionRole\n",
+                "        - Statement:\n",
+                "            - Effect: Allow\n",
+                "              Action: [s3:GetObject, s3:GetObjects]\n",
+                "              Resource: !Sub 'arn:aws:s3:::${Receipts}/*'\n",
+            ),
+        );
+        let template = leash_iac::read_template(&text).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        let function = &app.functions[0];
+        let listed: Vec<&Need> = function
+            .needs
+            .iter()
+            .filter(|n| n.access == Access::Listed)
+            .collect();
+        assert_eq!(listed.len(), 1, "{:#?}", function.needs);
+        assert_eq!(listed[0].actions, vec!["s3:GetObject".to_string()]);
+        assert!(
+            function
+                .ignored
+                .iter()
+                .any(|i| i.contains("`s3:GetObjects` is not an action")),
+            "{:#?}",
+            function.ignored
+        );
+    }
+
+    #[test]
     fn inline_statements_on_template_resources_become_listed_needs() {
         let text = undeclared(TEMPLATE).replace(
             "        - AWSLambdaBasicExecutionRole\n",

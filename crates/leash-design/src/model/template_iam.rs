@@ -169,6 +169,20 @@ fn read_inline_statements(
             ));
             continue;
         }
+        // An action the catalog does not know (`sqs:SendMessageBatch`,
+        // which AWS authorizes as `sqs:SendMessage`) grants nothing: the
+        // design leaves it out rather than copy it into the role.
+        let (actions, unknown): (Vec<String>, Vec<String>) = actions
+            .into_iter()
+            .partition(|action| leash_catalog::catalog().action(action).is_some());
+        for action in &unknown {
+            ignored.push(format!(
+                "{at}: `{action}` is not an action of the AWS catalog: it grants nothing and is left out"
+            ));
+        }
+        if actions.is_empty() {
+            continue;
+        }
         if writes_logs_only(&actions, statement, located) {
             // The function's own logs: every design grants them on its own
             // group (`design::LOG_ACTIONS`), bounded by what the template's
@@ -241,8 +255,8 @@ fn writes_logs_only(actions: &[String], statement: &Value, located: &Located<'_>
 
 /// Whether `action` can act on the resource `arn` denotes, by the resource
 /// types the Service Authorization Reference lists for it: an action with
-/// no resource type acts only on `*`. An action the catalog does not know
-/// is kept (the linter reports it on the design).
+/// no resource type acts only on `*`. Actions the catalog does not know
+/// are left out before this is asked (see `read_inline_statements`).
 /// https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
 fn acts_on(action: &str, arn: &str) -> bool {
     let catalog = leash_catalog::catalog();
