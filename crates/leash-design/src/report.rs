@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::changes::{FunctionChanges, StatementChange};
 use crate::cloudformation::{DesignedTemplate, RouteDeployment};
-use crate::design::RoleDesign;
+use crate::design::{Check, RoleDesign};
 use crate::model::{Access, Application, Need};
 
 /// One role as JSON: name, trust policy, permissions policy, and the
@@ -266,43 +266,62 @@ pub fn render_report_with(
             out.push_str(&changes_section(changes));
         }
         out.push_str("### Lint\n\n");
-        if role.lint_findings.is_empty() {
-            out.push_str("No findings.\n\n");
-        } else {
-            for finding in &role.lint_findings {
-                out.push_str(&format!("- {finding}\n"));
-            }
-            out.push('\n');
-        }
-        let passed = role.verification.iter().filter(|c| c.passed).count();
-        out.push_str(&format!(
-            "### Verification\n\n{passed} of {} checks passed.\n\n| result | check | action | resource | context | expected | engine |\n|---|---|---|---|---|---|---|\n",
-            role.verification.len()
-        ));
-        for check in &role.verification {
-            let context: Vec<String> = check
-                .context
-                .iter()
-                .map(|(k, v)| format!("`{k}`=`{v}`"))
-                .collect();
-            out.push_str(&format!(
-                "| {} | {} | `{}` | `{}` | {} | {} | {} ({}) |\n",
-                if check.passed { "PASS" } else { "FAIL" },
-                check.kind.as_str(),
-                check.action,
-                check.resource,
-                context.join(" "),
-                if check.expected_allow {
-                    "allow"
-                } else {
-                    "deny"
-                },
+        out.push_str(&lint_section(&role.lint_findings));
+        out.push_str(&verification_section(&role.verification, "deny", |check| {
+            format!(
+                "{} ({})",
                 if check.allowed { "allow" } else { "deny" },
                 check.why
-            ));
-        }
-        out.push('\n');
+            )
+        }));
     }
+    out
+}
+
+/// The findings of the linter on a designed policy, one per line.
+fn lint_section(findings: &[String]) -> String {
+    if findings.is_empty() {
+        return "No findings.\n\n".to_string();
+    }
+    let mut out: String = findings.iter().map(|f| format!("- {f}\n")).collect();
+    out.push('\n');
+    out
+}
+
+/// The engine's checks of a designed policy as a table; `expected_deny`
+/// names an expected deny, `engine` says what the engine decided.
+fn verification_section(
+    checks: &[Check],
+    expected_deny: &str,
+    engine: impl Fn(&Check) -> String,
+) -> String {
+    let passed = checks.iter().filter(|c| c.passed).count();
+    let mut out = format!(
+        "### Verification\n\n{passed} of {} checks passed.\n\n| result | check | action | resource | context | expected | engine |\n|---|---|---|---|---|---|---|\n",
+        checks.len()
+    );
+    for check in checks {
+        let context: Vec<String> = check
+            .context
+            .iter()
+            .map(|(k, v)| format!("`{k}`=`{v}`"))
+            .collect();
+        out.push_str(&format!(
+            "| {} | {} | `{}` | `{}` | {} | {} | {} |\n",
+            if check.passed { "PASS" } else { "FAIL" },
+            check.kind.as_str(),
+            check.action,
+            check.resource,
+            context.join(" "),
+            if check.expected_allow {
+                "allow"
+            } else {
+                expected_deny
+            },
+            engine(check)
+        ));
+    }
+    out.push('\n');
     out
 }
 
@@ -382,41 +401,12 @@ pub fn render_resource_policies(policies: &[crate::perimeter::ResourcePolicyDesi
             "## `{}` ({} policy)\n\n```json\n{}\n```\n\n### Lint\n\n",
             policy.resource, policy.kind, policy.policy
         ));
-        if policy.lint_findings.is_empty() {
-            out.push_str("No findings.\n\n");
-        } else {
-            for finding in &policy.lint_findings {
-                out.push_str(&format!("- {finding}\n"));
-            }
-            out.push('\n');
-        }
-        let passed = policy.verification.iter().filter(|c| c.passed).count();
-        out.push_str(&format!(
-            "### Verification\n\n{passed} of {} checks passed.\n\n| result | check | action | resource | context | expected | engine |\n|---|---|---|---|---|---|---|\n",
-            policy.verification.len()
+        out.push_str(&lint_section(&policy.lint_findings));
+        out.push_str(&verification_section(
+            &policy.verification,
+            "deny (by this policy)",
+            |check| check.why.clone(),
         ));
-        for check in &policy.verification {
-            let context: Vec<String> = check
-                .context
-                .iter()
-                .map(|(k, v)| format!("`{k}`=`{v}`"))
-                .collect();
-            out.push_str(&format!(
-                "| {} | {} | `{}` | `{}` | {} | {} | {} |\n",
-                if check.passed { "PASS" } else { "FAIL" },
-                check.kind.as_str(),
-                check.action,
-                check.resource,
-                context.join(" "),
-                if check.expected_allow {
-                    "allow"
-                } else {
-                    "deny (by this policy)"
-                },
-                check.why
-            ));
-        }
-        out.push('\n');
     }
     out
 }
