@@ -700,10 +700,16 @@ fn condition_requests(conditions: &NeedConditions) -> (Vec<(String, String)>, Ve
         (None, None) => None,
     };
     if let Some(now) = now {
-        inside.push(("aws:CurrentTime".to_string(), utc_time(now)));
+        inside.push((
+            "aws:CurrentTime".to_string(),
+            leash_policy::context::format_iso8601(now),
+        ));
         // The bounds themselves are outside: both operators are strict.
         for bound in [after, before].into_iter().flatten() {
-            outside.push(vec![("aws:CurrentTime".to_string(), Some(utc_time(bound)))]);
+            outside.push(vec![(
+                "aws:CurrentTime".to_string(),
+                Some(leash_policy::context::format_iso8601(bound)),
+            )]);
         }
     }
     (inside, outside)
@@ -722,32 +728,6 @@ fn epoch_seconds(text: &str) -> Option<i64> {
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
     let days = era * 146_097 + day_of_era - 719_468;
     Some(days * 86_400 + hour * 3_600 + minute * 60 + second)
-}
-
-fn utc_time(epoch: i64) -> String {
-    let days = epoch.div_euclid(86_400);
-    let seconds = epoch.rem_euclid(86_400);
-    // Civil from days, the inverse of the above.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 {
-        month_index + 3
-    } else {
-        month_index - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        seconds / 3_600,
-        seconds % 3_600 / 60,
-        seconds % 60
-    )
 }
 
 /// The KMS actions a need on an encrypted table or bucket needs.
@@ -1407,7 +1387,9 @@ fn arn_covers(pattern: &str, resource: &str) -> bool {
     pattern[p.min(pattern.len())..].iter().all(|c| *c == '*')
 }
 
-fn canonical(document: &Json) -> Result<(leash_policy::Value, String), DesignError> {
+/// The designed policy read back as leash reads policies, and printed in
+/// its canonical form: what is verified is exactly what is written.
+pub(crate) fn canonical(document: &Json) -> Result<(leash_policy::Value, String), DesignError> {
     let text = document.to_string();
     let value = leash_policy::json::parse_json(&text).map_err(|e| DesignError {
         message: format!("designed policy is not json: {}", e.message),

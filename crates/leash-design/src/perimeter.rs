@@ -8,10 +8,9 @@
 use leash_policy::authz::{DecisionReason, PolicySet, PreparedPolicySet};
 use leash_policy::context::{Request, RequestContext};
 use leash_policy::parse::parse_policy;
-use leash_policy::print::print_policy;
-use serde_json::{Value as Json, json};
+use serde_json::json;
 
-use crate::design::{Check, CheckKind, DesignError, RoleDesign};
+use crate::design::{Check, CheckKind, DesignError, RoleDesign, canonical};
 use crate::model::{AppResource, Application, BucketPolicyOptions, Perimeter, ResourceKind};
 
 /// A designed resource policy and its checks.
@@ -425,20 +424,6 @@ fn lint(value: &leash_policy::Value) -> Vec<String> {
         .into_iter()
         .map(|finding| format!("{} {}: {}", finding.code, finding.rule, finding.message))
         .collect()
-}
-
-fn canonical(document: &Json) -> Result<(leash_policy::Value, String), DesignError> {
-    let value = leash_policy::json::parse_json(&document.to_string()).map_err(|e| DesignError {
-        message: format!("designed policy is not json: {}", e.message),
-    })?;
-    let policy = parse_policy(&value).policy.ok_or_else(|| DesignError {
-        message: "the designed policy does not parse".into(),
-    })?;
-    let printed = print_policy(&policy);
-    let value = leash_policy::json::parse_json(&printed).map_err(|e| DesignError {
-        message: format!("printed policy is not json: {}", e.message),
-    })?;
-    Ok((value, printed))
 }
 
 #[cfg(test)]

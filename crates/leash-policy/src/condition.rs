@@ -153,7 +153,7 @@ pub fn is_negated(kind: &OperatorKind) -> bool {
 /// Whether policy variables are substituted in this operator's values:
 /// "You can use policy variables ... with string operators, ARN operators"
 /// and Bool (<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#policy-vars-wheretouse>).
-fn accepts_variables(kind: &OperatorKind) -> bool {
+pub fn accepts_variables(kind: &OperatorKind) -> bool {
     matches!(
         kind,
         OperatorKind::StringEquals

@@ -36,27 +36,9 @@
 //! value that is exactly `${key}` in identity policies, which `domain`
 //! handles exactly (linked keys).
 
+use leash_policy::condition::accepts_variables;
 use leash_policy::variables::{Template, TemplatePart, parse_template};
 use leash_policy::{Effect, OperatorKind, Policy, PolicyVersion, Statement};
-
-/// Operators whose values the engine resolves variables in (the others
-/// read `${` as text), as in `leash_policy::condition`.
-fn accepts_variables(kind: &OperatorKind) -> bool {
-    matches!(
-        kind,
-        OperatorKind::StringEquals
-            | OperatorKind::StringNotEquals
-            | OperatorKind::StringEqualsIgnoreCase
-            | OperatorKind::StringNotEqualsIgnoreCase
-            | OperatorKind::StringLike
-            | OperatorKind::StringNotLike
-            | OperatorKind::ArnEquals
-            | OperatorKind::ArnLike
-            | OperatorKind::ArnNotEquals
-            | OperatorKind::ArnNotLike
-            | OperatorKind::Bool
-    )
-}
 
 /// The template of a policy string, when the engine reads it as one (the
 /// 2012-10-17 version, a well-formed `${...}` with a variable or escape).
