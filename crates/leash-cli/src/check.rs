@@ -72,7 +72,7 @@ pub fn run(args: &CheckArgs) -> u8 {
         }
         reports.extend(config_report);
         failed = reports.iter().any(fails);
-        render::write_reports(&mut stdout, args.format, &reports)
+        render::write_sarif(&mut stdout, &reports)
     } else {
         // Each file rendered on the thread that linted it and its text
         // dropped there: only the output is kept until it is written.
@@ -85,35 +85,30 @@ pub fn run(args: &CheckArgs) -> u8 {
         };
         // The outer error is the file's (unreadable), the inner one the output's.
         let results = each_file(&files, |path| lint_one(path).map(|r| render_one(&r)));
-        let mut chunks = Vec::with_capacity(results.len() + 1);
-        let mut tally = Tally::default();
-        let mut render_error = None;
-        let config_part = config_report
-            .as_ref()
-            .map(|r| (r.source.path.clone(), Ok(render_one(r))));
-        let parts = files
-            .iter()
-            .map(|path| path.display().to_string())
-            .zip(results)
-            .chain(config_part);
-        for (path, result) in parts {
+        let mut parts = Vec::with_capacity(results.len() + 1);
+        for (path, result) in files.iter().zip(results) {
             match result {
-                Ok(Ok((chunk, file_tally, file_fails))) => {
-                    chunks.push(chunk);
-                    tally.merge(&file_tally);
-                    failed |= file_fails;
-                }
-                Ok(Err(err)) => render_error = Some(err),
+                Ok(part) => parts.push(part),
                 Err(err) => {
-                    eprintln!("error: cannot read `{path}`: {err}");
+                    eprintln!("error: cannot read `{}`: {err}", path.display());
                     unreadable = true;
                 }
             }
         }
-        match render_error {
-            Some(err) => Err(err),
-            None => render::write_rendered(&mut stdout, args.format, chunks, &tally),
-        }
+        parts.extend(config_report.as_ref().map(render_one));
+        parts
+            .into_iter()
+            .collect::<std::io::Result<Vec<_>>>()
+            .and_then(|parts| {
+                let mut tally = Tally::default();
+                let mut chunks = Vec::with_capacity(parts.len());
+                for (chunk, file_tally, file_fails) in parts {
+                    chunks.push(chunk);
+                    tally.merge(&file_tally);
+                    failed |= file_fails;
+                }
+                render::write_rendered(&mut stdout, args.format, chunks, &tally)
+            })
     };
     let written = written.and_then(|()| std::io::Write::flush(&mut stdout));
     if let Err(err) = written {

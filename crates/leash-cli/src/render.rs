@@ -13,26 +13,11 @@ pub struct FileReport {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Every report in `format`: SARIF as one document, the other formats
-/// file by file ([`render_file`], in parallel) and then joined.
-pub fn write_reports(
-    out: &mut impl Write,
-    format: Format,
-    reports: &[FileReport],
-) -> std::io::Result<()> {
-    if format == Format::Sarif {
-        serde_json::to_writer_pretty(&mut *out, &sarif_log(reports))?;
-        return writeln!(out);
-    }
-    let renderer = text_renderer();
-    let chunks =
-        crate::parallel::map_in_order(reports, |report| render_file(format, &renderer, report));
-    let mut tally = Tally::default();
-    for report in reports {
-        tally.add(&report.diagnostics);
-    }
-    let chunks: std::io::Result<Vec<Vec<u8>>> = chunks.into_iter().collect();
-    write_rendered(out, format, chunks?, &tally)
+/// Every report's findings as one SARIF 2.1.0 document (the other formats
+/// are written file by file: [`render_file`], [`write_rendered`]).
+pub fn write_sarif(out: &mut impl Write, reports: &[FileReport]) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &sarif_log(reports))?;
+    writeln!(out)
 }
 
 /// What the text format's last line counts, summed file by file.
