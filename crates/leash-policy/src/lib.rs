@@ -17,6 +17,7 @@ pub mod principal;
 pub mod print;
 pub mod request;
 pub mod span;
+pub mod symbol;
 pub mod value;
 pub mod variables;
 
