@@ -642,6 +642,10 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
         region: Some(region.clone()),
         partition: None,
         unnamed_resources: UnnamedResources::LogicalId,
+        // Designs still read values known only at deployment as `*`
+        // (and refuse names built from them) until they are written
+        // symbolically.
+        unknowns: leash_iac::Unknowns::Wildcards,
         stack_name: target.stack_name.clone(),
         parameters: target.parameters.clone(),
     };
@@ -1441,6 +1445,10 @@ Resources:
             account: Some(app.account.clone()),
             region: Some(app.region.clone()),
             unnamed_resources: UnnamedResources::LogicalId,
+            // Designs still read values known only at deployment as `*`
+            // (and refuse names built from them) until they are written
+            // symbolically.
+            unknowns: leash_iac::Unknowns::Wildcards,
             ..Default::default()
         };
         let expanded = leash_iac::extract_policies_with(&template, &context);

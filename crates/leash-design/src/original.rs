@@ -163,6 +163,10 @@ fn resolve_context(app: &Application) -> ResolveContext {
         region: Some(app.region.clone()),
         partition: None,
         unnamed_resources: UnnamedResources::LogicalId,
+        // Designs still read values known only at deployment as `*`
+        // (and refuse names built from them) until they are written
+        // symbolically.
+        unknowns: leash_iac::Unknowns::Wildcards,
         stack_name: app.stack_name.clone(),
         parameters: app.parameters.clone(),
     }

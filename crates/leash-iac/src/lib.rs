@@ -63,12 +63,12 @@ pub use extract::{
     extract_policies_with,
 };
 pub use resolve::{
-    ParameterValueError, Resolution, ResolveContext, UnnamedResources, UnresolvedIntrinsic,
-    check_parameter_values, resolve, resolve_with,
+    ParameterValueError, Resolution, ResolveContext, Unknowns, UnnamedResources,
+    UnresolvedIntrinsic, check_parameter_values, resolve, resolve_with,
 };
 pub use template::{
-    NamedValue, Parameter, Resource, Template, TemplateError, TemplateErrorKind, TemplateFormat,
-    read_template,
+    NamedValue, Parameter, Resource, Symbols, Template, TemplateError, TemplateErrorKind,
+    TemplateFormat, read_template,
 };
 pub use terraform::{
     InvalidTerraformPolicy, TerraformExtraction, TerraformPolicy, UnreadTerraformPolicy,

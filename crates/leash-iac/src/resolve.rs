@@ -22,6 +22,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use leash_policy::symbol::{Pseudo, SymbolKind};
 use leash_policy::{Member, Span, Value, ValueKind};
 
 use crate::template::{Resource, Template, is_intrinsic};
@@ -46,6 +47,24 @@ pub struct ResolveContext {
     /// parameter's value is comma-separated. Check them with
     /// [`check_parameter_values`] first.
     pub parameters: BTreeMap<String, String>,
+    /// What a value known only at deployment becomes.
+    pub unknowns: Unknowns,
+}
+
+/// What resolution makes of a value known only at deployment.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Unknowns {
+    /// A symbol (`leash_policy::symbol`) of the template's table: one value
+    /// that is unknown offline, matched by nothing but itself and written
+    /// back as the template writes it. Nothing becomes `*` that the author
+    /// did not write. [`ResolveContext::unnamed_resources`] is not used.
+    #[default]
+    Symbols,
+    /// `*` (or, for unnamed resources, what
+    /// [`ResolveContext::unnamed_resources`] says), recorded as
+    /// unresolved; `AWS::Partition` is `aws`. The reading `leash design`
+    /// still uses until it writes symbolic designs.
+    Wildcards,
 }
 
 /// A given parameter value the template does not accept.
@@ -187,6 +206,7 @@ pub(crate) fn resolve_with_parameters(
 /// Stand-ins for region and account inside the resource table's patterns.
 const REGION_PLACEHOLDER: &str = "\u{0}region\u{0}";
 const ACCOUNT_PLACEHOLDER: &str = "\u{0}account\u{0}";
+const PARTITION_PLACEHOLDER: &str = "\u{0}partition\u{0}";
 
 /// Longest string `Fn::Sub` / `Fn::Join` may build: names that use other
 /// names twice double at each step, so a short template could otherwise
@@ -270,11 +290,8 @@ impl<'a> Resolver<'a> {
         }
     }
 
-    fn partition(&self) -> String {
-        self.context
-            .partition
-            .clone()
-            .unwrap_or_else(|| "aws".to_string())
+    fn symbolic(&self) -> bool {
+        self.context.unknowns == Unknowns::Symbols
     }
 
     fn wildcard(&mut self, span: Span, reason: impl Into<String>) -> Value {
@@ -283,6 +300,66 @@ impl<'a> Resolver<'a> {
             reason: reason.into(),
         });
         string(span, "*")
+    }
+
+    /// A value known only at deployment: the symbol for `kind` (or, with
+    /// [`Unknowns::Wildcards`] or a full symbol table, `*`, recorded with
+    /// `reason` at `span`).
+    fn unknown_text(&mut self, span: Span, kind: SymbolKind, reason: impl Into<String>) -> String {
+        if self.symbolic()
+            && let Some(symbol) = self.template.symbols.intern(kind)
+        {
+            return symbol.to_string();
+        }
+        self.record(UnresolvedIntrinsic {
+            span,
+            reason: reason.into(),
+        });
+        "*".to_string()
+    }
+
+    fn unknown(&mut self, span: Span, kind: SymbolKind, reason: impl Into<String>) -> Value {
+        let text = self.unknown_text(span, kind, reason);
+        string(span, &text)
+    }
+
+    /// An intrinsic whose value leash does not compute, as one opaque
+    /// value (its own symbol: two such intrinsics are two values).
+    fn opaque(&mut self, span: Span, intrinsic: &str, reason: impl Into<String>) -> Value {
+        let kind = SymbolKind::Opaque {
+            intrinsic: format!("!{} …", intrinsic.trim_start_matches("Fn::")),
+            at: span.start,
+        };
+        self.unknown(span, kind, reason)
+    }
+
+    /// A pseudo parameter's value: the context's, else a symbol (or what
+    /// [`Unknowns::Wildcards`] reads it as).
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/pseudo-parameter-reference.html>
+    fn pseudo(&mut self, pseudo: Pseudo, span: Span) -> String {
+        let known = match pseudo {
+            Pseudo::Partition => self.context.partition.clone(),
+            Pseudo::Region => self.context.region.clone(),
+            Pseudo::AccountId => self.context.account.clone(),
+            Pseudo::StackName => self.context.stack_name.clone(),
+            Pseudo::UrlSuffix => self.context.partition.as_deref().map(url_suffix),
+            Pseudo::StackId | Pseudo::NotificationArns => None,
+        };
+        if let Some(known) = known {
+            return known;
+        }
+        if !self.symbolic() {
+            match pseudo {
+                Pseudo::Partition => return "aws".to_string(),
+                Pseudo::UrlSuffix => return url_suffix("aws"),
+                _ => {}
+            }
+        }
+        let reason = match pseudo {
+            Pseudo::Region | Pseudo::AccountId => format!("`{}` is not given", pseudo.name()),
+            _ => format!("`{}` is only known at deployment", pseudo.name()),
+        };
+        self.unknown_text(span, SymbolKind::Pseudo(pseudo), reason)
     }
 
     fn value(&mut self, value: &Value, in_list: bool) -> Resolved {
@@ -307,7 +384,21 @@ impl<'a> Resolver<'a> {
                 }
                 let mut out = Vec::with_capacity(members.len());
                 for member in members {
-                    match self.value(&member.value, false) {
+                    // Policy elements that take a list: an `Fn::If` on an
+                    // unknown condition there is the union of its
+                    // branches, each checked where it is written.
+                    let takes_list = self.symbolic()
+                        && matches!(
+                            member.key.node.as_str(),
+                            "Action"
+                                | "NotAction"
+                                | "Resource"
+                                | "NotResource"
+                                | "AWS"
+                                | "Service"
+                                | "Federated"
+                        );
+                    match self.value(&member.value, takes_list) {
                         Resolved::One(v) => out.push(Member {
                             key: member.key.clone(),
                             value: v,
@@ -346,7 +437,7 @@ impl<'a> Resolver<'a> {
             "Ref" => match argument.as_str() {
                 Some("AWS::NoValue") => return Resolved::Nothing,
                 Some(target) => self.reference(target, span),
-                None => self.wildcard(span, "`Ref` takes a name"),
+                None => self.opaque(span, name, "`Ref` takes a name"),
             },
             "Fn::GetAtt" => self.get_att(argument, span),
             "Fn::Sub" => self.sub(argument, span),
@@ -356,7 +447,19 @@ impl<'a> Resolver<'a> {
             "Fn::FindInMap" => self.find_in_map(argument, span),
             "Fn::If" => return self.if_(argument, span, in_list),
             "Fn::ImportValue" => {
-                self.wildcard(span, "`Fn::ImportValue` is only known at deployment")
+                let export = self.one(argument);
+                match export.as_str() {
+                    Some(export) => self.unknown(
+                        span,
+                        SymbolKind::Import {
+                            export: export.to_string(),
+                        },
+                        "`Fn::ImportValue` is only known at deployment",
+                    ),
+                    None => {
+                        self.opaque(span, name, "`Fn::ImportValue` is only known at deployment")
+                    }
+                }
             }
             // Condition functions are not values; they are read by
             // `condition_value` and left alone here.
@@ -369,7 +472,7 @@ impl<'a> Resolver<'a> {
                     span,
                 ));
             }
-            other => self.wildcard(span, format!("`{other}` is not resolved by leash")),
+            other => self.opaque(span, other, format!("`{other}` is not resolved by leash")),
         };
         Resolved::One(one)
     }
@@ -379,45 +482,28 @@ impl<'a> Resolver<'a> {
         if let Some(value) = self.overrides.and_then(|o| o.get(target)) {
             return value.clone();
         }
-        match target {
-            "AWS::Partition" => return string(span, &self.partition()),
-            "AWS::Region" => {
-                return match &self.context.region {
-                    Some(region) => string(span, region),
-                    None => self.wildcard(span, "`AWS::Region` is not given"),
-                };
-            }
-            "AWS::AccountId" => {
-                return match &self.context.account {
-                    Some(account) => string(span, account),
-                    None => self.wildcard(span, "`AWS::AccountId` is not given"),
-                };
-            }
-            "AWS::URLSuffix" => {
-                let suffix = if self.partition() == "aws-cn" {
-                    "amazonaws.com.cn"
-                } else {
-                    "amazonaws.com"
-                };
-                return string(span, suffix);
-            }
-            // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/pseudo-parameter-reference.html
-            "AWS::StackName" => {
-                return match &self.context.stack_name {
-                    Some(stack_name) => string(span, stack_name),
-                    None => self.wildcard(span, "`AWS::StackName` is only known at deployment"),
-                };
-            }
-            "AWS::StackId" | "AWS::NotificationARNs" => {
-                return self.wildcard(span, format!("`{target}` is only known at deployment"));
-            }
-            _ => {}
+        if let Some(pseudo) = Pseudo::from_name(target) {
+            return string(span, &self.pseudo(pseudo, span));
         }
         if let Some(parameter) = self.template.parameter(target) {
             let parameter_type = parameter.parameter_type.as_deref().unwrap_or("String");
+            let is_list = is_list_type(parameter_type);
+            let symbol = |resolver: &mut Self, reason: String| {
+                let kind = SymbolKind::Parameter {
+                    name: target.to_string(),
+                    parameter_type: parameter_type.to_string(),
+                };
+                let value = resolver.unknown(span, kind, reason);
+                // A list parameter stands for a list: one unknown item.
+                if is_list && resolver.symbolic() {
+                    Value::new(ValueKind::Array(vec![value]), span)
+                } else {
+                    value
+                }
+            };
             if parameter_type.starts_with("AWS::SSM::Parameter::Value") {
-                return self.wildcard(
-                    span,
+                return symbol(
+                    self,
                     format!("parameter `{target}` is read from SSM at deployment"),
                 );
             }
@@ -427,12 +513,11 @@ impl<'a> Resolver<'a> {
                 Some(given) => string(span, given),
                 None => {
                     let Some(default) = parameter.default.clone() else {
-                        return self.wildcard(span, format!("parameter `{target}` has no default"));
+                        return symbol(self, format!("parameter `{target}` has no default"));
                     };
                     self.one(&default)
                 }
             };
-            let is_list = is_list_type(parameter_type);
             return match (&default.kind, is_list) {
                 (ValueKind::String(text), true) => Value::new(
                     ValueKind::Array(
@@ -451,13 +536,18 @@ impl<'a> Resolver<'a> {
         if let Some(resource) = self.template.resource(target) {
             return match self.resource_attribute(resource, None) {
                 Some(text) => string(span, &self.fill_region_and_account(&text, span)),
-                None => self.wildcard(
-                    span,
-                    format!(
+                None => {
+                    let kind = SymbolKind::Attribute {
+                        logical_id: target.to_string(),
+                        attribute: None,
+                        resource_type: Some(resource.resource_type.node.clone()),
+                    };
+                    let reason = format!(
                         "`Ref` of a `{}` is not in leash's table",
                         resource.resource_type.node
-                    ),
-                ),
+                    );
+                    self.unknown(span, kind, reason)
+                }
             };
         }
         if let Some(arn) = self.generated_role_arn(target) {
@@ -475,23 +565,43 @@ impl<'a> Resolver<'a> {
             let qualifier = match suffix {
                 "Alias" => self.property(function, "AutoPublishAlias"),
                 "Version" => None,
-                _ => {
-                    return self.wildcard(
-                        span,
-                        format!("`{target}` is not a parameter or resource of the template"),
-                    );
-                }
+                _ => return self.undeclared(target, span),
             };
-            let qualifier = qualifier.unwrap_or_else(|| "*".to_string());
-            let arn = self
-                .resource_attribute(function, Some("Arn"))
-                .unwrap_or_else(|| "*".to_string());
+            let qualifier = match qualifier {
+                Some(qualifier) => qualifier,
+                // The version number is given at deployment.
+                None => self.unknown_text(
+                    span,
+                    SymbolKind::Attribute {
+                        logical_id: target.to_string(),
+                        attribute: None,
+                        resource_type: Some("AWS::Lambda::Version".to_string()),
+                    },
+                    format!("`{target}` is only known at deployment"),
+                ),
+            };
+            let arn = match self.resource_attribute(function, Some("Arn")) {
+                Some(arn) => arn,
+                None => "*".to_string(),
+            };
             let arn = self.fill_region_and_account(&arn, span);
             return string(span, &format!("{arn}:{qualifier}"));
         }
-        self.wildcard(
+        self.undeclared(target, span)
+    }
+
+    /// A name the template neither declares nor generates (CloudFormation
+    /// rejects the template): one unknown value.
+    fn undeclared(&mut self, name: &str, span: Span) -> Value {
+        let kind = SymbolKind::Attribute {
+            logical_id: name.to_string(),
+            attribute: None,
+            resource_type: None,
+        };
+        self.unknown(
             span,
-            format!("`{target}` is not a parameter or resource of the template"),
+            kind,
+            format!("`{name}` is not a parameter or resource of the template"),
         )
     }
 
@@ -519,13 +629,18 @@ impl<'a> Resolver<'a> {
         if let Some(resource) = self.template.resource(logical_id) {
             return match self.resource_attribute(resource, Some(attribute)) {
                 Some(text) => string(span, &self.fill_region_and_account(&text, span)),
-                None => self.wildcard(
-                    span,
-                    format!(
+                None => {
+                    let kind = SymbolKind::Attribute {
+                        logical_id: logical_id.to_string(),
+                        attribute: Some(attribute.to_string()),
+                        resource_type: Some(resource.resource_type.node.clone()),
+                    };
+                    let reason = format!(
                         "attribute `{attribute}` of a `{}` is not in leash's table",
                         resource.resource_type.node
-                    ),
-                ),
+                    );
+                    self.unknown(span, kind, reason)
+                }
             };
         }
         if attribute == "Arn"
@@ -533,8 +648,14 @@ impl<'a> Resolver<'a> {
         {
             return string(span, &self.fill_region_and_account(&arn, span));
         }
-        self.wildcard(
+        let kind = SymbolKind::Attribute {
+            logical_id: logical_id.to_string(),
+            attribute: Some(attribute.to_string()),
+            resource_type: None,
+        };
+        self.unknown(
             span,
+            kind,
             format!("`{logical_id}` is not a resource of the template"),
         )
     }
@@ -545,43 +666,43 @@ impl<'a> Resolver<'a> {
     /// context's region and account, recording an unknown one at `span`.
     fn fill_region_and_account(&mut self, text: &str, span: Span) -> String {
         let mut text = text.to_string();
-        for (placeholder, known, name) in [
-            (
-                REGION_PLACEHOLDER,
-                self.context.region.clone(),
-                "AWS::Region",
-            ),
-            (
-                ACCOUNT_PLACEHOLDER,
-                self.context.account.clone(),
-                "AWS::AccountId",
-            ),
+        for (placeholder, pseudo) in [
+            (PARTITION_PLACEHOLDER, Pseudo::Partition),
+            (REGION_PLACEHOLDER, Pseudo::Region),
+            (ACCOUNT_PLACEHOLDER, Pseudo::AccountId),
         ] {
             if text.contains(placeholder) {
-                let value = match known {
-                    Some(value) => value,
-                    None => {
-                        self.record(UnresolvedIntrinsic {
-                            span,
-                            reason: format!("`{name}` is not given"),
-                        });
-                        "*".to_string()
-                    }
-                };
+                let value = self.pseudo(pseudo, span);
                 text = text.replace(placeholder, &value);
             }
         }
         text
     }
 
-    fn generated_role_arn(&self, logical_id: &str) -> Option<String> {
+    /// SAM names the execution role it generates `<Function>Role`; its
+    /// name is generated at deployment.
+    fn generated_role_arn(&mut self, logical_id: &str) -> Option<String> {
         let owner = logical_id.strip_suffix("Role")?;
         let resource = self.template.resource(owner)?;
         let generates = matches!(
             resource.resource_type.node.as_str(),
             "AWS::Serverless::Function" | "AWS::Serverless::StateMachine"
         ) && resource.properties.get("Role").is_none();
-        generates.then(|| format!("arn:{}:iam::{ACCOUNT_PLACEHOLDER}:role/*", self.partition()))
+        if !generates {
+            return None;
+        }
+        let name = if self.symbolic() {
+            let kind = SymbolKind::GeneratedName {
+                logical_id: logical_id.to_string(),
+                resource_type: "AWS::IAM::Role".to_string(),
+            };
+            self.unknown_text(resource.logical_id.span, kind, "")
+        } else {
+            "*".to_string()
+        };
+        Some(format!(
+            "arn:{PARTITION_PLACEHOLDER}:iam::{ACCOUNT_PLACEHOLDER}:role/{name}"
+        ))
     }
 
     /// A string property of a resource, resolved (`*` inside where unknown).
@@ -621,19 +742,52 @@ impl<'a> Resolver<'a> {
 
     /// An identifier the service always generates (an AppSync API id):
     /// `*`, or the logical id when unnamed resources are written so.
-    fn generated_identifier(&self, resource: &Resource) -> String {
+    fn generated_identifier(&mut self, resource: &Resource) -> String {
+        if self.symbolic() {
+            let kind = SymbolKind::GeneratedName {
+                logical_id: resource.logical_id.node.clone(),
+                resource_type: resource.resource_type.node.clone(),
+            };
+            let reason = format!(
+                "the identifier of `{}` is generated at deployment",
+                resource.logical_id.node
+            );
+            return self.unknown_text(resource.logical_id.span, kind, reason);
+        }
         match self.context.unnamed_resources {
             UnnamedResources::Wildcard => "*".to_string(),
             UnnamedResources::LogicalId => resource.logical_id.node.clone(),
         }
     }
 
+    /// The resource's name property, resolved; without one, the name
+    /// CloudFormation generates at deployment.
     fn name_or_wildcard(&mut self, resource: &Resource, name: &str) -> String {
-        self.property(resource, name)
-            .unwrap_or_else(|| match self.context.unnamed_resources {
-                UnnamedResources::Wildcard => "*".to_string(),
-                UnnamedResources::LogicalId => resource.logical_id.node.clone(),
-            })
+        match self.property(resource, name) {
+            Some(text) => text,
+            None => self.generated_identifier(resource),
+        }
+    }
+
+    /// The whole of `Ref` (`attribute` None) or `Fn::GetAtt` of `resource`
+    /// as one unknown value, for return values whose parts leash cannot
+    /// name (a stream label, an ARN's random suffix); `fallback` is the
+    /// pattern [`Unknowns::Wildcards`] reads it as.
+    fn whole_attribute(
+        &mut self,
+        resource: &Resource,
+        attribute: Option<&str>,
+        fallback: String,
+    ) -> String {
+        if !self.symbolic() {
+            return fallback;
+        }
+        let kind = SymbolKind::Attribute {
+            logical_id: resource.logical_id.node.clone(),
+            attribute: attribute.map(str::to_string),
+            resource_type: Some(resource.resource_type.node.clone()),
+        };
+        self.unknown_text(resource.logical_id.span, kind, "")
     }
 
     /// The resource table: what `Ref` (`attribute` = None) and `Fn::GetAtt`
@@ -647,8 +801,8 @@ impl<'a> Resolver<'a> {
         resource: &Resource,
         attribute: Option<&str>,
     ) -> Option<String> {
-        let p = self.partition();
         // Placeholders, filled in by `fill_region_and_account`.
+        let p = PARTITION_PLACEHOLDER;
         let r = REGION_PLACEHOLDER;
         let a = ACCOUNT_PLACEHOLDER;
         let resource_type = resource.resource_type.node.clone();
@@ -673,7 +827,23 @@ impl<'a> Resolver<'a> {
                 match attribute {
                     None => name,
                     Some("Arn") => format!("arn:{p}:dynamodb:{r}:{a}:table/{name}"),
-                    Some("StreamArn") => format!("arn:{p}:dynamodb:{r}:{a}:table/{name}/stream/*"),
+                    // The stream's label is a timestamp set at deployment:
+                    // one unknown part of a known shape.
+                    Some("StreamArn") => {
+                        let label = if self.symbolic() {
+                            let kind = SymbolKind::Opaque {
+                                intrinsic: format!(
+                                    "{{stream label of {}}}",
+                                    resource.logical_id.node
+                                ),
+                                at: resource.logical_id.span.start,
+                            };
+                            self.unknown_text(resource.logical_id.span, kind, "")
+                        } else {
+                            "*".to_string()
+                        };
+                        format!("arn:{p}:dynamodb:{r}:{a}:table/{name}/stream/{label}")
+                    }
                     _ => return None,
                 }
             }
@@ -758,7 +928,11 @@ impl<'a> Resolver<'a> {
                 // Secrets Manager appends `-` and six random characters.
                 match self.property(resource, "Name") {
                     Some(name) => format!("arn:{p}:secretsmanager:{r}:{a}:secret:{name}-??????"),
-                    None => format!("arn:{p}:secretsmanager:{r}:{a}:secret:*"),
+                    None => self.whole_attribute(
+                        resource,
+                        None,
+                        format!("arn:{p}:secretsmanager:{r}:{a}:secret:*"),
+                    ),
                 }
             }
             ("AWS::SSM::Parameter", None) => self.name_or_wildcard(resource, "Name"),
@@ -801,14 +975,36 @@ impl<'a> Resolver<'a> {
                     _ => return None,
                 }
             }
-            ("AWS::KMS::Key", Some("Arn")) => format!("arn:{p}:kms:{r}:{a}:key/*"),
+            // The key id is generated by KMS; `Ref` returns it.
+            ("AWS::KMS::Key", Some("Arn")) => {
+                let id = if self.symbolic() {
+                    self.generated_identifier(resource)
+                } else {
+                    "*".to_string()
+                };
+                format!("arn:{p}:kms:{r}:{a}:key/{id}")
+            }
+            ("AWS::KMS::Key", None | Some("KeyId")) if self.symbolic() => {
+                self.generated_identifier(resource)
+            }
             ("AWS::KMS::Alias", None) => self.name_or_wildcard(resource, "AliasName"),
             ("AWS::Lambda::LayerVersion" | "AWS::Serverless::LayerVersion", None) => {
+                // The version number is given at deployment.
                 let name = self.name_or_wildcard(resource, "LayerName");
-                format!("arn:{p}:lambda:{r}:{a}:layer:{name}:*")
+                self.whole_attribute(
+                    resource,
+                    None,
+                    format!("arn:{p}:lambda:{r}:{a}:layer:{name}:*"),
+                )
             }
+            // The pool id is generated; `Ref` returns it.
             ("AWS::Cognito::UserPool", Some("Arn")) => {
-                format!("arn:{p}:cognito-idp:{r}:{a}:userpool/*")
+                let id = if self.symbolic() {
+                    self.generated_identifier(resource)
+                } else {
+                    "*".to_string()
+                };
+                format!("arn:{p}:cognito-idp:{r}:{a}:userpool/{id}")
             }
             // `Ref` returns the API's ARN, like `Arn`:
             // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-graphqlapi.html#aws-resource-appsync-graphqlapi-return-values
@@ -841,13 +1037,16 @@ impl<'a> Resolver<'a> {
                 let name = self.name_or_wildcard(resource, "DomainName");
                 format!("arn:{p}:es:{r}:{a}:domain/{name}")
             }
+            // Both ARNs end in an id EventBridge generates.
             ("AWS::Events::Connection", Some("Arn")) => {
                 let name = self.name_or_wildcard(resource, "Name");
-                format!("arn:{p}:events:{r}:{a}:connection/{name}/*")
+                let fallback = format!("arn:{p}:events:{r}:{a}:connection/{name}/*");
+                self.whole_attribute(resource, attribute, fallback)
             }
             ("AWS::Events::ApiDestination", Some("Arn")) => {
                 let name = self.name_or_wildcard(resource, "Name");
-                format!("arn:{p}:events:{r}:{a}:api-destination/{name}/*")
+                let fallback = format!("arn:{p}:events:{r}:{a}:api-destination/{name}/*");
+                self.whole_attribute(resource, attribute, fallback)
             }
             ("AWS::Pipes::Pipe", Some("Arn")) => {
                 let name = self.name_or_wildcard(resource, "Name");
@@ -869,10 +1068,10 @@ impl<'a> Resolver<'a> {
             ValueKind::Array(items) => {
                 match (items.first().and_then(Value::as_str), items.get(1)) {
                     (Some(text), variables) => (text.to_string(), variables),
-                    _ => return self.wildcard(span, "`Fn::Sub` needs a string"),
+                    _ => return self.opaque(span, "Fn::Sub", "`Fn::Sub` needs a string"),
                 }
             }
-            _ => return self.wildcard(span, "`Fn::Sub` needs a string"),
+            _ => return self.opaque(span, "Fn::Sub", "`Fn::Sub` needs a string"),
         };
         let mut out = String::with_capacity(template_string.len());
         let mut rest = template_string.as_str();
@@ -910,11 +1109,15 @@ impl<'a> Resolver<'a> {
                 }
                 ValueKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
                 _ => {
-                    self.record(UnresolvedIntrinsic {
+                    let text = self.unknown_text(
                         span,
-                        reason: format!("`${{{name}}}` is not a string"),
-                    });
-                    out.push('*');
+                        SymbolKind::Opaque {
+                            intrinsic: format!("${{{name}}}"),
+                            at: span.start,
+                        },
+                        format!("`${{{name}}}` is not a string"),
+                    );
+                    out.push_str(&text);
                 }
             }
         }
@@ -925,12 +1128,12 @@ impl<'a> Resolver<'a> {
     /// `Fn::Join`: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-join.html
     fn join(&mut self, argument: &Value, span: Span) -> Value {
         let Some([delimiter, list]) = argument.as_array() else {
-            return self.wildcard(span, "`Fn::Join` needs a delimiter and a list");
+            return self.opaque(span, "Fn::Join", "`Fn::Join` needs a delimiter and a list");
         };
         let delimiter = self.one(delimiter);
         let list = self.one(list);
         let (Some(delimiter), Some(items)) = (delimiter.as_str(), list.as_array()) else {
-            return self.wildcard(span, "`Fn::Join` needs a delimiter and a list");
+            return self.opaque(span, "Fn::Join", "`Fn::Join` needs a delimiter and a list");
         };
         let mut parts = Vec::with_capacity(items.len());
         let mut length = 0;
@@ -944,7 +1147,13 @@ impl<'a> Resolver<'a> {
                     }
                     parts.push(text.clone())
                 }
-                _ => return self.wildcard(span, "`Fn::Join` of a value that is not a string"),
+                _ => {
+                    return self.opaque(
+                        span,
+                        "Fn::Join",
+                        "`Fn::Join` of a value that is not a string",
+                    );
+                }
             }
         }
         string(span, &parts.join(delimiter))
@@ -953,7 +1162,7 @@ impl<'a> Resolver<'a> {
     /// `Fn::Select`: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-select.html
     fn select(&mut self, argument: &Value, span: Span) -> Value {
         let Some([index, list]) = argument.as_array() else {
-            return self.wildcard(span, "`Fn::Select` needs an index and a list");
+            return self.opaque(span, "Fn::Select", "`Fn::Select` needs an index and a list");
         };
         let index = self.one(index);
         let list = self.one(list);
@@ -964,16 +1173,24 @@ impl<'a> Resolver<'a> {
         match (index, list.as_array()) {
             (Some(i), Some(items)) => match items.get(i) {
                 Some(item) => Value::new(item.kind.clone(), span),
-                None => self.wildcard(span, "`Fn::Select` index is not known to be in the list"),
+                None => self.opaque(
+                    span,
+                    "Fn::Select",
+                    "`Fn::Select` index is not known to be in the list",
+                ),
             },
-            _ => self.wildcard(span, "`Fn::Select` of an unknown list"),
+            _ => self.opaque(span, "Fn::Select", "`Fn::Select` of an unknown list"),
         }
     }
 
     /// `Fn::Split`: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-split.html
     fn split(&mut self, argument: &Value, span: Span) -> Value {
         let Some([delimiter, source]) = argument.as_array() else {
-            return self.wildcard(span, "`Fn::Split` needs a delimiter and a string");
+            return self.opaque(
+                span,
+                "Fn::Split",
+                "`Fn::Split` needs a delimiter and a string",
+            );
         };
         let delimiter = self.one(delimiter);
         let source = self.one(source);
@@ -986,14 +1203,18 @@ impl<'a> Resolver<'a> {
                 ),
                 span,
             ),
-            _ => self.wildcard(span, "`Fn::Split` of an unknown string"),
+            _ => self.opaque(span, "Fn::Split", "`Fn::Split` of an unknown string"),
         }
     }
 
     /// `Fn::FindInMap`: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-findinmap.html
     fn find_in_map(&mut self, argument: &Value, span: Span) -> Value {
         let Some(items) = argument.as_array() else {
-            return self.wildcard(span, "`Fn::FindInMap` needs a map and two keys");
+            return self.opaque(
+                span,
+                "Fn::FindInMap",
+                "`Fn::FindInMap` needs a map and two keys",
+            );
         };
         let keys: Vec<Option<String>> = items
             .iter()
@@ -1003,7 +1224,10 @@ impl<'a> Resolver<'a> {
                 let resolved = self.one(item);
                 let exact = self.unresolved.len() == before;
                 self.truncate_unresolved(before);
-                resolved.as_str().filter(|_| exact).map(str::to_string)
+                resolved
+                    .as_str()
+                    .filter(|text| exact && !leash_policy::symbol::contains_symbol(text))
+                    .map(str::to_string)
             })
             .collect();
         if let [Some(map), Some(top), Some(second)] = keys.as_slice()
@@ -1017,7 +1241,11 @@ impl<'a> Resolver<'a> {
             let found = self.one(&found);
             return Value::new(found.kind, span);
         }
-        self.wildcard(span, "`Fn::FindInMap` with keys only known at deployment")
+        self.opaque(
+            span,
+            "Fn::FindInMap",
+            "`Fn::FindInMap` with keys only known at deployment",
+        )
     }
 
     /// `Fn::If`: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-conditions.html#intrinsic-function-reference-conditions-if
@@ -1028,7 +1256,11 @@ impl<'a> Resolver<'a> {
     /// can under-approximate what the deployed template grants.
     fn if_(&mut self, argument: &Value, span: Span, in_list: bool) -> Resolved {
         let Some([condition, when_true, when_false]) = argument.as_array() else {
-            return Resolved::One(self.wildcard(span, "`Fn::If` needs a condition and two values"));
+            return Resolved::One(self.opaque(
+                span,
+                "Fn::If",
+                "`Fn::If` needs a condition and two values",
+            ));
         };
         let known = condition.as_str().and_then(|name| self.condition(name, 0));
         match known {
@@ -1046,11 +1278,28 @@ impl<'a> Resolver<'a> {
                 Resolved::Many(items)
             }
             None => {
+                let name = condition.as_str().unwrap_or("?").to_string();
+                if self.symbolic() {
+                    // One value, which is one of the branches: a choice.
+                    let before = self.unresolved.len();
+                    let branches = [self.one(when_true), self.one(when_false)];
+                    if let [Some(yes), Some(no)] = branches.each_ref().map(|b| b.as_str()) {
+                        let kind = SymbolKind::Choice {
+                            condition: name.clone(),
+                            values: vec![yes.to_string(), no.to_string()],
+                        };
+                        return Resolved::One(self.unknown(
+                            span,
+                            kind,
+                            format!("condition `{name}` is only known at deployment"),
+                        ));
+                    }
+                    self.truncate_unresolved(before);
+                }
                 self.record(UnresolvedIntrinsic {
                     span,
                     reason: format!(
-                        "condition `{}` is only known at deployment; the true branch was taken",
-                        condition.as_str().unwrap_or("?")
+                        "condition `{name}` is only known at deployment; the true branch was taken"
                     ),
                 });
                 self.value(when_true, in_list)
@@ -1111,7 +1360,15 @@ impl<'a> Resolver<'a> {
                 if !exact {
                     return None;
                 }
-                Some(scalar_text(&left)? == scalar_text(&right)?)
+                let (left, right) = (scalar_text(&left)?, scalar_text(&right)?);
+                // A value known only at deployment equals only itself.
+                if left != right
+                    && (leash_policy::symbol::contains_symbol(&left)
+                        || leash_policy::symbol::contains_symbol(&right))
+                {
+                    return None;
+                }
+                Some(left == right)
             }
             _ => None,
         }
@@ -1123,6 +1380,16 @@ fn scalar_text(value: &Value) -> Option<String> {
         ValueKind::String(text) | ValueKind::Number(text) => Some(text.clone()),
         ValueKind::Bool(b) => Some(b.to_string()),
         _ => None,
+    }
+}
+
+/// `AWS::URLSuffix` in `partition`: `amazonaws.com.cn` in China, else
+/// `amazonaws.com`.
+fn url_suffix(partition: &str) -> String {
+    if partition == "aws-cn" {
+        "amazonaws.com.cn".to_string()
+    } else {
+        "amazonaws.com".to_string()
     }
 }
 
@@ -1197,9 +1464,96 @@ Outputs:
         resolution.value.get(key).unwrap().as_str().unwrap()
     }
 
+    fn wildcards() -> ResolveContext {
+        ResolveContext {
+            unknowns: Unknowns::Wildcards,
+            ..Default::default()
+        }
+    }
+
+    /// Each output of [`TEMPLATE`] resolved symbolically, written as the
+    /// template's symbol table writes it back.
+    #[test]
+    fn values_known_only_at_deployment_are_symbols() {
+        let template = read_template(TEMPLATE).unwrap();
+        let value = template.root.get("Outputs").unwrap().get("V").unwrap();
+        let r = resolve_with(value, &template, &ResolveContext::default());
+        let shown = |key: &str| template.symbols.display(text(&r, key));
+        let arn_prefix = "arn:${AWS::Partition}";
+        let at = "${AWS::Region}:${AWS::AccountId}";
+        assert_eq!(
+            shown("A"),
+            format!("{arn_prefix}:dynamodb:{at}:table/orders-prod")
+        );
+        // The bucket has no name: its generated name, never `*`.
+        assert_eq!(shown("B"), "arn:${AWS::Partition}:s3:::${Bucket}/*");
+        assert_eq!(shown("C"), at);
+        assert_eq!(shown("G"), "!If [IsUnknown, x, y]");
+        assert_eq!(shown("I"), format!("${{Literal}}-{arn_prefix}:sqs:{at}:q"));
+        assert_eq!(shown("J"), "!ImportValue Shared");
+        assert_eq!(
+            shown("N"),
+            format!("{arn_prefix}:iam::${{AWS::AccountId}}:role/${{FnRole}}")
+        );
+        assert_eq!(
+            shown("P"),
+            format!("{arn_prefix}:states:{at}:stateMachine:${{Machine}}")
+        );
+        assert_eq!(
+            shown("Q"),
+            format!("${{NoDefault}}/{arn_prefix}:sns:{at}:t")
+        );
+        assert_eq!(
+            shown("R"),
+            "https://sqs.${AWS::Region}.amazonaws.com/${AWS::AccountId}/q"
+        );
+        // Inside a list, an unknown condition still gives both branches.
+        let f = r.value.get("F").unwrap().as_array().unwrap();
+        assert_eq!(f.len(), 2);
+        // The same value is the same symbol wherever it is met.
+        assert_eq!(text(&r, "C").chars().next(), text(&r, "R").chars().nth(12));
+        // Nothing was approximated.
+        assert!(r.unresolved.is_empty(), "{:?}", r.unresolved);
+    }
+
+    /// An `Fn::If` on an unknown condition where a policy takes a list
+    /// (`Resource`, `Action`, principals) is the union of its branches,
+    /// each at its own position; elsewhere it is one value, a choice.
+    #[test]
+    fn unknown_conditions_in_policy_lists_give_both_branches() {
+        let text = "\
+Parameters:
+  Existing: {Type: String, Default: ''}
+Conditions:
+  CreateBucket: !Equals [!Ref Existing, '']
+  Other: !Equals [!Ref AWS::Region, us-east-1]
+Resources:
+  New: {Type: AWS::S3::Bucket}
+Outputs:
+  V:
+    Resource: !If [Other, !GetAtt New.Arn, '*']
+    Effect: !If [Other, Allow, Deny]
+";
+        let template = read_template(text).unwrap();
+        let value = template.root.get("Outputs").unwrap().get("V").unwrap();
+        let r = resolve_with(value, &template, &ResolveContext::default());
+        let resources: Vec<String> = r
+            .value
+            .get("Resource")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| template.symbols.display(v.as_str().unwrap()))
+            .collect();
+        assert_eq!(resources, ["arn:${AWS::Partition}:s3:::${New}", "*"]);
+        let effect = r.value.get("Effect").unwrap().as_str().unwrap();
+        assert_eq!(template.symbols.display(effect), "!If [Other, Allow, Deny]");
+    }
+
     #[test]
     fn resolves_the_resource_table_and_functions() {
-        let r = outputs(&ResolveContext::default());
+        let r = outputs(&wildcards());
         assert_eq!(text(&r, "A"), "arn:aws:dynamodb:*:*:table/orders-prod");
         assert_eq!(text(&r, "B"), "arn:aws:s3:::*/*");
         assert_eq!(text(&r, "C"), "*:*");
@@ -1252,11 +1606,16 @@ Outputs:
             .unwrap()
             .get("Value")
             .unwrap();
-        let wildcard = resolve(value, &template);
+        let symbolic = resolve(value, &template);
+        assert_eq!(
+            template.symbols.display(symbolic.as_str().unwrap()),
+            "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${Orders}"
+        );
+        let wildcard = resolve_with(value, &template, &wildcards()).value;
         assert_eq!(wildcard.as_str(), Some("arn:aws:dynamodb:*:*:table/*"));
         let context = ResolveContext {
             unnamed_resources: UnnamedResources::LogicalId,
-            ..Default::default()
+            ..wildcards()
         };
         let named = resolve_with(value, &template, &context).value;
         assert_eq!(named.as_str(), Some("arn:aws:dynamodb:*:*:table/Orders"));
@@ -1268,7 +1627,7 @@ Outputs:
             account: Some("111122223333".into()),
             region: Some("eu-west-1".into()),
             partition: None,
-            ..Default::default()
+            ..wildcards()
         };
         let r = outputs(&context);
         assert_eq!(
@@ -1327,7 +1686,7 @@ Outputs:
             account: Some("111122223333".into()),
             region: Some("us-east-1".into()),
             partition: Some("aws".into()),
-            ..Default::default()
+            ..wildcards()
         };
         let r = resolve_with(&value, &template, &context);
         assert_eq!(
@@ -1412,7 +1771,7 @@ Outputs:
         let base = ResolveContext {
             account: Some("111122223333".into()),
             region: Some("us-east-1".into()),
-            ..Default::default()
+            ..wildcards()
         };
         // Without them: wildcards, each recorded.
         let unknown = resolve_with(&value, &template, &base);

@@ -9,6 +9,7 @@
 //! SAM Globals: <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-template-anatomy-globals.html>.
 
 use leash_policy::json::{JsonErrorKind, parse_json};
+use leash_policy::symbol::{SymbolKind, SymbolTable};
 use leash_policy::{Member, Span, Spanned, Value, ValueKind};
 
 use crate::yaml::parse_yaml;
@@ -110,6 +111,46 @@ pub struct Template {
     /// as JSON strings inside it are mapped back into it character by
     /// character (without it, their findings point at the whole string).
     pub source: Option<std::sync::Arc<str>>,
+    /// The values known only at deployment that resolution met, shared by
+    /// every resolution of this template (and its clones), so the same
+    /// `${OrdersTable}` is the same symbol in every policy.
+    pub symbols: Symbols,
+}
+
+/// A template's [`SymbolTable`], shared between resolutions (and threads).
+#[derive(Clone, Debug, Default)]
+pub struct Symbols(std::sync::Arc<std::sync::Mutex<SymbolTable>>);
+
+impl Symbols {
+    fn lock(&self) -> std::sync::MutexGuard<'_, SymbolTable> {
+        // A panic elsewhere while holding the lock leaves the table whole
+        // (interning pushes after every check): keep using it.
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The character standing for `kind`; `None` when the table is full.
+    pub fn intern(&self, kind: SymbolKind) -> Option<char> {
+        self.lock().intern(kind)
+    }
+
+    /// A copy of the table as it is now.
+    pub fn table(&self) -> SymbolTable {
+        self.lock().clone()
+    }
+
+    /// `text` with each symbol written as the template writes it
+    /// (`${AWS::AccountId}`, `${OrdersTable}`).
+    pub fn display(&self, text: &str) -> String {
+        self.lock().display(text).into_owned()
+    }
+}
+
+impl PartialEq for Symbols {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0) || *self.lock() == *other.lock()
+    }
 }
 
 impl Template {
@@ -179,6 +220,7 @@ pub fn read_template(text: &str) -> Result<Template, TemplateError> {
 
 /// Builds the model from an already-read document.
 pub fn template_from_value(root: Value, format: TemplateFormat) -> Result<Template, TemplateError> {
+    check_reserved_characters(&root)?;
     if root.as_object().is_none() {
         return Err(TemplateError::new(
             TemplateErrorKind::NotATemplate,
@@ -243,7 +285,31 @@ pub fn template_from_value(root: Value, format: TemplateFormat) -> Result<Templa
         resources,
         root,
         source: None,
+        symbols: Symbols::default(),
     })
+}
+
+/// Refuses a document that contains a character leash uses for symbols
+/// (`leash_policy::symbol`): resolution could not tell it from a value
+/// known only at deployment.
+fn check_reserved_characters(value: &Value) -> Result<(), TemplateError> {
+    let reserved = |text: &str, span: Span| match leash_policy::symbol::first_symbol(text) {
+        Some(_) => Err(TemplateError::new(
+            TemplateErrorKind::Syntax,
+            span,
+            "a string holds a character of Unicode's Supplementary Private Use Area-B (U+100000..U+10FFFD), which leash reserves for values known only at deployment",
+        )),
+        None => Ok(()),
+    };
+    match &value.kind {
+        ValueKind::String(text) => reserved(text, value.span),
+        ValueKind::Array(items) => items.iter().try_for_each(check_reserved_characters),
+        ValueKind::Object(members) => members.iter().try_for_each(|m| {
+            reserved(&m.key.node, m.key.span)?;
+            check_reserved_characters(&m.value)
+        }),
+        _ => Ok(()),
+    }
 }
 
 const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";

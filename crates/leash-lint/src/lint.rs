@@ -45,10 +45,23 @@ pub fn lint_policy_file_as(value: &Value, kind: Option<PolicyKind>) -> Vec<Diagn
 /// Lints a policy read into a document tree (from a JSON file, or from a
 /// template that embeds it). `kind` is guessed from the policy when `None`.
 pub fn lint_policy_value(value: &Value, kind: Option<PolicyKind>) -> Vec<Diagnostic> {
+    lint_policy_value_with_symbols(value, kind, None)
+}
+
+/// [`lint_policy_value`] for a policy whose strings hold the symbols of
+/// `symbols` (a template's policy, resolved).
+pub fn lint_policy_value_with_symbols(
+    value: &Value,
+    kind: Option<PolicyKind>,
+    symbols: Option<&leash_policy::symbol::SymbolTable>,
+) -> Vec<Diagnostic> {
     let parsed = parse_policy(value);
     let mut diagnostics: Vec<Diagnostic> = parsed.diagnostics.into_iter().map(from_parse).collect();
     if let Some(policy) = &parsed.policy {
-        let input = PolicyInput::new(policy, kind.unwrap_or_else(|| PolicyKind::guess(policy)));
+        let mut input = PolicyInput::new(policy, kind.unwrap_or_else(|| PolicyKind::guess(policy)));
+        if let Some(table) = symbols {
+            input = input.with_symbols(table);
+        }
         diagnostics.extend(check_policy(&input));
         // Name the statement each finding is in, for suppressions by Sid.
         for d in &mut diagnostics {
@@ -127,15 +140,15 @@ fn lint_template_result(
             )];
         }
     };
-    // A resource the template names only by logical id is one specific
-    // resource: resolve it as such, not as `*`, or every unnamed table would
-    // read as "every table".
-    let context = leash_iac::ResolveContext {
-        unnamed_resources: leash_iac::UnnamedResources::LogicalId,
-        ..Default::default()
-    };
+    // Values known only at deployment (the account, a parameter without a
+    // default, the name CloudFormation gives an unnamed table) resolve to
+    // symbols: each one value, matched by nothing but itself, so a policy
+    // scoped to one table never reads as "every table".
+    let context = leash_iac::ResolveContext::default();
     let policies = leash_iac::extract_policies_with(&template, &context);
     let managed_policies = leash_iac::extract_managed_policy_references_with(&template, &context);
+    // Every symbol of the template's policies is in the table by now.
+    let symbols = template.symbols.table();
     let mut diagnostics =
         crate::template_rules::check_template(&crate::template_rules::TemplateInput {
             template: &template,
@@ -156,7 +169,12 @@ fn lint_template_result(
             diagnostics.push(d);
             continue;
         }
-        let mut found = lint_extracted(&embedded.document, embedded.kind, &embedded.resource_id);
+        let mut found = lint_extracted(
+            &embedded.document,
+            embedded.kind,
+            &embedded.resource_id,
+            Some(&symbols),
+        );
         if matches!(
             embedded.origin,
             leash_iac::PolicyOrigin::SamPolicyTemplate { .. }
@@ -167,9 +185,6 @@ fn lint_template_result(
             // objects) by design: the pairs that never apply are SAM's
             // choice, not something the author wrote or can fix in place.
             found.retain(|d| d.code != crate::rules::action_on_inapplicable_resource::RULE.code);
-        }
-        if let Some(source) = template.source.as_deref() {
-            found.retain(|d| !reports_a_stand_in_wildcard(d, &embedded.unresolved, source));
         }
         diagnostics.extend(found);
     }
@@ -187,6 +202,7 @@ fn lint_template_result(
             explain_a_reference_that_is_not_an_arn(&template, d);
         }
     }
+    show_symbols_as_written(&template, &mut diagnostics);
     apply_metadata_suppressions(&template, &mut diagnostics);
     // A synthesized policy (an expanded SAM policy template used twice) can
     // repeat a finding at the same place: report it once.
@@ -264,36 +280,68 @@ fn value_at(root: &Value, span: leash_policy::Span) -> Option<&Value> {
     }
 }
 
-/// Rules whose finding is about a `*` in a value: a wildcard compared
-/// literally, or an action allowed on every resource of a kind.
-const WILDCARD_RULES: [&str; 6] = [
-    rules::resource_wildcard_on_scopable_action::RULE.code,
-    rules::pass_role_on_any_resource::RULE.code,
-    rules::service_linked_role_creation_on_any_resource::RULE.code,
-    rules::wildcard_without_like_operator::RULE.code,
-    rules::permissions_management_action_on_any_resource::RULE.code,
-    rules::data_exfiltration_action_on_any_resource::RULE.code,
-];
+/// Writes the values known only at deployment in `diagnostics`' texts as
+/// the template writes them (`${AWS::AccountId}`, `${OrdersTable}`): a
+/// message never shows a symbol's private character, nor a `*` the
+/// template does not contain. A fix whose replacement would hold a symbol
+/// is dropped: the template's own text for it may need an `Fn::Sub`.
+fn show_symbols_as_written(template: &leash_iac::Template, diagnostics: &mut [Diagnostic]) {
+    let table = template.symbols.table();
+    let show = |text: &mut String| {
+        if leash_policy::symbol::contains_symbol(text) {
+            *text = table.display(text).into_owned();
+        }
+    };
+    for d in diagnostics {
+        show(&mut d.message);
+        if let Some(label) = &mut d.label {
+            show(label);
+        }
+        if let Some(source) = template.source.as_deref() {
+            d.message = quote_template_text_for_stars(&d.message, d.span, source);
+        }
+        if let Some(help) = &mut d.help {
+            show(help);
+        }
+        if d.fix.as_ref().is_some_and(|fix| {
+            fix.edits
+                .iter()
+                .any(|e| leash_policy::symbol::contains_symbol(&e.replacement))
+        }) {
+            d.fix = None;
+        }
+        if let Some(fix) = &mut d.fix {
+            show(&mut fix.message);
+        }
+    }
+}
 
-/// Whether `d` reports a `*` that leash put in place of a value known only
-/// at deployment (a parameter without a default, `AWS::StackName`, an
-/// attribute of a resource leash does not model), not one the author wrote:
-/// the finding is one of [`WILDCARD_RULES`], its text in the template has
-/// no `*`, and an intrinsic that could not be resolved lies inside it.
-/// `aws:SourceVpce: !Ref Endpoint` under `StringEquals` is one endpoint,
-/// not a pattern; `!Sub arn:...:table/*` keeps its finding.
-fn reports_a_stand_in_wildcard(
-    d: &Diagnostic,
-    unresolved: &[leash_iac::UnresolvedIntrinsic],
-    source: &str,
-) -> bool {
-    WILDCARD_RULES.contains(&d.code)
-        && source
-            .get(d.span.start..d.span.end)
-            .is_some_and(|text| !text.contains('*'))
-        && unresolved
-            .iter()
-            .any(|u| u.span.start < d.span.end && d.span.start < u.span.end)
+/// `message` with each quoted value that shows a `*` the template does not
+/// contain (the resolved value of an intrinsic such as `!GetAtt Logs.Arn`,
+/// whose `:*` AWS adds) replaced by the template's own text at `span`,
+/// when the text there is one short line without a `*`.
+fn quote_template_text_for_stars(message: &str, span: leash_policy::Span, source: &str) -> String {
+    let Some(written) = source.get(span.start..span.end) else {
+        return message.to_string();
+    };
+    let written = written.trim();
+    if written.contains('*') || written.contains('\n') || written.len() > 120 || written.is_empty()
+    {
+        return message.to_string();
+    }
+    let mut out = String::with_capacity(message.len());
+    for (i, part) in message.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        let quoted = i % 2 == 1;
+        if quoted && part.contains('*') && !source.contains(part) {
+            out.push_str(written);
+        } else {
+            out.push_str(part);
+        }
+    }
+    out
 }
 
 /// Lints a Terraform plan read as JSON (`terraform show -json plan.out`):
@@ -368,6 +416,7 @@ fn lint_terraform_extraction(
             &policy.document,
             policy.kind,
             &policy.address,
+            None,
         ));
     }
     diagnostics.sort_by(|a, b| {
@@ -509,13 +558,14 @@ fn lint_extracted(
     document: &Value,
     kind: leash_iac::PolicyKind,
     resource: &str,
+    symbols: Option<&leash_policy::symbol::SymbolTable>,
 ) -> Vec<Diagnostic> {
     let kind = match kind {
         leash_iac::PolicyKind::Identity | leash_iac::PolicyKind::Boundary => PolicyKind::Identity,
         leash_iac::PolicyKind::Resource => PolicyKind::Resource,
         leash_iac::PolicyKind::Trust => PolicyKind::Trust,
     };
-    let mut found = lint_policy_value(document, Some(kind));
+    let mut found = lint_policy_value_with_symbols(document, Some(kind), symbols);
     for d in &mut found {
         d.resource = Some(resource.to_string());
     }

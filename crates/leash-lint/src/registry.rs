@@ -67,6 +67,9 @@ pub struct PolicyInput<'a> {
     /// all rules (several rules need them, and the lookups were a large
     /// part of a corpus check).
     resolved: std::sync::OnceLock<Vec<Vec<Option<&'static leash_catalog::Action>>>>,
+    /// The values known only at deployment that the policy's strings hold
+    /// as symbols (`leash_policy::symbol`), for a policy of a template.
+    pub symbols: Option<&'a leash_policy::symbol::SymbolTable>,
 }
 
 impl<'a> PolicyInput<'a> {
@@ -75,7 +78,20 @@ impl<'a> PolicyInput<'a> {
             policy,
             kind,
             resolved: std::sync::OnceLock::new(),
+            symbols: None,
         }
+    }
+
+    /// The same input, for a policy whose strings hold symbols of `table`.
+    pub fn with_symbols(mut self, table: &'a leash_policy::symbol::SymbolTable) -> Self {
+        self.symbols = Some(table);
+        self
+    }
+
+    /// What the symbol `c` stands for, when the policy comes from a
+    /// template and `c` is one of its symbols.
+    pub fn symbol(&self, c: char) -> Option<&'a leash_policy::symbol::Symbol> {
+        self.symbols?.of_char(c)
     }
 
     /// The catalog action each action pattern of statement `index` names

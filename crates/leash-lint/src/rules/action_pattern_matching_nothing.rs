@@ -34,7 +34,7 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
     for statement in &input.policy.statements {
         for pattern in action_patterns(statement) {
             let text = pattern.node.as_str();
-            if !has_wildcard(text) {
+            if !has_wildcard(text) || super::util::has_symbol(text) {
                 continue;
             }
             let Some((service, _)) = split_action(text) else {

@@ -45,8 +45,12 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
             else {
                 continue;
             };
-            let concrete =
-                |field: &str| !field.is_empty() && !has_wildcard(field) && !field.contains("${");
+            let concrete = |field: &str| {
+                !field.is_empty()
+                    && !has_wildcard(field)
+                    && !field.contains("${")
+                    && !super::util::has_symbol(field)
+            };
             for (segment, name, value) in [
                 (ArnSegment::Region, "region", region),
                 (ArnSegment::Account, "account", account),

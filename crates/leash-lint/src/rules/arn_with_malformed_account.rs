@@ -44,6 +44,7 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
                 || account == "aws"
                 || is_account_id
                 || has_wildcard(account)
+                || super::util::has_symbol(account)
                 || account.contains("${")
             {
                 continue;

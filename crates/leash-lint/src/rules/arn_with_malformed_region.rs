@@ -58,6 +58,7 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
             };
             if region.is_empty()
                 || has_wildcard(region)
+                || super::util::has_symbol(region)
                 || region.contains("${")
                 || is_region_code(region)
             {

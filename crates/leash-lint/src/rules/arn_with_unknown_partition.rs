@@ -54,6 +54,7 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
             if fields.next().is_none()
                 || PARTITIONS.contains(&partition)
                 || has_wildcard(partition)
+                || super::util::has_symbol(partition)
                 || partition.contains("${")
             {
                 continue;

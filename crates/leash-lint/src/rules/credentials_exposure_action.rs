@@ -132,7 +132,7 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
                     Diagnostic::new(
                         &RULE,
                         format!(
-                            "{subject} ({pronoun} take{} no resource, so `*` is the only choice)",
+                            "{subject} ({pronoun} take{} no resource, so a wildcard resource is the only choice)",
                             if names.len() == 1 { "s" } else { "" }
                         ),
                         pattern.span,

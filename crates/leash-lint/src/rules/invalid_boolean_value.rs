@@ -52,6 +52,7 @@ fn is_valid(value: &ConditionValue) -> bool {
             text.eq_ignore_ascii_case("true")
                 || text.eq_ignore_ascii_case("false")
                 || text.contains("${")
+                || super::util::has_symbol(text)
         }
         ConditionValue::Number(_) => false,
     }

@@ -46,6 +46,18 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
             if text == "*" || text.starts_with("arn:") {
                 continue;
             }
+            // A template value known only at deployment (a parameter, an
+            // import, an attribute) may be an ARN; the name CloudFormation
+            // generates for a resource (`!Ref Table`) is not one.
+            if let Some(first) = text.chars().next()
+                && leash_policy::symbol::is_symbol(first)
+                && !matches!(
+                    input.symbol(first).map(|s| &s.kind),
+                    Some(leash_policy::symbol::SymbolKind::GeneratedName { .. })
+                )
+            {
+                continue;
+            }
             // API Gateway resource policies may name the API's own methods
             // as `execute-api:/STAGE/METHOD/PATH`, which API Gateway expands
             // to the full ARN:

@@ -57,7 +57,7 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
                 );
                 continue;
             };
-            if has_wildcard(text) {
+            if has_wildcard(text) || super::util::has_symbol(text) {
                 continue;
             }
             let Some(service) = catalog.service(service_prefix) else {

@@ -42,7 +42,10 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
             let Some((service, _)) = split_action(&pattern.node) else {
                 continue;
             };
-            if has_wildcard(service) || catalog.service(service).is_some() {
+            if has_wildcard(service)
+                || super::util::has_symbol(service)
+                || catalog.service(service).is_some()
+            {
                 continue;
             }
             let service_span = Span::new(

@@ -22,6 +22,13 @@ pub(crate) fn has_wildcard(text: &str) -> bool {
     text.contains(['*', '?'])
 }
 
+/// Whether `text` holds a value known only at deployment (a template's
+/// symbol, `leash_policy::symbol`): its exact text is unknown offline, so
+/// checks of its form do not apply.
+pub(crate) fn has_symbol(text: &str) -> bool {
+    leash_policy::symbol::contains_symbol(text)
+}
+
 /// Levenshtein distance on ASCII-lowercased text, for "did you mean".
 #[cfg(test)]
 pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
@@ -403,7 +410,11 @@ pub(crate) fn report_invalid_values(
             if !(check.operators)(&block.operator.node.kind) {
                 continue;
             }
-            for value in entry.values.iter().filter(|v| !(check.is_valid)(&v.node)) {
+            for value in entry
+                .values
+                .iter()
+                .filter(|v| !(check.is_valid)(&v.node) && !has_symbol(&v.node.as_text()))
+            {
                 out.push(
                     crate::Diagnostic::new(
                         check.rule,
