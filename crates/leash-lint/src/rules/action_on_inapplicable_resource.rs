@@ -6,6 +6,13 @@
 //! actions written out in full are checked (a pattern such as `s3:*` is
 //! meant to cover many resource types).
 //!
+//! A Lambda action on functions also applies to a function's version and
+//! alias ARNs (`function:NAME:live`, `function:NAME:*`): Lambda documents
+//! that "actions that operate on a function can be restricted to a
+//! specific function by function, version, or alias ARN", though the
+//! Service Authorization Reference lists only the `function` type for
+//! them.
+//!
 //! ## Why it matters
 //! The pair never matches a request, so the statement does not grant what
 //! it seems to. It usually means the author granted every action on every
@@ -25,7 +32,8 @@
 //! ## Reference
 //! <https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html>
 //! (the resource types column), and
-//! <https://docs.aws.amazon.com/AmazonS3/latest/userguide/security_iam_service-with-iam.html>
+//! <https://docs.aws.amazon.com/AmazonS3/latest/userguide/security_iam_service-with-iam.html>,
+//! <https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html>
 
 use crate::{Diagnostic, PolicyInput, Rule, Severity};
 use leash_catalog::{ArnPattern, catalog};
@@ -94,7 +102,7 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
                     !a.resource_types().iter().any(|r| {
                         types
                             .iter()
-                            .any(|t| t.name().eq_ignore_ascii_case(r.resource_type()))
+                            .any(|t| applies_to(service, r.resource_type(), t.name()))
                     })
                 })
                 .collect();
@@ -150,6 +158,28 @@ fn types_denoted(
         known.insert(arn.to_string(), types.clone());
     });
     types
+}
+
+/// Resource types that stand for another type of their service: a
+/// qualified Lambda function ARN (a version or an alias) names the
+/// function for every action on functions.
+/// <https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html>
+const QUALIFIED_FORMS: &[(&str, &str, &[&str])] = &[(
+    "lambda",
+    "function",
+    &["function version", "function alias"],
+)];
+
+/// Whether an action that acts on `accepted` (a resource type of
+/// `service`) applies to an ARN of type `denoted`. Type names are unique
+/// in a service ignoring case, as the catalog's lookup reads them.
+fn applies_to(service: &str, accepted: &str, denoted: &str) -> bool {
+    denoted.eq_ignore_ascii_case(accepted)
+        || QUALIFIED_FORMS.iter().any(|(owner, base, forms)| {
+            *owner == service
+                && base.eq_ignore_ascii_case(accepted)
+                && forms.iter().any(|form| form.eq_ignore_ascii_case(denoted))
+        })
 }
 
 /// `` `s3:GetObject`, `s3:PutObject` cannot act on `ARN` (resource type bucket): ... ``
@@ -267,7 +297,34 @@ fn without_variables(arn: &str) -> Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::super::util::findings;
     use super::without_variables;
+
+    // "Actions that operate on a function can be restricted to a specific
+    // function by function, version, or alias ARN":
+    // https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html
+    #[test]
+    fn lambda_function_actions_apply_to_qualified_arns() {
+        for arn in [
+            "arn:aws:lambda:us-east-1:111122223333:function:orders",
+            "arn:aws:lambda:us-east-1:111122223333:function:orders:*",
+            "arn:aws:lambda:us-east-1:111122223333:function:orders:live",
+            "arn:aws:lambda:us-east-1:111122223333:function:orders:7",
+        ] {
+            let text = format!(
+                r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": ["lambda:InvokeFunction", "lambda:GetFunction"], "Resource": "{arn}"}}]}}"#
+            );
+            assert!(findings(&text, None, "L105").is_empty(), "{arn}");
+        }
+        // A layer version is not a function.
+        let layer = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": "arn:aws:lambda:us-east-1:111122223333:layer:deps:3"}]}"#;
+        assert_eq!(findings(layer, None, "L105").len(), 1);
+        // An action on aliases and versions only does not apply to the
+        // unqualified function.
+        let unqualified = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "lambda:PutProvisionedConcurrencyConfig", "Resource": "arn:aws:lambda:us-east-1:111122223333:function:orders"}]}"#;
+        assert_eq!(findings(unqualified, None, "L105").len(), 1);
+    }
 
     #[test]
     fn empty_region_and_account_match_anything() {

@@ -15,8 +15,12 @@
 //! are checked only for the service: the `Resource` must be able to name
 //! an ARN of a service the action acts on. `iam:PassRole` limited by
 //! `iam:PassedToService` to one service completes only the paths that
-//! pass a role to that service. An action is blocked only by a Deny without
-//! `Condition` on `*` (or on every ARN of the target's kind).
+//! pass a role to that service. `sts:AssumeRole` alone (`sts-001`) counts
+//! only on roles the author did not name one by one (`*`, `NotResource`,
+//! a wildcard in the role's name or account): assuming one named role is
+//! the grant the author meant, not an escalation. An action is blocked only
+//! by a Deny without `Condition` on `*` (or on every ARN of the target's
+//! kind).
 //!
 //! ## Why it matters
 //! Each path lets a principal gain permissions it was not given: attach a
@@ -80,6 +84,14 @@ pub(crate) struct Requirement {
     /// actions, so that `iam:PassedToService` limited to another service
     /// does not count.
     pub(crate) passed_to: Option<String>,
+    /// For a path that is `sts:AssumeRole` alone (`sts-001`): the grant
+    /// opens it only when it reaches roles the author did not name one by
+    /// one (`*`, `NotResource`, a wildcard in the role's name). Assuming
+    /// one named role gives that role's permissions, which is what the
+    /// author granted; escalation needs roles chosen by whoever holds the
+    /// grant. Combined with an action that changes a role (`iam-014`),
+    /// one named role is enough, so the flag is off there.
+    pub(crate) beyond_named_targets: bool,
 }
 
 /// One escalation path: its id (`iam-001`), name, category, and the
@@ -149,6 +161,12 @@ fn parse_table(text: &str) -> Option<PathTable> {
                     .find(|service| service != "iam" && service != "sts")
             })
             .flatten();
+        let assume_role_alone = required.len() == 1
+            && required.iter().all(|item| {
+                item.get("action")
+                    .and_then(Value::as_str)
+                    .is_some_and(|a| a.eq_ignore_ascii_case("sts:AssumeRole"))
+            });
         for item in required {
             let requirement = Requirement {
                 action: item.get("action")?.as_str()?.to_string(),
@@ -158,6 +176,7 @@ fn parse_table(text: &str) -> Option<PathTable> {
                     .and_then(|t| CHECKED_TARGETS.iter().copied().find(|k| *k == t)),
                 arn_services: Vec::new(),
                 passed_to: None,
+                beyond_named_targets: assume_role_alone,
             };
             let requirement = Requirement {
                 passed_to: requirement
@@ -171,6 +190,7 @@ fn parse_table(text: &str) -> Option<PathTable> {
                 r.action == requirement.action
                     && r.target == requirement.target
                     && r.passed_to == requirement.passed_to
+                    && r.beyond_named_targets == requirement.beyond_named_targets
             }) {
                 Some(index) => index,
                 None => {
@@ -336,14 +356,25 @@ fn may_name_target(statement: &Statement, requirement: &Requirement) -> bool {
         return false;
     };
     resource.node.negated
-        || resource
-            .node
-            .patterns
-            .iter()
-            .any(|p| match requirement.target {
+        || resource.node.patterns.iter().any(|p| {
+            let reaches = match requirement.target {
                 Some(kind) => pattern_may_name(&p.node, kind),
                 None => pattern_may_name_service(&p.node, &requirement.arn_services),
-            })
+            };
+            reaches && (!requirement.beyond_named_targets || names_many(&p.node))
+        })
+}
+
+/// Whether a `Resource` pattern can match more than one resource: `*`,
+/// or a wildcard in its resource part (`role/app-*`) or in its account
+/// (`arn:aws:iam::*:role/deploy` is a role of that name in every account).
+fn names_many(pattern: &str) -> bool {
+    match split_arn(pattern) {
+        Some([_, _, _, _, account, resource]) => {
+            account.contains(['*', '?']) || resource.contains(['*', '?'])
+        }
+        None => pattern.contains(['*', '?']),
+    }
 }
 
 /// Whether an Allow of `iam:PassRole` may pass the role to `service`: no
@@ -682,6 +713,30 @@ mod rule_tests {
         let ecs_tasks = text.replace("lambda.amazonaws.com", "ecs-tasks.amazonaws.com");
         assert!(opens(&ecs_tasks, "ecs-004"));
         assert!(!opens(&ecs_tasks, "lambda-001"));
+    }
+
+    // Assuming a role gives the permissions of that role's policies, and
+    // the role's trust policy must also trust the caller:
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_permissions-to-switch.html
+    // One named role is the access the author granted; escalation needs
+    // roles the holder of the grant chooses.
+    #[test]
+    fn assume_role_on_one_named_role_is_not_an_escalation() {
+        let named = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::111122223333:role/reports-reader"}]}"#;
+        assert!(!opens(named, "sts-001"));
+        for open in [
+            "*",
+            "arn:aws:iam::111122223333:role/*",
+            "arn:aws:iam::111122223333:role/reports-*",
+            "arn:aws:iam::*:role/reports-reader",
+        ] {
+            let text = named.replace("arn:aws:iam::111122223333:role/reports-reader", open);
+            assert!(opens(&text, "sts-001"), "{open}");
+        }
+        // With a grant that rewrites that role's policy, the one role is
+        // enough to escalate.
+        let with_put = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["sts:AssumeRole", "iam:PutRolePolicy"], "Resource": "arn:aws:iam::111122223333:role/reports-reader"}]}"#;
+        assert!(opens(with_put, "iam-017"));
     }
 
     #[test]

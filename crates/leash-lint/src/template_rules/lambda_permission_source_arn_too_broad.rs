@@ -1,7 +1,9 @@
 //! ## What it finds
 //! An `AWS::Lambda::Permission` for API Gateway whose `SourceArn` ends in
 //! `/*/*` or `/*`: any stage, any method, any route of the API may invoke
-//! the function.
+//! the function. A `SourceArn` that names the route after an open stage
+//! and method (`.../*/*/orders`, `.../*/*/callback/{id}`) is not reported:
+//! only that route may invoke the function.
 //!
 //! In a Terraform plan: an `aws_lambda_permission` for
 //! `apigateway.amazonaws.com` whose `source_arn` (known at plan time) does
@@ -113,8 +115,10 @@ pub fn check_terraform(input: &TerraformInput<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 /// Whether an execute-api ARN
-/// (`arn:aws:execute-api:REGION:ACCOUNT:API_ID/STAGE/METHOD/PATH`) leaves
-/// both the stage and the method open.
+/// (`arn:aws:execute-api:REGION:ACCOUNT:API_ID/STAGE/METHOD/PATH`, for a
+/// WebSocket API `API_ID/STAGE/ROUTE_KEY`) leaves the stage, the method
+/// and the route all open: after the API id, nothing but `*` segments.
+/// A literal route (`/*/*/orders`) limits the permission to that route.
 fn covers_every_stage_and_method(text: &str) -> bool {
     let Some(resource) = text.splitn(6, ':').nth(5) else {
         return false;
@@ -126,7 +130,9 @@ fn covers_every_stage_and_method(text: &str) -> bool {
     match after_api.as_slice() {
         [] => false,
         ["*"] => true,
-        [stage, method, ..] => *stage == "*" && *method == "*",
+        [stage, method, route @ ..] => {
+            *stage == "*" && *method == "*" && route.iter().all(|part| *part == "*")
+        }
         [_] => false,
     }
 }
@@ -141,4 +147,36 @@ fn finding(permission: &str, source_arn: &str, span: leash_policy::Span) -> Diag
     )
     .with_label("any stage, any method")
     .with_help("name the stage, method and route: `.../API_ID/prod/GET/orders/*`")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::covers_every_stage_and_method;
+
+    // The execute-api ARN: API_ID/STAGE/METHOD/RESOURCE_PATH, each part a
+    // literal or `*`:
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/arn-format-reference.html
+    #[test]
+    fn a_literal_route_limits_the_permission() {
+        let api = "arn:aws:execute-api:us-east-1:111122223333:a1b2c3d4e5";
+        for open in ["/*", "/*/*", "/*/*/*", "/*/*/*/*"] {
+            assert!(
+                covers_every_stage_and_method(&format!("{api}{open}")),
+                "{open}"
+            );
+        }
+        for limited in [
+            "/*/*/orders",
+            "/*/*/callback/{uuid}",
+            "/*/*/orders/*",
+            "/prod/*",
+            "/*/GET/*",
+            "",
+        ] {
+            assert!(
+                !covers_every_stage_and_method(&format!("{api}{limited}")),
+                "{limited}"
+            );
+        }
+    }
 }
