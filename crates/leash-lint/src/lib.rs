@@ -14,6 +14,7 @@ pub mod diagnostic;
 pub mod lint;
 pub mod registry;
 pub mod rules;
+mod sam_expansion;
 pub mod template_rules;
 
 pub use diagnostic::{

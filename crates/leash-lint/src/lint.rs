@@ -186,7 +186,7 @@ fn lint_template_result(
             // choice, not something the author wrote or can fix in place.
             found.retain(|d| d.code != crate::rules::action_on_inapplicable_resource::RULE.code);
         }
-        diagnostics.extend(found);
+        diagnostics.extend(crate::sam_expansion::report_at_the_use(embedded, found));
     }
     for d in &mut diagnostics {
         if d.resource.is_none() {

@@ -13,6 +13,16 @@
 //! {"Effect": "Allow", "Action": "s3:GetObjekt", "Resource": "arn:aws:s3:::b/*"}
 //! ```
 //!
+//! Amazon SQS's batch calls (`sqs:SendMessageBatch`,
+//! `sqs:DeleteMessageBatch`, `sqs:ChangeMessageVisibilityBatch`) are not
+//! actions: SQS authorizes them as `sqs:SendMessage`, `sqs:DeleteMessage`
+//! and `sqs:ChangeMessageVisibility`, and the help says so.
+//!
+//! In a template, an unknown action that SAM's own data writes (a SAM
+//! policy template such as `SQSPollerPolicy`, a connector profile) is
+//! reported once at the template's use, as info: the author cannot edit it,
+//! and it never fails a CI run at the default `--fail-on error`.
+//!
 //! ## Fix
 //! Use the action's name from the Service Authorization Reference, or
 //! `leash action 's3:Get*'` to list candidates. When the catalog is older
@@ -20,6 +30,7 @@
 //!
 //! ## Reference
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html#access-analyzer-reference-policy-checks-error-invalid-action>
+//! and <https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-batch-api.html>
 
 use super::util::{action_patterns, closest, has_wildcard, split_action};
 use crate::{Applicability, Diagnostic, Edit, Fix, PolicyInput, Rule, Severity};
@@ -77,7 +88,13 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
                 pattern.span,
             )
             .with_label("unknown action");
-            if let Some(suggestion) = closest(name, service.actions().iter().map(|a| a.name())) {
+            if let Some(action) = authorized_as(service.prefix(), name) {
+                diagnostic = diagnostic.with_help(format!(
+                    "AWS authorizes `{name}` calls as `{action}`: grant that instead"
+                ));
+            } else if let Some(suggestion) =
+                closest(name, service.actions().iter().map(|a| a.name()))
+            {
                 // +1 for the opening quote, +1 for the colon
                 let start = pattern.span.start + 1 + service_prefix.len() + 1;
                 diagnostic = diagnostic
@@ -93,5 +110,42 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
             }
             out.push(diagnostic);
         }
+    }
+}
+
+/// The action AWS checks for a call that is not an action of its own:
+/// Amazon SQS's batch calls need the permission of the single-message
+/// action ("You cannot set permissions explicitly for SendMessageBatch,
+/// DeleteMessageBatch, or ChangeMessageVisibilityBatch",
+/// <https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-batch-api.html>).
+pub(crate) fn authorized_as(service: &str, name: &str) -> Option<String> {
+    if !service.eq_ignore_ascii_case("sqs") {
+        return None;
+    }
+    let single = name.strip_suffix("Batch")?;
+    let action = format!("sqs:{single}");
+    leash_catalog::catalog()
+        .action(&action)
+        .map(|known| format!("{}:{}", known.service(), known.name()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::util::findings;
+
+    // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-batch-api.html
+    #[test]
+    fn an_sqs_batch_call_is_named_by_its_single_action() {
+        let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["sqs:SendMessage", "sqs:SendMessageBatch"], "Resource": "*"}]}"#;
+        let found = findings(text, None, "L102");
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].help.as_deref(),
+            Some(
+                "AWS authorizes `SendMessageBatch` calls as `sqs:SendMessage`: grant that instead"
+            )
+        );
+        assert_eq!(super::authorized_as("sqs", "PurgeQueueBatch"), None);
+        assert_eq!(super::authorized_as("sns", "PublishBatch"), None);
     }
 }
