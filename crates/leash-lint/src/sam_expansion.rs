@@ -30,10 +30,11 @@ pub(crate) fn report_at_the_use(
     // the template; parameter values keep their own, inside the use.
     let use_span = embedded.document.span;
     let mut out: Vec<Diagnostic> = Vec::new();
-    let mut unknown_actions = false;
+    let names = unknown_actions(&embedded.document);
+    let mut unknown_actions_found = false;
     for mut d in found {
-        if d.code == rules::unknown_action::RULE.code && d.span == use_span {
-            unknown_actions = true;
+        if d.code == rules::unknown_action::RULE.code && d.span == use_span && !names.is_empty() {
+            unknown_actions_found = true;
             continue;
         }
         if d.span == use_span
@@ -59,8 +60,8 @@ pub(crate) fn report_at_the_use(
         }
         out.push(d);
     }
-    if unknown_actions {
-        out.push(unknown_actions_finding(embedded, &source, use_span));
+    if unknown_actions_found {
+        out.push(unknown_actions_finding(embedded, &names, &source, use_span));
     }
     out
 }
@@ -68,10 +69,10 @@ pub(crate) fn report_at_the_use(
 /// One info finding for every action of the expansion the catalog lacks.
 fn unknown_actions_finding(
     embedded: &EmbeddedPolicy,
+    names: &[String],
     source: &str,
     span: leash_policy::Span,
 ) -> Diagnostic {
-    let names = unknown_actions(&embedded.document);
     let listed = names
         .iter()
         .map(|name| format!("`{name}`"))
