@@ -113,20 +113,31 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The action AWS checks for a call that is not an action of its own:
-/// Amazon SQS's batch calls need the permission of the single-message
-/// action ("You cannot set permissions explicitly for SendMessageBatch,
-/// DeleteMessageBatch, or ChangeMessageVisibilityBatch",
-/// <https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-batch-api.html>).
-pub(crate) fn authorized_as(service: &str, name: &str) -> Option<String> {
+/// Amazon SQS's batch calls, which are not actions: "You cannot set
+/// permissions explicitly for SendMessageBatch, DeleteMessageBatch, or
+/// ChangeMessageVisibilityBatch. Instead, setting permissions for
+/// SendMessage, DeleteMessage, or ChangeMessageVisibility sets permissions
+/// for the corresponding batch versions"
+/// (<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-batch-api.html>).
+const SQS_BATCH_CALLS: [(&str, &str); 3] = [
+    ("SendMessageBatch", "sqs:SendMessage"),
+    ("DeleteMessageBatch", "sqs:DeleteMessage"),
+    (
+        "ChangeMessageVisibilityBatch",
+        "sqs:ChangeMessageVisibility",
+    ),
+];
+
+/// The action AWS checks for a call that is not an action of its own
+/// (see [`SQS_BATCH_CALLS`]); names compare without case, as IAM's do.
+pub(crate) fn authorized_as(service: &str, name: &str) -> Option<&'static str> {
     if !service.eq_ignore_ascii_case("sqs") {
         return None;
     }
-    let single = name.strip_suffix("Batch")?;
-    let action = format!("sqs:{single}");
-    leash_catalog::catalog()
-        .action(&action)
-        .map(|known| format!("{}:{}", known.service(), known.name()))
+    SQS_BATCH_CALLS
+        .iter()
+        .find(|(call, _)| call.eq_ignore_ascii_case(name))
+        .map(|(_, action)| *action)
 }
 
 #[cfg(test)]
