@@ -700,9 +700,7 @@ impl<'a> Resolver<'a> {
         } else {
             "*".to_string()
         };
-        Some(format!(
-            "arn:{PARTITION_PLACEHOLDER}:iam::{ACCOUNT_PLACEHOLDER}:role/{name}"
-        ))
+        catalog_arn("iam", "role", &[("RoleNameWithPath", &name)])
     }
 
     /// A string property of a resource, resolved (`*` inside where unknown).
@@ -801,8 +799,9 @@ impl<'a> Resolver<'a> {
         resource: &Resource,
         attribute: Option<&str>,
     ) -> Option<String> {
-        // Placeholders, filled in by `fill_region_and_account`.
-        let p = PARTITION_PLACEHOLDER;
+        // ARNs come from the catalog's templates ([`catalog_arn`]), with
+        // placeholders that `fill_region_and_account` fills; so do the
+        // region and account of the non-ARN return values here.
         let r = REGION_PLACEHOLDER;
         let a = ACCOUNT_PLACEHOLDER;
         let resource_type = resource.resource_type.node.clone();
@@ -811,7 +810,7 @@ impl<'a> Resolver<'a> {
                 let name = self.name_or_wildcard(resource, "BucketName");
                 match attribute {
                     None => name,
-                    Some("Arn") => format!("arn:{p}:s3:::{name}"),
+                    Some("Arn") => catalog_arn("s3", "bucket", &[("BucketName", &name)])?,
                     Some("DomainName") => format!("{name}.s3.amazonaws.com"),
                     Some("RegionalDomainName") => format!("{name}.s3.{r}.amazonaws.com"),
                     _ => return None,
@@ -826,7 +825,7 @@ impl<'a> Resolver<'a> {
                 let name = self.name_or_wildcard(resource, "TableName");
                 match attribute {
                     None => name,
-                    Some("Arn") => format!("arn:{p}:dynamodb:{r}:{a}:table/{name}"),
+                    Some("Arn") => catalog_arn("dynamodb", "table", &[("TableName", &name)])?,
                     // The stream's label is a timestamp set at deployment:
                     // one unknown part of a known shape.
                     Some("StreamArn") => {
@@ -842,7 +841,11 @@ impl<'a> Resolver<'a> {
                         } else {
                             "*".to_string()
                         };
-                        format!("arn:{p}:dynamodb:{r}:{a}:table/{name}/stream/{label}")
+                        catalog_arn(
+                            "dynamodb",
+                            "stream",
+                            &[("TableName", &name), ("StreamLabel", &label)],
+                        )?
                     }
                     _ => return None,
                 }
@@ -851,7 +854,7 @@ impl<'a> Resolver<'a> {
                 let name = self.name_or_wildcard(resource, "FunctionName");
                 match attribute {
                     None => name,
-                    Some("Arn") => format!("arn:{p}:lambda:{r}:{a}:function:{name}"),
+                    Some("Arn") => catalog_arn("lambda", "function", &[("FunctionName", &name)])?,
                     _ => return None,
                 }
             }
@@ -859,7 +862,7 @@ impl<'a> Resolver<'a> {
                 let name = self.name_or_wildcard(resource, "QueueName");
                 match attribute {
                     None | Some("QueueUrl") => format!("https://sqs.{r}.amazonaws.com/{a}/{name}"),
-                    Some("Arn") => format!("arn:{p}:sqs:{r}:{a}:{name}"),
+                    Some("Arn") => catalog_arn("sqs", "queue", &[("QueueName", &name)])?,
                     Some("QueueName") => name,
                     _ => return None,
                 }
@@ -867,7 +870,9 @@ impl<'a> Resolver<'a> {
             ("AWS::SNS::Topic", _) => {
                 let name = self.name_or_wildcard(resource, "TopicName");
                 match attribute {
-                    None | Some("TopicArn") => format!("arn:{p}:sns:{r}:{a}:{name}"),
+                    None | Some("TopicArn") => {
+                        catalog_arn("sns", "topic", &[("TopicName", &name)])?
+                    }
                     Some("TopicName") => name,
                     _ => return None,
                 }
@@ -879,11 +884,15 @@ impl<'a> Resolver<'a> {
                 | "AWS::IAM::InstanceProfile",
                 _,
             ) => {
-                let (name_property, kind) = match resource_type.as_str() {
-                    "AWS::IAM::Role" => ("RoleName", "role"),
-                    "AWS::IAM::User" => ("UserName", "user"),
-                    "AWS::IAM::Group" => ("GroupName", "group"),
-                    _ => ("InstanceProfileName", "instance-profile"),
+                let (name_property, kind, placeholder) = match resource_type.as_str() {
+                    "AWS::IAM::Role" => ("RoleName", "role", "RoleNameWithPath"),
+                    "AWS::IAM::User" => ("UserName", "user", "UserNameWithPath"),
+                    "AWS::IAM::Group" => ("GroupName", "group", "GroupNameWithPath"),
+                    _ => (
+                        "InstanceProfileName",
+                        "instance-profile",
+                        "InstanceProfileNameWithPath",
+                    ),
                 };
                 let name = self.name_or_wildcard(resource, name_property);
                 let path = self
@@ -891,7 +900,12 @@ impl<'a> Resolver<'a> {
                     .unwrap_or_else(|| "/".to_string());
                 match attribute {
                     None => name,
-                    Some("Arn") => format!("arn:{p}:iam::{a}:{kind}{path}{name}"),
+                    // `${RoleNameWithPath}` follows `role/`: the path
+                    // without its leading `/`.
+                    Some("Arn") => {
+                        let with_path = format!("{}{name}", path.trim_start_matches('/'));
+                        catalog_arn("iam", kind, &[(placeholder, &with_path)])?
+                    }
                     _ => return None,
                 }
             }
@@ -900,7 +914,8 @@ impl<'a> Resolver<'a> {
                 let path = self
                     .property(resource, "Path")
                     .unwrap_or_else(|| "/".to_string());
-                format!("arn:{p}:iam::{a}:policy{path}{name}")
+                let with_path = format!("{}{name}", path.trim_start_matches('/'));
+                catalog_arn("iam", "policy", &[("PolicyNameWithPath", &with_path)])?
             }
             ("AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine", _) => {
                 let name_property = if resource_type == "AWS::Serverless::StateMachine" {
@@ -910,7 +925,9 @@ impl<'a> Resolver<'a> {
                 };
                 let name = self.name_or_wildcard(resource, name_property);
                 match attribute {
-                    None | Some("Arn") => format!("arn:{p}:states:{r}:{a}:stateMachine:{name}"),
+                    None | Some("Arn") => {
+                        catalog_arn("states", "statemachine", &[("StateMachineName", &name)])?
+                    }
                     Some("Name") => name,
                     _ => return None,
                 }
@@ -920,18 +937,25 @@ impl<'a> Resolver<'a> {
                 match attribute {
                     None => name,
                     // GetAtt Arn ends in `:*` (the log streams).
-                    Some("Arn") => format!("arn:{p}:logs:{r}:{a}:log-group:{name}:*"),
+                    Some("Arn") => format!(
+                        "{}:*",
+                        catalog_arn("logs", "log-group", &[("LogGroupName", &name)])?
+                    ),
                     _ => return None,
                 }
             }
             ("AWS::SecretsManager::Secret", None | Some("Id")) => {
                 // Secrets Manager appends `-` and six random characters.
                 match self.property(resource, "Name") {
-                    Some(name) => format!("arn:{p}:secretsmanager:{r}:{a}:secret:{name}-??????"),
+                    Some(name) => catalog_arn(
+                        "secretsmanager",
+                        "Secret",
+                        &[("SecretId", &format!("{name}-??????"))],
+                    )?,
                     None => self.whole_attribute(
                         resource,
                         None,
-                        format!("arn:{p}:secretsmanager:{r}:{a}:secret:*"),
+                        catalog_arn("secretsmanager", "Secret", &[("SecretId", "*")])?,
                     ),
                 }
             }
@@ -940,7 +964,7 @@ impl<'a> Resolver<'a> {
                 let name = self.name_or_wildcard(resource, "Name");
                 match attribute {
                     None => name,
-                    Some("Arn") => format!("arn:{p}:kinesis:{r}:{a}:stream/{name}"),
+                    Some("Arn") => catalog_arn("kinesis", "stream", &[("StreamName", &name)])?,
                     _ => return None,
                 }
             }
@@ -948,7 +972,11 @@ impl<'a> Resolver<'a> {
                 let name = self.name_or_wildcard(resource, "DeliveryStreamName");
                 match attribute {
                     None => name,
-                    Some("Arn") => format!("arn:{p}:firehose:{r}:{a}:deliverystream/{name}"),
+                    Some("Arn") => catalog_arn(
+                        "firehose",
+                        "deliverystream",
+                        &[("DeliveryStreamName", &name)],
+                    )?,
                     _ => return None,
                 }
             }
@@ -956,7 +984,7 @@ impl<'a> Resolver<'a> {
                 let name = self.name_or_wildcard(resource, "Name");
                 match attribute {
                     None | Some("Name") => name,
-                    Some("Arn") => format!("arn:{p}:events:{r}:{a}:event-bus/{name}"),
+                    Some("Arn") => catalog_arn("events", "event-bus", &[("EventBusName", &name)])?,
                     _ => return None,
                 }
             }
@@ -966,10 +994,18 @@ impl<'a> Resolver<'a> {
                 match attribute {
                     None => name,
                     Some("Arn") => match bus.as_deref() {
-                        None | Some("default") => format!("arn:{p}:events:{r}:{a}:rule/{name}"),
+                        None | Some("default") => catalog_arn(
+                            "events",
+                            "rule-on-default-event-bus",
+                            &[("RuleName", &name)],
+                        )?,
                         Some(bus) => {
                             let bus = bus.rsplit('/').next().unwrap_or(bus);
-                            format!("arn:{p}:events:{r}:{a}:rule/{bus}/{name}")
+                            catalog_arn(
+                                "events",
+                                "rule-on-custom-event-bus",
+                                &[("EventBusName", bus), ("RuleName", &name)],
+                            )?
                         }
                     },
                     _ => return None,
@@ -982,7 +1018,7 @@ impl<'a> Resolver<'a> {
                 } else {
                     "*".to_string()
                 };
-                format!("arn:{p}:kms:{r}:{a}:key/{id}")
+                catalog_arn("kms", "key", &[("KeyId", &id)])?
             }
             ("AWS::KMS::Key", None | Some("KeyId")) if self.symbolic() => {
                 self.generated_identifier(resource)
@@ -991,11 +1027,12 @@ impl<'a> Resolver<'a> {
             ("AWS::Lambda::LayerVersion" | "AWS::Serverless::LayerVersion", None) => {
                 // The version number is given at deployment.
                 let name = self.name_or_wildcard(resource, "LayerName");
-                self.whole_attribute(
-                    resource,
-                    None,
-                    format!("arn:{p}:lambda:{r}:{a}:layer:{name}:*"),
-                )
+                let fallback = catalog_arn(
+                    "lambda",
+                    "layerVersion",
+                    &[("LayerName", &name), ("LayerVersion", "*")],
+                )?;
+                self.whole_attribute(resource, None, fallback)
             }
             // The pool id is generated; `Ref` returns it.
             ("AWS::Cognito::UserPool", Some("Arn")) => {
@@ -1004,7 +1041,7 @@ impl<'a> Resolver<'a> {
                 } else {
                     "*".to_string()
                 };
-                format!("arn:{p}:cognito-idp:{r}:{a}:userpool/{id}")
+                catalog_arn("cognito-idp", "userpool", &[("UserPoolId", &id)])?
             }
             // `Ref` returns the API's ARN, like `Arn`:
             // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-appsync-graphqlapi.html#aws-resource-appsync-graphqlapi-return-values
@@ -1019,14 +1056,14 @@ impl<'a> Resolver<'a> {
                 let id = self.generated_identifier(resource);
                 match attribute {
                     Some("ApiId") => id,
-                    _ => format!("arn:{p}:appsync:{r}:{a}:apis/{id}"),
+                    _ => catalog_arn("appsync", "graphqlapi", &[("GraphQLAPIId", &id)])?,
                 }
             }
             ("AWS::ECR::Repository", _) => {
                 let name = self.name_or_wildcard(resource, "RepositoryName");
                 match attribute {
                     None => name,
-                    Some("Arn") => format!("arn:{p}:ecr:{r}:{a}:repository/{name}"),
+                    Some("Arn") => catalog_arn("ecr", "repository", &[("RepositoryName", &name)])?,
                     _ => return None,
                 }
             }
@@ -1035,26 +1072,36 @@ impl<'a> Resolver<'a> {
                 Some("Arn" | "DomainArn"),
             ) => {
                 let name = self.name_or_wildcard(resource, "DomainName");
-                format!("arn:{p}:es:{r}:{a}:domain/{name}")
+                catalog_arn("es", "domain", &[("DomainName", &name)])?
             }
             // Both ARNs end in an id EventBridge generates.
             ("AWS::Events::Connection", Some("Arn")) => {
                 let name = self.name_or_wildcard(resource, "Name");
-                let fallback = format!("arn:{p}:events:{r}:{a}:connection/{name}/*");
+                let fallback = format!(
+                    "{}/*",
+                    catalog_arn("events", "connection", &[("ConnectionName", &name)])?
+                );
                 self.whole_attribute(resource, attribute, fallback)
             }
             ("AWS::Events::ApiDestination", Some("Arn")) => {
                 let name = self.name_or_wildcard(resource, "Name");
-                let fallback = format!("arn:{p}:events:{r}:{a}:api-destination/{name}/*");
+                let fallback = format!(
+                    "{}/*",
+                    catalog_arn(
+                        "events",
+                        "api-destination",
+                        &[("ApiDestinationName", &name)],
+                    )?
+                );
                 self.whole_attribute(resource, attribute, fallback)
             }
             ("AWS::Pipes::Pipe", Some("Arn")) => {
                 let name = self.name_or_wildcard(resource, "Name");
-                format!("arn:{p}:pipes:{r}:{a}:pipe/{name}")
+                catalog_arn("pipes", "pipe", &[("Name", &name)])?
             }
             ("AWS::CloudWatch::Alarm", Some("Arn")) => {
                 let name = self.name_or_wildcard(resource, "AlarmName");
-                format!("arn:{p}:cloudwatch:{r}:{a}:alarm:{name}")
+                catalog_arn("cloudwatch", "alarm", &[("AlarmName", &name)])?
             }
             _ => return None,
         };
@@ -1381,6 +1428,40 @@ fn scalar_text(value: &Value) -> Option<String> {
         ValueKind::Bool(b) => Some(b.to_string()),
         _ => None,
     }
+}
+
+/// The ARN of a resource of the catalog's resource type `resource_type` of
+/// `service`, from the catalog's ARN template: `${Partition}`, `${Region}`
+/// and `${Account}` become the resolver's placeholders, each other
+/// placeholder its value in `values` (by the template's name for it).
+/// `None` when the catalog lacks the type or a placeholder has no value.
+/// The ARN formats of template resources thus come from one place, the
+/// catalog (<https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html>).
+fn catalog_arn(service: &str, resource_type: &str, values: &[(&str, &str)]) -> Option<String> {
+    let template = leash_catalog::catalog()
+        .service(service)?
+        .resource_type(resource_type)?
+        .arn_template();
+    // A type with two forms lists them separated by `, `: the first.
+    let template = template.split(", ").next().unwrap_or(template);
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let end = after.find('}')?;
+        let name = &after[..end];
+        let value = match name {
+            "Partition" => PARTITION_PLACEHOLDER,
+            "Region" => REGION_PLACEHOLDER,
+            "Account" => ACCOUNT_PLACEHOLDER,
+            _ => values.iter().find(|(n, _)| *n == name)?.1,
+        };
+        out.push_str(value);
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 /// `AWS::URLSuffix` in `partition`: `amazonaws.com.cn` in China, else
@@ -1726,6 +1807,70 @@ Outputs:
         );
         assert_eq!(text_of(&r, "N"), "*");
         assert_eq!(r.unresolved.len(), 1, "{:?}", r.unresolved);
+    }
+
+    /// The ARN formats come from the catalog's ARN templates; each row as
+    /// the resource's "Return values" page gives it.
+    #[test]
+    fn arn_formats_come_from_the_catalog() {
+        let text = "\
+Resources:
+  Repo: {Type: AWS::ECR::Repository, Properties: {RepositoryName: repo}}
+  Search: {Type: AWS::OpenSearchService::Domain, Properties: {DomainName: d}}
+  Conn: {Type: AWS::Events::Connection, Properties: {Name: c}}
+  Dest: {Type: AWS::Events::ApiDestination, Properties: {Name: x}}
+  Pipe: {Type: AWS::Pipes::Pipe, Properties: {Name: p}}
+  Alarm: {Type: AWS::CloudWatch::Alarm, Properties: {AlarmName: a}}
+  Pool: {Type: AWS::Cognito::UserPool}
+  Group: {Type: AWS::IAM::Group, Properties: {GroupName: g, Path: /team/}}
+  Profile: {Type: AWS::IAM::InstanceProfile, Properties: {InstanceProfileName: i}}
+  Table: {Type: AWS::DynamoDB::Table, Properties: {TableName: t}}
+  Secret: {Type: AWS::SecretsManager::Secret}
+  Machine: {Type: AWS::StepFunctions::StateMachine, Properties: {StateMachineName: m}}
+Outputs:
+  V:
+    A: !GetAtt Repo.Arn
+    B: !GetAtt Search.Arn
+    C: !GetAtt Conn.Arn
+    D: !GetAtt Dest.Arn
+    E: !GetAtt Pipe.Arn
+    F: !GetAtt Alarm.Arn
+    G: !GetAtt Pool.Arn
+    H: !GetAtt Group.Arn
+    I: !GetAtt Profile.Arn
+    J: !GetAtt Table.StreamArn
+    K: !Ref Secret
+    L: !Ref Machine
+";
+        let template = read_template(text).unwrap();
+        let value = template.root.get("Outputs").unwrap().get("V").unwrap();
+        let context = ResolveContext {
+            account: Some("111122223333".into()),
+            region: Some("us-east-1".into()),
+            partition: Some("aws".into()),
+            ..wildcards()
+        };
+        let r = resolve_with(value, &template, &context);
+        let at = "us-east-1:111122223333";
+        for (key, expected) in [
+            ("A", format!("arn:aws:ecr:{at}:repository/repo")),
+            ("B", format!("arn:aws:es:{at}:domain/d")),
+            ("C", format!("arn:aws:events:{at}:connection/c/*")),
+            ("D", format!("arn:aws:events:{at}:api-destination/x/*")),
+            ("E", format!("arn:aws:pipes:{at}:pipe/p")),
+            ("F", format!("arn:aws:cloudwatch:{at}:alarm:a")),
+            ("G", format!("arn:aws:cognito-idp:{at}:userpool/*")),
+            ("H", "arn:aws:iam::111122223333:group/team/g".to_string()),
+            (
+                "I",
+                "arn:aws:iam::111122223333:instance-profile/i".to_string(),
+            ),
+            ("J", format!("arn:aws:dynamodb:{at}:table/t/stream/*")),
+            ("K", format!("arn:aws:secretsmanager:{at}:secret:*")),
+            ("L", format!("arn:aws:states:{at}:stateMachine:m")),
+        ] {
+            assert_eq!(text_of(&r, key), expected, "{key}");
+        }
     }
 
     fn text_of<'a>(resolution: &'a Resolution, key: &str) -> &'a str {
