@@ -140,6 +140,11 @@ impl Extractor<'_> {
         let resource_list =
             |span: Span| array(span, resources.iter().map(|r| string(span, r)).collect());
         let invoke = |span: Span| string(span, "execute-api:Invoke");
+        // SAM resolves a list given by an intrinsic (`!Ref` of a
+        // `CommaDelimitedList` parameter) before it writes the statement:
+        // the list's items, not a list holding the list.
+        let (template, context) = (self.template, self.context);
+        let listed = |value: &Value| as_list(&resolve_with(value, template, context).value);
         let mut statements = Vec::new();
         for (list, effect) in [
             ("AwsAccountWhitelist", "Allow"),
@@ -157,7 +162,7 @@ impl Extractor<'_> {
                     ("Resource", resource_list(key_span)),
                     (
                         "Principal",
-                        object(key_span, vec![("AWS", as_list(accounts))]),
+                        object(key_span, vec![("AWS", listed(accounts))]),
                     ),
                 ],
             ));
@@ -174,7 +179,7 @@ impl Extractor<'_> {
                 key_span,
                 vec![(
                     operator,
-                    object(key_span, vec![("aws:SourceIp", as_list(ranges))]),
+                    object(key_span, vec![("aws:SourceIp", listed(ranges))]),
                 )],
             );
             push_allow_and_deny(&mut statements, key_span, &resource_list, condition);
@@ -205,7 +210,7 @@ impl Extractor<'_> {
                     continue;
                 };
                 key_span_found.get_or_insert_with(|| key_span(policy, list));
-                for value in as_list(values).as_array().unwrap_or(&[]) {
+                for value in listed(values).as_array().unwrap_or(&[]) {
                     match index {
                         // Plain strings are sorted by prefix, as SAM does.
                         0 => match value.as_str() {
