@@ -118,7 +118,7 @@ pub fn run(args: &CheckArgs) -> u8 {
             return exit::ERROR;
         }
     }
-    if unreadable {
+    if unreadable || crate::panic_guard::caught_any() {
         return exit::ERROR;
     }
     if failed { exit::FINDINGS } else { exit::OK }
@@ -183,53 +183,45 @@ fn each_file<R: Send>(files: &[PathBuf], work: impl Fn(&PathBuf) -> R + Sync) ->
     results
 }
 
-/// Lints one file: a YAML file is a template; a JSON file is a template, a
-/// Terraform plan, a Terraform JSON configuration or a role when its top
-/// level says so, otherwise a policy, of
-/// `kind` when given (templates and plans say what each policy is).
+/// Lints one file: decoded once, then read as the kind its extension and
+/// top level say ([`leash_lint::lint_file`]), `kind` the policy kind when
+/// given. A panic while linting (a bug) becomes an internal-error finding
+/// on the file, and the other files are still checked.
 pub fn lint_bytes(
     path: String,
-    owned: Vec<u8>,
+    bytes: Vec<u8>,
     kind: Option<leash_lint::PolicyKind>,
 ) -> FileReport {
-    let bytes = owned.as_slice();
-    let is_yaml = extension_is(&path, "yaml") || extension_is(&path, "yml");
-    let diagnostics = if is_yaml {
-        match std::str::from_utf8(bytes) {
-            Ok(text) => leash_lint::lint_template_text(text),
-            // The policy path reports the first invalid byte with its position.
-            Err(_) => leash_lint::lint_policy_bytes_as(bytes, kind),
-        }
-    } else {
-        match leash_policy::json::parse_json_bytes(bytes) {
-            // Each kind is linted from the tree read here, not read again.
-            Ok(value) if leash_lint::is_template_value(&value) => {
-                leash_lint::lint_template_json(&String::from_utf8_lossy(bytes), value)
+    lint_bytes_with(path, bytes, kind, leash_lint::lint_file)
+}
+
+/// [`lint_bytes`] with the linter given (a test gives one that panics).
+fn lint_bytes_with(
+    path: String,
+    bytes: Vec<u8>,
+    kind: Option<leash_lint::PolicyKind>,
+    lint: impl FnOnce(
+        &str,
+        &leash_policy::source_text::SourceText,
+        Option<leash_lint::PolicyKind>,
+    ) -> leash_lint::LintedFile,
+) -> FileReport {
+    let decoded = leash_policy::source_text::decode(bytes);
+    let linted =
+        crate::panic_guard::isolate(|| lint(&path, &decoded, kind)).unwrap_or_else(|panic| {
+            leash_lint::LintedFile {
+                kind: leash_lint::DocumentKind::Unknown,
+                diagnostics: vec![leash_lint::Diagnostic::new(
+                    &leash_lint::rules::internal_error::RULE,
+                    crate::panic_guard::describe("checking this file", &panic),
+                    leash_policy::Span::new(0, 0),
+                )],
             }
-            Ok(value) if leash_lint::is_terraform_plan_value(&value) => {
-                leash_lint::lint_terraform_plan(&String::from_utf8_lossy(bytes), &value)
-            }
-            // A Terraform JSON configuration (`main.tf.json`) and a role
-            // (`leash design`'s per-role files, an `AWS::IAM::Role`'s
-            // properties) hold policies that say their own kind.
-            Ok(value) if leash_lint::is_terraform_configuration_value(&value) => {
-                leash_lint::lint_terraform_configuration(&String::from_utf8_lossy(bytes), &value)
-            }
-            Ok(value) if leash_lint::is_role_document_value(&value) => {
-                leash_lint::lint_role_document(&value)
-            }
-            // `*.template` is CloudFormation's own extension, YAML or JSON.
-            Err(_) if extension_is(&path, "template") => match std::str::from_utf8(bytes) {
-                Ok(text) => leash_lint::lint_template_text(text),
-                Err(_) => leash_lint::lint_policy_bytes_as(bytes, kind),
-            },
-            Ok(value) => leash_lint::lint_policy_file_as(&value, kind),
-            Err(_) => leash_lint::lint_policy_bytes_as(bytes, kind),
-        }
-    };
+        });
     FileReport {
-        diagnostics,
-        source: SourceFile::from_vec(path, owned),
+        diagnostics: linted.diagnostics,
+        kind: Some(linted.kind),
+        source: SourceFile::new(path, decoded.text),
     }
 }
 
@@ -319,6 +311,40 @@ fn load_config(path: Option<&Path>) -> Result<Option<(crate::config::Config, Fil
         FileReport {
             source,
             diagnostics,
+            kind: None,
         },
     )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_while_linting_is_an_internal_error_on_that_file() {
+        let report = lint_bytes_with("bug.json".to_string(), b"{}".to_vec(), None, |_, _, _| {
+            panic!("a bug on purpose")
+        });
+        assert_eq!(report.diagnostics.len(), 1);
+        let finding = &report.diagnostics[0];
+        assert_eq!(finding.code, "L008");
+        assert!(
+            finding.message.contains("a bug on purpose"),
+            "{}",
+            finding.message
+        );
+        assert!(
+            finding.message.contains("please report it"),
+            "{}",
+            finding.message
+        );
+        assert!(crate::panic_guard::caught_any());
+        // The next file is linted as usual.
+        let next = lint_bytes(
+            "ok.json".to_string(),
+            br#"{"Version": "2012-10-17", "Statement": []}"#.to_vec(),
+            None,
+        );
+        assert!(next.diagnostics.iter().all(|d| d.code != "L008"));
+    }
 }

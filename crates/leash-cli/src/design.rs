@@ -39,8 +39,7 @@ pub fn run(args: &DesignArgs) -> u8 {
 
 fn run_inner(args: &DesignArgs) -> Result<u8, String> {
     let input = &args.input;
-    let text = std::fs::read_to_string(input)
-        .map_err(|error| format!("error: cannot read `{}`: {error}", input.display()))?;
+    let text = SourceFile::read(input)?.text;
     let target = Target {
         account: args.account.clone(),
         region: args.region.clone(),

@@ -6,6 +6,7 @@ mod args;
 mod check;
 mod config;
 mod design;
+mod panic_guard;
 mod parallel;
 mod prove;
 mod render;
@@ -38,12 +39,17 @@ pub(crate) mod exit {
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse_with_version();
-    let code = match cli.command {
+    panic_guard::install_hook();
+    // `check` and `sim --batch` isolate each file and line themselves; a
+    // panic anywhere else ends the command with exit 2 and its message
+    // (printed by the hook), and nothing written.
+    let code = panic_guard::isolate(|| match cli.command {
         args::Command::Action(a) => action::run(&a),
         args::Command::Check(c) => check::run(&c),
         args::Command::Sim(s) => sim::run(&s),
         args::Command::Prove(p) => prove::run(&p),
         args::Command::Design(d) => design::run(&d),
-    };
+    })
+    .unwrap_or(exit::ERROR);
     ExitCode::from(code)
 }

@@ -117,9 +117,8 @@ fn run_property(property: &ProveProperty) -> Result<u8, String> {
 /// the trust policy (`AssumeRolePolicyDocument`) and other members are not
 /// permissions of the role and are left out.
 fn read_policy(path: &Path) -> Result<Policy, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|error| format!("error: cannot read `{}`: {error}", path.display()))?;
-    let source = SourceFile::new(path.display().to_string(), text.clone());
+    let source = SourceFile::read(path)?;
+    let text = source.text.clone();
     let value = match parse_json(&text) {
         Ok(value) => value,
         Err(error) => return Err(render_error(&source, error.span, &error.message)),

@@ -11,6 +11,16 @@ use std::io::{IsTerminal, Write};
 pub struct FileReport {
     pub source: SourceFile,
     pub diagnostics: Vec<Diagnostic>,
+    /// What the file was read as (`None`: leash's own configuration).
+    pub kind: Option<leash_lint::DocumentKind>,
+}
+
+impl FileReport {
+    /// The kind the JSON format names on each finding.
+    pub fn kind_name(&self) -> &'static str {
+        self.kind
+            .map_or("leash-configuration", leash_lint::DocumentKind::as_str)
+    }
 }
 
 /// Every report's findings as one SARIF 2.1.0 document (the other formats
@@ -81,7 +91,7 @@ pub fn render_file(
                 if !chunk.is_empty() {
                     chunk.extend_from_slice(b",\n");
                 }
-                write_finding_json(&mut chunk, &report.source, d)?;
+                write_finding_json(&mut chunk, &report.source, report.kind_name(), d)?;
             }
         }
         Format::Text => {
@@ -144,6 +154,7 @@ pub fn write_rendered(
 fn write_finding_json(
     out: &mut Vec<u8>,
     source: &SourceFile,
+    kind: &str,
     d: &Diagnostic,
 ) -> Result<(), serde_json::Error> {
     let (line, column) = source.line_col(d.span.start);
@@ -181,6 +192,8 @@ fn write_finding_json(
         out.extend_from_slice(b",\n    \"help\": ");
         write_json_string(out, help)?;
     }
+    out.extend_from_slice(b",\n    \"kind\": ");
+    write_json_string(out, kind)?;
     write_json_number(out, "line", line, 4);
     out.extend_from_slice(b",\n    \"message\": ");
     write_json_string(out, &d.message)?;
@@ -215,9 +228,10 @@ fn write_number(out: &mut Vec<u8>, number: usize) {
 }
 
 /// The JSON form of a finding (the contract in ARCHITECTURE.md: at least
-/// `code`, `severity`, `message`, `path`, `line`, `column`, 1-based).
+/// `code`, `severity`, `message`, `path`, `line`, `column`, 1-based), and
+/// the kind of document the file was read as.
 #[cfg(test)]
-pub fn finding_json(source: &SourceFile, d: &Diagnostic) -> Value {
+pub fn finding_json(source: &SourceFile, kind: &str, d: &Diagnostic) -> Value {
     let (line, column) = source.line_col(d.span.start);
     let (end_line, end_column) = source.line_col(d.span.end);
     let mut finding = json!({
@@ -230,6 +244,7 @@ pub fn finding_json(source: &SourceFile, d: &Diagnostic) -> Value {
         "column": column,
         "end_line": end_line,
         "end_column": end_column,
+        "kind": kind,
     });
     if let Some(help) = &d.help {
         finding["help"] = json!(help);
@@ -301,12 +316,18 @@ fn render_one(renderer: &Renderer, source: &SourceFile, d: &Diagnostic) -> Strin
         .unwrap_or(source.text.len())
         .max(window_start);
     let window = source.text.get(window_start..window_end).unwrap_or("");
-    let start = d.span.start.saturating_sub(window_start).min(window.len());
-    let end = d
-        .span
-        .end
-        .saturating_sub(window_start)
-        .clamp(start, window.len());
+    // Spans fall on character boundaries (the text is decoded once, and
+    // readers make spans from it); should one not, it is narrowed to
+    // whole characters here rather than fail to render.
+    let floor = |offset: usize| {
+        let mut offset = offset.min(window.len());
+        while !window.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    };
+    let start = floor(d.span.start.saturating_sub(window_start));
+    let end = floor(d.span.end.saturating_sub(window_start)).max(start);
     let title = if d.rule.is_empty() {
         d.message.clone()
     } else {
@@ -333,7 +354,17 @@ fn render_one(renderer: &Renderer, source: &SourceFile, d: &Diagnostic) -> Strin
     if let Some(fix_title) = &fix_title {
         message = message.footer(Level::Note.title(fix_title));
     }
-    renderer.render(message).to_string()
+    // The snippet renderer is another crate's code: should it fail, the
+    // finding is still printed, without its snippet (and the run exits 2).
+    crate::panic_guard::isolate(|| renderer.render(message).to_string()).unwrap_or_else(|_| {
+        let (line, column) = source.line_col(d.span.start);
+        format!(
+            "{}[{}]: {title}\n --> {}:{line}:{column}",
+            d.severity.as_str(),
+            d.code,
+            source.path
+        )
+    })
 }
 
 /// An error in an input file (a request, a template) with its snippet,
@@ -530,7 +561,8 @@ mod tests {
     /// value pretty-printed, every line indented one level.
     fn through_value(source: &SourceFile, d: &Diagnostic) -> Vec<u8> {
         let mut expected = b"  ".to_vec();
-        for byte in serde_json::to_vec_pretty(&finding_json(source, d)).unwrap() {
+        for byte in serde_json::to_vec_pretty(&finding_json(source, "identity-policy", d)).unwrap()
+        {
             expected.push(byte);
             if byte == b'\n' {
                 expected.extend_from_slice(b"  ");
@@ -574,7 +606,7 @@ mod tests {
         ];
         for d in &cases {
             let mut direct = Vec::new();
-            write_finding_json(&mut direct, &source, d).unwrap();
+            write_finding_json(&mut direct, &source, "identity-policy", d).unwrap();
             assert_eq!(
                 String::from_utf8(direct).unwrap(),
                 String::from_utf8(through_value(&source, d)).unwrap()

@@ -20,10 +20,10 @@ pub fn run(args: &SimArgs) -> u8 {
         return run_batch(batch);
     }
     let (text, path, base) = match &args.request {
-        Some(path) => match std::fs::read_to_string(path) {
-            Ok(text) => (text, path.display().to_string(), parent_dir(path)),
-            Err(err) => {
-                eprintln!("error: cannot read `{}`: {err}", path.display());
+        Some(path) => match SourceFile::read(path) {
+            Ok(source) => (source.text, path.display().to_string(), parent_dir(path)),
+            Err(message) => {
+                eprintln!("{message}");
                 return exit::ERROR;
             }
         },
@@ -85,7 +85,7 @@ fn report_request_error(err: &RequestError, path: &str, text: &str, base: &Path)
         ErrorSource::Request => SourceFile::new(path.to_string(), text.to_string()),
         ErrorSource::PolicyFile(policy_path) => {
             let full = base.join(policy_path);
-            let policy_text = std::fs::read_to_string(&full).unwrap_or_default();
+            let policy_text = leash_policy::source_text::read_file(&full).unwrap_or_default();
             SourceFile::new(full.display().to_string(), policy_text)
         }
     };
@@ -139,6 +139,7 @@ fn run_batch(path: &Path) -> u8 {
         }
     }
     match out.flush() {
+        Ok(()) if crate::panic_guard::caught_any() => exit::ERROR,
         Ok(()) => exit::OK,
         Err(err) => write_failure(&err),
     }
@@ -167,8 +168,12 @@ fn read_round(reader: &mut impl BufRead, line_number: &mut usize) -> (Vec<BatchL
                         bytes.pop();
                     }
                 }
-                let text = String::from_utf8(bytes).map_err(|_| {
-                    "cannot read line: stream did not contain valid UTF-8".to_string()
+                let text = String::from_utf8(bytes).map_err(|error| {
+                    let offset = error.utf8_error().valid_up_to();
+                    let bad = error.as_bytes().get(offset).copied().unwrap_or(0);
+                    format!(
+                        "cannot read line: not valid UTF-8: invalid byte `0x{bad:02x}` at byte offset {offset} of the line"
+                    )
                 });
                 if matches!(&text, Ok(line) if line.trim().is_empty()) {
                     continue;
@@ -236,7 +241,16 @@ fn decide_round(round: &[BatchLine], base: &Path, threads: usize) -> Vec<Vec<u8>
 fn render_lines(lines: &[BatchLine], base: &Path) -> Vec<u8> {
     let mut rendered = Vec::with_capacity(lines.len() * 256);
     for line in lines {
-        let written = match decide_line(line, base) {
+        // A panic on one line (a bug) is that line's error; the others run.
+        let decided =
+            crate::panic_guard::isolate(|| decide_line(line, base)).unwrap_or_else(|panic| {
+                Err(error_object(
+                    line.number,
+                    1,
+                    &crate::panic_guard::describe("deciding this line", &panic),
+                ))
+            });
+        let written = match decided {
             Ok(decision) => write_decision_json(&mut rendered, &decision),
             Err(error) => {
                 serde_json::to_writer(&mut rendered, &error).map_err(std::io::Error::from)
@@ -556,7 +570,9 @@ mod tests {
                 (4, Ok("two")),
                 (
                     5,
-                    Err("cannot read line: stream did not contain valid UTF-8")
+                    Err(
+                        "cannot read line: not valid UTF-8: invalid byte `0xff` at byte offset 0 of the line"
+                    )
                 ),
                 (6, Ok("three")),
             ]

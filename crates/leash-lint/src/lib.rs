@@ -11,6 +11,7 @@
 //! JSON, SARIF or GitHub annotations) or reading files.
 
 pub mod diagnostic;
+pub mod document;
 pub mod lint;
 pub mod registry;
 pub mod rules;
@@ -20,6 +21,7 @@ pub mod template_rules;
 pub use diagnostic::{
     Applicability, Diagnostic, Edit, Fix, Severity, Suppression, SuppressionKind,
 };
+pub use document::{DocumentKind, LintedFile, lint_file};
 pub use lint::{
     is_role_document_value, is_template_value, is_terraform_configuration_value,
     is_terraform_plan_value, lint_policy_bytes, lint_policy_bytes_as, lint_policy_file,

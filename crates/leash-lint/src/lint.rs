@@ -55,10 +55,23 @@ pub fn lint_policy_value_with_symbols(
     kind: Option<PolicyKind>,
     symbols: Option<&leash_policy::symbol::SymbolTable>,
 ) -> Vec<Diagnostic> {
+    lint_policy_value_and_kind(value, kind, symbols).0
+}
+
+/// [`lint_policy_value_with_symbols`], with the kind the policy was
+/// checked as (`None` when it did not parse far enough to have one).
+pub(crate) fn lint_policy_value_and_kind(
+    value: &Value,
+    kind: Option<PolicyKind>,
+    symbols: Option<&leash_policy::symbol::SymbolTable>,
+) -> (Vec<Diagnostic>, Option<PolicyKind>) {
     let parsed = parse_policy(value);
     let mut diagnostics: Vec<Diagnostic> = parsed.diagnostics.into_iter().map(from_parse).collect();
+    let mut checked_as = None;
     if let Some(policy) = &parsed.policy {
-        let mut input = PolicyInput::new(policy, kind.unwrap_or_else(|| PolicyKind::guess(policy)));
+        let kind = kind.unwrap_or_else(|| PolicyKind::guess(policy));
+        checked_as = Some(kind);
+        let mut input = PolicyInput::new(policy, kind);
         if let Some(table) = symbols {
             input = input.with_symbols(table);
         }
@@ -73,7 +86,7 @@ pub fn lint_policy_value_with_symbols(
                 .map(|sid| sid.node.clone());
         }
     }
-    diagnostics
+    (diagnostics, checked_as)
 }
 
 /// A parser diagnostic as a finding of the rule that owns its code.
@@ -127,7 +140,7 @@ pub fn lint_template_json(text: &str, root: Value) -> Vec<Diagnostic> {
     )
 }
 
-fn lint_template_result(
+pub(crate) fn lint_template_result(
     template: Result<leash_iac::Template, leash_iac::TemplateError>,
 ) -> Vec<Diagnostic> {
     let template = match template {

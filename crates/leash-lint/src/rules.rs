@@ -63,4 +63,7 @@ pub mod unknown_condition_key;
 pub mod unknown_service;
 pub mod wildcard_without_like_operator;
 
+pub mod internal_error;
+pub mod undecodable_text;
+pub mod unknown_document_kind;
 mod util;

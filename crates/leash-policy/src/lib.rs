@@ -16,6 +16,7 @@ pub mod parse;
 pub mod principal;
 pub mod print;
 pub mod request;
+pub mod source_text;
 pub mod span;
 pub mod symbol;
 pub mod value;

@@ -88,9 +88,7 @@ pub struct DirectoryLoader {
 
 impl PolicyLoader for DirectoryLoader {
     fn load(&mut self, path: &str) -> Result<String, String> {
-        let full = self.base.join(path);
-        std::fs::read_to_string(&full)
-            .map_err(|error| format!("cannot read `{}`: {error}", full.display()))
+        crate::source_text::read_file(&self.base.join(path))
     }
 }
 
@@ -143,12 +141,8 @@ pub fn read_request_text(text: &str, base_dir: Option<&Path>) -> Result<SimReque
 
 /// Reads a request file from disk.
 pub fn read_request_file(path: &Path) -> Result<SimRequest, RequestError> {
-    let text = std::fs::read_to_string(path).map_err(|error| {
-        RequestError::at(
-            Span::default(),
-            format!("cannot read `{}`: {error}", path.display()),
-        )
-    })?;
+    let text = crate::source_text::read_file(path)
+        .map_err(|message| RequestError::at(Span::default(), message))?;
     let base = path.parent().unwrap_or(Path::new("."));
     read_request_text(&text, Some(base))
 }
