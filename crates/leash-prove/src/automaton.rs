@@ -253,10 +253,47 @@ pub struct StringRegion {
     pub second: Option<String>,
 }
 
-/// The search gave up: the product automaton grew past the limit, or the
-/// deadline passed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TooManyStates;
+/// Why the search gave up (the answer is then unknown, with this reason).
+/// Every bound of the search is one of these: beyond it the search does not
+/// run or stops, and never returns regions that could be wrong.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TooManyStates {
+    /// A pattern's positions are packed in 16 bits.
+    #[error(
+        "a pattern has {length} characters; leash prove splits patterns of at most {MAX_PATTERN_ITEMS}"
+    )]
+    PatternTooLong { length: usize },
+    /// Matcher indices are packed in 16 bits.
+    #[error("{count} patterns are to be split together; leash prove splits at most {MAX_MATCHERS}")]
+    TooManyPatterns { count: usize },
+    /// The product automaton's states (the caller's bound).
+    #[error("splitting the patterns needs more than {limit} automaton states")]
+    States { limit: usize },
+    /// States times letters: the transition table's size.
+    #[error("the transition table would exceed {MAX_TRANSITIONS} entries ({letters} letters)")]
+    Transitions { letters: usize },
+    /// Each state keeps its shortest string: their total size.
+    #[error("the witness strings would exceed {MAX_WITNESS_BYTES} bytes")]
+    Witnesses,
+    /// The second-string passes did not settle.
+    #[error("the second witness strings did not settle in {MAX_SECOND_PASSES} passes")]
+    SecondsUnsettled,
+    #[error("the search ran out of time")]
+    Deadline,
+}
+
+/// Items of one pattern: positions `0..=len` must fit in a `u16`.
+pub const MAX_PATTERN_ITEMS: usize = u16::MAX as usize;
+/// Matchers in one search: indices must fit in the 16 bits above the
+/// position in [`encode`].
+pub const MAX_MATCHERS: usize = 1 << 16;
+/// Entries of the transition table (states times letters), 1 GiB of `u32`.
+pub const MAX_TRANSITIONS: usize = 1 << 28;
+/// Bytes of all states' witness strings (a literal pattern of length n has
+/// n states whose witnesses total n²/2 bytes).
+pub const MAX_WITNESS_BYTES: usize = 1 << 28;
+/// Rounds of the second-string relaxation.
+pub const MAX_SECOND_PASSES: usize = 64;
 
 /// The result of the search, with the product automaton's transitions kept
 /// so that other strings (catalog action names) can be classified cheaply.
@@ -272,6 +309,20 @@ pub struct RegionSearch {
     vectors: Vec<Vec<bool>>,
 }
 
+/// The bounds tests lower to reach them cheaply.
+#[derive(Clone, Copy)]
+struct SearchBounds {
+    max_witness_bytes: usize,
+    max_second_passes: usize,
+}
+
+impl SearchBounds {
+    const DEFAULT: SearchBounds = SearchBounds {
+        max_witness_bytes: MAX_WITNESS_BYTES,
+        max_second_passes: MAX_SECOND_PASSES,
+    };
+}
+
 /// Characters tried, in order, as the fresh character: readable ones first.
 const FRESH_CANDIDATES: &str = "xqzjkvwyabcdefghilmnoprstu0123456789-_";
 
@@ -284,7 +335,14 @@ impl RegionSearch {
         state_limit: usize,
         deadline: Option<std::time::Instant>,
     ) -> Result<RegionSearch, TooManyStates> {
-        Self::search(matchers, extra_letters, state_limit, deadline, false)
+        Self::search(
+            matchers,
+            extra_letters,
+            state_limit,
+            deadline,
+            false,
+            SearchBounds::DEFAULT,
+        )
     }
 
     /// [`RegionSearch::run`], also finding a second string per region
@@ -295,7 +353,14 @@ impl RegionSearch {
         state_limit: usize,
         deadline: Option<std::time::Instant>,
     ) -> Result<RegionSearch, TooManyStates> {
-        Self::search(matchers, extra_letters, state_limit, deadline, true)
+        Self::search(
+            matchers,
+            extra_letters,
+            state_limit,
+            deadline,
+            true,
+            SearchBounds::DEFAULT,
+        )
     }
 
     fn search(
@@ -304,7 +369,24 @@ impl RegionSearch {
         state_limit: usize,
         deadline: Option<std::time::Instant>,
         want_seconds: bool,
+        bounds: SearchBounds,
     ) -> Result<RegionSearch, TooManyStates> {
+        let SearchBounds {
+            max_witness_bytes,
+            max_second_passes,
+        } = bounds;
+        if matchers.len() > MAX_MATCHERS {
+            return Err(TooManyStates::TooManyPatterns {
+                count: matchers.len(),
+            });
+        }
+        if let Some(long) = matchers.iter().find(|m| m.items.len() > MAX_PATTERN_ITEMS) {
+            return Err(TooManyStates::PatternTooLong {
+                length: long.items.len(),
+            });
+        }
+        // State indices are `u32`.
+        let state_limit = state_limit.min(u32::MAX as usize);
         let mut alphabet: Vec<char> = Vec::new();
         let push = |alphabet: &mut Vec<char>, c: char| {
             if !alphabet.contains(&c) {
@@ -333,6 +415,11 @@ impl RegionSearch {
             .unwrap_or('\u{00a7}');
         push(&mut alphabet, fresh);
         alphabet.sort_unstable();
+        if state_limit.saturating_mul(alphabet.len()) > MAX_TRANSITIONS {
+            return Err(TooManyStates::Transitions {
+                letters: alphabet.len(),
+            });
+        }
 
         // A product state: (matcher index, position) pairs, sorted; matchers
         // with no live position are left out.
@@ -352,6 +439,7 @@ impl RegionSearch {
         states.push(initial);
         witnesses.push(String::new());
         let mut transitions: Vec<u32> = Vec::new();
+        let mut witness_bytes = 0usize;
         let mut queue = VecDeque::from([0usize]);
         let mut scratch: Vec<u16> = Vec::new();
         while let Some(state_index) = queue.pop_front() {
@@ -379,16 +467,21 @@ impl RegionSearch {
                 let target = match index_of.get(&next) {
                     Some(&existing) => existing,
                     None => {
-                        if states.len() >= state_limit
-                            || (states.len().is_multiple_of(1024)
-                                && deadline
-                                    .is_some_and(|deadline| std::time::Instant::now() > deadline))
+                        if states.len() >= state_limit {
+                            return Err(TooManyStates::States { limit: state_limit });
+                        }
+                        if states.len().is_multiple_of(1024)
+                            && deadline.is_some_and(|deadline| std::time::Instant::now() > deadline)
                         {
-                            return Err(TooManyStates);
+                            return Err(TooManyStates::Deadline);
                         }
                         let new_index = states.len() as u32;
                         let mut witness = witnesses[state_index].clone();
                         witness.push(letter);
+                        witness_bytes += witness.len();
+                        if witness_bytes > max_witness_bytes {
+                            return Err(TooManyStates::Witnesses);
+                        }
                         index_of.insert(next.clone(), new_index);
                         states.push(next);
                         witnesses.push(witness);
@@ -406,7 +499,10 @@ impl RegionSearch {
         let mut seconds: Vec<Option<String>> = vec![None; states.len()];
         let mut changed = want_seconds;
         let mut passes = 0;
-        while changed && passes < 64 {
+        while changed {
+            if passes == max_second_passes {
+                return Err(TooManyStates::SecondsUnsettled);
+            }
             changed = false;
             passes += 1;
             for source in 0..states.len() {
@@ -636,5 +732,122 @@ mod tests {
         ];
         let search = RegionSearch::run(&matchers, &[], 1000, None).unwrap();
         assert!(search.region_with(&[true, false, false]).is_some());
+    }
+
+    fn search_with(
+        matchers: &[Matcher],
+        state_limit: usize,
+        deadline: Option<std::time::Instant>,
+        bounds: SearchBounds,
+    ) -> Result<RegionSearch, TooManyStates> {
+        RegionSearch::search(matchers, &[], state_limit, deadline, true, bounds)
+    }
+
+    /// Positions are packed in 16 bits: a pattern of exactly
+    /// `MAX_PATTERN_ITEMS` items passes the check (and runs into the state
+    /// bound given here, to stay cheap); one more is refused by name.
+    #[test]
+    fn pattern_length_at_and_beyond_the_limit() {
+        let at = Matcher::literal(&"a".repeat(MAX_PATTERN_ITEMS));
+        assert_eq!(
+            RegionSearch::run(&[at], &[], 100, None).err(),
+            Some(TooManyStates::States { limit: 100 })
+        );
+        let beyond = Matcher::literal(&"a".repeat(MAX_PATTERN_ITEMS + 1));
+        assert_eq!(
+            RegionSearch::run(&[beyond], &[], 100, None).err(),
+            Some(TooManyStates::PatternTooLong {
+                length: MAX_PATTERN_ITEMS + 1
+            })
+        );
+        // At the limit the accepting position (the length) is exact: the
+        // automaton accepts the pattern and nothing shorter.
+        let star_then_b = Matcher::glob(&format!("{}b", "?".repeat(MAX_PATTERN_ITEMS - 1)));
+        assert!(star_then_b.is_match(&format!("{}b", "x".repeat(MAX_PATTERN_ITEMS - 1))));
+        assert!(!star_then_b.is_match(&format!("{}b", "x".repeat(MAX_PATTERN_ITEMS - 2))));
+    }
+
+    /// Matcher indices are packed in 16 bits.
+    #[test]
+    fn matcher_count_at_and_beyond_the_limit() {
+        let at: Vec<Matcher> = (0..MAX_MATCHERS).map(|_| Matcher::literal("a")).collect();
+        let search = RegionSearch::run(&at, &[], 100, None).unwrap();
+        // Every matcher matches "a" and nothing else: two regions reached
+        // (all, none), each vector as wide as the matchers.
+        let all = search.region_with(&vec![true; MAX_MATCHERS]).unwrap();
+        assert_eq!(search.regions[all].witness, "a");
+        assert!(search.region_with(&vec![false; MAX_MATCHERS]).is_some());
+        let beyond: Vec<Matcher> = (0..=MAX_MATCHERS).map(|_| Matcher::literal("a")).collect();
+        assert_eq!(
+            RegionSearch::run(&beyond, &[], 100, None).err(),
+            Some(TooManyStates::TooManyPatterns {
+                count: MAX_MATCHERS + 1
+            })
+        );
+    }
+
+    /// `abc` has five states: the start, `a`, `ab`, `abc` and the dead one.
+    #[test]
+    fn state_limit_at_and_beyond() {
+        let matchers = [Matcher::literal("abc")];
+        assert!(RegionSearch::run(&matchers, &[], 5, None).is_ok());
+        assert_eq!(
+            RegionSearch::run(&matchers, &[], 4, None).err(),
+            Some(TooManyStates::States { limit: 4 })
+        );
+    }
+
+    /// `a` and the fresh letter: two letters.
+    #[test]
+    fn transition_table_at_and_beyond_the_limit() {
+        let matchers = [Matcher::literal("a")];
+        assert!(RegionSearch::run(&matchers, &[], MAX_TRANSITIONS / 2, None).is_ok());
+        assert_eq!(
+            RegionSearch::run(&matchers, &[], MAX_TRANSITIONS / 2 + 1, None).err(),
+            Some(TooManyStates::Transitions { letters: 2 })
+        );
+    }
+
+    /// `abc`'s states hold witnesses of 1 + 2 + 3 + 1 (the dead state's,
+    /// reached by the fresh letter) = 7 bytes.
+    #[test]
+    fn witness_bytes_at_and_beyond_the_limit() {
+        let matchers = [Matcher::literal("abc")];
+        let bounds = |max_witness_bytes| SearchBounds {
+            max_witness_bytes,
+            ..SearchBounds::DEFAULT
+        };
+        assert!(search_with(&matchers, 100, None, bounds(7)).is_ok());
+        assert_eq!(
+            search_with(&matchers, 100, None, bounds(6)).err(),
+            Some(TooManyStates::Witnesses)
+        );
+    }
+
+    /// The second strings settle in a few passes here; with none allowed
+    /// the search says so rather than return regions without them.
+    #[test]
+    fn second_passes_beyond_the_limit() {
+        let matchers = [Matcher::literal("ab"), Matcher::glob("a*")];
+        let bounds = |max_second_passes| SearchBounds {
+            max_second_passes,
+            ..SearchBounds::DEFAULT
+        };
+        assert!(search_with(&matchers, 100, None, bounds(MAX_SECOND_PASSES)).is_ok());
+        assert_eq!(
+            search_with(&matchers, 100, None, bounds(1)).err(),
+            Some(TooManyStates::SecondsUnsettled)
+        );
+    }
+
+    #[test]
+    fn a_deadline_passed_stops_the_search() {
+        let matchers = [Matcher::literal(&"a".repeat(3000))];
+        let past = std::time::Instant::now();
+        assert_eq!(
+            RegionSearch::run(&matchers, &[], 10_000, Some(past)).err(),
+            Some(TooManyStates::Deadline)
+        );
+        assert!(RegionSearch::run(&matchers, &[], 10_000, None).is_ok());
     }
 }

@@ -323,13 +323,14 @@ pub fn single_witnesses(key: &KeyUse, state_limit: usize) -> Result<Vec<String>,
     let mut values = match key.families.first() {
         None => vec!["leash-prove".to_string()],
         Some(Family::String) => {
-            let search =
-                RegionSearch::run(&key.string_matchers, &[], state_limit, None).map_err(|_| {
+            let search = RegionSearch::run(&key.string_matchers, &[], state_limit, None).map_err(
+                |limit| {
                     format!(
-                        "the string patterns on `{}` are too many to split",
+                        "the string patterns on `{}` cannot be split: {limit}",
                         key.name
                     )
-                })?;
+                },
+            )?;
             search
                 .regions
                 .into_iter()

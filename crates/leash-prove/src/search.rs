@@ -17,6 +17,7 @@ use leash_policy::{Effect, Policy, PrincipalKind};
 use serde_json::Value as Json;
 
 use crate::approximate::{Approximation, approximate_policy, template_of, without_shared_allows};
+use crate::automaton::TooManyStates;
 use crate::automaton::{Matcher, RegionSearch};
 use crate::counterexample::{Counterexample, RequestFields, replay, request_json};
 use crate::domain::{
@@ -269,9 +270,9 @@ pub(crate) fn prove(property: &Property, limits: &Limits) -> Result<Proof, Prove
         Some(start + max_duration),
     ) {
         Ok(search) => search,
-        Err(_) => {
+        Err(limit) => {
             return Ok(unknown(
-                "the action patterns are too many to split",
+                format!("the action patterns cannot be split: {limit}"),
                 0,
                 start,
             ));
@@ -553,10 +554,10 @@ pub(crate) fn prove(property: &Property, limits: &Limits) -> Result<Proof, Prove
                 limits,
                 start + max_duration,
             ) {
-                Some(regions) => regions,
-                None => {
+                Ok(regions) => regions,
+                Err(limit) => {
                     return Ok(unknown(
-                        "the resource patterns are too many to split",
+                        format!("the resource patterns cannot be split: {limit}"),
                         evaluated,
                         start,
                     ));
@@ -974,7 +975,7 @@ fn repair(
 }
 
 /// Resource regions over the given patterns, each with its match vector
-/// (in `pattern_ids` order); `None` when the product grows too large.
+/// (in `pattern_ids` order), or the limit the split ran into.
 pub(crate) fn split_resources(
     pattern_ids: &[usize],
     resource_texts: &[String],
@@ -982,7 +983,7 @@ pub(crate) fn split_resources(
     owner: &str,
     limits: &Limits,
     deadline: Instant,
-) -> Option<Vec<(String, Vec<bool>)>> {
+) -> Result<Vec<(String, Vec<bool>)>, TooManyStates> {
     let mut matchers: Vec<Matcher> = pattern_ids
         .iter()
         .filter_map(|&index| resource_texts.get(index))
@@ -1001,22 +1002,20 @@ pub(crate) fn split_resources(
     // `*` crosses colons multiply states quickly, and giving up early
     // (unknown) beats spending seconds.
     let state_limit = limits.max_automaton_states.min(RESOURCE_STATE_LIMIT);
-    let mut search = RegionSearch::run(&matchers, &[':', '/'], state_limit, Some(deadline)).ok()?;
+    let mut search = RegionSearch::run(&matchers, &[':', '/'], state_limit, Some(deadline))?;
     prettify_resources(&mut search, owner);
-    Some(
-        search
-            .regions
-            .iter()
-            .filter(|region| readable(&region.matches))
-            .filter(|region| {
-                query.is_empty()
-                    || query
-                        .iter()
-                        .any(|pattern| pattern.is_match(&region.witness))
-            })
-            .map(|region| (region.witness.clone(), region.matches.clone()))
-            .collect(),
-    )
+    Ok(search
+        .regions
+        .iter()
+        .filter(|region| readable(&region.matches))
+        .filter(|region| {
+            query.is_empty()
+                || query
+                    .iter()
+                    .any(|pattern| pattern.is_match(&region.witness))
+        })
+        .map(|region| (region.witness.clone(), region.matches.clone()))
+        .collect())
 }
 
 /// Whether a region lies in what the request format accepts (the last two
@@ -1113,7 +1112,9 @@ pub(crate) fn link_components(
         }
         let search =
             RegionSearch::run_with_seconds(&matchers, &[], limits.max_automaton_states, None)
-                .map_err(|_| "the keys compared with each other have too many patterns to split")?;
+                .map_err(|limit| {
+                    format!("the keys compared with each other cannot be split: {limit}")
+                })?;
         let mut singles: Vec<String> = Vec::new();
         for region in search.regions {
             singles.push(region.witness);

@@ -193,7 +193,7 @@ pub fn summarize(policies: &[(String, Policy)], limits: &Limits) -> Result<Summa
         limits.max_automaton_states,
         Some(deadline),
     )
-    .map_err(|_| unknown("the action patterns are too many to split"))?;
+    .map_err(|limit| unknown(&format!("the action patterns cannot be split: {limit}")))?;
     prettify_actions(&mut action_search, &action_texts);
     let resource_texts: Vec<String> = collected.resource_patterns.clone();
     if resource_texts.iter().any(|text| !text.is_ascii()) {
@@ -370,7 +370,9 @@ pub fn summarize(policies: &[(String, Policy)], limits: &Limits) -> Result<Summa
                     limits,
                     deadline,
                 )
-                .ok_or_else(|| unknown("the resource patterns are too many to split"))?;
+                .map_err(|limit| {
+                    unknown(&format!("the resource patterns cannot be split: {limit}"))
+                })?;
                 split_cache.insert(pattern_ids.clone(), regions.clone());
                 regions
             }
