@@ -237,6 +237,10 @@ pub enum ImplicitDenyCause {
     /// accounts, for role trust and key policies, for service principals and
     /// anonymous callers.
     ResourcePolicy,
+    /// The resource is protected by AWS: an AWS managed policy, which no
+    /// one can change, or a role under `/aws-reserved/` or
+    /// `/aws-service-role/`, which only its service changes.
+    ServiceProtected,
 }
 
 impl ImplicitDenyCause {
@@ -249,6 +253,7 @@ impl ImplicitDenyCause {
             ImplicitDenyCause::PermissionsBoundary => "permissions_boundary",
             ImplicitDenyCause::SessionPolicy => "session_policy",
             ImplicitDenyCause::ResourcePolicy => "resource_policy",
+            ImplicitDenyCause::ServiceProtected => "service_protected",
         }
     }
 
@@ -275,6 +280,9 @@ impl ImplicitDenyCause {
             }
             ImplicitDenyCause::ResourcePolicy => {
                 "the resource-based policy does not allow the caller".into()
+            }
+            ImplicitDenyCause::ServiceProtected => {
+                "the resource is protected by AWS: AWS managed policies cannot be changed, and roles under `/aws-reserved/` or `/aws-service-role/` only by their service".into()
             }
         }
     }
@@ -394,13 +402,25 @@ impl PreparedStatement {
         label: &Arc<str>,
         version: PolicyVersion,
     ) -> Self {
-        let resources = statement.resource.as_ref().map(|clause| PreparedResources {
-            negated: clause.negated,
-            patterns: clause
-                .patterns
-                .iter()
-                .map(|pattern| compile_resource(&pattern.node, version))
-                .collect(),
+        let resources = statement.resource.as_ref().map(|clause| {
+            // Where a pattern has fewer than six segments (`arn:aws:sqs`),
+            // AWS does not say whether it means itself or every ARN it
+            // begins; leash takes the reading that grants less (see
+            // docs/semantics.md): the wider one where matching means less
+            // access (Allow + NotResource, Deny + Resource), the literal
+            // one elsewhere.
+            let widen = (statement.effect.node == Effect::Allow) == clause.negated;
+            let mut patterns = Vec::with_capacity(clause.patterns.len());
+            for pattern in &clause.patterns {
+                patterns.push(compile_resource(&pattern.node, version));
+                if widen && let Some(padded) = crate::matching::padded_short_arn(&pattern.node) {
+                    patterns.push(compile_resource(&padded, version));
+                }
+            }
+            PreparedResources {
+                negated: clause.negated,
+                patterns,
+            }
         });
         PreparedStatement {
             reference: StatementRef {
@@ -690,6 +710,10 @@ impl PreparedPolicySet {
             return implicit(ImplicitDenyCause::VpcEndpointPolicy, near_misses);
         }
 
+        if is_service_protected(request) {
+            return implicit(ImplicitDenyCause::ServiceProtected, near_misses);
+        }
+
         let grants = Grants {
             request,
             identity_allow,
@@ -729,7 +753,12 @@ impl PreparedPolicySet {
                     parts.is_some_and(|parts| parts[2] == "iam" && parts[5].starts_with("role/"));
                 if is_sts && on_role {
                     ResourcePolicyKind::RoleTrust
-                } else if parts.is_some_and(|parts| parts[2] == "kms") {
+                } else if parts
+                    .is_some_and(|parts| parts[2] == "kms" && parts[5].starts_with("key/"))
+                {
+                    // Only keys have key policies; an alias has no policy
+                    // of its own, and IAM policies alone decide on it
+                    // (https://docs.aws.amazon.com/kms/latest/developerguide/alias-access.html).
                     ResourcePolicyKind::KeyPolicy
                 } else {
                     ResourcePolicyKind::Standard
@@ -738,6 +767,74 @@ impl PreparedPolicySet {
             other => other,
         }
     }
+}
+
+/// IAM actions that change a managed policy (its versions, its tags, the
+/// policy itself).
+const POLICY_CHANGES: &[&str] = &[
+    "createpolicy",
+    "createpolicyversion",
+    "deletepolicy",
+    "deletepolicyversion",
+    "setdefaultpolicyversion",
+    "tagpolicy",
+    "untagpolicy",
+];
+
+/// IAM actions that change a role's permissions, trust, boundary, tags or
+/// existence. `UpdateRole`/`UpdateRoleDescription` are not among them: "You
+/// can edit the description of any role", service-linked ones included
+/// (id_roles_update-service-linked-role.html).
+const ROLE_CHANGES: &[&str] = &[
+    "attachrolepolicy",
+    "detachrolepolicy",
+    "putrolepolicy",
+    "deleterolepolicy",
+    "updateassumerolepolicy",
+    "putrolepermissionsboundary",
+    "deleterolepermissionsboundary",
+    "deleterole",
+    "tagrole",
+    "untagrole",
+];
+
+/// Resources AWS protects whatever the policies say:
+/// - an AWS managed policy (`arn:aws:iam::aws:policy/...`): "You cannot
+///   change the permissions defined in AWS managed policies"
+///   (<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies>);
+/// - a service-linked role (`role/aws-service-role/...`): "Only the service
+///   that depends on the service-linked role can modify or delete the role"
+///   (`UnmodifiableEntity`, <https://docs.aws.amazon.com/IAM/latest/APIReference/API_DeleteRole.html>);
+/// - a role under `/aws-reserved/` (IAM Identity Center's), changed by its
+///   service through its service-linked role (`AWSSSOServiceRolePolicy`
+///   grants them on `role/aws-reserved/sso.amazonaws.com/*`).
+///
+/// The service itself acts through a service-linked role or as a service
+/// principal: those are not stopped here. Tagging such roles is taken as a
+/// change (the docs do not say; the reading that grants less).
+fn is_service_protected(request: &Request) -> bool {
+    let Some(parts) = request.resource_parts() else {
+        return false;
+    };
+    if parts[2] != "iam" {
+        return false;
+    }
+    let Some(action) = request
+        .action()
+        .split_once(':')
+        .filter(|(service, _)| service.eq_ignore_ascii_case("iam"))
+        .map(|(_, name)| name.to_ascii_lowercase())
+    else {
+        return false;
+    };
+    if parts[4] == "aws" && parts[5].starts_with("policy/") {
+        return POLICY_CHANGES.contains(&action.as_str());
+    }
+    let by_the_service =
+        request.is_service_linked_role() || request.principal_type() == PrincipalType::Service;
+    let protected_role = parts[5].starts_with("role/aws-service-role/")
+        || parts[5].starts_with("role/aws-reserved/");
+    protected_role && !by_the_service && ROLE_CHANGES.contains(&action.as_str())
 }
 
 /// Permissions boundaries are set on IAM users and roles (and so bound
@@ -775,7 +872,10 @@ fn scan_policy<'a>(
                 let forced = matcher.is_negated()
                     && statement.reference.effect == Effect::Deny
                     && has_boundary;
-                match (forced, matcher.applies(request)) {
+                match (
+                    forced,
+                    matcher.applies_for(request, statement.reference.effect),
+                ) {
                     (true, _) => Some(PrincipalMatch::Everyone),
                     (false, Some(found)) => Some(found),
                     (false, None) => continue,

@@ -585,6 +585,18 @@ fn push_token(segments: &mut [Vec<PatternToken>], token: PatternToken) {
     }
 }
 
+/// An ARN pattern of fewer than six segments padded to six with `*`
+/// (`arn:aws:sqs` to `arn:aws:sqs:*:*:*`): the wider of its two readings
+/// (docs/semantics.md). `None` for six segments or more, for text that is
+/// not an ARN, and for patterns with policy variables.
+pub fn padded_short_arn(text: &str) -> Option<String> {
+    if !text.starts_with("arn:") || text.contains("${") {
+        return None;
+    }
+    let colons = text.matches(':').count();
+    (colons < 5).then(|| format!("{text}{}", ":*".repeat(5 - colons)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

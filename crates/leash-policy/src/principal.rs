@@ -151,7 +151,11 @@ impl PrincipalMatcher {
                         PrincipalMatch::Account
                     });
                 }
-                if self.arns.iter().any(|listed| listed == principal) {
+                if self
+                    .arns
+                    .iter()
+                    .any(|listed| same_principal_arn(listed, principal))
+                {
                     consider(PrincipalMatch::Exact);
                 }
                 if matches!(
@@ -197,9 +201,9 @@ impl PrincipalMatcher {
         // ARN, which does not show it), compare account and role name.
         let found = self.roles.iter().any(|listed| {
             if path_known {
-                listed.arn == role_arn
+                same_principal_arn(&listed.arn, role_arn)
             } else {
-                listed.account == account && listed.name == name
+                listed.account == account && listed.name.eq_ignore_ascii_case(name)
             }
         });
         if !found {
@@ -231,6 +235,24 @@ impl PrincipalMatcher {
         }
     }
 
+    /// [`PrincipalMatcher::applies`] for a statement of `effect`. Where a
+    /// `NotPrincipal` lists only part of the caller's identities (its role
+    /// but not its session, its account but not the user), AWS's pages,
+    /// whose examples are all `Deny`, do not say what an `Allow` does;
+    /// leash takes the reading that grants less (docs/semantics.md): an
+    /// `Allow` does not apply to a caller any of whose identities is
+    /// listed, a `Deny` applies unless all of them are.
+    pub(crate) fn applies_for(
+        &self,
+        request: &Request,
+        effect: crate::ast::Effect,
+    ) -> Option<PrincipalMatch> {
+        if self.negated && effect == crate::ast::Effect::Allow && self.named(request).is_some() {
+            return None;
+        }
+        self.applies(request)
+    }
+
     fn excludes_whole_chain(&self, request: &Request) -> bool {
         let principal = request.principal();
         let account_listed = || {
@@ -241,12 +263,19 @@ impl PrincipalMatcher {
         match request.principal_type() {
             PrincipalType::Root => account_listed(),
             PrincipalType::User | PrincipalType::FederatedUser => {
-                account_listed() && self.arns.iter().any(|listed| listed == principal)
+                account_listed()
+                    && self
+                        .arns
+                        .iter()
+                        .any(|listed| same_principal_arn(listed, principal))
             }
             PrincipalType::RoleSession => {
                 account_listed()
                     && self.role_match(request).is_some()
-                    && self.arns.iter().any(|listed| listed == principal)
+                    && self
+                        .arns
+                        .iter()
+                        .any(|listed| same_principal_arn(listed, principal))
             }
             PrincipalType::Role => account_listed() && self.role_match(request).is_some(),
             PrincipalType::Service => self
@@ -263,6 +292,58 @@ impl PrincipalMatcher {
             PrincipalType::Anonymous => false,
         }
     }
+}
+
+/// Whether a listed principal ARN names the caller's. IAM user and role
+/// names are not case-sensitive: "Role names must be unique within the
+/// account. They are not distinguished by case"
+/// (<https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html>;
+/// the same on CreateUser). So the name (the last part of a user or role
+/// ARN, the role part of a session ARN) is compared without ASCII case;
+/// the path and a session's name are compared exactly (the docs do not say
+/// they are case-insensitive: the reading that matches less).
+fn same_principal_arn(listed: &str, caller: &str) -> bool {
+    if listed == caller {
+        return true;
+    }
+    let named = |arn: &str| -> Option<(String, String, String)> {
+        let [partition, service, _, account, resource] = split_principal_arn(arn)?;
+        let prefix = format!("{partition}:{service}:{account}");
+        if service == "sts" {
+            let rest = resource.strip_prefix("assumed-role/")?;
+            let (role, session) = rest.split_once('/')?;
+            Some((
+                format!("{prefix}:assumed-role"),
+                role.to_ascii_lowercase(),
+                session.to_string(),
+            ))
+        } else if service == "iam"
+            && (resource.starts_with("user/") || resource.starts_with("role/"))
+        {
+            let (path, name) = resource.rsplit_once('/')?;
+            Some((
+                format!("{prefix}:{path}"),
+                name.to_ascii_lowercase(),
+                String::new(),
+            ))
+        } else {
+            None
+        }
+    };
+    matches!((named(listed), named(caller)), (Some(a), Some(b)) if a == b)
+}
+
+/// `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE` split after `arn:`.
+fn split_principal_arn(arn: &str) -> Option<[&str; 5]> {
+    let rest = arn.strip_prefix("arn:")?;
+    let mut parts = rest.splitn(5, ':');
+    Some([
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    ])
 }
 
 #[cfg(test)]
@@ -427,5 +508,38 @@ mod tests {
             whole.applies(&caller("arn:aws:iam::111122223333:user/x")),
             Some(PrincipalMatch::Everyone)
         );
+    }
+
+    /// "Role names must be unique within the account. They are not
+    /// distinguished by case"
+    /// (https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html);
+    /// the same for user names (API_CreateUser.html).
+    #[test]
+    fn user_and_role_names_are_compared_without_case() {
+        assert!(same_principal_arn(
+            "arn:aws:iam::111122223333:role/team/Super-Admin",
+            "arn:aws:iam::111122223333:role/team/super-admin"
+        ));
+        assert!(same_principal_arn(
+            "arn:aws:iam::111122223333:user/ALICE",
+            "arn:aws:iam::111122223333:user/alice"
+        ));
+        assert!(same_principal_arn(
+            "arn:aws:sts::111122223333:assumed-role/Admin/s1",
+            "arn:aws:sts::111122223333:assumed-role/admin/s1"
+        ));
+        // Paths and session names are compared exactly.
+        assert!(!same_principal_arn(
+            "arn:aws:iam::111122223333:role/Team/admin",
+            "arn:aws:iam::111122223333:role/team/admin"
+        ));
+        assert!(!same_principal_arn(
+            "arn:aws:sts::111122223333:assumed-role/admin/S1",
+            "arn:aws:sts::111122223333:assumed-role/admin/s1"
+        ));
+        assert!(!same_principal_arn(
+            "arn:aws:iam::111122223333:role/admin",
+            "arn:aws:iam::444455556666:role/admin"
+        ));
     }
 }

@@ -220,7 +220,7 @@ mod tests {
     fn a_latin1_byte_is_an_error_on_a_whole_character() {
         let decoded = decode(b"{\"a\": \"caf\xE9\"}\n".to_vec());
         let error = decoded.error.unwrap();
-        assert_eq!(error.byte_offset, 11);
+        assert_eq!(error.byte_offset, 10);
         assert!(decoded.text.is_char_boundary(error.span.start));
         assert!(decoded.text.is_char_boundary(error.span.end));
         assert_eq!(&decoded.text[error.span.start..error.span.end], "\u{FFFD}");

@@ -173,6 +173,13 @@ fn run_case(case: &Case) -> Outcome {
             "expected {want_decision}/{want_reason}, engine said {got_decision}/{got_reason}{cause}"
         ));
     }
+    // The cause of an implicit deny, when the case names it.
+    if let Some(wanted) = case.expect.get("cause").and_then(Json::as_str) {
+        let got = decision.cause.map_or("none", |cause| cause.as_str());
+        if got != wanted {
+            differences.push(format!("expected cause {wanted}, engine said {got}"));
+        }
+    }
     if let Some(wanted) = case.expect.get("deciding").and_then(Json::as_array) {
         let got: Vec<&str> = decision
             .deciding

@@ -131,6 +131,14 @@ impl Collected {
                             pattern.node
                         ));
                     }
+                    // The engine reads such a pattern two ways, by effect
+                    // (docs/semantics.md); the regions do not split on it.
+                    if leash_policy::matching::padded_short_arn(&pattern.node).is_some() {
+                        self.unsupported.push(format!(
+                            "the resource pattern `{}` has fewer than six ARN segments",
+                            pattern.node
+                        ));
+                    }
                     push_unique(&mut self.resource_patterns, &pattern.node);
                 }
             }

@@ -990,11 +990,15 @@ pub(crate) fn split_resources(
         .map(|text| Matcher::arn(text, true))
         .collect();
     // Resource kinds the engine treats apart (role trust policies, KMS key
-    // policies), then what the request format accepts: an ARN with six
+    // policies, protected IAM resources), then what the request format accepts: an ARN with six
     // parts, or `*` (the last two, see `readable`).
     matchers.extend([
         Matcher::arn("*:*:iam:*:*:role/*", false),
-        Matcher::arn("*:*:kms:*:*:*", false),
+        Matcher::arn("*:*:kms:*:*:key/*", false),
+        // Resources AWS protects from change (authz's service protections).
+        Matcher::arn("*:*:iam:*:aws:policy/*", false),
+        Matcher::arn("*:*:iam:*:*:role/aws-service-role/*", false),
+        Matcher::arn("*:*:iam:*:*:role/aws-reserved/*", false),
         Matcher::glob("arn:*:*:*:*:*"),
         Matcher::literal("*"),
     ]);
