@@ -259,3 +259,47 @@ fn other_commands_refuse_bad_inputs_cleanly() {
         assert!(!dir.join("out").exists(), "{name}: design wrote output");
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 12,
+        failure_persistence: None,
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// Arbitrary bytes through the real binary: every command and every
+    /// output format exits 0, 1 or 2, never 101.
+    #[test]
+    fn arbitrary_bytes_never_crash_the_binary(
+        bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512),
+        extension in proptest::sample::select(vec!["json", "yaml", "template", "jsonl"]),
+    ) {
+        let dir = tempdir("arbitrary");
+        let path = dir.join(format!("input.{extension}"));
+        std::fs::write(&path, &bytes).unwrap();
+        let good = dir.join("good.json");
+        std::fs::write(&good, POLICY).unwrap();
+        let path = path.to_str().unwrap();
+        let out = dir.join("out");
+        for args in [
+            vec!["check", path, "--format", "text"],
+            vec!["check", path, "--format", "json"],
+            vec!["check", path, "--format", "sarif"],
+            vec!["check", path, "--format", "github"],
+            vec!["sim", "--request", path],
+            vec!["sim", "--batch", path],
+            vec!["design", path, "--out", out.to_str().unwrap()],
+            vec!["prove", "no-new-access", good.to_str().unwrap(), path],
+            vec!["prove", "no-public-access", path],
+        ] {
+            assert_clean_exit(&leash(&args), &format!("{bytes:?}: {}", args.join(" ")));
+        }
+        // A file leash was asked to check never passes silently.
+        let json = leash(&["check", path, "--format", "json"]);
+        let findings: Value = serde_json::from_slice(&json.stdout).unwrap();
+        proptest::prop_assert!(
+            json.status.code() != Some(0) || !findings.as_array().unwrap().is_empty(),
+            "{:?} passed with no finding", bytes
+        );
+    }
+}

@@ -108,6 +108,10 @@ rule_fixture_tests! {
     invalid_template: "invalid-template",
     /// L005; negative: a suppression with its reason.
     suppression_without_reason: "suppression-without-reason",
+    /// L006; negative: the same policy saved as UTF-16 with a byte order mark.
+    undecodable_text: "undecodable-text",
+    /// L007; negative: a role file (`AssumeRolePolicyDocument`, `Policies`).
+    unknown_document_kind: "unknown-document-kind",
     /// L101; negative: a service prefix in another case (`DynamoDB:`).
     unknown_service: "unknown-service",
     /// L102; negative: an action in another case (`s3:getobject`).
@@ -244,7 +248,13 @@ rule_fixture_tests! {
 
 #[test]
 fn every_rule_has_a_fixture_test() {
-    let mut rules: Vec<&str> = leash_lint::all_rules().map(|rule| rule.name).collect();
+    // L008 is raised only by a bug in leash, which no fixture can hold; the
+    // unit test `a_panic_while_linting_is_an_internal_error_on_that_file`
+    // (crates/leash-cli/src/check.rs) triggers it.
+    let mut rules: Vec<&str> = leash_lint::all_rules()
+        .filter(|rule| rule.code != leash_lint::rules::internal_error::RULE.code)
+        .map(|rule| rule.name)
+        .collect();
     rules.sort_unstable();
     let mut tested = TESTED.to_vec();
     tested.sort_unstable();

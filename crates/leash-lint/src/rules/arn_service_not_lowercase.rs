@@ -21,7 +21,6 @@
 
 use super::util::resource_patterns;
 use crate::{Applicability, Diagnostic, Edit, Fix, PolicyInput, Rule, Severity};
-use leash_policy::Span;
 
 pub static RULE: Rule = Rule {
     code: "L204",
@@ -53,15 +52,19 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
             )
             .with_label("uppercase service prefix")
             .with_help(format!("write `{lowercase}`"));
-            // Only when the JSON string has no escapes can text offsets be
-            // turned into source offsets (`"` + text + `"`).
-            if pattern.span.len() == text.len() + 2 {
-                let start = pattern.span.start + 1 + "arn:".len() + partition.len() + 1;
+            // Only when the string is written as is (no escapes) can text
+            // offsets be turned into source offsets.
+            if super::util::has_exact_inner_spans(text, pattern.span) {
+                let start = "arn:".len() + partition.len() + 1;
                 diagnostic = diagnostic.with_fix(Fix {
                     message: format!("write `{lowercase}`"),
                     applicability: Applicability::Safe,
                     edits: vec![Edit {
-                        span: Span::new(start, start + service.len()),
+                        span: super::util::inner_span(
+                            text,
+                            pattern.span,
+                            start..start + service.len(),
+                        ),
                         replacement: lowercase.clone(),
                     }],
                 });

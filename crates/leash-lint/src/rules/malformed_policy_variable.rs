@@ -23,8 +23,8 @@
 
 use super::util::variable_bearing_strings;
 use crate::{Diagnostic, PolicyInput, Rule, Severity};
+use leash_policy::PolicyVersion;
 use leash_policy::variables::parse_template;
-use leash_policy::{PolicyVersion, Span};
 
 pub static RULE: Rule = Rule {
     code: "L107",
@@ -48,25 +48,11 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
             }
             if let Err(err) = parse_template(text) {
                 out.push(
-                    Diagnostic::new(&RULE, err.message.clone(), inner_span(text, span, err.range))
+                    Diagnostic::new(&RULE, err.message.clone(), super::util::inner_span(text, span, err.range))
                         .with_label("malformed variable")
                         .with_help("write variables as `${aws:username}`, with a default as `${aws:username, 'anonymous'}`"),
                 );
             }
         }
-    }
-}
-
-/// The span of `range` (byte offsets into the string's value) in the
-/// source, when the string was written without JSON escapes (its source
-/// is then the text between two quotes); otherwise the whole string.
-pub(crate) fn inner_span(text: &str, string_span: Span, range: std::ops::Range<usize>) -> Span {
-    if string_span.len() == text.len() + 2 && range.end <= text.len() {
-        Span::new(
-            string_span.start + 1 + range.start,
-            string_span.start + 1 + range.end,
-        )
-    } else {
-        string_span
     }
 }

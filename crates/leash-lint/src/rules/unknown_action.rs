@@ -34,7 +34,6 @@
 
 use super::util::{action_patterns, closest, has_wildcard, split_action};
 use crate::{Applicability, Diagnostic, Edit, Fix, PolicyInput, Rule, Severity};
-use leash_policy::Span;
 
 pub static RULE: Rule = Rule {
     code: "L102",
@@ -95,18 +94,26 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
             } else if let Some(suggestion) =
                 closest(name, service.actions().iter().map(|a| a.name()))
             {
-                // +1 for the opening quote, +1 for the colon
-                let start = pattern.span.start + 1 + service_prefix.len() + 1;
                 diagnostic = diagnostic
-                    .with_help(format!("did you mean `{}:{suggestion}`?", service.prefix()))
-                    .with_fix(Fix {
+                    .with_help(format!("did you mean `{}:{suggestion}`?", service.prefix()));
+                // The name's place in the source is known only when the
+                // string is written as is (a plain YAML scalar has no quotes;
+                // found by the fuzzing harness: the fix used to assume one).
+                if super::util::has_exact_inner_spans(text, pattern.span) {
+                    let start = service_prefix.len() + 1;
+                    diagnostic = diagnostic.with_fix(Fix {
                         message: format!("replace `{name}` with `{suggestion}`"),
                         applicability: Applicability::Unsafe,
                         edits: vec![Edit {
-                            span: Span::new(start, start + name.len()),
+                            span: super::util::inner_span(
+                                text,
+                                pattern.span,
+                                start..start + name.len(),
+                            ),
                             replacement: suggestion.to_string(),
                         }],
                     });
+                }
             }
             out.push(diagnostic);
         }

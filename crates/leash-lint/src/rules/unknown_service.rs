@@ -20,7 +20,6 @@
 
 use super::util::{action_patterns, closest, has_wildcard, split_action};
 use crate::{Applicability, Diagnostic, Edit, Fix, PolicyInput, Rule, Severity};
-use leash_policy::Span;
 
 pub static RULE: Rule = Rule {
     code: "L101",
@@ -48,10 +47,8 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
             {
                 continue;
             }
-            let service_span = Span::new(
-                pattern.span.start + 1,
-                pattern.span.start + 1 + service.len(),
-            );
+            let service_span =
+                super::util::inner_span(&pattern.node, pattern.span, 0..service.len());
             let mut diagnostic = Diagnostic::new(
                 &RULE,
                 format!(
@@ -63,9 +60,11 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
             )
             .with_label("unknown service");
             if let Some(suggestion) = closest(service, catalog.services().map(|s| s.prefix())) {
-                diagnostic = diagnostic
-                    .with_help(format!("did you mean `{suggestion}`?"))
-                    .with_fix(Fix {
+                diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
+                // A fix only where the service's place in the source is
+                // known (no escapes in the string).
+                if super::util::has_exact_inner_spans(&pattern.node, pattern.span) {
+                    diagnostic = diagnostic.with_fix(Fix {
                         message: format!("replace `{service}` with `{suggestion}`"),
                         applicability: Applicability::Unsafe,
                         edits: vec![Edit {
@@ -73,6 +72,7 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
                             replacement: suggestion.to_string(),
                         }],
                     });
+                }
             }
             out.push(diagnostic);
         }

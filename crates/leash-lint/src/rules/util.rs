@@ -451,6 +451,31 @@ pub(crate) fn findings(
         .collect()
 }
 
+/// The span of `range` (byte offsets into a string's value) in the source,
+/// when the string's source is its value: written between two quotes
+/// without escapes (JSON, quoted YAML), or a plain YAML scalar (no quotes);
+/// otherwise (escapes, folded lines) the whole string, whose inner offsets
+/// are not known.
+pub(crate) fn inner_span(text: &str, string_span: Span, range: std::ops::Range<usize>) -> Span {
+    let quote = match string_span.len().checked_sub(text.len()) {
+        Some(2) => 1,
+        Some(0) => 0,
+        _ => return string_span,
+    };
+    if range.start > range.end || range.end > text.len() {
+        return string_span;
+    }
+    Span::new(
+        string_span.start + quote + range.start,
+        string_span.start + quote + range.end,
+    )
+}
+
+/// Whether [`inner_span`] can place offsets inside this string.
+pub(crate) fn has_exact_inner_spans(text: &str, string_span: Span) -> bool {
+    matches!(string_span.len().checked_sub(text.len()), Some(0 | 2))
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
