@@ -3,7 +3,7 @@
 //! files. Each property holds for every input: no panic, and every span a
 //! reader or rule reports lies inside the text, on character boundaries.
 //!
-//! Bounded for CI: `LEASH_FUZZ_CASES` cases per property (default 96; the
+//! Bounded for CI: `LEASH_FUZZ_CASES` cases per property (default 256; the
 //! prove property runs a quarter of them, each under a short time limit).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -24,7 +24,7 @@ fn cases() -> u32 {
     std::env::var("LEASH_FUZZ_CASES")
         .ok()
         .and_then(|text| text.parse().ok())
-        .unwrap_or(96)
+        .unwrap_or(256)
 }
 
 fn config(divisor: u32) -> ProptestConfig {
@@ -470,11 +470,17 @@ fn prove_mutated(original: &[u8], bytes: &[u8]) {
             new: new.clone(),
         });
     }
-    let _ = solver.prove(&Property::NotGranted {
+    let not_granted = solver.prove(&Property::NotGranted {
         policy: new.clone(),
         actions: vec!["iam:*".to_string(), "s3:GetObject".to_string()],
         resources: vec!["*".to_string()],
     });
+    // Never a wrong "holds": requests the engine allows must not exist.
+    if let Ok(proof) = &not_granted
+        && matches!(proof.verdict, leash_prove::Verdict::Holds)
+    {
+        assert_no_grant(&new);
+    }
     let _ = solver.prove(&Property::NoPublicAccess {
         policy: new,
         account: Some("111122223333".to_string()),
@@ -485,6 +491,50 @@ fn prove_mutated(original: &[u8], bytes: &[u8]) {
         "prove overran its limits: {:?}",
         started.elapsed()
     );
+}
+
+/// After `prove` said no `iam:*` or `s3:GetObject` is granted by an
+/// identity policy: the engine allows no such request that the policy's
+/// own resource patterns suggest (wildcards filled in, ARNs only: what
+/// the request format accepts), from a role
+/// session in the policy's account, with no context.
+fn assert_no_grant(policy: &leash_policy::Policy) {
+    // A policy with principals is proved as a resource policy: another
+    // request space.
+    if policy.statements.iter().any(|s| s.principal.is_some()) {
+        return;
+    }
+    let prepared =
+        PreparedPolicySet::new(&PolicySet::new().with_identity_policy("p", policy.clone()));
+    let mut resources = vec!["arn:aws:s3:::b/k".to_string(), "*".to_string()];
+    for statement in &policy.statements {
+        for pattern in statement.resource.iter().flat_map(|r| &r.node.patterns) {
+            // The request space of `prove`: six-part ARNs (and `*`).
+            let filled = pattern.node.replace(['*', '?'], "x");
+            if leash_policy::matching::split_arn(&filled).is_some() {
+                resources.push(filled);
+            }
+        }
+    }
+    for action in [
+        "s3:GetObject",
+        "iam:PassRole",
+        "iam:CreateUser",
+        "iam:AttachRolePolicy",
+    ] {
+        for resource in &resources {
+            let request = Request::new(
+                "arn:aws:sts::111122223333:assumed-role/fuzz/s",
+                action,
+                resource.as_str(),
+            );
+            let decision = prepared.evaluate(&request);
+            assert!(
+                !decision.is_allowed(),
+                "prove said holds, but the engine allows {action} on {resource}"
+            );
+        }
+    }
 }
 
 proptest! {
