@@ -83,6 +83,8 @@ fn bad_inputs() -> Vec<(&'static str, Vec<u8>, &'static str)> {
         ("workflow.yaml", b"on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n".to_vec(), "L007"),
         ("scalar.yaml", b"just a sentence\n".to_vec(), "L007"),
         ("deep.yaml", ("[".repeat(10_000) + &"]".repeat(10_000)).into_bytes(), "L004"),
+        ("resources-not-a-mapping.json", br#"{"Resources": "none"}"#.to_vec(), "L004"),
+        ("resources-not-a-mapping.yaml", b"Resources: 5\n".to_vec(), "L007"),
     ]
 }
 

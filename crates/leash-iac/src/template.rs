@@ -269,9 +269,25 @@ pub fn template_from_value(root: Value, format: TemplateFormat) -> Result<Templa
             "the template has no `Resources` section",
         ));
     };
-    let resources = resources_value
-        .as_object()
-        .unwrap_or(&[])
+    // CloudFormation's `Resources` is a mapping of logical ids (left empty,
+    // `Resources:` reads as null: a template with nothing in it, as some
+    // scaffolds are); anything else is not a template leash can read, and
+    // must not pass unread.
+    let resource_members = match &resources_value.kind {
+        ValueKind::Null => &[][..],
+        _ => resources_value.as_object().unwrap_or(&[]),
+    };
+    if !matches!(resources_value.kind, ValueKind::Null | ValueKind::Object(_)) {
+        return Err(TemplateError::new(
+            TemplateErrorKind::NotATemplate,
+            resources_value.span,
+            format!(
+                "`Resources` is {}, not a mapping of logical ids to resources",
+                resources_value.kind_name()
+            ),
+        ));
+    }
+    let resources = resource_members
         .iter()
         .map(|m| read_resource(m, globals.as_ref(), is_sam))
         .collect();
