@@ -152,9 +152,12 @@ pub fn parse_yaml_with_limits(text: &str, limits: JsonLimits) -> Result<Value, T
             ),
         ));
     }
-    // Lenient retries: see `under_indented_flow_closer`. `insertions` holds
-    // the original offsets where one space each was inserted, sorted.
+    // Lenient retries: see `under_indented_flow_line`. `insertions` holds
+    // the original offsets where one space each was inserted, sorted (an
+    // offset repeats for each space inserted there).
     let mut insertions: Vec<usize> = Vec::new();
+    // The line re-indented last (original offset) and by how many spaces.
+    let mut last: Option<(usize, usize)> = None;
     let documents = loop {
         let parsed_text = with_insertions(text, &insertions);
         match parse_events(text, &parsed_text, &insertions, limits) {
@@ -162,16 +165,31 @@ pub fn parse_yaml_with_limits(text: &str, limits: JsonLimits) -> Result<Value, T
             Err((error, modified_at)) => {
                 // Each retry parses the whole text again: fewer for big texts.
                 let budget = MAX_INDENTATION_RETRIES.min(64 * 1024 * 1024 / text.len().max(1));
-                let retry = insertions.len() < budget
-                    && error.message == "invalid YAML: invalid indentation";
+                let retries = insertions.len();
+                let retry = retries < budget
+                    && matches!(
+                        error.message.as_str(),
+                        "invalid YAML: invalid indentation"
+                            | "invalid YAML: invalid indentation in flow construct"
+                    );
                 match retry
-                    .then(|| under_indented_flow_closer(&parsed_text, modified_at))
+                    .then(|| under_indented_flow_line(&parsed_text, modified_at))
                     .flatten()
                 {
                     Some(line_start) => {
                         let original = to_original(line_start, &insertions);
+                        // The same line again: it needs more; double the
+                        // spaces so a deep re-indentation takes few parses.
+                        let spaces = match last {
+                            Some((line, spaces)) if line == original => spaces,
+                            _ => 1,
+                        };
                         let at = insertions.partition_point(|&o| o <= original);
-                        insertions.insert(at, original);
+                        insertions.splice(at..at, std::iter::repeat_n(original, spaces));
+                        let total = last
+                            .filter(|&(line, _)| line == original)
+                            .map_or(spaces, |(_, before)| before + spaces);
+                        last = Some((original, total));
                     }
                     None => return Err(error),
                 }
@@ -199,20 +217,28 @@ pub fn parse_yaml_with_limits(text: &str, limits: JsonLimits) -> Result<Value, T
 /// How many lenient re-indentations one document may need.
 const MAX_INDENTATION_RETRIES: usize = 256;
 
-/// PyYAML (and so the SAM CLI and cfn-lint) accepts a flow collection's
-/// closing `]` or `}` on a line indented no deeper than its parent key,
-/// which YAML 1.2 and saphyr reject ("invalid indentation"). Templates in
-/// the wild do this, so leash accepts it too: when the line at the error
-/// starts with a closer, the line is indented one more space and the text
+/// PyYAML (and so the SAM CLI, cfn-lint and CloudFormation's own reader)
+/// does not look at indentation inside a flow collection: an entry or a
+/// closing `]`/`}` may sit at its parent key's column or left of it, which
+/// YAML 1.2 and saphyr reject ("invalid indentation"). Templates in the
+/// wild do this, e.g.
+///
+/// ```yaml
+/// Resource: [
+/// "arn:aws:s3:::bucket/*",
+/// ]
+/// ```
+///
+/// so leash accepts it too: saphyr reports "invalid indentation" only
+/// inside a flow collection (in block context it closes the deeper blocks
+/// instead), so the line at the error is indented further and the text
 /// parsed again; spans are mapped back to the original text.
-fn under_indented_flow_closer(text: &str, at: usize) -> Option<usize> {
+fn under_indented_flow_line(text: &str, at: usize) -> Option<usize> {
     let line_start = text.get(..at)?.rfind('\n').map_or(0, |i| i + 1);
-    let first = text
-        .get(line_start..)?
-        .trim_start_matches(' ')
-        .chars()
-        .next()?;
-    matches!(first, ']' | '}').then_some(line_start)
+    // Only a line whose first token is the one refused.
+    let first =
+        text.get(line_start..)?.len() - text.get(line_start..)?.trim_start_matches(' ').len();
+    (line_start + first == at).then_some(line_start)
 }
 
 /// One parse of `parsed_text` (the original text with one space inserted
