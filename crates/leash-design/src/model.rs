@@ -106,7 +106,10 @@ pub enum ResourceKind {
 impl ResourceKind {
     pub fn from_type(resource_type: &str) -> Option<ResourceKind> {
         Some(match resource_type {
-            "AWS::DynamoDB::Table" => ResourceKind::Table,
+            // SAM turns a SimpleTable into an `AWS::DynamoDB::Table` of the
+            // same logical id:
+            // https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-generated-resources-simpletable.html
+            "AWS::DynamoDB::Table" | "AWS::Serverless::SimpleTable" => ResourceKind::Table,
             "AWS::S3::Bucket" => ResourceKind::Bucket,
             "AWS::SQS::Queue" => ResourceKind::Queue,
             "AWS::SNS::Topic" => ResourceKind::Topic,
@@ -128,7 +131,7 @@ impl ResourceKind {
     /// (a KMS key has none: its id is generated).
     pub fn name_property(resource_type: &str) -> Option<&'static str> {
         Some(match resource_type {
-            "AWS::DynamoDB::Table" => "TableName",
+            "AWS::DynamoDB::Table" | "AWS::Serverless::SimpleTable" => "TableName",
             "AWS::S3::Bucket" => "BucketName",
             "AWS::SQS::Queue" => "QueueName",
             "AWS::SNS::Topic" => "TopicName",
@@ -918,6 +921,52 @@ Resources:
         assert_eq!(app.resource("Jobs").unwrap().name, "Jobs");
         assert_eq!(app.account, "111122223333");
         assert_eq!(app.region, "us-west-2");
+    }
+
+    /// A SimpleTable is the `AWS::DynamoDB::Table` SAM makes of it: a
+    /// function given it through `DynamoDBCrudPolicy` (as in
+    /// `../shared/corpus/sam-templates/apigw-lambda-dynamodb.yaml`) needs
+    /// the table, and the key is `PrimaryKey.Name`, `id` without one.
+    #[test]
+    fn simple_tables_are_tables() {
+        let text = r#"
+Transform: AWS::Serverless-2016-10-31
+Metadata:
+  leash: {account: '111122223333', region: us-west-2}
+Resources:
+  Items:
+    Type: AWS::Serverless::SimpleTable
+    Properties:
+      TableName: items
+      PrimaryKey: {Name: itemId, Type: String}
+  Plain:
+    Type: AWS::Serverless::SimpleTable
+  Crud:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: java21
+      Handler: a.Handler
+      Policies:
+        - DynamoDBCrudPolicy: {TableName: !Ref Items}
+      Environment:
+        Variables: {TABLE: !Ref Plain}
+"#;
+        let template = leash_iac::read_template(text).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        let items = app.resource("Items").unwrap();
+        assert_eq!(items.kind, ResourceKind::Table);
+        assert_eq!(items.name, "items");
+        assert_eq!(items.partition_key.as_deref(), Some("itemId"));
+        assert_eq!(items.sort_key, None);
+        let plain = app.resource("Plain").unwrap();
+        assert_eq!(plain.kind, ResourceKind::Table);
+        assert_eq!(plain.partition_key.as_deref(), Some("id"));
+        let function = &app.functions[0];
+        assert!(
+            function.needs.iter().any(|n| n.resource == "Items"),
+            "{:?}",
+            function.needs
+        );
     }
 
     #[test]

@@ -69,6 +69,21 @@ pub(super) fn read_resources(
                 .map(resolve)
                 .and_then(|v| v.as_str().map(str::to_string))
         };
+        // A SimpleTable has one key, `PrimaryKey.Name`, `id` when not set:
+        // https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-simpletable.html
+        let (partition_key, sort_key) =
+            if resource.resource_type.node == "AWS::Serverless::SimpleTable" {
+                let primary = match resource.properties.get("PrimaryKey") {
+                    Some(primary) => primary
+                        .get("Name")
+                        .map(resolve)
+                        .and_then(|v| v.as_str().map(str::to_string)),
+                    None => Some("id".to_string()),
+                };
+                (primary, None)
+            } else {
+                (key("HASH"), key("RANGE"))
+            };
         resources.push(AppResource {
             logical_id: resource.logical_id.node.clone(),
             kind,
@@ -76,8 +91,8 @@ pub(super) fn read_resources(
             indexes,
             has_stream: resource.properties.get("StreamSpecification").is_some(),
             named: resource.properties.get(name_property).is_some(),
-            partition_key: key("HASH"),
-            sort_key: key("RANGE"),
+            partition_key,
+            sort_key,
             encryption_key: encryption_key(template, resource, kind, resolve),
             bucket_policy: match resource_options(resource, "policy") {
                 Some(policy) if kind == ResourceKind::Bucket => {
