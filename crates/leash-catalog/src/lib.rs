@@ -27,6 +27,8 @@ mod catalog;
 mod condition_key;
 mod data_version;
 mod decode;
+mod managed_policy;
+mod managed_policy_version;
 mod resource_type;
 mod service;
 mod text;
@@ -35,6 +37,10 @@ pub use catalog::Catalog;
 pub use condition_key::{ConditionKey, ConditionKeyInfo, ConditionKeyType};
 pub use data_version::{DATA_PACKAGE, DATA_UPDATED, DATA_VERSION};
 pub use decode::DecodeError;
+pub use managed_policy::{
+    AwsManagedPolicy, MANAGED_POLICY_PACKAGE, MANAGED_POLICY_UPDATED, MANAGED_POLICY_VERSION,
+    aws_managed_policies, aws_managed_policy,
+};
 pub use resource_type::{
     ArnPattern, ArnSegment, ArnTemplate, Placeholder, ResourceType, TemplatePart,
 };
