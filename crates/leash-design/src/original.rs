@@ -7,8 +7,8 @@
 //! policies, the `AWS::IAM::Policy`/`ManagedPolicy` resources attached to
 //! it, SAM's `DeadLetterQueue` statement), the managed policies attached by
 //! name or ARN (SAM's implicit ones included), and permissions boundaries.
-//! Not for: fetching managed policy documents (leash embeds none; the
-//! caller passes a lookup to [`OriginalIam::combined`]) or comparing with a
+//! Not for: fetching managed policy documents (the caller passes a lookup
+//! to [`OriginalIam::combined`]; `changes` uses leash-catalog's) or comparing with a
 //! design (`leash-prove`, the report).
 //!
 //! The collection is `leash_iac`'s extraction (`extract_policies_with`,
@@ -17,12 +17,11 @@
 //! ARNs in the original and in the design name the same resources.
 //!
 //! What SAM adds implicitly to the role it generates (a function without
-//! `Role`): `AWSLambdaBasicExecutionRole` always, and the managed policies
-//! for `Tracing: Active`, `VpcConfig` and `SQS`/`Kinesis`/`DynamoDB` event
-//! sources, per
-//! <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html#sam-function-policies>
-//! and SAM's event source docs
-//! (<https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-sqs.html>);
+//! `Role`) is SAM's own list, extracted by `leash_iac`
+//! (`sam_implicit_policies`): `AWSLambdaBasicExecutionRole` (or its durable
+//! variant), and the managed policies for `Tracing`, `VpcConfig` and
+//! `SQS`/`Kinesis`/`DynamoDB`/`MSK` event sources
+//! (<https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html#sam-function-policies>);
 //! SAM attaches `AWSLambdaSQSQueueExecutionRole` for an `SQS` event even
 //! when `Policies` grants the queue (aws/serverless-application-model#2118).
 //! With `Role`, SAM creates no role and ignores `Policies`.

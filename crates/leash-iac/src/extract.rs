@@ -897,38 +897,57 @@ impl<'a> Extractor<'a> {
                 true,
             );
         };
-        if is_function {
-            implicit(
-                "service-role/AWSLambdaBasicExecutionRole",
-                "Role.ManagedPolicyArns",
-                self,
-            );
-            if properties.get("Tracing").and_then(Value::as_str) == Some("Active") {
-                implicit("AWSXrayWriteOnlyAccess", "Properties.Tracing", self);
+        // SAM's own list (`sam_implicit_policies`), each at the property
+        // that causes it.
+        let kind = if is_function {
+            "Function"
+        } else {
+            "StateMachine"
+        };
+        let durable = is_function && properties.get("DurableConfig").is_some();
+        for name in crate::sam_implicit_policies::role_policies(kind, durable) {
+            let path = if durable {
+                "Properties.DurableConfig"
+            } else {
+                "Role.ManagedPolicyArns"
+            };
+            implicit(name, path, self);
+        }
+        // A function's `Tracing` attaches X-Ray unless `Disabled`; a state
+        // machine's when `Tracing.Enabled` is true.
+        let traced = match properties.get("Tracing") {
+            Some(tracing) if is_function => {
+                let tracing = resolve_with(tracing, self.template, self.context).value;
+                tracing.as_str() != Some("Disabled")
             }
+            Some(tracing) => matches!(
+                tracing.get("Enabled").map(|e| &e.kind),
+                Some(leash_policy::ValueKind::Bool(true))
+            ),
+            None => false,
+        };
+        if traced {
+            for name in crate::sam_implicit_policies::tracing_policies(kind, &partition) {
+                implicit(name, "Properties.Tracing", self);
+            }
+        }
+        if is_function {
             if properties.get("VpcConfig").is_some() {
-                implicit(
-                    "service-role/AWSLambdaVPCAccessExecutionRole",
-                    "Properties.VpcConfig",
-                    self,
-                );
+                for name in crate::sam_implicit_policies::vpc_policies() {
+                    implicit(name, "Properties.VpcConfig", self);
+                }
             }
             for event in properties
                 .get("Events")
                 .and_then(Value::as_object)
                 .unwrap_or(&[])
             {
-                let managed = match event.value.get("Type").and_then(Value::as_str) {
-                    Some("SQS") => "service-role/AWSLambdaSQSQueueExecutionRole",
-                    Some("Kinesis") => "service-role/AWSLambdaKinesisExecutionRole",
-                    Some("DynamoDB") => "service-role/AWSLambdaDynamoDBExecutionRole",
-                    _ => continue,
+                let Some(event_type) = event.value.get("Type").and_then(Value::as_str) else {
+                    continue;
                 };
-                implicit(
-                    managed,
-                    &format!("Properties.Events.{}", event.key.node),
-                    self,
-                );
+                for name in crate::sam_implicit_policies::event_policies(event_type) {
+                    implicit(name, &format!("Properties.Events.{}", event.key.node), self);
+                }
             }
             self.dead_letter_queue(resource, &roles, &functions);
         }

@@ -176,6 +176,81 @@ fn sam_generated_role_trust_and_implicit_managed_policies() {
     assert_eq!(role_reference.attached_functions, ["Report"]);
 }
 
+/// SAM's transform (1.115.0, `data/sam-implicit-managed-policies.json`)
+/// attaches the X-Ray policy for any `Tracing` but `Disabled`, replaces
+/// `AWSLambdaBasicExecutionRole` with the durable one for `DurableConfig`,
+/// adds `AWSLambdaMSKExecutionRole` for an MSK event and none for an MQ
+/// event (an inline policy on the broker instead), and traces a state
+/// machine with `Tracing.Enabled`.
+#[test]
+fn implicit_managed_policies_follow_sams_transform() {
+    let text = r#"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Consumer:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      Tracing: PassThrough
+      DurableConfig: {ExecutionTimeout: 60}
+      Events:
+        Kafka:
+          Type: MSK
+          Properties: {Stream: arn:aws:kafka:us-east-1:111122223333:cluster/c/1, StartingPosition: LATEST, Topics: [t]}
+        Broker:
+          Type: MQ
+          Properties: {Broker: arn:aws:mq:us-east-1:111122223333:broker:b:b-1, Queues: [q]}
+  Untraced:
+    Type: AWS::Serverless::Function
+    Properties: {Runtime: python3.12, Handler: app.handler, Tracing: Disabled}
+  Machine:
+    Type: AWS::Serverless::StateMachine
+    Properties:
+      Tracing: {Enabled: true}
+"#;
+    let template = read_template(text).unwrap();
+    let references = extract_managed_policy_references(&template);
+    let of = |id: &str| -> Vec<(&str, &str)> {
+        references
+            .iter()
+            .filter(|r| r.resource_id == id)
+            .map(|r| (r.arn.as_str().unwrap(), r.path.as_str()))
+            .collect()
+    };
+    assert_eq!(
+        of("Consumer"),
+        [
+            (
+                "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy",
+                "Properties.DurableConfig"
+            ),
+            (
+                "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
+                "Properties.Tracing"
+            ),
+            (
+                "arn:aws:iam::aws:policy/service-role/AWSLambdaMSKExecutionRole",
+                "Properties.Events.Kafka"
+            ),
+        ]
+    );
+    assert_eq!(
+        of("Untraced"),
+        [(
+            "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole",
+            "Role.ManagedPolicyArns"
+        )]
+    );
+    assert_eq!(
+        of("Machine"),
+        [(
+            "arn:aws:iam::aws:policy/AWSXrayWriteOnlyAccess",
+            "Properties.Tracing"
+        )]
+    );
+}
+
 #[test]
 fn role_policies_resolve_conditions_with_parameter_defaults() {
     let template = read_template(ORDERS).unwrap();
