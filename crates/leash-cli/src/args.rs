@@ -69,7 +69,7 @@ pub struct DesignArgs {
     /// A template parameter's value, as `aws cloudformation deploy --parameter-overrides` takes it; overrides the parameter's `Default`; repeatable (templates only)
     #[arg(long = "parameter", value_name = "KEY=VALUE", value_parser = parse_parameter)]
     pub parameters: Vec<(String, String)>,
-    /// Folder of AWS managed policy documents (`<PolicyName>.json`) to compare the template's managed policies with; SAM's implicit ones are built in
+    /// Folder of AWS managed policy documents (`<PolicyName>.json`) to compare the template's managed policies with, before the ones built in (from leash-catalog)
     #[arg(long, value_name = "DIR")]
     pub managed_policies: Option<PathBuf>,
 }
