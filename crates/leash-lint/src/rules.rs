@@ -66,4 +66,4 @@ pub mod wildcard_without_like_operator;
 pub mod internal_error;
 pub mod undecodable_text;
 pub mod unknown_document_kind;
-mod util;
+pub(crate) mod util;

@@ -20,6 +20,7 @@ pub mod lambda_permission_source_arn_too_broad;
 pub mod privilege_escalation_path_across_policies;
 pub mod role_attached_to_nothing;
 pub mod role_for_service_that_never_assumes_roles;
+pub mod sam_event_source_policy_on_every_queue;
 pub mod table_scan_for_api_function;
 
 /// What a template rule sees.
@@ -70,6 +71,10 @@ pub static TEMPLATE_RULES: &[(&Rule, TemplateCheckFn)] = &[
     (
         &privilege_escalation_path_across_policies::RULE,
         privilege_escalation_path_across_policies::check,
+    ),
+    (
+        &sam_event_source_policy_on_every_queue::RULE,
+        sam_event_source_policy_on_every_queue::check,
     ),
 ];
 

@@ -126,7 +126,7 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
 ///
 /// The same ARNs recur across the policies of a run (`arn:aws:ec2:*:*:instance/*`),
 /// so each thread keeps the answers it worked out, up to a bound.
-fn types_denoted(
+pub(crate) fn types_denoted(
     owner: &'static leash_catalog::Service,
     arn: &str,
 ) -> Option<Rc<[&'static leash_catalog::ResourceType]>> {

@@ -5,25 +5,43 @@
 //! `iam:AttachRolePolicy`, `s3:PutBucketPolicy`, `kms:CreateGrant`,
 //! `lambda:AddPermission`... by name or through a wildcard such as
 //! `iam:Put*` or `iam:*` (`*` alone is left to `every-action-allowed`).
+//! OpenSearch Serverless's `aoss:CreateAccessPolicy`,
+//! `aoss:UpdateAccessPolicy`, `aoss:CreateSecurityPolicy` and
+//! `aoss:UpdateSecurityPolicy` count too, though the catalog calls them
+//! *Write*: a data access policy grants access to collections and indexes,
+//! a network security policy can open a collection to the internet.
+//!
+//! Also a wildcard action on named resources that reaches such actions on
+//! them: `s3:Put*` on a bucket grants `s3:PutBucketPolicy` and
+//! `s3:PutBucketAcl` on it, whatever the statement was written for
+//! (a service-wide `s3:*` is left to `service-wide-action-wildcard`).
 //!
 //! ## Why it matters
 //! These actions change who may do what. On every resource they let the
 //! principal grant itself, or anyone, more access: attach an
 //! administrator policy to its own role, open a bucket to the world.
+//! Through a wildcard meant for data (`s3:Put*` to upload objects) they
+//! let the principal rewrite the named bucket's policy or ACL.
 //!
 //! ## Example
 //! ```json
 //! {"Effect": "Allow", "Action": ["iam:AttachRolePolicy", "iam:PutRolePolicy"], "Resource": "*"}
 //! ```
+//! ```json
+//! {"Effect": "Allow", "Action": "s3:Put*", "Resource": "arn:aws:s3:::receipts"}
+//! ```
 //!
 //! ## Fix
 //! Name the resources (one role, one bucket), or add a condition that
 //! limits the grant (`iam:PolicyARN`, `iam:PermissionsBoundary`,
-//! `aws:ResourceTag/<key>`).
+//! `aws:ResourceTag/<key>`, `aoss:collection`). Instead of a wildcard,
+//! list the actions the principal uses.
 //!
 //! ## Reference
-//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_understand-policy-summary-access-level-summaries.html>
-//! and <https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege>
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_understand-policy-summary-access-level-summaries.html>,
+//! <https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#grant-least-privilege>,
+//! <https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-data-access.html>
+//! and <https://docs.aws.amazon.com/opensearch-service/latest/developerguide/serverless-network.html>
 
 use super::util::{applies_to_every_resource, has_wildcard, list_for_message};
 use crate::{Diagnostic, PolicyInput, Rule, Severity};
@@ -36,7 +54,7 @@ pub static RULE: Rule = Rule {
     code: "L410",
     name: "permissions-management-action-on-any-resource",
     severity: Severity::Warning,
-    summary: "an action that changes permissions is allowed on every resource without a condition",
+    summary: "an action that changes permissions is allowed on every resource without a condition, or reached through a wildcard on a named resource",
     access_analyzer: None,
     check: Some(check),
 };
@@ -77,17 +95,33 @@ fn permissions_management_actions(pattern: &str) -> Names {
     names
 }
 
+/// Actions the catalog calls *Write* that change who may access what
+/// (see the module docs): OpenSearch Serverless's data access and
+/// security policies.
+const WRITES_THAT_GRANT: &[&str] = &[
+    "aoss:CreateAccessPolicy",
+    "aoss:UpdateAccessPolicy",
+    "aoss:CreateSecurityPolicy",
+    "aoss:UpdateSecurityPolicy",
+];
+
 fn is_permissions_management(action: &leash_catalog::Action) -> bool {
     action.access_level() == AccessLevel::PermissionsManagement
+        || WRITES_THAT_GRANT
+            .iter()
+            .any(|name| name.eq_ignore_ascii_case(&action.full_name()))
 }
 
 fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
     for (index, statement) in input.policy.statements.iter().enumerate() {
-        if statement.effect.node != Effect::Allow
-            || statement.action.node.negated
-            || statement.condition.is_some()
-            || !applies_to_every_resource(statement)
-        {
+        if statement.effect.node != Effect::Allow || statement.action.node.negated {
+            continue;
+        }
+        if !applies_to_every_resource(statement) {
+            through_wildcard_on_named_resources(statement, out);
+            continue;
+        }
+        if statement.condition.is_some() {
             continue;
         }
         let resolved = input.resolved_actions(index);
@@ -98,16 +132,27 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
             if !has_wildcard(&pattern.node) {
                 // An exact name: the statement's actions are already looked
                 // up, and the one it names is the whole list.
-                if resolved
+                if let Some(action) = resolved
                     .get(position)
                     .copied()
                     .flatten()
-                    .is_some_and(is_permissions_management)
+                    .filter(|a| is_permissions_management(a))
                 {
-                    out.push(finding(
+                    let mut diagnostic = finding(
                         format!("`{}` changes permissions and is allowed", pattern.node),
                         pattern.span,
-                    ));
+                    );
+                    // An action that acts only on `*` cannot be given a
+                    // resource: its own condition keys are the limit.
+                    if action.resource_types().is_empty() && !action.condition_keys().is_empty() {
+                        let keys: Vec<&str> = action.condition_keys().to_vec();
+                        diagnostic = diagnostic.with_help(format!(
+                            "`{}` has no resource-level permissions: limit the grant with a condition on {}",
+                            action.full_name(),
+                            list_for_message(&keys, 3)
+                        ));
+                    }
+                    out.push(diagnostic);
                 }
                 continue;
             }
@@ -136,4 +181,91 @@ fn finding(what: String, span: leash_policy::Span) -> Diagnostic {
     Diagnostic::new(&RULE, format!("{what} on every resource, with no condition"), span)
         .with_label("changes who may do what")
         .with_help("name the resources, or limit the grant with a condition such as `iam:PermissionsBoundary` or `aws:ResourceTag/<key>`")
+}
+
+/// The case of a wildcard action (not a service-wide `service:*`) on named
+/// resources: the permissions-management actions it matches that act on
+/// one of those resources (one of the action's resource types is a type
+/// the ARN denotes, as `action-on-inapplicable-resource` decides it).
+fn through_wildcard_on_named_resources(
+    statement: &leash_policy::Statement,
+    out: &mut Vec<Diagnostic>,
+) {
+    let Some(resource) = &statement.resource else {
+        return;
+    };
+    if resource.node.negated {
+        return;
+    }
+    let catalog = leash_catalog::catalog();
+    for pattern in &statement.action.node.patterns {
+        let text = pattern.node.as_str();
+        if !has_wildcard(text) || text == "*" || text.ends_with(":*") {
+            continue;
+        }
+        let names = permissions_management_actions(text);
+        if names.is_empty() {
+            continue;
+        }
+        let mut reached: Vec<&str> = Vec::new();
+        let mut on: Vec<&str> = Vec::new();
+        for arn in &resource.node.patterns {
+            let arn = arn.node.as_str();
+            let Some(service) = arn.strip_prefix("arn:").and_then(|r| r.split(':').nth(1)) else {
+                continue;
+            };
+            let Some(owner) = catalog.service(service) else {
+                continue;
+            };
+            let Some(types) = super::action_on_inapplicable_resource::types_denoted(owner, arn)
+            else {
+                continue;
+            };
+            let mut any = false;
+            for name in names.iter() {
+                let Some(action) = catalog.action(name) else {
+                    continue;
+                };
+                if action.service() != service {
+                    continue;
+                }
+                let applies = action.resource_types().iter().any(|r| {
+                    types
+                        .iter()
+                        .any(|t| t.name().eq_ignore_ascii_case(r.resource_type()))
+                });
+                if applies {
+                    any = true;
+                    if !reached.contains(&name.as_str()) {
+                        reached.push(name.as_str());
+                    }
+                }
+            }
+            if any && !on.contains(&arn) {
+                on.push(arn);
+            }
+        }
+        if reached.is_empty() {
+            continue;
+        }
+        let on: Vec<String> = on.iter().map(|a| format!("`{a}`")).collect();
+        out.push(
+            Diagnostic::new(
+                &RULE,
+                format!(
+                    "`{text}` on {} also grants {}, which change{} who may access {}",
+                    on.join(", "),
+                    list_for_message(&reached, 4),
+                    if reached.len() == 1 { "s" } else { "" },
+                    if on.len() == 1 { "it" } else { "them" }
+                ),
+                pattern.span,
+            )
+            .with_label("reaches permissions-management actions")
+            .with_help(format!(
+                "list the actions the principal uses instead of `{text}`; grant {} only if it is meant to change permissions",
+                list_for_message(&reached, 2)
+            )),
+        );
+    }
 }
