@@ -379,8 +379,37 @@ fn finding(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
-    use super::is_aws_managed_policy;
+    use super::{breadth, is_aws_managed_policy};
+
+    /// Judged by the documents embedded from AWS's managed policies.
+    #[test]
+    fn breadth_comes_from_the_document() {
+        // `PowerUserAccess` allows everything but IAM and Organizations
+        // through `NotAction`.
+        assert!(
+            breadth("PowerUserAccess")
+                .unwrap()
+                .starts_with("allows every action but `iam:*`"),
+            "{:?}",
+            breadth("PowerUserAccess")
+        );
+        assert_eq!(
+            breadth("AdministratorAccess").as_deref(),
+            Some("allows every action on every resource")
+        );
+        // Read-only and log-only policies are not broad writes.
+        assert_eq!(breadth("AmazonS3ReadOnlyAccess"), None);
+        assert!(
+            breadth("CloudWatchLambdaInsightsExecutionRolePolicy")
+                .unwrap()
+                .contains("log writes")
+        );
+        // Unknown to the embedded data: by name.
+        assert!(breadth("ExampleNewServiceFullAccess").is_some());
+        assert_eq!(breadth("ExampleNewServiceReadOnlyAccess"), None);
+    }
 
     // AWS managed policies live in the `aws` account of the partition:
     // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-arns
