@@ -244,6 +244,8 @@ rule_fixture_tests! {
     table_scan_for_api_function: "table-scan-for-api-function",
     /// L509; negative: `iam:PassRole` limited to CodeBuild beside function management.
     privilege_escalation_path_across_policies: "privilege-escalation-path-across-policies",
+    /// L510; negative: the SQS consumer with a role of its own (corpus).
+    sam_event_source_policy_on_every_queue: "sam-event-source-policy-on-every-queue",
 }
 
 #[test]
