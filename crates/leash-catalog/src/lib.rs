@@ -7,6 +7,10 @@
 //! "which resource type is this ARN", "what type is `aws:SourceIp`". Not for
 //! policies, requests or files: those live in leash-policy and above.
 //!
+//! The [`arn`] module is the one ARN parser of the workspace (the typed
+//! [`Arn`], re-exported as `leash_policy::arn`): it lives here because the
+//! catalog splits its ARN templates and patterns with it.
+//!
 //! The data is the npm package [`DATA_PACKAGE`] at [`DATA_VERSION`], turned
 //! into `data/catalog.bin` by `scripts/gen-catalog/run.sh` (docs/catalog.md).
 //! The version constants are plain text, so printing them decodes nothing.
@@ -23,6 +27,7 @@
 
 use std::sync::OnceLock;
 
+pub mod arn;
 mod catalog;
 mod condition_key;
 mod data_version;
@@ -33,6 +38,7 @@ mod resource_type;
 mod service;
 mod text;
 
+pub use arn::{Arn, ArnError, ArnSegment};
 pub use catalog::Catalog;
 pub use condition_key::{ConditionKey, ConditionKeyInfo, ConditionKeyType};
 pub use data_version::{DATA_PACKAGE, DATA_UPDATED, DATA_VERSION};
@@ -41,9 +47,7 @@ pub use managed_policy::{
     AwsManagedPolicy, MANAGED_POLICY_PACKAGE, MANAGED_POLICY_UPDATED, MANAGED_POLICY_VERSION,
     aws_managed_policies, aws_managed_policy,
 };
-pub use resource_type::{
-    ArnPattern, ArnSegment, ArnTemplate, Placeholder, ResourceType, TemplatePart,
-};
+pub use resource_type::{ArnPattern, ArnTemplate, Placeholder, ResourceType, TemplatePart};
 pub use service::{AccessLevel, Action, ActionResource, Service};
 
 /// The catalog file, as scripts/gen-catalog wrote it.

@@ -89,35 +89,7 @@ impl ResourceType {
     }
 }
 
-/// The five parts of an ARN after the leading `arn:`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ArnSegment {
-    Partition,
-    Service,
-    Region,
-    Account,
-    Resource,
-}
-
-impl ArnSegment {
-    pub const ALL: [ArnSegment; 5] = [
-        ArnSegment::Partition,
-        ArnSegment::Service,
-        ArnSegment::Region,
-        ArnSegment::Account,
-        ArnSegment::Resource,
-    ];
-
-    fn index(self) -> usize {
-        match self {
-            ArnSegment::Partition => 0,
-            ArnSegment::Service => 1,
-            ArnSegment::Region => 2,
-            ArnSegment::Account => 3,
-            ArnSegment::Resource => 4,
-        }
-    }
-}
+use crate::arn::{Arn, ArnSegment};
 
 /// A parsed ARN template: each segment a sequence of literal text,
 /// `${Placeholder}`s and `*` wildcards.
@@ -171,15 +143,12 @@ impl ArnTemplate {
     /// Parses one template; `None` when it does not have the six
     /// colon-separated parts of an ARN.
     pub(crate) fn parse(text: &'static str) -> Option<ArnTemplate> {
-        let mut pieces = text.splitn(6, ':');
-        if pieces.next()? != "arn" {
-            return None;
-        }
+        let arn = Arn::parse(text).ok()?;
         let mut parts = Vec::with_capacity(8);
         let mut segment_starts = [0; 5];
-        for start in &mut segment_starts {
+        for (start, segment) in segment_starts.iter_mut().zip(arn.segments()) {
             *start = parts.len();
-            parse_template_parts(pieces.next()?, &mut parts);
+            parse_template_parts(segment.as_str(), &mut parts);
         }
         Some(ArnTemplate {
             text,
@@ -455,14 +424,10 @@ impl<'a> ArnPattern<'a> {
     /// Splits an ARN or ARN pattern into its segments; `None` when it does
     /// not start with `arn:` or has fewer than six parts.
     pub fn parse(arn: &'a str) -> Option<ArnPattern<'a>> {
-        let mut pieces = arn.splitn(6, ':');
-        if pieces.next()? != "arn" {
-            return None;
-        }
-        let mut texts = [""; 5];
-        for text in &mut texts {
-            *text = pieces.next()?;
-        }
+        let texts = Arn::parse(arn)
+            .ok()?
+            .segments()
+            .map(|segment| segment.as_str());
         let atoms = texts.map(|text| {
             text.chars()
                 .map(|character| match character {

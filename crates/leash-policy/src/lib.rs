@@ -5,6 +5,7 @@
 //! Not for: reading templates (see `leash-iac`), rules (`leash-lint`), or
 //! printing diagnostics (the CLI).
 
+pub mod arn;
 pub mod ast;
 pub mod authz;
 pub mod condition;

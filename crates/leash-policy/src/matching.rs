@@ -271,21 +271,10 @@ impl ActionPattern {
 }
 
 /// Splits an ARN into its six parts (`arn`, partition, service, region,
-/// account, resource); the resource part keeps any further colons.
-pub fn split_arn(arn: &str) -> Option<[&str; 6]> {
-    // A byte scan for the first five colons: linters and the engine split
-    // every ARN they look at, and `splitn` costs several times more.
-    let bytes = arn.as_bytes();
-    let mut parts = [""; 6];
-    let mut start = 0;
-    for part in parts.iter_mut().take(5) {
-        let length = bytes.get(start..)?.iter().position(|&b| b == b':')?;
-        *part = arn.get(start..start + length)?;
-        start += length + 1;
-    }
-    parts[5] = arn.get(start..)?;
-    Some(parts)
-}
+/// account, resource); the resource part keeps any further colons. The
+/// first part is not checked (a `Resource` pattern matches it like the
+/// others); [`crate::arn::Arn::parse`] is the typed form.
+pub use crate::arn::split_fields as split_arn;
 
 /// A `Resource` pattern or an `ArnEquals`/`ArnLike` value.
 ///
@@ -731,34 +720,6 @@ mod tests {
                     "{text}"
                 );
             }
-        }
-    }
-
-    #[test]
-    fn split_arn_splits_as_splitn_does() {
-        for arn in [
-            "arn:aws:s3:::bucket/key",
-            "arn:aws:logs:us-east-1:1:log-group:/a:log-stream:b",
-            "arn:aws:s3:::",
-            ":::::",
-            "arn:aws:s3::",
-            "",
-            "arn",
-            "arn:aws:iam::1:role/\u{e9}t\u{e9}:x",
-            "\u{e9}:\u{e9}:\u{e9}:\u{e9}:\u{e9}:\u{e9}:\u{e9}",
-        ] {
-            let mut pieces = arn.splitn(6, ':');
-            let expected: Option<[&str; 6]> = (|| {
-                Some([
-                    pieces.next()?,
-                    pieces.next()?,
-                    pieces.next()?,
-                    pieces.next()?,
-                    pieces.next()?,
-                    pieces.next()?,
-                ])
-            })();
-            assert_eq!(split_arn(arn), expected, "{arn}");
         }
     }
 

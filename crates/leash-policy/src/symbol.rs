@@ -36,19 +36,12 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-/// The first code point used for symbols (Supplementary Private Use
-/// Area-B).
-pub const FIRST_SYMBOL: u32 = 0x10_0000;
-/// The last code point used for symbols (U+10FFFE and U+10FFFF are
-/// noncharacters).
-pub const LAST_SYMBOL: u32 = 0x10_FFFD;
+// The code points and `is_symbol` are defined where ARNs are split
+// (`leash_catalog::arn`, below this crate), so that splitting can classify
+// a field as symbolic; this module is their home for everything else.
+pub use leash_catalog::arn::{FIRST_SYMBOL, LAST_SYMBOL, is_symbol};
 /// How many symbols one table can hold.
 pub const MAX_SYMBOLS: usize = (LAST_SYMBOL - FIRST_SYMBOL + 1) as usize;
-
-/// Whether `c` is a symbol.
-pub fn is_symbol(c: char) -> bool {
-    (FIRST_SYMBOL..=LAST_SYMBOL).contains(&(c as u32))
-}
 
 /// The table index of symbol `c`; `None` for any other character.
 pub fn symbol_index(c: char) -> Option<usize> {
@@ -369,7 +362,8 @@ mod tests {
             table.display(&arn),
             "arn:aws:dynamodb:us-east-1:${AWS::AccountId}:table/${Orders}"
         );
-        assert_eq!(arn.split(':').count(), 6);
+        let parsed = crate::arn::Arn::parse(&arn).expect("six fields");
+        assert!(parsed.account().has_symbol() && parsed.resource().has_symbol());
         assert_eq!(
             parts(&arn),
             vec![
