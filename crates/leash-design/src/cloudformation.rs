@@ -12,6 +12,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use leash_iac::Template;
+use leash_policy::arn::Arn;
 
 use crate::design::RoleDesign;
 use crate::json_tree::Node;
@@ -647,25 +648,25 @@ impl ArnForms {
                 return Some(Node::sub(format!("{sub}{}", escape_sub(rest))));
             }
         }
-        let parts: Vec<&str> = text.splitn(6, ':').collect();
-        if parts.len() == 6 && parts[1] == "aws" {
-            let region = if parts[3] == self.region {
-                "${AWS::Region}".to_string()
-            } else {
-                escape_sub(parts[3])
-            };
-            let account = if parts[4] == self.account {
-                "${AWS::AccountId}".to_string()
-            } else {
-                escape_sub(parts[4])
-            };
-            return Some(Node::sub(format!(
-                "arn:${{AWS::Partition}}:{}:{region}:{account}:{}",
-                escape_sub(parts[2]),
-                escape_sub(parts[5])
-            )));
+        let arn = Arn::parse(text).ok()?;
+        if arn.partition() != "aws" {
+            return None;
         }
-        None
+        let region = if arn.region() == self.region.as_str() {
+            "${AWS::Region}".to_string()
+        } else {
+            escape_sub(&arn.region())
+        };
+        let account = if arn.account() == self.account.as_str() {
+            "${AWS::AccountId}".to_string()
+        } else {
+            escape_sub(&arn.account())
+        };
+        Some(Node::sub(format!(
+            "arn:${{AWS::Partition}}:{}:{region}:{account}:{}",
+            escape_sub(&arn.service()),
+            escape_sub(&arn.resource())
+        )))
     }
 
     /// An execute-api `SourceArn` (`arn:aws:execute-api:R:A:${Api}/...`,

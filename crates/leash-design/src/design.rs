@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 
+use leash_policy::arn::{Arn, ArnSegment};
 use leash_policy::authz::{PolicySet, PreparedPolicySet};
 use leash_policy::context::{Request, RequestContext};
 use leash_policy::matching::{CaseMode, WildcardPattern};
@@ -1312,10 +1313,12 @@ fn replace_name_in(
         1,
     );
     let arn = if matches!(other.kind, ResourceKind::Queue | ResourceKind::Topic) {
-        match arn.rsplit_once(':') {
-            Some((head, _)) => format!("{head}:{}", other.name),
-            None => arn,
-        }
+        // A queue's or topic's resource part is its name.
+        let renamed = Arn::parse(&arn)
+            .ok()
+            .and_then(|parsed| parsed.with(ArnSegment::Resource, &other.name))
+            .map(|parsed| parsed.to_string());
+        renamed.unwrap_or(arn)
     } else {
         arn
     };
@@ -1555,7 +1558,9 @@ fn lambda_permissions(
         );
         cases.push((CheckKind::OtherRoute, other_api, false));
         for (kind, source, expected_allow) in cases {
-            let account = source.split(':').nth(4).unwrap_or_default().to_string();
+            let account = Arn::parse(&source)
+                .map(|arn| arn.account().as_str().to_string())
+                .unwrap_or_default();
             checks.push(invoke_check(
                 &prepared,
                 app,

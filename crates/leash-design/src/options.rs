@@ -6,6 +6,7 @@
 //!
 //! Not for: designing policies from the options (`design`, `perimeter`).
 
+use leash_policy::arn::Arn;
 use leash_policy::{Value, ValueKind};
 
 use crate::model::{
@@ -244,16 +245,17 @@ fn is_network(text: &str) -> bool {
 /// https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
 pub(crate) fn read_boundary(value: &Value, at: &str) -> Result<String, ModelError> {
     let arn = value.as_str().unwrap_or_default();
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let valid = parts.len() == 6
-        && parts[0] == "arn"
-        && parts[2] == "iam"
-        && parts[3].is_empty()
-        && (parts[4] == "aws"
-            || (parts[4].len() == 12 && parts[4].bytes().all(|b| b.is_ascii_digit())))
-        && parts[5]
-            .strip_prefix("policy/")
-            .is_some_and(|name| !name.is_empty() && !name.contains('*'));
+    let valid = Arn::parse(arn).is_ok_and(|parts| {
+        let account = parts.account();
+        parts.service() == "iam"
+            && parts.region().is_empty()
+            && (account == "aws"
+                || (account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit())))
+            && parts
+                .resource()
+                .strip_prefix("policy/")
+                .is_some_and(|name| !name.is_empty() && !name.contains('*'))
+    });
     if !valid {
         return Err(error_at(
             value.span,
@@ -280,16 +282,16 @@ pub(crate) fn read_kms_key(key: &Value, at: &str) -> Result<String, ModelError> 
 }
 
 pub(crate) fn is_key_arn(arn: &str) -> bool {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    parts.len() == 6
-        && parts[0] == "arn"
-        && parts[2] == "kms"
-        && !parts[3].is_empty()
-        && parts[4].len() == 12
-        && parts[4].bytes().all(|b| b.is_ascii_digit())
-        && parts[5].strip_prefix("key/").is_some_and(|id| {
-            !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        })
+    Arn::parse(arn).is_ok_and(|parts| {
+        let account = parts.account();
+        parts.service() == "kms"
+            && !parts.region().is_empty()
+            && account.len() == 12
+            && account.bytes().all(|b| b.is_ascii_digit())
+            && parts.resource().strip_prefix("key/").is_some_and(|id| {
+                !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            })
+    })
 }
 
 /// `consumers: {ROLE-NAME: {account, external-id, organization, needs}}`.

@@ -31,6 +31,7 @@ use leash_iac::{
     extract_managed_policy_references_with, extract_policies_with,
 };
 use leash_policy::Policy;
+use leash_policy::arn::Arn;
 use leash_policy::parse::parse_policy;
 
 use crate::model::Application;
@@ -132,7 +133,8 @@ pub fn managed_policy_name(arn: &str) -> &str {
 /// Whether an ARN is an AWS managed policy (account `aws`), as opposed to a
 /// customer managed policy of some account.
 pub fn is_aws_managed(arn: &str) -> bool {
-    arn.split(':').nth(4) == Some("aws") && arn.contains(":policy/")
+    Arn::parse(arn)
+        .is_ok_and(|parsed| parsed.account() == "aws" && parsed.resource().starts_with("policy/"))
 }
 
 /// The IAM the template gives `function` (a logical id), resolved for

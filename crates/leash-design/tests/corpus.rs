@@ -89,7 +89,9 @@ fn ignored_category(text: &str) -> String {
             .nth(1)
             .and_then(|r| r.split('`').next())
             .unwrap_or("");
-        let service = resource.split(':').nth(2).unwrap_or("");
+        let service = leash_policy::arn::Arn::parse(resource)
+            .map(|arn| arn.service().as_str())
+            .unwrap_or("");
         if resource == "*" {
             "a statement on `*`".into()
         } else if service == "logs" {

@@ -19,6 +19,7 @@ mod openapi_resource_policy;
 
 use std::collections::HashMap;
 
+use leash_policy::arn::LambdaFunction;
 use leash_policy::json::JsonError;
 use leash_policy::{Member, Span, Spanned, Value, ValueKind};
 
@@ -762,11 +763,19 @@ impl<'a> Extractor<'a> {
                 let partition = self.context.partition.as_deref().unwrap_or("aws");
                 let region = self.context.region.as_deref().unwrap_or("*");
                 let account = self.context.account.as_deref().unwrap_or("*");
-                // A bare name, or `account:function:name` partial ARN.
-                let name = text.rsplit(':').next().unwrap_or(text);
+                // A bare name or an `account:function:name` partial ARN,
+                // either with an optional `:qualifier`.
+                let function = match LambdaFunction::from_reference(text) {
+                    Some(LambdaFunction {
+                        name,
+                        qualifier: Some(qualifier),
+                    }) => format!("{name}:{qualifier}"),
+                    Some(LambdaFunction { name, .. }) => name.to_string(),
+                    None => text.to_string(),
+                };
                 string(
                     f.span,
-                    &format!("arn:{partition}:lambda:{region}:{account}:function:{name}"),
+                    &format!("arn:{partition}:lambda:{region}:{account}:function:{function}"),
                 )
             }
             None => string(f.span, "*"),

@@ -29,6 +29,7 @@
 
 use std::collections::HashMap;
 
+use leash_policy::arn::LambdaFunction;
 use leash_policy::json::JsonError;
 #[cfg(test)]
 use leash_policy::json::parse_json;
@@ -518,9 +519,16 @@ impl Reader<'_> {
         let mut arn = if function_name.starts_with("arn:") {
             function_name.clone()
         } else {
-            // A bare name, or the `account:function:name` partial ARN.
-            let name = function_name.rsplit(':').next().unwrap_or(&function_name);
-            format!("arn:aws:lambda:*:*:function:{name}")
+            // A bare name or the `account:function:name` partial ARN,
+            // either with an optional `:qualifier`.
+            match LambdaFunction::from_reference(&function_name) {
+                Some(LambdaFunction {
+                    name,
+                    qualifier: Some(qualifier),
+                }) => format!("arn:aws:lambda:*:*:function:{name}:{qualifier}"),
+                Some(LambdaFunction { name, .. }) => format!("arn:aws:lambda:*:*:function:{name}"),
+                None => format!("arn:aws:lambda:*:*:function:{function_name}"),
+            }
         };
         if let Some(qualifier) = qualifier {
             arn = format!("{arn}:{qualifier}");

@@ -506,3 +506,46 @@ Resources:
         ["Properties.Policies[0]", "Properties.Policies[2]"]
     );
 }
+
+/// `FunctionName` of a permission takes a name, a name with a version or
+/// alias, a partial ARN or an ARN; the qualifier is kept, so the statement
+/// is on the version or alias the template names, not on a function named
+/// like the alias
+/// (<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-lambda-permission.html#cfn-lambda-permission-functionname>).
+#[test]
+fn lambda_permission_function_names_keep_their_qualifier() {
+    let resource_of = |function_name: &str| {
+        let text = format!(
+            "Resources:\n  Invoke:\n    Type: AWS::Lambda::Permission\n    Properties:\n      Action: lambda:InvokeFunction\n      Principal: sns.amazonaws.com\n      FunctionName: '{function_name}'\n"
+        );
+        let template = read_template(&text).unwrap();
+        let context = ResolveContext {
+            account: Some("111122223333".into()),
+            region: Some("eu-central-1".into()),
+            ..Default::default()
+        };
+        let policies = extract_policies_with(&template, &context);
+        let permission = policy(&policies, "Invoke", "Properties");
+        statement(permission)
+            .get("Resource")
+            .unwrap()
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let arn = "arn:aws:lambda:eu-central-1:111122223333:function:";
+    assert_eq!(resource_of("orders"), format!("{arn}orders"));
+    assert_eq!(resource_of("orders:live"), format!("{arn}orders:live"));
+    assert_eq!(
+        resource_of("444455556666:function:orders"),
+        format!("{arn}orders")
+    );
+    assert_eq!(
+        resource_of("444455556666:function:orders:3"),
+        format!("{arn}orders:3")
+    );
+    assert_eq!(
+        resource_of("arn:aws:lambda:us-east-1:444455556666:function:orders"),
+        "arn:aws:lambda:us-east-1:444455556666:function:orders"
+    );
+}

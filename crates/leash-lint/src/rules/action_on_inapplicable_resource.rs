@@ -37,6 +37,7 @@
 
 use crate::{Diagnostic, PolicyInput, Rule, Severity};
 use leash_catalog::{ArnPattern, catalog};
+use leash_policy::arn::{Arn, ArnSegment};
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -71,12 +72,12 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
         }
         for pattern in &resource.node.patterns {
             let arn = pattern.node.as_str();
-            if arn == "*" || !arn.starts_with("arn:") {
-                continue;
-            }
-            let Some(service) = arn.split(':').nth(2) else {
+            // An ARN cut short after its service (`arn:aws:s3`) still
+            // names it.
+            let Some([_, Some(service), ..]) = Arn::parse_partial(arn) else {
                 continue;
             };
+            let service = service.as_str();
             // Compared exactly: an ARN whose service is not lowercase is
             // `arn-service-not-lowercase`'s finding, not a mismatch.
             if !actions.iter().any(|a| a.service() == service) {
@@ -248,26 +249,18 @@ fn push_action_name(text: &mut String, action: &leash_catalog::Action) {
 /// The catalog's templates require text there, so to avoid reporting such
 /// ARNs as inapplicable, an empty region or account is matched as `*`.
 fn with_empty_segments_open(arn: &str) -> Cow<'_, str> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    if parts.len() < 6 || (!parts[3].is_empty() && !parts[4].is_empty()) {
+    let Ok(mut parsed) = Arn::parse(arn) else {
+        return Cow::Borrowed(arn);
+    };
+    if !parsed.region().is_empty() && !parsed.account().is_empty() {
         return Cow::Borrowed(arn);
     }
-    let open = |s: &str| {
-        if s.is_empty() {
-            "*".to_string()
-        } else {
-            s.to_string()
+    for segment in [ArnSegment::Region, ArnSegment::Account] {
+        if parsed.segment(segment).is_empty() {
+            parsed = parsed.with(segment, "*").unwrap_or(parsed);
         }
-    };
-    Cow::Owned(format!(
-        "{}:{}:{}:{}:{}:{}",
-        parts[0],
-        parts[1],
-        parts[2],
-        open(parts[3]),
-        open(parts[4]),
-        parts[5]
-    ))
+    }
+    Cow::Owned(parsed.to_string())
 }
 
 /// Policy variables stand for text unknown until a request: for the

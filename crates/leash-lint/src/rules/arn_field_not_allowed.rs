@@ -23,10 +23,9 @@
 //! <https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html>
 //! and <https://docs.aws.amazon.com/IAM/latest/UserGuide/access-analyzer-reference-policy-checks.html>
 
-use super::util::{has_wildcard, resource_patterns};
+use super::util::resource_patterns;
 use crate::{Diagnostic, PolicyInput, Rule, Severity};
-use leash_catalog::ArnSegment;
-use leash_policy::matching::split_arn;
+use leash_policy::arn::{Arn, ArnSegment};
 
 pub static RULE: Rule = Rule {
     code: "L207",
@@ -40,33 +39,24 @@ pub static RULE: Rule = Rule {
 fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
     for statement in &input.policy.statements {
         for pattern in resource_patterns(statement) {
-            let Some(["arn", partition, service, region, account, resource]) =
-                split_arn(&pattern.node)
-            else {
+            let Ok(arn) = Arn::parse(&pattern.node) else {
                 continue;
             };
-            let concrete = |field: &str| {
-                !field.is_empty()
-                    && !has_wildcard(field)
-                    && !field.contains("${")
-                    && !super::util::has_symbol(field)
-            };
-            for (segment, name, value) in [
-                (ArnSegment::Region, "region", region),
-                (ArnSegment::Account, "account", account),
-            ] {
-                if !concrete(value) {
+            let service = arn.service().as_str();
+            for segment in [ArnSegment::Region, ArnSegment::Account] {
+                let (name, value) = (segment.name(), arn.segment(segment));
+                // Judged on plain text only: a wildcard or policy variable
+                // may be empty, and a symbol (`${AWS::Region}`) is left to
+                // the rules that know the template.
+                if value.is_empty() || !value.is_literal() {
                     continue;
                 }
                 // Ask which types the ARN could denote with this field left
                 // open; if they all leave it empty, the value is wrong.
-                let probe = match segment {
-                    ArnSegment::Region => {
-                        format!("arn:{partition}:{service}:*:{account}:{resource}")
-                    }
-                    _ => format!("arn:{partition}:{service}:{region}:*:{resource}"),
+                let Some(probe) = arn.with(segment, "*") else {
+                    continue;
                 };
-                let types = leash_catalog::catalog().resource_types_for_arn(&probe);
+                let types = leash_catalog::catalog().resource_types_for_arn(&probe.to_string());
                 let own: Vec<_> = types.iter().filter(|t| t.service() == service).collect();
                 if own.is_empty() {
                     continue;

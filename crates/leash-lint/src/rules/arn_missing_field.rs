@@ -24,6 +24,7 @@
 
 use super::util::resource_patterns;
 use crate::{Diagnostic, PolicyInput, Rule, Severity};
+use leash_policy::arn::{Arn, ArnError};
 
 pub static RULE: Rule = Rule {
     code: "L202",
@@ -38,13 +39,12 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
     for statement in &input.policy.statements {
         for pattern in resource_patterns(statement) {
             let text = pattern.node.as_str();
-            if !text.starts_with("arn:") || text.ends_with('*') {
+            if text.ends_with('*') {
                 continue;
             }
-            let fields = text.split(':').count();
-            if fields >= 6 {
+            let Err(ArnError::MissingFields { found: fields }) = Arn::parse(text) else {
                 continue;
-            }
+            };
             out.push(
                 Diagnostic::new(
                     &RULE,

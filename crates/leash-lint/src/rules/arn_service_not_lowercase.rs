@@ -21,6 +21,7 @@
 
 use super::util::resource_patterns;
 use crate::{Applicability, Diagnostic, Edit, Fix, PolicyInput, Rule, Severity};
+use leash_policy::arn::Arn;
 
 pub static RULE: Rule = Rule {
     code: "L204",
@@ -35,12 +36,12 @@ fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
     for statement in &input.policy.statements {
         for pattern in resource_patterns(statement) {
             let text = pattern.node.as_str();
-            let mut fields = text.splitn(4, ':');
-            let (Some("arn"), Some(partition), Some(service), Some(_)) =
-                (fields.next(), fields.next(), fields.next(), fields.next())
+            // Judged as soon as a field follows the service (`arn:aws:S3:`).
+            let Some([Some(partition), Some(service), Some(_), ..]) = Arn::parse_partial(text)
             else {
                 continue;
             };
+            let (partition, service) = (partition.as_str(), service.as_str());
             if !service.bytes().any(|b| b.is_ascii_uppercase()) {
                 continue;
             }

@@ -20,9 +20,9 @@
 //! <https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-identifiers.html>
 //! and <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html>
 
-use super::util::{has_wildcard, resource_patterns};
+use super::util::resource_patterns;
 use crate::{Diagnostic, PolicyInput, Rule, Severity};
-use leash_policy::matching::split_arn;
+use leash_policy::arn::Arn;
 
 pub static RULE: Rule = Rule {
     code: "L206",
@@ -36,16 +36,16 @@ pub static RULE: Rule = Rule {
 fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
     for statement in &input.policy.statements {
         for pattern in resource_patterns(statement) {
-            let Some(["arn", _, _, _, account, _]) = split_arn(&pattern.node) else {
+            let Ok(arn) = Arn::parse(&pattern.node) else {
                 continue;
             };
+            let account = arn.account().as_str();
             let is_account_id = account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit());
+            // A symbol (`${AWS::AccountId}`) is the deployment's account.
             if account.is_empty()
                 || account == "aws"
                 || is_account_id
-                || has_wildcard(account)
-                || super::util::has_symbol(account)
-                || account.contains("${")
+                || !arn.account().is_literal()
             {
                 continue;
             }
@@ -84,5 +84,36 @@ mod rule_tests {
         assert_eq!(findings(text, None, "L206").len(), 0, "{text}");
         let text = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:sns:us-east-1:1111-2222-3333:t"}]}"#;
         assert_eq!(findings(text, None, "L206").len(), 1, "{text}");
+    }
+}
+
+/// A symbol (a value known only at deployment, such as
+/// `${AWS::AccountId}`) stands for the deployment's one value: never
+/// reported as malformed, while the same ARN with bad literal text is.
+#[cfg(test)]
+mod symbol_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::super::util::findings;
+
+    #[test]
+    fn a_symbolic_field_is_not_reported() {
+        let symbol = leash_policy::symbol::symbol_char(0).unwrap();
+        let policy = |resource: &str| {
+            format!(
+                r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "{resource}"}}]}}"#
+            )
+        };
+        let symbolic =
+            "arn:aws:dynamodb:us-east-1:FIELD:table/T".replace("FIELD", &symbol.to_string());
+        assert!(
+            findings(&policy(&symbolic), None, "L206").is_empty(),
+            "{symbolic}"
+        );
+        let literal = "arn:aws:dynamodb:us-east-1:FIELD:table/T".replace("FIELD", "1111-2222-3333");
+        assert_eq!(
+            findings(&policy(&literal), None, "L206").len(),
+            1,
+            "{literal}"
+        );
     }
 }

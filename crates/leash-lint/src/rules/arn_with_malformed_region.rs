@@ -21,9 +21,9 @@
 //! <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html>
 //! and <https://docs.aws.amazon.com/general/latest/gr/rande.html#region-names-codes>
 
-use super::util::{has_wildcard, resource_patterns};
+use super::util::resource_patterns;
 use crate::{Diagnostic, PolicyInput, Rule, Severity};
-use leash_policy::matching::split_arn;
+use leash_policy::arn::Arn;
 
 pub static RULE: Rule = Rule {
     code: "L205",
@@ -53,15 +53,12 @@ pub(crate) fn is_region_code(text: &str) -> bool {
 fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
     for statement in &input.policy.statements {
         for pattern in resource_patterns(statement) {
-            let Some(["arn", _, _, region, _, _]) = split_arn(&pattern.node) else {
+            let Ok(arn) = Arn::parse(&pattern.node) else {
                 continue;
             };
-            if region.is_empty()
-                || has_wildcard(region)
-                || super::util::has_symbol(region)
-                || region.contains("${")
-                || is_region_code(region)
-            {
+            let region = arn.region();
+            // A symbol (`${AWS::Region}`) is the deployment's region.
+            if region.is_empty() || !region.is_literal() || is_region_code(&region) {
                 continue;
             }
             out.push(
@@ -95,5 +92,36 @@ mod tests {
         for bad in ["us-east", "useast1", "US-EAST-1", "global", "us--1"] {
             assert!(!is_region_code(bad), "{bad}");
         }
+    }
+}
+
+/// A symbol (a value known only at deployment, such as
+/// `${AWS::Region}`) stands for the deployment's one value: never
+/// reported as malformed, while the same ARN with bad literal text is.
+#[cfg(test)]
+mod symbol_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::super::util::findings;
+
+    #[test]
+    fn a_symbolic_field_is_not_reported() {
+        let symbol = leash_policy::symbol::symbol_char(0).unwrap();
+        let policy = |resource: &str| {
+            format!(
+                r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "{resource}"}}]}}"#
+            )
+        };
+        let symbolic =
+            "arn:aws:dynamodb:FIELD:111122223333:table/T".replace("FIELD", &symbol.to_string());
+        assert!(
+            findings(&policy(&symbolic), None, "L205").is_empty(),
+            "{symbolic}"
+        );
+        let literal = "arn:aws:dynamodb:FIELD:111122223333:table/T".replace("FIELD", "useast1");
+        assert_eq!(
+            findings(&policy(&literal), None, "L205").len(),
+            1,
+            "{literal}"
+        );
     }
 }

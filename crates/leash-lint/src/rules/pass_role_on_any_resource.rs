@@ -28,7 +28,7 @@ use super::util::{
     applies_to_every_resource, has_condition_key, pattern_granting, resource_patterns,
 };
 use crate::{Diagnostic, PolicyInput, Rule, Severity};
-use leash_policy::matching::split_arn;
+use leash_policy::arn::Arn;
 
 pub static RULE: Rule = Rule {
     code: "L301",
@@ -43,10 +43,11 @@ pub static RULE: Rule = Rule {
 
 /// An ARN that names every role of an account (or of every account).
 fn names_every_role(arn: &str) -> bool {
-    let Some(["arn", _, service, _, _, resource]) = split_arn(arn) else {
+    let Ok(arn) = Arn::parse(arn) else {
         return false;
     };
-    (service == "iam" || service == "*") && matches!(resource, "*" | "role/*" | "role*")
+    matches!(arn.service().as_str(), "iam" | "*")
+        && matches!(arn.resource().as_str(), "*" | "role/*" | "role*")
 }
 
 fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {

@@ -50,7 +50,8 @@
 
 use super::util::{condition_entries, string_value};
 use crate::{Diagnostic, PolicyInput, PolicyKind, Rule, Severity};
-use leash_policy::matching::{ActionPattern, split_arn};
+use leash_policy::arn::Arn;
+use leash_policy::matching::ActionPattern;
 use leash_policy::{Effect, OperatorKind, Policy, Span, Statement, Value};
 use std::sync::OnceLock;
 
@@ -247,7 +248,9 @@ fn arn_services(action: &str) -> Vec<&'static str> {
         let Some(resource_type) = service.resource_type(resource.resource_type()) else {
             continue;
         };
-        if let Some(name) = resource_type.arn_template().split(':').nth(2)
+        if let Some(name) = Arn::parse(resource_type.arn_template())
+            .ok()
+            .map(|arn| arn.service().as_str())
             && !services.contains(&name)
         {
             services.push(name);
@@ -414,11 +417,12 @@ fn pattern_may_name_service(pattern: &str, services: &[&str]) -> bool {
     if services.is_empty() {
         return true;
     }
-    match split_arn(pattern) {
-        Some(["arn", _, service, _, _, _]) => {
-            service.contains(['*', '?']) || services.iter().any(|s| s.eq_ignore_ascii_case(service))
+    match Arn::parse(pattern) {
+        Ok(arn) => {
+            let service = arn.service();
+            service.is_pattern() || services.iter().any(|s| s.eq_ignore_ascii_case(&service))
         }
-        _ => pattern.contains(['*', '?']),
+        Err(_) => pattern.contains(['*', '?']),
     }
 }
 
@@ -426,10 +430,11 @@ fn pattern_may_name_service(pattern: &str, services: &[&str]) -> bool {
 /// A pattern that is not a six-part ARN counts when it has a wildcard
 /// (`arn:aws:iam::*` spans the missing parts).
 fn pattern_may_name(pattern: &str, kind: &str) -> bool {
-    let Some(["arn", _, service, _, _, resource]) = split_arn(pattern) else {
+    let Ok(arn) = Arn::parse(pattern) else {
         return pattern.contains(['*', '?']);
     };
-    if !(service.eq_ignore_ascii_case("iam") || service.contains(['*', '?'])) {
+    let resource = arn.resource().as_str();
+    if !(arn.service().eq_ignore_ascii_case("iam") || arn.service().is_pattern()) {
         return false;
     }
     // The literal text before the first wildcard must agree with `KIND/`.
@@ -460,9 +465,11 @@ fn denies_every_target(statement: &Statement, target: Option<&str>) -> bool {
     resource.node.patterns.iter().any(|p| {
         p.node == "*"
             || target.is_some_and(|kind| {
-                matches!(split_arn(&p.node), Some(["arn", _, service, _, _, rest])
-                    if (service.eq_ignore_ascii_case("iam") || service == "*")
-                        && (rest == "*" || rest == format!("{kind}/*")))
+                Arn::parse(&p.node).is_ok_and(|arn| {
+                    (arn.service().eq_ignore_ascii_case("iam") || arn.service().is_wildcard())
+                        && (arn.resource().is_wildcard()
+                            || arn.resource().as_str() == format!("{kind}/*"))
+                })
             })
     })
 }

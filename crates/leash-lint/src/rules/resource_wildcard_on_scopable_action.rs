@@ -30,6 +30,7 @@ use super::util::has_wildcard;
 use crate::{Diagnostic, PolicyInput, Rule, Severity};
 use leash_catalog::{TemplatePart, catalog};
 use leash_policy::Effect;
+use leash_policy::arn::Arn;
 
 pub static RULE: Rule = Rule {
     code: "L106",
@@ -133,17 +134,10 @@ impl<'a> Reach<'a> {
         if arn == "*" {
             return Reach::Everything { service: None };
         }
-        let mut parts = arn.splitn(6, ':');
-        let (Some("arn"), Some(_), Some(service), Some(_), Some(_), Some(resource)) = (
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-            parts.next(),
-        ) else {
+        let Ok(parsed) = Arn::parse(arn) else {
             return Reach::Nothing;
         };
+        let (service, resource) = (parsed.service().as_str(), parsed.resource().as_str());
         if resource == "*" {
             return Reach::Everything {
                 service: Some(service),

@@ -57,6 +57,7 @@ use super::{TemplateInput, TerraformInput};
 use crate::{Diagnostic, Rule, Severity};
 use leash_iac::PolicyKind;
 use leash_iac::TerraformRoleLink;
+use leash_policy::arn::Arn;
 
 pub static RULE: Rule = Rule {
     code: "L506",
@@ -145,8 +146,12 @@ pub fn check_terraform(input: &TerraformInput<'_>, out: &mut Vec<Diagnostic>) {
 /// `arn:PARTITION:iam::aws:policy/PATH/NAME`
 /// (<https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-vs-inline.html#aws-managed-policies>).
 fn is_aws_managed_policy(arn: &str) -> bool {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    matches!(parts.as_slice(), ["arn", _, "iam", "", "aws", resource] if resource.starts_with("policy/"))
+    Arn::parse(arn).is_ok_and(|arn| {
+        arn.service() == "iam"
+            && arn.region().is_empty()
+            && arn.account() == "aws"
+            && arn.resource().starts_with("policy/")
+    })
 }
 
 /// Policies of Lambda's execution setup that SAM attaches on its own and

@@ -37,6 +37,7 @@
 use super::{TemplateInput, TerraformInput};
 use crate::{Diagnostic, Rule, Severity};
 use leash_policy::Value;
+use leash_policy::arn::split_fields;
 
 pub static RULE: Rule = Rule {
     code: "L505",
@@ -120,7 +121,9 @@ pub fn check_terraform(input: &TerraformInput<'_>, out: &mut Vec<Diagnostic>) {
 /// and the route all open: after the API id, nothing but `*` segments.
 /// A literal route (`/*/*/orders`) limits the permission to that route.
 fn covers_every_stage_and_method(text: &str) -> bool {
-    let Some(resource) = text.splitn(6, ':').nth(5) else {
+    // Any six-field text, as before the typed ARN: `SourceArn` is compared
+    // with `ArnLike`, whose first field may be a pattern too.
+    let Some([_, _, _, _, _, resource]) = split_fields(text) else {
         return false;
     };
     let after_api: Vec<&str> = resource
