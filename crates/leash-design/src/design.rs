@@ -1350,12 +1350,23 @@ fn look_alike(arn: &str) -> String {
         Some(position) => {
             format!("{}-archive{}", &arn[..position], &arn[position..]).replace('*', "example")
         }
-        None if arn.starts_with("arn:aws:s3:::") && arn.contains('/') => {
+        None if is_s3_object_arn(arn) => {
             let (bucket, key) = arn.split_once('/').unwrap_or((arn, ""));
             format!("{bucket}-archive/{}", key.replace('*', "example"))
         }
         None => format!("{base}-archive"),
     }
+}
+
+/// Whether `arn` names S3 objects (`arn:aws:s3:::BUCKET/KEY`).
+fn is_s3_object_arn(arn: &str) -> bool {
+    Arn::parse(arn).is_ok_and(|parsed| {
+        parsed.partition() == "aws"
+            && parsed.service() == "s3"
+            && parsed.region().is_empty()
+            && parsed.account().is_empty()
+            && parsed.resource().contains('/')
+    })
 }
 
 /// Whether a policy resource pattern covers `resource`: `*` matches any

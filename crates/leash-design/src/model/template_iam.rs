@@ -8,6 +8,8 @@
 
 use leash_iac::{ResolveContext, Resource, Template};
 use leash_policy::Value;
+use leash_policy::arn::Arn;
+use leash_policy::symbol::single_symbol;
 
 use super::connectors::Connector;
 use super::{
@@ -248,9 +250,19 @@ fn writes_logs_only(actions: &[String], statement: &Value, located: &Located<'_>
         && actions
             .iter()
             .all(|a| LOG_WRITING.iter().any(|l| l.eq_ignore_ascii_case(a)))
-        && resources
-            .iter()
-            .all(|r| r == "*" || r.starts_with("arn:aws:logs:"))
+        && resources.iter().all(|r| r == "*" || is_logs_arn(r))
+}
+
+/// Whether `arn` is a CloudWatch Logs ARN of the `aws` partition (or of the
+/// deployment's partition, `${AWS::Partition}`); judged from its first
+/// fields, so `arn:aws:logs:*` counts.
+fn is_logs_arn(arn: &str) -> bool {
+    matches!(
+        Arn::parse_partial(arn),
+        Some([Some(partition), Some(service), Some(_), ..])
+            if service == "logs"
+                && (partition == "aws" || single_symbol(&partition).is_some())
+    )
 }
 
 /// Whether `action` can act on the resource `arn` denotes, by the resource
@@ -505,5 +517,25 @@ pub(super) fn read_role_statements(
                 role.role
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod arn_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::is_logs_arn;
+
+    #[test]
+    fn log_group_arns_are_read_by_their_fields() {
+        assert!(is_logs_arn("arn:aws:logs:*:*:*"));
+        assert!(is_logs_arn("arn:aws:logs:*"));
+        assert!(!is_logs_arn("arn:aws:logs"));
+        assert!(!is_logs_arn("arn:aws:s3:::logs"));
+        assert!(!is_logs_arn("arn:aws-cn:logs:*:*:*"));
+        // `${AWS::Partition}`, once resolution keeps it as a symbol.
+        let partition = leash_policy::symbol::symbol_char(0).unwrap();
+        assert!(is_logs_arn(&format!(
+            "arn:{partition}:logs:us-east-1:111122223333:log-group:/aws/lambda/f:*"
+        )));
     }
 }
