@@ -50,7 +50,7 @@
 
 use super::util::{condition_entries, string_value};
 use crate::{Diagnostic, PolicyInput, PolicyKind, Rule, Severity};
-use leash_policy::arn::Arn;
+use leash_policy::arn::{Arn, split_fields};
 use leash_policy::matching::ActionPattern;
 use leash_policy::{Effect, OperatorKind, Policy, Span, Statement, Value};
 use std::sync::OnceLock;
@@ -372,7 +372,8 @@ fn may_name_target(statement: &Statement, requirement: &Requirement) -> bool {
 /// or a wildcard in its resource part (`role/app-*`) or in its account
 /// (`arn:aws:iam::*:role/deploy` is a role of that name in every account).
 fn names_many(pattern: &str) -> bool {
-    match split_arn(pattern) {
+    // Any six fields, `arn` or not, as the `Resource` matching reads them.
+    match split_fields(pattern) {
         Some([_, _, _, _, account, resource]) => {
             account.contains(['*', '?']) || resource.contains(['*', '?'])
         }
