@@ -335,15 +335,8 @@ fn same_principal_arn(listed: &str, caller: &str) -> bool {
 
 /// `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE` split after `arn:`.
 fn split_principal_arn(arn: &str) -> Option<[&str; 5]> {
-    let rest = arn.strip_prefix("arn:")?;
-    let mut parts = rest.splitn(5, ':');
-    Some([
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-        parts.next()?,
-    ])
+    let arn = crate::arn::Arn::parse(arn).ok()?;
+    Some(arn.segments().map(|segment| segment.as_str()))
 }
 
 #[cfg(test)]
