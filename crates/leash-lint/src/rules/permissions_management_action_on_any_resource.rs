@@ -47,6 +47,7 @@ use super::util::{applies_to_every_resource, has_wildcard, list_for_message};
 use crate::{Diagnostic, PolicyInput, Rule, Severity};
 use leash_catalog::AccessLevel;
 use leash_policy::Effect;
+use leash_policy::arn::Arn;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -211,9 +212,10 @@ fn through_wildcard_on_named_resources(
         let mut on: Vec<&str> = Vec::new();
         for arn in &resource.node.patterns {
             let arn = arn.node.as_str();
-            let Some(service) = arn.strip_prefix("arn:").and_then(|r| r.split(':').nth(1)) else {
+            let Some([_, Some(service), ..]) = Arn::parse_partial(arn) else {
                 continue;
             };
+            let service = service.as_str();
             let Some(owner) = catalog.service(service) else {
                 continue;
             };

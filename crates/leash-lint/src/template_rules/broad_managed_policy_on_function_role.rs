@@ -57,7 +57,7 @@ use super::{TemplateInput, TerraformInput};
 use crate::{Diagnostic, Rule, Severity};
 use leash_iac::PolicyKind;
 use leash_iac::TerraformRoleLink;
-use leash_policy::arn::Arn;
+use leash_policy::arn::{Arn, split_fields};
 
 pub static RULE: Rule = Rule {
     code: "L506",
@@ -222,8 +222,7 @@ fn every_resource_of_its_service(pattern: &str) -> bool {
     if pattern == "*" {
         return true;
     }
-    let parts: Vec<&str> = pattern.splitn(6, ':').collect();
-    let [_, _, _, region, account, resource] = parts.as_slice() else {
+    let Some([_, _, _, region, account, resource]) = split_fields(pattern) else {
         return false;
     };
     let open = |s: &str| s.is_empty() || s == "*";
