@@ -72,6 +72,25 @@ pub struct DesignArgs {
     /// Folder of AWS managed policy documents (`<PolicyName>.json`) to compare the template's managed policies with, before the ones built in (from leash-catalog)
     #[arg(long, value_name = "DIR")]
     pub managed_policies: Option<PathBuf>,
+    /// `--format cfn`: how many days the log groups the design creates (one per function that has none) keep their events; one of CloudWatch Logs' values (1, 3, 5, 7, 14, 30, 60, 90, ... 3653); default 30
+    #[arg(long, value_name = "DAYS", value_parser = parse_log_retention)]
+    pub log_retention: Option<u16>,
+}
+
+/// `--log-retention DAYS`: one of the retention periods CloudWatch Logs
+/// accepts.
+fn parse_log_retention(text: &str) -> Result<u16, String> {
+    let allowed = leash_design::model::LOG_RETENTION_DAYS;
+    text.parse::<u16>()
+        .ok()
+        .filter(|days| allowed.contains(days))
+        .ok_or_else(|| {
+            let values: Vec<String> = allowed.iter().map(u16::to_string).collect();
+            format!(
+                "`{text}` is not a log retention CloudWatch Logs accepts: one of {}",
+                values.join(", ")
+            )
+        })
 }
 
 /// `KEY=VALUE` of `--parameter`: the key is everything before the first

@@ -72,7 +72,8 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
                 &format!("not a template: {}", error.message),
             )
         })?;
-        let application = read_application(&template, &target).map_err(located)?;
+        let mut application = read_application(&template, &target).map_err(located)?;
+        application.options.log_retention_days = args.log_retention;
         (Some(template), application)
     };
     if application.functions.is_empty() {

@@ -103,7 +103,8 @@ pub fn designed_template(
     if root.get("Resources").and_then(Node::as_object).is_none() {
         return Err(error("the template has no `Resources` mapping".into()));
     }
-    let forms = ArnForms::new(template, app);
+    let log_groups = plan_log_groups(&root, template, app, roles);
+    let forms = ArnForms::new(template, app, &log_groups);
     let mut designed = DesignedTemplate {
         text: String::new(),
         role_ids: BTreeMap::new(),
@@ -228,7 +229,12 @@ pub fn designed_template(
             &function_id,
         );
         let mut role_properties = Vec::new();
-        if let Some(name) = forms.role_name(&function_id, function_resource) {
+        // A name only where the original named its role: a named role
+        // needs `CAPABILITY_NAMED_IAM`, which the original did not ask for.
+        // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/control-access-with-iam.html#using-iam-capabilities
+        if original_names_its_role(template, function)
+            && let Some(name) = forms.role_name(&function_id, function_resource)
+        {
             role_properties.push(("RoleName".to_string(), name));
         }
         if let Some(path) = out.own_path {
@@ -251,6 +257,22 @@ pub fn designed_template(
             resource_mut(&mut root, &function_id).and_then(|f| f.get_mut("Properties"))
         {
             properties.insert("Role", Node::get_att(&role_id, "Arn"));
+        }
+        if let Some(log_group) = log_groups.get(&function_id) {
+            let note = write_log_group(
+                &mut root,
+                &function_id,
+                log_group,
+                condition.as_deref(),
+                app.options
+                    .log_retention_days
+                    .unwrap_or(crate::model::DEFAULT_LOG_RETENTION_DAYS),
+            );
+            designed
+                .function_notes
+                .entry(function_id.clone())
+                .or_default()
+                .push(note);
         }
         designed.role_ids.insert(function_id.clone(), role_id);
 
@@ -361,6 +383,17 @@ pub fn designed_template(
     for policy in policies_ready.iter().filter(|p| p.design.kind == "api") {
         let note = write_api_policy(&mut root, template, app, policy)?;
         designed.template_notes.push(note);
+    }
+    // 7. No dependency cycle through a role: statements naming what
+    // depends on the function move to a policy of their own.
+    for (function_id, role_id) in &designed.role_ids {
+        if let Some(note) = split_dependent_statements(&mut root, function_id, role_id) {
+            designed
+                .function_notes
+                .entry(function_id.clone())
+                .or_default()
+                .push(note);
+        }
     }
     designed.text = root.to_pretty_json();
     Ok(designed)
@@ -593,7 +626,11 @@ struct ArnForms {
 }
 
 impl ArnForms {
-    fn new(template: &Template, app: &Application) -> ArnForms {
+    fn new(
+        template: &Template,
+        app: &Application,
+        log_groups: &BTreeMap<String, NewLogGroup>,
+    ) -> ArnForms {
         let mut roots = Vec::new();
         let mut function_names = BTreeMap::new();
         for resource in &app.resources {
@@ -617,9 +654,17 @@ impl ArnForms {
                         "arn:aws:logs:{}:{}:log-group:/aws/lambda/{}",
                         app.region, app.account, resource.name
                     ),
-                    format!(
-                        "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:/aws/lambda/{name}"
-                    ),
+                    match log_groups.get(&resource.logical_id) {
+                        // The log group the designed template creates: its
+                        // `Ref` is its name.
+                        Some(group) => format!(
+                            "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:${{{}}}",
+                            group.id
+                        ),
+                        None => format!(
+                            "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:/aws/lambda/{name}"
+                        ),
+                    },
                 ));
                 function_names.insert(
                     resource.logical_id.clone(),
@@ -1056,6 +1101,303 @@ fn detach_removed_roles(root: &mut Node, removed: &BTreeSet<String>, notes: &mut
     }
 }
 
+/// A log group the designed template creates for a function.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct NewLogGroup {
+    /// Its logical id.
+    id: String,
+    /// `LogGroupName` as a `Fn::Sub` text.
+    name: String,
+}
+
+/// The log groups to create: one per function whose design lets it write
+/// its logs and whose template has no log group for it (none named
+/// `/aws/lambda/<function>`, no `LoggingConfig.LogGroup`). Lambda creates
+/// a missing group itself only with `logs:CreateLogGroup`, which the
+/// design does not grant
+/// (<https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-permissions.html>);
+/// the template creates it instead, so every function can write its logs.
+///
+/// The group's name does not depend on the function (a named function's
+/// `/aws/lambda/<FunctionName>` as written; for an unnamed one,
+/// `/aws/lambda/${AWS::StackName}-<logical id>`), and the function logs to
+/// it through `LoggingConfig.LogGroup`
+/// (<https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-loggroups.html>):
+/// the role names the group, the function names the role and the group,
+/// and nothing names the function, so there is no dependency cycle.
+fn plan_log_groups(
+    root: &Node,
+    template: &Template,
+    app: &Application,
+    roles: &[RoleDesign],
+) -> BTreeMap<String, NewLogGroup> {
+    let mut planned: BTreeMap<String, NewLogGroup> = BTreeMap::new();
+    for role in roles.iter().filter(|r| r.consumer.is_none()) {
+        let Some(function) = app.functions.iter().find(|f| f.logical_id == role.function) else {
+            continue;
+        };
+        let default_group = format!("/aws/lambda/{}", function.name);
+        let own_group = format!(":log-group:{default_group}:*");
+        let writes_logs = role
+            .permissions
+            .iter()
+            .any(|p| p.action == "logs:PutLogEvents" && p.resource.ends_with(&own_group));
+        let configured = template
+            .resource(&function.logical_id)
+            .and_then(|r| r.properties.get("LoggingConfig"))
+            .is_some_and(|c| c.get("LogGroup").is_some());
+        let in_template = app
+            .resources
+            .iter()
+            .any(|r| r.kind == ResourceKind::LogGroup && r.name == default_group);
+        if !writes_logs || configured || in_template {
+            continue;
+        }
+        let stem = format!("{}LogGroup", function.logical_id);
+        let mut id = free_id(root, &stem, "Leash", &stem);
+        let mut number = 2;
+        while planned.values().any(|p| p.id == id) {
+            id = free_id(root, &format!("{stem}{number}"), "Leash", &stem);
+            number += 1;
+        }
+        let name = match app.resource(&function.logical_id) {
+            Some(resource) if resource.named => {
+                format!("/aws/lambda/{}", name_expression(template, resource))
+            }
+            _ => format!("/aws/lambda/${{AWS::StackName}}-{}", function.logical_id),
+        };
+        planned.insert(function.logical_id.clone(), NewLogGroup { id, name });
+    }
+    planned
+}
+
+/// A `Fn::Sub` text as a plain string when it has no variable (cfn-lint's
+/// W1020), else as `Fn::Sub`.
+fn sub_or_string(text: &str) -> Node {
+    if sub_variables(text).is_empty() && !text.contains("${!") {
+        Node::string(text)
+    } else {
+        Node::sub(text)
+    }
+}
+
+/// Writes the function's new log group and points its `LoggingConfig` at
+/// it; returns the report's note.
+fn write_log_group(
+    root: &mut Node,
+    function_id: &str,
+    group: &NewLogGroup,
+    condition: Option<&str>,
+    retention_days: u16,
+) -> String {
+    let mut resource = vec![("Type".to_string(), Node::string("AWS::Logs::LogGroup"))];
+    if let Some(condition) = condition {
+        resource.push(("Condition".to_string(), Node::string(condition)));
+    }
+    resource.push((
+        "Properties".to_string(),
+        Node::object([
+            ("LogGroupName", sub_or_string(&group.name)),
+            ("RetentionInDays", Node::Number(retention_days.to_string())),
+        ]),
+    ));
+    insert_resource(root, &group.id, Node::Object(resource));
+    if let Some(properties) = resource_mut(root, function_id).and_then(|f| f.get_mut("Properties"))
+    {
+        match properties.get_mut("LoggingConfig") {
+            Some(config @ Node::Object(_)) => config.insert("LogGroup", Node::reference(&group.id)),
+            _ => properties.insert(
+                "LoggingConfig",
+                Node::object([("LogGroup", Node::reference(&group.id))]),
+            ),
+        }
+    }
+    format!(
+        "log group `{}` added ({retention_days} days' retention, `--log-retention` to change): the template had none, and the designed role does not let Lambda create one; the function logs to it through `LoggingConfig`",
+        group.id
+    )
+}
+
+/// Whether the function's original execution role is a role of the
+/// template that sets `RoleName`.
+fn original_names_its_role(template: &Template, function: &crate::model::Function) -> bool {
+    function
+        .role
+        .as_ref()
+        .filter(|r| r.in_template)
+        .and_then(|r| template.resource(&r.role))
+        .is_some_and(|r| r.properties.get("RoleName").is_some())
+}
+
+/// Every resource that depends on `function_id` (references it, directly
+/// or through others, or is changed by SAM to invoke it: the bucket of an
+/// `S3` event gets a notification, the user pool of a `Cognito` event a
+/// trigger), and the function itself.
+/// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-s3.html>
+/// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-cognito.html>
+fn dependents_of(root: &Node, function_id: &str) -> BTreeSet<String> {
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (id, resource) in root
+        .get("Resources")
+        .and_then(Node::as_object)
+        .unwrap_or(&[])
+    {
+        let mut found = BTreeSet::new();
+        collect_references(resource, &mut found);
+        found.extend(depends_on(resource));
+        edges.entry(id.clone()).or_default().extend(found);
+        let events = resource
+            .get("Properties")
+            .and_then(|p| p.get("Events"))
+            .and_then(Node::as_object)
+            .unwrap_or(&[]);
+        for (_, event) in events {
+            let source = match event.get("Type").and_then(Node::as_str) {
+                Some("S3") => "Bucket",
+                Some("Cognito") => "UserPool",
+                _ => continue,
+            };
+            let mut targets = BTreeSet::new();
+            if let Some(value) = event.get("Properties").and_then(|p| p.get(source)) {
+                collect_references(value, &mut targets);
+            }
+            for target in targets {
+                edges.entry(target).or_default().insert(id.clone());
+            }
+        }
+    }
+    let mut dependents = BTreeSet::from([function_id.to_string()]);
+    loop {
+        let before = dependents.len();
+        for (id, targets) in &edges {
+            if !dependents.contains(id) && targets.iter().any(|t| dependents.contains(t)) {
+                dependents.insert(id.clone());
+            }
+        }
+        if dependents.len() == before {
+            return dependents;
+        }
+    }
+}
+
+/// The name of the policy that holds a role's statements on resources
+/// that depend on its function.
+const DEPENDENT_POLICY_NAME: &str = "least-privilege-dependents";
+
+/// Moves the role's statements that name the function or what depends on
+/// it (its log group named `/aws/lambda/${Function}`, a bucket that
+/// notifies it, ...) into an `AWS::IAM::RolePolicy` of their own: in the
+/// role they would make a cycle (role -> resource -> function -> role),
+/// which CloudFormation rejects. An `AWS::Lambda::EventSourceMapping` of
+/// the function then waits for that policy (`DependsOn`), since Lambda
+/// checks the role's permissions on the source when it creates the
+/// mapping.
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-rolepolicy.html>
+/// <https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-permissions>
+fn split_dependent_statements(root: &mut Node, function_id: &str, role_id: &str) -> Option<String> {
+    let dependents = dependents_of(root, function_id);
+    let role = resource_mut(root, role_id)?;
+    let condition = role.get("Condition").cloned();
+    let policy = match role.get_mut("Properties")?.get_mut("Policies")? {
+        Node::Array(policies) => policies.first_mut()?,
+        _ => return None,
+    };
+    let Some(Node::Array(statements)) = policy
+        .get_mut("PolicyDocument")
+        .and_then(|d| d.get_mut("Statement"))
+    else {
+        return None;
+    };
+    let mut moved = Vec::new();
+    let mut named = BTreeSet::new();
+    statements.retain(|statement| {
+        let mut found = BTreeSet::new();
+        collect_references(statement, &mut found);
+        let hits: Vec<String> = found.intersection(&dependents).cloned().collect();
+        if hits.is_empty() {
+            return true;
+        }
+        named.extend(hits);
+        moved.push(statement.clone());
+        false
+    });
+    if moved.is_empty() {
+        return None;
+    }
+    let emptied = statements.is_empty();
+    if emptied && let Some(properties) = resource_mut(root, role_id)?.get_mut("Properties") {
+        properties.remove("Policies");
+    }
+    let stem = format!("{role_id}Dependents");
+    let policy_id = free_id(root, &stem, "Leash", &stem);
+    let mut resource = vec![("Type".to_string(), Node::string("AWS::IAM::RolePolicy"))];
+    if let Some(condition) = condition {
+        resource.push(("Condition".to_string(), condition));
+    }
+    resource.push((
+        "Properties".to_string(),
+        Node::object([
+            ("RoleName", Node::reference(role_id)),
+            ("PolicyName", Node::string(DEPENDENT_POLICY_NAME)),
+            (
+                "PolicyDocument",
+                Node::object([
+                    ("Version", Node::string("2012-10-17")),
+                    ("Statement", Node::Array(moved)),
+                ]),
+            ),
+        ]),
+    ));
+    insert_resource(root, &policy_id, Node::Object(resource));
+    // Event source mappings of the function wait for the moved policy.
+    let mappings: Vec<String> = root
+        .get("Resources")
+        .and_then(Node::as_object)
+        .unwrap_or(&[])
+        .iter()
+        .filter(|(_, r)| {
+            r.get("Type").and_then(Node::as_str) == Some("AWS::Lambda::EventSourceMapping")
+                && r.get("Properties")
+                    .and_then(|p| p.get("FunctionName"))
+                    .is_some_and(|name| {
+                        let mut found = BTreeSet::new();
+                        collect_references(name, &mut found);
+                        found.contains(function_id)
+                    })
+        })
+        .map(|(id, _)| id.clone())
+        .collect();
+    for mapping in &mappings {
+        if let Some(resource) = resource_mut(root, mapping) {
+            let mut after = depends_on(resource);
+            if !after.contains(&policy_id) {
+                after.push(policy_id.clone());
+            }
+            resource.insert(
+                "DependsOn",
+                Node::Array(after.into_iter().map(Node::string).collect()),
+            );
+        }
+    }
+    Some(format!(
+        "statements naming {} moved to `{policy_id}` (an `AWS::IAM::RolePolicy`): {} on the function, and in the role they would make a dependency cycle{}",
+        backticked(&named),
+        if named.len() == 1 {
+            "it depends"
+        } else {
+            "they depend"
+        },
+        if mappings.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; {} now wait for it",
+                backticked(&mappings.into_iter().collect())
+            )
+        }
+    ))
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -1151,7 +1493,8 @@ Conditions:
             ),
             "{text}"
         );
-        assert!(text.contains("log-group:/aws/lambda/${Reader}:*"), "{text}");
+        // The log group the design adds for it (none in the template).
+        assert!(text.contains("log-group:${ReaderLogGroup}:*"), "{text}");
         // No RoleName for an unnamed function: CloudFormation names the role.
         assert!(reader_role["Properties"].get("RoleName").is_none());
         let worker = serde_json::to_string(&resources["WorkerRole"]).unwrap();
@@ -1271,7 +1614,9 @@ Resources:
                 source_arn: "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Built}/*/GET/items".into()
             }
         );
-        assert_eq!(resources["GetRole"]["Properties"]["RoleName"], "get-role");
+        // SAM generated the original role, unnamed: so is the design's
+        // (a name would newly need CAPABILITY_NAMED_IAM).
+        assert!(resources["GetRole"]["Properties"].get("RoleName").is_none());
     }
 
     #[test]
@@ -1467,5 +1812,185 @@ Resources:
         collect_references(&node, &mut found);
         let found: Vec<&str> = found.iter().map(String::as_str).collect();
         assert_eq!(found, vec!["A", "B", "C", "E"]);
+    }
+
+    const LOGS: &str = r#"
+Transform: AWS::Serverless-2016-10-31
+Metadata:
+  leash: {account: '111122223333', region: us-west-2}
+Resources:
+  Jobs: {Type: AWS::SQS::Queue}
+  Named:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: !Sub '${Stage}-named'
+      Handler: a.b
+      Runtime: python3.12
+      CodeUri: s/
+      LoggingConfig: {LogFormat: JSON}
+  Unnamed:
+    Type: AWS::Serverless::Function
+    Condition: Always
+    Properties:
+      Handler: a.b
+      Runtime: python3.12
+      CodeUri: s/
+      Tracing: Active
+      VpcConfig: {SubnetIds: [subnet-1], SecurityGroupIds: [sg-1]}
+      DeadLetterQueue: {Type: SQS, TargetArn: !GetAtt Jobs.Arn}
+  Kept:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: a.b
+      Runtime: python3.12
+      CodeUri: s/
+      Policies:
+        - LambdaInvokePolicy: {FunctionName: !Ref Kept}
+  KeptLogs:
+    Type: AWS::Logs::LogGroup
+    Properties:
+      LogGroupName: !Sub /aws/lambda/${Kept}
+      RetentionInDays: 7
+  KeptMapping:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties: {FunctionName: !Ref Kept, EventSourceArn: !GetAtt Jobs.Arn}
+  Mine:
+    Type: AWS::Lambda::Function
+    Properties:
+      FunctionName: mine
+      Role: !GetAtt MineRole.Arn
+      Handler: a.b
+      Runtime: python3.12
+      Code: {ZipFile: x}
+  MineRole:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: mine-original
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]
+      ManagedPolicyArns: [arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]
+Parameters:
+  Stage: {Type: String, Default: dev}
+Conditions:
+  Always: !Equals [a, a]
+"#;
+
+    #[test]
+    fn a_function_without_a_log_group_gets_one_it_logs_to() {
+        let (designed, value) = designed(LOGS);
+        let resources = &value["Resources"];
+        // A named function: its usual group, named as the function is.
+        let group = &resources["NamedLogGroup"];
+        assert_eq!(group["Type"], "AWS::Logs::LogGroup");
+        assert_eq!(
+            group["Properties"]["LogGroupName"],
+            serde_json::json!({"Fn::Sub": "/aws/lambda/${Stage}-named"})
+        );
+        assert_eq!(group["Properties"]["RetentionInDays"], 30);
+        // The function's own logging settings stay; the group is added.
+        assert_eq!(
+            resources["Named"]["Properties"]["LoggingConfig"],
+            serde_json::json!({"LogFormat": "JSON", "LogGroup": {"Ref": "NamedLogGroup"}})
+        );
+        let role = serde_json::to_string(&resources["NamedRole"]).unwrap();
+        assert!(role.contains("log-group:${NamedLogGroup}:*"), "{role}");
+        // An unnamed one: a name that does not depend on the function, so
+        // role -> group and function -> role, group make no cycle; the
+        // function's condition goes with its group.
+        let group = &resources["UnnamedLogGroup"];
+        assert_eq!(
+            group["Properties"]["LogGroupName"],
+            serde_json::json!({"Fn::Sub": "/aws/lambda/${AWS::StackName}-Unnamed"})
+        );
+        assert_eq!(group["Condition"], "Always");
+        assert!(
+            designed.function_notes["Unnamed"]
+                .iter()
+                .any(|n| n.contains("log group `UnnamedLogGroup` added")),
+            "{:#?}",
+            designed.function_notes
+        );
+        // A literal name is a plain string (no `Fn::Sub` without variables).
+        assert_eq!(
+            resources["MineLogGroup"]["Properties"]["LogGroupName"],
+            "/aws/lambda/mine"
+        );
+        // A template that has the group keeps it and gets no second one.
+        assert!(resources.get("KeptLogGroup").is_none());
+        assert_eq!(resources["KeptLogs"]["Properties"]["RetentionInDays"], 7);
+    }
+
+    #[test]
+    fn statements_on_what_depends_on_the_function_leave_the_role() {
+        let (designed, value) = designed(LOGS);
+        let resources = &value["Resources"];
+        // `KeptLogs` and the function itself depend on `Kept`: in its role
+        // they would close a cycle, so they move to a policy of their own.
+        let role = serde_json::to_string(&resources["KeptRole"]).unwrap();
+        assert!(!role.contains("${Kept"), "{role}");
+        let policy = &resources["KeptRoleDependents"];
+        assert_eq!(policy["Type"], "AWS::IAM::RolePolicy");
+        assert_eq!(
+            policy["Properties"]["RoleName"],
+            serde_json::json!({"Ref": "KeptRole"})
+        );
+        let text = serde_json::to_string(&policy["Properties"]["PolicyDocument"]).unwrap();
+        assert!(text.contains("lambda:InvokeFunction"), "{text}");
+        assert!(text.contains("logs:PutLogEvents"), "{text}");
+        // The function's event source mapping waits for it.
+        assert_eq!(
+            resources["KeptMapping"]["DependsOn"],
+            serde_json::json!(["KeptRoleDependents"])
+        );
+        assert!(
+            designed.function_notes["Kept"]
+                .iter()
+                .any(|n| n.contains("moved to `KeptRoleDependents`")),
+            "{:#?}",
+            designed.function_notes
+        );
+        // Nothing else moves.
+        assert!(resources.get("NamedRoleDependents").is_none());
+        assert!(resources.get("UnnamedRoleDependents").is_none());
+    }
+
+    #[test]
+    fn a_role_is_named_only_where_the_original_named_its_role() {
+        let (_, value) = designed(LOGS);
+        let resources = &value["Resources"];
+        let mine_role = resources["Mine"]["Properties"]["Role"]["Fn::GetAtt"][0]
+            .as_str()
+            .unwrap();
+        assert_eq!(resources[mine_role]["Properties"]["RoleName"], "mine-role");
+        assert!(
+            resources["NamedRole"]["Properties"]
+                .get("RoleName")
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn lambda_keeps_its_vpc_xray_and_dead_letter_permissions() {
+        let (_, value) = designed(LOGS);
+        let policy =
+            &value["Resources"]["UnnamedRole"]["Properties"]["Policies"][0]["PolicyDocument"];
+        let text = serde_json::to_string(policy).unwrap();
+        for expected in [
+            // Describe actions and X-Ray's have no resource-level
+            // permissions: `*`.
+            r#""Action":["ec2:DescribeNetworkInterfaces","ec2:DescribeSubnets","xray:GetSamplingRules","xray:GetSamplingTargets","xray:PutTelemetryRecords","xray:PutTraceSegments"],"Effect":"Allow","Resource":"*""#,
+            // The network interface actions: the account and region.
+            r#""Action":["ec2:AssignPrivateIpAddresses","ec2:CreateNetworkInterface","ec2:DeleteNetworkInterface","ec2:UnassignPrivateIpAddresses"],"Effect":"Allow","Resource":{"Fn::Sub":"arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:*/*"}"#,
+            // The dead-letter queue.
+            r#""Action":"sqs:SendMessage","Effect":"Allow","Resource":{"Fn::Sub":"arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${Jobs.QueueName}"}"#,
+        ] {
+            assert!(text.contains(expected), "{expected} not in {text}");
+        }
+        // The named function has none of these.
+        let named = serde_json::to_string(&value["Resources"]["NamedRole"]).unwrap();
+        assert!(
+            !named.contains("ec2:") && !named.contains("xray:"),
+            "{named}"
+        );
     }
 }

@@ -465,6 +465,29 @@ fn design_role(
         ));
     }
 
+    // What Lambda itself does with the role (VPC network interfaces,
+    // X-Ray, the dead-letter queue), as far as the template granted it.
+    for need in &function.lambda_needs {
+        let slot = grants
+            .entry((need.resource.clone(), Vec::new()))
+            .or_default();
+        for action in &need.actions {
+            let (needs, _) = slot
+                .entry(action.clone())
+                .or_insert_with(|| (Vec::new(), need.reference.clone()));
+            if !needs.contains(&need.why) {
+                needs.push(need.why.clone());
+            }
+            need_checks.push((
+                CheckKind::Need,
+                action.clone(),
+                need.example.clone(),
+                Vec::new(),
+                true,
+            ));
+        }
+    }
+
     // The permissions policy: one statement per (resource, condition).
     let mut statements = Vec::new();
     let mut permissions = Vec::new();

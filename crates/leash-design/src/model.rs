@@ -22,6 +22,7 @@ use crate::access::Scope;
 mod connectors;
 mod declared;
 mod events;
+mod lambda_needs;
 mod resources;
 mod template_iam;
 
@@ -240,7 +241,25 @@ pub struct DesignOptions {
     pub api_source_ips: Vec<(String, Vec<String>)>,
     /// Roles another account assumes to use the application's resources.
     pub consumers: Vec<Consumer>,
+    /// `RetentionInDays` of the log group the designed template creates
+    /// for a function that has none; `None`: [`DEFAULT_LOG_RETENTION_DAYS`].
+    pub log_retention_days: Option<u16>,
 }
+
+/// How long the log groups a designed template creates keep their events
+/// unless `--log-retention` says otherwise: a month, enough to look back
+/// at an incident, without CloudWatch Logs' default of keeping them (and
+/// billing for them) forever.
+/// <https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html>
+pub const DEFAULT_LOG_RETENTION_DAYS: u16 = 30;
+
+/// The values CloudWatch Logs accepts for a log group's retention
+/// (`RetentionInDays`).
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-logs-loggroup.html#cfn-logs-loggroup-retentionindays>
+pub const LOG_RETENTION_DAYS: &[u16] = &[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
 
 /// A cross-account consumer: a role in the application's account that
 /// principals of `account` may assume, with `sts:ExternalId` and/or
@@ -532,6 +551,26 @@ pub struct Function {
     /// `AWSLambdaBasicExecutionRole`; a manifest or a role outside the
     /// template gives nothing to stay inside).
     pub log_actions: Option<Vec<String>>,
+    /// What Lambda itself needs from the role for this function (network
+    /// interfaces in its VPC, X-Ray, its dead-letter queue), as far as the
+    /// template's own IAM grants it (`original::limit_lambda_needs`).
+    pub lambda_needs: Vec<LambdaNeed>,
+}
+
+/// A permission Lambda uses itself, with the function's role: not the
+/// function's code.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LambdaNeed {
+    /// What Lambda does with it, for the report.
+    pub why: String,
+    pub actions: Vec<String>,
+    /// The ARN (or `*`, where the actions have no resource-level
+    /// permissions) the actions are granted on.
+    pub resource: String,
+    /// A concrete resource inside `resource`, for the verification.
+    pub example: String,
+    /// The AWS page that lists the permission.
+    pub reference: String,
 }
 
 impl Function {
@@ -684,6 +723,7 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
         options,
     };
     crate::original::limit_log_actions(template, &mut application);
+    crate::original::limit_lambda_needs(template, &mut application);
     Ok(application)
 }
 
@@ -785,6 +825,10 @@ fn read_function(
         (account, region),
         &mut function,
     );
+
+    // What Lambda itself needs from the role (VPC, X-Ray, dead-letter
+    // queue).
+    lambda_needs::read_lambda_needs(resource, resolve, (account, region), &mut function);
 
     // (d) Environment variables that reference a resource: to confirm.
     let variables = resource

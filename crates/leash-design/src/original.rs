@@ -349,6 +349,89 @@ pub fn limit_log_actions(template: &Template, app: &mut Application) {
     }
 }
 
+/// AWS managed policies that grant Lambda's own needs
+/// ([`crate::model::LambdaNeed`]) on every resource, and which of them
+/// (checked against the documents of `../shared/corpus/aws-managed-policies`
+/// by `tests/corpus.rs`). Their documents are not in leash, so
+/// [`limit_lambda_needs`] reads an attachment of one of them from here.
+pub const LAMBDA_NEED_MANAGED_POLICIES: &[(&str, &[&str])] = &[
+    ("AWSLambdaVPCAccessExecutionRole", VPC_ACTIONS),
+    ("AWSLambdaENIManagementAccess", VPC_ENI_ACTIONS),
+    ("AWSXrayWriteOnlyAccess", XRAY_ACTIONS),
+    ("AWSXRayDaemonWriteAccess", XRAY_ACTIONS),
+    ("AWSXrayFullAccess", XRAY_ACTIONS),
+];
+
+const VPC_ACTIONS: &[&str] = &[
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:CreateNetworkInterface",
+    "ec2:DeleteNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeSubnets",
+    "ec2:UnassignPrivateIpAddresses",
+];
+const VPC_ENI_ACTIONS: &[&str] = &[
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:CreateNetworkInterface",
+    "ec2:DeleteNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:UnassignPrivateIpAddresses",
+];
+const XRAY_ACTIONS: &[&str] = &[
+    "xray:GetSamplingRules",
+    "xray:GetSamplingTargets",
+    "xray:PutTelemetryRecords",
+    "xray:PutTraceSegments",
+];
+
+/// Keeps of each function's Lambda needs the actions its original IAM
+/// grants (the engine decides on the template's policies, SAM's implicit
+/// ones included; an attached managed policy is read from
+/// [`LAMBDA_NEED_MANAGED_POLICIES`]): the design never grants what the
+/// template did not. A function whose role is outside the template keeps
+/// them all (nothing to stay inside, as for logs).
+pub fn limit_lambda_needs(template: &Template, app: &mut Application) {
+    if app.functions.iter().all(|f| f.lambda_needs.is_empty()) {
+        return;
+    }
+    let originals = original_iam_all(template, app);
+    let principal = format!("arn:aws:iam::{}:role/leash-design-check", app.account);
+    for (function, original) in app.functions.iter_mut().zip(originals) {
+        if function.lambda_needs.is_empty() || original.function != function.logical_id {
+            continue;
+        }
+        if function.role.as_ref().is_some_and(|r| !r.in_template) {
+            continue;
+        }
+        let managed: Vec<&str> = original
+            .managed
+            .iter()
+            .filter(|arn| is_aws_managed(arn))
+            .map(|arn| managed_policy_name(arn))
+            .collect();
+        let policy = original.combined(&|_| None).policy;
+        let prepared = leash_policy::authz::PreparedPolicySet::new(
+            &leash_policy::authz::PolicySet::new().with_identity_policy("template", policy),
+        );
+        for need in &mut function.lambda_needs {
+            need.actions.retain(|action| {
+                let by_managed = LAMBDA_NEED_MANAGED_POLICIES.iter().any(|(name, actions)| {
+                    managed.contains(name) && actions.contains(&action.as_str())
+                });
+                by_managed || {
+                    let request = leash_policy::context::Request::new(
+                        principal.clone(),
+                        action.clone(),
+                        need.example.clone(),
+                    );
+                    prepared.evaluate(&request).is_allowed()
+                }
+            });
+        }
+        function.lambda_needs.retain(|n| !n.actions.is_empty());
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -587,9 +587,12 @@ Resources:
             value["resource"]["aws_iam_role"]["get_order"]["name"],
             format!("{fits}-role")
         );
-        assert_eq!(
-            cloudformation["Resources"]["GetOrderRole"]["Properties"]["RoleName"],
-            format!("{fits}-role")
+        // The CloudFormation output names a role only where the original
+        // named its role (SAM generated this one, unnamed).
+        assert!(
+            cloudformation["Resources"]["GetOrderRole"]["Properties"]
+                .get("RoleName")
+                .is_none()
         );
         // 65 characters: neither output names the role.
         let too_long = "f".repeat(60);
