@@ -215,6 +215,11 @@ fn design_on_the_sam_corpus() {
         corpus_dir("sam-templates"),
         corpus_dir("aws-managed-policies"),
     ) else {
+        // A skip in CI would hide the test: there it fails.
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true and ../shared/corpus is absent: the corpus test cannot run"
+        );
         eprintln!("skipped: ../shared/corpus is absent");
         return;
     };
@@ -542,6 +547,11 @@ fn check_against_original(
 #[test]
 fn log_writing_managed_policies_allow_writing_logs() {
     let Some(managed_dir) = corpus_dir("aws-managed-policies") else {
+        // A skip in CI would hide the test: there it fails.
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true and ../shared/corpus is absent: the corpus test cannot run"
+        );
         eprintln!("skipped: ../shared/corpus is absent");
         return;
     };
@@ -563,6 +573,46 @@ fn log_writing_managed_policies_allow_writing_logs() {
                 prepared.evaluate(&request).is_allowed(),
                 "{name} does not allow {action}"
             );
+        }
+    }
+}
+
+/// The managed policies `limit_lambda_needs` trusts to grant Lambda's own
+/// needs do grant each listed action, per their documents in the corpus
+/// (decided by the engine, on a resource in the account and on `*`).
+#[test]
+fn lambda_need_managed_policies_allow_their_actions() {
+    let Some(managed_dir) = corpus_dir("aws-managed-policies") else {
+        // A skip in CI would hide the test: there it fails.
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true and ../shared/corpus is absent: the corpus test cannot run"
+        );
+        eprintln!("skipped: ../shared/corpus is absent");
+        return;
+    };
+    let managed = managed_policies(&managed_dir);
+    for (name, actions) in leash_design::original::LAMBDA_NEED_MANAGED_POLICIES {
+        let policy = managed
+            .get(*name)
+            .unwrap_or_else(|| panic!("{name} is not in the corpus"));
+        let prepared =
+            PreparedPolicySet::new(&PolicySet::new().with_identity_policy(*name, policy.clone()));
+        for action in *actions {
+            for resource in [
+                "*",
+                "arn:aws:ec2:us-east-1:111122223333:network-interface/eni-0example",
+            ] {
+                let request = Request::new(
+                    format!("arn:aws:iam::{ACCOUNT}:role/r"),
+                    action.to_string(),
+                    resource.to_string(),
+                );
+                assert!(
+                    prepared.evaluate(&request).is_allowed(),
+                    "{name} does not allow {action} on {resource}"
+                );
+            }
         }
     }
 }
