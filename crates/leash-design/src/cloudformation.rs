@@ -649,10 +649,19 @@ impl ArnForms {
             };
             roots.push((literal, with_partition(&sub)));
             if resource.kind == ResourceKind::Function {
+                let function = app
+                    .functions
+                    .iter()
+                    .find(|f| f.logical_id == resource.logical_id);
+                let group = function.map_or_else(
+                    || format!("/aws/lambda/{}", resource.name),
+                    crate::model::Function::log_group_name,
+                );
+                let configured = function.is_some_and(|f| f.log_group.is_some());
                 roots.push((
                     format!(
-                        "arn:aws:logs:{}:{}:log-group:/aws/lambda/{}",
-                        app.region, app.account, resource.name
+                        "arn:aws:logs:{}:{}:log-group:{group}",
+                        app.region, app.account
                     ),
                     match log_groups.get(&resource.logical_id) {
                         // The log group the designed template creates: its
@@ -660,6 +669,10 @@ impl ArnForms {
                         Some(group) => format!(
                             "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:${{{}}}",
                             group.id
+                        ),
+                        None if configured => format!(
+                            "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{}",
+                            escape_sub(&group)
                         ),
                         None => format!(
                             "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:/aws/lambda/{name}"
@@ -1108,6 +1121,8 @@ struct NewLogGroup {
     id: String,
     /// `LogGroupName` as a `Fn::Sub` text.
     name: String,
+    /// The name as the design resolved it.
+    group: String,
 }
 
 /// The log groups to create: one per function whose design lets it write
@@ -1136,21 +1151,32 @@ fn plan_log_groups(
         let Some(function) = app.functions.iter().find(|f| f.logical_id == role.function) else {
             continue;
         };
-        let default_group = format!("/aws/lambda/{}", function.name);
-        let own_group = format!(":log-group:{default_group}:*");
+        let group = function.log_group_name();
+        let own_group = format!(":log-group:{group}:*");
         let writes_logs = role
             .permissions
             .iter()
             .any(|p| p.action == "logs:PutLogEvents" && p.resource.ends_with(&own_group));
+        // `LoggingConfig.LogGroup` as written (Globals merged in).
         let configured = template
             .resource(&function.logical_id)
             .and_then(|r| r.properties.get("LoggingConfig"))
-            .is_some_and(|c| c.get("LogGroup").is_some());
+            .and_then(|c| c.get("LogGroup"));
         let in_template = app
             .resources
             .iter()
-            .any(|r| r.kind == ResourceKind::LogGroup && r.name == default_group);
-        if !writes_logs || configured || in_template {
+            .any(|r| r.kind == ResourceKind::LogGroup && r.name == group);
+        if !writes_logs || in_template {
+            continue;
+        }
+        // Functions that log to one group named in `LoggingConfig` share
+        // the group the design creates.
+        if let Some(shared) = planned
+            .values()
+            .find(|p| p.group == group && configured.is_some())
+            .cloned()
+        {
+            planned.insert(function.logical_id.clone(), shared);
             continue;
         }
         let stem = format!("{}LogGroup", function.logical_id);
@@ -1160,13 +1186,25 @@ fn plan_log_groups(
             id = free_id(root, &format!("{stem}{number}"), "Leash", &stem);
             number += 1;
         }
-        let name = match app.resource(&function.logical_id) {
-            Some(resource) if resource.named => {
+        let name = match (configured, app.resource(&function.logical_id)) {
+            // The name `LoggingConfig` gives, as written.
+            (Some(written), _) => match written.get("Fn::Sub").and_then(|v| v.as_str()) {
+                Some(text) => text.to_string(),
+                None => escape_sub(&group),
+            },
+            (None, Some(resource)) if resource.named => {
                 format!("/aws/lambda/{}", name_expression(template, resource))
             }
             _ => format!("/aws/lambda/${{AWS::StackName}}-{}", function.logical_id),
         };
-        planned.insert(function.logical_id.clone(), NewLogGroup { id, name });
+        planned.insert(
+            function.logical_id.clone(),
+            NewLogGroup {
+                id,
+                name,
+                group: group.clone(),
+            },
+        );
     }
     planned
 }
@@ -1992,5 +2030,45 @@ Conditions:
             !named.contains("ec2:") && !named.contains("xray:"),
             "{named}"
         );
+    }
+
+    #[test]
+    fn functions_logging_to_a_named_group_get_that_group_once() {
+        let text = r#"
+Transform: AWS::Serverless-2016-10-31
+Metadata:
+  leash: {account: '111122223333', region: us-west-2}
+Parameters:
+  Stage: {Type: String, Default: dev}
+Globals:
+  Function:
+    LoggingConfig: {LogGroup: !Sub '/aws/lambda/${Stage}-app', LogFormat: JSON}
+Resources:
+  One: {Type: AWS::Serverless::Function, Properties: {Handler: a.b, Runtime: python3.12, CodeUri: s/}}
+  Two: {Type: AWS::Serverless::Function, Properties: {Handler: a.b, Runtime: python3.12, CodeUri: s/}}
+"#;
+        let (_, value) = designed(text);
+        let resources = &value["Resources"];
+        let groups: Vec<&String> = resources
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(_, r)| r["Type"] == "AWS::Logs::LogGroup")
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(groups, ["OneLogGroup"]);
+        assert_eq!(
+            resources["OneLogGroup"]["Properties"]["LogGroupName"],
+            serde_json::json!({"Fn::Sub": "/aws/lambda/${Stage}-app"})
+        );
+        for function in ["One", "Two"] {
+            assert_eq!(
+                resources[function]["Properties"]["LoggingConfig"]["LogGroup"],
+                serde_json::json!({"Ref": "OneLogGroup"})
+            );
+            // The role writes to the group the function logs to.
+            let role = serde_json::to_string(&resources[format!("{function}Role")]).unwrap();
+            assert!(role.contains("log-group:${OneLogGroup}:*"), "{role}");
+        }
     }
 }

@@ -193,9 +193,10 @@ impl Arns<'_> {
         }
     }
 
-    fn log_group(&self, function_name: &str) -> String {
+    /// The log streams of the log group named `group`.
+    fn log_group(&self, group: &str) -> String {
         format!(
-            "arn:aws:logs:{}:{}:log-group:/aws/lambda/{function_name}:*",
+            "arn:aws:logs:{}:{}:log-group:{group}:*",
             self.app.region, self.app.account
         )
     }
@@ -431,7 +432,7 @@ fn design_role(
             }
         }
     }
-    let log_group = arns.log_group(&function.name);
+    let log_group = arns.log_group(&function.log_group_name());
     let log_key: Key = (log_group.clone(), Vec::new());
     // A consumer's role runs no function: no log group. Otherwise only what
     // the template's own role grants, when it grants fewer (see
@@ -1249,11 +1250,15 @@ fn near_misses(
     for other in app
         .functions
         .iter()
-        .filter(|f| f.logical_id != function.logical_id)
+        // Functions that share the log group (`LoggingConfig.LogGroup`)
+        // may write to it.
+        .filter(|f| {
+            f.logical_id != function.logical_id && f.log_group_name() != function.log_group_name()
+        })
         .take(OTHERS_PER_KIND)
     {
         let group = arns
-            .log_group(&other.name)
+            .log_group(&other.log_group_name())
             .replace(":*", ":log-stream:example");
         for action in LOG_ACTIONS {
             checks.push((
@@ -1266,7 +1271,7 @@ fn near_misses(
         }
     }
     let unrelated = arns
-        .log_group(&format!("{}-other", function.name))
+        .log_group(&format!("{}-other", function.log_group_name()))
         .replace(":*", ":log-stream:example");
     for action in LOG_ACTIONS {
         checks.push((
@@ -1280,7 +1285,7 @@ fn near_misses(
     checks.push((
         CheckKind::OtherActionSameResource,
         "logs:DeleteLogGroup".into(),
-        arns.log_group(&function.name),
+        arns.log_group(&function.log_group_name()),
         Vec::new(),
         false,
     ));

@@ -555,6 +555,11 @@ pub struct Function {
     /// interfaces in its VPC, X-Ray, its dead-letter queue), as far as the
     /// template's own IAM grants it (`original::limit_lambda_needs`).
     pub lambda_needs: Vec<LambdaNeed>,
+    /// The log group the function logs to when its `LoggingConfig.LogGroup`
+    /// names one (resolved); otherwise Lambda's default,
+    /// `/aws/lambda/<name>` ([`Function::log_group_name`]).
+    /// <https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-loggroups.html>
+    pub log_group: Option<String>,
 }
 
 /// A permission Lambda uses itself, with the function's role: not the
@@ -574,6 +579,13 @@ pub struct LambdaNeed {
 }
 
 impl Function {
+    /// The name of the log group the function writes to.
+    pub fn log_group_name(&self) -> String {
+        self.log_group
+            .clone()
+            .unwrap_or_else(|| format!("/aws/lambda/{}", self.name))
+    }
+
     /// A function with no routes and no needs yet.
     pub fn new(logical_id: &str, name: &str) -> Function {
         Function {
@@ -765,6 +777,21 @@ fn read_function(
         name,
         ..Function::default()
     };
+    function.log_group = resource
+        .properties
+        .get("LoggingConfig")
+        .and_then(|c| c.get("LogGroup"))
+        .and_then(|group| resolve(group).as_str().map(str::to_string))
+        // A name only known at deployment (`*` stands in for the unknown
+        // part) is no log group's name: CloudWatch Logs allows letters,
+        // digits and `._-/#` only.
+        // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html
+        .filter(|name| {
+            !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-/#".contains(c))
+        });
     let located = Located {
         account,
         region,

@@ -328,8 +328,8 @@ pub fn limit_log_actions(template: &Template, app: &mut Application) {
             &leash_policy::authz::PolicySet::new().with_identity_policy("template", policy),
         );
         let stream = format!(
-            "arn:aws:logs:{region}:{account}:log-group:/aws/lambda/{}:log-stream:2026/01/01/[$LATEST]example",
-            function.name
+            "arn:aws:logs:{region}:{account}:log-group:{}:log-stream:2026/01/01/[$LATEST]example",
+            function.log_group_name()
         );
         let allowed: Vec<String> = DESIGN_LOG_ACTIONS
             .iter()
