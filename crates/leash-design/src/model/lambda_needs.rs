@@ -113,7 +113,8 @@ pub(super) fn read_lambda_needs(
     if let Some(target) = target {
         let resolved = resolve(target);
         if let Some(arn) = resolved.as_str() {
-            let action = match arn.split(':').nth(2) {
+            let service = leash_catalog::arn::split_fields(arn).map(|fields| fields[2]);
+            let action = match service {
                 Some("sqs") => Some("sqs:SendMessage"),
                 Some("sns") => Some("sns:Publish"),
                 _ => None,
