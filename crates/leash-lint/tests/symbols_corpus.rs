@@ -1,6 +1,7 @@
 //! Issue 11's acceptance on the shared corpus: a value known only at
 //! deployment is a symbol, never a `*`. No finding on any template of
-//! `../shared/corpus/sam-templates` shows a `*` in its message or label
+//! `../shared/corpus/sam-templates` shows a `*` in its message, label or
+//! in a template value its help quotes
 //! that the template's text at the finding's position does not contain
 //! (or, quoting another entry, that the template does not contain at
 //! all), and no finding shows a symbol's private character in any text.
@@ -63,6 +64,12 @@ fn no_finding_shows_a_star_the_template_does_not_contain() {
             let mut shown = quoted(&d.message);
             if let Some(label) = &d.label {
                 shown.extend(quoted(label));
+            }
+            // A help's quoted values are advice (`log-group:/aws/lambda/NAME:*`,
+            // `leash action 'logs:*'`) unless they hold a value of the
+            // template, written as a symbol (`${...}`): those count too.
+            if let Some(help) = &d.help {
+                shown.extend(quoted(help).into_iter().filter(|f| f.contains("${")));
             }
             // A `*` the author wrote elsewhere (`s3:*` covering the
             // `s3:PutObject` at the position) is the template's own.
