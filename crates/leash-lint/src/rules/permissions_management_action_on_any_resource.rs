@@ -107,10 +107,15 @@ const WRITES_THAT_GRANT: &[&str] = &[
 ];
 
 fn is_permissions_management(action: &leash_catalog::Action) -> bool {
+    // Compared by parts: this runs for every action a pattern expands to,
+    // and `full_name` allocates.
     action.access_level() == AccessLevel::PermissionsManagement
-        || WRITES_THAT_GRANT
-            .iter()
-            .any(|name| name.eq_ignore_ascii_case(&action.full_name()))
+        || WRITES_THAT_GRANT.iter().any(|full| {
+            full.split_once(':').is_some_and(|(service, name)| {
+                service.eq_ignore_ascii_case(action.service())
+                    && name.eq_ignore_ascii_case(action.name())
+            })
+        })
 }
 
 fn check(input: &PolicyInput<'_>, out: &mut Vec<Diagnostic>) {
