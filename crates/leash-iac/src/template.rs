@@ -149,7 +149,9 @@ impl Symbols {
 
 impl PartialEq for Symbols {
     fn eq(&self, other: &Self) -> bool {
-        std::sync::Arc::ptr_eq(&self.0, &other.0) || *self.lock() == *other.lock()
+        // One lock at a time: two threads comparing in opposite orders
+        // must not wait on each other.
+        std::sync::Arc::ptr_eq(&self.0, &other.0) || self.table() == *other.lock()
     }
 }
 
