@@ -696,7 +696,11 @@ impl<'a> Resolver<'a> {
                 logical_id: logical_id.to_string(),
                 resource_type: "AWS::IAM::Role".to_string(),
             };
-            self.unknown_text(resource.logical_id.span, kind, "")
+            self.unknown_text(
+                resource.logical_id.span,
+                kind,
+                "the role SAM generates is named at deployment",
+            )
         } else {
             "*".to_string()
         };
@@ -785,7 +789,11 @@ impl<'a> Resolver<'a> {
             attribute: attribute.map(str::to_string),
             resource_type: Some(resource.resource_type.node.clone()),
         };
-        self.unknown_text(resource.logical_id.span, kind, "")
+        self.unknown_text(
+            resource.logical_id.span,
+            kind,
+            "the value is only known at deployment",
+        )
     }
 
     /// The resource table: what `Ref` (`attribute` = None) and `Fn::GetAtt`
@@ -837,7 +845,11 @@ impl<'a> Resolver<'a> {
                                 ),
                                 at: resource.logical_id.span.start,
                             };
-                            self.unknown_text(resource.logical_id.span, kind, "")
+                            self.unknown_text(
+                                resource.logical_id.span,
+                                kind,
+                                "the stream label is only known at deployment",
+                            )
                         } else {
                             "*".to_string()
                         };
