@@ -186,6 +186,16 @@ fn bytes_equal(text: &[u8], literal: &[u8], case: CaseMode) -> bool {
 }
 
 /// Length in bytes of the character starting at `position` (1 for ASCII).
+/// Whether a symbol (`crate::symbol`: a value known only at deployment)
+/// starts at `position`. `?` is one character, and a symbol stands for a
+/// value of unknown length, so `?` never matches one (docs/semantics.md);
+/// `*` spans it, whatever its length.
+fn symbol_at(text: &str, position: usize) -> bool {
+    text.get(position..)
+        .and_then(|rest| rest.chars().next())
+        .is_some_and(|c| crate::symbol::symbol_index(c).is_some())
+}
+
 fn character_length(text: &str, position: usize) -> usize {
     text.get(position..)
         .and_then(|rest| rest.chars().next())
@@ -213,7 +223,7 @@ fn general_match(tokens: &[PatternToken], text: &str, case: CaseMode) -> bool {
                 continue;
             }
             Some(PatternToken::AnyOne) => {
-                if position < bytes.len() {
+                if position < bytes.len() && !symbol_at(text, position) {
                     position += character_length(text, position);
                     token_index += 1;
                     true
@@ -554,7 +564,10 @@ fn general_arn_match(tokens: &[ArnToken], text: &str) -> bool {
             ArnToken::AnyOne | ArnToken::AnyOneInSegment => {
                 let colon_allowed = matches!(token, ArnToken::AnyOne);
                 for position in 0..length {
-                    if current[position] && (colon_allowed || bytes[position] != b':') {
+                    if current[position]
+                        && (colon_allowed || bytes[position] != b':')
+                        && !symbol_at(text, position)
+                    {
                         next[position + character_length(text, position)] = true;
                     }
                 }
@@ -613,6 +626,26 @@ mod tests {
         assert!(!like("*a*b*c*", "xxaxxcxxbxx"));
         assert!(like("", ""));
         assert!(!like("", "a"));
+    }
+
+    #[test]
+    fn a_symbol_is_spanned_by_star_and_never_matched_by_question() {
+        // A symbol (`crate::symbol`) stands for one value known only at
+        // deployment, of unknown length: `*` matches any run, so it spans
+        // the symbol; `?` matches exactly one character, which the value
+        // need not be (docs/semantics.md: the reading that grants less).
+        let symbol = crate::symbol::symbol_char(0).expect("the first symbol");
+        let text = format!("table/{symbol}");
+        assert!(like("table/*", &text));
+        assert!(like(&text, &text));
+        assert!(!like("table/?", &text));
+        assert!(!like("table/x", &text));
+        let arn = format!("arn:aws:dynamodb:us-east-1:{symbol}:table/T");
+        let pattern = |p: &str| ArnPattern::new(p).is_match(&arn);
+        assert!(pattern("arn:aws:dynamodb:us-east-1:*:table/T"));
+        assert!(!pattern("arn:aws:dynamodb:us-east-1:?:table/T"));
+        assert!(!pattern("arn:aws:dynamodb:us-east-1:?*:table/*"));
+        assert!(pattern(&arn));
     }
 
     #[test]

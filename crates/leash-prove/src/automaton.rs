@@ -25,8 +25,13 @@ use leash_policy::matching::{PatternToken, tokenize};
 enum CharClass {
     Exact(char),
     Any,
-    /// `*`/`?` inside one of the first five ARN segments.
+    /// `*` inside one of the first five ARN segments.
     AnyButColon,
+    /// `?`: one character, but not a symbol (a value known only at
+    /// deployment, of unknown length), as `leash_policy::matching` reads it.
+    One,
+    /// `?` inside one of the first five ARN segments.
+    OneButColon,
     /// A letter compared without case (Unicode lowercase, as
     /// `StringEqualsIgnoreCase` does): characters whose lowercase is `char`.
     Folded(char),
@@ -38,6 +43,10 @@ impl CharClass {
             CharClass::Exact(expected) => character == expected,
             CharClass::Any => true,
             CharClass::AnyButColon => character != ':',
+            CharClass::One => leash_policy::symbol::symbol_index(character).is_none(),
+            CharClass::OneButColon => {
+                character != ':' && leash_policy::symbol::symbol_index(character).is_none()
+            }
             CharClass::Folded(expected) => {
                 let mut lowered = character.to_lowercase();
                 lowered.next() == Some(expected) && lowered.next().is_none()
@@ -70,7 +79,7 @@ impl Matcher {
         for character in text.chars() {
             items.push(match character {
                 '*' => Item::Run(CharClass::Any),
-                '?' => Item::One(CharClass::Any),
+                '?' => Item::One(CharClass::One),
                 other => Item::One(CharClass::Exact(other)),
             });
         }
@@ -90,7 +99,7 @@ impl Matcher {
     /// Text equal without case; `None` for non-ASCII text, whose Unicode
     /// case mapping is not one character to one character.
     pub fn literal_ignoring_case(text: &str) -> Option<Matcher> {
-        if !text.is_ascii() {
+        if !crate::exact_text(text) {
             return None;
         }
         Some(Matcher {
@@ -172,9 +181,9 @@ impl Matcher {
                     }
                     PatternToken::AnyRun => items.push(Item::Run(CharClass::Any)),
                     PatternToken::AnyOne if in_prefix => {
-                        items.push(Item::One(CharClass::AnyButColon))
+                        items.push(Item::One(CharClass::OneButColon))
                     }
-                    PatternToken::AnyOne => items.push(Item::One(CharClass::Any)),
+                    PatternToken::AnyOne => items.push(Item::One(CharClass::One)),
                 }
             }
         }

@@ -125,7 +125,7 @@ impl Collected {
                             pattern.node
                         ));
                     }
-                    if !pattern.node.is_ascii() {
+                    if !crate::exact_text(&pattern.node) {
                         self.unsupported.push(format!(
                             "the resource pattern `{}` is not ASCII",
                             pattern.node
@@ -272,7 +272,7 @@ impl Collected {
                 }
                 Null | Unknown(_) => {}
             }
-            if !text.is_ascii()
+            if !crate::exact_text(text)
                 && family == Some(Family::String)
                 && !matches!(
                     operator.kind,

@@ -30,6 +30,16 @@ use std::time::Duration;
 use leash_policy::Policy;
 
 pub use counterexample::Counterexample;
+
+/// Whether the prover reads `text` exactly: ASCII, and symbols
+/// (`leash_policy::symbol`: values known only at deployment, private-use
+/// characters with no case mapping, each compared only with itself).
+/// Other non-ASCII text has Unicode case mappings that are not one
+/// character to one character.
+pub(crate) fn exact_text(text: &str) -> bool {
+    text.chars()
+        .all(|c| c.is_ascii() || leash_policy::symbol::symbol_index(c).is_some())
+}
 pub use summary::{
     PatternSet, RowCondition, ServiceActions, Summary, SummaryError, SummaryRow, summarize,
 };

@@ -260,7 +260,7 @@ pub(crate) fn prove(property: &Property, limits: &Limits) -> Result<Proof, Prove
         Matcher::glob("*:*"),
         Matcher::literal("*"),
     ]);
-    if action_texts.iter().any(|text| !text.is_ascii()) {
+    if action_texts.iter().any(|text| !crate::exact_text(text)) {
         return Ok(unknown("an action pattern is not ASCII", 0, start));
     }
     let mut action_search = match RegionSearch::run(
@@ -306,7 +306,7 @@ pub(crate) fn prove(property: &Property, limits: &Limits) -> Result<Proof, Prove
             resource_texts.len() - 1
         })
         .collect();
-    if resource_texts.iter().any(|text| !text.is_ascii()) {
+    if resource_texts.iter().any(|text| !crate::exact_text(text)) {
         return Ok(unknown("a resource pattern is not ASCII", 0, start));
     }
     let query_resource_patterns: Vec<ArnPattern> = query_resources

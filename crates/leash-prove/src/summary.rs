@@ -172,7 +172,7 @@ pub fn summarize(policies: &[(String, Policy)], limits: &Limits) -> Result<Summa
 
     // Actions: the same regions as the proofs, with the catalog's names.
     let action_texts: Vec<String> = collected.action_patterns.clone();
-    if action_texts.iter().any(|text| !text.is_ascii()) {
+    if action_texts.iter().any(|text| !crate::exact_text(text)) {
         return Err(unknown("an action pattern is not ASCII"));
     }
     let mut action_matchers: Vec<Matcher> = action_texts
@@ -196,7 +196,7 @@ pub fn summarize(policies: &[(String, Policy)], limits: &Limits) -> Result<Summa
     .map_err(|limit| unknown(&format!("the action patterns cannot be split: {limit}")))?;
     prettify_actions(&mut action_search, &action_texts);
     let resource_texts: Vec<String> = collected.resource_patterns.clone();
-    if resource_texts.iter().any(|text| !text.is_ascii()) {
+    if resource_texts.iter().any(|text| !crate::exact_text(text)) {
         return Err(unknown("a resource pattern is not ASCII"));
     }
 

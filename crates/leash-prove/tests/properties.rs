@@ -491,3 +491,41 @@ fn policy_variables_in_resource_policies() {
         Verdict::Unknown(reason) => assert!(reason.contains("policy variable"), "{reason}"),
     }
 }
+
+/// Values known only at deployment (`leash_policy::symbol`: one
+/// private-use character each) are read exactly: a symbol is one value,
+/// equal only to itself; `*` covers it, whatever its length; a `?` never
+/// matches it (its length is unknown: docs/semantics.md). So a design on
+/// `table/${OrdersTable}` is proved inside `table/*` and inside
+/// `table/${OrdersTable}`, and not inside another symbol's table or a
+/// `?` pattern.
+#[test]
+fn symbols_are_one_value_each() {
+    let account = leash_policy::symbol::symbol_char(0).unwrap();
+    let orders = leash_policy::symbol::symbol_char(1).unwrap();
+    let other = leash_policy::symbol::symbol_char(2).unwrap();
+    let on = |table: String| {
+        identity(json!([{
+            "Effect": "Allow",
+            "Action": "dynamodb:GetItem",
+            "Resource": format!("arn:aws:dynamodb:us-east-1:{account}:table/{table}"),
+        }]))
+    };
+    let designed = on(orders.to_string());
+    assert!(matches!(
+        no_new_access(&on("*".into()), &designed),
+        Verdict::Holds
+    ));
+    assert!(matches!(
+        no_new_access(&on(orders.to_string()), &designed),
+        Verdict::Holds
+    ));
+    let counterexample = refuted(no_new_access(&on(other.to_string()), &designed));
+    assert!(
+        counterexample.resource.contains(orders),
+        "{counterexample:?}"
+    );
+    refuted(no_new_access(&on("?".into()), &designed));
+    // The other way round: `*` is wider than one table.
+    refuted(no_new_access(&designed, &on("*".into())));
+}
