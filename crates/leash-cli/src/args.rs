@@ -54,9 +54,9 @@ pub struct DesignArgs {
     /// Directory to write the output files and report.md into (created if missing; files are never left half-written)
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Output format: `json` (one IAM JSON file per role), `cfn` (template.designed.json: the whole template with the roles wired in, not an overlay), `terraform` (main.tf.json: roles, role policies, Lambda permissions)
-    #[arg(long, value_enum, default_value_t = DesignFormat::Json)]
-    pub format: DesignFormat,
+    /// Output format: `cfn` (template.designed.json: the whole template with the roles wired in, not an overlay; the default for a template), `json` (one IAM JSON file per role, concrete values only; the default for a manifest), `terraform` (main.tf.json: roles, role policies, Lambda permissions)
+    #[arg(long, value_enum)]
+    pub format: Option<DesignFormat>,
     /// The AWS account id; overrides `Metadata: leash: account` in the template (or `account` in a manifest)
     #[arg(long)]
     pub account: Option<String>,

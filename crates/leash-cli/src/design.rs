@@ -56,7 +56,7 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
     };
     // A manifest is told from a template by its `leash-manifest` key.
     let (template, application) = if is_manifest_text(&text) {
-        if args.format == DesignFormat::Cfn {
+        if args.format == Some(DesignFormat::Cfn) {
             return Err(format!(
                 "error: `{}` is a manifest: `--format cfn` writes the template with the designed roles wired in, and a manifest has no template; use `--format json`",
                 input.display()
@@ -100,7 +100,13 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
     let mut designed = None;
     let mut terraform_notes = Vec::new();
     let mut terraform_role_notes = Vec::new();
-    match args.format {
+    // A template is designed into itself; a manifest into IAM JSON files.
+    let format = args.format.unwrap_or(if template.is_some() {
+        DesignFormat::Cfn
+    } else {
+        DesignFormat::Json
+    });
+    match format {
         DesignFormat::Cfn => {
             let Some(template) = &template else {
                 return Err("error: `--format cfn` needs a template".to_string());
@@ -111,6 +117,31 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
             designed = Some(output);
         }
         DesignFormat::Json => {
+            // IAM JSON files hold concrete values only: say which the
+            // design does not have, and how to give each.
+            let missing = leash_design::concrete::missing_values(
+                &application.symbols,
+                all_roles
+                    .iter()
+                    .flat_map(|r| [r.trust_policy.as_str(), r.permissions_policy.as_str()])
+                    .chain(all_roles.iter().flat_map(|r| {
+                        r.lambda_permissions.iter().flat_map(|p| {
+                            [
+                                p.function_arn.as_str(),
+                                p.source_arn.as_str(),
+                                p.source_account.as_str(),
+                            ]
+                        })
+                    }))
+                    .chain(policies.iter().map(|p| p.policy.as_str())),
+            );
+            if !missing.is_empty() {
+                return Err(format!(
+                    "error: {}: `--format json` writes IAM JSON with concrete values, and the design holds values known only at deployment: {}; or use `--format cfn` (the default), which writes them as the template does",
+                    input.display(),
+                    missing.join(", ")
+                ));
+            }
             for role in roles.iter().chain(&consumers) {
                 files.push((format!("{}.json", role.role_name), role_document(role)));
             }
@@ -170,25 +201,29 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
         report.push('\n');
     }
     report.push_str(&render_resource_policies(&policies));
+    // Values known only at deployment, as the template writes them.
+    let report = application.symbols.display(&report);
     files.push(("report.md".to_string(), report));
     if let Some(out) = &args.out {
         write_output_set(out, &files)?;
     }
 
     let mut failed = false;
+    // Values known only at deployment, as the template writes them.
+    let show = |text: &str| application.symbols.display(text);
     println!(
         "{}: {} function(s), one role each (account {}, region {})",
         input.display(),
         roles.len(),
-        application.account,
-        application.region
+        show(&application.account),
+        show(&application.region)
     );
     for role in &all_roles {
         let passed = role.verification.iter().filter(|c| c.passed).count();
         let total = role.verification.len();
         println!(
             "  {}: {} permission(s), {} API route(s); verification {passed}/{total} passed; lint {} finding(s)",
-            role.role_name,
+            show(&role.role_name),
             role.permissions.len(),
             role.lambda_permissions.len(),
             role.lint_findings.len()
@@ -198,12 +233,12 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
                 "    FAIL {}: {} on {} was {}",
                 check.kind.as_str(),
                 check.action,
-                check.resource,
+                show(&check.resource),
                 if check.allowed { "allowed" } else { "denied" }
             );
         }
         for finding in &role.lint_findings {
-            println!("    lint: {finding}");
+            println!("    lint: {}", show(finding));
         }
         failed |= passed != total || !role.lint_findings.is_empty();
     }
@@ -221,12 +256,12 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
                 "    FAIL {}: {} on {} was {}",
                 check.kind.as_str(),
                 check.action,
-                check.resource,
+                show(&check.resource),
                 check.why
             );
         }
         for finding in &policy.lint_findings {
-            println!("    lint: {finding}");
+            println!("    lint: {}", show(finding));
         }
         failed |= passed != total || !policy.lint_findings.is_empty();
     }

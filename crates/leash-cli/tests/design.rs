@@ -62,6 +62,10 @@ fn designs_the_orders_api() {
     let output = leash(&[
         "design",
         example().to_str().unwrap(),
+        "--account",
+        "111122223333",
+        "--region",
+        "us-west-2",
         "--out",
         out.to_str().unwrap(),
         "--format",
@@ -249,6 +253,10 @@ fn terraform_writes_roles_policies_and_permissions() {
         let output = leash(&[
             "design",
             example().to_str().unwrap(),
+            "--account",
+            "111122223333",
+            "--region",
+            "us-west-2",
             "--out",
             dir.to_str().unwrap(),
             "--format",
@@ -322,6 +330,10 @@ fn cfn_writes_the_template_with_each_function_wired_to_its_role() {
         let output = leash(&[
             "design",
             example().to_str().unwrap(),
+            "--account",
+            "111122223333",
+            "--region",
+            "us-west-2",
             "--out",
             out.to_str().unwrap(),
             "--format",
@@ -430,6 +442,10 @@ fn an_existing_out_directory_gets_the_new_files_whole() {
     let output = leash(&[
         "design",
         example().to_str().unwrap(),
+        "--account",
+        "111122223333",
+        "--region",
+        "us-west-2",
         "--out",
         out.to_str().unwrap(),
         "--format",
@@ -456,8 +472,11 @@ fn an_existing_out_directory_gets_the_new_files_whole() {
     let _ = std::fs::remove_dir_all(&out);
 }
 
+/// Unknown is not `*`: a template that names no account is designed
+/// (the account is `${AWS::AccountId}` in the designed template), and the
+/// IAM JSON format, which needs concrete values, says which it misses.
 #[test]
-fn a_template_without_account_is_a_usage_error() {
+fn a_template_without_account_is_designed_symbolically() {
     let dir = temp_dir("no-account");
     std::fs::create_dir_all(&dir).unwrap();
     let text = std::fs::read_to_string(example())
@@ -465,14 +484,54 @@ fn a_template_without_account_is_a_usage_error() {
         .replace("    account: \"111122223333\"\n", "");
     let path = dir.join("template.yaml");
     std::fs::write(&path, text).unwrap();
-    let output = leash(&["design", path.to_str().unwrap()]);
+    let out = dir.join("out");
+    let output = leash(&[
+        "design",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("account ${AWS::AccountId}"), "{stdout}");
+    let designed = std::fs::read_to_string(out.join("template.designed.json")).unwrap();
+    assert!(
+        designed.contains(
+            "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/Orders"
+        ),
+        "{designed}"
+    );
+    // No private-use character (leash's symbols) leaks into any output.
+    for file in ["template.designed.json", "report.md"] {
+        let text = std::fs::read_to_string(out.join(file)).unwrap();
+        assert!(
+            !text
+                .chars()
+                .any(|c| ('\u{100000}'..='\u{10FFFD}').contains(&c)),
+            "{file}"
+        );
+    }
+    let output = leash(&["design", path.to_str().unwrap(), "--format", "json"]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("the account is unknown"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("`${AWS::AccountId}` (give `--account`)"),
+        "{stderr}"
+    );
     let output = leash(&[
         "design",
         path.to_str().unwrap(),
         "--account",
         "444455556666",
+        "--region",
+        "eu-west-1",
+        "--format",
+        "json",
     ]);
     assert_eq!(
         output.status.code(),
@@ -536,6 +595,12 @@ fn designs_the_orders_api_from_its_manifest() {
         let output = leash(&[
             "design",
             input.to_str().unwrap(),
+            "--account",
+            "111122223333",
+            "--region",
+            "us-west-2",
+            "--format",
+            "json",
             "--out",
             out.to_str().unwrap(),
         ]);
@@ -677,6 +742,10 @@ fn designs_the_options_example() {
     let output = leash(&[
         "design",
         input.to_str().unwrap(),
+        "--account",
+        "111122223333",
+        "--region",
+        "us-west-2",
         "--out",
         out.to_str().unwrap(),
     ]);
@@ -739,28 +808,51 @@ fn stack_name_and_parameters_give_names_known_at_deployment() {
     let template = stack_named_template();
     let template = template.to_str().unwrap();
 
-    // Without them the names are unknown: an error pointing at the table's
-    // name, as before the options existed.
-    let output = leash(&["design", template]);
+    // Without them the names stay as the template writes them: the
+    // designed template names `${AWS::StackName}-orders` and `${BucketName}`.
+    let out = temp_dir("stack-named-cfn");
+    let output = leash(&["design", template, "--out", out.to_str().unwrap()]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let designed = std::fs::read_to_string(out.join("template.designed.json")).unwrap();
+    assert!(
+        designed.contains(":table/${AWS::StackName}-orders"),
+        "{designed}"
+    );
+    assert!(
+        designed.contains("arn:${AWS::Partition}:s3:::${BucketName}"),
+        "{designed}"
+    );
+    let _ = std::fs::remove_dir_all(&out);
+    // IAM JSON needs them: the error says exactly which, and how.
+    let output = leash(&["design", template, "--format", "json"]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("the TableName of `OrdersTable` is only known at deployment"),
+        stderr.contains("`${AWS::StackName}` (give `--stack-name`)"),
         "{stderr}"
     );
-    assert!(stderr.contains("stack-named.yaml:18:18"), "{stderr}");
     assert!(
-        stderr.contains("give `--stack-name` and `--parameter KEY=VALUE`"),
+        stderr.contains("`${BucketName}` (give `--parameter BucketName=VALUE`)"),
         "{stderr}"
     );
     // The stack name alone leaves the bucket's name unknown.
-    let output = leash(&["design", template, "--stack-name", "shop"]);
+    let output = leash(&[
+        "design",
+        template,
+        "--stack-name",
+        "shop",
+        "--format",
+        "json",
+    ]);
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("the BucketName of `ReceiptsBucket` is only known at deployment"),
-        "{stderr}"
-    );
+    assert!(!stderr.contains("--stack-name"), "{stderr}");
+    assert!(stderr.contains("`${BucketName}`"), "{stderr}");
 
     let account_and_region = "eu-west-1:111122223333";
     for format in ["json", "terraform"] {
@@ -772,6 +864,8 @@ fn stack_name_and_parameters_give_names_known_at_deployment() {
             "shop",
             "--parameter",
             "BucketName=shop-receipts",
+            "--parameter",
+            "Stage=prod",
             "--format",
             format,
             "--out",
@@ -802,7 +896,7 @@ fn stack_name_and_parameters_give_names_known_at_deployment() {
         let report = std::fs::read_to_string(out.join("report.md")).unwrap();
         assert!(
             report.contains(
-                "Designed for stack name `shop`, `BucketName` = `shop-receipts`: deploying with other values needs another design."
+                "Designed for stack name `shop`, `BucketName` = `shop-receipts`, `Stage` = `prod`: deploying with other values needs another design."
             ),
             "{report}"
         );
@@ -855,6 +949,8 @@ fn stack_name_and_parameters_give_names_known_at_deployment() {
         "BucketName=shop-receipts",
         "--parameter",
         "Stage=test",
+        "--format",
+        "json",
     ]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(0), "{stdout}");

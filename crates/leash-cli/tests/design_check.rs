@@ -57,6 +57,10 @@ fn design_and_check(input: &str, format: &str) {
     let designed = leash(&[
         "design",
         input_path.to_str().unwrap(),
+        "--account",
+        "111122223333",
+        "--region",
+        "us-west-2",
         "--out",
         out.to_str().unwrap(),
         "--format",
@@ -123,6 +127,10 @@ fn design_into(input: &str, format: &str) -> PathBuf {
     let designed = leash(&[
         "design",
         example(input).to_str().unwrap(),
+        "--account",
+        "111122223333",
+        "--region",
+        "us-west-2",
         "--out",
         out.to_str().unwrap(),
         "--format",

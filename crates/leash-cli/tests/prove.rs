@@ -370,6 +370,12 @@ fn seed_against_the_designed_get_order_role() {
     let output = leash(&[
         "design",
         template.to_str().unwrap(),
+        "--account",
+        "111122223333",
+        "--region",
+        "us-west-2",
+        "--format",
+        "json",
         "--out",
         design.to_str().unwrap(),
     ]);

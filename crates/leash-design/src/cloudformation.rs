@@ -395,6 +395,8 @@ pub fn designed_template(
                 .push(note);
         }
     }
+    // 8. Values known only at deployment, as the template writes them.
+    crate::sub_text::SubWriter::new(template).write_symbols(&mut root);
     designed.text = root.to_pretty_json();
     Ok(designed)
 }

@@ -545,8 +545,11 @@ fn design_role(
             (&trust_value, leash_lint::PolicyKind::Trust),
         ]
     };
+    // Values known only at deployment are symbols: one value each, not `*`.
+    let symbols = app.symbols.table();
     for (value, kind) in linted {
-        for finding in leash_lint::lint_policy_value(value, Some(kind)) {
+        for finding in leash_lint::lint_policy_value_with_symbols(value, Some(kind), Some(&symbols))
+        {
             lint_findings.push(format!(
                 "{} {}: {}",
                 finding.code, finding.rule, finding.message
@@ -556,6 +559,11 @@ fn design_role(
 
     let role_name = match consumer {
         Some(consumer) => consumer.name.clone(),
+        // A name known only at deployment: the role is called after the
+        // function's logical id.
+        None if leash_policy::symbol::contains_symbol(&function.name) => {
+            format!("{}-role", function.logical_id)
+        }
         None => format!("{}-role", function.name),
     };
     let role_arn = format!("arn:aws:iam::{}:role/{role_name}", app.account);
@@ -2276,7 +2284,13 @@ Resources:
                 "events:PutEvents",
                 arn("events:us-west-2:111122223333:event-bus/orders-bus"),
             ),
-            ("kms:Decrypt", arn("kms:us-west-2:111122223333:key/Key")),
+            (
+                "kms:Decrypt",
+                arn(&format!(
+                    "kms:us-west-2:111122223333:key/{}",
+                    app.resource("Key").unwrap().name
+                )),
+            ),
         ] {
             assert!(
                 grants.contains(&(action.to_string(), resource.clone())),
@@ -2296,6 +2310,10 @@ Resources:
                 .iter()
                 .any(|c| c.action == action && c.resource == resource && !c.allowed && c.passed)
         };
+        let key_arn = arn(&format!(
+            "kms:us-west-2:111122223333:key/{}",
+            app.resource("Key").unwrap().name
+        ));
         for (action, resource) in [
             (
                 "kinesis:DeleteStream",
@@ -2333,11 +2351,8 @@ Resources:
                 "events:PutEvents",
                 arn("events:us-west-2:111122223333:event-bus/orders-bus-archive"),
             ),
-            (
-                "kms:ScheduleKeyDeletion",
-                arn("kms:us-west-2:111122223333:key/Key"),
-            ),
-            ("kms:Encrypt", arn("kms:us-west-2:111122223333:key/Key")),
+            ("kms:ScheduleKeyDeletion", key_arn.clone()),
+            ("kms:Encrypt", key_arn.clone()),
         ] {
             assert!(
                 denied(action, &resource),

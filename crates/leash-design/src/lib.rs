@@ -41,6 +41,7 @@
 pub mod access;
 pub mod changes;
 pub mod cloudformation;
+pub mod concrete;
 pub mod design;
 pub mod json_tree;
 pub mod manifest;
@@ -50,6 +51,7 @@ pub mod original;
 pub mod perimeter;
 pub mod report;
 mod roles_out;
+mod sub_text;
 pub mod terraform;
 
 pub use leash_iac::{Template, read_template};

@@ -238,6 +238,7 @@ pub fn application_from_manifest(root: &Value, target: &Target) -> Result<Applic
     }
 
     Ok(Application {
+        symbols: Default::default(),
         account,
         region,
         stack_name: None,

@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 
 use leash_iac::{ResolveContext, Resource, Template, UnnamedResources, resolve_with};
 use leash_policy::Value;
+use leash_policy::symbol::{Pseudo, SymbolKind};
 
 use crate::access::Scope;
 
@@ -599,7 +600,13 @@ impl Function {
 /// The application: where it runs, its functions and their resources.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Application {
+    /// The template's values known only at deployment: any string of the
+    /// model may hold them (see `leash_policy::symbol`); show a string
+    /// with `symbols.display`.
+    pub symbols: leash_iac::Symbols,
+    /// The account, or the `${AWS::AccountId}` symbol when not given.
     pub account: String,
+    /// The region, or the `${AWS::Region}` symbol when not given.
     pub region: String,
     /// `AWS::StackName`, when given (`--stack-name`).
     pub stack_name: Option<String>,
@@ -673,15 +680,29 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
             .and_then(|v| v.as_str())
             .map(str::to_string)
     };
-    let account = target.account.clone().or_else(|| from_metadata("account")).ok_or_else(|| {
-        error("the account is unknown: pass `--account` or set `Metadata: leash: account` in the template".into())
-    })?;
-    let region = target.region.clone().or_else(|| from_metadata("region")).ok_or_else(|| {
-        error("the region is unknown: pass `--region` or set `Metadata: leash: region` in the template".into())
-    })?;
-    if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(error(format!("the account `{account}` is not 12 digits")));
-    }
+    // Unknown is not `*`: without a given account or region, each is the
+    // template's symbol for it (`${AWS::AccountId}`, `${AWS::Region}`),
+    // one value, written back as such.
+    let pseudo = |pseudo: Pseudo| {
+        template
+            .symbols
+            .intern(SymbolKind::Pseudo(pseudo))
+            .map(String::from)
+            .ok_or_else(|| error("the template has more values known only at deployment than leash can tell apart".into()))
+    };
+    let account = match target.account.clone().or_else(|| from_metadata("account")) {
+        Some(account) => {
+            if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(error(format!("the account `{account}` is not 12 digits")));
+            }
+            account
+        }
+        None => pseudo(Pseudo::AccountId)?,
+    };
+    let region = match target.region.clone().or_else(|| from_metadata("region")) {
+        Some(region) => region,
+        None => pseudo(Pseudo::Region)?,
+    };
     if let Some(stack_name) = &target.stack_name {
         check_stack_name(stack_name)?;
     }
@@ -691,18 +712,12 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
             span: problem.span,
         }
     })?;
-    let context = ResolveContext {
-        account: Some(account.clone()),
-        region: Some(region.clone()),
-        partition: None,
-        unnamed_resources: UnnamedResources::LogicalId,
-        // Designs still read values known only at deployment as `*`
-        // (and refuse names built from them) until they are written
-        // symbolically.
-        unknowns: leash_iac::Unknowns::Wildcards,
-        stack_name: target.stack_name.clone(),
-        parameters: target.parameters.clone(),
-    };
+    let context = design_context(
+        &account,
+        &region,
+        target.stack_name.as_ref(),
+        &target.parameters,
+    );
     let resolve = |value: &Value| resolve_with(value, template, &context).value;
     let iam = TemplateIam::read(template, &context);
 
@@ -726,6 +741,7 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
     }
     let options = read_template_options(template, leash_metadata, &resources, (&account, &region))?;
     let mut application = Application {
+        symbols: template.symbols.clone(),
         account,
         region,
         stack_name: target.stack_name.clone(),
@@ -737,6 +753,31 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
     crate::original::limit_log_actions(template, &mut application);
     crate::original::limit_lambda_needs(template, &mut application);
     Ok(application)
+}
+
+/// How a design reads the template: a value known only at deployment is a
+/// symbol (the account and region too, unless given), a parameter is a
+/// symbol unless its value is given (its default may be overridden at
+/// deployment), and ARNs are in the `aws` partition (see docs/design.md).
+pub(crate) fn design_context(
+    account: &str,
+    region: &str,
+    stack_name: Option<&String>,
+    parameters: &BTreeMap<String, String>,
+) -> ResolveContext {
+    let known =
+        |value: &str| (!leash_policy::symbol::contains_symbol(value)).then(|| value.to_string());
+    ResolveContext {
+        account: known(account),
+        region: known(region),
+        partition: Some("aws".to_string()),
+        // Not used with symbols.
+        unnamed_resources: UnnamedResources::LogicalId,
+        unknowns: leash_iac::Unknowns::Symbols,
+        parameter_defaults: leash_iac::ParameterDefaults::Unknown,
+        stack_name: stack_name.cloned(),
+        parameters: parameters.clone(),
+    }
 }
 
 /// A stack name CloudFormation accepts: letters, digits and hyphens,
@@ -782,15 +823,16 @@ fn read_function(
         .get("LoggingConfig")
         .and_then(|c| c.get("LogGroup"))
         .and_then(|group| resolve(group).as_str().map(str::to_string))
-        // A name only known at deployment (`*` stands in for the unknown
-        // part) is no log group's name: CloudWatch Logs allows letters,
-        // digits and `._-/#` only.
+        // CloudWatch Logs allows letters, digits and `._-/#` only (a part
+        // known only at deployment is a symbol, one such name).
         // https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_CreateLogGroup.html
         .filter(|name| {
             !name.is_empty()
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "._-/#".contains(c))
+                && name.chars().all(|c| {
+                    c.is_ascii_alphanumeric()
+                        || "._-/#".contains(c)
+                        || leash_policy::symbol::symbol_index(c).is_some()
+                })
         });
     let located = Located {
         account,
@@ -988,8 +1030,14 @@ Resources:
         assert_eq!(orders.name, "Orders");
         assert_eq!(orders.indexes, vec!["ByCustomer".to_string()]);
         assert!(orders.has_stream);
-        // No QueueName: the logical id stands for the generated name.
-        assert_eq!(app.resource("Jobs").unwrap().name, "Jobs");
+        // No QueueName: the generated name is one value known only at
+        // deployment, written as the template would name it.
+        let jobs = &app.resource("Jobs").unwrap().name;
+        assert!(
+            leash_policy::symbol::single_symbol(jobs).is_some(),
+            "{jobs}"
+        );
+        assert_eq!(app.symbols.display(jobs), "${Jobs.QueueName}");
         assert_eq!(app.account, "111122223333");
         assert_eq!(app.region, "us-west-2");
     }
@@ -1561,16 +1609,12 @@ Resources:
         // SAM's expanded policy with the engine.
         let template = leash_iac::read_template(SAM_TEMPLATES).unwrap();
         let app = read_application(&template, &Target::default()).unwrap();
-        let context = ResolveContext {
-            account: Some(app.account.clone()),
-            region: Some(app.region.clone()),
-            unnamed_resources: UnnamedResources::LogicalId,
-            // Designs still read values known only at deployment as `*`
-            // (and refuse names built from them) until they are written
-            // symbolically.
-            unknowns: leash_iac::Unknowns::Wildcards,
-            ..Default::default()
-        };
+        let context = design_context(
+            &app.account,
+            &app.region,
+            None,
+            &std::collections::BTreeMap::new(),
+        );
         let expanded = leash_iac::extract_policies_with(&template, &context);
         let roles = crate::design::design(&app).unwrap();
         for (name, _) in SAM_TEMPLATE_ACCESS {
@@ -2092,13 +2136,23 @@ Resources:
     }
 
     #[test]
-    fn requires_an_account_and_region() {
+    fn an_account_and_region_not_given_are_symbols() {
+        // Unknown is not `*`: without them, the design holds the
+        // template's symbols for the account and the region.
         let text = TEMPLATE.replace(
             "  leash: {account: '111122223333', region: us-west-2}\n",
             "  other: 1\n",
         );
         let template = leash_iac::read_template(&text).unwrap();
-        assert!(read_application(&template, &Target::default()).is_err());
+        let app = read_application(&template, &Target::default()).unwrap();
+        assert_eq!(app.symbols.display(&app.account), "${AWS::AccountId}");
+        assert_eq!(app.symbols.display(&app.region), "${AWS::Region}");
+        // Given ones are checked and pinned.
+        let bad = Target {
+            account: Some("12345".into()),
+            ..Default::default()
+        };
+        assert!(read_application(&template, &bad).is_err());
         let target = Target {
             account: Some("444455556666".into()),
             region: Some("eu-west-1".into()),

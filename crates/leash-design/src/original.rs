@@ -27,8 +27,8 @@
 //! With `Role`, SAM creates no role and ignores `Policies`.
 
 use leash_iac::{
-    PolicyKind, PolicyOrigin, ResolveContext, Template, UnnamedResources,
-    extract_managed_policy_references_with, extract_policies_with,
+    PolicyKind, PolicyOrigin, ResolveContext, Template, extract_managed_policy_references_with,
+    extract_policies_with,
 };
 use leash_policy::Policy;
 use leash_policy::arn::Arn;
@@ -159,18 +159,12 @@ pub fn original_iam_all(template: &Template, app: &Application) -> Vec<OriginalI
 }
 
 fn resolve_context(app: &Application) -> ResolveContext {
-    ResolveContext {
-        account: Some(app.account.clone()),
-        region: Some(app.region.clone()),
-        partition: None,
-        unnamed_resources: UnnamedResources::LogicalId,
-        // Designs still read values known only at deployment as `*`
-        // (and refuse names built from them) until they are written
-        // symbolically.
-        unknowns: leash_iac::Unknowns::Wildcards,
-        stack_name: app.stack_name.clone(),
-        parameters: app.parameters.clone(),
-    }
+    crate::model::design_context(
+        &app.account,
+        &app.region,
+        app.stack_name.as_ref(),
+        &app.parameters,
+    )
 }
 
 fn original_from(

@@ -88,8 +88,16 @@ pub fn render_report_with(
     let mut out = String::new();
     out.push_str("# leash design report\n\n");
     out.push_str(&format!(
-        "Account `{}`, region `{}`.\n\n",
-        app.account, app.region
+        "Account `{}`, region `{}`{}.\n\n",
+        app.account,
+        app.region,
+        if leash_policy::symbol::contains_symbol(&app.account)
+            || leash_policy::symbol::contains_symbol(&app.region)
+        {
+            " (known at deployment: the design holds for every account and region; `--account` and `--region` pin them)"
+        } else {
+            ""
+        }
     ));
     // The designed names hold these values: a deployment with others
     // needs another design.
@@ -275,7 +283,8 @@ pub fn render_report_with(
             )
         }));
     }
-    out
+    // Values known only at deployment, as the template writes them.
+    app.symbols.display(&out)
 }
 
 /// The findings of the linter on a designed policy, one per line.

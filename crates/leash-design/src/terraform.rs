@@ -251,8 +251,26 @@ pub fn terraform_design(
             Node::Object(api_policies_out),
         ));
     }
+    let mut resources = Node::Object(resources);
+    names.write_symbols(&mut resources);
+    let data = names.data.take();
     let variables = names.variables.into_inner();
     let mut document = Vec::new();
+    if !data.is_empty() {
+        document.push((
+            "data".to_string(),
+            Node::Object(
+                data.iter()
+                    .map(|kind| {
+                        (
+                            kind.to_string(),
+                            Node::object([("current", Node::Object(Vec::new()))]),
+                        )
+                    })
+                    .collect(),
+            ),
+        ));
+    }
     if !variables.is_empty() {
         document.push((
             "variable".to_string(),
@@ -272,7 +290,7 @@ pub fn terraform_design(
             ),
         ));
     }
-    document.push(("resource".to_string(), Node::Object(resources)));
+    document.push(("resource".to_string(), resources));
     Ok(TerraformDesign {
         text: Node::Object(document).to_pretty_json(),
         variables,
@@ -334,35 +352,92 @@ struct RoleSetting<'a> {
     meaning: &'static str,
 }
 
-/// Names the template leaves to CloudFormation: in Terraform they are
-/// variables (`${var.orders_table_name}`), declared as they are used.
+/// Values known only at deployment (`leash_policy::symbol`), as Terraform
+/// expressions: the account and region from data sources
+/// (`data.aws_caller_identity.current.account_id`,
+/// `data.aws_region.current.name`), everything CloudFormation would fill
+/// in (generated names, parameters, attributes, imports) as variables
+/// (`${var.orders_table_name}`), declared as they are used.
 struct Names {
-    /// `(literal in the designed text, variable)`, longest first.
-    unnamed: Vec<(String, String)>,
+    table: leash_policy::symbol::SymbolTable,
     variables: std::cell::RefCell<BTreeMap<String, String>>,
+    /// Data sources used: `(type, attribute)`.
+    data: std::cell::RefCell<std::collections::BTreeSet<&'static str>>,
 }
 
 impl Names {
     fn new(app: &Application) -> Names {
-        let mut unnamed = Vec::new();
-        for resource in &app.resources {
-            if resource.named {
-                continue;
-            }
-            unnamed.push((
-                resource.name.clone(),
-                format!("{}_name", terraform_name(&resource.logical_id)),
-                resource.logical_id.clone(),
-            ));
-        }
-        unnamed.sort_by_key(|entry| std::cmp::Reverse(entry.0.len()));
         Names {
-            unnamed: unnamed
-                .into_iter()
-                .map(|(literal, variable, _)| (literal, variable))
-                .collect(),
+            table: app.symbols.table(),
             variables: std::cell::RefCell::new(BTreeMap::new()),
+            data: std::cell::RefCell::new(std::collections::BTreeSet::new()),
         }
+    }
+
+    /// The Terraform expression for the symbol at `index`.
+    fn expression(&self, index: usize) -> String {
+        use leash_policy::symbol::{Pseudo, SymbolKind};
+        let Some(symbol) = self.table.get(index) else {
+            return "unknown".to_string();
+        };
+        let (variable, description) = match &symbol.kind {
+            SymbolKind::Pseudo(Pseudo::AccountId) => {
+                self.data.borrow_mut().insert("aws_caller_identity");
+                return "${data.aws_caller_identity.current.account_id}".to_string();
+            }
+            SymbolKind::Pseudo(Pseudo::Region) => {
+                self.data.borrow_mut().insert("aws_region");
+                return "${data.aws_region.current.name}".to_string();
+            }
+            SymbolKind::Pseudo(Pseudo::Partition) => {
+                self.data.borrow_mut().insert("aws_partition");
+                return "${data.aws_partition.current.partition}".to_string();
+            }
+            SymbolKind::Pseudo(pseudo) => (
+                terraform_name(&pseudo.name().replace("AWS::", "")),
+                format!(
+                    "`{}` of the stack the template is deployed as",
+                    pseudo.name()
+                ),
+            ),
+            SymbolKind::Parameter { name, .. } => (
+                terraform_name(name),
+                format!("the template parameter `{name}`"),
+            ),
+            SymbolKind::GeneratedName { logical_id, .. } => (
+                format!("{}_name", terraform_name(logical_id)),
+                format!("the name CloudFormation gave `{logical_id}` (the template sets none)"),
+            ),
+            SymbolKind::Attribute {
+                logical_id,
+                attribute,
+                ..
+            } => (
+                match attribute {
+                    Some(attribute) => format!(
+                        "{}_{}",
+                        terraform_name(logical_id),
+                        terraform_name(attribute)
+                    ),
+                    None => format!("{}_ref", terraform_name(logical_id)),
+                },
+                format!("`{}` of the deployed template", symbol.text),
+            ),
+            SymbolKind::Import { .. } | SymbolKind::Choice { .. } | SymbolKind::Opaque { .. } => (
+                format!("value_{index}"),
+                format!("`{}` of the deployed template", symbol.text),
+            ),
+        };
+        self.declare(&variable, description);
+        format!("${{var.{variable}}}")
+    }
+
+    /// Every symbol of `node`'s strings (already Terraform text) as its
+    /// expression.
+    fn write_symbols(&self, node: &mut Node) {
+        node.rewrite_strings(&|text| {
+            leash_policy::symbol::contains_symbol(text).then(|| Node::String(self.in_arn(text)))
+        });
     }
 
     /// A role setting as a Terraform string: a literal as written; an
@@ -402,51 +477,22 @@ impl Names {
             .or_insert(description);
     }
 
-    /// A policy as one-line Terraform JSON text: literal `${` escaped, and
-    /// in ARNs the stand-in names of unnamed resources (their logical ids,
-    /// as whole segments) replaced by their variables.
+    /// A policy as one-line Terraform JSON text: literal `${` escaped,
+    /// values known only at deployment as their expressions.
     fn policy_text(&self, policy: &Node) -> String {
         let mut node = policy.clone();
-        node.rewrite_strings(&|text| {
-            let escaped = template_text(text);
-            Some(Node::String(if text.starts_with("arn:") {
-                self.in_arn(&escaped)
-            } else {
-                escaped
-            }))
-        });
+        node.rewrite_strings(&|text| Some(Node::String(self.in_arn(&template_text(text)))));
         node.to_compact_json()
     }
 
-    /// A name (or ARN) with stand-in names replaced by their variables.
+    /// Terraform text with each symbol written as its expression.
     fn in_arn(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for (literal, variable) in &self.unnamed {
-            let mut rewritten = String::new();
-            let mut rest = out.as_str();
-            let mut replaced = false;
-            while let Some(position) = rest.find(literal.as_str()) {
-                rewritten.push_str(&rest[..position]);
-                let before = rewritten.chars().last();
-                let after = rest[position + literal.len()..].chars().next();
-                if matches!(before, None | Some(':' | '/'))
-                    && matches!(after, None | Some(':' | '/'))
-                {
-                    rewritten.push_str(&format!("${{var.{variable}}}"));
-                    replaced = true;
-                } else {
-                    rewritten.push_str(literal);
-                }
-                rest = &rest[position + literal.len()..];
+        let mut out = String::with_capacity(text.len());
+        for part in leash_policy::symbol::parts(text) {
+            match part {
+                leash_policy::symbol::Part::Text(literal) => out.push_str(literal),
+                leash_policy::symbol::Part::Symbol(index) => out.push_str(&self.expression(index)),
             }
-            rewritten.push_str(rest);
-            if replaced {
-                self.declare(
-                    variable,
-                    format!("the name CloudFormation gave `{literal}` (the template sets none)"),
-                );
-            }
-            out = rewritten;
         }
         out
     }
@@ -705,7 +751,14 @@ Resources:
             .as_str()
             .unwrap();
         // With the variable's value filled in, it is the designed policy.
-        let filled = policy.replace("${var.jobs_name}", "Jobs");
+        let jobs: String = roles[0]
+            .permissions_policy
+            .chars()
+            .filter(|c| leash_policy::symbol::symbol_index(*c).is_some())
+            .take(1)
+            .collect();
+        assert!(!jobs.is_empty());
+        let filled = policy.replace("${var.jobs_name}", &jobs);
         let parsed: serde_json::Value = serde_json::from_str(&filled).unwrap();
         let designed: serde_json::Value =
             serde_json::from_str(&roles[0].permissions_policy).unwrap();
@@ -807,8 +860,17 @@ Resources:
         let api = &value["resource"]["aws_api_gateway_rest_api_policy"]["orders_api"];
         assert_eq!(api["rest_api_id"], "${var.orders_api_id}");
         assert!(terraform.variables.contains_key("orders_api_id"));
+        let receipts: String = policies
+            .iter()
+            .find(|p| p.kind == "bucket")
+            .unwrap()
+            .policy
+            .chars()
+            .filter(|c| leash_policy::symbol::symbol_index(*c).is_some())
+            .take(1)
+            .collect();
         for (written, variable, stand_in) in [
-            (&bucket["policy"], "${var.receipts_name}", "Receipts"),
+            (&bucket["policy"], "${var.receipts_name}", receipts.as_str()),
             (&api["policy"], "${var.orders_api_id}", "${OrdersApi}"),
         ] {
             let filled = written.as_str().unwrap().replace(variable, stand_in);

@@ -26,7 +26,6 @@ use leash_prove::domain::KeyValue;
 use leash_prove::{Property, Verdict};
 
 const ACCOUNT: &str = "111122223333";
-const REGION: &str = "us-east-1";
 
 fn corpus_dir(name: &str) -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -232,11 +231,9 @@ fn design_on_the_sam_corpus() {
     paths.sort();
     assert_eq!(paths.len(), 268, "the corpus changed");
 
-    let target = Target {
-        account: Some(ACCOUNT.into()),
-        region: Some(REGION.into()),
-        ..Default::default()
-    };
+    // No option at all, as a new user runs it: the account, the region,
+    // the stack name and every parameter are the template's symbols.
+    let target = Target::default();
     let mut tally = Tally::default();
     for path in &paths {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
@@ -248,78 +245,18 @@ fn design_on_the_sam_corpus() {
     tally.print(paths.len());
     tally.assert_verified_and_proved();
 
-    // Second pass: the templates whose names are only known at deployment,
-    // given a stack name and a value for every parameter without a default
-    // (as `aws cloudformation deploy --stack-name --parameter-overrides`
-    // would), each value derived from the parameter's name, or its first
-    // `AllowedValues` entry:
-    // <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/pseudo-parameter-reference.html>,
-    // <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html>.
-    let deployment_only: Vec<String> = tally
-        .by_class
-        .get(&format!("not: {DEPLOYMENT_ONLY}"))
-        .cloned()
-        .unwrap_or_default();
-    let mut deployed = Tally::default();
-    for name in &deployment_only {
-        let text = std::fs::read_to_string(templates_dir.join(name)).unwrap();
-        let template = read_template(&text).unwrap();
-        let target = Target {
-            stack_name: Some("corpus-stack".into()),
-            parameters: derived_parameter_values(&template),
-            ..target.clone()
-        };
-        let class = model_template(name, &text, &target, &lookup, &mut deployed);
-        deployed.record(name.clone(), &class);
-    }
-    println!(
-        "\nwith --stack-name corpus-stack and every parameter without a default given ({} templates):",
-        deployment_only.len()
+    // Nothing is refused for a value known only at deployment.
+    assert!(
+        !tally
+            .by_class
+            .keys()
+            .any(|class| class.contains(DEPLOYMENT_ONLY)),
+        "templates refused for a name only known at deployment"
     );
-    deployed.print(deployment_only.len());
-    deployed.assert_verified_and_proved();
 }
 
 /// What `error_category` calls a name only known at deployment.
 const DEPLOYMENT_ONLY: &str = "a resource name only known at deployment";
-
-/// A value for every parameter without a default that is not read from
-/// SSM: the first of its `AllowedValues`, else `1` for a number, else its
-/// name in lowercase (a valid bucket, table, queue or topic name).
-fn derived_parameter_values(template: &leash_design::Template) -> BTreeMap<String, String> {
-    template
-        .parameters
-        .iter()
-        .filter(|p| p.default.is_none())
-        .filter(|p| {
-            !p.parameter_type
-                .as_deref()
-                .unwrap_or("")
-                .starts_with("AWS::SSM::Parameter::Value")
-        })
-        .map(|p| {
-            let allowed = p
-                .allowed_values
-                .as_ref()
-                .and_then(|a| a.as_array())
-                .and_then(|a| a.first())
-                .and_then(|v| match &v.kind {
-                    leash_policy::ValueKind::String(t) | leash_policy::ValueKind::Number(t) => {
-                        Some(t.clone())
-                    }
-                    _ => None,
-                });
-            let value = allowed.unwrap_or_else(|| {
-                if p.parameter_type.as_deref() == Some("Number") {
-                    "1".to_string()
-                } else {
-                    format!("corpus-{}", p.name.node.to_lowercase())
-                }
-            });
-            (p.name.node.clone(), value)
-        })
-        .collect()
-}
 
 /// Reads, designs and classifies one template, checking its designs into
 /// `tally`.

@@ -160,65 +160,10 @@ fn designed_cfn(text: &str, target: &Target) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
-/// A value for every parameter without a default (as the corpus test
-/// gives them): its first `AllowedValues` entry, `1` for a number, else
-/// its name in lowercase.
-fn derived_parameter_values(template: &leash_design::Template) -> BTreeMap<String, String> {
-    template
-        .parameters
-        .iter()
-        .filter(|p| p.default.is_none())
-        .filter(|p| {
-            !p.parameter_type
-                .as_deref()
-                .unwrap_or("")
-                .starts_with("AWS::SSM::Parameter::Value")
-        })
-        .map(|p| {
-            let allowed = p
-                .allowed_values
-                .as_ref()
-                .and_then(|a| a.as_array())
-                .and_then(|a| a.first())
-                .and_then(|v| match &v.kind {
-                    leash_policy::ValueKind::String(t) | leash_policy::ValueKind::Number(t) => {
-                        Some(t.clone())
-                    }
-                    _ => None,
-                });
-            let value = allowed.unwrap_or_else(|| {
-                if p.parameter_type.as_deref() == Some("Number") {
-                    "1".to_string()
-                } else {
-                    format!("corpus-{}", p.name.node.to_lowercase())
-                }
-            });
-            (p.name.node.clone(), value)
-        })
-        .collect()
-}
-
-/// Designs with `--account`/`--region`, and, for a template whose names
-/// are only known at deployment, with `--stack-name` and parameter values
-/// too.
+/// Designs with no option, as a new user runs `leash design TEMPLATE --out
+/// DIR`: values known only at deployment stay as the template writes them.
 fn design_corpus_template(text: &str) -> Result<String, String> {
-    let target = Target {
-        account: Some(ACCOUNT.into()),
-        region: Some(REGION.into()),
-        ..Default::default()
-    };
-    match designed_cfn(text, &target) {
-        Err(why) if why.contains("only known at deployment") => {
-            let template = read_template(text).map_err(|e| e.to_string())?;
-            let target = Target {
-                stack_name: Some("corpus-stack".into()),
-                parameters: derived_parameter_values(&template),
-                ..target
-            };
-            designed_cfn(text, &target)
-        }
-        other => other,
-    }
+    designed_cfn(text, &Target::default())
 }
 
 /// `(functions, functions that can write their logs)` of a designed

@@ -349,6 +349,12 @@ fn read_and_resolve(bytes: &[u8]) {
                     unnamed_resources: leash_iac::UnnamedResources::LogicalId,
                     ..Default::default()
                 },
+                // How `leash design` reads a template.
+                leash_iac::ResolveContext {
+                    partition: Some("aws".into()),
+                    parameter_defaults: leash_iac::ParameterDefaults::Unknown,
+                    ..Default::default()
+                },
             ] {
                 for policy in leash_iac::extract_policies_with(&template, &context) {
                     let _ = leash_policy::parse::parse_policy(&policy.document);

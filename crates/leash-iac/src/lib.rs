@@ -64,7 +64,7 @@ pub use extract::{
     extract_policies_with,
 };
 pub use resolve::{
-    ParameterValueError, Resolution, ResolveContext, Unknowns, UnnamedResources,
+    ParameterDefaults, ParameterValueError, Resolution, ResolveContext, Unknowns, UnnamedResources,
     UnresolvedIntrinsic, check_parameter_values, resolve, resolve_with,
 };
 pub use template::{

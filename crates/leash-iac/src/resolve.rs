@@ -49,6 +49,23 @@ pub struct ResolveContext {
     pub parameters: BTreeMap<String, String>,
     /// What a value known only at deployment becomes.
     pub unknowns: Unknowns,
+    /// What a parameter's `Default` stands for when no value is given.
+    pub parameter_defaults: ParameterDefaults,
+}
+
+/// What a parameter with a `Default` and no given value reads as.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ParameterDefaults {
+    /// The default: what a deployment without an override uses. What a
+    /// linter wants (a default of `*` is a finding).
+    #[default]
+    Read,
+    /// A symbol, like a parameter without a default: every deployment may
+    /// override the default, so a design that hard-coded it would break
+    /// the stacks that do. `leash design` reads parameters so, and writes
+    /// them back as `${Parameter}`. (With [`Unknowns::Wildcards`] the
+    /// default is read.)
+    Unknown,
 }
 
 /// What resolution makes of a value known only at deployment.
@@ -515,6 +532,16 @@ impl<'a> Resolver<'a> {
                     let Some(default) = parameter.default.clone() else {
                         return symbol(self, format!("parameter `{target}` has no default"));
                     };
+                    if self.symbolic()
+                        && self.context.parameter_defaults == ParameterDefaults::Unknown
+                    {
+                        return symbol(
+                            self,
+                            format!(
+                                "parameter `{target}` has a default, which a deployment may override"
+                            ),
+                        );
+                    }
                     self.one(&default)
                 }
             };
@@ -1590,7 +1617,7 @@ Outputs:
         );
         assert_eq!(
             shown("P"),
-            format!("{arn_prefix}:states:{at}:stateMachine:${{Machine}}")
+            format!("{arn_prefix}:states:{at}:stateMachine:${{Machine.Name}}")
         );
         assert_eq!(
             shown("Q"),

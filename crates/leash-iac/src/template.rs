@@ -155,6 +155,8 @@ impl PartialEq for Symbols {
     }
 }
 
+impl Eq for Symbols {}
+
 impl Template {
     pub fn parameter(&self, name: &str) -> Option<&Parameter> {
         self.parameters.iter().rev().find(|p| p.name.node == name)

@@ -23,6 +23,7 @@ fn connector_policies() -> Vec<EmbeddedPolicy> {
         // Extraction with the values of one deployment; symbols are
         // tested in `resolve` and through the linter.
         unknowns: leash_iac::Unknowns::Wildcards,
+        parameter_defaults: Default::default(),
         ..Default::default()
     };
     extract_policies_with(&template, &context)

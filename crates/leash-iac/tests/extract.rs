@@ -98,6 +98,7 @@ fn sam_policy_template_is_expanded_with_the_parameter_span() {
         // Extraction with the values of one deployment; symbols are
         // tested in `resolve` and through the linter.
         unknowns: leash_iac::Unknowns::Wildcards,
+        parameter_defaults: Default::default(),
         ..Default::default()
     };
     let policies = extract_policies_with(&template, &context);
@@ -330,6 +331,7 @@ fn lambda_permission_becomes_a_resource_policy_statement() {
         // Extraction with the values of one deployment; symbols are
         // tested in `resolve` and through the linter.
         unknowns: leash_iac::Unknowns::Wildcards,
+        parameter_defaults: Default::default(),
         ..Default::default()
     };
     let policies = extract_policies_with(&template, &context);

@@ -25,8 +25,8 @@ pub use document::{DocumentKind, LintedFile, lint_file};
 pub use lint::{
     is_role_document_value, is_template_value, is_terraform_configuration_value,
     is_terraform_plan_value, lint_policy_bytes, lint_policy_bytes_as, lint_policy_file,
-    lint_policy_file_as, lint_policy_value, lint_role_document, lint_template_json,
-    lint_template_text, lint_template_value, lint_terraform_configuration, lint_terraform_plan,
-    lint_terraform_plan_text,
+    lint_policy_file_as, lint_policy_value, lint_policy_value_with_symbols, lint_role_document,
+    lint_template_json, lint_template_text, lint_template_value, lint_terraform_configuration,
+    lint_terraform_plan, lint_terraform_plan_text,
 };
 pub use registry::{PolicyInput, PolicyKind, RULES, Rule, all_rules, check_policy, rule_by_code};

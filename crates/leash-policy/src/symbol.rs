@@ -208,7 +208,13 @@ impl Symbol {
         let text = match &kind {
             SymbolKind::Pseudo(pseudo) => format!("${{{}}}", pseudo.name()),
             SymbolKind::Parameter { name, .. } => format!("${{{name}}}"),
-            SymbolKind::GeneratedName { logical_id, .. } => format!("${{{logical_id}}}"),
+            SymbolKind::GeneratedName {
+                logical_id,
+                resource_type,
+            } => match generated_name_attribute(resource_type) {
+                Some(attribute) => format!("${{{logical_id}.{attribute}}}"),
+                None => format!("${{{logical_id}}}"),
+            },
             SymbolKind::Attribute {
                 logical_id,
                 attribute: Some(attribute),
@@ -226,6 +232,24 @@ impl Symbol {
             SymbolKind::Opaque { intrinsic, .. } => intrinsic.clone(),
         };
         Symbol { kind, text }
+    }
+}
+
+/// The attribute that holds a resource's generated name or identifier,
+/// for the types whose `Ref` returns something else (a queue's URL, a
+/// topic's or state machine's ARN, an AppSync API's ARN); `None` where
+/// `Ref` is the name or id.
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sqs-queue.html#aws-resource-sqs-queue-return-values>
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-sns-topic.html#aws-resource-sns-topic-return-values>
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-stepfunctions-statemachine.html#aws-resource-stepfunctions-statemachine-return-values>
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-appsync-graphqlapi.html#aws-resource-appsync-graphqlapi-return-values>
+fn generated_name_attribute(resource_type: &str) -> Option<&'static str> {
+    match resource_type {
+        "AWS::SQS::Queue" => Some("QueueName"),
+        "AWS::SNS::Topic" => Some("TopicName"),
+        "AWS::StepFunctions::StateMachine" | "AWS::Serverless::StateMachine" => Some("Name"),
+        "AWS::AppSync::GraphQLApi" | "AWS::Serverless::GraphQLApi" => Some("ApiId"),
+        _ => None,
     }
 }
 

@@ -7,6 +7,7 @@
 
 use leash_iac::{Resource, Template};
 use leash_policy::Value;
+use leash_policy::symbol::SymbolKind;
 
 use super::declared::resource_options;
 use super::{AppResource, EncryptionKey, ModelError, ResourceKind, error_at, reference_target};
@@ -33,13 +34,21 @@ pub(super) fn read_resources(
                     return Err(error_at(
                         value.span,
                         format!(
-                            "the {name_property} of `{}` is only known at deployment (give `--stack-name` and `--parameter KEY=VALUE` when it is built from the stack name or parameters)",
+                            "the {name_property} of `{}` is not one name (a list, a mapping, or a `*`)",
                             resource.logical_id.node
                         ),
                     ));
                 }
             },
-            None => resource.logical_id.node.clone(),
+            // An unnamed secret's ARN ends in a suffix Secrets Manager
+            // generates, so it is not built from a name: its `Ref` is the
+            // whole ARN. Left out of the model (what uses it is kept as
+            // the template writes it).
+            // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-secretsmanager-secret.html#aws-resource-secretsmanager-secret-return-values
+            None if kind == ResourceKind::Secret => continue,
+            // The name CloudFormation generates: one value known only at
+            // deployment, the same symbol as the template's `Ref` to it.
+            None => generated_name(template, resource)?,
         };
         let mut indexes = Vec::new();
         for key in ["GlobalSecondaryIndexes", "LocalSecondaryIndexes"] {
@@ -106,6 +115,24 @@ pub(super) fn read_resources(
         });
     }
     Ok(resources)
+}
+
+/// The symbol for the name CloudFormation generates for `resource`.
+fn generated_name(template: &Template, resource: &Resource) -> Result<String, ModelError> {
+    template
+        .symbols
+        .intern(SymbolKind::GeneratedName {
+            logical_id: resource.logical_id.node.clone(),
+            resource_type: resource.resource_type.node.clone(),
+        })
+        .map(String::from)
+        .ok_or_else(|| {
+            error_at(
+                resource.logical_id.span,
+                "the template has more values known only at deployment than leash can tell apart"
+                    .to_string(),
+            )
+        })
 }
 
 /// The customer managed key of a table (`SSESpecification.KMSMasterKeyId`)
