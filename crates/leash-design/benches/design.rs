@@ -20,7 +20,8 @@ const BUCKETS: usize = 20;
 const QUEUES: usize = 20;
 const TOPICS: usize = 10;
 
-/// A SAM template of `FUNCTIONS` functions behind one REST API, with
+/// A SAM template of `FUNCTIONS` functions behind one REST API (naming
+/// no account or region: designed symbolically, as a new user runs it), with
 /// tables (each with a GSI and a stream), buckets, queues and topics, and
 /// needs from every source the model reads: declared needs (every fifth
 /// function), SAM policy templates, inline statements, SQS and DynamoDB
@@ -29,7 +30,6 @@ fn generate_template() -> String {
     let mut text = String::from(
         "AWSTemplateFormatVersion: '2010-09-09'\n\
          Transform: AWS::Serverless-2016-10-31\n\
-         Metadata:\n  leash: {account: '111122223333', region: eu-west-1}\n\
          Globals:\n  Function: {Runtime: python3.12, Handler: app.handler, CodeUri: src/}\n\
          Resources:\n",
     );

@@ -2034,6 +2034,71 @@ Conditions:
         );
     }
 
+    /// What Lambda sends or reads with the role besides the function's
+    /// code: asynchronous-invocation destinations (SAM's
+    /// `EventInvokeConfig`, for which SAM adds `sqs:SendMessage` on the
+    /// queue it creates and `lambda:InvokeFunction` on a given function),
+    /// a stream event's `OnFailure` queue, an Amazon MQ broker and its
+    /// credentials, and the source of a hand-written event source mapping.
+    /// <https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-async-destinations>
+    /// <https://docs.aws.amazon.com/lambda/latest/dg/with-mq.html#events-mq-permissions>
+    #[test]
+    fn lambda_keeps_its_destinations_broker_and_mapped_sources() {
+        let text = r#"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Failed: {Type: AWS::SQS::Queue}
+  Jobs: {Type: AWS::SQS::Queue}
+  Clicks: {Type: AWS::Kinesis::Stream, Properties: {ShardCount: 1}}
+  Broker: {Type: AWS::AmazonMQ::Broker, Properties: {BrokerName: b}}
+  Secret: {Type: AWS::SecretsManager::Secret}
+  Next:
+    Type: AWS::Serverless::Function
+    Properties: {Handler: a.b, Runtime: python3.12, CodeUri: s/}
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: a.b
+      Runtime: python3.12
+      CodeUri: s/
+      EventInvokeConfig:
+        DestinationConfig:
+          OnSuccess: {Type: Lambda, Destination: !GetAtt Next.Arn}
+          OnFailure: {Type: SQS}
+      Events:
+        Stream:
+          Type: Kinesis
+          Properties:
+            Stream: !GetAtt Clicks.Arn
+            StartingPosition: LATEST
+            DestinationConfig: {OnFailure: {Type: SQS, Destination: !GetAtt Failed.Arn}}
+        Mq:
+          Type: MQ
+          Properties:
+            Broker: !GetAtt Broker.Arn
+            Queues: [q]
+            SourceAccessConfigurations: [{Type: BASIC_AUTH, URI: !Ref Secret}]
+  Mapping:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties: {FunctionName: !Ref Worker, EventSourceArn: !GetAtt Jobs.Arn}
+"#;
+        let (_, value) = designed(text);
+        let role = serde_json::to_string(&value["Resources"]["WorkerRole"]).unwrap();
+        for expected in [
+            r#""Action":"lambda:InvokeFunction","Effect":"Allow","Resource":{"Fn::Sub":"arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:${Next}"}"#,
+            // The queue SAM creates for `OnFailure` without `Destination`.
+            r#"${WorkerEventInvokeConfigOnFailureQueue.Arn}"#,
+            r#""Resource":{"Fn::Sub":"arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${Failed.QueueName}"}"#,
+            r#""Action":"mq:DescribeBroker","Effect":"Allow","Resource":{"Fn::Sub":"${Broker.Arn}"}"#,
+            r#""Action":"secretsmanager:GetSecretValue","Effect":"Allow","Resource":{"Fn::Sub":"${Secret}"}"#,
+            // The mapped queue: consumed.
+            "sqs:ReceiveMessage",
+            "${Jobs.QueueName}",
+        ] {
+            assert!(role.contains(expected), "{expected} not in {role}");
+        }
+    }
+
     #[test]
     fn functions_logging_to_a_named_group_get_that_group_once() {
         let text = r#"

@@ -897,7 +897,13 @@ fn read_function(
 
     // What Lambda itself needs from the role (VPC, X-Ray, dead-letter
     // queue).
-    lambda_needs::read_lambda_needs(resource, resolve, (account, region), &mut function);
+    lambda_needs::read_lambda_needs(
+        template,
+        resource,
+        resolve,
+        (account, region),
+        &mut function,
+    );
 
     // (d) Environment variables that reference a resource: to confirm.
     let variables = resource

@@ -245,6 +245,10 @@ fn describe_origin(embedded: &leash_iac::EmbeddedPolicy) -> String {
     let what = match &embedded.origin {
         PolicyOrigin::SamPolicyTemplate { name } => format!(" (SAM policy template `{name}`)"),
         PolicyOrigin::SamDeadLetterQueue => " (SAM's dead-letter queue statement)".to_string(),
+        PolicyOrigin::SamEventSource => " (SAM's statement for the event source)".to_string(),
+        PolicyOrigin::SamEventInvokeDestination => {
+            " (SAM's statement for an event-invoke destination)".to_string()
+        }
         _ => String::new(),
     };
     format!("`{}` {}{what}", embedded.resource_id, embedded.path)

@@ -65,6 +65,12 @@ pub enum PolicyOrigin {
     SamGeneratedTrust,
     /// The statement SAM adds for a function's `DeadLetterQueue`.
     SamDeadLetterQueue,
+    /// The statements SAM adds for a destination of a function's
+    /// `EventInvokeConfig` (`OnSuccess` or `OnFailure`).
+    SamEventInvokeDestination,
+    /// The statements SAM adds for a pull event (`MQ`'s broker and
+    /// credentials, an `OnFailure` destination of a stream or queue event).
+    SamEventSource,
     /// The resource-policy statement equivalent to an `AWS::Lambda::Permission`.
     LambdaPermission,
     /// What a SAM connector (`AWS::Serverless::Connector` or embedded
@@ -957,8 +963,16 @@ impl<'a> Extractor<'a> {
                 for name in crate::sam_implicit_policies::event_policies(event_type) {
                     implicit(name, &format!("Properties.Events.{}", event.key.node), self);
                 }
+                self.pull_event_statements(
+                    resource,
+                    &event.key.node,
+                    &event.value,
+                    &roles,
+                    &functions,
+                );
             }
             self.dead_letter_queue(resource, &roles, &functions);
+            self.event_invoke_destinations(resource, &roles, &functions);
         }
         if let Some(boundary) = properties.get("PermissionsBoundary") {
             self.reference(
@@ -1096,6 +1110,211 @@ impl<'a> Extractor<'a> {
         policy.attached_roles = roles.to_vec();
         policy.attached_functions = functions.to_vec();
         self.policies.push(policy);
+    }
+
+    /// The inline statements SAM adds to the role it generates for a pull
+    /// event: for `MQ`, `secretsmanager:GetSecretValue` on the
+    /// `BASIC_AUTH` secret, `mq:DescribeBroker` on the broker and, with
+    /// `SecretsManagerKmsKeyId`, `kms:Decrypt` on that key; for an
+    /// `OnFailure` destination with `Type` `SQS`, `SNS` or `S3`,
+    /// `sqs:SendMessage`, `sns:publish`, or `s3:PutObject` on its objects
+    /// and `s3:ListBucket`.
+    /// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-mq.html>
+    /// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-onfailure.html>
+    fn pull_event_statements(
+        &mut self,
+        resource: &Resource,
+        event_name: &str,
+        event: &Value,
+        roles: &[String],
+        functions: &[String],
+    ) {
+        let Some(properties) = event.get("Properties") else {
+            return;
+        };
+        let span = event.span;
+        let resolve = |value: &Value, this: &Self| resolve_with(value, this.template, this.context);
+        let mut statements = Vec::new();
+        let mut unresolved = Vec::new();
+        let mut statement = |action: &str, resolved: crate::resolve::Resolution| {
+            unresolved.extend(resolved.unresolved);
+            statements.push(object(
+                span,
+                vec![
+                    ("Effect", string(span, "Allow")),
+                    ("Action", string(span, action)),
+                    ("Resource", resolved.value),
+                ],
+            ));
+        };
+        if event.get("Type").and_then(Value::as_str) == Some("MQ") {
+            let secret = properties
+                .get("SourceAccessConfigurations")
+                .and_then(Value::as_array)
+                .unwrap_or(&[])
+                .iter()
+                .find(|c| c.get("Type").and_then(Value::as_str) == Some("BASIC_AUTH"))
+                .and_then(|c| c.get("URI"));
+            if let Some(secret) = secret {
+                statement("secretsmanager:GetSecretValue", resolve(secret, self));
+            }
+            if let Some(broker) = properties.get("Broker") {
+                statement("mq:DescribeBroker", resolve(broker, self));
+            }
+            if let Some(key) = properties.get("SecretsManagerKmsKeyId") {
+                let key = resolve(key, self);
+                if let Some(id) = key.value.as_str() {
+                    let partition = self.context.partition.as_deref().unwrap_or("aws");
+                    let arn = Value::new(
+                        ValueKind::Object(vec![Member {
+                            key: Spanned::new("Fn::Sub".to_string(), span),
+                            value: string(
+                                span,
+                                &format!(
+                                    "arn:{partition}:kms:${{AWS::Region}}:${{AWS::AccountId}}:key/{}",
+                                    id.replace("${", "${!")
+                                ),
+                            ),
+                        }]),
+                        span,
+                    );
+                    statement("kms:Decrypt", resolve(&arn, self));
+                }
+            }
+        }
+        if let Some(on_failure) = properties
+            .get("DestinationConfig")
+            .and_then(|c| c.get("OnFailure"))
+            && let Some(destination) = on_failure.get("Destination")
+        {
+            let target = resolve(destination, self);
+            match on_failure.get("Type").and_then(Value::as_str) {
+                Some("SQS") => statement("sqs:SendMessage", target),
+                Some("SNS") => statement("sns:publish", target),
+                Some("S3") => {
+                    let objects = match &target.value.kind {
+                        ValueKind::String(bucket) => crate::resolve::Resolution {
+                            value: string(span, &format!("{bucket}/*")),
+                            unresolved: target.unresolved.clone(),
+                        },
+                        _ => target.clone(),
+                    };
+                    statement("s3:PutObject", objects);
+                    statement("s3:ListBucket", target);
+                }
+                // Without `Type` SAM adds nothing.
+                _ => {}
+            }
+        }
+        if statements.is_empty() {
+            return;
+        }
+        let mut policy = self.base(
+            resource,
+            format!("Properties.Events.{event_name}"),
+            PolicyKind::Identity,
+            PolicyOrigin::SamEventSource,
+        );
+        policy.span = span;
+        policy.document = policy_document(span, statements);
+        policy.unresolved = unresolved;
+        policy.attached_roles = roles.to_vec();
+        policy.attached_functions = functions.to_vec();
+        self.policies.push(policy);
+    }
+
+    /// What SAM adds to the role it generates for each destination of a
+    /// function's `EventInvokeConfig.DestinationConfig`: `sqs:SendMessage`,
+    /// `sns:publish`, `events:PutEvents` or `lambda:InvokeFunction` on the
+    /// destination, or `s3:PutObject` on its objects and `s3:ListBucket` on
+    /// an `S3Bucket`; for an `SQS` or `SNS` destination without
+    /// `Destination`, on the queue or topic SAM creates
+    /// (`<Function>EventInvokeConfig<OnSuccess|OnFailure><Queue|Topic>`).
+    /// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-onfailure.html>
+    fn event_invoke_destinations(
+        &mut self,
+        resource: &Resource,
+        roles: &[String],
+        functions: &[String],
+    ) {
+        let Some(config) = resource
+            .properties
+            .get("EventInvokeConfig")
+            .and_then(|c| c.get("DestinationConfig"))
+        else {
+            return;
+        };
+        for event in ["OnSuccess", "OnFailure"] {
+            let Some(destination) = config.get(event) else {
+                continue;
+            };
+            let span = destination.span;
+            let kind = destination.get("Type").and_then(Value::as_str);
+            let target = match destination.get("Destination") {
+                Some(target) => resolve_with(target, self.template, self.context),
+                None => {
+                    let suffix = match kind {
+                        Some("SQS") => "Queue",
+                        Some("SNS") => "Topic",
+                        _ => continue,
+                    };
+                    // Not a resource of the template: SAM creates it
+                    // (its ARN stays a value known only at deployment).
+                    let id = format!(
+                        "{}EventInvokeConfig{event}{suffix}",
+                        resource.logical_id.node
+                    );
+                    let attribute = if suffix == "Queue" { "Arn" } else { "TopicArn" };
+                    let value = Value::new(
+                        ValueKind::Object(vec![Member {
+                            key: Spanned::new("Fn::GetAtt".to_string(), span),
+                            value: string(span, &format!("{id}.{attribute}")),
+                        }]),
+                        span,
+                    );
+                    resolve_with(&value, self.template, self.context)
+                }
+            };
+            let statement = |action: &str, resource: Value| {
+                object(
+                    span,
+                    vec![
+                        ("Effect", string(span, "Allow")),
+                        ("Action", string(span, action)),
+                        ("Resource", resource),
+                    ],
+                )
+            };
+            let statements = match kind {
+                Some("SQS") => vec![statement("sqs:SendMessage", target.value)],
+                Some("SNS") => vec![statement("sns:publish", target.value)],
+                Some("EventBridge") => vec![statement("events:PutEvents", target.value)],
+                Some("Lambda") => vec![statement("lambda:InvokeFunction", target.value)],
+                Some("S3Bucket") => {
+                    let objects = match &target.value.kind {
+                        ValueKind::String(bucket) => string(span, &format!("{bucket}/*")),
+                        _ => target.value.clone(),
+                    };
+                    vec![
+                        statement("s3:PutObject", objects),
+                        statement("s3:ListBucket", target.value),
+                    ]
+                }
+                _ => continue,
+            };
+            let mut policy = self.base(
+                resource,
+                format!("Properties.EventInvokeConfig.DestinationConfig.{event}"),
+                PolicyKind::Identity,
+                PolicyOrigin::SamEventInvokeDestination,
+            );
+            policy.span = span;
+            policy.document = policy_document(span, statements);
+            policy.unresolved = target.unresolved;
+            policy.attached_roles = roles.to_vec();
+            policy.attached_functions = functions.to_vec();
+            self.policies.push(policy);
+        }
     }
 
     #[allow(clippy::too_many_arguments)]

@@ -551,3 +551,115 @@ fn lambda_permission_function_names_keep_their_qualifier() {
         "arn:aws:lambda:us-east-1:444455556666:function:orders"
     );
 }
+
+/// What SAM adds to the role it generates for a function's destinations
+/// and pull events, as aws-sam-translator writes it: `sqs:SendMessage` on
+/// the queue SAM creates for an `OnFailure` without `Destination`,
+/// `lambda:InvokeFunction` on a given function, `sqs:SendMessage` on a
+/// stream event's `OnFailure` queue with `Type: SQS`, and for an `MQ`
+/// event `secretsmanager:GetSecretValue` on the `BASIC_AUTH` secret and
+/// `mq:DescribeBroker` on the broker. A function with its own `Role` gets
+/// none of them.
+/// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-onfailure.html>
+/// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-mq.html>
+#[test]
+fn sam_destination_and_pull_event_statements() {
+    let text = r#"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Failed: {Type: AWS::SQS::Queue, Properties: {QueueName: failed}}
+  Next: {Type: AWS::Serverless::Function, Properties: {Handler: a.b, Runtime: python3.12, CodeUri: s/, FunctionName: next}}
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: a.b
+      Runtime: python3.12
+      CodeUri: s/
+      EventInvokeConfig:
+        DestinationConfig:
+          OnSuccess: {Type: Lambda, Destination: !GetAtt Next.Arn}
+          OnFailure: {Type: SQS}
+      Events:
+        Stream:
+          Type: Kinesis
+          Properties:
+            Stream: arn:aws:kinesis:us-east-1:111122223333:stream/s
+            StartingPosition: LATEST
+            DestinationConfig: {OnFailure: {Type: SQS, Destination: !GetAtt Failed.Arn}}
+        Mq:
+          Type: MQ
+          Properties:
+            Broker: arn:aws:mq:us-east-1:111122223333:broker:b:b-1
+            Queues: [q]
+            SourceAccessConfigurations:
+              - {Type: BASIC_AUTH, URI: arn:aws:secretsmanager:us-east-1:111122223333:secret:mq-AbCdEf}
+"#;
+    let context = ResolveContext {
+        account: Some("111122223333".into()),
+        region: Some("us-east-1".into()),
+        partition: Some("aws".into()),
+        ..Default::default()
+    };
+    let template = read_template(text).unwrap();
+    let policies = extract_policies_with(&template, &context);
+    let shown = |path: &str| {
+        let policy = policy(&policies, "Worker", path);
+        assert_eq!(policy.attached_roles, ["WorkerRole"]);
+        let statements = policy
+            .document
+            .get("Statement")
+            .unwrap()
+            .as_array()
+            .unwrap();
+        statements
+            .iter()
+            .map(|s| {
+                let action = s.get("Action").unwrap().as_str().unwrap().to_string();
+                let resource = template
+                    .symbols
+                    .display(s.get("Resource").unwrap().as_str().unwrap());
+                (action, resource)
+            })
+            .collect::<Vec<_>>()
+    };
+    let pair = |a: &str, r: &str| (a.to_string(), r.to_string());
+    assert_eq!(
+        shown("Properties.EventInvokeConfig.DestinationConfig.OnSuccess"),
+        [pair(
+            "lambda:InvokeFunction",
+            "arn:aws:lambda:us-east-1:111122223333:function:next"
+        )]
+    );
+    assert_eq!(
+        shown("Properties.EventInvokeConfig.DestinationConfig.OnFailure"),
+        [pair(
+            "sqs:SendMessage",
+            "${WorkerEventInvokeConfigOnFailureQueue.Arn}"
+        )]
+    );
+    assert_eq!(
+        shown("Properties.Events.Stream"),
+        [pair(
+            "sqs:SendMessage",
+            "arn:aws:sqs:us-east-1:111122223333:failed"
+        )]
+    );
+    assert_eq!(
+        shown("Properties.Events.Mq"),
+        [
+            pair(
+                "secretsmanager:GetSecretValue",
+                "arn:aws:secretsmanager:us-east-1:111122223333:secret:mq-AbCdEf"
+            ),
+            pair(
+                "mq:DescribeBroker",
+                "arn:aws:mq:us-east-1:111122223333:broker:b:b-1"
+            ),
+        ]
+    );
+    assert!(
+        policies
+            .iter()
+            .all(|p| p.origin != PolicyOrigin::SamEventSource || p.resource_id == "Worker")
+    );
+}

@@ -130,11 +130,55 @@ pub(super) fn read_events(
                         .push(format!("event `{event_name}` ({event_type}): {why}")),
                 }
             }
+            // What Lambda needs for it is a Lambda need (`lambda_needs`).
+            "MQ" => {}
             "ScheduleV2" => function.ignored.push(format!(
                 "event `{event_name}` (ScheduleV2): EventBridge Scheduler invokes the function with the schedule's own role (`RoleArn`, or one SAM creates), not through the function's role or resource policy; not designed"
             )),
             other => function.ignored.push(format!(
                 "event `{event_name}` of type `{other}`: not designed yet"
+            )),
+        }
+    }
+    // `AWS::Lambda::EventSourceMapping` resources of the function (what
+    // SAM writes for a pull event, written by hand): Lambda polls the
+    // source with the function's role.
+    // https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-permissions
+    for mapping in &template.resources {
+        if mapping.resource_type.node != "AWS::Lambda::EventSourceMapping"
+            || mapping
+                .properties
+                .get("FunctionName")
+                .and_then(reference_target)
+                .is_none_or(|target| target != logical_id)
+        {
+            continue;
+        }
+        let mapping_id = mapping.logical_id.node.clone();
+        let source = mapping
+            .properties
+            .get("EventSourceArn")
+            .and_then(reference_target)
+            .and_then(|target| resources.iter().find(|r| r.logical_id == target))
+            .filter(|r| {
+                matches!(
+                    r.kind,
+                    ResourceKind::Queue | ResourceKind::Table | ResourceKind::Stream
+                )
+            });
+        match source {
+            Some(source) => function.needs.push(Need {
+                resource: source.logical_id.clone(),
+                access: Access::Consume,
+                prefix: None,
+                index: false,
+                actions: Vec::new(),
+                scope: None,
+                conditions: NeedConditions::default(),
+                source: NeedSource::EventSource { event: mapping_id },
+            }),
+            None => function.ignored.push(format!(
+                "event source mapping `{mapping_id}`: its EventSourceArn is not a queue, table stream or stream of the template"
             )),
         }
     }

@@ -7,29 +7,39 @@
 //! Each need is scoped as narrowly as the service allows and cites the
 //! page that lists it. `original::limit_lambda_needs` then keeps only
 //! what the template's own IAM grants the function (the design never
-//! widens the template).
+//! widens the template). The destinations of asynchronous invocations
+//! and of event sources, and the broker and credentials of an Amazon MQ
+//! event source, are here too: Lambda uses them with the role.
 //!
 //! Not for: the needs of the function's code (`declared`, `template_iam`,
 //! `connectors`), event sources (`events`), or logs (`design`).
 
-use leash_iac::Resource;
+use leash_iac::{Resource, Template};
 use leash_policy::Value;
 
-use super::{Function, LambdaNeed};
+use super::{Function, LambdaNeed, reference_target};
 
 /// Lambda's VPC guide: the execution role lets Lambda create and manage
 /// the function's network interfaces.
 const VPC_REFERENCE: &str = "https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html#configuration-vpc-permissions";
 const XRAY_REFERENCE: &str = "https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html";
 const DLQ_REFERENCE: &str = "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq";
+const DESTINATION_REFERENCE: &str = "https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-async-destinations";
+const ON_FAILURE_REFERENCE: &str =
+    "https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html";
+const MQ_REFERENCE: &str =
+    "https://docs.aws.amazon.com/lambda/latest/dg/with-mq.html#events-mq-permissions";
 
 /// Reads the function's Lambda needs from its (Globals-merged) properties.
 pub(super) fn read_lambda_needs(
+    template: &Template,
     resource: &Resource,
     resolve: &dyn Fn(&Value) -> Value,
     (account, region): (&str, &str),
     function: &mut Function,
 ) {
+    destinations(template, resource, resolve, function);
+    mq_event_sources(resource, resolve, (account, region), function);
     let properties = &resource.properties;
     let is_sam = resource.resource_type.node == "AWS::Serverless::Function";
 
@@ -130,4 +140,249 @@ pub(super) fn read_lambda_needs(
             }
         }
     }
+}
+
+/// The destinations Lambda sends records to with the function's role: of
+/// asynchronous invocations (SAM's `EventInvokeConfig.DestinationConfig`,
+/// an `AWS::Lambda::EventInvokeConfig` of the function: `OnSuccess`,
+/// `OnFailure`) and of event sources (`DestinationConfig.OnFailure` of a
+/// SAM pull event or an `AWS::Lambda::EventSourceMapping` of the
+/// function). The action follows the destination's service: SQS
+/// `sqs:SendMessage`, SNS `sns:Publish`, Lambda `lambda:InvokeFunction`,
+/// EventBridge `events:PutEvents`, S3 `s3:PutObject` on its objects and
+/// `s3:ListBucket`.
+fn destinations(
+    template: &Template,
+    resource: &Resource,
+    resolve: &dyn Fn(&Value) -> Value,
+    function: &mut Function,
+) {
+    let id = resource.logical_id.node.as_str();
+    // (what, destination, SAM's `Type` where given, page)
+    let mut found: Vec<(String, Value, Option<&str>, &'static str)> = Vec::new();
+    let invoke_config = resource
+        .properties
+        .get("EventInvokeConfig")
+        .and_then(|c| c.get("DestinationConfig"));
+    for event in ["OnSuccess", "OnFailure"] {
+        let Some(config) = invoke_config.and_then(|c| c.get(event)) else {
+            continue;
+        };
+        let kind = config.get("Type").and_then(Value::as_str);
+        let destination = match (config.get("Destination"), kind) {
+            (Some(destination), _) => destination.clone(),
+            // SAM creates the queue or topic
+            // (`<Function>EventInvokeConfig<Event><Queue|Topic>`).
+            (None, Some(kind @ ("SQS" | "SNS"))) => {
+                let created = format!(
+                    "{id}EventInvokeConfig{event}{}",
+                    if kind == "SQS" { "Queue" } else { "Topic" }
+                );
+                let attribute = if kind == "SQS" { "Arn" } else { "TopicArn" };
+                get_att(&created, attribute, config.span)
+            }
+            _ => continue,
+        };
+        found.push((
+            format!("asynchronous invocations' `{event}` destination"),
+            destination,
+            kind,
+            DESTINATION_REFERENCE,
+        ));
+    }
+    for event in resource
+        .properties
+        .get("Events")
+        .and_then(Value::as_object)
+        .unwrap_or(&[])
+    {
+        if let Some(destination) = event
+            .value
+            .get("Properties")
+            .and_then(|p| p.get("DestinationConfig"))
+            .and_then(|c| c.get("OnFailure"))
+            .and_then(|d| d.get("Destination"))
+        {
+            found.push((
+                format!("the `OnFailure` destination of event `{}`", event.key.node),
+                destination.clone(),
+                None,
+                ON_FAILURE_REFERENCE,
+            ));
+        }
+    }
+    // Resources of the template that configure the function from outside.
+    for other in &template.resources {
+        let names_function = other
+            .properties
+            .get("FunctionName")
+            .and_then(reference_target)
+            .is_some_and(|target| target == id);
+        if !names_function {
+            continue;
+        }
+        let (events, reference): (&[&str], _) = match other.resource_type.node.as_str() {
+            "AWS::Lambda::EventInvokeConfig" => {
+                (&["OnSuccess", "OnFailure"], DESTINATION_REFERENCE)
+            }
+            "AWS::Lambda::EventSourceMapping" => (&["OnFailure"], ON_FAILURE_REFERENCE),
+            _ => continue,
+        };
+        for event in events {
+            if let Some(destination) = other
+                .properties
+                .get("DestinationConfig")
+                .and_then(|c| c.get(event))
+                .and_then(|d| d.get("Destination"))
+            {
+                found.push((
+                    format!("the `{event}` destination of `{}`", other.logical_id.node),
+                    destination.clone(),
+                    None,
+                    reference,
+                ));
+            }
+        }
+    }
+    for (what, destination, kind, reference) in found {
+        let resolved = resolve(&destination);
+        let Some(arn) = resolved.as_str() else {
+            continue;
+        };
+        // SAM's `Type` where given, else the ARN's service.
+        let service = match kind {
+            Some("SQS") => Some("sqs"),
+            Some("SNS") => Some("sns"),
+            Some("Lambda") => Some("lambda"),
+            Some("EventBridge") => Some("events"),
+            Some("S3" | "S3Bucket") => Some("s3"),
+            _ => leash_catalog::arn::split_fields(arn).map(|fields| fields[2]),
+        };
+        let why = format!("Lambda sending records to {what}");
+        let mut need = |actions: &[&str], resource: String, example: String| {
+            function.lambda_needs.push(LambdaNeed {
+                why: why.clone(),
+                actions: actions.iter().map(|a| (*a).to_string()).collect(),
+                resource,
+                example,
+                reference: reference.into(),
+            });
+        };
+        match service {
+            Some("sqs") => need(&["sqs:SendMessage"], arn.into(), arn.into()),
+            Some("sns") => need(&["sns:Publish"], arn.into(), arn.into()),
+            Some("lambda") => need(&["lambda:InvokeFunction"], arn.into(), arn.into()),
+            Some("events") => need(&["events:PutEvents"], arn.into(), arn.into()),
+            Some("s3") => {
+                need(
+                    &["s3:PutObject"],
+                    format!("{arn}/*"),
+                    format!("{arn}/example-record"),
+                );
+                need(&["s3:ListBucket"], arn.into(), arn.into());
+            }
+            _ => {}
+        }
+    }
+}
+
+/// An Amazon MQ event source: Lambda reads the broker and its
+/// credentials with the function's role, and reaches the broker through
+/// network interfaces in its VPC (the actions the MQ page lists; the
+/// describe actions work only on `*`, the create and delete ones are
+/// scoped as for a function in a VPC).
+fn mq_event_sources(
+    resource: &Resource,
+    resolve: &dyn Fn(&Value) -> Value,
+    (account, region): (&str, &str),
+    function: &mut Function,
+) {
+    for event in resource
+        .properties
+        .get("Events")
+        .and_then(Value::as_object)
+        .unwrap_or(&[])
+    {
+        if event.value.get("Type").and_then(Value::as_str) != Some("MQ") {
+            continue;
+        }
+        let Some(properties) = event.value.get("Properties") else {
+            continue;
+        };
+        let why = format!(
+            "Lambda polling the Amazon MQ broker of event `{}`",
+            event.key.node
+        );
+        // An ARN, or one value known only at deployment (a placeholder
+        // such as `<your_secret_arn>` is left as the template writes it).
+        let text = |value: &Value| {
+            resolve(value)
+                .as_str()
+                .filter(|text| {
+                    text.starts_with("arn:") || leash_policy::symbol::single_symbol(text).is_some()
+                })
+                .map(str::to_string)
+        };
+        if let Some(broker) = properties.get("Broker").and_then(text) {
+            function.lambda_needs.push(LambdaNeed {
+                why: why.clone(),
+                actions: vec!["mq:DescribeBroker".into()],
+                resource: broker.clone(),
+                example: broker,
+                reference: MQ_REFERENCE.into(),
+            });
+        }
+        let secret = properties
+            .get("SourceAccessConfigurations")
+            .and_then(Value::as_array)
+            .unwrap_or(&[])
+            .iter()
+            .find(|c| c.get("Type").and_then(Value::as_str) == Some("BASIC_AUTH"))
+            .and_then(|c| c.get("URI"))
+            .and_then(text);
+        if let Some(secret) = secret {
+            function.lambda_needs.push(LambdaNeed {
+                why: why.clone(),
+                actions: vec!["secretsmanager:GetSecretValue".into()],
+                resource: secret.clone(),
+                example: secret,
+                reference: MQ_REFERENCE.into(),
+            });
+        }
+        function.lambda_needs.push(LambdaNeed {
+            why: why.clone(),
+            actions: vec![
+                "ec2:DescribeNetworkInterfaces".into(),
+                "ec2:DescribeSecurityGroups".into(),
+                "ec2:DescribeSubnets".into(),
+                "ec2:DescribeVpcs".into(),
+            ],
+            resource: "*".into(),
+            example: "*".into(),
+            reference: MQ_REFERENCE.into(),
+        });
+        function.lambda_needs.push(LambdaNeed {
+            why,
+            actions: vec![
+                "ec2:CreateNetworkInterface".into(),
+                "ec2:DeleteNetworkInterface".into(),
+            ],
+            resource: format!("arn:aws:ec2:{region}:{account}:*/*"),
+            example: format!("arn:aws:ec2:{region}:{account}:network-interface/eni-0example"),
+            reference: MQ_REFERENCE.into(),
+        });
+    }
+}
+
+/// `{"Fn::GetAtt": [id, attribute]}`.
+fn get_att(id: &str, attribute: &str, span: leash_policy::Span) -> Value {
+    use leash_policy::{Member, Spanned, ValueKind};
+    let text = |t: &str| Value::new(ValueKind::String(t.to_string()), span);
+    Value::new(
+        ValueKind::Object(vec![Member {
+            key: Spanned::new("Fn::GetAtt".to_string(), span),
+            value: Value::new(ValueKind::Array(vec![text(id), text(attribute)]), span),
+        }]),
+        span,
+    )
 }
