@@ -26,6 +26,12 @@ static CAUGHT: AtomicBool = AtomicBool::new(false);
 pub fn install_hook() {
     std::panic::set_hook(Box::new(|info| {
         let message = payload_text(info.payload());
+        // The reader of the output went away (`leash check ... | head`):
+        // nothing is wrong, and there is nobody left to tell. Stop
+        // quietly, as ripgrep and the coreutils do.
+        if message.starts_with("failed printing to std") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
         let place = info
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()))

@@ -4,54 +4,17 @@
 //!
 //! Not for work whose items depend on each other.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use rayon::prelude::*;
 
-/// `work` applied to every item, on up to `available_parallelism()`
-/// threads (the calling thread alone when there is one core or one item),
-/// results in the order of `items`. Items are handed out one at a time
-/// from a shared counter, so a thread that drew large items does not hold
-/// up the others. A panic in `work` is raised again here, as it would be
-/// without threads.
+/// `work` applied to every item on the machine's cores (rayon's pool),
+/// results in the order of `items`. A panic in `work` is raised again
+/// here, as it would be without threads.
 pub fn map_in_order<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .min(items.len());
-    if threads <= 1 {
+    if items.len() <= 1 {
         return items.iter().map(work).collect();
     }
-    let next = AtomicUsize::new(0);
-    let mut slots: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let index = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(item) = items.get(index) else {
-                            break;
-                        };
-                        done.push((index, work(item)));
-                    }
-                    done
-                })
-            })
-            .collect();
-        for worker in workers {
-            match worker.join() {
-                Ok(done) => {
-                    for (index, result) in done {
-                        if let Some(slot) = slots.get_mut(index) {
-                            *slot = Some(result);
-                        }
-                    }
-                }
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-    });
-    // Every index below `items.len()` was taken by exactly one thread.
-    slots.into_iter().flatten().collect()
+    let work = &work;
+    items.par_iter().map(work).collect()
 }
 
 #[cfg(test)]

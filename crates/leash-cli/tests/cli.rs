@@ -477,3 +477,36 @@ fn stdout_json_text(text: &str) -> Vec<Value> {
         other => panic!("not a JSON array: {other:?}"),
     }
 }
+
+/// A reader that stops early (`leash design ... | head -1`) is not a bug:
+/// leash stops quietly, exit 0, no "internal error" message. The summary
+/// of 1,500 functions is more than a pipe holds, so leash is still
+/// writing when the reader leaves, and its next write fails.
+#[test]
+fn a_closed_pipe_is_not_an_internal_error() {
+    use std::io::Read;
+    let dir = std::env::temp_dir().join(format!("leash-pipe-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut template = String::from("Transform: AWS::Serverless-2016-10-31\nResources:\n");
+    for index in 0..1500 {
+        template.push_str(&format!(
+            "  Function{index}: {{Type: AWS::Serverless::Function, Properties: {{Handler: a.b, Runtime: python3.12, CodeUri: s/}}}}\n"
+        ));
+    }
+    let path = dir.join("many.yaml");
+    std::fs::write(&path, template).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_leash"))
+        .args(["design", path.to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+    // The read end is dropped here.
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("internal error"), "{stderr}");
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -209,43 +209,24 @@ type Key = (String, Vec<Condition>);
 
 /// Designs one role per function and verifies each.
 pub fn design(app: &Application) -> Result<Vec<RoleDesign>, DesignError> {
-    // Each function's role is designed and verified on its own, so large
-    // applications are split over the cores in contiguous runs, which
-    // keeps the roles in template order. Small ones are not worth a thread
-    // (docs/benchmarks.md, "leash design on 100 functions").
-    const MIN_FUNCTIONS_PER_THREAD: usize = 8;
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .min(app.functions.len() / MIN_FUNCTIONS_PER_THREAD);
-    if threads <= 1 {
+    // Each function's role is designed and verified on its own: large
+    // applications are spread over the cores (rayon keeps the roles in
+    // template order). Small ones are not worth it (docs/benchmarks.md,
+    // "leash design on 100 functions").
+    const MIN_FUNCTIONS_FOR_THREADS: usize = 16;
+    if app.functions.len() < MIN_FUNCTIONS_FOR_THREADS {
         return app
             .functions
             .iter()
             .map(|f| design_function(app, f))
             .collect();
     }
-    let run = app.functions.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = app
-            .functions
-            .chunks(run)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|f| design_function(app, f))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        let mut roles = Vec::with_capacity(app.functions.len());
-        for worker in workers {
-            match worker.join() {
-                Ok(part) => roles.extend(part),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        roles.into_iter().collect()
-    })
+    use rayon::prelude::*;
+    app.functions
+        .par_iter()
+        .with_min_len(MIN_FUNCTIONS_FOR_THREADS / 2)
+        .map(|f| design_function(app, f))
+        .collect()
 }
 
 /// Designs the role of each cross-account consumer (`DesignOptions::consumers`):
