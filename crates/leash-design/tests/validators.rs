@@ -363,3 +363,37 @@ fn the_readme_example_design_passes_cfn_lint_after_the_sam_transform() {
         results[1].findings
     );
 }
+
+/// Names only known at deployment (an `Fn::If` on a condition of a
+/// parameter, an `Fn::ImportValue`) are written as variables of
+/// `Fn::Sub`'s list form bound to the intrinsics, and both validators
+/// accept the design with no finding at all.
+#[test]
+fn symbolic_names_are_written_as_cloudformation_accepts() {
+    let Some(python) = validator_python() else {
+        return;
+    };
+    let original = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/symbolic.yaml");
+    let text = std::fs::read_to_string(&original).unwrap();
+    let output = designed_cfn(&text, &Target::default()).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&output).unwrap();
+    let policy = serde_json::to_string(&value["Resources"]["WorkerRole"]).unwrap();
+    for expected in [
+        r#"{"Fn::Sub":["arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${LeashValue1}",{"LeashValue1":{"Fn::If":["IsProd","orders",{"Fn::Sub":"orders-${Stage}"}]}}]}"#,
+        r#"{"Fn::Sub":["arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${LeashValue1}",{"LeashValue1":{"Fn::ImportValue":"shared-queue-name"}}]}"#,
+    ] {
+        assert!(policy.contains(expected), "{expected} not in {policy}");
+    }
+    let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("validators-symbolic");
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let designed = out_dir.join("template.designed.json");
+    std::fs::write(&designed, output).unwrap();
+    let results = validate(&python, &[original, designed]);
+    assert_eq!(results[0].transform_error, None);
+    assert_eq!(results[1].transform_error, None, "the design transforms");
+    assert!(
+        results[1].findings.is_empty(),
+        "cfn-lint findings on the design: {:?}",
+        results[1].findings
+    );
+}
