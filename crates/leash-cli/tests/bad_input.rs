@@ -70,15 +70,12 @@ fn bad_inputs() -> Vec<(&'static str, Vec<u8>, &'static str)> {
         ("array.json", b"[1, 2, 3]".to_vec(), "L007"),
         ("string.json", b"\"Statement\"".to_vec(), "L007"),
         ("package.json", br#"{"name": "orders", "dependencies": {"aws-sdk": "2"}}"#.to_vec(), "L007"),
+        // Read since `leash check` audits dumps: a role allowing `*` on
+        // `*` is an error on that role (L601).
         (
             "authorization-details.json",
-            br#"{"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [{"RoleName": "admin", "RolePolicyList": [{"PolicyName": "all", "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}]}], "Policies": []}"#.to_vec(),
-            "L007",
-        ),
-        (
-            "authorization-details-policies-only.json",
-            br#"{"Policies": [{"PolicyName": "p", "Arn": "arn:aws:iam::111122223333:policy/p", "PolicyVersionList": [{"Document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}, "IsDefaultVersion": true}]}], "IsTruncated": false}"#.to_vec(),
-            "L007",
+            br#"{"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [{"RoleName": "admin", "Arn": "arn:aws:iam::111122223333:role/admin", "RolePolicyList": [{"PolicyName": "all", "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}]}], "Policies": []}"#.to_vec(),
+            "L601",
         ),
         ("workflow.yaml", b"on: push\njobs:\n  build:\n    runs-on: ubuntu-latest\n".to_vec(), "L007"),
         ("scalar.yaml", b"just a sentence\n".to_vec(), "L007"),

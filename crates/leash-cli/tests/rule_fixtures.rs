@@ -246,6 +246,20 @@ rule_fixture_tests! {
     privilege_escalation_path_across_policies: "privilege-escalation-path-across-policies",
     /// L510; negative: the SQS consumer with a role of its own (corpus).
     sam_event_source_policy_on_every_queue: "sam-event-source-policy-on-every-queue",
+    /// L600 (an account dump); negative: the dump holds the customer managed policy.
+    dump_entry_not_read: "dump-entry-not-read",
+    /// L601; negative: `AdministratorAccess` under an S3 read-only boundary.
+    admin_equivalent_principal: "admin-equivalent-principal",
+    /// L602; negative: the same role without `iam:PassRole`.
+    privilege_escalation_path_of_principal: "privilege-escalation-path-of-principal",
+    /// L603; negative: `*` limited by `aws:PrincipalOrgID`.
+    role_trusting_every_principal: "role-trusting-every-principal",
+    /// L604; negative: the dump's own account.
+    role_trusting_unlisted_account: "role-trusting-unlisted-account",
+    /// L605; negative: `aws:SourceAccount` on the Step Functions trust.
+    service_trust_without_source_condition: "service-trust-without-source-condition",
+    /// L606; negative: last used 59 days before the dump's newest date.
+    unused_role: "unused-role",
 }
 
 #[test]

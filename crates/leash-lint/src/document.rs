@@ -34,8 +34,8 @@ pub enum DocumentKind {
     Unreadable,
     /// Not text in an encoding leash reads.
     Undecodable,
-    /// `aws iam get-account-authorization-details` output: known, not read
-    /// yet.
+    /// `aws iam get-account-authorization-details` output, audited as
+    /// `leash audit` does.
     AccountAuthorizationDetails,
     /// A document of no kind leash reads.
     Unknown,
@@ -71,7 +71,7 @@ pub struct LintedFile {
 }
 
 /// The kinds leash reads, as the unknown-kind finding names them.
-pub const KNOWN_KINDS: &str = "an IAM policy (`Statement`), a CloudFormation or SAM template (`Resources`), a Terraform plan (`terraform show -json`), a Terraform JSON configuration (`resource`) or a role (`AssumeRolePolicyDocument`, `Policies`)";
+pub const KNOWN_KINDS: &str = "an IAM policy (`Statement`), a CloudFormation or SAM template (`Resources`), a Terraform plan (`terraform show -json`), a Terraform JSON configuration (`resource`), a role (`AssumeRolePolicyDocument`, `Policies`) or an account authorization dump (`RoleDetailList`, `UserDetailList`, `GroupDetailList`, `Policies`)";
 
 /// Lints one decoded file. `name` (its path) decides YAML from JSON by
 /// extension: `.yaml`/`.yml` are YAML, `.template` either; `kind` is the
@@ -144,16 +144,14 @@ fn lint_json(text: &str, value: Value, kind: Option<PolicyKind>) -> LintedFile {
     }
     // Before roles: a dump's top-level `Policies` is not a role's.
     if is_account_authorization_details(&value) {
+        // `leash check` on a dump audits it with the defaults of `leash audit`.
+        let options = crate::audit::AuditOptions {
+            unused_days: Some(crate::audit::DEFAULT_UNUSED_DAYS),
+            ..crate::audit::AuditOptions::default()
+        };
         return LintedFile {
             kind: DocumentKind::AccountAuthorizationDetails,
-            diagnostics: vec![
-                Diagnostic::new(
-                    &rules::unknown_document_kind::RULE,
-                    "this is an account authorization dump (`aws iam get-account-authorization-details`), which leash does not read yet: none of its policies was checked",
-                    Span::new(value.span.start, value.span.start),
-                )
-                .with_help("check the policies themselves: one file per policy document"),
-            ],
+            diagnostics: crate::audit::audit_dump(text, &value, &options).diagnostics,
         };
     }
     if is_role_document_value(&value) {
@@ -209,7 +207,7 @@ fn looks_like_policy(value: &Value) -> bool {
 /// its lists of users, groups, roles and managed policies.
 /// Filtered to managed policies, it holds only `Policies`, each with its
 /// `PolicyVersionList`.
-fn is_account_authorization_details(value: &Value) -> bool {
+pub fn is_account_authorization_details(value: &Value) -> bool {
     let has_detail_list = ["UserDetailList", "GroupDetailList", "RoleDetailList"]
         .iter()
         .any(|key| value.get(key).is_some());

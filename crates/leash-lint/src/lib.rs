@@ -10,6 +10,8 @@
 //! Not for: printing findings (the CLI renders [`Diagnostic`]s as text,
 //! JSON, SARIF or GitHub annotations) or reading files.
 
+pub mod audit;
+pub mod audit_rules;
 pub mod diagnostic;
 pub mod document;
 pub mod lint;

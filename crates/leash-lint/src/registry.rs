@@ -212,13 +212,18 @@ pub static RULES: &[&Rule] = &[
 ];
 
 /// Every rule: the policy rules of [`RULES`], then the template rules of
-/// [`crate::template_rules::TEMPLATE_RULES`].
+/// [`crate::template_rules::TEMPLATE_RULES`], then the audit rules of
+/// [`crate::audit_rules::AUDIT_RULES`].
 pub fn all_rules() -> impl Iterator<Item = &'static Rule> {
-    RULES.iter().copied().chain(
-        crate::template_rules::TEMPLATE_RULES
-            .iter()
-            .map(|(rule, _)| *rule),
-    )
+    RULES
+        .iter()
+        .copied()
+        .chain(
+            crate::template_rules::TEMPLATE_RULES
+                .iter()
+                .map(|(rule, _)| *rule),
+        )
+        .chain(crate::audit_rules::AUDIT_RULES.iter().copied())
 }
 
 pub fn rule_by_code(code: &str) -> Option<&'static Rule> {

@@ -31,7 +31,7 @@ fn render() -> String {
     }
     for rule in all_rules() {
         let file_name = format!("{}.rs", rule.name.replace('-', "_"));
-        let file = ["src/rules", "src/template_rules"]
+        let file = ["src/rules", "src/template_rules", "src/audit_rules"]
             .iter()
             .map(|dir| crate_dir.join(dir).join(&file_name))
             .find(|path| path.is_file())
@@ -69,6 +69,11 @@ fn render() -> String {
             out.push_str(
                 " Runs on CloudFormation/SAM templates, over the whole template, \
                  and on Terraform plans (`terraform show -json`), over the whole plan.",
+            );
+        } else if file.starts_with(crate_dir.join("src/audit_rules")) {
+            out.push_str(
+                " Runs on account authorization dumps (`leash audit`, and `leash check` on a dump), \
+                 over each principal's effective policies.",
             );
         } else if file.starts_with(crate_dir.join("src/template_rules")) {
             out.push_str(" Runs on CloudFormation/SAM templates, over the whole template.");

@@ -2,18 +2,17 @@
 //! A JSON or YAML document that is none of the kinds leash reads: an IAM
 //! policy (`Statement`), a CloudFormation or SAM template (`Resources`), a
 //! Terraform plan (`terraform show -json`), a Terraform JSON configuration
-//! (`resource`), or a role (`AssumeRolePolicyDocument`, `Policies`). An
-//! account authorization dump (`aws iam get-account-authorization-details`)
-//! is named as such: leash does not read those yet.
+//! (`resource`), a role (`AssumeRolePolicyDocument`, `Policies`), or an
+//! account authorization dump (`aws iam get-account-authorization-details`,
+//! audited as `leash audit` does).
 //!
 //! ## Why it matters
 //! A file leash could not read was not checked. Without this finding it
-//! would pass with no finding at all, and a dump whose roles allow `*` on
-//! `*` would look clean.
+//! would pass with no finding at all.
 //!
 //! ## Example
 //! ```json
-//! {"RoleDetailList": [{"RoleName": "admin", "RolePolicyList": []}]}
+//! {"name": "orders-api", "dependencies": {"@aws-sdk/client-dynamodb": "^3.600.0"}}
 //! ```
 //!
 //! ## Fix

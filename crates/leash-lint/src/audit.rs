@@ -1,0 +1,507 @@
+//! `leash audit`: what is deployed, judged from an account's
+//! `aws iam get-account-authorization-details` output.
+//!
+//! Every policy document of the dump goes through every policy rule of
+//! `leash check` (identity policies, trust policies, the default version of
+//! each customer managed policy), with positions in the dump. Then each
+//! principal is judged on its effective policies: its inline and attached
+//! policies (customer managed from the dump, AWS managed from the
+//! catalog's embedded copies), its groups' for a user, its permissions
+//! boundary, and the organization's SCPs when given. The account-level
+//! rules are in `audit_rules/`: administrator-equivalent principals
+//! (decided by the engine), privilege-escalation paths across a
+//! principal's policies, trust in everyone, in accounts not listed, in
+//! services without a source condition, and unused roles.
+//!
+//! Not for: reading files or printing (the CLI does both).
+
+pub mod dates;
+pub mod dump;
+pub mod organization;
+pub mod report;
+
+use crate::audit_rules;
+use crate::rules::privilege_escalation_path::{Standing, standings};
+use crate::{Diagnostic, PolicyKind, Severity};
+use dump::{Attachment, Document, Dump, DumpProblem, PrincipalDetail};
+use leash_policy::json::parse_json;
+use leash_policy::parse::parse_policy;
+use leash_policy::{Policy, Span};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// Roles unused for longer than this are reported unless told otherwise
+/// (IAM Access Analyzer's default for unused access is 90 days too).
+pub const DEFAULT_UNUSED_DAYS: u32 = 90;
+
+/// What the user tells the audit.
+#[derive(Clone, Debug, Default)]
+pub struct AuditOptions {
+    /// Accounts roles may trust besides the dump's own
+    /// (`--trusted-accounts`).
+    pub trusted_accounts: Vec<String>,
+    /// Report roles unused for more than this many days (`None`: not
+    /// checked).
+    pub unused_days: Option<u32>,
+    /// "Now", in seconds since the epoch; `None`: the newest date in the
+    /// dump, so that an audit of the same dump always says the same.
+    pub now: Option<i64>,
+    /// The organization's SCPs per account (`--organization`).
+    pub organization: Option<Arc<organization::Organization>>,
+}
+
+/// One principal (or customer managed policy) and its findings.
+#[derive(Clone, Debug)]
+pub struct PrincipalSummary {
+    /// `role/NAME`, `user/NAME`, `group/NAME`, `policy/NAME`: the
+    /// `resource` of its findings.
+    pub id: String,
+    pub arn: String,
+}
+
+/// An audited dump.
+#[derive(Clone, Debug, Default)]
+pub struct AuditReport {
+    pub account: Option<String>,
+    /// Every finding, in source order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Every principal and customer managed policy of the dump, in dump
+    /// order, with or without findings.
+    pub principals: Vec<PrincipalSummary>,
+}
+
+/// Audits one dump: its text (for exact positions of URL-encoded
+/// documents) and its tree.
+pub fn audit_dump(text: &str, root: &leash_policy::Value, options: &AuditOptions) -> AuditReport {
+    let dump = dump::read_dump(root, text);
+    audit(&dump, options)
+}
+
+/// Audits a dump given as text.
+pub fn audit_dump_text(text: &str, options: &AuditOptions) -> AuditReport {
+    match parse_json(text) {
+        Ok(root) => audit_dump(text, &root, options),
+        Err(err) => AuditReport {
+            diagnostics: vec![Diagnostic::new(
+                &crate::rules::invalid_json::RULE,
+                err.message,
+                err.span,
+            )],
+            ..AuditReport::default()
+        },
+    }
+}
+
+/// A policy that takes part in a principal's permissions.
+#[derive(Clone)]
+pub(crate) struct EffectivePolicy {
+    /// How a message names it: `` inline policy `x` of role `r` ``.
+    pub(crate) label: String,
+    pub(crate) policy: Arc<Policy>,
+    /// Whether the policy's spans are positions in the dump (its document
+    /// is in the dump), rather than in the catalog's copy.
+    pub(crate) located: bool,
+    /// Where a finding on the policy points when it is not located: the
+    /// attachment's `PolicyArn`.
+    pub(crate) anchor: Span,
+    pub(crate) standings: Arc<Vec<Standing>>,
+}
+
+impl EffectivePolicy {
+    /// Where a finding about a span of this policy points in the dump.
+    pub(crate) fn place(&self, span: Span) -> Span {
+        if self.located { span } else { self.anchor }
+    }
+}
+
+/// A principal as the account rules see it.
+pub(crate) struct PrincipalView<'a> {
+    /// `role`, `user` or `group`.
+    pub(crate) kind: &'static str,
+    pub(crate) detail: &'a PrincipalDetail,
+    pub(crate) account: &'a str,
+    /// Identity policies: its own, then its groups' (users).
+    pub(crate) policies: Vec<EffectivePolicy>,
+    pub(crate) boundary: Option<EffectivePolicy>,
+    /// The SCPs that apply to the account, root level first.
+    pub(crate) scps: Vec<Vec<EffectivePolicy>>,
+    /// The ARNs of the groups a user is in.
+    pub(crate) group_arns: Vec<String>,
+}
+
+impl PrincipalView<'_> {
+    pub(crate) fn id(&self) -> String {
+        format!("{}/{}", self.kind, self.detail.name.node)
+    }
+}
+
+/// What a role's trust rules see.
+pub(crate) struct TrustView<'a> {
+    pub(crate) role: &'a dump::Role,
+    pub(crate) policy: &'a Policy,
+    pub(crate) account: &'a str,
+    pub(crate) trusted_accounts: &'a [String],
+}
+
+/// A customer managed policy, parsed (`None`: its document is not a
+/// policy), with its standings on the privilege-escalation table.
+type ParsedManaged = (Option<Arc<Policy>>, Arc<Vec<Standing>>);
+
+/// Parsed customer managed policies of one dump, by ARN.
+struct ManagedPolicies<'d> {
+    by_arn: HashMap<&'d str, ParsedManaged>,
+}
+
+fn audit(dump: &Dump, options: &AuditOptions) -> AuditReport {
+    let account = dump.account();
+    let account_text = account.clone().unwrap_or_default();
+    let mut out: Vec<Diagnostic> = Vec::new();
+    let mut principals = Vec::new();
+    for problem in &dump.problems {
+        out.push(audit_rules::dump_entry_not_read::finding(problem));
+    }
+
+    // Customer managed policies: linted once where they are written.
+    let mut managed = ManagedPolicies {
+        by_arn: HashMap::new(),
+    };
+    for policy in &dump.policies {
+        let id = format!("policy/{}", policy.name.node);
+        principals.push(PrincipalSummary {
+            id: id.clone(),
+            arn: policy.arn.clone(),
+        });
+        let parsed = match &policy.document {
+            Some(Ok(document)) => {
+                lint_document(document, PolicyKind::Identity, &id, &mut out);
+                parse_policy(&document.value).policy.map(Arc::new)
+            }
+            Some(Err(problem)) => {
+                out.push(audit_rules::dump_entry_not_read::finding(problem).with_resource(&id));
+                None
+            }
+            None => None,
+        };
+        let standings = Arc::new(parsed.as_deref().map(standings).unwrap_or_default());
+        managed
+            .by_arn
+            .insert(policy.arn.as_str(), (parsed, standings));
+    }
+
+    // Groups first: users take their policies.
+    let mut group_policies: HashMap<&str, (Vec<EffectivePolicy>, String)> = HashMap::new();
+    for group in &dump.groups {
+        let id = format!("group/{}", group.detail.name.node);
+        principals.push(PrincipalSummary {
+            id: id.clone(),
+            arn: group.detail.arn.clone(),
+        });
+        let own = own_policies(&group.detail, "group", &managed, &id, &mut out);
+        group_policies.insert(
+            group.detail.name.node.as_str(),
+            (own, group.detail.arn.clone()),
+        );
+    }
+    let scps = options
+        .organization
+        .as_ref()
+        .map(|org| org.levels_for(&account_text))
+        .unwrap_or_default();
+    for group in &dump.groups {
+        let policies = group_policies
+            .get(group.detail.name.node.as_str())
+            .map(|(policies, _)| policies.clone())
+            .unwrap_or_default();
+        let view = PrincipalView {
+            kind: "group",
+            detail: &group.detail,
+            account: &account_text,
+            policies,
+            boundary: None,
+            scps: scp_policies(&scps),
+            group_arns: Vec::new(),
+        };
+        judge_principal(&view, &mut out);
+    }
+    for user in &dump.users {
+        let id = format!("user/{}", user.detail.name.node);
+        principals.push(PrincipalSummary {
+            id: id.clone(),
+            arn: user.detail.arn.clone(),
+        });
+        let mut policies = own_policies(&user.detail, "user", &managed, &id, &mut out);
+        let mut group_arns = Vec::new();
+        for name in &user.groups {
+            if let Some((group, arn)) = group_policies.get(name.as_str()) {
+                policies.extend(group.iter().map(|p| EffectivePolicy {
+                    label: format!("{} (group `{name}`)", p.label),
+                    policy: p.policy.clone(),
+                    located: p.located,
+                    anchor: p.anchor,
+                    standings: p.standings.clone(),
+                }));
+                group_arns.push(arn.clone());
+            }
+        }
+        let view = PrincipalView {
+            kind: "user",
+            detail: &user.detail,
+            account: &account_text,
+            policies,
+            boundary: boundary(&user.detail, &managed, &id, &mut out),
+            scps: scp_policies(&scps),
+            group_arns,
+        };
+        judge_principal(&view, &mut out);
+    }
+    let now = options
+        .now
+        .or_else(|| dump.newest_date().and_then(dates::epoch_seconds));
+    for role in &dump.roles {
+        let id = format!("role/{}", role.detail.name.node);
+        principals.push(PrincipalSummary {
+            id: id.clone(),
+            arn: role.detail.arn.clone(),
+        });
+        match &role.trust {
+            Some(Ok(document)) => {
+                let mut found = Vec::new();
+                lint_document(document, PolicyKind::Trust, &id, &mut found);
+                // A role trusting everyone is L603's, an error here.
+                found.retain(|d| {
+                    d.code != crate::rules::public_principal_without_condition::RULE.code
+                });
+                out.extend(found);
+                if let Some(policy) = parse_policy(&document.value).policy {
+                    let view = TrustView {
+                        role,
+                        policy: &policy,
+                        account: &account_text,
+                        trusted_accounts: &options.trusted_accounts,
+                    };
+                    let start = out.len();
+                    audit_rules::role_trusting_every_principal::check(&view, &mut out);
+                    audit_rules::role_trusting_unlisted_account::check(&view, &mut out);
+                    audit_rules::service_trust_without_source_condition::check(&view, &mut out);
+                    for d in out.iter_mut().skip(start) {
+                        d.resource = Some(id.clone());
+                    }
+                }
+            }
+            Some(Err(problem)) => {
+                out.push(audit_rules::dump_entry_not_read::finding(problem).with_resource(&id));
+            }
+            None => {}
+        }
+        let policies = own_policies(&role.detail, "role", &managed, &id, &mut out);
+        let view = PrincipalView {
+            kind: "role",
+            detail: &role.detail,
+            account: &account_text,
+            policies,
+            boundary: boundary(&role.detail, &managed, &id, &mut out),
+            scps: scp_policies(&scps),
+            group_arns: Vec::new(),
+        };
+        judge_principal(&view, &mut out);
+        if let (Some(days), Some(now)) = (options.unused_days, now) {
+            let start = out.len();
+            audit_rules::unused_role::check(role, days, now, &mut out);
+            for d in out.iter_mut().skip(start) {
+                d.resource = Some(id.clone());
+            }
+        }
+    }
+    out.sort_by(|a, b| (a.span.start, a.code, &a.message).cmp(&(b.span.start, b.code, &b.message)));
+    out.dedup_by(|a, b| a.span == b.span && a.code == b.code && a.message == b.message);
+    AuditReport {
+        account,
+        diagnostics: out,
+        principals,
+    }
+}
+
+/// The account rules on one principal's effective policies.
+fn judge_principal(view: &PrincipalView<'_>, out: &mut Vec<Diagnostic>) {
+    let mut found = Vec::new();
+    let admin = audit_rules::admin_equivalent_principal::check(view, &mut found);
+    let id = view.id();
+    if admin {
+        // Every path is open to an administrator: the one error says it,
+        // instead of a warning per path in its inline policies.
+        let path_rule = crate::rules::privilege_escalation_path::RULE.code;
+        out.retain(|d| !(d.code == path_rule && d.resource.as_deref() == Some(id.as_str())));
+    } else {
+        audit_rules::privilege_escalation_path_of_principal::check(view, &mut found);
+    }
+    for d in &mut found {
+        d.resource = Some(id.clone());
+    }
+    out.extend(found);
+}
+
+/// Lints one document of the dump as a policy of `kind`.
+fn lint_document(document: &Document, kind: PolicyKind, id: &str, out: &mut Vec<Diagnostic>) {
+    let mut found = crate::lint::lint_policy_value(&document.value, Some(kind));
+    for d in &mut found {
+        d.resource = Some(id.to_string());
+        if !document.exact {
+            // Edits would replace encoded text with plain JSON.
+            d.fix = None;
+        }
+    }
+    out.extend(found);
+}
+
+/// A principal's own identity policies: inline, then attached.
+fn own_policies(
+    detail: &PrincipalDetail,
+    kind: &str,
+    managed: &ManagedPolicies<'_>,
+    id: &str,
+    out: &mut Vec<Diagnostic>,
+) -> Vec<EffectivePolicy> {
+    let mut policies = Vec::new();
+    for inline in &detail.inline {
+        match &inline.document {
+            Ok(document) => {
+                lint_document(document, PolicyKind::Identity, id, out);
+                if let Some(policy) = parse_policy(&document.value).policy {
+                    let standings = Arc::new(standings(&policy));
+                    policies.push(EffectivePolicy {
+                        label: format!(
+                            "inline policy `{}` of {kind} `{}`",
+                            inline.name.node, detail.name.node
+                        ),
+                        policy: Arc::new(policy),
+                        located: true,
+                        anchor: inline.name.span,
+                        standings,
+                    });
+                }
+            }
+            Err(problem) => {
+                out.push(audit_rules::dump_entry_not_read::finding(problem).with_resource(id))
+            }
+        }
+    }
+    for attachment in &detail.attached {
+        if let Some(policy) = resolve(attachment, managed, id, out) {
+            policies.push(policy);
+        }
+    }
+    policies
+}
+
+fn boundary(
+    detail: &PrincipalDetail,
+    managed: &ManagedPolicies<'_>,
+    id: &str,
+    out: &mut Vec<Diagnostic>,
+) -> Option<EffectivePolicy> {
+    let attachment = detail.boundary.as_ref()?;
+    resolve(attachment, managed, id, out).map(|mut policy| {
+        policy.label = format!("permissions boundary {}", policy.label);
+        policy
+    })
+}
+
+/// A managed policy attached by ARN: the dump's customer managed policy,
+/// else the catalog's AWS managed one; neither is a finding.
+fn resolve(
+    attachment: &Attachment,
+    managed: &ManagedPolicies<'_>,
+    id: &str,
+    out: &mut Vec<Diagnostic>,
+) -> Option<EffectivePolicy> {
+    let arn = attachment.arn.node.as_str();
+    if let Some((policy, standings)) = managed.by_arn.get(arn) {
+        return policy.as_ref().map(|policy| EffectivePolicy {
+            label: format!("customer managed policy `{arn}`"),
+            policy: policy.clone(),
+            located: true,
+            anchor: attachment.arn.span,
+            standings: standings.clone(),
+        });
+    }
+    if let Some((policy, standings)) = aws_managed(arn) {
+        return Some(EffectivePolicy {
+            label: format!("AWS managed policy `{arn}`"),
+            policy,
+            located: false,
+            anchor: attachment.arn.span,
+            standings,
+        });
+    }
+    out.push(
+        audit_rules::dump_entry_not_read::finding(&DumpProblem {
+            message: format!(
+                "the managed policy `{arn}` is neither in the dump's `Policies` nor one of the AWS managed policies leash knows: its permissions are not judged"
+            ),
+            span: attachment.arn.span,
+        })
+        .with_resource(id),
+    );
+    None
+}
+
+type Parsed = (Arc<Policy>, Arc<Vec<Standing>>);
+
+/// An AWS managed policy by ARN, parsed once per process.
+fn aws_managed(arn: &str) -> Option<Parsed> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Option<Parsed>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(HashMap::new()));
+    if let Ok(cache) = cache.lock()
+        && let Some(found) = cache.get(arn)
+    {
+        return found.clone();
+    }
+    let parsed = leash_catalog::aws_managed_policy(arn)
+        .filter(|p| p.arn == arn)
+        .and_then(|p| parse_json(p.document).ok())
+        .and_then(|value| parse_policy(&value).policy)
+        .map(|policy| {
+            let standings = Arc::new(standings(&policy));
+            (Arc::new(policy), standings)
+        });
+    if let Ok(mut cache) = cache.lock() {
+        cache.insert(arn.to_string(), parsed.clone());
+    }
+    parsed
+}
+
+fn scp_policies(levels: &[Vec<organization::LevelPolicy>]) -> Vec<Vec<EffectivePolicy>> {
+    levels
+        .iter()
+        .map(|level| {
+            level
+                .iter()
+                .map(|p| EffectivePolicy {
+                    label: format!("SCP `{}`", p.name),
+                    policy: p.policy.clone(),
+                    located: false,
+                    anchor: Span::new(0, 0),
+                    standings: p.standings.clone(),
+                })
+                .collect()
+        })
+        .collect()
+}
+
+impl Diagnostic {
+    pub(crate) fn with_resource(mut self, id: &str) -> Self {
+        self.resource = Some(id.to_string());
+        self
+    }
+}
+
+/// How bad a principal's findings are, for ordering a report: errors
+/// first, then warnings, then the rest.
+pub fn weight(diagnostics: &[&Diagnostic]) -> (usize, usize, usize) {
+    let count = |s: Severity| diagnostics.iter().filter(|d| d.severity == s).count();
+    (
+        count(Severity::Error),
+        count(Severity::Warning),
+        count(Severity::Info),
+    )
+}
