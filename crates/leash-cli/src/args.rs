@@ -45,6 +45,39 @@ pub enum Command {
     Prove(Box<ProveArgs>),
     /// Design one least-privilege role per Lambda function from a SAM/CloudFormation template
     Design(Box<DesignArgs>),
+    /// Audit AWS accounts from `aws iam get-account-authorization-details` output
+    Audit(Box<AuditArgs>),
+}
+
+#[derive(Args, Debug)]
+pub struct AuditArgs {
+    /// Dumps (`aws iam get-account-authorization-details` output, one file per account), or folders of them (searched recursively for `*.json`)
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Exit 1 when a finding is at or above this severity
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Accounts roles may trust besides their own (comma-separated or repeated); other accounts in trust policies are reported
+    #[arg(long, value_name = "ACCOUNT", value_delimiter = ',')]
+    pub trusted_accounts: Vec<String>,
+    /// Report roles not used for more than this many days (`RoleLastUsed`); 0: do not check
+    #[arg(long, value_name = "DAYS", default_value_t = leash_lint::audit::DEFAULT_UNUSED_DAYS)]
+    pub unused_days: u32,
+    /// The date unused roles are measured from (ISO 8601); default: the newest date in each dump
+    #[arg(long, value_name = "DATE")]
+    pub now: Option<String>,
+    /// Write a Markdown report per account into this folder (`ACCOUNT.md`, worst principals first)
+    #[arg(long, value_name = "DIR")]
+    pub report: Option<PathBuf>,
+    /// The organization's SCPs and the accounts they apply to (format in docs/audit.md)
+    #[arg(long, value_name = "FILE")]
+    pub organization: Option<PathBuf>,
+    /// Suppressions file (default: `leash.toml` in the current folder, if any)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -228,7 +228,7 @@ fn lint_bytes_with(
 /// A one-line progress counter on standard error, shown only when many
 /// files are read and standard error is a terminal (never in CI logs or
 /// when output is redirected).
-struct Progress {
+pub(crate) struct Progress {
     total: usize,
     done: std::sync::atomic::AtomicUsize,
     shown: bool,
@@ -237,7 +237,7 @@ struct Progress {
 impl Progress {
     const MIN_FILES: usize = 200;
 
-    fn new(total: usize) -> Self {
+    pub(crate) fn new(total: usize) -> Self {
         use std::io::IsTerminal;
         let shown = total >= Self::MIN_FILES && std::io::stderr().is_terminal();
         Progress {
@@ -248,14 +248,14 @@ impl Progress {
     }
 
     /// Counts one more file; called from any thread.
-    fn advance(&self) {
+    pub(crate) fn advance(&self) {
         let done = self.done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         if self.shown && (done.is_multiple_of(50) || done == self.total) {
             eprint!("\rchecking {}/{} files", done, self.total);
         }
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if self.shown {
             // Clear the line so findings start on a clean one.
             eprint!("\r{}\r", " ".repeat(40));
@@ -272,7 +272,9 @@ fn extension_is(path: &str, extension: &str) -> bool {
 
 /// Reads `--config FILE`, or `leash.toml` in the current folder when it
 /// exists. Entries without a reason become L005 findings on the file.
-fn load_config(path: Option<&Path>) -> Result<Option<(crate::config::Config, FileReport)>, String> {
+pub(crate) fn load_config(
+    path: Option<&Path>,
+) -> Result<Option<(crate::config::Config, FileReport)>, String> {
     let default = Path::new("leash.toml");
     let path = match path {
         Some(path) => path,

@@ -3,6 +3,7 @@
 
 mod action;
 mod args;
+mod audit;
 mod check;
 mod config;
 mod design;
@@ -49,6 +50,7 @@ fn main() -> ExitCode {
         args::Command::Sim(s) => sim::run(&s),
         args::Command::Prove(p) => prove::run(&p),
         args::Command::Design(d) => design::run(&d),
+        args::Command::Audit(a) => audit::run(&a),
     })
     .unwrap_or(exit::ERROR);
     ExitCode::from(code)

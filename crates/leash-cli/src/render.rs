@@ -23,6 +23,44 @@ impl FileReport {
     }
 }
 
+/// A SARIF 2.1.0 log written as its results come, file by file: the
+/// driver and its rules first, then each result, so that a run over many
+/// files holds one file's results at a time, not the whole log. The
+/// document is [`sarif_document`]'s, with the results array last.
+pub struct SarifStream {
+    results: usize,
+}
+
+impl SarifStream {
+    pub fn start(out: &mut impl Write) -> std::io::Result<SarifStream> {
+        let mut head = sarif_document(Vec::new());
+        let run = head["runs"][0].take();
+        out.write_all(b"{\n  \"$schema\": ")?;
+        serde_json::to_writer(&mut *out, &head["$schema"])?;
+        out.write_all(b",\n  \"version\": \"2.1.0\",\n  \"runs\": [\n    {\n      \"tool\": ")?;
+        serde_json::to_writer(&mut *out, &run["tool"])?;
+        out.write_all(b",\n      \"columnKind\": ")?;
+        serde_json::to_writer(&mut *out, &run["columnKind"])?;
+        out.write_all(b",\n      \"results\": [")?;
+        Ok(SarifStream { results: 0 })
+    }
+
+    pub fn result(&mut self, out: &mut impl Write, result: &Value) -> std::io::Result<()> {
+        out.write_all(if self.results == 0 {
+            b"\n        "
+        } else {
+            b",\n        "
+        })?;
+        serde_json::to_writer(&mut *out, result)?;
+        self.results += 1;
+        Ok(())
+    }
+
+    pub fn finish(self, out: &mut impl Write) -> std::io::Result<()> {
+        out.write_all(b"\n      ]\n    }\n  ]\n}\n")
+    }
+}
+
 /// Every report's findings as one SARIF 2.1.0 document (the other formats
 /// are written file by file: [`render_file`], [`write_rendered`]).
 pub fn write_sarif(out: &mut impl Write, reports: &[FileReport]) -> std::io::Result<()> {
@@ -199,6 +237,10 @@ fn write_finding_json(
     write_json_string(out, &d.message)?;
     out.extend_from_slice(b",\n    \"path\": ");
     write_json_string(out, &source.path)?;
+    if let Some(resource) = &d.resource {
+        out.extend_from_slice(b",\n    \"resource\": ");
+        write_json_string(out, resource)?;
+    }
     out.extend_from_slice(b",\n    \"rule\": ");
     write_json_string(out, d.rule)?;
     out.extend_from_slice(b",\n    \"severity\": ");
@@ -248,6 +290,9 @@ pub fn finding_json(source: &SourceFile, kind: &str, d: &Diagnostic) -> Value {
     });
     if let Some(help) = &d.help {
         finding["help"] = json!(help);
+    }
+    if let Some(resource) = &d.resource {
+        finding["resource"] = json!(resource);
     }
     if let Some(fix) = &d.fix {
         let edits: Vec<Value> = fix
@@ -399,9 +444,59 @@ pub fn render_error(source: &SourceFile, span: leash_policy::Span, message: &str
 /// its line number).
 /// <https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html>
 pub fn sarif_log(reports: &[FileReport]) -> Value {
-    let rules: Vec<&leash_lint::Rule> = leash_lint::all_rules().collect();
-    let rule_entries: Vec<Value> = rules
-        .iter()
+    let per_report = crate::parallel::map_in_order(reports, sarif_results);
+    sarif_document(per_report.into_iter().flatten().collect())
+}
+
+/// One report's SARIF results (see [`sarif_log`]): a run over many files
+/// renders each file's results as soon as it is read and keeps only these.
+pub fn sarif_results(report: &FileReport) -> Vec<Value> {
+    let mut results = Vec::new();
+    for d in &report.diagnostics {
+        let (line, column) = report.source.line_col(d.span.start);
+        let (end_line, end_column) = report.source.line_col(d.span.end);
+        let snippet = report
+            .source
+            .text
+            .get(d.span.start..d.span.end)
+            .unwrap_or("");
+        let mut result = json!({
+            "ruleId": d.code,
+            "level": sarif_level(d.severity),
+            "message": {"text": d.message},
+            "locations": [{
+                "physicalLocation": {
+                    "artifactLocation": {"uri": sarif_uri(&report.source.path)},
+                    "region": {
+                        "startLine": line,
+                        "startColumn": column,
+                        "endLine": end_line,
+                        "endColumn": end_column.max(if end_line == line { column + 1 } else { 1 }),
+                    },
+                },
+            }],
+            "partialFingerprints": {
+                "leashFinding/v1": fingerprint(&[d.code, &report.source.path, snippet.trim(), &d.message]),
+            },
+        });
+        if let Some(index) = leash_lint::all_rules().position(|r| r.code == d.code) {
+            result["ruleIndex"] = json!(index);
+        }
+        if let Some(suppression) = &d.suppressed {
+            result["suppressions"] = json!([{
+                "kind": suppression.kind.as_sarif(),
+                "justification": suppression.reason,
+            }]);
+        }
+        results.push(result);
+    }
+    results
+}
+
+/// The SARIF 2.1.0 log around `results`, with every rule of leash in the
+/// driver.
+pub fn sarif_document(results: Vec<Value>) -> Value {
+    let rule_entries: Vec<Value> = leash_lint::all_rules()
         .map(|rule| {
             json!({
                 "id": rule.code,
@@ -415,49 +510,6 @@ pub fn sarif_log(reports: &[FileReport]) -> Value {
             })
         })
         .collect();
-    let per_report = crate::parallel::map_in_order(reports, |report| {
-        let mut results = Vec::new();
-        for d in &report.diagnostics {
-            let (line, column) = report.source.line_col(d.span.start);
-            let (end_line, end_column) = report.source.line_col(d.span.end);
-            let snippet = report
-                .source
-                .text
-                .get(d.span.start..d.span.end)
-                .unwrap_or("");
-            let mut result = json!({
-                "ruleId": d.code,
-                "level": sarif_level(d.severity),
-                "message": {"text": d.message},
-                "locations": [{
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": sarif_uri(&report.source.path)},
-                        "region": {
-                            "startLine": line,
-                            "startColumn": column,
-                            "endLine": end_line,
-                            "endColumn": end_column.max(if end_line == line { column + 1 } else { 1 }),
-                        },
-                    },
-                }],
-                "partialFingerprints": {
-                    "leashFinding/v1": fingerprint(&[d.code, &report.source.path, snippet.trim(), &d.message]),
-                },
-            });
-            if let Some(index) = rules.iter().position(|r| r.code == d.code) {
-                result["ruleIndex"] = json!(index);
-            }
-            if let Some(suppression) = &d.suppressed {
-                result["suppressions"] = json!([{
-                    "kind": suppression.kind.as_sarif(),
-                    "justification": suppression.reason,
-                }]);
-            }
-            results.push(result);
-        }
-        results
-    });
-    let results: Vec<Value> = per_report.into_iter().flatten().collect();
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",

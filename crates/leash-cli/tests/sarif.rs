@@ -119,3 +119,27 @@ fn fix_language_patterns(value: &mut Value) {
         _ => {}
     }
 }
+
+/// `leash audit` writes its SARIF log result by result (memory bounded on
+/// 10,000 accounts); the log must be valid and the very one `leash check`
+/// builds whole on the same dumps.
+#[test]
+fn audit_sarif_is_streamed_valid_and_the_same_as_check() {
+    let files = [
+        "crates/leash-lint/tests/fixtures/admin-equivalent-principal.json",
+        "crates/leash-lint/tests/fixtures/unused-role.json",
+        "crates/leash-lint/tests/fixtures/negative/unused-role.json",
+    ];
+    let run = |command: &str| -> Value {
+        let mut args = vec![command];
+        args.extend(files);
+        args.extend(["--format", "sarif"]);
+        let output = common::leash(&args);
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let audit = run("audit");
+    let errors = schema_errors(&audit);
+    assert!(errors.is_empty(), "{errors:#?}");
+    assert!(!audit["runs"][0]["results"].as_array().unwrap().is_empty());
+    assert_eq!(audit, run("check"));
+}

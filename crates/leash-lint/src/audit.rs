@@ -456,8 +456,9 @@ fn aws_managed(arn: &str) -> Option<Parsed> {
     {
         return found.clone();
     }
+    // By name: AWS managed policy names are unique, whatever the path and
+    // partition of the ARN.
     let parsed = leash_catalog::aws_managed_policy(arn)
-        .filter(|p| p.arn == arn)
         .and_then(|p| parse_json(p.document).ok())
         .and_then(|value| parse_policy(&value).policy)
         .map(|policy| {
