@@ -294,13 +294,20 @@ fn audit(dump: &Dump, options: &AuditOptions) -> AuditReport {
             None => {}
         }
         let policies = own_policies(&role.detail, "role", &managed, &id, &mut out);
+        // SCPs do not limit service-linked roles
+        // (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html).
+        let service_linked = role.detail.path.starts_with("/aws-service-role/");
         let view = PrincipalView {
             kind: "role",
             detail: &role.detail,
             account: &account_text,
             policies,
             boundary: boundary(&role.detail, &managed, &id, &mut out),
-            scps: scp_policies(&scps),
+            scps: if service_linked {
+                Vec::new()
+            } else {
+                scp_policies(&scps)
+            },
             group_arns: Vec::new(),
         };
         judge_principal(&view, &mut out);
@@ -505,4 +512,122 @@ pub fn weight(diagnostics: &[&Diagnostic]) -> (usize, usize, usize) {
         count(Severity::Warning),
         count(Severity::Info),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    const ADMIN: &str = r#"{"RoleDetailList": [{"RoleName": "ops", "Arn": "arn:aws:iam::111122223333:role/ops",
+        "RolePolicyList": [{"PolicyName": "all", "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}]}]}"#;
+
+    fn codes(report: &AuditReport) -> Vec<&'static str> {
+        report.diagnostics.iter().map(|d| d.code).collect()
+    }
+
+    // An SCP that denies an action takes it away from every principal of
+    // the account, administrators included; every level must allow
+    // (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps_evaluation.html).
+    #[test]
+    fn an_scp_denying_iam_leaves_escalation_paths_but_not_admin() {
+        let organization = organization::Organization::read(
+            r#"{"policies": {"p-all": "all", "p-noiam": "noiam"},
+                "accounts": {"111122223333": [["p-all"], ["p-all", "p-noiam"]]}}"#,
+            |file| {
+                Ok(match file {
+                    "all" => r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#,
+                    _ => r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": ["iam:*", "sts:*"], "Resource": "*"}]}"#,
+                }
+                .to_string())
+            },
+        )
+        .unwrap();
+        let options = AuditOptions {
+            organization: Some(Arc::new(organization)),
+            ..AuditOptions::default()
+        };
+        // Attached, not inline: an inline policy's own paths are L313's.
+        let attached = r#"{"RoleDetailList": [{"RoleName": "ops", "Arn": "arn:aws:iam::111122223333:role/ops",
+            "AttachedManagedPolicies": [{"PolicyName": "AdministratorAccess", "PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}]}]}"#;
+        let bounded = audit_dump_text(attached, &options);
+        assert!(!codes(&bounded).contains(&"L601"), "{:?}", codes(&bounded));
+        let path = bounded
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "L602")
+            .unwrap();
+        let help = path.help.as_deref().unwrap();
+        assert!(help.contains("`lambda-003`"), "{help}");
+        assert!(!help.contains("`iam-") && !help.contains("`sts-"), "{help}");
+        // Another account: the SCPs do not apply.
+        let other = audit_dump_text(&ADMIN.replace("111122223333", "444455556666"), &options);
+        assert!(codes(&other).contains(&"L601"));
+    }
+
+    // Only the default version of a managed policy is in effect
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_managed-versioning.html).
+    #[test]
+    fn only_the_default_version_counts() {
+        let dump = r#"{"RoleDetailList": [{"RoleName": "r", "Arn": "arn:aws:iam::111122223333:role/r",
+            "AttachedManagedPolicies": [{"PolicyName": "p", "PolicyArn": "arn:aws:iam::111122223333:policy/p"}]}],
+          "Policies": [{"PolicyName": "p", "Arn": "arn:aws:iam::111122223333:policy/p", "PolicyVersionList": [
+            {"VersionId": "v1", "IsDefaultVersion": false, "Document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}},
+            {"VersionId": "v2", "IsDefaultVersion": true, "Document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]}}]}]}"#;
+        assert!(codes(&audit_dump_text(dump, &AuditOptions::default())).is_empty());
+        let swapped = dump
+            .replace(
+                r#""v1", "IsDefaultVersion": false"#,
+                r#""v1", "IsDefaultVersion": X"#,
+            )
+            .replace(
+                r#""v2", "IsDefaultVersion": true"#,
+                r#""v2", "IsDefaultVersion": false"#,
+            )
+            .replace("X", "true");
+        let found = audit_dump_text(&swapped, &AuditOptions::default());
+        let admin = found.diagnostics.iter().find(|d| d.code == "L601").unwrap();
+        assert_eq!(admin.resource.as_deref(), Some("role/r"));
+    }
+
+    #[test]
+    fn a_user_gets_its_groups_policies_and_unused_roles_are_measured_from_the_dump() {
+        let dump = r#"{"GroupDetailList": [{"GroupName": "admins", "Arn": "arn:aws:iam::111122223333:group/admins",
+            "AttachedManagedPolicies": [{"PolicyName": "AdministratorAccess", "PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}]}],
+          "UserDetailList": [{"UserName": "ana", "Arn": "arn:aws:iam::111122223333:user/ana", "GroupList": ["admins"]},
+                             {"UserName": "bo", "Arn": "arn:aws:iam::111122223333:user/bo", "GroupList": []}],
+          "RoleDetailList": [
+            {"RoleName": "new", "Arn": "arn:aws:iam::111122223333:role/new", "CreateDate": "2026-01-01T00:00:00Z", "RoleLastUsed": {"LastUsedDate": "2026-06-01T00:00:00Z"}},
+            {"RoleName": "old", "Arn": "arn:aws:iam::111122223333:role/old", "CreateDate": "2025-01-01T00:00:00Z", "RoleLastUsed": {"LastUsedDate": "2026-02-01T00:00:00Z"}},
+            {"RoleName": "never", "Arn": "arn:aws:iam::111122223333:role/never", "CreateDate": "2025-01-01T00:00:00Z", "RoleLastUsed": {}}]}"#;
+        let options = AuditOptions {
+            unused_days: Some(90),
+            ..AuditOptions::default()
+        };
+        let found = audit_dump_text(dump, &options);
+        let on = |code: &str| -> Vec<String> {
+            found
+                .diagnostics
+                .iter()
+                .filter(|d| d.code == code)
+                .filter_map(|d| d.resource.clone())
+                .collect()
+        };
+        assert_eq!(on("L601"), ["group/admins", "user/ana"]);
+        // Now is 2026-06-01, the newest date: `old` is 120 days idle.
+        assert_eq!(on("L606"), ["role/old", "role/never"]);
+        let with_now = AuditOptions {
+            now: dates::epoch_seconds("2026-03-01"),
+            ..options
+        };
+        let found = audit_dump_text(dump, &with_now);
+        assert_eq!(
+            found
+                .diagnostics
+                .iter()
+                .filter(|d| d.code == "L606")
+                .count(),
+            1
+        );
+    }
 }
