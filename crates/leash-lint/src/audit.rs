@@ -166,21 +166,29 @@ fn audit(dump: &Dump, options: &AuditOptions) -> AuditReport {
         by_arn: HashMap::new(),
     };
     for policy in &dump.policies {
+        // A whole-account dump lists the AWS managed policies attached in
+        // the account too: their documents are AWS's, not linted, but the
+        // dump's copy is the version in effect there.
+        let aws_managed = is_aws_managed(&policy.arn);
         let id = format!("policy/{}", policy.name.node);
-        principals.push(PrincipalSummary {
-            id: id.clone(),
-            arn: policy.arn.clone(),
-        });
+        if !aws_managed {
+            principals.push(PrincipalSummary {
+                id: id.clone(),
+                arn: policy.arn.clone(),
+            });
+        }
         let parsed = match &policy.document {
             Some(Ok(document)) => {
-                lint_document(document, PolicyKind::Identity, &id, &mut out);
+                if !aws_managed {
+                    lint_document(document, PolicyKind::Identity, &id, &mut out);
+                }
                 parse_policy(&document.value).policy.map(Arc::new)
             }
-            Some(Err(problem)) => {
+            Some(Err(problem)) if !aws_managed => {
                 out.push(audit_rules::dump_entry_not_read::finding(problem).with_resource(&id));
                 None
             }
-            None => None,
+            _ => None,
         };
         let standings = Arc::new(parsed.as_deref().map(standings).unwrap_or_default());
         managed
@@ -422,14 +430,28 @@ fn resolve(
     out: &mut Vec<Diagnostic>,
 ) -> Option<EffectivePolicy> {
     let arn = attachment.arn.node.as_str();
+    let aws = is_aws_managed(arn);
     if let Some((policy, standings)) = managed.by_arn.get(arn) {
-        return policy.as_ref().map(|policy| EffectivePolicy {
-            label: format!("customer managed policy `{arn}`"),
-            policy: policy.clone(),
-            located: true,
-            anchor: attachment.arn.span,
-            standings: standings.clone(),
-        });
+        match policy {
+            Some(policy) => {
+                return Some(EffectivePolicy {
+                    label: if aws {
+                        format!("AWS managed policy `{arn}`")
+                    } else {
+                        format!("customer managed policy `{arn}`")
+                    },
+                    policy: policy.clone(),
+                    // An AWS managed policy's document is not linted, so
+                    // its paths are not L313's: it counts as not located.
+                    located: !aws,
+                    anchor: attachment.arn.span,
+                    standings: standings.clone(),
+                });
+            }
+            // Its document was reported as not read.
+            None if !aws => return None,
+            None => {}
+        }
     }
     if let Some((policy, standings)) = aws_managed(arn) {
         return Some(EffectivePolicy {
@@ -450,6 +472,11 @@ fn resolve(
         .with_resource(id),
     );
     None
+}
+
+/// Whether `arn` is an AWS managed policy's (`arn:PARTITION:iam::aws:policy/...`).
+fn is_aws_managed(arn: &str) -> bool {
+    leash_policy::arn::Arn::parse(arn).is_ok_and(|a| a.account().as_str() == "aws")
 }
 
 type Parsed = (Arc<Policy>, Arc<Vec<Standing>>);
@@ -628,6 +655,39 @@ mod tests {
                 .filter(|d| d.code == "L606")
                 .count(),
             1
+        );
+    }
+}
+
+#[cfg(test)]
+mod aws_managed_in_the_dump {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    // A whole-account dump lists attached AWS managed policies in
+    // `Policies` (API_GetAccountAuthorizationDetails, `Filter`
+    // `AWSManagedPolicy`): the dump's default version is the one in
+    // effect; AWS's documents are not linted.
+    #[test]
+    fn the_dump_copy_decides_and_is_not_linted() {
+        let dump = r#"{"RoleDetailList": [{"RoleName": "r", "Arn": "arn:aws:iam::111122223333:role/r",
+            "AttachedManagedPolicies": [{"PolicyName": "ReadOnlyAccess", "PolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}]}],
+          "Policies": [{"PolicyName": "ReadOnlyAccess", "Arn": "arn:aws:iam::aws:policy/ReadOnlyAccess", "PolicyVersionList": [
+            {"VersionId": "v9", "IsDefaultVersion": true, "Document": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}]}]}"#;
+        let report = audit_dump_text(dump, &AuditOptions::default());
+        let codes: Vec<&str> = report.diagnostics.iter().map(|d| d.code).collect();
+        // No L409 on AWS's document, but the version in effect is admin.
+        assert_eq!(codes, ["L601"]);
+        assert!(
+            report
+                .principals
+                .iter()
+                .all(|p| !p.id.starts_with("policy/"))
+        );
+        let span = report.diagnostics[0].span;
+        assert_eq!(
+            &dump[span.start..span.end],
+            r#""arn:aws:iam::aws:policy/ReadOnlyAccess""#
         );
     }
 }
