@@ -3,10 +3,10 @@
 `leash audit` on real policies by hand (docs/audit.md, "Judged on real
 inputs").
 
-    scripts/gen-corpus-audit-dump/run.py CORPUS LEASH OUT.json
+    scripts/gen-corpus-audit-dump/run.py CORPUS LEASH OUT.json [APPS]
 
-- the roles `leash design` gives the first 25 applications of
-  CORPUS/sam-apps (inline policies and trust as designed);
+- the roles `leash design` gives the first APPS (default 25) applications
+  of CORPUS/sam-apps (inline policies and trust as designed);
 - a role per sampled AWS managed policy (AdministratorAccess,
   PowerUserAccess, IAMFullAccess, ReadOnlyAccess, and every 40th of
   CORPUS/aws-managed-policies, by name), attached by ARN;
@@ -61,7 +61,8 @@ def lambda_trust():
 def main():
     corpus, leash, out = sys.argv[1:4]
     roles, policies, groups, users = [], [], [], []
-    apps = sorted(os.listdir(os.path.join(corpus, "sam-apps")))[:25]
+    count = int(sys.argv[4]) if len(sys.argv) > 4 else 25
+    apps = sorted(os.listdir(os.path.join(corpus, "sam-apps")))[:count]
     for app in apps:
         folder = os.path.join(corpus, "sam-apps", app)
         template = next(

@@ -166,6 +166,14 @@ pub fn read_dump(root: &Value, source: &str) -> Dump {
         });
         return dump;
     }
+    if let Some(truncated) = root.get("IsTruncated")
+        && truncated.kind == ValueKind::Bool(true)
+    {
+        dump.problems.push(DumpProblem {
+            message: "the dump is truncated (`IsTruncated` is true): the users, groups, roles and policies after its `Marker` are missing, so they were not judged".to_string(),
+            span: truncated.span,
+        });
+    }
     for entry in list(root, "RoleDetailList", &mut dump.problems) {
         if let Some(detail) = principal_detail(entry, "Role", source, &mut dump.problems) {
             let trust = entry
@@ -455,6 +463,19 @@ mod tests {
             &text[version.span.start..version.span.end],
             "%222012-10-17%22"
         );
+    }
+
+    // IsTruncated: "A flag that indicates whether there are more items to
+    // return" (API_GetAccountAuthorizationDetails, Response Elements).
+    #[test]
+    fn a_truncated_dump_says_so() {
+        let text = r#"{"RoleDetailList": [], "IsTruncated": true, "Marker": "abc"}"#;
+        let dump = read_dump(&leash_policy::json::parse_json(text).unwrap(), text);
+        assert_eq!(dump.problems.len(), 1);
+        assert!(dump.problems[0].message.contains("truncated"));
+        let whole = text.replace("true", "false");
+        let dump = read_dump(&leash_policy::json::parse_json(&whole).unwrap(), &whole);
+        assert!(dump.problems.is_empty());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! ## What it finds
 //! A part of an account authorization dump that the audit could not read:
-//! a user, group or role without its name or ARN, a policy document that
+//! a dump cut short (`IsTruncated` true: one page of a paginated call), a
+//! user, group or role without its name or ARN, a policy document that
 //! is neither a JSON object nor URL-encoded JSON text, a managed policy
 //! attached by an ARN that is neither in the dump's `Policies` nor one of
 //! the AWS managed policies leash embeds.

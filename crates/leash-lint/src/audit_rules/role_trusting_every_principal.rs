@@ -88,3 +88,46 @@ pub(crate) fn check(view: &TrustView<'_>, out: &mut Vec<Diagnostic>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use crate::audit::{AuditOptions, audit_dump_text};
+
+    fn codes(principal: &str, condition: &str) -> Vec<&'static str> {
+        let dump = format!(
+            r#"{{"RoleDetailList": [{{"RoleName": "r", "Arn": "arn:aws:iam::111122223333:role/r",
+              "AssumeRolePolicyDocument": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow",
+                "Principal": {principal}, "Action": "sts:AssumeRole"{condition}}}]}}}}]}}"#
+        );
+        audit_dump_text(&dump, &AuditOptions::default())
+            .diagnostics
+            .iter()
+            .map(|d| d.code)
+            .collect()
+    }
+
+    // `"Principal": "*"` and `{"AWS": "*"}` are every principal
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-anonymous);
+    // aws:PrincipalOrgID limits them to one organization.
+    #[test]
+    fn everyone_unless_a_condition_names_who() {
+        assert_eq!(codes(r#""*""#, ""), ["L603"]);
+        assert_eq!(codes(r#"{"AWS": "*"}"#, ""), ["L603"]);
+        // A shared secret names no one.
+        assert_eq!(
+            codes(
+                r#"{"AWS": "*"}"#,
+                r#", "Condition": {"StringEquals": {"sts:ExternalId": "x"}}"#
+            ),
+            ["L603"]
+        );
+        assert!(
+            codes(
+                r#"{"AWS": "*"}"#,
+                r#", "Condition": {"StringEquals": {"aws:PrincipalOrgID": "o-a1b2c3d4e5"}}"#
+            )
+            .is_empty()
+        );
+    }
+}

@@ -92,3 +92,51 @@ pub(crate) fn check(view: &TrustView<'_>, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use crate::audit::{AuditOptions, audit_dump_text};
+
+    fn trusting(principal: &str, trusted: &[&str]) -> Vec<String> {
+        let dump = format!(
+            r#"{{"RoleDetailList": [{{"RoleName": "r", "Arn": "arn:aws:iam::111122223333:role/r",
+              "AssumeRolePolicyDocument": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow",
+                "Principal": {{"AWS": {principal}}}, "Action": "sts:AssumeRole"}}]}}}}]}}"#
+        );
+        let options = AuditOptions {
+            trusted_accounts: trusted.iter().map(|t| t.to_string()).collect(),
+            ..AuditOptions::default()
+        };
+        audit_dump_text(&dump, &options)
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.code == "L604")
+            .map(|d| d.message)
+            .collect()
+    }
+
+    // An AWS principal is an account id, the account's root ARN, or a
+    // role or user ARN of that account
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html#principal-accounts).
+    #[test]
+    fn every_way_of_naming_another_account() {
+        for principal in [
+            r#""444455556666""#,
+            r#""arn:aws:iam::444455556666:root""#,
+            r#""arn:aws:iam::444455556666:role/deployer""#,
+            r#"["arn:aws:iam::111122223333:root", "arn:aws:iam::444455556666:user/ci"]"#,
+        ] {
+            let found = trusting(principal, &[]);
+            assert_eq!(found.len(), 1, "{principal}: {found:?}");
+            assert!(found[0].contains("`444455556666`"));
+            assert!(
+                trusting(principal, &["444455556666"]).is_empty(),
+                "{principal}"
+            );
+        }
+        // Its own account, in any form, is trusted.
+        assert!(trusting(r#""arn:aws:iam::111122223333:role/admin""#, &[]).is_empty());
+        assert!(trusting(r#""111122223333""#, &[]).is_empty());
+    }
+}

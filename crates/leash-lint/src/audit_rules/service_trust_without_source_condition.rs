@@ -101,3 +101,39 @@ pub(crate) fn check(view: &TrustView<'_>, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use crate::audit::{AuditOptions, audit_dump_text};
+
+    fn found(service: &str, condition: &str) -> usize {
+        let dump = format!(
+            r#"{{"RoleDetailList": [{{"RoleName": "r", "Arn": "arn:aws:iam::111122223333:role/r",
+              "AssumeRolePolicyDocument": {{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow",
+                "Principal": {{"Service": "{service}"}}, "Action": "sts:AssumeRole"{condition}}}]}}}}]}}"#
+        );
+        audit_dump_text(&dump, &AuditOptions::default())
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "L605")
+            .count()
+    }
+
+    // Step Functions' guide recommends aws:SourceArn/aws:SourceAccount in
+    // the state machine role's trust policy
+    // (https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html);
+    // Lambda's does not, and the shared docs warn against adding it blindly.
+    #[test]
+    fn only_services_that_document_the_keys() {
+        assert_eq!(found("states.amazonaws.com", ""), 1);
+        assert_eq!(
+            found(
+                "states.amazonaws.com",
+                r#", "Condition": {"ArnLike": {"aws:SourceArn": "arn:aws:states:us-east-1:111122223333:stateMachine:*"}}"#
+            ),
+            0
+        );
+        assert_eq!(found("lambda.amazonaws.com", ""), 0);
+    }
+}
