@@ -72,7 +72,7 @@ pub struct AuditArgs {
     /// Write a Markdown report per account into this folder (`ACCOUNT.md`, worst principals first)
     #[arg(long, value_name = "DIR")]
     pub report: Option<PathBuf>,
-    /// The organization's SCPs and the accounts they apply to (format in docs/audit.md)
+    /// The organization's SCPs and RCPs and the accounts they apply to (format in docs/audit.md)
     #[arg(long, value_name = "FILE")]
     pub organization: Option<PathBuf>,
     /// Suppressions file (default: `leash.toml` in the current folder, if any)

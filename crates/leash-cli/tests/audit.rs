@@ -246,3 +246,59 @@ fn bad_options_and_inputs_are_clear_errors() {
     assert_eq!(output.status.code(), Some(1));
     assert_eq!(findings(&output)[0]["code"], "L001");
 }
+
+#[test]
+fn an_organization_file_applies_its_scps_to_its_accounts() {
+    let dir = tempdir("audit-organization");
+    let dump = generate(16, 0, 1);
+    assert!(dump.expected.iter().any(|e| e.code == "L601"));
+    std::fs::write(dir.join("dump.json"), &dump.text).unwrap();
+    std::fs::write(
+        dir.join("all.json"),
+        r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#,
+    )
+    .unwrap();
+    // As `aws organizations describe-policy` prints it.
+    std::fs::write(
+        dir.join("deny-iam.json"),
+        r#"{"Policy": {"PolicySummary": {"Id": "p-denyiam", "Name": "deny-iam", "Type": "SERVICE_CONTROL_POLICY", "AwsManaged": false},
+            "Content": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"Action\":[\"iam:*\",\"sts:*\"],\"Resource\":\"*\"}]}"}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("org.json"),
+        format!(
+            r#"{{"policies": {{"p-FullAWSAccess": "all.json", "p-denyiam": "deny-iam.json"}},
+                "accounts": {{"{}": [["p-FullAWSAccess"], ["p-FullAWSAccess", "p-denyiam"]]}}}}"#,
+            dump.account
+        ),
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let mut args: Vec<String> = vec![
+            "audit".to_string(),
+            dir.join("dump.json").to_str().unwrap().to_string(),
+        ];
+        args.extend(["--format", "json", "--fail-on", "never"].map(String::from));
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let output = leash(&refs);
+        findings(&output)
+            .into_iter()
+            .filter(|f| f["code"] == "L601")
+            .count()
+    };
+    assert!(run(&[]) > 0);
+    let org = dir.join("org.json");
+    assert_eq!(run(&["--organization", org.to_str().unwrap()]), 0);
+    // A file it names that is missing: a clear error, exit 2.
+    std::fs::remove_file(dir.join("all.json")).unwrap();
+    let output = leash(&[
+        "audit",
+        dir.join("dump.json").to_str().unwrap(),
+        "--organization",
+        org.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("all.json"));
+}

@@ -7,7 +7,7 @@
 //! principal is judged on its effective policies: its inline and attached
 //! policies (customer managed from the dump, AWS managed from the
 //! catalog's embedded copies), its groups' for a user, its permissions
-//! boundary, and the organization's SCPs when given. The account-level
+//! boundary, and the organization's SCPs and RCPs when given. The account-level
 //! rules are in `audit_rules/`: administrator-equivalent principals
 //! (decided by the engine), privilege-escalation paths across a
 //! principal's policies, trust in everyone, in accounts not listed, in
@@ -125,6 +125,8 @@ pub(crate) struct PrincipalView<'a> {
     pub(crate) boundary: Option<EffectivePolicy>,
     /// The SCPs that apply to the account, root level first.
     pub(crate) scps: Vec<Vec<EffectivePolicy>>,
+    /// The RCPs of the account's resources, root level first.
+    pub(crate) rcps: Vec<Vec<EffectivePolicy>>,
     /// The ARNs of the groups a user is in.
     pub(crate) group_arns: Vec<String>,
 }
@@ -210,11 +212,12 @@ fn audit(dump: &Dump, options: &AuditOptions) -> AuditReport {
             (own, group.detail.arn.clone()),
         );
     }
-    let scps = options
+    let organization = options
         .organization
         .as_ref()
         .map(|org| org.levels_for(&account_text))
         .unwrap_or_default();
+    let (scps, rcps) = (&organization.scps, &organization.rcps);
     for group in &dump.groups {
         let policies = group_policies
             .get(group.detail.name.node.as_str())
@@ -226,7 +229,8 @@ fn audit(dump: &Dump, options: &AuditOptions) -> AuditReport {
             account: &account_text,
             policies,
             boundary: None,
-            scps: scp_policies(&scps),
+            scps: level_policies(scps, "SCP"),
+            rcps: level_policies(rcps, "RCP"),
             group_arns: Vec::new(),
         };
         judge_principal(&view, &mut out);
@@ -257,7 +261,8 @@ fn audit(dump: &Dump, options: &AuditOptions) -> AuditReport {
             account: &account_text,
             policies,
             boundary: boundary(&user.detail, &managed, &id, &mut out),
-            scps: scp_policies(&scps),
+            scps: level_policies(scps, "SCP"),
+            rcps: level_policies(rcps, "RCP"),
             group_arns,
         };
         judge_principal(&view, &mut out);
@@ -302,8 +307,9 @@ fn audit(dump: &Dump, options: &AuditOptions) -> AuditReport {
             None => {}
         }
         let policies = own_policies(&role.detail, "role", &managed, &id, &mut out);
-        // SCPs do not limit service-linked roles
-        // (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html).
+        // Neither SCPs nor RCPs limit service-linked roles
+        // (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_scps.html,
+        // https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html).
         let service_linked = role.detail.path.starts_with("/aws-service-role/");
         let view = PrincipalView {
             kind: "role",
@@ -314,7 +320,12 @@ fn audit(dump: &Dump, options: &AuditOptions) -> AuditReport {
             scps: if service_linked {
                 Vec::new()
             } else {
-                scp_policies(&scps)
+                level_policies(scps, "SCP")
+            },
+            rcps: if service_linked {
+                Vec::new()
+            } else {
+                level_policies(rcps, "RCP")
             },
             group_arns: Vec::new(),
         };
@@ -505,14 +516,17 @@ fn aws_managed(arn: &str) -> Option<Parsed> {
     parsed
 }
 
-fn scp_policies(levels: &[Vec<organization::LevelPolicy>]) -> Vec<Vec<EffectivePolicy>> {
+fn level_policies(
+    levels: &[Vec<organization::LevelPolicy>],
+    kind: &str,
+) -> Vec<Vec<EffectivePolicy>> {
     levels
         .iter()
         .map(|level| {
             level
                 .iter()
                 .map(|p| EffectivePolicy {
-                    label: format!("SCP `{}`", p.name),
+                    label: format!("{kind} `{}`", p.name),
                     policy: p.policy.clone(),
                     located: false,
                     anchor: Span::new(0, 0),
@@ -688,6 +702,50 @@ mod aws_managed_in_the_dump {
         assert_eq!(
             &dump[span.start..span.end],
             r#""arn:aws:iam::aws:policy/ReadOnlyAccess""#
+        );
+    }
+}
+
+#[cfg(test)]
+mod resource_control_policies {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    // RCPs limit requests for the account's resources, whoever makes them
+    // (https://docs.aws.amazon.com/organizations/latest/userguide/orgs_manage_policies_rcps.html):
+    // with S3 denied to everyone, `*` on `*` no longer reaches every
+    // service, but the role can still make and assume an administrator.
+    #[test]
+    fn an_rcp_denying_s3_changes_why_a_role_is_an_administrator() {
+        let dump = r#"{"RoleDetailList": [{"RoleName": "ops", "Arn": "arn:aws:iam::111122223333:role/ops",
+            "RolePolicyList": [{"PolicyName": "all", "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}}]}]}"#;
+        let organization = organization::Organization::read(
+            r#"{"policies": {"p-all": "all", "p-nos3": "nos3"}, "accounts": {"*": [["p-all"], ["p-all", "p-nos3"]]}}"#,
+            |file| {
+                Ok(match file {
+                    "all" => r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#.to_string(),
+                    _ => r#"{"Policy": {"PolicySummary": {"Type": "RESOURCE_CONTROL_POLICY"}, "Content": "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"*\"}]}"}}"#.to_string(),
+                })
+            },
+        )
+        .unwrap();
+        let message = |options: &AuditOptions| {
+            audit_dump_text(dump, options)
+                .diagnostics
+                .into_iter()
+                .find(|d| d.code == "L601")
+                .unwrap()
+                .message
+        };
+        assert!(message(&AuditOptions::default()).contains("every sampled"));
+        let with_rcp = AuditOptions {
+            organization: Some(Arc::new(organization)),
+            ..AuditOptions::default()
+        };
+        assert!(
+            message(&with_rcp).contains("creating a role"),
+            "{}",
+            message(&with_rcp)
         );
     }
 }

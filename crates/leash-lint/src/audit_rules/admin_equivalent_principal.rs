@@ -1,6 +1,7 @@
 //! ## What it finds
 //! A user, group or role whose effective policies (its own, its groups',
-//! its permissions boundary, the organization's SCPs) let it do anything
+//! its permissions boundary, the organization's SCPs, and the RCPs of the
+//! account's resources) let it do anything
 //! in the account, decided by the authorization engine on requests, not
 //! by policy names. It is administrator-equivalent when the engine allows
 //! one of:
@@ -155,13 +156,17 @@ pub(crate) fn check(view: &PrincipalView<'_>, out: &mut Vec<Diagnostic>) -> bool
     if let Some(boundary) = &view.boundary {
         set = set.with_permissions_boundary("boundary", (*boundary.policy).clone());
     }
+    let labeled = |level: &[crate::audit::EffectivePolicy]| -> Vec<LabeledPolicy> {
+        level
+            .iter()
+            .map(|p| LabeledPolicy::new(p.label.clone(), (*p.policy).clone()))
+            .collect()
+    };
     for level in &view.scps {
-        set = set.with_scp_level(
-            level
-                .iter()
-                .map(|p| LabeledPolicy::new(p.label.clone(), (*p.policy).clone()))
-                .collect(),
-        );
+        set = set.with_scp_level(labeled(level));
+    }
+    for level in &view.rcps {
+        set = set.with_rcp_level(labeled(level));
     }
     let account = view.account;
     let trust = leash_policy::json::parse_json(&format!(

@@ -13,7 +13,10 @@
 //! reported again.
 //!
 //! The approximation is the policy rule's: conditions are taken as
-//! satisfiable, and an unconditional Deny on every resource blocks.
+//! satisfiable, and an unconditional Deny on every resource blocks. RCPs
+//! are not applied here: they limit requests for the account's own
+//! resources of some services, while a path's target may be anywhere, so
+//! a path an RCP closes may still be reported.
 //!
 //! ## Why it matters
 //! A principal's permissions are the union of its policies: one grants
