@@ -20,6 +20,9 @@ use leash_policy::source_text::{SourceText, decode};
 use leash_prove::{Limits, Property, RegionSolver, Solver};
 use proptest::prelude::*;
 
+#[path = "../../leash-cli/tests/common/audit_generator.rs"]
+mod audit_generator;
+
 fn cases() -> u32 {
     std::env::var("LEASH_FUZZ_CASES")
         .ok()
@@ -46,6 +49,9 @@ struct Seeds {
     templates: Vec<Vec<u8>>,
     plans: Vec<Vec<u8>>,
     requests: Vec<Vec<u8>>,
+    /// Account authorization dumps: as the AWS CLI writes them (objects)
+    /// and as the API does (URL-encoded documents).
+    dumps: Vec<Vec<u8>>,
 }
 
 /// Every `step`-th file of a folder (sorted), recursively, with one of the
@@ -95,6 +101,7 @@ fn seeds() -> &'static Seeds {
             templates: Vec::new(),
             plans: Vec::new(),
             requests: Vec::new(),
+            dumps: Vec::new(),
         };
         sample(
             &corpus.join("aws-managed-policies"),
@@ -164,6 +171,11 @@ fn seeds() -> &'static Seeds {
         assert!(!seeds.templates.is_empty(), "no template seeds");
         assert!(!seeds.plans.is_empty(), "no plan seeds");
         assert!(!seeds.requests.is_empty(), "no request seeds");
+        for index in 0..4 {
+            seeds
+                .dumps
+                .push(audit_generator::generate(16, index, 1).text.into_bytes());
+        }
         seeds
     })
 }
@@ -588,6 +600,12 @@ proptest! {
     #[test]
     fn terraform_on_mutated_plans(bytes in mutated(|s| &s.plans)) {
         read_terraform(&bytes);
+        check_file(bytes);
+    }
+
+    #[test]
+    fn audit_on_mutated_dumps(bytes in mutated(|s| &s.dumps)) {
+        // `leash check` on a dump audits it.
         check_file(bytes);
     }
 
