@@ -51,6 +51,9 @@ pub struct PrincipalDetail {
     pub attached: Vec<Attachment>,
     pub boundary: Option<Attachment>,
     pub create_date: Option<Spanned<String>>,
+    /// `Tags`: key and value of each (users and roles; a request carries
+    /// them as `aws:PrincipalTag/KEY`).
+    pub tags: Vec<(String, String)>,
 }
 
 #[derive(Clone, Debug)]
@@ -319,6 +322,18 @@ fn principal_detail(
         attached,
         boundary,
         create_date: entry.get("CreateDate").and_then(spanned_string),
+        tags: entry
+            .get("Tags")
+            .and_then(Value::as_array)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|tag| {
+                Some((
+                    tag.get("Key")?.as_str()?.to_string(),
+                    tag.get("Value")?.as_str()?.to_string(),
+                ))
+            })
+            .collect(),
     })
 }
 

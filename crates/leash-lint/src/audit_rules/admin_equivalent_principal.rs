@@ -21,9 +21,10 @@
 //!   `iam:PutGroupPolicy`, `iam:AttachGroupPolicy` on one of its groups (a
 //!   user).
 //!
-//! The requests carry no context beyond what the engine derives: a grant
-//! under a condition on a key the request does not hold (`aws:MultiFactorAuthPresent`)
-//! does not count. Privilege-escalation paths that need more steps are
+//! The requests carry the principal's tags from the dump
+//! (`aws:PrincipalTag/KEY`) and no other context beyond what the engine
+//! derives: a grant under a condition on a key the request does not hold
+//! (`aws:MultiFactorAuthPresent`) does not count. Privilege-escalation paths that need more steps are
 //! `privilege-escalation-path-of-principal`'s, which is not reported on a
 //! principal this rule reports.
 //!
@@ -106,16 +107,21 @@ struct Probe<'e> {
     /// trust their own account).
     assume_engine: &'e PreparedPolicySet,
     principal: String,
+    /// The principal's tags (`aws:PrincipalTag/KEY`), known from the dump.
+    tags: &'e [(String, String)],
 }
 
 impl Probe<'_> {
     /// The span of the identity statement that allowed, when allowed.
     fn allows(&self, action: &str, resource: &str, attach: bool) -> Option<(usize, Span)> {
-        let mut request = Request::new(self.principal.clone(), action, resource);
-        if attach {
-            request = request
-                .with_context(RequestContext::new().with("iam:PolicyARN", ADMINISTRATOR_ACCESS));
+        let mut context = RequestContext::new();
+        for (key, value) in self.tags {
+            context = context.with(format!("aws:PrincipalTag/{key}"), value.clone());
         }
+        if attach {
+            context = context.with("iam:PolicyARN", ADMINISTRATOR_ACCESS);
+        }
+        let request = Request::new(self.principal.clone(), action, resource).with_context(context);
         let engine = if action == "sts:AssumeRole" {
             self.assume_engine
         } else {
@@ -191,6 +197,12 @@ pub(crate) fn check(view: &PrincipalView<'_>, out: &mut Vec<Diagnostic>) -> bool
         engine: &engine,
         assume_engine: &assume_engine,
         principal,
+        // A group's members have tags of their own, unknown here.
+        tags: if view.kind == "group" {
+            &[]
+        } else {
+            &view.detail.tags
+        },
     };
     let Some((grant, reason)) = why_admin(view, &probe) else {
         return false;
@@ -366,6 +378,22 @@ mod tests {
         // Not in the dump: the finding points at the attachment.
         let pointed = &unbounded[found[0].span.start..found[0].span.end];
         assert_eq!(pointed, r#""arn:aws:iam::aws:policy/AdministratorAccess""#);
+    }
+
+    // aws:PrincipalTag/KEY is the tag attached to the principal making the
+    // request (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principaltag).
+    #[test]
+    fn principal_tags_from_the_dump_decide_tag_conditions() {
+        let dump = |tag: &str| {
+            format!(
+                r#"{{"RoleDetailList": [{{"RoleName": "r", "Arn": "arn:aws:iam::111122223333:role/r",
+                  "Tags": [{{"Key": "tier", "Value": "{tag}"}}],
+                  "RolePolicyList": [{{"PolicyName": "p", "PolicyDocument": {{"Version": "2012-10-17", "Statement": [
+                    {{"Effect": "Allow", "Action": "*", "Resource": "*", "Condition": {{"StringEquals": {{"aws:PrincipalTag/tier": "admin"}}}}}}]}}}}]}}]}}"#
+            )
+        };
+        assert_eq!(admin_findings(&dump("admin")).len(), 1);
+        assert!(admin_findings(&dump("app")).is_empty());
     }
 
     #[test]
