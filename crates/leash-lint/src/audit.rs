@@ -57,6 +57,10 @@ pub struct PrincipalSummary {
     /// `resource` of its findings.
     pub id: String,
     pub arn: String,
+    /// What its permissions are made of: its identity policies (a user's
+    /// groups' included), its permissions boundary, the SCP and RCP levels
+    /// (empty for a customer managed policy).
+    pub policies: Vec<String>,
 }
 
 /// An audited dump.
@@ -135,6 +139,28 @@ impl PrincipalView<'_> {
     pub(crate) fn id(&self) -> String {
         format!("{}/{}", self.kind, self.detail.name.node)
     }
+
+    /// Its effective policies, as the report lists them.
+    fn describe(&self) -> Vec<String> {
+        let mut parts: Vec<String> = self.policies.iter().map(|p| p.label.clone()).collect();
+        parts.extend(self.boundary.iter().map(|b| b.label.clone()));
+        let levels = |levels: &[Vec<EffectivePolicy>], kind: &str| {
+            let names: Vec<String> = levels
+                .iter()
+                .map(|level| {
+                    level
+                        .iter()
+                        .map(|p| p.label.clone())
+                        .collect::<Vec<_>>()
+                        .join(" + ")
+                })
+                .collect();
+            (!names.is_empty()).then(|| format!("{kind} levels: {}", names.join(", then ")))
+        };
+        parts.extend(levels(&self.scps, "SCP"));
+        parts.extend(levels(&self.rcps, "RCP"));
+        parts
+    }
 }
 
 /// What a role's trust rules see.
@@ -177,6 +203,7 @@ fn audit(dump: &Dump, options: &AuditOptions) -> AuditReport {
             principals.push(PrincipalSummary {
                 id: id.clone(),
                 arn: policy.arn.clone(),
+                policies: Vec::new(),
             });
         }
         let parsed = match &policy.document {
@@ -205,6 +232,7 @@ fn audit(dump: &Dump, options: &AuditOptions) -> AuditReport {
         principals.push(PrincipalSummary {
             id: id.clone(),
             arn: group.detail.arn.clone(),
+            policies: Vec::new(),
         });
         let own = own_policies(&group.detail, "group", &managed, &id, &mut out);
         group_policies.insert(
@@ -234,12 +262,17 @@ fn audit(dump: &Dump, options: &AuditOptions) -> AuditReport {
             group_arns: Vec::new(),
         };
         judge_principal(&view, &mut out);
+        let id = view.id();
+        if let Some(summary) = principals.iter_mut().find(|p| p.id == id) {
+            summary.policies = view.describe();
+        }
     }
     for user in &dump.users {
         let id = format!("user/{}", user.detail.name.node);
         principals.push(PrincipalSummary {
             id: id.clone(),
             arn: user.detail.arn.clone(),
+            policies: Vec::new(),
         });
         let mut policies = own_policies(&user.detail, "user", &managed, &id, &mut out);
         let mut group_arns = Vec::new();
@@ -266,6 +299,9 @@ fn audit(dump: &Dump, options: &AuditOptions) -> AuditReport {
             group_arns,
         };
         judge_principal(&view, &mut out);
+        if let Some(summary) = principals.last_mut() {
+            summary.policies = view.describe();
+        }
     }
     let now = options
         .now
@@ -275,6 +311,7 @@ fn audit(dump: &Dump, options: &AuditOptions) -> AuditReport {
         principals.push(PrincipalSummary {
             id: id.clone(),
             arn: role.detail.arn.clone(),
+            policies: Vec::new(),
         });
         match &role.trust {
             Some(Ok(document)) => {
@@ -330,6 +367,9 @@ fn audit(dump: &Dump, options: &AuditOptions) -> AuditReport {
             group_arns: Vec::new(),
         };
         judge_principal(&view, &mut out);
+        if let Some(summary) = principals.last_mut() {
+            summary.policies = view.describe();
+        }
         if let (Some(days), Some(now)) = (options.unused_days, now) {
             let start = out.len();
             audit_rules::unused_role::check(role, days, now, &mut out);

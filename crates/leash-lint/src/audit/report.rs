@@ -52,8 +52,11 @@ pub fn markdown(path: &str, text: &str, audit: &AuditReport) -> String {
         .collect();
     let _ = writeln!(
         out,
-        "Dump `{path}`: {} principals and customer managed policies, {errors} errors, {warnings} warnings, {infos} notes; {} without findings.\n",
+        "Dump `{path}`: {} principals and customer managed policies, {}, {}, {}; {} without findings.\n",
         audit.principals.len(),
+        count(errors, "error"),
+        count(warnings, "warning"),
+        count(infos, "note"),
         clean.len()
     );
     let mut flagged: Vec<&(String, Vec<&Diagnostic>)> =
@@ -71,6 +74,17 @@ pub fn markdown(path: &str, text: &str, audit: &AuditReport) -> String {
         }
         for (id, found) in &flagged {
             let _ = writeln!(out, "\n## `{id}`\n");
+            if let Some(summary) = audit.principals.iter().find(|p| &p.id == id) {
+                let _ = writeln!(out, "ARN `{}`.", summary.arn);
+                if !summary.policies.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "Effective policies: {}.",
+                        escape(&summary.policies.join("; "))
+                    );
+                }
+                out.push('\n');
+            }
             let mut found = found.clone();
             found.sort_by(|a, b| {
                 b.severity
@@ -100,6 +114,15 @@ pub fn markdown(path: &str, text: &str, audit: &AuditReport) -> String {
         }
     }
     out
+}
+
+/// `1 error`, `2 errors`.
+fn count(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
 }
 
 fn severity_word(severity: Severity) -> &'static str {
