@@ -321,7 +321,7 @@ pub fn limit_log_actions(template: &Template, app: &mut Application) {
         if writes_logs {
             continue;
         }
-        let policy = original.combined(&|_| None).policy;
+        let policy = original.combined(&embedded_managed_policy).policy;
         let prepared = leash_policy::authz::PreparedPolicySet::new(
             &leash_policy::authz::PolicySet::new().with_identity_policy("template", policy),
         );
@@ -345,6 +345,18 @@ pub fn limit_log_actions(template: &Template, app: &mut Application) {
             function.log_actions = Some(allowed);
         }
     }
+}
+
+/// An AWS managed policy's document from the catalog's embedded copy
+/// (`leash_catalog::managed_policy`), parsed; `None` for a customer
+/// managed policy or a name the catalog does not know.
+pub fn embedded_managed_policy(arn: &str) -> Option<leash_policy::Policy> {
+    let managed = leash_catalog::aws_managed_policy(arn)?;
+    let parsed = leash_policy::parse::parse_policy_text(managed.document);
+    if parsed.has_errors() {
+        return None;
+    }
+    parsed.policy
 }
 
 /// AWS managed policies that grant Lambda's own needs
@@ -407,7 +419,7 @@ pub fn limit_lambda_needs(template: &Template, app: &mut Application) {
             .filter(|arn| is_aws_managed(arn))
             .map(|arn| managed_policy_name(arn))
             .collect();
-        let policy = original.combined(&|_| None).policy;
+        let policy = original.combined(&embedded_managed_policy).policy;
         let prepared = leash_policy::authz::PreparedPolicySet::new(
             &leash_policy::authz::PolicySet::new().with_identity_policy("template", policy),
         );
@@ -630,5 +642,32 @@ Resources:
         );
         assert!(is_aws_managed(&sam.managed[0]));
         assert!(!is_aws_managed(&sam.boundaries[0]));
+    }
+
+    /// A role whose only grant is an AWS managed policy leash carries
+    /// (`AdministratorAccess` here) lets the function write its logs: the
+    /// design reads the policy's document from the catalog, so it keeps
+    /// the log permissions instead of leaving the function unable to log.
+    #[test]
+    fn managed_policies_from_the_catalog_grant_logs() {
+        let text = r#"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]
+      ManagedPolicyArns: [arn:aws:iam::aws:policy/AdministratorAccess]
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties: {Handler: a.b, Runtime: python3.12, CodeUri: s/, Role: !GetAtt Role.Arn}
+"#;
+        let template = leash_iac::read_template(text).unwrap();
+        let app =
+            crate::model::read_application(&template, &crate::model::Target::default()).unwrap();
+        assert_eq!(app.functions[0].log_actions, None);
+        assert!(embedded_managed_policy("arn:aws:iam::aws:policy/AdministratorAccess").is_some());
+        assert!(embedded_managed_policy("arn:aws:iam::111122223333:policy/Mine").is_none());
     }
 }
