@@ -47,6 +47,18 @@ pub enum Command {
     Design(Box<DesignArgs>),
     /// Audit AWS accounts from `aws iam get-account-authorization-details` output
     Audit(Box<AuditArgs>),
+    /// What principals did, from CloudTrail log files: IAM actions per principal and resource
+    Usage(UsageArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct UsageArgs {
+    /// CloudTrail log files (`*.json.gz` as delivered, or `*.json`), or folders of them such as `AWSLogs/` (searched recursively)
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Write the aggregate (JSON lines) to this file, atomically, instead of standard output
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -13,6 +13,7 @@ mod prove;
 mod render;
 mod sim;
 mod source;
+mod usage;
 
 use std::process::ExitCode;
 
@@ -51,6 +52,7 @@ fn main() -> ExitCode {
         args::Command::Prove(p) => prove::run(&p),
         args::Command::Design(d) => design::run(&d),
         args::Command::Audit(a) => audit::run(&a),
+        args::Command::Usage(u) => usage::run(&u),
     })
     .unwrap_or(exit::ERROR);
     ExitCode::from(code)

@@ -1,0 +1,278 @@
+//! The aggregate of many trail files: one row per principal, action and
+//! resource, files read on all cores and merged, rows sorted so the
+//! output never depends on which thread finished first.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde_json::{Value, json};
+use thiserror::Error;
+
+use crate::record::{is_denial, read_event};
+
+/// One row of the aggregate.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Row {
+    pub count: u64,
+    pub first_seen: String,
+    pub last_seen: String,
+    /// Calls that failed (`errorCode` set), denials included.
+    pub errors: u64,
+    /// Calls denied for want of permission (`AccessDenied...`): needs the
+    /// policy does not meet.
+    pub denied: u64,
+}
+
+impl Row {
+    fn add(&mut self, time: &str, error: Option<&str>) {
+        if self.count == 0 || time < self.first_seen.as_str() {
+            self.first_seen = time.to_string();
+        }
+        if time > self.last_seen.as_str() {
+            self.last_seen = time.to_string();
+        }
+        self.count += 1;
+        if let Some(code) = error {
+            self.errors += 1;
+            if is_denial(code) {
+                self.denied += 1;
+            }
+        }
+    }
+
+    fn merge(&mut self, other: &Row) {
+        if self.count == 0 || other.first_seen < self.first_seen {
+            self.first_seen.clone_from(&other.first_seen);
+        }
+        if other.last_seen > self.last_seen {
+            self.last_seen.clone_from(&other.last_seen);
+        }
+        self.count += other.count;
+        self.errors += other.errors;
+        self.denied += other.denied;
+    }
+}
+
+/// `(principal, action, resource)`; `None`: the records named no resource.
+pub type Key = (String, String, Option<String>);
+
+/// What the trail said, and what it could not.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub files: usize,
+    pub records: u64,
+    /// Records without an IAM principal of an account (AWS services'
+    /// own calls, anonymous calls).
+    pub without_principal: u64,
+    /// `eventSource:eventName` pairs whose IAM action leash does not know,
+    /// with how many records.
+    pub unmapped: BTreeMap<String, u64>,
+    /// `eventCategory` values seen.
+    pub categories: BTreeSet<String>,
+}
+
+/// The whole aggregate.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Aggregate {
+    pub rows: HashMap<Key, Row>,
+    pub summary: Summary,
+}
+
+/// Why a trail file could not be read.
+#[derive(Debug, Error)]
+pub enum TrailError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("{path}: {source}")]
+    Gzip {
+        path: String,
+        source: crate::gzip::GzipError,
+    },
+    #[error("{path}:{line}:{column}: not JSON: {message}")]
+    Json {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}: expected an object with a `Records` list (a CloudTrail log file)")]
+    NotATrail { path: String },
+}
+
+impl Aggregate {
+    fn add_file(&mut self, path: &Path) -> Result<(), TrailError> {
+        let shown = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|source| TrailError::Io {
+            path: shown.clone(),
+            source,
+        })?;
+        let bytes = if crate::gzip::is_gzip(&bytes) {
+            crate::gzip::decompress(&bytes).map_err(|source| TrailError::Gzip {
+                path: shown.clone(),
+                source,
+            })?
+        } else {
+            bytes
+        };
+        let value: Value = serde_json::from_slice(&bytes).map_err(|e| TrailError::Json {
+            path: shown.clone(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
+        let records = value
+            .get("Records")
+            .and_then(Value::as_array)
+            .ok_or(TrailError::NotATrail { path: shown })?;
+        self.summary.files += 1;
+        for record in records {
+            self.add_record(record);
+        }
+        Ok(())
+    }
+
+    /// Adds one record.
+    pub fn add_record(&mut self, record: &Value) {
+        self.summary.records += 1;
+        let Some(event) = read_event(record) else {
+            self.summary.without_principal += 1;
+            return;
+        };
+        if let Some(category) = &event.category {
+            self.summary.categories.insert(category.clone());
+        }
+        if !event.mapped {
+            let name = format!(
+                "{}:{}",
+                record
+                    .get("eventSource")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default(),
+                record
+                    .get("eventName")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+            );
+            *self.summary.unmapped.entry(name).or_default() += 1;
+        }
+        let resources: Vec<Option<String>> = if event.resources.is_empty() {
+            vec![None]
+        } else {
+            event.resources.iter().cloned().map(Some).collect()
+        };
+        for action in &event.actions {
+            for resource in &resources {
+                self.rows
+                    .entry((event.principal.clone(), action.clone(), resource.clone()))
+                    .or_default()
+                    .add(&event.time, event.error.as_deref());
+            }
+        }
+    }
+
+    fn merge(mut self, other: Aggregate) -> Aggregate {
+        for (key, row) in other.rows {
+            self.rows.entry(key).or_default().merge(&row);
+        }
+        let summary = &mut self.summary;
+        summary.files += other.summary.files;
+        summary.records += other.summary.records;
+        summary.without_principal += other.summary.without_principal;
+        for (name, count) in other.summary.unmapped {
+            *summary.unmapped.entry(name).or_default() += count;
+        }
+        summary.categories.extend(other.summary.categories);
+        self
+    }
+
+    /// The rows as JSON lines, sorted by principal, action and resource.
+    pub fn json_lines(&self) -> String {
+        let mut keys: Vec<&Key> = self.rows.keys().collect();
+        keys.sort();
+        let mut out = String::new();
+        for key in keys {
+            let Some(row) = self.rows.get(key) else {
+                continue;
+            };
+            let line = json!({
+                "principal": key.0,
+                "action": key.1,
+                "resource": key.2,
+                "count": row.count,
+                "first_seen": row.first_seen,
+                "last_seen": row.last_seen,
+                "errors": row.errors,
+                "denied": row.denied,
+            });
+            out.push_str(&line.to_string());
+            out.push('\n');
+        }
+        out
+    }
+
+    /// What the trail could not show, for the report: a trail without
+    /// data events says nothing of S3 object-level or DynamoDB item-level
+    /// calls (CloudTrail logs them only when data events are enabled).
+    /// <https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html>
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if !self.summary.categories.contains("Data") {
+            notes.push("the trail holds no data events: S3 object-level, DynamoDB item-level, Lambda Invoke and other data-plane calls are logged only when data events are enabled, so their absence here proves nothing".to_string());
+        }
+        if !self.summary.unmapped.is_empty() {
+            notes.push(format!(
+                "{} event names have no IAM action leash knows (written as `prefix:eventName`): {}",
+                self.summary.unmapped.len(),
+                self.summary
+                    .unmapped
+                    .iter()
+                    .take(10)
+                    .map(|(name, count)| format!("`{name}` ({count})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        notes
+    }
+}
+
+/// Every trail file under `paths` (files, or folders walked for `.json`
+/// and `.json.gz`), sorted.
+pub fn trail_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, TrailError> {
+    let mut files = Vec::new();
+    let mut pending: Vec<PathBuf> = paths.to_vec();
+    while let Some(path) = pending.pop() {
+        if path.is_dir() {
+            let entries = std::fs::read_dir(&path).map_err(|source| TrailError::Io {
+                path: path.display().to_string(),
+                source,
+            })?;
+            for entry in entries.flatten() {
+                pending.push(entry.path());
+            }
+        } else if paths.contains(&path) || {
+            let name = path.to_string_lossy();
+            name.ends_with(".json.gz") || name.ends_with(".json")
+        } {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Reads and aggregates every trail file under `paths`, on all cores.
+pub fn read_trails(paths: &[PathBuf]) -> Result<Aggregate, TrailError> {
+    let files = trail_files(paths)?;
+    files
+        .par_iter()
+        .try_fold(Aggregate::default, |mut aggregate, path| {
+            aggregate.add_file(path)?;
+            Ok(aggregate)
+        })
+        .try_reduce(Aggregate::default, |a, b| Ok(a.merge(b)))
+}
