@@ -6,10 +6,10 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use serde_json::{Value, json};
+use serde_json::json;
 use thiserror::Error;
 
-use crate::record::{is_denial, read_event};
+use crate::record::{LogFile, Record, action_of, is_denial, prefix_of, principal_of};
 
 /// One row of the aggregate.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -77,6 +77,9 @@ pub struct Summary {
 pub struct Aggregate {
     pub rows: HashMap<Key, Row>,
     pub summary: Summary,
+    /// `(eventSource, eventName)` -> actions, asked of the catalog once.
+    actions: HashMap<(String, String), Vec<String>>,
+    unmapped_names: BTreeSet<String>,
 }
 
 /// Why a trail file could not be read.
@@ -118,58 +121,84 @@ impl Aggregate {
         } else {
             bytes
         };
-        let value: Value = serde_json::from_slice(&bytes).map_err(|e| TrailError::Json {
-            path: shown.clone(),
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
+        let file: LogFile = serde_json::from_slice(&bytes).map_err(|e| {
+            if e.is_data() {
+                TrailError::NotATrail {
+                    path: shown.clone(),
+                }
+            } else {
+                TrailError::Json {
+                    path: shown.clone(),
+                    line: e.line(),
+                    column: e.column(),
+                    message: e.to_string(),
+                }
+            }
         })?;
-        let records = value
-            .get("Records")
-            .and_then(Value::as_array)
-            .ok_or(TrailError::NotATrail { path: shown })?;
         self.summary.files += 1;
-        for record in records {
+        for record in &file.records {
             self.add_record(record);
         }
         Ok(())
     }
 
     /// Adds one record.
-    pub fn add_record(&mut self, record: &Value) {
+    pub fn add_record(&mut self, record: &Record<'_>) {
         self.summary.records += 1;
-        let Some(event) = read_event(record) else {
+        let principal = record.user_identity.as_ref().and_then(principal_of);
+        let (Some(principal), Some(source), Some(name)) = (
+            principal,
+            record.event_source.as_deref(),
+            record.event_name.as_deref(),
+        ) else {
             self.summary.without_principal += 1;
             return;
         };
-        if let Some(category) = &event.category {
-            self.summary.categories.insert(category.clone());
+        if let Some(category) = &record.event_category
+            && !self.summary.categories.contains(category.as_ref())
+        {
+            self.summary.categories.insert(category.to_string());
         }
-        if !event.mapped {
-            let name = format!(
-                "{}:{}",
-                record
-                    .get("eventSource")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default(),
-                record
-                    .get("eventName")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-            );
-            *self.summary.unmapped.entry(name).or_default() += 1;
-        }
-        let resources: Vec<Option<String>> = if event.resources.is_empty() {
-            vec![None]
-        } else {
-            event.resources.iter().cloned().map(Some).collect()
+        // The catalog is asked once per event name and file batch.
+        let actions = match self.actions.get(&(source.to_string(), name.to_string())) {
+            Some(actions) => actions.clone(),
+            None => {
+                let found = action_of(source, name);
+                let actions = match &found {
+                    Some(actions) => actions.clone(),
+                    None => vec![format!("{}:{name}", prefix_of(source))],
+                };
+                self.actions
+                    .insert((source.to_string(), name.to_string()), actions.clone());
+                if found.is_none() {
+                    self.unmapped_names.insert(format!("{source}:{name}"));
+                }
+                actions
+            }
         };
-        for action in &event.actions {
-            for resource in &resources {
-                self.rows
-                    .entry((event.principal.clone(), action.clone(), resource.clone()))
-                    .or_default()
-                    .add(&event.time, event.error.as_deref());
+        if self.unmapped_names.contains(&format!("{source}:{name}")) {
+            *self
+                .summary
+                .unmapped
+                .entry(format!("{source}:{name}"))
+                .or_default() += 1;
+        }
+        let time = record.event_time.as_deref().unwrap_or_default();
+        let error = record.error_code.as_deref();
+        let arns: Vec<Option<&str>> = match &record.resources {
+            Some(list) if list.iter().any(|r| r.arn.is_some()) => {
+                list.iter().filter_map(|r| r.arn.as_deref()).map(Some).collect()
+            }
+            _ => vec![None],
+        };
+        for action in &actions {
+            for resource in &arns {
+                let key = (
+                    principal.to_string(),
+                    action.clone(),
+                    resource.map(str::to_string),
+                );
+                self.rows.entry(key).or_default().add(time, error);
             }
         }
     }

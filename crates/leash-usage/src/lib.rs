@@ -13,4 +13,4 @@ pub mod gzip;
 pub mod record;
 
 pub use aggregate::{Aggregate, Row, Summary, read_trails};
-pub use record::{Event, action_of, principal_of};
+pub use record::{LogFile, Record, action_of, principal_of};

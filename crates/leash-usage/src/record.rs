@@ -4,23 +4,69 @@
 //! or was denied.
 //! <https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html>
 
-use serde_json::Value;
+use std::borrow::Cow;
 
-/// A record, read.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Event {
-    pub principal: String,
-    /// IAM actions the call needed (most calls: one).
-    pub actions: Vec<String>,
-    /// Whether the actions were mapped from the catalog (else they are
-    /// `prefix:eventName`, which the catalog does not know).
-    pub mapped: bool,
-    /// `resources[].ARN`, empty when the record names none.
-    pub resources: Vec<String>,
-    pub time: String,
-    pub error: Option<String>,
-    /// `eventCategory` (`Management`, `Data`, `Insight`, ...), when given.
-    pub category: Option<String>,
+use serde::Deserialize;
+
+/// The fields of a record leash reads (the rest is skipped unparsed).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Record<'a> {
+    #[serde(borrow, default)]
+    pub user_identity: Option<Identity<'a>>,
+    #[serde(borrow, default)]
+    pub event_time: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub event_source: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub event_name: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub error_code: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub event_category: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub resources: Option<Vec<ResourceRef<'a>>>,
+}
+
+/// `userIdentity`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Identity<'a> {
+    #[serde(borrow, default, rename = "type")]
+    pub kind: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub arn: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub session_context: Option<SessionContext<'a>>,
+}
+
+/// `userIdentity.sessionContext`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionContext<'a> {
+    #[serde(borrow, default)]
+    pub session_issuer: Option<SessionIssuer<'a>>,
+}
+
+/// `userIdentity.sessionContext.sessionIssuer`.
+#[derive(Debug, Default, Deserialize)]
+pub struct SessionIssuer<'a> {
+    #[serde(borrow, default)]
+    pub arn: Option<Cow<'a, str>>,
+}
+
+/// One of `resources`.
+#[derive(Debug, Default, Deserialize)]
+pub struct ResourceRef<'a> {
+    #[serde(borrow, default, rename = "ARN")]
+    pub arn: Option<Cow<'a, str>>,
+}
+
+/// A log file: `{"Records": [...]}`.
+#[derive(Debug, Deserialize)]
+pub struct LogFile<'a> {
+    #[serde(borrow, rename = "Records")]
+    pub records: Vec<Record<'a>>,
 }
 
 /// Whose call a record is: the ARN of the IAM principal whose policies
@@ -29,17 +75,17 @@ pub struct Event {
 /// its `arn`. Calls by AWS services (`AWSService`) and anonymous or
 /// unknown callers have no IAM principal of the account: `None`.
 /// <https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html>
-pub fn principal_of(identity: &Value) -> Option<String> {
-    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
-    match identity.get("type").and_then(Value::as_str)? {
-        "AssumedRole" => text(
-            identity
-                .get("sessionContext")
-                .and_then(|c| c.get("sessionIssuer"))
-                .and_then(|i| i.get("arn")),
-        ),
+pub fn principal_of<'r>(identity: &'r Identity<'_>) -> Option<&'r str> {
+    match identity.kind.as_deref()? {
+        "AssumedRole" => identity
+            .session_context
+            .as_ref()?
+            .session_issuer
+            .as_ref()?
+            .arn
+            .as_deref(),
         "IAMUser" | "Root" | "FederatedUser" | "IdentityCenterUser" | "Role" => {
-            text(identity.get("arn"))
+            identity.arn.as_deref()
         }
         _ => None,
     }
@@ -47,7 +93,7 @@ pub fn principal_of(identity: &Value) -> Option<String> {
 
 /// The IAM prefix of an `eventSource` whose host is not the prefix.
 /// <https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html>
-fn prefix_of(source: &str) -> &str {
+pub fn prefix_of(source: &str) -> &str {
     let host = source.strip_suffix(".amazonaws.com").unwrap_or(source);
     match host {
         "monitoring" => "cloudwatch",
@@ -114,44 +160,4 @@ pub fn is_denial(code: &str) -> bool {
     code.contains("AccessDenied")
         || code.contains("UnauthorizedOperation")
         || code == "Unauthorized"
-}
-
-/// Reads one record; `None` when it has no IAM principal of an account
-/// (a service's own call, an anonymous one) or no event source and name.
-pub fn read_event(record: &Value) -> Option<Event> {
-    let principal = principal_of(record.get("userIdentity")?)?;
-    let source = record.get("eventSource")?.as_str()?;
-    let name = record.get("eventName")?.as_str()?;
-    let (actions, mapped) = match action_of(source, name) {
-        Some(actions) => (actions, true),
-        None => (vec![format!("{}:{name}", prefix_of(source))], false),
-    };
-    let resources = record
-        .get("resources")
-        .and_then(Value::as_array)
-        .map(|list| {
-            list.iter()
-                .filter_map(|r| r.get("ARN").and_then(Value::as_str).map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    Some(Event {
-        principal,
-        actions,
-        mapped,
-        resources,
-        time: record
-            .get("eventTime")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string(),
-        error: record
-            .get("errorCode")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        category: record
-            .get("eventCategory")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-    })
 }
