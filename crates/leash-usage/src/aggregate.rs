@@ -186,9 +186,11 @@ impl Aggregate {
         let time = record.event_time.as_deref().unwrap_or_default();
         let error = record.error_code.as_deref();
         let arns: Vec<Option<&str>> = match &record.resources {
-            Some(list) if list.iter().any(|r| r.arn.is_some()) => {
-                list.iter().filter_map(|r| r.arn.as_deref()).map(Some).collect()
-            }
+            Some(list) if list.iter().any(|r| r.arn.is_some()) => list
+                .iter()
+                .filter_map(|r| r.arn.as_deref())
+                .map(Some)
+                .collect(),
             _ => vec![None],
         };
         for action in &actions {
