@@ -120,6 +120,9 @@ pub struct DesignArgs {
     /// `--format cfn`: how many days the log groups the design creates (one per function that has none) keep their events; one of CloudWatch Logs' values (1, 3, 5, 7, 14, 30, 60, 90, ... 3653); default 30
     #[arg(long, value_name = "DAYS", value_parser = parse_log_retention)]
     pub log_retention: Option<u16>,
+    /// Exit 1 when a role keeps something of the template's IAM as is (leash cannot narrow it), for CI
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// `--log-retention DAYS`: one of the retention periods CloudWatch Logs

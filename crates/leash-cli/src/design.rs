@@ -173,14 +173,11 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
     }
     // What each role changes against the template's own IAM (a manifest
     // has none to compare with).
-    let changes = template
-        .as_ref()
-        .filter(|_| args.out.is_some())
-        .map(|template| {
-            let originals = original_iam_all(template, &application);
-            let lookup = |arn: &str| managed_policy_from(args.managed_policies.as_deref(), arn);
-            compare_with_original(&roles, &originals, &lookup)
-        });
+    let changes = template.as_ref().map(|template| {
+        let originals = original_iam_all(template, &application);
+        let lookup = |arn: &str| managed_policy_from(args.managed_policies.as_deref(), arn);
+        compare_with_original(&application, &roles, &originals, &lookup)
+    });
     let context = ReportContext {
         designed_template: designed.as_ref(),
         changes: changes.as_deref(),
@@ -218,16 +215,52 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
         show(&application.account),
         show(&application.region)
     );
+    let mut kept_as_is = 0;
     for role in &all_roles {
         let passed = role.verification.iter().filter(|c| c.passed).count();
         let total = role.verification.len();
+        let verification = if total == 0 {
+            "no verification check".to_string()
+        } else {
+            format!("verification {passed}/{total} passed")
+        };
+        // The template's IAM, statement by statement (a manifest has none).
+        let template_iam = changes
+            .as_deref()
+            .and_then(|all| all.iter().find(|c| c.function == role.function))
+            .map(|change| {
+                let counts = change.counts();
+                let mut text = format!(
+                    "; template IAM: {} kept, {} narrowed, {} superseded, {} kept as is, {} added",
+                    counts.kept,
+                    counts.narrowed,
+                    counts.superseded,
+                    counts.kept_as_is,
+                    counts.added
+                );
+                if counts.removed > 0 {
+                    text.push_str(&format!(", {} REMOVED", counts.removed));
+                }
+                text
+            })
+            .unwrap_or_default();
         println!(
-            "  {}: {} permission(s), {} API route(s); verification {passed}/{total} passed; lint {} finding(s)",
+            "  {}: {} permission(s), {} API route(s){template_iam}; {verification}; lint {} finding(s)",
             show(&role.role_name),
             role.permissions.len(),
             role.lambda_permissions.len(),
             role.lint_findings.len()
         );
+        if !role.kept_as_is.is_empty() {
+            kept_as_is += role.kept_as_is.len();
+            println!(
+                "    WARNING: {} kept as is (leash cannot narrow it; in the role unchanged):",
+                role.kept_as_is.len()
+            );
+            for kept in &role.kept_as_is {
+                println!("      {}: {}", kept.origin, show(&kept.reason.describe()));
+            }
+        }
         for check in role.verification.iter().filter(|c| !c.passed) {
             println!(
                 "    FAIL {}: {} on {} was {}",
@@ -273,6 +306,12 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
             names.join(", ")
         };
         println!("wrote {listed} to {}", out.display());
+    }
+    if args.strict && kept_as_is > 0 {
+        println!(
+            "--strict: {kept_as_is} grant(s) of the template's IAM kept as is; narrow them in the template or declare the functions' needs"
+        );
+        failed = true;
     }
     Ok(if failed { exit::FINDINGS } else { exit::OK })
 }

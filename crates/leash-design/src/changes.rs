@@ -24,6 +24,7 @@ use leash_prove::{Limits, Property, RegionSolver, Solver, Verdict};
 use serde_json::json;
 
 use crate::design::{Permission, RoleDesign};
+use crate::model::{Application, Function, KeptItem};
 use crate::original::{OriginalIam, managed_policy_name};
 
 /// How one original statement fares in the design.
@@ -34,8 +35,20 @@ pub enum StatementChange {
     /// The designed role allows some of what the statement allows; the
     /// designed permissions that overlap it.
     Narrowed { by: Vec<String> },
-    /// The designed role allows none of it.
+    /// The designed role allows none of it, and no declared need replaces
+    /// it: the function loses what it granted (the first law forbids it;
+    /// the report shows it first).
     Removed,
+    /// The function declares its needs, and they replace this statement
+    /// (the designed role allows none of it).
+    Superseded,
+    /// Copied into the designed role unchanged: leash cannot model it
+    /// (why, in a few words).
+    KeptAsIs(String),
+    /// An `Allow` whose actions are all unknown to AWS (`bedrock-runtime:
+    /// InvokeModel`; the service prefix is `bedrock`): it grants nothing,
+    /// so leaving it out takes nothing away.
+    GrantsNothing,
     /// A `Deny` statement: the designed role has none (it allows only what
     /// it lists).
     DenyDropped,
@@ -49,6 +62,9 @@ impl StatementChange {
             StatementChange::Kept => "kept",
             StatementChange::Narrowed { .. } => "narrowed",
             StatementChange::Removed => "removed",
+            StatementChange::Superseded => "superseded by declared needs",
+            StatementChange::KeptAsIs(_) => "kept as is",
+            StatementChange::GrantsNothing => "left out: it grants nothing (no action AWS knows)",
             StatementChange::DenyDropped => "deny not carried over",
             StatementChange::Undecided(_) => "undecided",
         }
@@ -94,6 +110,47 @@ pub struct FunctionChanges {
     pub unresolved: Vec<String>,
 }
 
+/// How many original statements fared each way, and how many designed
+/// permissions are added: the summary line of a role.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ChangeCounts {
+    pub kept: usize,
+    pub narrowed: usize,
+    pub superseded: usize,
+    pub kept_as_is: usize,
+    pub added: usize,
+    /// Removed without a declared need: what the first law forbids.
+    pub removed: usize,
+    pub undecided: usize,
+    /// `Deny` statements not carried over.
+    pub deny_dropped: usize,
+    /// Statements that grant nothing (no action AWS knows), left out.
+    pub grants_nothing: usize,
+}
+
+impl FunctionChanges {
+    pub fn counts(&self) -> ChangeCounts {
+        let mut counts = ChangeCounts {
+            added: self.added.len(),
+            undecided: self.undecided.len(),
+            ..ChangeCounts::default()
+        };
+        for statement in &self.statements {
+            match statement.change {
+                StatementChange::Kept => counts.kept += 1,
+                StatementChange::Narrowed { .. } => counts.narrowed += 1,
+                StatementChange::Superseded => counts.superseded += 1,
+                StatementChange::KeptAsIs(_) => counts.kept_as_is += 1,
+                StatementChange::Removed => counts.removed += 1,
+                StatementChange::Undecided(_) => counts.undecided += 1,
+                StatementChange::DenyDropped => counts.deny_dropped += 1,
+                StatementChange::GrantsNothing => counts.grants_nothing += 1,
+            }
+        }
+        counts
+    }
+}
+
 /// The embedded document of an AWS managed policy (by ARN, any partition),
 /// from `leash_catalog::aws_managed_policy`.
 pub fn aws_managed_policy_document(arn: &str) -> Option<Policy> {
@@ -119,6 +176,7 @@ fn solver() -> RegionSolver {
 /// Compares each role with its function's original IAM. `lookup` gives
 /// managed policy documents by ARN (AWS managed ones are built in).
 pub fn compare_with_original(
+    app: &Application,
     roles: &[RoleDesign],
     originals: &[OriginalIam],
     lookup: &dyn Fn(&str) -> Option<Policy>,
@@ -129,17 +187,76 @@ pub fn compare_with_original(
         .iter()
         .filter_map(|role| {
             let original = originals.iter().find(|o| o.function == role.function)?;
-            Some(compare_one(&solver, role, original, &find))
+            let declares = app
+                .functions
+                .iter()
+                .find(|f| f.logical_id == role.function)
+                .is_some_and(declares_needs);
+            Some(compare_one(&solver, role, original, declares, &find))
         })
         .collect()
+}
+
+/// Whether the function declares its needs (which then supersede what the
+/// template's IAM grants).
+fn declares_needs(function: &Function) -> bool {
+    function
+        .needs
+        .iter()
+        .any(|n| n.source.trust() == crate::model::Trust::Declared)
+}
+
+/// A statement's text (or a managed policy's ARN) and why it is kept as is.
+type TextAndWhy = (String, String);
+
+/// The one-line text of each statement the role keeps as is, with why,
+/// to tell the original statements kept as is; and the ARNs of the
+/// managed policies it keeps.
+fn kept_texts(role: &RoleDesign) -> (Vec<TextAndWhy>, Vec<TextAndWhy>) {
+    let mut statements = Vec::new();
+    let mut managed = Vec::new();
+    for kept in &role.kept_as_is {
+        let why = kept.reason.describe();
+        match &kept.item {
+            KeptItem::Statements { resolved, .. } => {
+                for statement in resolved {
+                    let document = format!(
+                        "{{\"Version\":\"2012-10-17\",\"Statement\":[{}]}}",
+                        statement.to_compact_json()
+                    );
+                    if let Some(policy) = parse_policy_text(&document).policy {
+                        for parsed in &policy.statements {
+                            statements.push((statement_text(parsed), why.clone()));
+                        }
+                    }
+                }
+            }
+            KeptItem::ManagedPolicy { arn, .. } => managed.push((arn.clone(), why)),
+        }
+    }
+    (statements, managed)
+}
+
+/// A statement as one line of JSON, without its `Sid` (the design may
+/// drop a `Sid` another statement uses).
+fn statement_text(statement: &leash_policy::ast::Statement) -> String {
+    let mut value: serde_json::Value =
+        serde_json::from_str(&leash_policy::print::print_statement(statement))
+            .unwrap_or(serde_json::Value::Null);
+    if let Some(object) = value.as_object_mut() {
+        object.remove("Sid");
+    }
+    value.to_string()
 }
 
 fn compare_one(
     solver: &RegionSolver,
     role: &RoleDesign,
     original: &OriginalIam,
+    declares: bool,
     lookup: &dyn Fn(&str) -> Option<Policy>,
 ) -> FunctionChanges {
+    let (kept_statements, kept_managed) = kept_texts(role);
     let combined = original.combined(lookup);
     let mut changes = FunctionChanges {
         function: role.function.clone(),
@@ -172,25 +289,49 @@ fn compare_one(
         })
         .collect();
 
-    let mut originals: Vec<(String, &Policy)> = original
+    let log_permissions: Vec<String> = role
+        .permissions
+        .iter()
+        .filter(|p| p.action.starts_with("logs:"))
+        .map(|p| format!("`{}` on `{}`", p.action, p.resource))
+        .collect();
+    // (origin, policy, why it is kept as is when it is a managed policy kept).
+    let mut originals: Vec<(String, &Policy, Option<String>)> = original
         .policies
         .iter()
-        .map(|p| (p.origin.clone(), &p.policy))
+        .map(|p| (p.origin.clone(), &p.policy, None))
         .collect();
-    let managed: Vec<(String, Policy)> = original
-        .managed
-        .iter()
-        .filter_map(|arn| {
-            lookup(arn).map(|p| (format!("managed policy `{}`", managed_policy_name(arn)), p))
-        })
-        .collect();
+    let kept_why = |arn: &str| {
+        kept_managed
+            .iter()
+            .find(|(kept, _)| kept == arn)
+            .map(|(_, why)| why.clone())
+    };
+    let mut managed: Vec<(String, Policy, Option<String>)> = Vec::new();
+    for arn in &original.managed {
+        let origin = format!("managed policy `{}`", managed_policy_name(arn));
+        match lookup(arn) {
+            Some(policy) => managed.push((origin, policy, kept_why(arn))),
+            // Its document is not known: kept as is as a whole, or
+            // reported among the managed policies not compared.
+            None => {
+                if let Some(why) = kept_why(arn) {
+                    changes.statements.push(OriginalStatement {
+                        origin,
+                        text: format!("(the document of `{arn}` is not in leash)"),
+                        change: StatementChange::KeptAsIs(why),
+                    });
+                }
+            }
+        }
+    }
     originals.extend(
         managed
             .iter()
-            .map(|(origin, policy)| (origin.clone(), policy)),
+            .map(|(origin, policy, why)| (origin.clone(), policy, why.clone())),
     );
 
-    for (origin, policy) in originals {
+    for (origin, policy, managed_kept) in originals {
         for (index, statement) in policy.statements.iter().enumerate() {
             let single = Policy {
                 version: policy.version.clone(),
@@ -199,10 +340,32 @@ fn compare_one(
                 single_statement: false,
                 span: leash_policy::Span::default(),
             };
-            let change = if statement.effect.node == Effect::Deny {
-                StatementChange::DenyDropped
-            } else {
-                statement_change(solver, &designed, &single, &permissions)
+            let text = statement_text(statement);
+            let kept = managed_kept.clone().or_else(|| {
+                kept_statements
+                    .iter()
+                    .find(|(kept, _)| *kept == text)
+                    .map(|(_, why)| why.clone())
+            });
+            let change = match kept {
+                Some(why) => StatementChange::KeptAsIs(why),
+                None if statement.effect.node == Effect::Deny => StatementChange::DenyDropped,
+                None => match statement_change(solver, &designed, &single, &permissions) {
+                    StatementChange::Removed if grants_nothing(statement) => {
+                        StatementChange::GrantsNothing
+                    }
+                    // The function's logs: every design writes its own log
+                    // group, which the template (or `--format cfn`) creates.
+                    StatementChange::Removed
+                        if writes_logs_only(statement) && !log_permissions.is_empty() =>
+                    {
+                        StatementChange::Narrowed {
+                            by: log_permissions.clone(),
+                        }
+                    }
+                    StatementChange::Removed if declares => StatementChange::Superseded,
+                    change => change,
+                },
             };
             changes.statements.push(OriginalStatement {
                 origin: format!("{origin} Statement[{index}]"),
@@ -242,6 +405,43 @@ fn compare_one(
         }
     }
     changes
+}
+
+/// Whether every action of an `Allow` statement is written out and
+/// unknown to the AWS catalog (so it grants nothing).
+fn grants_nothing(statement: &leash_policy::ast::Statement) -> bool {
+    let action = &statement.action.node;
+    !action.negated
+        && action.patterns.iter().all(|p| {
+            !p.node.contains(['*', '?']) && leash_catalog::catalog().action(&p.node).is_none()
+        })
+}
+
+/// Whether a statement only lets the function write logs: its actions are
+/// among those of `AWSLambdaBasicExecutionRole` and its resources are log
+/// groups or `*`.
+/// <https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-permissions.html>
+fn writes_logs_only(statement: &leash_policy::ast::Statement) -> bool {
+    const LOG_WRITING: &[&str] = &[
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+    ];
+    let action = &statement.action.node;
+    let Some(resource) = &statement.resource else {
+        return false;
+    };
+    !action.negated
+        && !resource.node.negated
+        && statement.condition.is_none()
+        && action
+            .patterns
+            .iter()
+            .all(|p| LOG_WRITING.iter().any(|l| l.eq_ignore_ascii_case(&p.node)))
+        && resource.node.patterns.iter().all(|p| {
+            p.node == "*"
+                || leash_policy::arn::Arn::parse(&p.node).is_ok_and(|arn| arn.service() == "logs")
+        })
 }
 
 /// Kept if the designed policy allows all the statement allows; else
@@ -384,7 +584,7 @@ Resources:
         let app = read_application(&template, &Target::default()).unwrap();
         let roles = crate::design::design(&app).unwrap();
         let originals = crate::original::original_iam_all(&template, &app);
-        compare_with_original(&roles, &originals, &|_| None)
+        compare_with_original(&app, &roles, &originals, &|_| None)
             .into_iter()
             .next()
             .unwrap()
@@ -408,7 +608,9 @@ Resources:
             StatementChange::Narrowed { .. }
         ));
         assert_eq!(by_text("\"dynamodb:GetItem\""), StatementChange::Kept);
-        assert_eq!(by_text("elsewhere"), StatementChange::Removed);
+        // Outside the template, with declared needs: superseded.
+        assert_eq!(by_text("elsewhere"), StatementChange::Superseded);
+        // Nothing is kept as is beside it: the Deny is not carried over.
         assert_eq!(by_text("DeleteTable"), StatementChange::DenyDropped);
         // SAM's implicit AWSLambdaBasicExecutionRole is embedded and compared.
         assert!(
@@ -426,6 +628,38 @@ Resources:
     }
 
     #[test]
+    fn without_declared_needs_what_leash_cannot_model_is_kept_as_is() {
+        let text = TEMPLATE.replace(
+            "    Metadata:\n      leash:\n        needs: [{resource: Orders, access: read}]\n",
+            "",
+        );
+        let template = leash_iac::read_template(&text).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        let roles = crate::design::design(&app).unwrap();
+        let role = &roles[0];
+        // `dynamodb:*`, the bucket outside the template and the Deny that
+        // bounds them are in the role unchanged, after leash's statements.
+        assert_eq!(role.kept_as_is.len(), 3, "{:#?}", role.kept_as_is);
+        let policy: serde_json::Value = serde_json::from_str(&role.permissions_policy).unwrap();
+        let statements = policy["Statement"].as_array().unwrap();
+        assert_eq!(statements.len(), role.scoped_statements + 3);
+        assert_eq!(statements[role.scoped_statements]["Action"], "dynamodb:*");
+        assert_eq!(statements[role.scoped_statements + 2]["Effect"], "Deny");
+        assert!(role.verified(), "{:#?}", role.verification);
+        let originals = crate::original::original_iam_all(&template, &app);
+        let changes = compare_with_original(&app, &roles, &originals, &|_| None);
+        let counts = changes[0].counts();
+        assert_eq!(
+            (counts.kept_as_is, counts.removed, counts.superseded),
+            (3, 0, 0),
+            "{:#?}",
+            changes[0].statements
+        );
+        // The GetItem statement became a need, and is kept.
+        assert_eq!(counts.kept, 1);
+    }
+
+    #[test]
     fn a_permission_the_original_lacks_is_added() {
         let text = TEMPLATE.replace(
             "needs: [{resource: Orders, access: read}]",
@@ -435,7 +669,7 @@ Resources:
         let app = read_application(&template, &Target::default()).unwrap();
         let roles = crate::design::design(&app).unwrap();
         let originals = crate::original::original_iam_all(&template, &app);
-        let changes = compare_with_original(&roles, &originals, &|_| None);
+        let changes = compare_with_original(&app, &roles, &originals, &|_| None);
         let added = &changes[0].added;
         assert_eq!(added.len(), 1, "{added:#?}");
         assert_eq!(added[0].action, "dynamodb:DeleteItem");

@@ -195,7 +195,28 @@ pub fn designed_template(
 
     // 2. Remove old roles nothing else references; detach their policies.
     let mut removed: BTreeSet<String> = BTreeSet::new();
+    // What the designed roles keep as is may name an old role (an
+    // `iam:PassRole` on it, say): such a role stays.
+    let mut named_by_kept = BTreeSet::new();
+    for role in roles {
+        for kept in &role.kept_as_is {
+            match &kept.item {
+                crate::model::KeptItem::Statements { written, .. } => written
+                    .iter()
+                    .for_each(|w| collect_references(w, &mut named_by_kept)),
+                crate::model::KeptItem::ManagedPolicy { written, .. } => {
+                    collect_references(written, &mut named_by_kept)
+                }
+            }
+        }
+    }
     for old in &old_roles {
+        if named_by_kept.contains(old) {
+            designed.template_notes.push(format!(
+                "role `{old}` kept: a statement kept as is names it"
+            ));
+            continue;
+        }
         let referrers = referrers_of(&root, old);
         if referrers.is_empty() {
             removed.insert(old.clone());
@@ -412,9 +433,19 @@ fn role_policy_properties(
     if let Some(boundary) = boundary {
         properties.push(("PermissionsBoundary".to_string(), boundary));
     }
+    let managed = crate::roles_out::kept_managed_policies(out.design);
+    if !managed.is_empty() {
+        properties.push(("ManagedPolicyArns".to_string(), Node::Array(managed)));
+    }
     if let Some(permissions) = &out.permissions {
         let mut permissions = permissions.clone();
+        // leash's statements get their ARNs in `Fn::Sub` form; what is kept
+        // as is goes in as the template wrote it.
+        let kept = crate::roles_out::split_kept_statements(&mut permissions, out.design);
         permissions.rewrite_strings(&|text| forms.rewrite(text));
+        if let Some(Node::Array(statements)) = permissions.get_mut("Statement") {
+            statements.extend(kept);
+        }
         properties.push((
             "Policies".to_string(),
             Node::Array(vec![Node::object([
@@ -1452,6 +1483,47 @@ mod tests {
         let designed = designed_template(&template, &app, &roles, &[]).unwrap();
         let value = serde_json::from_str(&designed.text).unwrap();
         (designed, value)
+    }
+
+    #[test]
+    fn what_is_kept_as_is_is_written_as_the_template_wrote_it() {
+        let (_, value) = designed(
+            r#"
+Transform: AWS::Serverless-2016-10-31
+Metadata:
+  leash: {account: '111122223333', region: us-west-2}
+Parameters:
+  ModelId: {Type: String, Default: anthropic.claude}
+Resources:
+  Ask:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: a.b
+      Runtime: python3.12
+      CodeUri: s/
+      Policies:
+        - AmazonS3ReadOnlyAccess
+        - Statement:
+            - Sid: Model
+              Effect: Allow
+              Action: bedrock:InvokeModel
+              Resource: !Sub arn:${AWS::Partition}:bedrock:${AWS::Region}::foundation-model/${ModelId}
+"#,
+        );
+        let role = &value["Resources"]["AskRole"]["Properties"];
+        assert_eq!(
+            role["ManagedPolicyArns"],
+            serde_json::json!([{"Fn::Sub": "arn:${AWS::Partition}:iam::aws:policy/AmazonS3ReadOnlyAccess"}])
+        );
+        let statements = role["Policies"][0]["PolicyDocument"]["Statement"]
+            .as_array()
+            .unwrap();
+        let kept = statements.last().unwrap();
+        assert_eq!(kept["Sid"], "Model");
+        assert_eq!(
+            kept["Resource"],
+            serde_json::json!({"Fn::Sub": "arn:${AWS::Partition}:bedrock:${AWS::Region}::foundation-model/${ModelId}"})
+        );
     }
 
     const SHARED_ROLE: &str = r#"

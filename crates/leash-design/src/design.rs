@@ -31,6 +31,17 @@ pub struct RoleDesign {
     pub permissions_policy: String,
     /// Every granted permission and the needs that produced it.
     pub permissions: Vec<Permission>,
+    /// How many statements at the start of `permissions_policy` are
+    /// leash's (from `permissions`); the ones after them are the resolved
+    /// statements of `kept_as_is`, in order.
+    pub scoped_statements: usize,
+    /// What the template's IAM grants that leash cannot model, kept in the
+    /// role as it was (`Function::kept_as_is`).
+    pub kept_as_is: Vec<crate::model::KeptAsIs>,
+    /// Near misses that the statements or managed policies kept as is
+    /// allow (leash's own statements deny them): the template's grants,
+    /// not checks of the design.
+    pub allowed_by_kept: Vec<Check>,
     pub lambda_permissions: Vec<LambdaPermission>,
     pub verification: Vec<Check>,
     /// Linter findings on the designed policies: `code rule: message`.
@@ -501,6 +512,7 @@ fn design_role(
             });
         }
     }
+    let scoped_statements = statements.len();
     let permissions_document = json!({ "Version": "2012-10-17", "Statement": statements });
     let trust_document = match consumer {
         Some(consumer) => consumer_trust(consumer),
@@ -513,7 +525,15 @@ fn design_role(
             }],
         }),
     };
-    let (permissions_value, permissions_policy) = canonical(&permissions_document)?;
+    let (permissions_value, _) = canonical(&permissions_document)?;
+    // What leash cannot model goes in unchanged, after leash's statements
+    // (the first law; `Function::kept_as_is`).
+    let kept = kept_statements(function, &statements)?;
+    let mut whole_document = permissions_document.clone();
+    if let Some(Json::Array(all)) = whole_document.get_mut("Statement") {
+        all.extend(kept.iter().cloned());
+    }
+    let (whole_value, permissions_policy) = canonical(&whole_document)?;
     let (trust_value, trust_policy) = canonical(&trust_document)?;
 
     let mut lint_findings = Vec::new();
@@ -548,12 +568,24 @@ fn design_role(
         None => format!("{}-role", function.name),
     };
     let role_arn = format!("arn:aws:iam::{}:role/{role_name}", app.account);
-    let policy = parse_policy(&permissions_value)
-        .policy
-        .ok_or_else(|| DesignError {
+    let parsed = |value: &leash_policy::Value| {
+        parse_policy(value).policy.ok_or_else(|| DesignError {
             message: "the designed policy does not parse".into(),
-        })?;
-    let mut policy_set = PolicySet::new().with_identity_policy("designed", policy);
+        })
+    };
+    let scoped_policy = parsed(&permissions_value)?;
+    let mut policy_set = PolicySet::new().with_identity_policy("designed", parsed(&whole_value)?);
+    let mut scoped_set = PolicySet::new().with_identity_policy("designed", scoped_policy);
+    // Managed policies kept as is allow what their documents allow; an AWS
+    // managed one's document is embedded, a customer managed one's is not
+    // in the template (its grants are not verified).
+    for kept in &function.kept_as_is {
+        if let crate::model::KeptItem::ManagedPolicy { arn, .. } = &kept.item
+            && let Some(document) = crate::changes::aws_managed_policy_document(arn)
+        {
+            policy_set = policy_set.with_identity_policy(arn.clone(), document);
+        }
+    }
     // A KMS key is used only as far as its key policy allows; the design
     // assumes the default key policy, which lets the account's IAM
     // policies grant access to the key (and nothing more).
@@ -576,10 +608,13 @@ fn design_role(
         });
         let (value, _) = canonical(&key_policy)?;
         if let Some(parsed) = parse_policy(&value).policy {
-            policy_set = policy_set.with_resource_policy("default key policy", parsed);
+            policy_set = policy_set.with_resource_policy("default key policy", parsed.clone());
+            scoped_set = scoped_set.with_resource_policy("default key policy", parsed);
         }
     }
     let prepared = PreparedPolicySet::new(&policy_set);
+    let scoped = PreparedPolicySet::new(&scoped_set);
+    let mut allowed_by_kept = Vec::new();
 
     let near_misses = near_misses(app, function, &arns, &grants);
     let mut verification = Vec::new();
@@ -594,7 +629,14 @@ fn design_role(
             .with_context(request_context);
         let decision = prepared.evaluate(&request);
         let allowed = decision.is_allowed();
-        verification.push(Check {
+        // A near miss that only what is kept as is allows is the
+        // template's grant, not the design's: listed apart, not counted.
+        let list = if !expected_allow && allowed && !scoped.evaluate(&request).is_allowed() {
+            &mut allowed_by_kept
+        } else {
+            &mut verification
+        };
+        list.push(Check {
             kind,
             action,
             resource,
@@ -624,6 +666,9 @@ fn design_role(
         trust_policy,
         permissions_policy,
         permissions,
+        scoped_statements,
+        kept_as_is: function.kept_as_is.clone(),
+        allowed_by_kept,
         lambda_permissions,
         verification,
         lint_findings,
@@ -633,6 +678,47 @@ fn design_role(
         },
         consumer: consumer.cloned(),
     })
+}
+
+/// The resolved statements of what the function keeps as is, as JSON, in
+/// order; a `Sid` another statement of the policy already uses is dropped
+/// (IAM requires them unique within a policy:
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_sid.html>).
+fn kept_statements(function: &Function, scoped: &[Json]) -> Result<Vec<Json>, DesignError> {
+    let mut sids: Vec<String> = scoped
+        .iter()
+        .filter_map(|s| s.get("Sid").and_then(Json::as_str).map(str::to_string))
+        .collect();
+    let mut out = Vec::new();
+    for kept in &function.kept_as_is {
+        let crate::model::KeptItem::Statements { resolved, .. } = &kept.item else {
+            continue;
+        };
+        for statement in resolved {
+            let mut json: Json =
+                serde_json::from_str(&statement.to_compact_json()).map_err(|e| DesignError {
+                    message: format!("{}: the statement kept as is is not JSON: {e}", kept.origin),
+                })?;
+            if let Some(sid) = json.get("Sid").and_then(Json::as_str).map(str::to_string) {
+                if sids.contains(&sid) {
+                    if let Some(object) = json.as_object_mut() {
+                        object.remove("Sid");
+                    }
+                } else {
+                    sids.push(sid);
+                }
+            }
+            let single = json!({ "Version": "2012-10-17", "Statement": [json.clone()] });
+            canonical(&single).map_err(|e| DesignError {
+                message: format!(
+                    "{}: the statement kept as is does not read as an IAM statement ({})",
+                    kept.origin, e.message
+                ),
+            })?;
+            out.push(json);
+        }
+    }
+    Ok(out)
 }
 
 /// The statement conditions a need's `conditions` stand for.

@@ -23,6 +23,7 @@ use crate::access::Scope;
 mod connectors;
 mod declared;
 mod events;
+pub mod kept;
 mod lambda_needs;
 mod resources;
 mod template_iam;
@@ -31,6 +32,7 @@ pub use connectors::connector_access;
 use connectors::read_connectors;
 pub(crate) use declared::read_declared_need;
 use declared::read_template_options;
+pub use kept::{KeptAsIs, KeptItem, KeptReason};
 pub use template_iam::SAM_TEMPLATE_ACCESS;
 use template_iam::{Located, TemplateIam};
 
@@ -540,8 +542,19 @@ pub struct Function {
     /// function declares its needs ([`Trust::superseded_by_declared`]).
     pub superseded: Vec<Need>,
     pub to_confirm: Vec<EnvironmentReference>,
-    /// Policies and statements leash did not turn into needs, and why.
+    /// Notes on the template's IAM that grant nothing (an action AWS does
+    /// not know, SAM ignoring `Policies` beside `Role`, ...).
     pub ignored: Vec<String>,
+    /// What the template's IAM grants that leash cannot model, kept in the
+    /// designed role as it was, with why (the first law).
+    pub kept_as_is: Vec<KeptAsIs>,
+    /// Statements that only write logs, read as the function's own logs
+    /// (the design grants them on its own group); kept as is when the
+    /// design grants it no log action.
+    pub log_statements: Vec<KeptAsIs>,
+    /// What leash could not model but the function's declared needs
+    /// supersede (every resource it names is the template's).
+    pub superseded_kept: Vec<KeptAsIs>,
     /// The execution role the template gives the function, if it names one.
     pub role: Option<ExecutionRole>,
     /// Which of the design's log actions (`logs:CreateLogStream`,
@@ -752,6 +765,15 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
     };
     crate::original::limit_log_actions(template, &mut application);
     crate::original::limit_lambda_needs(template, &mut application);
+    // A log statement was read as the function's own logs; where the
+    // design grants it no log action after all (its role writes no log
+    // stream of its group), the statement is kept as is instead.
+    for function in &mut application.functions {
+        if function.log_actions.as_ref().is_some_and(Vec::is_empty) {
+            let statements = std::mem::take(&mut function.log_statements);
+            function.kept_as_is.extend(statements);
+        }
+    }
     Ok(application)
 }
 
@@ -834,11 +856,13 @@ fn read_function(
                         || leash_policy::symbol::symbol_index(c).is_some()
                 })
         });
+    let own_log_group = function.log_group_name();
     let located = Located {
         account,
         region,
         resources,
         resolve,
+        log_group: &own_log_group,
     };
 
     // (a) Declared needs: the author's statement of intent, trusted first.
@@ -871,6 +895,7 @@ fn read_function(
     template_iam::read_function_policies(
         template,
         resource,
+        iam,
         &located,
         &mut function,
         &mut inline_needs,
@@ -881,7 +906,14 @@ fn read_function(
     read_connectors(&logical_id, iam, resources, &mut function);
 
     // (c) also: the statements of the execution role's policies.
-    template_iam::read_role_statements(resource, iam, &located, &mut function, &mut inline_needs);
+    template_iam::read_role_statements(
+        template,
+        resource,
+        iam,
+        &located,
+        &mut function,
+        &mut inline_needs,
+    );
 
     function.needs.extend(inline_needs);
 
@@ -922,6 +954,7 @@ fn read_function(
             });
         }
     }
+    template_iam::keep_unmodeled_implicit(iam, &mut function);
     apply_order_of_trust(&mut function);
     Ok(function)
 }
@@ -929,11 +962,23 @@ fn read_function(
 /// Declared needs supersede what the template's IAM grants: those needs
 /// move to `superseded` (see [`Trust`]).
 fn apply_order_of_trust(function: &mut Function) {
-    if !function
+    let declared = function
         .needs
         .iter()
-        .any(|n| n.source.trust() == Trust::Declared)
-    {
+        .any(|n| n.source.trust() == Trust::Declared);
+    if declared {
+        let (superseded, kept): (Vec<KeptAsIs>, Vec<KeptAsIs>) =
+            std::mem::take(&mut function.kept_as_is)
+                .into_iter()
+                .partition(|k| k.supersedable);
+        function.kept_as_is = kept;
+        function.superseded_kept = superseded;
+    }
+    // A `Deny` is kept only to bound what is kept as is beside it.
+    if !function.kept_as_is.iter().any(KeptAsIs::grants) {
+        function.kept_as_is.clear();
+    }
+    if !declared {
         return;
     }
     let (superseded, kept): (Vec<Need>, Vec<Need>) = std::mem::take(&mut function.needs)
@@ -1119,8 +1164,14 @@ Resources:
             function.superseded[0].source.describe(),
             "SAM policy template `DynamoDBCrudPolicy`"
         );
-        // A managed policy by name is reported, not designed from.
-        assert_eq!(function.ignored.len(), 1);
+        // A managed policy by name, which leash cannot narrow, is
+        // superseded too: declared needs are the author's whole intent.
+        assert!(function.kept_as_is.is_empty(), "{:#?}", function.kept_as_is);
+        assert_eq!(function.superseded_kept.len(), 1);
+        assert_eq!(
+            function.superseded_kept[0].reason,
+            KeptReason::ManagedPolicy
+        );
     }
 
     #[test]
@@ -1270,18 +1321,24 @@ Resources:
         };
         assert!(position(Access::ReadWrite) < position(Access::Listed));
         assert!(position(Access::Listed) < position(Access::Consume));
-        // Wildcards and resources outside the template are reported, not granted.
-        assert!(
+        // Wildcards and resources outside the template are kept as is
+        // (the first law), with why.
+        let kept = |needle: &str| {
             function
-                .ignored
+                .kept_as_is
                 .iter()
-                .any(|i| i.contains("Statement[2]: actions must be written out"))
+                .find(|k| k.origin.contains(needle))
+                .map(|k| k.reason.clone())
+        };
+        assert_eq!(
+            kept("Policies[2].Statement[2]"),
+            Some(KeptReason::WildcardAction)
         );
-        assert!(
-            function
-                .ignored
-                .iter()
-                .any(|i| i.contains("someone-elses-bucket"))
+        assert_eq!(
+            kept("Policies[2].Statement[3]"),
+            Some(KeptReason::OutsideTemplate(
+                "arn:aws:s3:::someone-elses-bucket/*".into()
+            ))
         );
         // The design grants exactly those and verifies.
         let roles = crate::design::design(&app).unwrap();
@@ -1433,9 +1490,20 @@ Resources:
             role.managed_policies,
             vec!["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole".to_string()]
         );
-        assert!(get.ignored.iter().any(|i| i.contains(
-            "managed policy `arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole`"
-        )));
+        // The role's managed policy is kept as is, as the template writes it.
+        assert!(
+            get.kept_as_is
+                .iter()
+                .any(|k| k.reason == KeptReason::ManagedPolicy
+                    && k.item
+                        == KeptItem::ManagedPolicy {
+                            written: crate::json_tree::Node::string(
+                                "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+                            ),
+                            arn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+                                .into(),
+                        })
+        );
 
         // The other function shares the role: the same candidate needs, all
         // superseded by its declared need.

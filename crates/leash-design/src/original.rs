@@ -109,9 +109,24 @@ impl OriginalIam {
                 None => missing.push(arn.clone()),
             }
         }
+        // Each policy is evaluated with its own `Version`; merged, they
+        // keep 2012-10-17 (policy variables substituted) when every policy
+        // with statements has it, else none (variables read literally).
+        // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html
+        let parts: Vec<&Policy> = self.policies.iter().map(|p| &p.policy).collect();
+        let with_statements: Vec<&&Policy> =
+            parts.iter().filter(|p| !p.statements.is_empty()).collect();
+        let version = with_statements
+            .first()
+            .and_then(|first| first.version.clone())
+            .filter(|first| {
+                with_statements
+                    .iter()
+                    .all(|p| p.version.as_ref().is_some_and(|v| v.node == first.node))
+            });
         CombinedIam {
             policy: Policy {
-                version: None,
+                version,
                 id: None,
                 statements,
                 single_statement: false,

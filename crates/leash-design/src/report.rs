@@ -45,6 +45,17 @@ pub fn role_document(role: &RoleDesign) -> String {
         },
         "LambdaPermissions": lambda_permissions,
     });
+    let managed: Vec<&str> = role
+        .kept_as_is
+        .iter()
+        .filter_map(|kept| match &kept.item {
+            crate::model::KeptItem::ManagedPolicy { arn, .. } => Some(arn.as_str()),
+            crate::model::KeptItem::Statements { .. } => None,
+        })
+        .collect();
+    if !managed.is_empty() {
+        document["ManagedPolicyArns"] = json!(managed);
+    }
     if let Some(boundary) = &role.permissions_boundary {
         document["PermissionsBoundary"] = json!(boundary);
     }
@@ -116,6 +127,7 @@ pub fn render_report_with(
             given.join(", ")
         ));
     }
+    out.push_str(&first_law_section(app, roles, context.changes));
     out.push_str(&access_matrix(app));
     if let Some(designed) = context.designed_template
         && !designed.template_notes.is_empty()
@@ -259,8 +271,22 @@ pub fn render_report_with(
                 }
                 out.push('\n');
             }
+            if !function.kept_as_is.is_empty() {
+                out.push_str("### Kept as is (leash cannot narrow it)\n\n");
+                for kept in &function.kept_as_is {
+                    out.push_str(&format!("- {}: {}\n", kept.origin, kept.reason.describe()));
+                }
+                out.push('\n');
+            }
+            if !function.superseded_kept.is_empty() {
+                out.push_str("### Not modeled, superseded by declared needs (not granted)\n\n");
+                for kept in &function.superseded_kept {
+                    out.push_str(&format!("- {}: {}\n", kept.origin, kept.reason.describe()));
+                }
+                out.push('\n');
+            }
             if !function.ignored.is_empty() {
-                out.push_str("### Not designed from\n\n");
+                out.push_str("### Notes on the template's IAM\n\n");
                 for ignored in &function.ignored {
                     out.push_str(&format!("- {ignored}\n"));
                 }
@@ -287,6 +313,123 @@ pub fn render_report_with(
     app.symbols.display(&out)
 }
 
+/// The top of report.md: per function, how each permission of the
+/// template's IAM fares (the first law), what is kept as is and why, and
+/// what was verified against what.
+fn first_law_section(
+    app: &Application,
+    roles: &[RoleDesign],
+    changes: Option<&[FunctionChanges]>,
+) -> String {
+    let functions: Vec<(&RoleDesign, Option<&crate::model::Function>)> = roles
+        .iter()
+        .filter(|r| r.consumer.is_none())
+        .map(|r| (r, app.functions.iter().find(|f| f.logical_id == r.function)))
+        .collect();
+    let mut out = String::from("## The template's IAM in the design\n\n");
+    out.push_str(
+        "Each permission the template's IAM grants a function is kept, narrowed (leash's scoped grant allows every use it models: the needs checks below), superseded by a need the function declares, or kept as is (leash cannot model it: it is in the designed role unchanged). Added: designed permissions the template's IAM does not grant (`leash-prove`, no-new-access of each against the template's IAM).\n\n",
+    );
+    match changes {
+        Some(changes) => {
+            out.push_str("| function | kept | narrowed | superseded | kept as is | added | removed |\n|---|---|---|---|---|---|---|\n");
+            for (role, _) in &functions {
+                let Some(change) = changes.iter().find(|c| c.function == role.function) else {
+                    continue;
+                };
+                let counts = change.counts();
+                out.push_str(&format!(
+                    "| `{}` | {} | {} | {} | {} | {} | {} |\n",
+                    role.function,
+                    counts.kept,
+                    counts.narrowed,
+                    counts.superseded,
+                    counts.kept_as_is,
+                    counts.added,
+                    counts.removed
+                ));
+            }
+            out.push('\n');
+            for change in changes {
+                for statement in &change.statements {
+                    if statement.change == StatementChange::Removed {
+                        out.push_str(&format!(
+                            "- **removed** from `{}` without a declared need (leash should have kept it as is; please report it): {} `{}`\n",
+                            change.function,
+                            statement.origin,
+                            cell(&statement.text)
+                        ));
+                    }
+                }
+            }
+        }
+        None => out.push_str("Not compared with the template's IAM (a manifest has none).\n\n"),
+    }
+    let kept: Vec<_> = functions
+        .iter()
+        .filter_map(|(role, function)| Some((role, (*function)?)))
+        .filter(|(_, f)| !f.kept_as_is.is_empty())
+        .collect();
+    if kept.is_empty() {
+        out.push_str("Kept as is: nothing.\n\n");
+    } else {
+        out.push_str("### Kept as is\n\n");
+        out.push_str("**Warning**: these grants are in the designed roles unchanged, as broad as the template wrote them. Narrow them in the template (or declare the function's needs) and design again; `--strict` fails while any remain.\n\n");
+        for (role, function) in kept {
+            out.push_str(&format!("- `{}`:\n", role.function));
+            for item in &function.kept_as_is {
+                out.push_str(&format!(
+                    "  - {}: {}\n",
+                    item.origin,
+                    item.reason.describe()
+                ));
+            }
+        }
+        out.push('\n');
+    }
+    out.push_str("### What was verified, against what\n\n");
+    for (role, _) in &functions {
+        let total = role.verification.len();
+        let passed = role.verification.iter().filter(|c| c.passed).count();
+        let mut line = if total == 0 {
+            format!(
+                "- `{}`: no engine check (nothing the engine could test)",
+                role.function
+            )
+        } else {
+            format!(
+                "- `{}`: {passed} of {total} engine checks passed, against the designed role (leash's statements{}): each need allowed, each near miss denied",
+                role.function,
+                if role.kept_as_is.is_empty() {
+                    ""
+                } else {
+                    ", the statements and AWS managed policies kept as is"
+                }
+            )
+        };
+        if !role.allowed_by_kept.is_empty() {
+            line.push_str(&format!(
+                "; {} near miss(es) not counted: only what is kept as is allows them",
+                role.allowed_by_kept.len()
+            ));
+        }
+        if let Some(change) = changes.and_then(|c| c.iter().find(|c| c.function == role.function)) {
+            let counts = change.counts();
+            line.push_str(&format!(
+                "; compared with the template's IAM by `leash-prove`: {} added, {} undecided",
+                counts.added, counts.undecided
+            ));
+        }
+        line.push_str(&format!(
+            "; lint of leash's statements: {} finding(s)\n",
+            role.lint_findings.len()
+        ));
+        out.push_str(&line);
+    }
+    out.push('\n');
+    out
+}
+
 /// The findings of the linter on a designed policy, one per line.
 fn lint_section(findings: &[String]) -> String {
     if findings.is_empty() {
@@ -304,6 +447,10 @@ fn verification_section(
     expected_deny: &str,
     engine: impl Fn(&Check) -> String,
 ) -> String {
+    if checks.is_empty() {
+        return "### Verification\n\nNo check: there is nothing the engine could test.\n\n"
+            .to_string();
+    }
     let passed = checks.iter().filter(|c| c.passed).count();
     let mut out = format!(
         "### Verification\n\n{passed} of {} checks passed.\n\n| result | check | action | resource | context | expected | engine |\n|---|---|---|---|---|---|---|\n",

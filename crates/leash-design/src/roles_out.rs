@@ -14,7 +14,7 @@ use leash_policy::Value;
 
 use crate::design::RoleDesign;
 use crate::json_tree::Node;
-use crate::model::{Application, Function, ResourceKind};
+use crate::model::{Application, Function, KeptItem, ResourceKind};
 use crate::perimeter::ResourcePolicyDesign;
 
 /// The name of the one inline permissions policy each designed role gets.
@@ -57,6 +57,43 @@ pub(crate) struct RoleOut<'a> {
     pub own_path: Option<&'a Value>,
     /// The boundary the design options ask for.
     pub options_boundary: Option<&'a str>,
+}
+
+/// The managed policies a role keeps as is, as the template wrote them
+/// (a SAM name as the ARN SAM makes of it), for `ManagedPolicyArns`.
+pub(crate) fn kept_managed_policies(role: &RoleDesign) -> Vec<Node> {
+    role.kept_as_is
+        .iter()
+        .filter_map(|kept| match &kept.item {
+            KeptItem::ManagedPolicy { written, .. } => Some(written.clone()),
+            KeptItem::Statements { .. } => None,
+        })
+        .collect()
+}
+
+/// Takes the statements kept as is out of a permissions policy tree (they
+/// follow leash's `scoped_statements`) and returns them as the template
+/// wrote them, intrinsics and all; a `Sid` the design dropped (taken by
+/// another statement) is dropped from the written one too.
+pub(crate) fn split_kept_statements(permissions: &mut Node, role: &RoleDesign) -> Vec<Node> {
+    let Some(Node::Array(statements)) = permissions.get_mut("Statement") else {
+        return Vec::new();
+    };
+    let resolved = statements.split_off(role.scoped_statements.min(statements.len()));
+    let written = role.kept_as_is.iter().flat_map(|kept| match &kept.item {
+        KeptItem::Statements { written, .. } => written.as_slice(),
+        KeptItem::ManagedPolicy { .. } => &[],
+    });
+    written
+        .zip(&resolved)
+        .map(|(written, resolved)| {
+            let mut written = written.clone();
+            if resolved.get("Sid").is_none() {
+                written.remove("Sid");
+            }
+            written
+        })
+        .collect()
 }
 
 /// One designed bucket or API policy, ready to write.

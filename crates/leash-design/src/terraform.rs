@@ -128,6 +128,7 @@ pub fn terraform_design(
     }
     let mut iam_roles_out = Vec::new();
     let mut role_policies_out = Vec::new();
+    let mut attachments_out = Vec::new();
     let mut permissions_out = Vec::new();
     let mut role_notes = Vec::new();
     for out in &roles_ready {
@@ -181,6 +182,21 @@ pub fn terraform_design(
                 ]),
             ));
         }
+        // Managed policies kept as is (leash does not narrow them).
+        for (index, kept) in role.kept_as_is.iter().enumerate() {
+            if let crate::model::KeptItem::ManagedPolicy { arn, .. } = &kept.item {
+                attachments_out.push((
+                    format!("{key}_kept_{}", index + 1),
+                    Node::object([
+                        (
+                            "role",
+                            Node::string(format!("${{aws_iam_role.{key}.name}}")),
+                        ),
+                        ("policy_arn", Node::string(template_text(arn))),
+                    ]),
+                ));
+            }
+        }
         let Some(function) = out.function else {
             continue;
         };
@@ -233,6 +249,13 @@ pub fn terraform_design(
             Node::Object(role_policies_out),
         ),
     ];
+    if !attachments_out.is_empty() {
+        // https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/iam_role_policy_attachment
+        resources.push((
+            "aws_iam_role_policy_attachment".to_string(),
+            Node::Object(attachments_out),
+        ));
+    }
     if !permissions_out.is_empty() {
         resources.push((
             "aws_lambda_permission".to_string(),

@@ -118,13 +118,70 @@ fn ignored_category(text: &str) -> String {
     }
 }
 
+/// A reason category for what a function keeps as is (or what its
+/// declared needs supersede instead), in the words of `ignored_category`.
+fn kept_category(reason: &leash_design::model::KeptReason) -> String {
+    use leash_design::model::KeptReason as R;
+    match reason {
+        R::ManagedPolicy => "a managed policy by name or ARN".into(),
+        R::SamTemplateUnmapped(_) => "a SAM policy template without an access mapping".into(),
+        R::SamTemplateOutside(_) => {
+            "a SAM policy template on a resource outside the template".into()
+        }
+        R::WildcardAction => "an inline statement with wildcard actions".into(),
+        R::Condition | R::NotActionOrResource => {
+            "an inline statement with a condition or NotAction/NotResource".into()
+        }
+        R::EveryResource => "a statement on `*`".into(),
+        R::OutsideTemplate(arn) if arn.contains(":logs:") => {
+            "a statement on log groups (the design grants only its own)".into()
+        }
+        R::OutsideTemplate(_) => "a statement on a table, bucket, queue, topic or function outside the template (or a wildcard ARN)".into(),
+        R::NoAccessTable(_) => {
+            "a statement on a resource of a kind not modelled (Bedrock, EC2, SSM, Kinesis, ...)"
+                .into()
+        }
+        R::NotActing(_) => "an inline statement whose actions do not act on its resource".into(),
+        R::Deny => "an inline Deny statement".into(),
+        R::SamImplicit(_) => "a managed policy SAM attaches for what leash does not model".into(),
+        R::SamTemplateBeyondLevel(_) => {
+            "a SAM policy template statement beyond its access level".into()
+        }
+        R::LogsNotGranted => "a log statement where the design grants no log action".into(),
+    }
+}
+
+/// Every reason category of a function: what it notes and what it keeps
+/// as is or sees superseded, with the text of each.
+fn function_reasons(function: &leash_design::model::Function) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = function
+        .ignored
+        .iter()
+        .filter(|i| !is_informational(i))
+        .map(|text| (ignored_category(text), text.clone()))
+        .collect();
+    out.extend(
+        function
+            .kept_as_is
+            .iter()
+            .chain(&function.superseded_kept)
+            .map(|kept| {
+                (
+                    kept_category(&kept.reason),
+                    format!("{}: {}", kept.origin, kept.reason.describe()),
+                )
+            }),
+    );
+    out
+}
+
 /// Every reason category of a template, with one example text each.
 fn reasons(app: &Application) -> BTreeMap<String, String> {
     let mut reasons = BTreeMap::new();
     for function in &app.functions {
-        for text in function.ignored.iter().filter(|i| !is_informational(i)) {
+        for (category, text) in function_reasons(function) {
             reasons
-                .entry(ignored_category(text))
+                .entry(category)
                 .or_insert_with(|| format!("`{}`: {text}", function.logical_id));
         }
     }
@@ -148,10 +205,9 @@ fn classify(app: &Application) -> Modelled {
         .functions
         .iter()
         .flat_map(|f| {
-            f.ignored
-                .iter()
-                .filter(|i| !is_informational(i))
-                .map(|i| ignored_category(i))
+            function_reasons(f)
+                .into_iter()
+                .map(|(category, _)| category)
         })
         .collect();
     reasons.sort();

@@ -12,18 +12,20 @@ use leash_policy::arn::Arn;
 use leash_policy::symbol::single_symbol;
 
 use super::connectors::Connector;
+use super::kept::{KeptAsIs, KeptItem, KeptReason};
 use super::{
     Access, AppResource, ExecutionRole, Function, Need, NeedConditions, NeedSource, ResourceKind,
     reference_target,
 };
 use crate::access::Scope;
+use crate::json_tree::Node;
 
 /// The IAM the template already gives its functions, extracted once by
 /// `leash-iac` (which links roles, policies and managed policies to the
 /// functions that run as the role).
 pub(super) struct TemplateIam {
-    policies: Vec<leash_iac::EmbeddedPolicy>,
-    references: Vec<leash_iac::ManagedPolicyReference>,
+    pub(super) policies: Vec<leash_iac::EmbeddedPolicy>,
+    pub(super) references: Vec<leash_iac::ManagedPolicyReference>,
     /// Function logical id -> logical id of the role its `Role` names.
     roles: Vec<(String, String)>,
     pub(super) connectors: Vec<Connector>,
@@ -69,6 +71,38 @@ impl TemplateIam {
                     p.resource_type.as_str(),
                     "AWS::IAM::Role" | "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy"
                 )
+        })
+    }
+
+    /// The managed policy reference at `path` of resource `id`.
+    pub(super) fn reference(
+        &self,
+        id: &str,
+        path: &str,
+    ) -> Option<&leash_iac::ManagedPolicyReference> {
+        self.references
+            .iter()
+            .find(|r| r.resource_id == id && r.path == path)
+    }
+
+    /// Managed policies attached by ARN to the function's role (in the
+    /// template), not SAM's implicit ones (the design models those) and not
+    /// the template's own managed policies (read as statements).
+    pub(super) fn role_managed_policies(
+        &self,
+        function: &str,
+    ) -> impl Iterator<Item = &leash_iac::ManagedPolicyReference> {
+        let role = self
+            .roles
+            .iter()
+            .find(|(f, _)| f == function)
+            .map(|(_, r)| r.clone());
+        self.references.iter().filter(move |r| {
+            r.kind == leash_iac::PolicyKind::Identity
+                && !r.implicit
+                && r.managed_policy_id.is_none()
+                && r.resource_type == "AWS::IAM::Role"
+                && role.as_deref() == Some(r.resource_id.as_str())
         })
     }
 
@@ -118,6 +152,8 @@ pub(super) struct Located<'a> {
     pub(super) region: &'a str,
     pub(super) resources: &'a [AppResource],
     pub(super) resolve: &'a dyn Fn(&Value) -> Value,
+    /// The name of the log group the function writes to.
+    pub(super) log_group: &'a str,
 }
 
 /// Strings of a string-or-list value, after resolving intrinsics.
@@ -132,43 +168,100 @@ fn strings(value: &Value, resolve: &dyn Fn(&Value) -> Value) -> Vec<String> {
     }
 }
 
+/// Where the statements of one policy come from, for needs and for what
+/// is kept as is.
+pub(super) struct PolicySource<'a> {
+    pub(super) source: &'a dyn Fn(usize) -> NeedSource,
+    /// "`Fn` Policies[0]" or "`Role` Properties.Policies[0].PolicyDocument".
+    pub(super) at: &'a str,
+    /// The statements as the template writes them, when the ones read are
+    /// resolved already (a role's policies, from `leash-iac`); `None` when
+    /// the ones read are the written ones (a function's `Policies`).
+    pub(super) written: Option<&'a Value>,
+}
+
+/// What the statements of a policy leave for the design: needs, statements
+/// kept as is, notes.
+pub(super) struct Outcome<'a> {
+    pub(super) needs: &'a mut Vec<Need>,
+    pub(super) kept: &'a mut Vec<KeptAsIs>,
+    /// Log statements read as the function's own logs.
+    pub(super) logs: &'a mut Vec<KeptAsIs>,
+    pub(super) ignored: &'a mut Vec<String>,
+}
+
 /// (c) Each `Allow` statement of an inline policy whose actions are written
 /// out and whose resources are exact ARNs of template resources becomes a
 /// need with those actions. Anything else (wildcard actions, conditions,
-/// `NotAction`/`NotResource`, resources outside the template) is reported
-/// under "not designed from" and not granted.
+/// `NotAction`/`NotResource`, resources outside the template or `*`) is
+/// kept as is: copied into the designed role unchanged, with why (the
+/// first law: a design never takes away access the application may use).
+/// A `Deny` is kept as is too, so what is kept allows no more than before
+/// (dropped later when nothing is kept beside it).
 fn read_inline_statements(
     statements: &Value,
     located: &Located<'_>,
-    source: &dyn Fn(usize) -> NeedSource,
-    policy_at: &str,
-    needs: &mut Vec<Need>,
-    ignored: &mut Vec<String>,
+    from: &PolicySource<'_>,
+    out: &mut Outcome<'_>,
 ) {
     let list: Vec<&Value> = policy_items(statements);
+    let written: Option<Vec<&Value>> = from.written.map(policy_items);
     for (statement_index, statement) in list.into_iter().enumerate() {
-        let at = format!("{policy_at}.Statement[{statement_index}]");
-        if statement.get("Effect").and_then(Value::as_str) != Some("Allow") {
-            ignored.push(format!("{at}: not an `Allow` statement"));
-            continue;
-        }
-        if statement.get("Condition").is_some()
-            || statement.get("NotAction").is_some()
-            || statement.get("NotResource").is_some()
-        {
-            ignored.push(format!(
-                "{at}: conditions, `NotAction` and `NotResource` are not designed from yet"
-            ));
-            continue;
-        }
-        let actions = statement
-            .get("Action")
-            .map(|a| strings(a, located.resolve))
+        let at = format!("{}.Statement[{statement_index}]", from.at);
+        let (written_statement, resolved) = match &written {
+            Some(items) => (
+                items.get(statement_index).copied().unwrap_or(statement),
+                statement.clone(),
+            ),
+            None => (statement, (located.resolve)(statement)),
+        };
+        let resources = resolved
+            .get("Resource")
+            .map(|r| strings(r, &|v| v.clone()))
             .unwrap_or_default();
-        if actions.is_empty() || actions.iter().any(|a| a.contains('*') || a.contains('?')) {
-            ignored.push(format!(
-                "{at}: actions must be written out (no wildcards) to be designed from"
-            ));
+        let mut keep = |reason: KeptReason, supersedable: bool| {
+            out.kept.push(KeptAsIs {
+                origin: at.clone(),
+                reason,
+                item: KeptItem::Statements {
+                    written: vec![Node::from_value(written_statement)],
+                    resolved: vec![Node::from_value(&resolved)],
+                },
+                supersedable,
+            });
+        };
+        match statement.get("Effect").and_then(Value::as_str) {
+            Some("Allow") => {}
+            Some("Deny") => {
+                keep(KeptReason::Deny, false);
+                continue;
+            }
+            _ => {
+                out.ignored.push(format!(
+                    "{at}: neither `Allow` nor `Deny`: it grants nothing"
+                ));
+                continue;
+            }
+        }
+        if statement.get("Condition").is_some() {
+            keep(KeptReason::Condition, true);
+            continue;
+        }
+        if statement.get("NotAction").is_some() || statement.get("NotResource").is_some() {
+            keep(KeptReason::NotActionOrResource, true);
+            continue;
+        }
+        let actions = resolved
+            .get("Action")
+            .map(|a| strings(a, &|v| v.clone()))
+            .unwrap_or_default();
+        if actions.is_empty() {
+            out.ignored
+                .push(format!("{at}: no `Action`: it grants nothing"));
+            continue;
+        }
+        if actions.iter().any(|a| a.contains('*') || a.contains('?')) {
+            keep(KeptReason::WildcardAction, true);
             continue;
         }
         // An action the catalog does not know (`sqs:SendMessageBatch`,
@@ -178,74 +271,132 @@ fn read_inline_statements(
             .into_iter()
             .partition(|action| leash_catalog::catalog().action(action).is_some());
         for action in &unknown {
-            ignored.push(format!(
+            out.ignored.push(format!(
                 "{at}: `{action}` is not an action of the AWS catalog: it grants nothing and is left out"
             ));
         }
         if actions.is_empty() {
             continue;
         }
-        if writes_logs_only(&actions, statement, located) {
+        if writes_logs_only(&actions, &resources) {
             // The function's own logs: every design grants them on its own
             // group (`design::LOG_ACTIONS`), bounded by what the template's
-            // role allows (`original::limit_log_actions`).
+            // role allows (`original::limit_log_actions`). A log group
+            // that is not the function's own is kept as is.
+            let own = format!(
+                "arn:aws:logs:{}:{}:log-group:{}:log-stream:example",
+                located.region, located.account, located.log_group
+            );
+            match resources.iter().find(|arn| !covers(arn, &own)) {
+                Some(other) => keep(KeptReason::OutsideTemplate(other.clone()), true),
+                None => out.logs.push(KeptAsIs {
+                    origin: at.clone(),
+                    reason: KeptReason::LogsNotGranted,
+                    item: KeptItem::Statements {
+                        written: vec![Node::from_value(written_statement)],
+                        resolved: vec![Node::from_value(&resolved)],
+                    },
+                    supersedable: true,
+                }),
+            }
             continue;
         }
-        for arn in statement
-            .get("Resource")
-            .map(|r| strings(r, located.resolve))
-            .unwrap_or_default()
-        {
-            match match_arn(&arn, located) {
-                Some((resource, scope, prefix)) => {
-                    // "Both on both" (`s3:GetObject` and `s3:ListBucket` on
-                    // the bucket and its objects) grants each action only on
-                    // the resource type it acts on: keep those.
-                    let acting: Vec<String> = actions
-                        .iter()
-                        .filter(|a| acts_on(a, &arn))
-                        .cloned()
-                        .collect();
-                    if acting.is_empty() {
-                        ignored.push(format!(
-                            "{at}: no listed action acts on `{arn}` (Service Authorization Reference resource types)"
-                        ));
-                        continue;
-                    }
-                    needs.push(Need {
-                        resource,
-                        access: Access::Listed,
-                        prefix,
-                        index: scope == Scope::TableIndexes,
-                        actions: acting,
-                        scope: Some(scope),
-                        conditions: NeedConditions::default(),
-                        source: source(statement_index),
-                    })
-                }
-                None => ignored.push(format!(
-                    "{at}: resource `{arn}` is not a table, bucket, queue, topic or function of the template"
-                )),
+        if resources.is_empty() {
+            out.ignored
+                .push(format!("{at}: no `Resource`: it grants nothing"));
+            continue;
+        }
+        // Every resource must be a template resource leash models, and some
+        // listed action must act on each; otherwise the whole statement is
+        // kept as is (its modeled part with it: it grants no more).
+        let mut statement_needs = Vec::new();
+        let mut unmodeled = None;
+        for arn in &resources {
+            let Some((resource, scope, prefix)) = match_arn(arn, located) else {
+                unmodeled = Some(outside_reason(arn));
+                break;
+            };
+            // "Both on both" (`s3:GetObject` and `s3:ListBucket` on the
+            // bucket and its objects) grants each action only on the
+            // resource type it acts on: keep those.
+            let acting: Vec<String> = actions
+                .iter()
+                .filter(|a| acts_on(a, arn))
+                .cloned()
+                .collect();
+            if acting.is_empty() {
+                unmodeled = Some(KeptReason::NotActing(arn.clone()));
+                break;
             }
+            statement_needs.push(Need {
+                resource,
+                access: Access::Listed,
+                prefix,
+                index: scope == Scope::TableIndexes,
+                actions: acting,
+                scope: Some(scope),
+                conditions: NeedConditions::default(),
+                source: (from.source)(statement_index),
+            });
+        }
+        match unmodeled {
+            Some(reason) => keep(reason, true),
+            None => out.needs.extend(statement_needs),
         }
     }
 }
+
+/// Whether the resource pattern `pattern` matches `arn` (IAM's `*` and
+/// `?`, case-sensitive).
+fn covers(pattern: &str, arn: &str) -> bool {
+    leash_policy::matching::WildcardPattern::new(
+        pattern,
+        leash_policy::matching::CaseMode::Sensitive,
+    )
+    .is_match(arn)
+}
+
+/// Why a resource leash does not model is kept as is: `*`, a service
+/// without an access table, or a resource outside the template.
+fn outside_reason(arn: &str) -> KeptReason {
+    if arn == "*" {
+        return KeptReason::EveryResource;
+    }
+    match Arn::parse_partial(arn) {
+        Some([_, Some(service), ..]) if !MODELED_SERVICES.contains(&service.as_str()) => {
+            KeptReason::NoAccessTable(service.as_str().to_string())
+        }
+        _ => KeptReason::OutsideTemplate(arn.to_string()),
+    }
+}
+
+/// The services whose resources leash models (`model::service_of`).
+const MODELED_SERVICES: &[&str] = &[
+    "dynamodb",
+    "s3",
+    "sqs",
+    "sns",
+    "lambda",
+    "kinesis",
+    "states",
+    "secretsmanager",
+    "ssm",
+    "logs",
+    "events",
+    "kms",
+];
 
 /// Whether a statement only lets the function write logs: its actions are
 /// among `logs:CreateLogGroup`, `logs:CreateLogStream`, `logs:PutLogEvents`
 /// (the actions of `AWSLambdaBasicExecutionRole`) and its resources are log
 /// groups or `*`.
 /// https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-permissions.html
-fn writes_logs_only(actions: &[String], statement: &Value, located: &Located<'_>) -> bool {
+fn writes_logs_only(actions: &[String], resources: &[String]) -> bool {
     const LOG_WRITING: &[&str] = &[
         "logs:CreateLogGroup",
         "logs:CreateLogStream",
         "logs:PutLogEvents",
     ];
-    let resources = statement
-        .get("Resource")
-        .map(|r| strings(r, located.resolve))
-        .unwrap_or_default();
     !resources.is_empty()
         && actions
             .iter()
@@ -376,16 +527,19 @@ fn referenced_resource(
 /// The function's SAM `Policies` (ignored, as SAM does, when it sets
 /// `Role`): SAM policy templates with a documented mapping to an access
 /// level become needs; inline statements go to `inline_needs`, which come
-/// after them in the order of trust.
+/// after them in the order of trust. Managed policies by name or ARN, and
+/// SAM policy templates leash cannot map, are kept as is.
 pub(super) fn read_function_policies(
     template: &Template,
     resource: &Resource,
+    iam: &TemplateIam,
     located: &Located<'_>,
     function: &mut Function,
     inline_needs: &mut Vec<Need>,
 ) {
     let resources = located.resources;
     let resolve = located.resolve;
+    let logical_id = resource.logical_id.node.as_str();
     // With `Role`, SAM creates no role and ignores `Policies`: the role's
     // own policies are what the function runs with.
     // https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html#sam-function-policies
@@ -405,69 +559,282 @@ pub(super) fn read_function_policies(
         .into_iter()
         .enumerate()
     {
+        let at = format!("`{logical_id}` Policies[{policy_index}]");
         if let Some(statements) = policy.get("Statement") {
             read_inline_statements(
                 statements,
                 located,
-                &|statement| NeedSource::InlineStatement {
-                    policy: policy_index,
-                    statement,
+                &PolicySource {
+                    source: &|statement| NeedSource::InlineStatement {
+                        policy: policy_index,
+                        statement,
+                    },
+                    at: &at,
+                    written: None,
                 },
-                &format!("Policies[{policy_index}]"),
-                inline_needs,
-                &mut function.ignored,
+                &mut Outcome {
+                    needs: inline_needs,
+                    kept: &mut function.kept_as_is,
+                    logs: &mut function.log_statements,
+                    ignored: &mut function.ignored,
+                },
             );
             continue;
         }
+        let path = format!("Properties.Policies[{policy_index}]");
+        if policy.as_str().is_some() || leash_iac::template::is_intrinsic(policy) {
+            match iam.reference(logical_id, &path) {
+                // A managed policy of the template is read as statements
+                // (`role_policies`).
+                Some(reference) if reference.managed_policy_id.is_some() => {}
+                Some(reference) => function.kept_as_is.push(KeptAsIs {
+                    origin: at,
+                    reason: KeptReason::ManagedPolicy,
+                    item: KeptItem::ManagedPolicy {
+                        written: written_policy_arn(policy),
+                        arn: reference.arn.as_str().unwrap_or("*").to_string(),
+                    },
+                    supersedable: true,
+                }),
+                None => function.ignored.push(format!(
+                    "{at}: a policy leash could not read (not a name, an ARN or a statement list)"
+                )),
+            }
+            continue;
+        }
         let Some(members) = policy.as_object() else {
-            function
-                .ignored
-                .push("a policy given by name or ARN (not designed from: its contents are not in the template)".into());
+            function.ignored.push(format!(
+                "{at}: a policy leash could not read (not a name, an ARN or a statement list)"
+            ));
             continue;
         };
         for member in members {
             let template_name = member.key.node.as_str();
-            let Some(access) = sam_template_access(template_name) else {
-                function.ignored.push(format!(
-                    "`{template_name}` in Policies: no documented mapping to an access level yet"
-                ));
-                continue;
-            };
             let parameter = member
                 .value
                 .as_object()
                 .and_then(|parameters| parameters.first())
                 .map(|p| &p.value);
-            match parameter.and_then(|value| referenced_resource(template, value, resources, resolve)) {
-                Some(target) => function.needs.push(Need {
-                    access,
-                    prefix: None,
-                    // SAM's DynamoDB read templates include `index/*`.
-                    index: (access == Access::Read || access == Access::ReadWrite)
-                        && resources
-                            .iter()
-                            .any(|r| r.logical_id == target && r.kind == ResourceKind::Table),
-                    resource: target,
-                    actions: Vec::new(),
-                    scope: None,
-                    conditions: NeedConditions::default(),
-                    source: NeedSource::SamPolicyTemplate {
-                        name: template_name.to_string(),
-                    },
-                }),
-                None => function.ignored.push(format!(
-                    "`{template_name}` in Policies: its parameter names no resource of the template that leash designs access to"
-                )),
+            let target = sam_template_access(template_name).and_then(|access| {
+                parameter
+                    .and_then(|value| referenced_resource(template, value, resources, resolve))
+                    .map(|target| (access, target))
+            });
+            let Some((access, target)) = target else {
+                let reason = if sam_template_access(template_name).is_some() {
+                    KeptReason::SamTemplateOutside(template_name.to_string())
+                } else {
+                    KeptReason::SamTemplateUnmapped(template_name.to_string())
+                };
+                match sam_template_statements(iam, logical_id, &path, member) {
+                    Some(item) => function.kept_as_is.push(KeptAsIs {
+                        origin: format!("{at} `{template_name}`"),
+                        reason,
+                        item,
+                        supersedable: true,
+                    }),
+                    None => function.ignored.push(format!(
+                        "{at}: `{template_name}` is not a SAM policy template: it grants nothing"
+                    )),
+                }
+                continue;
+            };
+            // Statements of SAM's expansion that no action of the access
+            // level comes from (`KinesisStreamReadPolicy`'s `ListStreams` on
+            // `*`) are kept as is: the level does not narrow them.
+            if let Some(kind) = resources
+                .iter()
+                .find(|r| r.logical_id == target)
+                .map(|r| r.kind)
+                && let Some(KeptItem::Statements { written, resolved }) =
+                    sam_template_statements(iam, logical_id, &path, member)
+            {
+                let curated: Vec<&str> = crate::access::entries(kind, access)
+                    .iter()
+                    .flat_map(|row| row.actions.iter().copied())
+                    .collect();
+                for (index, (written, resolved)) in written.into_iter().zip(resolved).enumerate() {
+                    if !statement_grants_any(&resolved, &curated) {
+                        function.kept_as_is.push(KeptAsIs {
+                            origin: format!("{at} `{template_name}` Statement[{index}]"),
+                            reason: KeptReason::SamTemplateBeyondLevel(template_name.to_string()),
+                            item: KeptItem::Statements {
+                                written: vec![written],
+                                resolved: vec![resolved],
+                            },
+                            supersedable: true,
+                        });
+                    }
+                }
             }
+            function.needs.push(Need {
+                access,
+                prefix: None,
+                // SAM's DynamoDB read templates include `index/*`.
+                index: (access == Access::Read || access == Access::ReadWrite)
+                    && resources
+                        .iter()
+                        .any(|r| r.logical_id == target && r.kind == ResourceKind::Table),
+                resource: target,
+                actions: Vec::new(),
+                scope: None,
+                conditions: NeedConditions::default(),
+                source: NeedSource::SamPolicyTemplate {
+                    name: template_name.to_string(),
+                },
+            });
         }
     }
 }
 
+/// Whether a (resolved) statement's `Action` names or matches one of
+/// `actions` (action names compare without case).
+fn statement_grants_any(statement: &Node, actions: &[&str]) -> bool {
+    let listed: Vec<&str> = match statement.get("Action") {
+        Some(Node::String(action)) => vec![action.as_str()],
+        Some(Node::Array(items)) => items.iter().filter_map(Node::as_str).collect(),
+        _ => return true,
+    };
+    listed.iter().any(|pattern| {
+        let compiled = leash_policy::matching::WildcardPattern::new(
+            pattern,
+            leash_policy::matching::CaseMode::Insensitive,
+        );
+        actions.iter().any(|action| compiled.is_match(action))
+    })
+}
+
+/// SAM's implicit managed policies (of the role SAM generates) that leash
+/// does not model for this function are kept as is:
+/// `AWSLambdaBasicExecutionRole` is modeled (the function's own logs),
+/// X-Ray and VPC access when the function's Lambda needs have them, the
+/// SQS, Kinesis and DynamoDB poller policies when the event they are
+/// attached for is designed as a consume need; anything else (MSK, the
+/// durable execution policy, X-Ray for `Tracing: PassThrough`) is not.
+pub(super) fn keep_unmodeled_implicit(iam: &TemplateIam, function: &mut Function) {
+    for reference in iam.references.iter().filter(|r| {
+        r.implicit
+            && r.kind == leash_iac::PolicyKind::Identity
+            && r.resource_id == function.logical_id
+    }) {
+        let Some(arn) = reference.arn.as_str() else {
+            continue;
+        };
+        let name = arn.rsplit('/').next().unwrap_or(arn);
+        let lambda_need = |prefix: &str| {
+            function
+                .lambda_needs
+                .iter()
+                .any(|n| n.actions.iter().any(|a| a.starts_with(prefix)))
+        };
+        let modeled = match name {
+            "AWSLambdaBasicExecutionRole" => true,
+            "AWSXrayWriteOnlyAccess" | "AWSXRayDaemonWriteAccess" => lambda_need("xray:"),
+            "AWSLambdaVPCAccessExecutionRole" => lambda_need("ec2:"),
+            "AWSLambdaSQSQueueExecutionRole"
+            | "AWSLambdaKinesisExecutionRole"
+            | "AWSLambdaDynamoDBExecutionRole" => reference
+                .path
+                .strip_prefix("Properties.Events.")
+                .is_some_and(|event| {
+                    function.needs.iter().any(
+                        |n| matches!(&n.source, NeedSource::EventSource { event: e } if e == event),
+                    )
+                }),
+            _ => false,
+        };
+        if !modeled {
+            function.kept_as_is.push(KeptAsIs {
+                origin: format!("`{}` {}", reference.resource_id, reference.path),
+                reason: KeptReason::SamImplicit(name.to_string()),
+                item: KeptItem::ManagedPolicy {
+                    written: Node::sub(arn.replacen("arn:aws:", "arn:${AWS::Partition}:", 1)),
+                    arn: arn.to_string(),
+                },
+                supersedable: false,
+            });
+        }
+    }
+}
+
+/// A managed policy as the template writes it, for `ManagedPolicyArns`:
+/// a SAM name becomes the AWS managed policy's ARN in the deployment's
+/// partition, as SAM makes it; an ARN or an intrinsic stays as written.
+fn written_policy_arn(policy: &Value) -> Node {
+    match policy.as_str() {
+        Some(name) if !name.starts_with("arn:") => {
+            Node::sub(format!("arn:${{AWS::Partition}}:iam::aws:policy/{name}"))
+        }
+        _ => Node::from_value(policy),
+    }
+}
+
+/// The statements of a SAM policy template kept as is: written as SAM
+/// expands it (its definition with each `Ref` to a parameter replaced by
+/// the value the template gives it, intrinsics and all), and resolved (the
+/// expansion `leash-iac` made).
+fn sam_template_statements(
+    iam: &TemplateIam,
+    function: &str,
+    path: &str,
+    member: &leash_policy::Member,
+) -> Option<KeptItem> {
+    let name = member.key.node.as_str();
+    let definition = leash_iac::sam_policy_templates::policy_template(name)?;
+    let expanded = iam.policies.iter().find(|p| {
+        p.resource_id == function
+            && p.path == format!("{path}.{name}")
+            && matches!(p.origin, leash_iac::PolicyOrigin::SamPolicyTemplate { .. })
+    })?;
+    let resolved: Vec<Node> = policy_items(expanded.document.get("Statement")?)
+        .into_iter()
+        .map(Node::from_value)
+        .collect();
+    let parameters: Vec<(String, Node)> = member
+        .value
+        .as_object()
+        .unwrap_or(&[])
+        .iter()
+        .map(|p| (p.key.node.clone(), Node::from_value(&p.value)))
+        .collect();
+    let written: Vec<Node> = policy_items(definition.definition.get("Statement")?)
+        .into_iter()
+        .map(|statement| {
+            let mut node = Node::from_value(statement);
+            substitute_parameters(&mut node, &parameters);
+            node
+        })
+        .collect();
+    (written.len() == resolved.len()).then_some(KeptItem::Statements { written, resolved })
+}
+
+/// Replaces each `{"Ref": PARAMETER}` by the parameter's value, as SAM does
+/// when it expands a policy template.
+fn substitute_parameters(node: &mut Node, parameters: &[(String, Node)]) {
+    if let Some(target) = node.get("Ref").and_then(Node::as_str)
+        && node.as_object().is_some_and(|members| members.len() == 1)
+        && let Some((_, value)) = parameters.iter().find(|(name, _)| name == target)
+    {
+        *node = value.clone();
+        return;
+    }
+    match node {
+        Node::Array(items) => items
+            .iter_mut()
+            .for_each(|item| substitute_parameters(item, parameters)),
+        Node::Object(members) => members
+            .iter_mut()
+            .for_each(|(_, value)| substitute_parameters(value, parameters)),
+        _ => {}
+    }
+}
+
 /// The statements of the policies of the function's execution role (its
-/// `Role`, when the template defines it), into `inline_needs`; what is not
-/// designed from (a role outside the template, managed policies) is ignored,
-/// with why.
+/// `Role`, when the template defines it), into `inline_needs`, and its
+/// managed policies, kept as is; a role outside the template is noted
+/// (its policies are not in the template: nothing to keep or design from).
 pub(super) fn read_role_statements(
+    template: &Template,
     resource: &Resource,
     iam: &TemplateIam,
     located: &Located<'_>,
@@ -495,29 +862,68 @@ pub(super) fn read_role_statements(
             path: policy.path.clone(),
             statement,
         };
+        let written = written_at(template, &policy.resource_id, &policy.path)
+            .and_then(|document| document.get("Statement"));
         read_inline_statements(
             statements,
             located,
-            &source,
-            &format!("`{}` {}", policy.resource_id, policy.path),
-            inline_needs,
-            &mut function.ignored,
+            &PolicySource {
+                source: &source,
+                at: &format!("`{}` {}", policy.resource_id, policy.path),
+                written: Some(written.unwrap_or(statements)),
+            },
+            &mut Outcome {
+                needs: inline_needs,
+                kept: &mut function.kept_as_is,
+                logs: &mut function.log_statements,
+                ignored: &mut function.ignored,
+            },
         );
     }
-    if let Some(role) = &function.role {
-        if !role.in_template {
-            function.ignored.push(format!(
-                "execution role `{}`: not in the template, its policies are not designed from",
-                role.role
-            ));
-        }
-        for arn in &role.managed_policies {
-            function.ignored.push(format!(
-                "managed policy `{arn}` of execution role `{}`: not designed from (its contents are not in the template)",
-                role.role
-            ));
+    if let Some(role) = &function.role
+        && !role.in_template
+    {
+        function.ignored.push(format!(
+            "execution role `{}`: not in the template, its policies are not designed from",
+            role.role
+        ));
+    }
+    for reference in iam.role_managed_policies(&logical_id) {
+        let written = written_at(template, &reference.resource_id, &reference.path)
+            .map(Node::from_value)
+            .unwrap_or_else(|| Node::from_value(&reference.arn));
+        function.kept_as_is.push(KeptAsIs {
+            origin: format!("`{}` {}", reference.resource_id, reference.path),
+            reason: KeptReason::ManagedPolicy,
+            item: KeptItem::ManagedPolicy {
+                written,
+                arn: reference.arn.as_str().unwrap_or("*").to_string(),
+            },
+            supersedable: false,
+        });
+    }
+}
+
+/// The value at `path` (`Properties.Policies[0].PolicyDocument`) of the
+/// template's resource `id`, as written.
+fn written_at<'a>(template: &'a Template, id: &str, path: &str) -> Option<&'a Value> {
+    let mut parts = path.split('.');
+    if parts.next() != Some("Properties") {
+        return None;
+    }
+    let mut node = &template.resource(id)?.properties;
+    for part in parts {
+        let (key, indexes) = match part.find('[') {
+            Some(at) => (&part[..at], &part[at..]),
+            None => (part, ""),
+        };
+        node = node.get(key)?;
+        for index in indexes.split(']').filter(|i| !i.is_empty()) {
+            let index: usize = index.trim_start_matches('[').parse().ok()?;
+            node = node.as_array()?.get(index)?;
         }
     }
+    Some(node)
 }
 
 #[cfg(test)]
