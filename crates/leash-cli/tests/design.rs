@@ -202,9 +202,10 @@ fn designs_the_orders_api() {
     // Five roles and the bucket policy, each lint-clean.
     assert_eq!(report.matches("No findings.").count(), 6);
     assert!(report.contains("put on `OrdersTable` (Metadata.leash.needs[0])"));
-    // Against the roadmap's shared role: its S3 statement is removed for
-    // get-order, its DynamoDB statement narrowed; list-orders' index query
-    // is new (the shared role granted no index).
+    // Against the roadmap's shared role: its S3 statement is superseded
+    // for get-order (its declared needs replace it), its DynamoDB
+    // statement narrowed; list-orders' index query is new (the shared role
+    // granted no index).
     assert_eq!(
         report
             .matches("### Changes against the template's IAM")
@@ -214,7 +215,7 @@ fn designs_the_orders_api() {
     let get_order = &report[report.find("## `get-order-role`").unwrap()..];
     let get_order = &get_order[..get_order.find("### Lint").unwrap()];
     assert!(
-        get_order.contains("| removed | `{\"Action\":[\"s3:GetObject\""),
+        get_order.contains("| superseded by declared needs | `{\"Action\":[\"s3:GetObject\""),
         "{get_order}"
     );
     assert!(
@@ -1015,4 +1016,88 @@ fn bad_stack_name_and_parameters_are_usage_errors() {
         String::from_utf8_lossy(&output.stderr)
             .contains("`--stack-name` and `--parameter` are for templates")
     );
+}
+
+/// The first law end to end: what leash cannot model (a statement on `*`
+/// of a service without an access table, a managed policy by name) is kept
+/// as is, the summary counts it with a warning, report.md lists it at the
+/// top, and `--strict` makes it exit 1.
+#[test]
+fn kept_as_is_is_counted_warned_and_strict_fails() {
+    let dir = temp_dir("kept-as-is");
+    std::fs::create_dir_all(&dir).unwrap();
+    let template = dir.join("template.yaml");
+    std::fs::write(
+        &template,
+        r#"Transform: AWS::Serverless-2016-10-31
+Metadata:
+  leash: {account: '111122223333', region: us-west-2}
+Resources:
+  Orders: {Type: AWS::DynamoDB::Table, Properties: {TableName: Orders}}
+  Ask:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: ask
+      Handler: a.b
+      Runtime: python3.12
+      CodeUri: s/
+      Policies:
+        - DynamoDBReadPolicy: {TableName: !Ref Orders}
+        - AmazonS3ReadOnlyAccess
+        - Statement:
+            - {Effect: Allow, Action: bedrock:InvokeModel, Resource: '*'}
+"#,
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let run = |strict: bool| {
+        let mut args = vec![
+            "design",
+            template.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        if strict {
+            args.push("--strict");
+        }
+        leash(&args)
+    };
+    let output = run(false);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("2 kept as is, 0 added"),
+        "the summary counts what is kept as is: {stdout}"
+    );
+    assert!(stdout.contains("WARNING: 2 kept as is"), "{stdout}");
+    assert!(stdout.contains("`Resource: \"*\"`"), "{stdout}");
+    assert!(
+        stdout.contains("managed policy leash does not narrow"),
+        "{stdout}"
+    );
+    // The role file keeps both: the statement and the managed policy.
+    let role = role(&out, "ask");
+    assert_eq!(
+        role["ManagedPolicyArns"],
+        serde_json::json!(["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"])
+    );
+    let policy = prepared(&role);
+    assert!(allowed(
+        &policy,
+        "ask",
+        "bedrock:InvokeModel",
+        "arn:aws:bedrock:us-west-2::foundation-model/any"
+    ));
+    assert!(allowed(&policy, "ask", "dynamodb:GetItem", TABLE));
+    // report.md says so before anything else.
+    let report = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let kept = report.find("### Kept as is").unwrap();
+    assert!(kept < report.find("## Access matrix").unwrap(), "{report}");
+    assert!(report.contains("engine checks passed, against the designed role"));
+
+    let strict = run(true);
+    let stdout = String::from_utf8_lossy(&strict.stdout);
+    assert_eq!(strict.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("--strict: 2 grant(s)"), "{stdout}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -954,7 +954,7 @@ fn read_function(
             });
         }
     }
-    template_iam::keep_unmodeled_implicit(iam, &mut function);
+    template_iam::settle_managed_policies(iam, resources, &mut function);
     apply_order_of_trust(&mut function);
     Ok(function)
 }
@@ -1164,14 +1164,10 @@ Resources:
             function.superseded[0].source.describe(),
             "SAM policy template `DynamoDBCrudPolicy`"
         );
-        // A managed policy by name, which leash cannot narrow, is
-        // superseded too: declared needs are the author's whole intent.
+        // `AWSLambdaBasicExecutionRole` by name is the function's own logs,
+        // which the design models: neither kept as is nor superseded.
         assert!(function.kept_as_is.is_empty(), "{:#?}", function.kept_as_is);
-        assert_eq!(function.superseded_kept.len(), 1);
-        assert_eq!(
-            function.superseded_kept[0].reason,
-            KeptReason::ManagedPolicy
-        );
+        assert!(function.superseded_kept.is_empty());
     }
 
     #[test]
@@ -1490,20 +1486,9 @@ Resources:
             role.managed_policies,
             vec!["arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole".to_string()]
         );
-        // The role's managed policy is kept as is, as the template writes it.
-        assert!(
-            get.kept_as_is
-                .iter()
-                .any(|k| k.reason == KeptReason::ManagedPolicy
-                    && k.item
-                        == KeptItem::ManagedPolicy {
-                            written: crate::json_tree::Node::string(
-                                "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
-                            ),
-                            arn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
-                                .into(),
-                        })
-        );
+        // The role's AWSLambdaBasicExecutionRole is what the design models
+        // as the function's own logs: narrowed to them, not kept as is.
+        assert!(get.kept_as_is.is_empty(), "{:#?}", get.kept_as_is);
 
         // The other function shares the role: the same candidate needs, all
         // superseded by its declared need.

@@ -704,14 +704,74 @@ fn statement_grants_any(statement: &Node, actions: &[&str]) -> bool {
     })
 }
 
-/// SAM's implicit managed policies (of the role SAM generates) that leash
-/// does not model for this function are kept as is:
-/// `AWSLambdaBasicExecutionRole` is modeled (the function's own logs),
+/// Whether the design models what an AWS managed policy is for, for this
+/// function: `AWSLambdaBasicExecutionRole` (the function's own logs),
 /// X-Ray and VPC access when the function's Lambda needs have them, the
-/// SQS, Kinesis and DynamoDB poller policies when the event they are
-/// attached for is designed as a consume need; anything else (MSK, the
-/// durable execution policy, X-Ray for `Tracing: PassThrough`) is not.
-pub(super) fn keep_unmodeled_implicit(iam: &TemplateIam, function: &mut Function) {
+/// SQS, Kinesis and DynamoDB poller policies when the function has a
+/// consume need from an event source of that kind (`event`: of the event
+/// SAM attached it for, when it did). Anything else is not.
+fn modeled_by_design(
+    name: &str,
+    function: &Function,
+    resources: &[AppResource],
+    event: Option<&str>,
+) -> bool {
+    let lambda_need = |prefix: &str| {
+        function
+            .lambda_needs
+            .iter()
+            .any(|n| n.actions.iter().any(|a| a.starts_with(prefix)))
+    };
+    let polls = |kind: ResourceKind| {
+        function.needs.iter().any(|n| match &n.source {
+            NeedSource::EventSource { event: e } => {
+                event.is_none_or(|event| event == e)
+                    && resources
+                        .iter()
+                        .any(|r| r.logical_id == n.resource && r.kind == kind)
+            }
+            _ => false,
+        })
+    };
+    match name {
+        "AWSLambdaBasicExecutionRole" => true,
+        "AWSXrayWriteOnlyAccess" | "AWSXRayDaemonWriteAccess" => lambda_need("xray:"),
+        "AWSLambdaVPCAccessExecutionRole" | "AWSLambdaENIManagementAccess" => lambda_need("ec2:"),
+        "AWSLambdaSQSQueueExecutionRole" => polls(ResourceKind::Queue),
+        "AWSLambdaKinesisExecutionRole" => polls(ResourceKind::Stream),
+        "AWSLambdaDynamoDBExecutionRole" => polls(ResourceKind::Table),
+        _ => false,
+    }
+}
+
+/// Settles the function's managed policies once its needs are read:
+/// AWS managed policies attached by name or ARN whose purpose the design
+/// models ([`modeled_by_design`]) are narrowed to it, not kept as is; and
+/// SAM's implicit managed policies (of the role SAM generates) that the
+/// design does not model are kept as is (an MSK event, the durable
+/// execution policy, X-Ray for `Tracing: PassThrough`, a poller whose
+/// event is not designed).
+pub(super) fn settle_managed_policies(
+    iam: &TemplateIam,
+    resources: &[AppResource],
+    function: &mut Function,
+) {
+    let kept = std::mem::take(&mut function.kept_as_is);
+    function.kept_as_is = kept
+        .into_iter()
+        .filter(|k| match &k.item {
+            KeptItem::ManagedPolicy { arn, .. } => {
+                !(crate::original::is_aws_managed(arn)
+                    && modeled_by_design(
+                        crate::original::managed_policy_name(arn),
+                        function,
+                        resources,
+                        None,
+                    ))
+            }
+            KeptItem::Statements { .. } => true,
+        })
+        .collect();
     for reference in iam.references.iter().filter(|r| {
         r.implicit
             && r.kind == leash_iac::PolicyKind::Identity
@@ -720,30 +780,9 @@ pub(super) fn keep_unmodeled_implicit(iam: &TemplateIam, function: &mut Function
         let Some(arn) = reference.arn.as_str() else {
             continue;
         };
-        let name = arn.rsplit('/').next().unwrap_or(arn);
-        let lambda_need = |prefix: &str| {
-            function
-                .lambda_needs
-                .iter()
-                .any(|n| n.actions.iter().any(|a| a.starts_with(prefix)))
-        };
-        let modeled = match name {
-            "AWSLambdaBasicExecutionRole" => true,
-            "AWSXrayWriteOnlyAccess" | "AWSXRayDaemonWriteAccess" => lambda_need("xray:"),
-            "AWSLambdaVPCAccessExecutionRole" => lambda_need("ec2:"),
-            "AWSLambdaSQSQueueExecutionRole"
-            | "AWSLambdaKinesisExecutionRole"
-            | "AWSLambdaDynamoDBExecutionRole" => reference
-                .path
-                .strip_prefix("Properties.Events.")
-                .is_some_and(|event| {
-                    function.needs.iter().any(
-                        |n| matches!(&n.source, NeedSource::EventSource { event: e } if e == event),
-                    )
-                }),
-            _ => false,
-        };
-        if !modeled {
+        let name = crate::original::managed_policy_name(arn);
+        let event = reference.path.strip_prefix("Properties.Events.");
+        if !modeled_by_design(name, function, resources, event) {
             function.kept_as_is.push(KeptAsIs {
                 origin: format!("`{}` {}", reference.resource_id, reference.path),
                 reason: KeptReason::SamImplicit(name.to_string()),
