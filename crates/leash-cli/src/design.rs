@@ -10,7 +10,7 @@
 
 use std::path::Path;
 
-use leash_design::changes::compare_with_original;
+use leash_design::changes::{Detail, compare_with_original};
 use leash_design::cloudformation::designed_template;
 use leash_design::original::{managed_policy_name, original_iam_all};
 use leash_design::report::{
@@ -176,7 +176,18 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
     let changes = template.as_ref().map(|template| {
         let originals = original_iam_all(template, &application);
         let lookup = |arn: &str| managed_policy_from(args.managed_policies.as_deref(), arn);
-        compare_with_original(&application, &roles, &originals, &lookup)
+        compare_with_original(
+            &application,
+            &roles,
+            &originals,
+            &lookup,
+            // The summary needs the counts; report.md every overlap.
+            if args.out.is_some() {
+                Detail::Full
+            } else {
+                Detail::Counts
+            },
+        )
     });
     let context = ReportContext {
         designed_template: designed.as_ref(),
@@ -240,6 +251,9 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
                 );
                 if counts.removed > 0 {
                     text.push_str(&format!(", {} REMOVED", counts.removed));
+                }
+                if counts.undecided > 0 {
+                    text.push_str(&format!(", {} undecided", counts.undecided));
                 }
                 text
             })

@@ -179,22 +179,57 @@ pub fn compare_with_original(
     app: &Application,
     roles: &[RoleDesign],
     originals: &[OriginalIam],
-    lookup: &dyn Fn(&str) -> Option<Policy>,
+    lookup: &(dyn Fn(&str) -> Option<Policy> + Sync),
+    detail: Detail,
 ) -> Vec<FunctionChanges> {
     let solver = solver();
     let find = |arn: &str| lookup(arn).or_else(|| aws_managed_policy_document(arn));
-    roles
-        .iter()
-        .filter_map(|role| {
-            let original = originals.iter().find(|o| o.function == role.function)?;
-            let declares = app
-                .functions
-                .iter()
-                .find(|f| f.logical_id == role.function)
-                .is_some_and(declares_needs);
-            Some(compare_one(&solver, role, original, declares, &find))
-        })
-        .collect()
+    let one = |role: &RoleDesign| {
+        let original = originals.iter().find(|o| o.function == role.function)?;
+        let declares = app
+            .functions
+            .iter()
+            .find(|f| f.logical_id == role.function)
+            .is_some_and(declares_needs);
+        Some(compare_one(
+            &solver, role, original, declares, &find, detail,
+        ))
+    };
+    // Each role is compared on its own: large applications are split over
+    // the cores in contiguous runs (template order kept), as `design` does.
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(roles.len() / 4)
+        .max(1);
+    if threads == 1 {
+        return roles.iter().filter_map(one).collect();
+    }
+    let run = roles.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = roles
+            .chunks(run)
+            .map(|part| scope.spawn(move || part.iter().filter_map(one).collect::<Vec<_>>()))
+            .collect();
+        let mut all = Vec::with_capacity(roles.len());
+        for worker in workers {
+            match worker.join() {
+                Ok(part) => all.extend(part),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        all
+    })
+}
+
+/// How much of the comparison to compute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Detail {
+    /// Every designed permission that overlaps a narrowed statement (for
+    /// report.md).
+    Full,
+    /// The first one only: enough to tell narrowed from removed, for the
+    /// summary's counts.
+    Counts,
 }
 
 /// Whether the function declares its needs (which then supersede what the
@@ -255,6 +290,7 @@ fn compare_one(
     original: &OriginalIam,
     declares: bool,
     lookup: &dyn Fn(&str) -> Option<Policy>,
+    detail: Detail,
 ) -> FunctionChanges {
     let (kept_statements, kept_managed) = kept_texts(role);
     let combined = original.combined(lookup);
@@ -350,7 +386,7 @@ fn compare_one(
             let change = match kept {
                 Some(why) => StatementChange::KeptAsIs(why),
                 None if statement.effect.node == Effect::Deny => StatementChange::DenyDropped,
-                None => match statement_change(solver, &designed, &single, &permissions) {
+                None => match statement_change(solver, &designed, &single, &permissions, detail) {
                     StatementChange::Removed if grants_nothing(statement) => {
                         StatementChange::GrantsNothing
                     }
@@ -452,6 +488,7 @@ fn statement_change(
     designed: &Policy,
     statement: &Policy,
     permissions: &[(String, Policy)],
+    detail: Detail,
 ) -> StatementChange {
     let kept = Property::NoNewAccess {
         old: designed.clone(),
@@ -491,7 +528,12 @@ fn statement_change(
         };
         match solver.prove(&property).map(|p| p.verdict) {
             Ok(Verdict::Holds) => {}
-            Ok(Verdict::DoesNotHold(_)) => overlapping.push(described.clone()),
+            Ok(Verdict::DoesNotHold(_)) => {
+                overlapping.push(described.clone());
+                if detail == Detail::Counts {
+                    break;
+                }
+            }
             Ok(Verdict::Unknown(reason)) => return StatementChange::Undecided(reason),
             Err(error) => return StatementChange::Undecided(error.to_string()),
         }
@@ -584,7 +626,7 @@ Resources:
         let app = read_application(&template, &Target::default()).unwrap();
         let roles = crate::design::design(&app).unwrap();
         let originals = crate::original::original_iam_all(&template, &app);
-        compare_with_original(&app, &roles, &originals, &|_| None)
+        compare_with_original(&app, &roles, &originals, &|_| None, Detail::Full)
             .into_iter()
             .next()
             .unwrap()
@@ -647,7 +689,7 @@ Resources:
         assert_eq!(statements[role.scoped_statements + 2]["Effect"], "Deny");
         assert!(role.verified(), "{:#?}", role.verification);
         let originals = crate::original::original_iam_all(&template, &app);
-        let changes = compare_with_original(&app, &roles, &originals, &|_| None);
+        let changes = compare_with_original(&app, &roles, &originals, &|_| None, Detail::Full);
         let counts = changes[0].counts();
         assert_eq!(
             (counts.kept_as_is, counts.removed, counts.superseded),
@@ -669,7 +711,7 @@ Resources:
         let app = read_application(&template, &Target::default()).unwrap();
         let roles = crate::design::design(&app).unwrap();
         let originals = crate::original::original_iam_all(&template, &app);
-        let changes = compare_with_original(&app, &roles, &originals, &|_| None);
+        let changes = compare_with_original(&app, &roles, &originals, &|_| None, Detail::Full);
         let added = &changes[0].added;
         assert_eq!(added.len(), 1, "{added:#?}");
         assert_eq!(added[0].action, "dynamodb:DeleteItem");

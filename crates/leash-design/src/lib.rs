@@ -21,7 +21,8 @@
 //! report::role_document(role: &RoleDesign) -> String
 //! report::render_resource_policies(policies: &[ResourcePolicyDesign]) -> String
 //! cloudformation::designed_template(template: &Template, app, roles, resource_policies: &[ResourcePolicyDesign]) -> Result<DesignedTemplate, CloudFormationError>
-//! changes::compare_with_original(roles, originals: &[OriginalIam], lookup) -> Vec<FunctionChanges>
+//! changes::compare_with_original(app, roles, originals: &[OriginalIam], lookup, Detail) -> Vec<FunctionChanges> (FunctionChanges::counts: kept / narrowed / superseded / kept as is / added)
+//! Function { .., kept_as_is: Vec<KeptAsIs { origin, reason: KeptReason, item: KeptItem }>, superseded_kept } (the first law: what leash cannot model stays as is)
 //! terraform::terraform_design(template: &Template, app, roles, resource_policies: &[ResourcePolicyDesign]) -> Result<TerraformDesign, String>
 //! access::ACCESS_TABLE, access::entries(kind, access)
 //! model::SAM_TEMPLATE_ACCESS, model::connector_access(kind, read, write) -> Result<Vec<Access>, String>

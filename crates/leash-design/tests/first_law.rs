@@ -33,7 +33,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use leash_design::changes::{ChangeCounts, StatementChange, compare_with_original};
+use leash_design::changes::{ChangeCounts, Detail, StatementChange, compare_with_original};
 use leash_design::original::{managed_policy_name, original_iam_all};
 use leash_design::{RoleDesign, Target, design, read_application, read_template};
 use leash_policy::Policy;
@@ -212,7 +212,7 @@ fn no_function_loses_access_on_the_sam_corpus() {
             }
         };
         let originals = original_iam_all(&template, &app);
-        let changes = compare_with_original(&app, &roles, &originals, &lookup);
+        let changes = compare_with_original(&app, &roles, &originals, &lookup, Detail::Full);
         let row = rows.entry(name.clone()).or_default();
         for ((role, original), change) in roles.iter().zip(&originals).zip(&changes) {
             assert_eq!(role.function, change.function);
