@@ -133,6 +133,8 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
                             ]
                         })
                     }))
+                    // Managed policies kept as is go into `ManagedPolicyArns`.
+                    .chain(all_roles.iter().flat_map(|r| r.kept_managed_arns()))
                     .chain(policies.iter().map(|p| p.policy.as_str())),
             );
             if !missing.is_empty() {

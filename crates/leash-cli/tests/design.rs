@@ -1056,6 +1056,8 @@ Resources:
             template.to_str().unwrap(),
             "--out",
             out.to_str().unwrap(),
+            "--format",
+            "json",
         ];
         if strict {
             args.push("--strict");

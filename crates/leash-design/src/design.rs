@@ -55,6 +55,14 @@ pub struct RoleDesign {
 }
 
 impl RoleDesign {
+    /// The ARNs of the managed policies the role keeps as is (resolved).
+    pub fn kept_managed_arns(&self) -> impl Iterator<Item = &str> {
+        self.kept_as_is.iter().filter_map(|kept| match &kept.item {
+            crate::model::KeptItem::ManagedPolicy { arn, .. } => Some(arn.as_str()),
+            crate::model::KeptItem::Statements { .. } => None,
+        })
+    }
+
     pub fn verified(&self) -> bool {
         self.verification.iter().all(|c| c.passed)
     }

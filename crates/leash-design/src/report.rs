@@ -45,14 +45,7 @@ pub fn role_document(role: &RoleDesign) -> String {
         },
         "LambdaPermissions": lambda_permissions,
     });
-    let managed: Vec<&str> = role
-        .kept_as_is
-        .iter()
-        .filter_map(|kept| match &kept.item {
-            crate::model::KeptItem::ManagedPolicy { arn, .. } => Some(arn.as_str()),
-            crate::model::KeptItem::Statements { .. } => None,
-        })
-        .collect();
+    let managed: Vec<&str> = role.kept_managed_arns().collect();
     if !managed.is_empty() {
         document["ManagedPolicyArns"] = json!(managed);
     }
