@@ -544,10 +544,10 @@ fn statement_text(statement: &leash_policy::ast::Statement) -> String {
 }
 
 fn service_of(action: &str) -> String {
+    // An action's service prefix, before its first `:` (not an ARN).
     action
-        .split(':')
-        .next()
-        .unwrap_or(action)
+        .split_once(':')
+        .map_or(action, |(service, _)| service)
         .to_ascii_lowercase()
 }
 
