@@ -16,6 +16,8 @@
 
 use std::time::Duration;
 
+use rayon::prelude::*;
+
 use leash_policy::Policy;
 use leash_policy::ast::Effect;
 use leash_policy::matching::{CaseMode, WildcardPattern};
@@ -195,30 +197,12 @@ pub fn compare_with_original(
             &solver, role, original, declares, &find, detail,
         ))
     };
-    // Each role is compared on its own: large applications are split over
-    // the cores in contiguous runs (template order kept), as `design` does.
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .min(roles.len() / 4)
-        .max(1);
-    if threads == 1 {
+    // Each role is compared on its own: over the cores (rayon keeps the
+    // roles in template order), except for a few roles.
+    if roles.len() < 4 {
         return roles.iter().filter_map(one).collect();
     }
-    let run = roles.len().div_ceil(threads);
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = roles
-            .chunks(run)
-            .map(|part| scope.spawn(move || part.iter().filter_map(one).collect::<Vec<_>>()))
-            .collect();
-        let mut all = Vec::with_capacity(roles.len());
-        for worker in workers {
-            match worker.join() {
-                Ok(part) => all.extend(part),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        all
-    })
+    roles.par_iter().filter_map(one).collect()
 }
 
 /// How much of the comparison to compute.
