@@ -765,6 +765,7 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
     };
     crate::original::limit_log_actions(template, &mut application);
     crate::original::limit_lambda_needs(template, &mut application);
+    crate::original::limit_mapping_needs(template, &mut application);
     // A log statement was read as the function's own logs; where the
     // design grants it no log action after all (its role writes no log
     // stream of its group), the statement is kept as is instead.

@@ -457,6 +457,81 @@ pub fn limit_lambda_needs(template: &Template, app: &mut Application) {
     }
 }
 
+/// Keeps of each consume need from a hand-written
+/// `AWS::Lambda::EventSourceMapping` only the actions the function's
+/// original IAM grants on its source (the engine decides, AWS managed
+/// policies from the catalog): unlike a SAM event, for which SAM attaches
+/// its poller policy to the role it generates, nothing adds them, and the
+/// design grants nothing the template did not (`no-new-access`). The need
+/// becomes the listed actions; none granted, it goes. A function whose role
+/// is outside the template keeps the need (nothing to stay inside).
+pub fn limit_mapping_needs(template: &Template, app: &mut Application) {
+    let is_mapping = |need: &crate::model::Need| match &need.source {
+        crate::model::NeedSource::EventSource { event } => template
+            .resource(event)
+            .is_some_and(|r| r.resource_type.node == "AWS::Lambda::EventSourceMapping"),
+        _ => false,
+    };
+    if !app.functions.iter().any(|f| f.needs.iter().any(is_mapping)) {
+        return;
+    }
+    let originals = original_iam_all(template, app);
+    let principal = format!("arn:aws:iam::{}:role/leash-design-check", app.account);
+    let (region, account) = (app.region.clone(), app.account.clone());
+    let resources = app.resources.clone();
+    for (function, original) in app.functions.iter_mut().zip(originals) {
+        if original.function != function.logical_id
+            || function.role.as_ref().is_some_and(|r| !r.in_template)
+            || !function.needs.iter().any(is_mapping)
+        {
+            continue;
+        }
+        let policy = original.combined(&embedded_managed_policy).policy;
+        let prepared = leash_policy::authz::PreparedPolicySet::new(
+            &leash_policy::authz::PolicySet::new().with_identity_policy("template", policy),
+        );
+        let mut limited = Vec::new();
+        for need in std::mem::take(&mut function.needs) {
+            let source = resources.iter().find(|r| r.logical_id == need.resource);
+            let (true, Some(source)) = (is_mapping(&need), source) else {
+                limited.push(need);
+                continue;
+            };
+            for row in crate::access::entries(source.kind, need.access) {
+                let arn =
+                    crate::access::scope_arn(row.scope, &source.name, &region, &account, None);
+                // A stream of a table: one of them, for the request.
+                let example = match arn.strip_suffix('*') {
+                    Some(stem) => format!("{stem}2026-01-01T00:00:00.000"),
+                    None => arn.clone(),
+                };
+                let actions: Vec<String> = row
+                    .actions
+                    .iter()
+                    .filter(|action| {
+                        let request = leash_policy::context::Request::new(
+                            principal.clone(),
+                            **action,
+                            example.clone(),
+                        );
+                        prepared.evaluate(&request).is_allowed()
+                    })
+                    .map(|action| (*action).to_string())
+                    .collect();
+                if !actions.is_empty() {
+                    limited.push(crate::model::Need {
+                        access: crate::model::Access::Listed,
+                        actions,
+                        scope: Some(row.scope),
+                        ..need.clone()
+                    });
+                }
+            }
+        }
+        function.needs = limited;
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
