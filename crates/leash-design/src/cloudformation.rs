@@ -2133,6 +2133,10 @@ Resources:
       Handler: a.b
       Runtime: python3.12
       CodeUri: s/
+      # The mapping below polls with what the author granted: no more.
+      Policies:
+        - Statement:
+            - {Effect: Allow, Action: sqs:ReceiveMessage, Resource: !GetAtt Jobs.Arn}
       EventInvokeConfig:
         DestinationConfig:
           OnSuccess: {Type: Lambda, Destination: !GetAtt Next.Arn}
@@ -2163,12 +2167,15 @@ Resources:
             r#""Resource":{"Fn::Sub":"arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:${Failed.QueueName}"}"#,
             r#""Action":"mq:DescribeBroker","Effect":"Allow","Resource":{"Fn::Sub":"${Broker.Arn}"}"#,
             r#""Action":"secretsmanager:GetSecretValue","Effect":"Allow","Resource":{"Fn::Sub":"${Secret}"}"#,
-            // The mapped queue: consumed.
+            // The mapped queue: consumed, as far as the template grants.
             "sqs:ReceiveMessage",
             "${Jobs.QueueName}",
         ] {
             assert!(role.contains(expected), "{expected} not in {role}");
         }
+        // `consume`'s other actions the template does not grant: not added
+        // (`original::limit_mapping_needs`).
+        assert!(!role.contains("sqs:DeleteMessage"), "{role}");
     }
 
     #[test]
