@@ -7,6 +7,9 @@ use serde_json::{Value, json};
 use std::io::Write;
 
 pub fn run(args: &ActionArgs) -> u8 {
+    if args.sdk {
+        return run_sdk(args);
+    }
     let pattern = args.pattern.trim();
     if !pattern.contains(':') && pattern != "*" {
         eprintln!(
@@ -112,4 +115,56 @@ fn write_text(out: &mut impl Write, action: &Action) -> std::io::Result<()> {
         )?;
     }
     writeln!(out)
+}
+
+/// `leash action --sdk service.method`: the IAM actions of an SDK call.
+fn run_sdk(args: &ActionArgs) -> u8 {
+    let call = args.pattern.trim();
+    let table = leash_code::sdk::table();
+    let Some((service, method)) = call.split_once('.') else {
+        eprintln!(
+            "error: `{call}` is not an SDK call: expected `service.method`, e.g. `dynamodb.put_item`"
+        );
+        return exit::ERROR;
+    };
+    let operation = table
+        .by_method(service, method)
+        .or_else(|| table.by_name(service, method));
+    let Some(operation) = operation else {
+        eprintln!(
+            "no operation `{method}` of service `{service}` in the SDK table (botocore {})",
+            table.version
+        );
+        return exit::FINDINGS;
+    };
+    let names = leash_code::sdk::actions_of(operation);
+    let mut actions: Vec<&Action> = names.iter().filter_map(|a| catalog().action(a)).collect();
+    actions.sort_by_key(|a| (a.service(), a.name()));
+    let mut out = std::io::stdout().lock();
+    let written = if args.json {
+        let value = json!({
+            "call": format!("{}.{}", operation.service, operation.method),
+            "operation": operation.name,
+            "resource_members": operation.resource_members,
+            "actions": actions.iter().map(|a| action_json(a)).collect::<Vec<Value>>(),
+        });
+        serde_json::to_writer_pretty(&mut out, &value)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writeln!(out))
+    } else {
+        writeln!(
+            out,
+            "{}.{} (operation {}, botocore {}) needs:\n",
+            operation.service, operation.method, operation.name, table.version
+        )
+        .and_then(|()| actions.iter().try_for_each(|a| write_text(&mut out, a)))
+    };
+    match written {
+        Ok(()) => exit::OK,
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
+        Err(err) => {
+            eprintln!("error: cannot write output: {err}");
+            exit::ERROR
+        }
+    }
 }

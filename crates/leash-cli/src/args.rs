@@ -49,6 +49,17 @@ pub enum Command {
     Audit(Box<AuditArgs>),
     /// What principals did, from CloudTrail log files: IAM actions per principal and resource
     Usage(UsageArgs),
+    /// What each function's handler code calls: SDK calls, IAM actions, template resources
+    Needs(NeedsArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct NeedsArgs {
+    /// A SAM/CloudFormation template; each function's code is read from its `CodeUri`
+    pub template: std::path::PathBuf,
+    /// Print one JSON array of calls instead of a table per function
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]
@@ -163,7 +174,11 @@ pub enum DesignFormat {
 #[derive(Args, Debug)]
 pub struct ActionArgs {
     /// An action or a pattern with `*` and `?`: `s3:GetObject`, `dynamodb:*Item`, `*:Describe*`
+    /// (with `--sdk`: an SDK call, `dynamodb.put_item`)
     pub pattern: String,
+    /// Look up an SDK call (`service.method`, e.g. `dynamodb.put_item`) and print its IAM actions
+    #[arg(long)]
+    pub sdk: bool,
     /// Print one JSON array instead of text
     #[arg(long)]
     pub json: bool,

@@ -7,6 +7,7 @@ mod audit;
 mod check;
 mod config;
 mod design;
+mod needs;
 mod panic_guard;
 mod parallel;
 mod prove;
@@ -53,6 +54,7 @@ fn main() -> ExitCode {
         args::Command::Design(d) => design::run(&d),
         args::Command::Audit(a) => audit::run(&a),
         args::Command::Usage(u) => usage::run(&u),
+        args::Command::Needs(n) => needs::run(&n),
     })
     .unwrap_or(exit::ERROR);
     ExitCode::from(code)

@@ -1,0 +1,573 @@
+//! A template's functions, their code, and what the code calls, traced to
+//! the template's resources.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use leash_iac::{ParameterDefaults, ResolveContext, Template, resolve, resolve_with};
+use leash_policy::{Member, Span, Value, ValueKind};
+
+use crate::sdk::{actions_of, table};
+use crate::value::{Gap, RawCall, Site, Sym};
+use crate::{javascript, python};
+
+/// The language a function's code is read as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Language {
+    Python,
+    JavaScript,
+    TypeScript,
+}
+
+/// One SDK call of a function, with what it needs.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Need {
+    pub function: String,
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    /// `service.method`, e.g. `dynamodb.put_item`.
+    pub call: String,
+    pub actions: Vec<String>,
+    /// The resource's ARN as the template would write it, or null.
+    pub resource: Option<String>,
+    /// The logical id of the template resource the call acts on.
+    pub resource_id: Option<String>,
+    /// Whether the resource is known (or the action takes none).
+    pub resolved: bool,
+    /// Why the resource is not resolved, or why none is needed.
+    pub reason: Option<String>,
+}
+
+/// A function and what its code calls.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FunctionNeeds {
+    pub function: String,
+    pub language: Option<Language>,
+    /// Files read, relative to the template's folder.
+    pub files: Vec<String>,
+    pub needs: Vec<Need>,
+    /// What kept calls from being found.
+    pub gaps: Vec<Gap>,
+}
+
+impl FunctionNeeds {
+    /// Every call found and resolved, and no gap.
+    pub fn complete(&self) -> bool {
+        self.gaps.is_empty() && self.needs.iter().all(|n| n.resolved)
+    }
+}
+
+/// What each Lambda function of `template` (read from `template_path`)
+/// calls.
+pub fn template_needs(template: &Template, template_path: &Path) -> Vec<FunctionNeeds> {
+    let folder = template_path.parent().unwrap_or(Path::new("."));
+    template
+        .resources
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.resource_type.node.as_str(),
+                "AWS::Serverless::Function" | "AWS::Lambda::Function"
+            )
+        })
+        .map(|r| function_needs(template, template_path, folder, r))
+        .collect()
+}
+
+fn str_prop<'v>(value: &'v Value, key: &str) -> Option<&'v str> {
+    value.get(key).and_then(Value::as_str)
+}
+
+fn function_needs(
+    template: &Template,
+    template_path: &Path,
+    folder: &Path,
+    resource: &leash_iac::Resource,
+) -> FunctionNeeds {
+    let properties = &resource.properties;
+    let function = resource.logical_id.node.clone();
+    let runtime = str_prop(properties, "Runtime").unwrap_or("");
+    let mut result = FunctionNeeds {
+        function: function.clone(),
+        language: None,
+        files: Vec::new(),
+        needs: Vec::new(),
+        gaps: Vec::new(),
+    };
+    let language = if runtime.starts_with("python") {
+        Some(Language::Python)
+    } else if runtime.starts_with("nodejs") {
+        Some(Language::JavaScript)
+    } else {
+        None
+    };
+    let Some(mut language) = language else {
+        let reason = if runtime.is_empty() {
+            "no `Runtime` (a container image or a custom runtime): the code is not read".to_string()
+        } else {
+            format!("runtime `{runtime}`: leash reads Python and JavaScript/TypeScript code only")
+        };
+        result.gaps.push(Gap { site: None, reason });
+        return result;
+    };
+    let template_name = template_path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let inline = str_prop(properties, "InlineCode").or_else(|| {
+        properties
+            .get("Code")
+            .and_then(|c| c.get("ZipFile"))
+            .and_then(Value::as_str)
+    });
+    let mut raw: Vec<RawCall> = Vec::new();
+    if let Some(code) = inline {
+        // The code's first line is the one after the block scalar's `|`.
+        let code_value = properties
+            .get("InlineCode")
+            .or_else(|| properties.get("Code").and_then(|c| c.get("ZipFile")));
+        let line_offset = template.source.as_deref().map_or(0, |s| {
+            line_of(s, code_value.map_or(Span::default(), |v| v.span).start)
+        });
+        let file = template_name.clone();
+        let gaps_before = result.gaps.len();
+        let mut calls = read_file(language, code, &file, &mut result.gaps).0;
+        for c in &mut calls {
+            c.site.line += line_offset;
+        }
+        for gap in &mut result.gaps[gaps_before..] {
+            if let Some(site) = &mut gap.site {
+                site.line += line_offset;
+            }
+        }
+        raw.extend(calls);
+        result.files.push(file);
+    } else {
+        let code_uri = str_prop(properties, "CodeUri").or_else(|| {
+            properties
+                .get("Code")
+                .and_then(|c| c.get("S3Key"))
+                .and_then(Value::as_str)
+        });
+        let handler = str_prop(properties, "Handler").unwrap_or("");
+        // Without `CodeUri`, `sam build` takes the template's folder.
+        let code_uri = code_uri.unwrap_or(".");
+        if code_uri.starts_with("s3://")
+            || properties
+                .get("CodeUri")
+                .is_some_and(|c| c.as_str().is_none())
+        {
+            result.gaps.push(Gap {
+                site: None,
+                reason: "the code is in S3, not in the repository".to_string(),
+            });
+            return result;
+        }
+        let code_dir = folder.join(code_uri);
+        let Some((module, _)) = handler.rsplit_once('.') else {
+            result.gaps.push(Gap {
+                site: None,
+                reason: format!("handler `{handler}` names no module"),
+            });
+            return result;
+        };
+        let candidates: &[(&str, Language)] = match language {
+            Language::Python => &[("py", Language::Python)],
+            _ => &[
+                ("js", Language::JavaScript),
+                ("mjs", Language::JavaScript),
+                ("cjs", Language::JavaScript),
+                ("ts", Language::TypeScript),
+            ],
+        };
+        let module_path = if language == Language::Python {
+            module.replace('.', "/")
+        } else {
+            module.to_string()
+        };
+        // `CodeUri` may name the handler's file itself.
+        let single = code_dir.is_file().then(|| {
+            let lang = if code_dir.extension().is_some_and(|e| e == "ts") {
+                Language::TypeScript
+            } else {
+                language
+            };
+            (code_dir.clone(), lang)
+        });
+        let found = single.or_else(|| {
+            candidates.iter().find_map(|(ext, lang)| {
+                let path = code_dir.join(format!("{module_path}.{ext}"));
+                path.is_file().then_some((path, *lang))
+            })
+        });
+        let Some((entry, entry_language)) = found else {
+            result.gaps.push(Gap {
+                site: None,
+                reason: format!("handler module `{module_path}` not found in `{code_uri}`"),
+            });
+            return result;
+        };
+        language = entry_language;
+        let mut queue: Vec<(PathBuf, Language)> = vec![(entry, language)];
+        let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
+        while let Some((path, lang)) = queue.pop() {
+            if !seen.insert(path.clone()) || seen.len() > 20 {
+                continue;
+            }
+            let shown = relative(&path, folder);
+            let Ok(code) = std::fs::read_to_string(&path) else {
+                result.gaps.push(Gap {
+                    site: None,
+                    reason: format!("`{shown}` cannot be read"),
+                });
+                continue;
+            };
+            let (calls, imports) = read_file(lang, &code, &shown, &mut result.gaps);
+            raw.extend(calls);
+            result.files.push(shown);
+            let dir = path.parent().unwrap_or(Path::new("."));
+            for import in imports {
+                if let Some(found) = local_module(lang, dir, &code_dir, &import) {
+                    queue.push(found);
+                }
+            }
+        }
+    }
+    result.language = Some(language);
+    result.needs = raw
+        .into_iter()
+        .map(|c| trace(template, resource, &function, c))
+        .collect();
+    result
+}
+
+fn line_of(source: &str, offset: usize) -> usize {
+    source
+        .get(..offset)
+        .map_or(0, |s| s.matches('\n').count() + 1)
+}
+
+fn relative(path: &Path, folder: &Path) -> String {
+    path.strip_prefix(folder)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// A module imported from the same folder (or the code's root folder).
+fn local_module(
+    language: Language,
+    dir: &Path,
+    root: &Path,
+    import: &str,
+) -> Option<(PathBuf, Language)> {
+    match language {
+        Language::Python => [dir, root].iter().find_map(|d| {
+            let file = d.join(format!("{import}.py"));
+            let package = d.join(import).join("__init__.py");
+            if file.is_file() {
+                Some((file, Language::Python))
+            } else if package.is_file() {
+                Some((package, Language::Python))
+            } else {
+                None
+            }
+        }),
+        _ => {
+            if !import.starts_with('.') {
+                return None;
+            }
+            let base = dir.join(import);
+            if base.is_file() {
+                let lang = if import.ends_with(".ts") {
+                    Language::TypeScript
+                } else {
+                    Language::JavaScript
+                };
+                return Some((base, lang));
+            }
+            for (ext, lang) in [
+                ("js", Language::JavaScript),
+                ("mjs", Language::JavaScript),
+                ("cjs", Language::JavaScript),
+                ("ts", Language::TypeScript),
+            ] {
+                let stem = import.trim_end_matches(".js");
+                let file = dir.join(format!("{stem}.{ext}"));
+                if file.is_file() {
+                    return Some((file, lang));
+                }
+                let index = dir.join(stem).join(format!("index.{ext}"));
+                if index.is_file() {
+                    return Some((index, lang));
+                }
+            }
+            None
+        }
+    }
+}
+
+fn read_file(
+    language: Language,
+    code: &str,
+    file: &str,
+    gaps: &mut Vec<Gap>,
+) -> (Vec<RawCall>, Vec<String>) {
+    match language {
+        Language::Python => {
+            let read = python::read(code, file);
+            gaps.extend(read.gaps);
+            (read.calls, read.imports)
+        }
+        Language::JavaScript | Language::TypeScript => {
+            let read = javascript::read(code, file, language == Language::TypeScript);
+            gaps.extend(read.gaps);
+            (read.calls, read.imports)
+        }
+    }
+}
+
+/// The call's resource, through the function's environment, to the
+/// template.
+fn trace(
+    template: &Template,
+    function: &leash_iac::Resource,
+    function_id: &str,
+    call: RawCall,
+) -> Need {
+    let method = table()
+        .by_name(&call.service, &call.operation)
+        .map_or_else(|| call.operation.clone(), |o| o.method.to_string());
+    let actions = table()
+        .by_name(&call.service, &call.operation)
+        .map(actions_of)
+        .unwrap_or_default();
+    let Site { file, line, column } = call.site;
+    let mut need = Need {
+        function: function_id.to_string(),
+        file,
+        line,
+        column,
+        call: format!("{}.{method}", call.service),
+        actions,
+        resource: None,
+        resource_id: None,
+        resolved: false,
+        reason: None,
+    };
+    let Some(target) = call.target else {
+        need.resolved = true;
+        need.reason = Some("the action applies to no specific resource (`*`)".to_string());
+        return need;
+    };
+    let logical_id = match &target {
+        Sym::Env(variable) => {
+            let value = function
+                .properties
+                .get("Environment")
+                .and_then(|e| e.get("Variables"))
+                .and_then(|v| v.get(variable));
+            match value {
+                None => Err(format!(
+                    "environment variable `{variable}` is not set on the function"
+                )),
+                Some(value) => {
+                    match reference_target(value).filter(|id| template.resource(id).is_some()) {
+                        Some(id) => Ok(id),
+                        None => {
+                            // A name written in the template (a literal, a
+                            // parameter, a `Fn::Sub`): the name, with symbols
+                            // for what only deployment knows.
+                            let context = ResolveContext {
+                                parameter_defaults: ParameterDefaults::Unknown,
+                                ..ResolveContext::default()
+                            };
+                            let resolution = resolve_with(value, template, &context);
+                            match resolution.value.as_str() {
+                                Some(text) if resolution.unresolved.is_empty() => {
+                                    let text = template.symbols.display(text);
+                                    return literal(
+                                        need,
+                                        &call.service,
+                                        &call.operation,
+                                        &text,
+                                        call.object_level,
+                                    );
+                                }
+                                _ => Err(format!(
+                                    "environment variable `{variable}` names no resource of the template"
+                                )),
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Sym::Str(text) => {
+            return literal(
+                need,
+                &call.service,
+                &call.operation,
+                text,
+                call.object_level,
+            );
+        }
+        _ => Err("the resource's name is computed by the code".to_string()),
+    };
+    match logical_id {
+        Err(reason) => need.reason = Some(reason),
+        Ok(id) => {
+            match arn_of(template, &id) {
+                Some(arn) => {
+                    let arn = if call.object_level {
+                        format!("{arn}/*")
+                    } else {
+                        arn
+                    };
+                    need.resource = Some(arn);
+                    need.resolved = true;
+                }
+                None => need.reason = Some(format!("`{id}` has no ARN leash can write")),
+            }
+            need.resource_id = Some(id);
+        }
+    }
+    need
+}
+
+/// The logical id a `Ref`, `Fn::GetAtt` or a `Fn::Sub` of one name points
+/// at.
+fn reference_target(value: &Value) -> Option<String> {
+    if let Some(target) = value.get("Ref").and_then(Value::as_str) {
+        return Some(target.to_string());
+    }
+    if let Some(attribute) = value.get("Fn::GetAtt") {
+        if let Some(text) = attribute.as_str() {
+            return text.split('.').next().map(str::to_string);
+        }
+        return attribute.as_array()?.first()?.as_str().map(str::to_string);
+    }
+    let sub = value.get("Fn::Sub")?.as_str()?;
+    let inner = sub.strip_prefix("${")?.strip_suffix('}')?;
+    (!inner.contains("${")).then(|| inner.split('.').next().unwrap_or(inner).to_string())
+}
+
+/// The resource's ARN with the template's symbols, as the template writes
+/// it.
+fn arn_of(template: &Template, id: &str) -> Option<String> {
+    let span = Span::default();
+    let string = |s: &str| Value::new(ValueKind::String(s.to_string()), span);
+    let member = |key: &str, value: Value| Member {
+        key: leash_policy::Spanned::new(key.to_string(), span),
+        value,
+    };
+    let get_att = Value::new(
+        ValueKind::Object(vec![member(
+            "Fn::GetAtt",
+            Value::new(ValueKind::Array(vec![string(id), string("Arn")]), span),
+        )]),
+        span,
+    );
+    let by_ref = Value::new(ValueKind::Object(vec![member("Ref", string(id))]), span);
+    for value in [get_att, by_ref] {
+        if let Some(text) = resolve(&value, template).as_str()
+            && text.starts_with("arn:")
+        {
+            return Some(template.symbols.display(text));
+        }
+    }
+    None
+}
+
+/// A resource the code or the environment names by a literal: its ARN when
+/// the name fills the one name of the action's resource type.
+fn literal(mut need: Need, service: &str, operation: &str, text: &str, object_level: bool) -> Need {
+    let arn = if text.starts_with("arn:") {
+        Some(text.to_string())
+    } else if let Some(rest) = text.strip_prefix("https://sqs.") {
+        // A queue URL: https://sqs.REGION.amazonaws.com/ACCOUNT/NAME
+        let mut parts = rest.split('/');
+        let host = parts.next().unwrap_or("");
+        let region = host.split('.').next().unwrap_or("");
+        match (parts.next(), parts.next()) {
+            (Some(account), Some(name)) if !region.is_empty() => Some(format!(
+                "arn:${{AWS::Partition}}:sqs:{region}:{account}:{name}"
+            )),
+            _ => None,
+        }
+    } else if service.starts_with("bedrock") && is_inference_profile(text) {
+        need.reason = Some(format!(
+            "`{text}` is an inference profile: the models and regions it routes to are not known offline"
+        ));
+        return need;
+    } else {
+        arn_from_template(service, operation, text)
+    };
+    match arn {
+        Some(arn) => {
+            need.resource = Some(if object_level {
+                format!("{arn}/*")
+            } else {
+                arn
+            });
+            need.resolved = true;
+        }
+        None => {
+            need.reason = Some(format!(
+                "the code names `{text}`, and leash cannot tell its ARN"
+            ));
+        }
+    }
+    need
+}
+
+/// The ARN template of the operation's resource type with its one name
+/// placeholder filled in.
+fn arn_from_template(service: &str, operation: &str, name: &str) -> Option<String> {
+    let op = table().by_name(service, operation)?;
+    let action_name = actions_of(op).into_iter().next()?;
+    let catalog = leash_catalog::catalog();
+    let action = catalog.action(&action_name)?;
+    let resource_type = if op.service == "s3" {
+        "bucket"
+    } else if op.service.starts_with("bedrock") {
+        "foundation-model"
+    } else {
+        let types = action.resource_types();
+        types
+            .iter()
+            .find(|r| r.required())
+            .or(types.first())?
+            .resource_type()
+    };
+    let template = catalog
+        .service(action.service())?
+        .resource_type(resource_type)?
+        .arn_template();
+    let mut out = template
+        .replace("${Partition}", "${AWS::Partition}")
+        .replace("${Region}", "${AWS::Region}")
+        .replace("${Account}", "${AWS::AccountId}");
+    let placeholders = out.matches("${").count() - out.matches("${AWS::").count();
+    if placeholders != 1 {
+        return None;
+    }
+    let start = out.find("${").filter(|_| true)?;
+    let mut position = start;
+    while out[position..].starts_with("${AWS::") {
+        position += out[position + 2..].find("${")? + 2;
+    }
+    let end = position + out[position..].find('}')? + 1;
+    out.replace_range(position..end, name);
+    Some(out)
+}
+
+/// A cross-region inference profile id (`us.anthropic.claude-...`).
+fn is_inference_profile(model: &str) -> bool {
+    let prefix = model.split('.').next().unwrap_or("");
+    model.matches('.').count() >= 2
+        && matches!(
+            prefix,
+            "us" | "eu" | "apac" | "global" | "us-gov" | "ca" | "jp" | "au"
+        )
+}
