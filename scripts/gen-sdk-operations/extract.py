@@ -21,15 +21,16 @@ from botocore import xform_name
 
 # The services the sam-apps corpus calls (and their neighbours).
 SERVICES = """
-dynamodb dynamodbstreams s3 sqs sns lambda stepfunctions events secretsmanager
+ec2 dynamodb dynamodbstreams s3 sqs sns lambda stepfunctions events secretsmanager
 ssm kinesis firehose kms apigatewaymanagementapi bedrock-runtime bedrock
 bedrock-agent-runtime rekognition comprehend translate ses sesv2 cognito-idp
 sts cloudwatch logs xray iot-data textract polly transcribe athena glue ecs
 sagemaker-runtime appconfigdata scheduler pipes location personalize-runtime
-resourcegroupstaggingapi qbusiness pinpoint mediaconvert
+resourcegroupstaggingapi qbusiness pinpoint mediaconvert route53 rds-data acm
 """.split()
 
-# Input members that name (or locate) a resource.
+# Input members that name (or locate) a resource, in any case (Step
+# Functions writes `stateMachineArn`).
 RESOURCE_MEMBER = re.compile(
     r"^(TableName|Bucket|Key|QueueUrl|TopicArn|TargetArn|FunctionName|StateMachineArn|"
     r"ExecutionArn|SecretId|Name|Names|Path|StreamName|StreamARN|DeliveryStreamName|KeyId|"
@@ -37,7 +38,8 @@ RESOURCE_MEMBER = re.compile(
     r"ResourceArn|ApplicationIdentifier|EndpointName|WorkGroup|DatabaseName|cluster|"
     r"taskDefinition|topic|thingName|CollectionId|TerminologyNames|Entries|RequestItems|"
     r"TransactItems|Statement|Statements|TransactStatements|Identity|FromEmailAddress|"
-    r"Source|ScheduleName|GroupName|agentId|agentAliasId|knowledgeBaseId|Namespace)$"
+    r"Source|ScheduleName|GroupName|agentId|agentAliasId|knowledgeBaseId|Namespace)$",
+    re.IGNORECASE,
 )
 
 

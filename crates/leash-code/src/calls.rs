@@ -52,10 +52,27 @@ pub fn call(site: Site, operation: &Operation, argument: &dyn Fn(&str) -> Option
     // `TopicArn` or `TargetArn`).
     let given = TARGET_MEMBERS
         .iter()
-        .filter(|m| operation.resource_members.contains(m))
+        .filter_map(|m| {
+            operation
+                .resource_members
+                .iter()
+                .find(|member| member.eq_ignore_ascii_case(m))
+        })
         .find_map(|m| argument(m));
     // An action whose resource types are all optional (`translate:TranslateText`
     // with or without a terminology) acts on `*` unless the call names one.
+    // `events:PutEvents` acts on the bus of its entries; an entry without
+    // `EventBusName` goes to the account's default bus
+    // (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEventsRequestEntry.html).
+    if operation.service == "events" && operation.name == "PutEvents" {
+        return RawCall {
+            site,
+            service: operation.service.to_string(),
+            operation: operation.name.to_string(),
+            object_level: false,
+            target: Some(argument("Entries.EventBusName").unwrap_or(Sym::Unknown)),
+        };
+    }
     let (any, required) = takes_resource(operation);
     let target = if !any {
         None

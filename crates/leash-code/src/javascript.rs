@@ -27,7 +27,8 @@ struct Reader<'s, 't> {
     file: &'s str,
     imports: HashMap<String, Import>,
     bindings: HashMap<String, Sym>,
-    objects: HashMap<String, Option<Node<'t>>>,
+    /// Object literals assigned to each name, every one of them.
+    objects: HashMap<String, Vec<Node<'t>>>,
 }
 
 /// The operation of a `@aws-sdk/lib-dynamodb` command or a v2
@@ -77,7 +78,7 @@ pub fn read(source: &str, file: &str, typescript: bool) -> FileCalls {
     each_node(root, |node| reader.import(node, &mut out.imports));
     for _ in 0..3 {
         let mut bindings: HashMap<String, Sym> = HashMap::new();
-        let mut objects: HashMap<String, Option<Node<'_>>> = HashMap::new();
+        let mut objects: HashMap<String, Vec<Node<'_>>> = HashMap::new();
         each_node(root, |node| {
             for (name, value, object) in reader.assignments(node) {
                 let joined = match bindings.remove(&name) {
@@ -85,11 +86,10 @@ pub fn read(source: &str, file: &str, typescript: bool) -> FileCalls {
                     None => value,
                 };
                 bindings.insert(name.clone(), joined);
-                let object = match objects.remove(&name) {
-                    Some(previous) if previous.map(|n| n.id()) != object.map(|n| n.id()) => None,
-                    _ => object,
-                };
-                objects.insert(name, object);
+                let entry = objects.entry(name).or_default();
+                // A name assigned something else than an object literal
+                // somewhere: its object is not known there.
+                entry.push(object.unwrap_or(node));
             }
         });
         reader.bindings = bindings;
@@ -436,14 +436,48 @@ impl<'s, 't> Reader<'s, 't> {
         }
     }
 
+    /// The object literal a name holds where `use_site` reads it: the last
+    /// assignment before it in the innermost function that assigns the
+    /// name and encloses the use.
+    fn object_of(&self, use_site: Node<'_>) -> Option<Node<'t>> {
+        let assigned = self.objects.get(self.text(use_site))?;
+        let scope_of = |node: Node<'_>| {
+            let mut current = node.parent();
+            while let Some(n) = current {
+                if matches!(
+                    n.kind(),
+                    "function_declaration"
+                        | "function_expression"
+                        | "arrow_function"
+                        | "method_definition"
+                        | "function"
+                ) {
+                    return Some(n.byte_range());
+                }
+                current = n.parent();
+            }
+            None
+        };
+        let encloses = |scope: &Option<std::ops::Range<usize>>| match scope {
+            None => true,
+            Some(range) => range.contains(&use_site.start_byte()),
+        };
+        let best = assigned
+            .iter()
+            .filter(|n| encloses(&scope_of(**n)))
+            .filter(|n| n.start_byte() < use_site.start_byte())
+            .max_by_key(|n| (scope_of(**n).map_or(0, |r| r.start), n.start_byte()))?;
+        (best.kind() == "object").then_some(*best)
+    }
+
     /// The value of member `key` of an object literal argument (or of a
     /// name bound to one).
     fn member(&self, object: Option<Node<'_>>, key: &str) -> Option<Sym> {
         let object = object?;
         let object = match object.kind() {
-            "identifier" => match self.objects.get(self.text(object)) {
-                Some(Some(node)) => *node,
-                _ => return Some(Sym::Unknown),
+            "identifier" => match self.object_of(object) {
+                Some(node) => node,
+                None => return Some(Sym::Unknown),
             },
             "object" => object,
             _ => return Some(Sym::Unknown),
@@ -494,6 +528,18 @@ impl<'s, 't> Reader<'s, 't> {
         };
         let at = site(node, self.source, self.file);
         let argument = |member: &str| {
+            if member == "Entries.EventBusName" {
+                let entries = object
+                    .and_then(|o| self.object_literal(o))
+                    .and_then(|o| self.member_node(o, "Entries"))
+                    .filter(|e| e.kind() == "array")?;
+                let mut buses = named_children(entries).into_iter().map(|entry| {
+                    self.member(Some(entry), "EventBusName")
+                        .unwrap_or_else(|| Sym::Str("default".to_string()))
+                });
+                let first = buses.next()?;
+                return Some(buses.fold(first, Sym::join));
+            }
             if member == "TableName"
                 && let Some(Sym::Unknown) | None = self.member(object, "TableName")
                 && let Some(items) = self.request_items(object)

@@ -248,8 +248,16 @@ fn line_of(source: &str, offset: usize) -> usize {
 }
 
 fn relative(path: &Path, folder: &Path) -> String {
-    path.strip_prefix(folder)
-        .unwrap_or(path)
+    let path: PathBuf = path
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
+    let folder: PathBuf = folder
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect();
+    path.strip_prefix(&folder)
+        .unwrap_or(&path)
         .to_string_lossy()
         .into_owned()
 }
@@ -500,6 +508,15 @@ fn literal(mut need: Need, service: &str, operation: &str, text: &str, object_le
             "`{text}` is an inference profile: the models and regions it routes to are not known offline"
         ));
         return need;
+    } else if service == "secretsmanager" {
+        // A secret's ARN ends in `-` and six random characters; a policy
+        // names it by its name and `-??????`
+        // (https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_examples.html).
+        arn_from_template(service, operation, &format!("{text}-??????"))
+    } else if service == "ssm" {
+        // A parameter's ARN names it without its leading `/`
+        // (https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-paramstore-access.html).
+        arn_from_template(service, operation, text.strip_prefix('/').unwrap_or(text))
     } else {
         arn_from_template(service, operation, text)
     };

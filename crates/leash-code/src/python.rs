@@ -23,6 +23,11 @@ struct Reader<'s> {
     source: &'s str,
     file: &'s str,
     bindings: HashMap<String, Sym>,
+    /// The services whose clients the file creates.
+    services: Vec<String>,
+    /// Names imported from boto3 (`from boto3 import client`) and what
+    /// they are there.
+    boto3_names: HashMap<String, String>,
 }
 
 /// Reads one Python file.
@@ -40,7 +45,31 @@ pub fn read(source: &str, file: &str) -> FileCalls {
         source,
         file,
         bindings: HashMap::new(),
+        services: Vec::new(),
+        boto3_names: HashMap::new(),
     };
+    each_node(root, |node| {
+        if node.kind() == "import_from_statement"
+            && let Some(module) = node.child_by_field_name("module_name")
+            && matches!(text(module, source), "boto3" | "boto3.session")
+        {
+            let mut cursor = node.walk();
+            for name in node.children_by_field_name("name", &mut cursor) {
+                let (imported, alias) = match name.kind() {
+                    "aliased_import" => (
+                        name.child_by_field_name("name").map(|n| text(n, source)),
+                        name.child_by_field_name("alias").map(|n| text(n, source)),
+                    ),
+                    _ => (Some(text(name, source)), Some(text(name, source))),
+                };
+                if let (Some(imported), Some(alias)) = (imported, alias) {
+                    reader
+                        .boto3_names
+                        .insert(alias.to_string(), imported.to_string());
+                }
+            }
+        }
+    });
     // Assignments, three rounds so that a name bound from another name
     // bound later in the file is known.
     for _ in 0..3 {
@@ -56,6 +85,16 @@ pub fn read(source: &str, file: &str) -> FileCalls {
         });
         reader.bindings = bindings;
     }
+    let mut services = Vec::new();
+    each_node(root, |node| {
+        if node.kind() == "call"
+            && let Sym::Client(service) = reader.eval(node)
+            && !services.contains(&service)
+        {
+            services.push(service);
+        }
+    });
+    reader.services = services;
     each_node(root, |node| match node.kind() {
         "call" => reader.call(node, &mut out),
         "import_statement" | "import_from_statement" => {
@@ -235,17 +274,24 @@ impl<'s> Reader<'s> {
         if function_text == "str" {
             return positional.first().map_or(Sym::Unknown, |n| self.eval(*n));
         }
-        if function.kind() != "attribute" {
-            return Sym::Unknown;
-        }
-        let (Some(object), Some(attribute)) = (
-            function.child_by_field_name("object"),
-            function.child_by_field_name("attribute"),
-        ) else {
-            return Sym::Unknown;
+        // `from boto3 import client`: `client('s3')`.
+        let (receiver, method) = if function.kind() == "identifier"
+            && let Some(imported) = self.boto3_names.get(function_text)
+        {
+            (Sym::Namespace, imported.as_str())
+        } else {
+            if function.kind() != "attribute" {
+                return Sym::Unknown;
+            }
+            let (Some(object), Some(attribute)) = (
+                function.child_by_field_name("object"),
+                function.child_by_field_name("attribute"),
+            ) else {
+                return Sym::Unknown;
+            };
+            (self.eval(object), self.text(attribute))
         };
-        let method = self.text(attribute);
-        match (self.eval(object), method) {
+        match (receiver, method) {
             (Sym::Namespace, "client") => first("service_name")
                 .and_then(|n| self.string(n))
                 .map_or(Sym::Unknown, Sym::Client),
@@ -435,6 +481,19 @@ impl<'s> Reader<'s> {
                     push(out, &service, op, &|_| Some(name.clone()));
                 }
             }
+            Sym::Unknown if matches!(object.kind(), "identifier" | "attribute") => {
+                // A client passed as an argument or kept where the reading
+                // loses it: the one service of the file's clients that has
+                // this method.
+                let mut owners = self
+                    .services
+                    .iter()
+                    .filter(|s| table().by_method(s, method).is_some());
+                if let (Some(service), None) = (owners.next(), owners.next()) {
+                    let args = |member: &str| self.argument(member, &keywords);
+                    push(out, service, method, &args);
+                }
+            }
             _ => {}
         }
     }
@@ -442,6 +501,21 @@ impl<'s> Reader<'s> {
     /// The value given for an input member: a keyword argument, or inside
     /// the dict of `RequestItems` (its first key names the table).
     fn argument(&self, member: &str, keywords: &[(&str, Node<'_>)]) -> Option<Sym> {
+        if member == "Entries.EventBusName" {
+            let entries = keywords
+                .iter()
+                .find(|(k, _)| *k == "Entries")
+                .map(|(_, v)| *v)?;
+            if entries.kind() != "list" {
+                return Some(Sym::Unknown);
+            }
+            let mut buses = named_children(entries).into_iter().map(|entry| {
+                self.dict_member(entry, "EventBusName")
+                    .unwrap_or_else(|| Sym::Str("default".to_string()))
+            });
+            let first = buses.next()?;
+            return Some(buses.fold(first, Sym::join));
+        }
         if let Some((_, value)) = keywords.iter().find(|(k, _)| *k == member) {
             return Some(self.eval(*value));
         }
