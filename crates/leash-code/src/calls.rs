@@ -29,6 +29,7 @@ const TARGET_MEMBERS: &[&str] = &[
     "ScheduleName",
     "ApplicationIdentifier",
     "modelId",
+    "ResourceArn",
 ];
 
 /// Whether any of the operation's actions can be limited to a resource
