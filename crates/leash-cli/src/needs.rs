@@ -41,7 +41,14 @@ pub fn needs(path: &Path) -> Result<Vec<FunctionNeeds>, String> {
     if template.source.is_none() {
         template.source = Some(source.text.as_str().into());
     }
-    Ok(template_needs(&template, path))
+    let functions = template_needs(&template, path);
+    if functions.is_empty() {
+        return Err(format!(
+            "error: `{}` has no Lambda function (`AWS::Serverless::Function` or `AWS::Lambda::Function`)",
+            path.display()
+        ));
+    }
+    Ok(functions)
 }
 
 fn write(functions: &[FunctionNeeds], json: bool) -> std::io::Result<()> {

@@ -569,12 +569,12 @@ fn arn_from_template(service: &str, operation: &str, name: &str) -> Option<Strin
     if placeholders != 1 {
         return None;
     }
-    let start = out.find("${").filter(|_| true)?;
-    let mut position = start;
-    while out[position..].starts_with("${AWS::") {
-        position += out[position + 2..].find("${")? + 2;
+    // The one placeholder that is not `${AWS::...}`: its start and end.
+    let mut position = out.find("${")?;
+    while out.get(position..)?.starts_with("${AWS::") {
+        position += out.get(position + 2..)?.find("${")? + 2;
     }
-    let end = position + out[position..].find('}')? + 1;
+    let end = position + out.get(position..)?.find('}')? + 1;
     out.replace_range(position..end, name);
     Some(out)
 }
