@@ -417,7 +417,13 @@ pub fn designed_template(
         }
     }
     // 8. Values known only at deployment, as the template writes them.
-    crate::sub_text::SubWriter::new(template).write_symbols(&mut root);
+    let writer = crate::sub_text::SubWriter::new(template);
+    writer.write_symbols(&mut root);
+    if !writer.succeeded() {
+        return Err(error(
+            "a value known only at deployment could not be written back as the template writes it (a bug in leash: please report it with the template)".into(),
+        ));
+    }
     designed.text = root.to_pretty_json();
     Ok(designed)
 }

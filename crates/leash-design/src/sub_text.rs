@@ -20,6 +20,10 @@ use crate::json_tree::Node;
 pub(crate) struct SubWriter<'a> {
     table: SymbolTable,
     template: &'a Template,
+    /// Set when a symbol could not be written (not in the table, or an
+    /// intrinsic not found where the table says it is): the output would
+    /// be wrong, so the writer refuses it.
+    failed: std::cell::Cell<bool>,
 }
 
 impl<'a> SubWriter<'a> {
@@ -27,7 +31,13 @@ impl<'a> SubWriter<'a> {
         SubWriter {
             table: template.symbols.table(),
             template,
+            failed: std::cell::Cell::new(false),
         }
+    }
+
+    /// Whether every symbol met so far was written.
+    pub(crate) fn succeeded(&self) -> bool {
+        !self.failed.get()
     }
 
     /// A designed string: as it is when it holds no symbol, else
@@ -66,6 +76,7 @@ impl<'a> SubWriter<'a> {
     fn symbol(&self, index: usize, variables: &mut Vec<(String, Node)>) -> String {
         let Some(symbol) = self.table.get(index) else {
             // Every symbol of a design comes from the template's table.
+            self.failed.set(true);
             return "${!unknown}".to_string();
         };
         let bound = match &symbol.kind {
@@ -83,7 +94,10 @@ impl<'a> SubWriter<'a> {
             }
             SymbolKind::Opaque { at, .. } => match intrinsic_at(&self.template.root, *at) {
                 Some(value) => Node::from_value(value),
-                None => return "${!unknown}".to_string(),
+                None => {
+                    self.failed.set(true);
+                    return "${!unknown}".to_string();
+                }
             },
         };
         if let Some((name, _)) = variables.iter().find(|(_, node)| *node == bound) {
@@ -148,5 +162,33 @@ fn intrinsic_at(value: &Value, at: usize) -> Option<&Value> {
             .find_map(|member| intrinsic_at(&member.value, at)),
         ValueKind::Array(items) => items.iter().find_map(|item| intrinsic_at(item, at)),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// Symbols become `Fn::Sub` text as the template writes them; a symbol
+    /// the template's table does not hold cannot be written, and the
+    /// writer says so rather than emit a wrong ARN.
+    #[test]
+    fn symbols_become_sub_text_and_unknown_ones_fail() {
+        let template = leash_iac::read_template("Resources: {}\n").unwrap();
+        let account = template
+            .symbols
+            .intern(SymbolKind::Pseudo(leash_policy::symbol::Pseudo::AccountId))
+            .unwrap();
+        let writer = SubWriter::new(&template);
+        assert_eq!(
+            writer.string(&format!("arn:aws:iam::{account}:role/${{x}}")),
+            Node::sub("arn:aws:iam::${AWS::AccountId}:role/${!x}")
+        );
+        assert_eq!(writer.string("plain"), Node::string("plain"));
+        assert!(writer.succeeded());
+        let stranger = leash_policy::symbol::symbol_char(500).unwrap();
+        writer.string(&format!("table/{stranger}"));
+        assert!(!writer.succeeded());
     }
 }
