@@ -474,15 +474,24 @@ fn statement_change(
     permissions: &[(String, Policy)],
     detail: Detail,
 ) -> StatementChange {
+    // A request the statement allows and the design denies (the engine
+    // on both) settles "not kept" without a proof; only "kept" needs one.
+    let not_kept = witness_requests(statement)
+        .iter()
+        .any(|(action, resource)| {
+            engine_allows(statement, action, resource) && !engine_allows(designed, action, resource)
+        });
     let kept = Property::NoNewAccess {
         old: designed.clone(),
         new: statement.clone(),
     };
-    match solver.prove(&kept).map(|p| p.verdict) {
-        Ok(Verdict::Holds) => return StatementChange::Kept,
-        Ok(Verdict::DoesNotHold(_)) => {}
-        Ok(Verdict::Unknown(reason)) => return StatementChange::Undecided(reason),
-        Err(error) => return StatementChange::Undecided(error.to_string()),
+    if !not_kept {
+        match solver.prove(&kept).map(|p| p.verdict) {
+            Ok(Verdict::Holds) => return StatementChange::Kept,
+            Ok(Verdict::DoesNotHold(_)) => {}
+            Ok(Verdict::Unknown(reason)) => return StatementChange::Undecided(reason),
+            Err(error) => return StatementChange::Undecided(error.to_string()),
+        }
     }
     let mut overlapping = Vec::new();
     for (described, permission) in permissions {
@@ -505,6 +514,21 @@ fn statement_change(
             .as_ref()
             .map(|r| r.node.patterns.iter().map(|p| p.node.clone()).collect())
             .unwrap_or_default();
+        // A request the permission and the statement both allow (the
+        // engine on both) is an overlap without a proof.
+        let overlaps = witness_requests(permission)
+            .iter()
+            .any(|(action, resource)| {
+                engine_allows(permission, action, resource)
+                    && engine_allows(statement, action, resource)
+            });
+        if overlaps {
+            overlapping.push(described.clone());
+            if detail == Detail::Counts {
+                break;
+            }
+            continue;
+        }
         let property = Property::NotGranted {
             policy: statement.clone(),
             actions,
@@ -527,6 +551,74 @@ fn statement_change(
     } else {
         StatementChange::Narrowed { by: overlapping }
     }
+}
+
+/// The principal of the engine's witness requests: a role of an account
+/// (identity policies do not look at it without conditions).
+const WITNESS_PRINCIPAL: &str = "arn:aws:iam::111122223333:role/leash-witness";
+
+/// A few concrete requests inside a one-statement policy's `Action` and
+/// `Resource` (catalog actions its patterns match; its resource patterns
+/// with each wildcard filled; `*` as an ARN no resource pattern names),
+/// to find a witness with the engine before asking `leash-prove`. Empty
+/// for `NotAction`, `NotResource`, policy variables: the proof decides.
+fn witness_requests(policy: &Policy) -> Vec<(String, String)> {
+    let Some(statement) = policy.statements.first() else {
+        return Vec::new();
+    };
+    let Some(resource) = &statement.resource else {
+        return Vec::new();
+    };
+    if statement.action.node.negated || resource.node.negated {
+        return Vec::new();
+    }
+    let catalog = leash_catalog::catalog();
+    let mut actions: Vec<String> = Vec::new();
+    for pattern in &statement.action.node.patterns {
+        if pattern.node.contains(['*', '?']) {
+            let matched = catalog.expand(&pattern.node);
+            let picks = [matched.first(), matched.get(1), matched.last()];
+            for action in picks.into_iter().flatten() {
+                let name = action.full_name();
+                if !actions.contains(&name) {
+                    actions.push(name);
+                }
+            }
+        } else {
+            actions.push(pattern.node.clone());
+        }
+    }
+    let mut resources: Vec<String> = Vec::new();
+    for pattern in &resource.node.patterns {
+        if pattern.node.contains("${") {
+            return Vec::new();
+        }
+        if pattern.node == "*" {
+            resources.push("arn:aws:leash:us-east-1:111122223333:witness/x".to_string());
+        } else {
+            resources.push(pattern.node.replace(['*', '?'], "x"));
+        }
+    }
+    let mut requests = Vec::new();
+    for action in actions.iter().take(6) {
+        for resource in resources.iter().take(4) {
+            requests.push((action.clone(), resource.clone()));
+        }
+    }
+    requests
+}
+
+/// Whether `policy`, as the only identity policy, allows the request (no
+/// context beyond the principal).
+fn engine_allows(policy: &Policy, action: &str, resource: &str) -> bool {
+    let set = leash_policy::authz::PolicySet::new().with_identity_policy("p", policy.clone());
+    leash_policy::authz::PreparedPolicySet::new(&set)
+        .evaluate(&leash_policy::context::Request::new(
+            WITNESS_PRINCIPAL,
+            action,
+            resource,
+        ))
+        .is_allowed()
 }
 
 /// Whether the (one-statement) policy's `Action` could match one of
