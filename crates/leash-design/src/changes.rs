@@ -814,4 +814,56 @@ Resources:
             .is_none()
         );
     }
+
+    /// The engine witnesses agree with `leash-prove`: where a witness says
+    /// "not kept" or "overlaps", the proof does not hold; and a statement
+    /// inside the design has no "not kept" witness.
+    #[test]
+    fn witnesses_agree_with_the_prover() {
+        let one = |statement: serde_json::Value| {
+            parse_policy_text(
+                &json!({"Version": "2012-10-17", "Statement": [statement]}).to_string(),
+            )
+            .policy
+            .unwrap()
+        };
+        let table = "arn:aws:dynamodb:us-east-1:111122223333:table/T";
+        let design =
+            one(json!({"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": table}));
+        let wide = one(json!({"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"}));
+        let inside =
+            one(json!({"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": table}));
+        let other = one(json!({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}));
+        let not_kept = |statement: &Policy| {
+            witness_requests(statement)
+                .iter()
+                .any(|(a, r)| engine_allows(statement, a, r) && !engine_allows(&design, a, r))
+        };
+        let overlaps = |statement: &Policy| {
+            witness_requests(&design)
+                .iter()
+                .any(|(a, r)| engine_allows(&design, a, r) && engine_allows(statement, a, r))
+        };
+        let kept_proof = |statement: &Policy| {
+            solver()
+                .prove(&Property::NoNewAccess {
+                    old: design.clone(),
+                    new: statement.clone(),
+                })
+                .unwrap()
+                .verdict
+        };
+        assert!(not_kept(&wide));
+        assert!(matches!(kept_proof(&wide), Verdict::DoesNotHold(_)));
+        assert!(!not_kept(&inside));
+        assert!(matches!(kept_proof(&inside), Verdict::Holds));
+        assert!(overlaps(&wide));
+        assert!(!overlaps(&other));
+        // NotAction and policy variables: no witness, the proof decides.
+        let negated = one(json!({"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}));
+        assert!(witness_requests(&negated).is_empty());
+        let variable = one(json!({"Effect": "Allow", "Action": "s3:GetObject",
+            "Resource": "arn:aws:s3:::b/${aws:username}/*"}));
+        assert!(witness_requests(&variable).is_empty());
+    }
 }
