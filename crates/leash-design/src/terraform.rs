@@ -276,6 +276,11 @@ pub fn terraform_design(
     }
     let mut resources = Node::Object(resources);
     names.write_symbols(&mut resources);
+    if names.failed.get() {
+        return Err(
+            "a value known only at deployment could not be written as a Terraform expression (a bug in leash: please report it with the template)".to_string(),
+        );
+    }
     let data = names.data.take();
     let variables = names.variables.into_inner();
     let mut document = Vec::new();
@@ -386,6 +391,8 @@ struct Names {
     variables: std::cell::RefCell<BTreeMap<String, String>>,
     /// Data sources used: `(type, attribute)`.
     data: std::cell::RefCell<std::collections::BTreeSet<&'static str>>,
+    /// Set when a symbol is not in the table: the output would be wrong.
+    failed: std::cell::Cell<bool>,
 }
 
 impl Names {
@@ -394,6 +401,7 @@ impl Names {
             table: app.symbols.table(),
             variables: std::cell::RefCell::new(BTreeMap::new()),
             data: std::cell::RefCell::new(std::collections::BTreeSet::new()),
+            failed: std::cell::Cell::new(false),
         }
     }
 
@@ -401,6 +409,7 @@ impl Names {
     fn expression(&self, index: usize) -> String {
         use leash_policy::symbol::{Pseudo, SymbolKind};
         let Some(symbol) = self.table.get(index) else {
+            self.failed.set(true);
             return "unknown".to_string();
         };
         let (variable, description) = match &symbol.kind {

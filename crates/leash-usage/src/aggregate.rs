@@ -95,15 +95,13 @@ pub enum TrailError {
         path: String,
         source: crate::gzip::GzipError,
     },
-    #[error("{path}:{line}:{column}: not JSON: {message}")]
+    #[error("{path}:{line}:{column}: {message}")]
     Json {
         path: String,
         line: usize,
         column: usize,
         message: String,
     },
-    #[error("{path}: expected an object with a `Records` list (a CloudTrail log file)")]
-    NotATrail { path: String },
 }
 
 impl Aggregate {
@@ -121,19 +119,17 @@ impl Aggregate {
         } else {
             bytes
         };
-        let file: LogFile = serde_json::from_slice(&bytes).map_err(|e| {
-            if e.is_data() {
-                TrailError::NotATrail {
-                    path: shown.clone(),
-                }
+        let file: LogFile = serde_json::from_slice(&bytes).map_err(|e| TrailError::Json {
+            path: shown.clone(),
+            line: e.line(),
+            column: e.column(),
+            message: if e.is_data() {
+                format!(
+                    "not a CloudTrail log file (an object with a `Records` list of records): {e}"
+                )
             } else {
-                TrailError::Json {
-                    path: shown.clone(),
-                    line: e.line(),
-                    column: e.column(),
-                    message: e.to_string(),
-                }
-            }
+                e.to_string()
+            },
         })?;
         self.summary.files += 1;
         for record in &file.records {

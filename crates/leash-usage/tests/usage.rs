@@ -154,5 +154,12 @@ fn a_damaged_file_is_an_error_naming_it() {
         .unwrap_err()
         .to_string();
     assert!(error.contains("`Records`"), "{error}");
+    // A field of the wrong type: its position, and what was expected.
+    std::fs::write(&path, "{\"Records\": [\n {\"eventTime\": 5}]}").unwrap();
+    let error = read_trails(std::slice::from_ref(&path))
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("x.json:2:"), "{error}");
+    assert!(error.contains("not a CloudTrail log file"), "{error}");
     let _ = std::fs::remove_dir_all(&root);
 }
