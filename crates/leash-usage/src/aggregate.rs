@@ -77,9 +77,9 @@ pub struct Summary {
 pub struct Aggregate {
     pub rows: HashMap<Key, Row>,
     pub summary: Summary,
-    /// `(eventSource, eventName)` -> actions, asked of the catalog once.
-    actions: HashMap<(String, String), Vec<String>>,
-    unmapped_names: BTreeSet<String>,
+    /// `eventSource` -> `eventName` -> (actions, whether the catalog knows
+    /// them), asked of the catalog once.
+    actions: HashMap<String, HashMap<String, (Vec<String>, bool)>>,
 }
 
 /// Why a trail file could not be read.
@@ -155,24 +155,28 @@ impl Aggregate {
         {
             self.summary.categories.insert(category.to_string());
         }
-        // The catalog is asked once per event name and file batch.
-        let actions = match self.actions.get(&(source.to_string(), name.to_string())) {
-            Some(actions) => actions.clone(),
+        // The catalog is asked once per event name and file batch; the
+        // lookup borrows the record's text (no allocation per record).
+        let cached = self
+            .actions
+            .get(source)
+            .and_then(|names| names.get(name))
+            .cloned();
+        let (actions, mapped) = match cached {
+            Some(found) => found,
             None => {
-                let found = action_of(source, name);
-                let actions = match &found {
-                    Some(actions) => actions.clone(),
-                    None => vec![format!("{}:{name}", prefix_of(source))],
+                let found = match action_of(source, name) {
+                    Some(actions) => (actions, true),
+                    None => (vec![format!("{}:{name}", prefix_of(source))], false),
                 };
                 self.actions
-                    .insert((source.to_string(), name.to_string()), actions.clone());
-                if found.is_none() {
-                    self.unmapped_names.insert(format!("{source}:{name}"));
-                }
-                actions
+                    .entry(source.to_string())
+                    .or_default()
+                    .insert(name.to_string(), found.clone());
+                found
             }
         };
-        if self.unmapped_names.contains(&format!("{source}:{name}")) {
+        if !mapped {
             *self
                 .summary
                 .unmapped

@@ -163,3 +163,30 @@ fn a_damaged_file_is_an_error_naming_it() {
     assert!(error.contains("not a CloudTrail log file"), "{error}");
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// An event name the catalog does not know is kept as `prefix:eventName`,
+/// counted per record in the summary, and named in the notes.
+#[test]
+fn unknown_event_names_are_counted_and_named() {
+    let root = std::env::temp_dir().join(format!("leash-usage-unmapped-{}", std::process::id()));
+    std::fs::create_dir_all(&root).unwrap();
+    let path = root.join("t.json");
+    let one = record(
+        assumed_role(),
+        "dynamodb.amazonaws.com",
+        "NoSuchCall",
+        "2026-12-01T10:00:00Z",
+    );
+    std::fs::write(&path, json!({"Records": [one.clone(), one]}).to_string()).unwrap();
+    let aggregate = read_trails(std::slice::from_ref(&path)).unwrap();
+    assert_eq!(
+        aggregate
+            .summary
+            .unmapped
+            .get("dynamodb.amazonaws.com:NoSuchCall"),
+        Some(&2)
+    );
+    assert!(aggregate.json_lines().contains("\"dynamodb:NoSuchCall\""));
+    assert!(aggregate.notes().iter().any(|n| n.contains("NoSuchCall")));
+    let _ = std::fs::remove_dir_all(&root);
+}
