@@ -18,8 +18,8 @@ use leash_design::report::{
 };
 use leash_design::terraform::terraform_design;
 use leash_design::{
-    ModelError, Target, design, design_consumers, design_resource_policies, is_manifest_text,
-    read_application, read_manifest, read_template,
+    DesignError, ModelError, Target, WriteError, design, design_consumers,
+    design_resource_policies, is_manifest_text, read_application, read_manifest, read_template,
 };
 
 use crate::args::{DesignArgs, DesignFormat};
@@ -27,19 +27,57 @@ use crate::exit;
 use crate::render::render_error;
 use crate::source::SourceFile;
 
+/// Why `leash design` wrote nothing (exit 2). Each names the input or
+/// output it is about; errors about one written value of the input are
+/// rendered with their source line and column.
+#[derive(Debug, thiserror::Error)]
+enum CommandError {
+    /// The input could not be read, or an error already rendered with
+    /// its source snippet (file, line, column).
+    #[error("{0}")]
+    Rendered(String),
+    #[error("error: {path}: {source}")]
+    Model { path: String, source: ModelError },
+    #[error("error: {path}: {source}")]
+    Design { path: String, source: DesignError },
+    #[error("error: {path}: {source}")]
+    Write { path: String, source: WriteError },
+    #[error(
+        "error: `{0}` is a manifest: `--format cfn` writes the template with the designed roles wired in, and a manifest has no template; use `--format json`"
+    )]
+    CfnForManifest(String),
+    #[error("error: `{0}` has no Lambda function to design a role for")]
+    NoFunction(String),
+    #[error(
+        "error: {path}: `--format json` writes IAM JSON with concrete values, and the design holds values known only at deployment: {}; or use `--format cfn` (the default), which writes them as the template does",
+        missing.join(", ")
+    )]
+    MissingValues { path: String, missing: Vec<String> },
+    #[error("error: `{0}` exists and is not a directory")]
+    OutNotADirectory(String),
+    #[error("error: cannot write `{path}`: {source}")]
+    Output {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
 pub fn run(args: &DesignArgs) -> u8 {
     match run_inner(args) {
         Ok(code) => code,
-        Err(message) => {
-            eprintln!("{message}");
+        Err(error) => {
+            eprintln!("{error}");
             exit::ERROR
         }
     }
 }
 
-fn run_inner(args: &DesignArgs) -> Result<u8, String> {
+fn run_inner(args: &DesignArgs) -> Result<u8, CommandError> {
     let input = &args.input;
-    let text = SourceFile::read(input)?.text;
+    let path = input.display().to_string();
+    let text = SourceFile::read(input)
+        .map_err(CommandError::Rendered)?
+        .text;
     let target = Target {
         account: args.account.clone(),
         region: args.region.clone(),
@@ -47,49 +85,51 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
         // A later `--parameter` of the same key wins.
         parameters: args.parameters.iter().cloned().collect(),
     };
-    let located = |error: ModelError| match error.span {
+    let located = |error: ModelError| match error.span() {
         Some(span) => {
-            let source = SourceFile::new(input.display().to_string(), text.clone());
-            render_error(&source, span, &error.message)
+            let source = SourceFile::new(path.clone(), text.clone());
+            CommandError::Rendered(render_error(&source, span, &error.to_string()))
         }
-        None => format!("error: {}: {error}", input.display()),
+        None => CommandError::Model {
+            path: path.clone(),
+            source: error,
+        },
+    };
+    let designing = |error: DesignError| CommandError::Design {
+        path: path.clone(),
+        source: error,
+    };
+    let writing = |error: WriteError| CommandError::Write {
+        path: path.clone(),
+        source: error,
     };
     // A manifest is told from a template by its `leash-manifest` key.
     let (template, application) = if is_manifest_text(&text) {
         if args.format == Some(DesignFormat::Cfn) {
-            return Err(format!(
-                "error: `{}` is a manifest: `--format cfn` writes the template with the designed roles wired in, and a manifest has no template; use `--format json`",
-                input.display()
-            ));
+            return Err(CommandError::CfnForManifest(path));
         }
         (None, read_manifest(&text, &target).map_err(located)?)
     } else {
         let template = read_template(&text).map_err(|error| {
             let source = SourceFile::new(input.display().to_string(), text.clone());
-            render_error(
+            CommandError::Rendered(render_error(
                 &source,
                 error.span,
                 &format!("not a template: {}", error.message),
-            )
+            ))
         })?;
         let mut application = read_application(&template, &target).map_err(located)?;
         application.options.log_retention_days = args.log_retention;
         (Some(template), application)
     };
     if application.functions.is_empty() {
-        return Err(format!(
-            "error: `{}` has no Lambda function to design a role for",
-            input.display()
-        ));
+        return Err(CommandError::NoFunction(path));
     }
-    let roles =
-        design(&application).map_err(|error| format!("error: {}: {error}", input.display()))?;
+    let roles = design(&application).map_err(designing)?;
     // The design options: cross-account consumers' roles, bucket and API
     // policies.
-    let consumers = design_consumers(&application)
-        .map_err(|error| format!("error: {}: {error}", input.display()))?;
-    let policies = design_resource_policies(&application, &roles)
-        .map_err(|error| format!("error: {}: {error}", input.display()))?;
+    let consumers = design_consumers(&application).map_err(designing)?;
+    let policies = design_resource_policies(&application, &roles).map_err(designing)?;
 
     // Function roles first, then the consumers' roles.
     let all_roles: Vec<_> = roles.iter().chain(&consumers).cloned().collect();
@@ -109,10 +149,10 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
     match format {
         DesignFormat::Cfn => {
             let Some(template) = &template else {
-                return Err("error: `--format cfn` needs a template".to_string());
+                return Err(CommandError::CfnForManifest(path));
             };
             let output = designed_template(template, &application, &all_roles, &policies)
-                .map_err(|error| format!("error: {}: {error}", input.display()))?;
+                .map_err(writing)?;
             files.push(("template.designed.json".to_string(), output.text.clone()));
             designed = Some(output);
         }
@@ -123,7 +163,7 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
                 &application.symbols,
                 all_roles
                     .iter()
-                    .flat_map(|r| [r.trust_policy.as_str(), r.permissions_policy.as_str()])
+                    .flat_map(|r| [r.trust_policy.text(), r.permissions_policy.text()])
                     .chain(all_roles.iter().flat_map(|r| {
                         r.lambda_permissions.iter().flat_map(|p| {
                             [
@@ -135,14 +175,10 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
                     }))
                     // Managed policies kept as is go into `ManagedPolicyArns`.
                     .chain(all_roles.iter().flat_map(|r| r.kept_managed_arns()))
-                    .chain(policies.iter().map(|p| p.policy.as_str())),
+                    .chain(policies.iter().map(|p| p.policy.text())),
             );
             if !missing.is_empty() {
-                return Err(format!(
-                    "error: {}: `--format json` writes IAM JSON with concrete values, and the design holds values known only at deployment: {}; or use `--format cfn` (the default), which writes them as the template does",
-                    input.display(),
-                    missing.join(", ")
-                ));
+                return Err(CommandError::MissingValues { path, missing });
             }
             for role in roles.iter().chain(&consumers) {
                 files.push((format!("{}.json", role.role_name), role_document(role)));
@@ -162,12 +198,12 @@ fn run_inner(args: &DesignArgs) -> Result<u8, String> {
                 Some(template) => template,
                 None => {
                     empty = read_template("Resources: {}\n")
-                        .map_err(|error| format!("error: {error}"))?;
+                        .map_err(|error| CommandError::Rendered(format!("error: {error}")))?;
                     &empty
                 }
             };
-            let output = terraform_design(template, &application, &all_roles, &policies)
-                .map_err(|error| format!("error: {}: {error}", input.display()))?;
+            let output =
+                terraform_design(template, &application, &all_roles, &policies).map_err(writing)?;
             files.push(("main.tf.json".to_string(), output.text));
             terraform_notes = output.notes;
             terraform_role_notes = output.role_notes;
@@ -356,15 +392,13 @@ fn managed_policy_from(directory: Option<&Path>, arn: &str) -> Option<leash_poli
 /// file by file with `rename`, so each file is either the old one or the
 /// complete new one, never a partial file. Files of an earlier run that
 /// this run does not write are left as they are.
-fn write_output_set(out: &Path, files: &[(String, String)]) -> Result<(), String> {
-    let cannot = |path: &Path, error: std::io::Error| {
-        format!("error: cannot write `{}`: {error}", path.display())
+fn write_output_set(out: &Path, files: &[(String, String)]) -> Result<(), CommandError> {
+    let cannot = |path: &Path, error: std::io::Error| CommandError::Output {
+        path: path.display().to_string(),
+        source: error,
     };
     if out.exists() && !out.is_dir() {
-        return Err(format!(
-            "error: `{}` exists and is not a directory",
-            out.display()
-        ));
+        return Err(CommandError::OutNotADirectory(out.display().to_string()));
     }
     let parent = match out.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
@@ -386,8 +420,8 @@ fn stage_and_move(
     out: &Path,
     staging: &Path,
     files: &[(String, String)],
-    cannot: &dyn Fn(&Path, std::io::Error) -> String,
-) -> Result<(), String> {
+    cannot: &dyn Fn(&Path, std::io::Error) -> CommandError,
+) -> Result<(), CommandError> {
     std::fs::create_dir(staging).map_err(|error| cannot(staging, error))?;
     for (name, text) in files {
         let path = staging.join(name);

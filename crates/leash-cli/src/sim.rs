@@ -13,7 +13,6 @@ use leash_policy::span::Span;
 use serde_json::{Map, Value as Json, json};
 use std::io::{BufRead, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub fn run(args: &SimArgs) -> u8 {
     if let Some(batch) = &args.batch {
@@ -93,11 +92,11 @@ fn report_request_error(err: &RequestError, path: &str, text: &str, base: &Path)
 }
 
 /// Lines read and decided per round. Large enough that starting the
-/// round's threads (tens of microseconds) is noise next to deciding the lines
+/// round's tasks (tens of microseconds) is noise next to deciding the lines
 /// (milliseconds), small enough to keep memory flat on huge inputs.
 const ROUND_LINES: usize = 4096;
 
-/// Lines a thread takes at a time, so that a stretch of slow lines does not
+/// Lines one task decides, so that a stretch of slow lines does not
 /// leave the other threads idle at the end of a round.
 const SLICE_LINES: usize = 64;
 
@@ -199,42 +198,14 @@ fn read_round(reader: &mut impl BufRead, line_number: &mut usize) -> (Vec<BatchL
 }
 
 /// The rendered output of a round, in input order: one buffer per slice of
-/// [`SLICE_LINES`] lines.
+/// [`SLICE_LINES`] lines, the slices decided on rayon's pool (`threads`
+/// at most 1 decides them here, in order).
 fn decide_round(round: &[BatchLine], base: &Path, threads: usize) -> Vec<Vec<u8>> {
-    let slice_count = round.len().div_ceil(SLICE_LINES);
-    if threads <= 1 || slice_count <= 1 {
+    let slices: Vec<&[BatchLine]> = round.chunks(SLICE_LINES).collect();
+    if threads <= 1 || slices.len() <= 1 {
         return vec![render_lines(round, base)];
     }
-    let next_slice = AtomicUsize::new(0);
-    let take_slices = || {
-        let mut done = Vec::new();
-        loop {
-            let slice = next_slice.fetch_add(1, Ordering::Relaxed);
-            let start = slice * SLICE_LINES;
-            if start >= round.len() {
-                return done;
-            }
-            let end = (start + SLICE_LINES).min(round.len());
-            done.push((slice, render_lines(&round[start..end], base)));
-        }
-    };
-    let mut rendered = vec![Vec::new(); slice_count];
-    std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..threads.min(slice_count))
-            .map(|_| scope.spawn(take_slices))
-            .collect();
-        let mut done = take_slices();
-        for helper in helpers {
-            match helper.join() {
-                Ok(slices) => done.extend(slices),
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        for (slice, bytes) in done {
-            rendered[slice] = bytes;
-        }
-    });
-    rendered
+    crate::parallel::map_in_order(&slices, |slice| render_lines(slice, base))
 }
 
 /// Decides each line and renders its JSON result, one per line.

@@ -292,12 +292,7 @@ fn compare_one(
         boundaries: original.boundaries.clone(),
         unresolved: original.unresolved.clone(),
     };
-    let Some(designed) = parse_policy_text(&role.permissions_policy).policy else {
-        changes
-            .undecided
-            .push(("the designed policy".into(), "it does not parse".into()));
-        return changes;
-    };
+    let designed = role.permissions_policy.policy().clone();
     let permissions: Vec<(String, Policy)> = role
         .permissions
         .iter()
@@ -758,7 +753,8 @@ Resources:
         // `dynamodb:*`, the bucket outside the template and the Deny that
         // bounds them are in the role unchanged, after leash's statements.
         assert_eq!(role.kept_as_is.len(), 3, "{:#?}", role.kept_as_is);
-        let policy: serde_json::Value = serde_json::from_str(&role.permissions_policy).unwrap();
+        let policy: serde_json::Value =
+            serde_json::from_str(role.permissions_policy.text()).unwrap();
         let statements = policy["Statement"].as_array().unwrap();
         assert_eq!(statements.len(), role.scoped_statements + 3);
         assert_eq!(statements[role.scoped_statements]["Action"], "dynamodb:*");

@@ -18,8 +18,8 @@ use crate::design::RoleDesign;
 use crate::json_tree::Node;
 use crate::model::{ApiRoute, AppResource, Application, ResourceKind};
 use crate::roles_out::{
-    PERMISSIONS_POLICY_NAME, ResourcePolicyOut, RoleOut, UnreadablePolicy, resource_policies_out,
-    role_name_fits, roles_out,
+    PERMISSIONS_POLICY_NAME, ResourcePolicyOut, RoleOut, resource_policies_out, role_name_fits,
+    roles_out,
 };
 
 /// How one API route reaches its function in the designed template.
@@ -57,22 +57,8 @@ pub struct DesignedTemplate {
 }
 
 /// Why the designed template could not be written.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CloudFormationError {
-    pub message: String,
-}
-
-impl std::fmt::Display for CloudFormationError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for CloudFormationError {}
-
-fn error(message: String) -> CloudFormationError {
-    CloudFormationError { message }
-}
+pub type CloudFormationError = crate::write_error::WriteError;
+use crate::write_error::WriteError;
 
 // SAM's execution-role properties; with `Role` set SAM ignores them, and
 // leash moves what still matters (boundary, path) onto the designed role.
@@ -93,15 +79,14 @@ pub fn designed_template(
     roles: &[RoleDesign],
     policies: &[crate::perimeter::ResourcePolicyDesign],
 ) -> Result<DesignedTemplate, CloudFormationError> {
-    let unreadable = |e: UnreadablePolicy| error(format!("{}: {}", e.what, e.detail));
-    let roles_ready = roles_out(template, app, roles).map_err(unreadable)?;
-    let policies_ready = resource_policies_out(template, policies).map_err(unreadable)?;
+    let roles_ready = roles_out(template, app, roles);
+    let policies_ready = resource_policies_out(template, policies);
     let mut root = Node::from_value(&template.root);
     if template.format == leash_iac::TemplateFormat::Yaml {
         stringify_policy_identifiers(&mut root);
     }
     if root.get("Resources").and_then(Node::as_object).is_none() {
-        return Err(error("the template has no `Resources` mapping".into()));
+        return Err(WriteError::NoResources);
     }
     let log_groups = plan_log_groups(&root, template, app, roles);
     let forms = ArnForms::new(template, app, &log_groups);
@@ -122,7 +107,7 @@ pub fn designed_template(
             .entry(function_id.to_string())
             .or_default();
         let function = resource_mut(&mut root, function_id)
-            .ok_or_else(|| error(format!("`{function_id}` is not a resource of the template")))?;
+            .ok_or_else(|| WriteError::NotAResource(function_id.to_string()))?;
         let is_sam =
             function.get("Type").and_then(Node::as_str) == Some("AWS::Serverless::Function");
         if function.get("Properties").is_none() {
@@ -420,9 +405,9 @@ pub fn designed_template(
     let writer = crate::sub_text::SubWriter::new(template);
     writer.write_symbols(&mut root);
     if !writer.succeeded() {
-        return Err(error(
-            "a value known only at deployment could not be written back as the template writes it (a bug in leash: please report it with the template)".into(),
-        ));
+        return Err(WriteError::UnwritableSymbol {
+            as_what: "back as the template writes it",
+        });
     }
     designed.text = root.to_pretty_json();
     Ok(designed)
@@ -514,21 +499,27 @@ fn write_api_policy(
     });
     let statements = document
         .remove("Statement")
-        .ok_or_else(|| error(format!("API policy of `{api}` has no `Statement`")))?;
+        .ok_or_else(|| WriteError::NoStatement(api.to_string()))?;
     let Some(resource) = resource_mut(root, api) else {
-        return Err(error(format!("`{api}` is not a resource of the template")));
+        return Err(WriteError::NotAResource(api.to_string()));
     };
     if resource.get("Properties").is_none() {
         resource.insert("Properties", Node::object(Vec::<(String, Node)>::new()));
     }
     let Some(properties) = resource.get_mut("Properties") else {
-        return Err(error(format!("`{api}` has no `Properties` mapping")));
+        return Err(WriteError::NotAMapping {
+            resource: api.to_string(),
+            key: "Properties",
+        });
     };
     if properties.get("Auth").is_none() {
         properties.insert("Auth", Node::object(Vec::<(String, Node)>::new()));
     }
     let Some(auth) = properties.get_mut("Auth") else {
-        return Err(error(format!("`{api}` has no `Auth` mapping")));
+        return Err(WriteError::NotAMapping {
+            resource: api.to_string(),
+            key: "Auth",
+        });
     };
     auth.insert(
         "ResourcePolicy",
@@ -1826,7 +1817,8 @@ Resources:
                 .is_some(),
             "{document}"
         );
-        let designed_policy: serde_json::Value = serde_json::from_str(&policies[0].policy).unwrap();
+        let designed_policy: serde_json::Value =
+            serde_json::from_str(policies[0].policy.text()).unwrap();
         assert_eq!(
             serde_json::from_str::<serde_json::Value>(&document).unwrap(),
             designed_policy

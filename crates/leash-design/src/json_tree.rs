@@ -147,6 +147,27 @@ impl Node {
     }
 
     /// Pretty JSON, 2-space indent, with a final newline.
+    /// As a `serde_json` value (numbers that are not JSON numbers stay
+    /// strings).
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as Json;
+        match self {
+            Node::Null => Json::Null,
+            Node::Bool(b) => Json::Bool(*b),
+            Node::Number(n) => serde_json::from_str::<serde_json::Number>(n)
+                .map(Json::Number)
+                .unwrap_or_else(|_| Json::String(n.clone())),
+            Node::String(s) => Json::String(s.clone()),
+            Node::Array(items) => Json::Array(items.iter().map(Node::to_json).collect()),
+            Node::Object(members) => Json::Object(
+                members
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
     pub fn to_pretty_json(&self) -> String {
         let mut out = String::new();
         self.write(&mut out, 0);

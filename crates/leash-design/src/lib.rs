@@ -23,7 +23,10 @@
 //! cloudformation::designed_template(template: &Template, app, roles, resource_policies: &[ResourcePolicyDesign]) -> Result<DesignedTemplate, CloudFormationError>
 //! changes::compare_with_original(app, roles, originals: &[OriginalIam], lookup, Detail) -> Vec<FunctionChanges> (FunctionChanges::counts: kept / narrowed / superseded / kept as is / added)
 //! Function { .., kept_as_is: Vec<KeptAsIs { origin, reason: KeptReason, item: KeptItem }>, superseded_kept } (the first law: what leash cannot model stays as is)
-//! terraform::terraform_design(template: &Template, app, roles, resource_policies: &[ResourcePolicyDesign]) -> Result<TerraformDesign, String>
+//! terraform::terraform_design(template: &Template, app, roles, resource_policies: &[ResourcePolicyDesign]) -> Result<TerraformDesign, WriteError>
+//! RoleDesign { trust_policy, permissions_policy: DesignedPolicy, .. }, ResourcePolicyDesign { policy: DesignedPolicy, .. }
+//! DesignedPolicy::{policy() -> &Policy, text() -> &str, node() -> Node, json()} (a policy as a value: printed once, never read back)
+//! errors (thiserror): ModelError (Invalid { message, span } and the target's), DesignError, WriteError (both writers)
 //! access::ACCESS_TABLE, access::entries(kind, access)
 //! model::SAM_TEMPLATE_ACCESS, model::connector_access(kind, read, write) -> Result<Vec<Access>, String>
 //! Function { routes, invokers: Vec<EventInvoker>, needs, superseded: Vec<Need>, to_confirm, ignored, role: Option<ExecutionRole> }
@@ -54,14 +57,16 @@ pub mod report;
 mod roles_out;
 mod sub_text;
 pub mod terraform;
+pub mod write_error;
 
 pub use leash_iac::{Template, read_template};
 
 pub use design::{
-    Check, CheckKind, DesignError, LambdaPermission, Permission, RoleDesign, design,
-    design_consumers,
+    Check, CheckKind, DesignError, DesignedPolicy, LambdaPermission, Permission, RoleDesign,
+    design, design_consumers,
 };
 pub use manifest::{is_manifest_text, read_manifest};
 pub use model::{Access, Application, ModelError, Need, Target, read_application};
 pub use original::{CombinedIam, OriginalIam, OriginalPolicy, original_iam, original_iam_all};
 pub use perimeter::{ResourcePolicyDesign, design_resource_policies};
+pub use write_error::WriteError;

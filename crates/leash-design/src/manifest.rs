@@ -46,10 +46,7 @@ pub fn is_manifest_text(text: &str) -> bool {
 pub fn read_manifest(text: &str, target: &Target) -> Result<Application, ModelError> {
     // A manifest names its resources outright: nothing in it is resolved.
     if target.stack_name.is_some() || !target.parameters.is_empty() {
-        return Err(ModelError {
-            message: "a manifest has no stack name or template parameters to give values to: `--stack-name` and `--parameter` are for templates".into(),
-            span: None,
-        });
+        return Err(ModelError::TargetForManifest);
     }
     let root = leash_iac::yaml::parse_yaml(text)
         .map_err(|e| error_at(e.span, format!("not a manifest: {}", e.message)))?;
@@ -779,8 +776,8 @@ apis:
         assert!(MANIFEST.contains(from), "{from}");
         let text = MANIFEST.replacen(from, to, 1);
         let error = read_manifest(&text, &Target::default()).unwrap_err();
-        let span = error.span.unwrap();
-        (error.message, text[span.start..span.end].to_string())
+        let span = error.span().unwrap();
+        (error.to_string(), text[span.start..span.end].to_string())
     }
 
     #[test]

@@ -637,31 +637,49 @@ impl Application {
     }
 }
 
-/// Why a template could not be modelled.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ModelError {
-    pub message: String,
-    /// Where in the template, when the error is about one written value.
-    pub span: Option<leash_policy::Span>,
+/// Why a template or manifest could not be modelled.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ModelError {
+    /// What the template or manifest writes is not what leash expected:
+    /// the message says what was expected; `span` says where, when the
+    /// error is about one written value.
+    #[error("{message}")]
+    Invalid {
+        message: String,
+        span: Option<leash_policy::Span>,
+    },
+    /// `--account` or `Metadata: leash: account` is not an account id.
+    #[error("the account `{0}` is not 12 digits")]
+    Account(String),
+    /// `--stack-name` is not a name CloudFormation accepts
+    /// (<https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html>).
+    #[error(
+        "the stack name `{0}` is not one CloudFormation accepts: letters, digits and hyphens, starting with a letter, at most 128 characters"
+    )]
+    StackName(String),
+    /// More distinct values known only at deployment than symbols exist.
+    #[error("the template has more values known only at deployment than leash can tell apart")]
+    TooManySymbols,
+    /// `--stack-name` or `--parameter` given for a manifest.
+    #[error(
+        "a manifest has no stack name or template parameters to give values to: `--stack-name` and `--parameter` are for templates"
+    )]
+    TargetForManifest,
 }
 
-impl std::fmt::Display for ModelError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for ModelError {}
-
-fn error(message: String) -> ModelError {
-    ModelError {
-        message,
-        span: None,
+impl ModelError {
+    /// Where in the template or manifest, when the error is about one
+    /// written value.
+    pub fn span(&self) -> Option<leash_policy::Span> {
+        match self {
+            ModelError::Invalid { span, .. } => *span,
+            _ => None,
+        }
     }
 }
 
 pub(crate) fn error_at(span: leash_policy::Span, message: String) -> ModelError {
-    ModelError {
+    ModelError::Invalid {
         message,
         span: Some(span),
     }
@@ -701,12 +719,12 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
             .symbols
             .intern(SymbolKind::Pseudo(pseudo))
             .map(String::from)
-            .ok_or_else(|| error("the template has more values known only at deployment than leash can tell apart".into()))
+            .ok_or(ModelError::TooManySymbols)
     };
     let account = match target.account.clone().or_else(|| from_metadata("account")) {
         Some(account) => {
             if account.len() != 12 || !account.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(error(format!("the account `{account}` is not 12 digits")));
+                return Err(ModelError::Account(account));
             }
             account
         }
@@ -720,7 +738,7 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
         check_stack_name(stack_name)?;
     }
     leash_iac::check_parameter_values(template, &target.parameters).map_err(|problem| {
-        ModelError {
+        ModelError::Invalid {
             message: problem.message,
             span: problem.span,
         }
@@ -816,9 +834,7 @@ fn check_stack_name(stack_name: &str) -> Result<(), ModelError> {
     if valid {
         Ok(())
     } else {
-        Err(error(format!(
-            "the stack name `{stack_name}` is not one CloudFormation accepts: letters, digits and hyphens, starting with a letter, at most 128 characters"
-        )))
+        Err(ModelError::StackName(stack_name.to_string()))
     }
 }
 
@@ -2035,13 +2051,13 @@ Resources:
         let template = leash_iac::read_template(&bad).unwrap();
         let message = read_application(&template, &Target::default())
             .unwrap_err()
-            .message;
+            .to_string();
         assert!(message.contains("unknown access `scan`"), "{message}");
         let bad = TEMPLATE.replace("access: read, index: true", "access: read, prefix: x/");
         let template = leash_iac::read_template(&bad).unwrap();
         let message = read_application(&template, &Target::default())
             .unwrap_err()
-            .message;
+            .to_string();
         assert!(
             message.contains("`prefix` applies only to buckets"),
             "{message}"
@@ -2071,8 +2087,8 @@ Resources:
         );
         let template = leash_iac::read_template(&text).unwrap();
         let error = read_application(&template, &Target::default()).unwrap_err();
-        let span = error.span.unwrap();
-        (error.message, text[span.start..span.end].to_string())
+        let span = error.span().unwrap();
+        (error.to_string(), text[span.start..span.end].to_string())
     }
 
     #[test]

@@ -7,10 +7,9 @@
 
 use leash_policy::authz::{DecisionReason, PolicySet, PreparedPolicySet};
 use leash_policy::context::{Request, RequestContext};
-use leash_policy::parse::parse_policy;
 use serde_json::json;
 
-use crate::design::{Check, CheckKind, DesignError, RoleDesign, canonical};
+use crate::design::{Check, CheckKind, DesignError, DesignedPolicy, RoleDesign, canonical};
 use crate::model::{AppResource, Application, BucketPolicyOptions, Perimeter, ResourceKind};
 
 /// A designed resource policy and its checks.
@@ -20,9 +19,9 @@ pub struct ResourcePolicyDesign {
     pub resource: String,
     /// `bucket` or `api`.
     pub kind: &'static str,
-    /// Canonical JSON. An API policy names its API as `${LogicalId}`
-    /// (`Fn::Sub`): the API id is assigned at deployment.
-    pub policy: String,
+    /// An API policy names its API as `${LogicalId}` (`Fn::Sub`): the API
+    /// id is assigned at deployment.
+    pub policy: DesignedPolicy,
     pub verification: Vec<Check>,
     /// Linter findings on the policy: `code rule: message`.
     pub lint_findings: Vec<String>,
@@ -36,7 +35,13 @@ impl ResourcePolicyDesign {
 
 /// A principal using the bucket: (principal, action, resource, request
 /// context, its identity policy as JSON).
-type Caller = (String, String, String, Vec<(String, String)>, String);
+type Caller = (
+    String,
+    String,
+    String,
+    Vec<(String, String)>,
+    leash_policy::Policy,
+);
 
 const EXAMPLE_API_ID: &str = "a1b2c3d4e5";
 const OUTSIDE_ACCOUNT: &str = "999988887777";
@@ -109,10 +114,11 @@ fn bucket_policy(
             },
         }));
     }
-    let (value, policy) = canonical(&json!({ "Version": "2012-10-17", "Statement": statements }))?;
-    let bucket_policy = parse_policy(&value).policy.ok_or_else(|| DesignError {
-        message: "the designed bucket policy does not parse".into(),
-    })?;
+    let policy = canonical(
+        &json!({ "Version": "2012-10-17", "Statement": statements }),
+        "the designed bucket policy",
+    )?;
+    let bucket_policy = policy.policy().clone();
 
     // Who uses the bucket: each role with a permission on it, with its
     // first such permission; without one, an example role of the account.
@@ -138,7 +144,7 @@ fn bucket_policy(
                 permission.action.clone(),
                 permission.resource.replace('*', "example"),
                 context,
-                role.permissions_policy.clone(),
+                role.permissions_policy.policy().clone(),
             ));
         }
     }
@@ -153,7 +159,9 @@ fn bucket_policy(
             "s3:GetObject".into(),
             object,
             Vec::new(),
-            identity.to_string(),
+            canonical(&identity, "an example caller's policy")?
+                .policy()
+                .clone(),
         ));
     }
 
@@ -164,14 +172,7 @@ fn bucket_policy(
         if let Some(("aws:PrincipalOrgID", org)) = perimeter.as_ref().map(|(k, v)| (*k, v)) {
             inside.push(("aws:PrincipalOrgID".to_string(), org.clone()));
         }
-        let identity_value = leash_policy::json::parse_json(identity).map_err(|e| DesignError {
-            message: format!("a role policy is not json: {}", e.message),
-        })?;
-        let identity_policy = parse_policy(&identity_value)
-            .policy
-            .ok_or_else(|| DesignError {
-                message: "a role policy does not parse".into(),
-            })?;
+        let identity_policy = identity.clone();
         let prepared = PreparedPolicySet::new(
             &PolicySet::new()
                 .with_identity_policy("role", identity_policy.clone())
@@ -239,7 +240,7 @@ fn bucket_policy(
     Ok(ResourcePolicyDesign {
         resource: bucket.logical_id.clone(),
         kind: "bucket",
-        lint_findings: lint(&value),
+        lint_findings: lint(policy.value()),
         policy,
         verification,
     })
@@ -280,12 +281,10 @@ fn api_policy(
             ],
         })
     };
-    let (_, policy) = canonical(&document(&format!("${{{api}}}")))?;
+    let policy = canonical(&document(&format!("${{{api}}}")), "the designed API policy")?;
     // Verified and linted with a concrete API id in place of `${Api}`.
-    let (value, _) = canonical(&document(EXAMPLE_API_ID))?;
-    let parsed = parse_policy(&value).policy.ok_or_else(|| DesignError {
-        message: "the designed API policy does not parse".into(),
-    })?;
+    let example = canonical(&document(EXAMPLE_API_ID), "the designed API policy")?;
+    let parsed = example.policy().clone();
     let prepared =
         PreparedPolicySet::new(&PolicySet::new().with_resource_policy("api policy", parsed));
     let resource = format!(
@@ -319,7 +318,7 @@ fn api_policy(
     Ok(ResourcePolicyDesign {
         resource: api.to_string(),
         kind: "api",
-        lint_findings: lint(&value),
+        lint_findings: lint(example.value()),
         policy,
         verification,
     })

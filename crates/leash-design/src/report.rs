@@ -16,10 +16,8 @@ use crate::model::{Access, Application, Need};
 /// One role as JSON: name, trust policy, permissions policy, and the
 /// Lambda permissions of the function's API routes.
 pub fn role_document(role: &RoleDesign) -> String {
-    let trust: serde_json::Value =
-        serde_json::from_str(&role.trust_policy).unwrap_or(serde_json::Value::Null);
-    let permissions: serde_json::Value =
-        serde_json::from_str(&role.permissions_policy).unwrap_or(serde_json::Value::Null);
+    let trust = role.trust_policy.json();
+    let permissions = role.permissions_policy.json();
     let lambda_permissions: Vec<serde_json::Value> = role
         .lambda_permissions
         .iter()

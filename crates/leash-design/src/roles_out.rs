@@ -106,43 +106,24 @@ pub(crate) struct ResourcePolicyOut<'a> {
     pub not_written: Option<String>,
 }
 
-/// Why a designed policy could not be read back as a tree: `what` names
-/// the policy (`trust policy of `X``), `detail` says what is wrong.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct UnreadablePolicy {
-    pub what: String,
-    pub detail: String,
-}
-
 /// The roles, in the order given.
 pub(crate) fn roles_out<'a>(
     template: &'a Template,
     app: &'a Application,
     roles: &'a [RoleDesign],
-) -> Result<Vec<RoleOut<'a>>, UnreadablePolicy> {
+) -> Vec<RoleOut<'a>> {
     roles
         .iter()
         .map(|role| {
             let id = &role.function;
-            let label = if role.consumer.is_some() {
-                &role.role_name
-            } else {
-                id
-            };
-            let read = |what: &str, text: &str| {
-                Node::from_json_text(text).map_err(|detail| UnreadablePolicy {
-                    what: format!("{what} of `{label}`"),
-                    detail,
-                })
-            };
-            let trust = read("trust policy", &role.trust_policy)?;
-            let permissions = read("permissions policy", &role.permissions_policy)?;
+            let trust = role.trust_policy.node();
+            let permissions = role.permissions_policy.node();
             let function_named = app
                 .resources
                 .iter()
                 .any(|r| r.named && r.kind == ResourceKind::Function && r.logical_id == *id);
             let resource = template.resource(id);
-            Ok(RoleOut {
+            RoleOut {
                 design: role,
                 resource,
                 function: app.functions.iter().find(|f| f.logical_id == *id),
@@ -153,7 +134,7 @@ pub(crate) fn roles_out<'a>(
                 own_boundary: resource.and_then(|r| r.properties.get("PermissionsBoundary")),
                 own_path: resource.and_then(|r| r.properties.get("RolePath")),
                 options_boundary: role.permissions_boundary.as_deref(),
-            })
+            }
         })
         .collect()
 }
@@ -162,7 +143,7 @@ pub(crate) fn roles_out<'a>(
 pub(crate) fn resource_policies_out<'a>(
     template: &Template,
     policies: &'a [ResourcePolicyDesign],
-) -> Result<Vec<ResourcePolicyOut<'a>>, UnreadablePolicy> {
+) -> Vec<ResourcePolicyOut<'a>> {
     policies
         .iter()
         .map(|policy| {
@@ -180,21 +161,12 @@ pub(crate) fn resource_policies_out<'a>(
                     )
                 })
             };
-            let what = if policy.kind == "bucket" {
-                "bucket policy"
-            } else {
-                "API policy"
-            };
-            let document =
-                Node::from_json_text(&policy.policy).map_err(|detail| UnreadablePolicy {
-                    what: format!("{what} of `{resource}`"),
-                    detail,
-                })?;
-            Ok(ResourcePolicyOut {
+            let document = policy.policy.node();
+            ResourcePolicyOut {
                 design: policy,
                 document,
                 not_written,
-            })
+            }
         })
         .collect()
 }

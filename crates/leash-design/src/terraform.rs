@@ -29,9 +29,7 @@ use crate::design::RoleDesign;
 use crate::json_tree::Node;
 use crate::model::{ApiRoute, Application};
 use crate::perimeter::ResourcePolicyDesign;
-use crate::roles_out::{
-    PERMISSIONS_POLICY_NAME, UnreadablePolicy, resource_policies_out, roles_out,
-};
+use crate::roles_out::{PERMISSIONS_POLICY_NAME, resource_policies_out, roles_out};
 
 /// `main.tf.json` and the variables it declares.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,10 +58,9 @@ pub fn terraform_design(
     app: &Application,
     roles: &[RoleDesign],
     resource_policies: &[ResourcePolicyDesign],
-) -> Result<TerraformDesign, String> {
-    let unreadable = |e: UnreadablePolicy| format!("designed policy: {}", e.detail);
-    let roles_ready = roles_out(template, app, roles).map_err(unreadable)?;
-    let policies_ready = resource_policies_out(template, resource_policies).map_err(unreadable)?;
+) -> Result<TerraformDesign, crate::write_error::WriteError> {
+    let roles_ready = roles_out(template, app, roles);
+    let policies_ready = resource_policies_out(template, resource_policies);
     let names = Names::new(app);
     let mut notes = Vec::new();
     let mut bucket_policies_out = Vec::new();
@@ -277,9 +274,9 @@ pub fn terraform_design(
     let mut resources = Node::Object(resources);
     names.write_symbols(&mut resources);
     if names.failed.get() {
-        return Err(
-            "a value known only at deployment could not be written as a Terraform expression (a bug in leash: please report it with the template)".to_string(),
-        );
+        return Err(crate::write_error::WriteError::UnwritableSymbol {
+            as_what: "as a Terraform expression",
+        });
     }
     let data = names.data.take();
     let variables = names.variables.into_inner();
@@ -785,6 +782,7 @@ Resources:
         // With the variable's value filled in, it is the designed policy.
         let jobs: String = roles[0]
             .permissions_policy
+            .text()
             .chars()
             .filter(|c| leash_policy::symbol::symbol_index(*c).is_some())
             .take(1)
@@ -793,7 +791,7 @@ Resources:
         let filled = policy.replace("${var.jobs_name}", &jobs);
         let parsed: serde_json::Value = serde_json::from_str(&filled).unwrap();
         let designed: serde_json::Value =
-            serde_json::from_str(&roles[0].permissions_policy).unwrap();
+            serde_json::from_str(roles[0].permissions_policy.text()).unwrap();
         assert_eq!(parsed, designed);
         let trust = value["resource"]["aws_iam_role"]["get_order"]["assume_role_policy"]
             .as_str()
@@ -897,6 +895,7 @@ Resources:
             .find(|p| p.kind == "bucket")
             .unwrap()
             .policy
+            .text()
             .chars()
             .filter(|c| leash_policy::symbol::symbol_index(*c).is_some())
             .take(1)
@@ -914,11 +913,11 @@ Resources:
             );
             let designed = policies
                 .iter()
-                .find(|p| p.policy.contains(stand_in))
+                .find(|p| p.policy.text().contains(stand_in))
                 .unwrap();
             assert_eq!(
                 serde_json::from_str::<serde_json::Value>(&filled).unwrap(),
-                serde_json::from_str::<serde_json::Value>(&designed.policy).unwrap()
+                serde_json::from_str::<serde_json::Value>(designed.policy.text()).unwrap()
             );
         }
         // The author's policies stay theirs; the report says why.

@@ -21,7 +21,7 @@ use leash_design::{Application, Target, design, read_application, read_template}
 use leash_policy::Policy;
 use leash_policy::authz::{PolicySet, PreparedPolicySet};
 use leash_policy::context::{Request, RequestContext};
-use leash_policy::parse::{parse_policy_bytes, parse_policy_text};
+use leash_policy::parse::parse_policy_bytes;
 use leash_prove::domain::KeyValue;
 use leash_prove::{Property, Verdict};
 
@@ -326,12 +326,12 @@ fn model_template(
     match read_template(text) {
         Err(error) => Modelled::Not(format!("unreadable: {error}")),
         Ok(template) => match read_application(&template, target) {
-            Err(error) => Modelled::Not(error_category(&error.message)),
+            Err(error) => Modelled::Not(error_category(&error.to_string())),
             Ok(app) => {
                 let roles = design(&app);
                 let class = classify(&app);
                 match roles {
-                    Err(error) => Modelled::Not(format!("design error: {}", error.message)),
+                    Err(error) => Modelled::Not(format!("design error: {error}")),
                     Ok(roles) => {
                         for (reason, example) in reasons(&app) {
                             tally
@@ -494,7 +494,7 @@ fn check_against_original(
                 tally.missing_managed.push(missing.clone());
             }
         }
-        let designed = parse_policy_text(&role.permissions_policy).policy.unwrap();
+        let designed = role.permissions_policy.policy().clone();
         let mut olds = vec![("the template's IAM", combined.policy.clone())];
         olds.extend(
             combined

@@ -182,14 +182,14 @@ fn no_function_loses_access_on_the_sam_corpus() {
         };
         let app = match read_application(&template, &target) {
             Ok(app) => app,
-            Err(error) if error.message.contains("only known at deployment") => {
+            Err(error) if error.to_string().contains("only known at deployment") => {
                 target.stack_name = Some("corpus-stack".into());
                 target.parameters = derived_parameter_values(&template);
                 match read_application(&template, &target) {
                     Ok(app) => app,
                     Err(error) => {
                         not_designed
-                            .entry(format!("model error: {}", error.message))
+                            .entry(format!("model error: {error}"))
                             .or_default()
                             .push(name);
                         continue;
@@ -198,7 +198,7 @@ fn no_function_loses_access_on_the_sam_corpus() {
             }
             Err(error) => {
                 not_designed
-                    .entry(format!("model error: {}", error.message))
+                    .entry(format!("model error: {error}"))
                     .or_default()
                     .push(name);
                 continue;
@@ -214,7 +214,7 @@ fn no_function_loses_access_on_the_sam_corpus() {
         let roles = match design(&app) {
             Ok(roles) => roles,
             Err(error) => {
-                violations.push(format!("{name}: not designed: {}", error.message));
+                violations.push(format!("{name}: not designed: {}", error));
                 continue;
             }
         };
@@ -239,7 +239,7 @@ fn no_function_loses_access_on_the_sam_corpus() {
                     .any(|p| p.needs.iter().any(|n| n.contains("Metadata.leash.needs")));
             let combined = original.combined(&lookup);
             let principal = format!("arn:aws:iam::{ACCOUNT}:role/{}", role.role_name);
-            let designed_policy = parse_policy_text(&role.permissions_policy).policy.unwrap();
+            let designed_policy = role.permissions_policy.policy().clone();
             let designed_set = designed_set(role, &designed_policy, &lookup);
             let original_set = PreparedPolicySet::new(
                 &PolicySet::new().with_identity_policy("original", combined.policy.clone()),

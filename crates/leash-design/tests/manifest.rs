@@ -98,7 +98,7 @@ fn bad_options_are_refused_by_the_schema_and_the_reader() {
         let bad = example.replacen(from, to, 1);
         assert!(!schema_errors(&bad).is_empty(), "the schema accepts {to:?}");
         let error = read_manifest(&bad, &Target::default()).unwrap_err();
-        assert!(error.message.contains(message), "{to:?}: {}", error.message);
+        assert!(error.to_string().contains(message), "{to:?}: {error}");
     }
 }
 
@@ -168,8 +168,8 @@ fn bad_manifests_are_refused_by_the_schema_and_the_reader() {
         let errors = schema_errors(&bad);
         assert!(!errors.is_empty(), "the schema accepts {to:?}");
         let error = read_manifest(&bad, &Target::default()).unwrap_err();
-        assert!(error.message.contains(message), "{to:?}: {}", error.message);
-        assert!(error.span.is_some(), "{to:?}: no position");
+        assert!(error.to_string().contains(message), "{to:?}: {error}");
+        assert!(error.span().is_some(), "{to:?}: no position");
     }
 }
 

@@ -147,13 +147,13 @@ fn validate(python: &Path, paths: &[PathBuf]) -> Vec<Validation> {
 /// or why not.
 fn designed_cfn(text: &str, target: &Target) -> Result<String, String> {
     let template = read_template(text).map_err(|e| format!("unreadable: {e}"))?;
-    let app = read_application(&template, target).map_err(|e| e.message)?;
+    let app = read_application(&template, target).map_err(|e| e.to_string())?;
     if app.functions.is_empty() {
         return Err("no Lambda function".into());
     }
-    let roles = design(&app).map_err(|e| e.message)?;
-    let consumers = design_consumers(&app).map_err(|e| e.message)?;
-    let policies = design_resource_policies(&app, &roles).map_err(|e| e.message)?;
+    let roles = design(&app).map_err(|e| e.to_string())?;
+    let consumers = design_consumers(&app).map_err(|e| e.to_string())?;
+    let policies = design_resource_policies(&app, &roles).map_err(|e| e.to_string())?;
     let all: Vec<_> = roles.iter().chain(&consumers).cloned().collect();
     designed_template(&template, &app, &all, &policies)
         .map(|d| d.text)

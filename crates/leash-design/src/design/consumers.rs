@@ -32,22 +32,17 @@ pub(super) fn consumer_trust(consumer: &Consumer) -> Json {
 pub(super) fn consumer_trust_checks(
     app: &Application,
     consumer: &Consumer,
-    trust: &leash_policy::Value,
+    trust: &leash_policy::Policy,
     role_arn: &str,
 ) -> Result<Vec<Check>, DesignError> {
-    let trust_policy = parse_policy(trust).policy.ok_or_else(|| DesignError {
-        message: "the designed trust policy does not parse".into(),
-    })?;
+    let trust_policy = trust.clone();
     let caller_policy = json!({
         "Version": "2012-10-17",
         "Statement": [{ "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role_arn }],
     });
-    let (caller_value, _) = canonical(&caller_policy)?;
-    let caller = parse_policy(&caller_value)
-        .policy
-        .ok_or_else(|| DesignError {
-            message: "the caller's policy does not parse".into(),
-        })?;
+    let caller = canonical(&caller_policy, "the caller's policy")?
+        .policy()
+        .clone();
     let prepared = PreparedPolicySet::new(
         &PolicySet::new()
             .with_identity_policy("the consumer's own policy", caller)

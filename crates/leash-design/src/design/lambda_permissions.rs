@@ -91,10 +91,9 @@ pub(super) fn lambda_permissions(
         return Ok((permissions, Vec::new()));
     }
     let document = json!({ "Version": "2012-10-17", "Statement": statements });
-    let (value, _) = canonical(&document)?;
-    let policy = parse_policy(&value).policy.ok_or_else(|| DesignError {
-        message: "the designed resource policy does not parse".into(),
-    })?;
+    let policy = canonical(&document, "the designed Lambda permissions")?
+        .policy()
+        .clone();
     let prepared = PreparedPolicySet::new(
         &PolicySet::new().with_resource_policy("lambda permissions", policy),
     );

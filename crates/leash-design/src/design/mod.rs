@@ -11,8 +11,6 @@ use leash_policy::arn::{Arn, ArnSegment};
 use leash_policy::authz::{PolicySet, PreparedPolicySet};
 use leash_policy::context::{Request, RequestContext};
 use leash_policy::matching::{CaseMode, WildcardPattern};
-use leash_policy::parse::parse_policy;
-use leash_policy::print::print_policy;
 use serde_json::{Value as Json, json};
 
 use crate::access::{Scope, entries, never_granted};
@@ -24,6 +22,7 @@ mod consumers;
 mod kms;
 mod lambda_permissions;
 mod near_misses;
+mod policy;
 #[cfg(test)]
 mod tests;
 
@@ -32,6 +31,7 @@ use consumers::*;
 use kms::*;
 use lambda_permissions::*;
 use near_misses::*;
+pub use policy::DesignedPolicy;
 
 /// A designed role for one function.
 #[derive(Clone, Debug, PartialEq)]
@@ -39,10 +39,10 @@ pub struct RoleDesign {
     pub function: String,
     pub function_name: String,
     pub role_name: String,
-    /// Trust policy (lambda.amazonaws.com), canonical JSON.
-    pub trust_policy: String,
-    /// Permissions policy, canonical JSON (`leash_policy::print::print_policy`).
-    pub permissions_policy: String,
+    /// Trust policy (lambda.amazonaws.com).
+    pub trust_policy: DesignedPolicy,
+    /// Permissions policy: leash's statements, then those kept as is.
+    pub permissions_policy: DesignedPolicy,
     /// Every granted permission and the needs that produced it.
     pub permissions: Vec<Permission>,
     /// How many statements at the start of `permissions_policy` are
@@ -87,8 +87,7 @@ impl RoleDesign {
     /// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_statement.html),
     /// while a role without policies is valid.
     pub fn grants_nothing(&self) -> bool {
-        serde_json::from_str::<serde_json::Value>(&self.permissions_policy)
-            .is_ok_and(|document| statements_empty(&document))
+        self.permissions_policy.is_empty()
     }
 }
 
@@ -171,18 +170,27 @@ impl CheckKind {
 }
 
 /// Why a design could not be produced.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DesignError {
-    pub message: String,
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DesignError {
+    /// A need names a resource the application does not have.
+    #[error("`{function}`: `{resource}` is not a resource of the template")]
+    UnknownResource { function: String, resource: String },
+    /// A need asks for an access level the access table has no row for.
+    #[error("`{function}`: access `{access}` is not defined for a {kind}")]
+    AccessNotDefined {
+        function: String,
+        access: &'static str,
+        kind: &'static str,
+    },
+    /// A statement the template grants, kept as is, that leash's policy
+    /// reader does not accept.
+    #[error("{origin}: the statement kept as is does not read as an IAM statement ({detail})")]
+    KeptStatement { origin: String, detail: String },
+    /// A policy leash built does not read back as a policy (a bug in
+    /// leash, reported rather than written).
+    #[error("{what} does not read as an IAM policy: {detail}")]
+    NotAPolicy { what: &'static str, detail: String },
 }
-
-impl std::fmt::Display for DesignError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for DesignError {}
 
 // Lambda writes to its own log group; the group itself is created by the
 // template (or by Lambda's service), so `logs:CreateLogGroup` is not granted.
@@ -291,9 +299,12 @@ fn design_role(
     let mut grants: BTreeMap<Key, BTreeMap<String, (Vec<String>, String)>> = BTreeMap::new();
     let mut need_checks = Vec::new();
     for need in &function.needs {
-        let resource = app.resource(&need.resource).ok_or_else(|| DesignError {
-            message: format!("`{}` is not a resource of the template", need.resource),
-        })?;
+        let resource =
+            app.resource(&need.resource)
+                .ok_or_else(|| DesignError::UnknownResource {
+                    function: function.logical_id.clone(),
+                    resource: need.resource.clone(),
+                })?;
         // A listed need (an inline statement) keeps its actions and scope;
         // an access level goes through the curated table.
         let rows: Vec<(Scope, Vec<String>, String)> = match (need.access, need.scope) {
@@ -322,13 +333,10 @@ fn design_role(
                 .collect(),
         };
         if rows.is_empty() {
-            return Err(DesignError {
-                message: format!(
-                    "`{}`: access `{}` is not defined for a {}",
-                    function.logical_id,
-                    need.access.as_str(),
-                    resource.kind.as_str()
-                ),
+            return Err(DesignError::AccessNotDefined {
+                function: function.logical_id.clone(),
+                access: need.access.as_str(),
+                kind: resource.kind.as_str(),
             });
         }
         for (scope, actions, reference) in rows {
@@ -547,7 +555,7 @@ fn design_role(
             }],
         }),
     };
-    let (permissions_value, _) = canonical(&permissions_document)?;
+    let scoped_designed = canonical(&permissions_document, "the designed permissions policy")?;
     // What leash cannot model goes in unchanged, after leash's statements
     // (the first law; `Function::kept_as_is`).
     let kept = kept_statements(function, &statements)?;
@@ -555,17 +563,17 @@ fn design_role(
     if let Some(Json::Array(all)) = whole_document.get_mut("Statement") {
         all.extend(kept.iter().cloned());
     }
-    let (whole_value, permissions_policy) = canonical(&whole_document)?;
-    let (trust_value, trust_policy) = canonical(&trust_document)?;
+    let permissions_policy = canonical(&whole_document, "the designed permissions policy")?;
+    let trust_policy = canonical(&trust_document, "the designed trust policy")?;
 
     let mut lint_findings = Vec::new();
     // A role that grants nothing gets no permissions policy to lint.
     let linted = if statements_empty(&permissions_document) {
-        vec![(&trust_value, leash_lint::PolicyKind::Trust)]
+        vec![(trust_policy.value(), leash_lint::PolicyKind::Trust)]
     } else {
         vec![
-            (&permissions_value, leash_lint::PolicyKind::Identity),
-            (&trust_value, leash_lint::PolicyKind::Trust),
+            (scoped_designed.value(), leash_lint::PolicyKind::Identity),
+            (trust_policy.value(), leash_lint::PolicyKind::Trust),
         ]
     };
     // Values known only at deployment are symbols: one value each, not `*`.
@@ -590,14 +598,10 @@ fn design_role(
         None => format!("{}-role", function.name),
     };
     let role_arn = format!("arn:aws:iam::{}:role/{role_name}", app.account);
-    let parsed = |value: &leash_policy::Value| {
-        parse_policy(value).policy.ok_or_else(|| DesignError {
-            message: "the designed policy does not parse".into(),
-        })
-    };
-    let scoped_policy = parsed(&permissions_value)?;
-    let mut policy_set = PolicySet::new().with_identity_policy("designed", parsed(&whole_value)?);
-    let mut scoped_set = PolicySet::new().with_identity_policy("designed", scoped_policy);
+    let mut policy_set =
+        PolicySet::new().with_identity_policy("designed", permissions_policy.policy().clone());
+    let mut scoped_set =
+        PolicySet::new().with_identity_policy("designed", scoped_designed.policy().clone());
     // Managed policies kept as is allow what their documents allow; an AWS
     // managed one's document is embedded, a customer managed one's is not
     // in the template (its grants are not verified).
@@ -628,11 +632,11 @@ fn design_role(
                 "Resource": "*",
             }],
         });
-        let (value, _) = canonical(&key_policy)?;
-        if let Some(parsed) = parse_policy(&value).policy {
-            policy_set = policy_set.with_resource_policy("default key policy", parsed.clone());
-            scoped_set = scoped_set.with_resource_policy("default key policy", parsed);
-        }
+        let key_policy = canonical(&key_policy, "the default key policy")?;
+        policy_set =
+            policy_set.with_resource_policy("default key policy", key_policy.policy().clone());
+        scoped_set =
+            scoped_set.with_resource_policy("default key policy", key_policy.policy().clone());
     }
     let prepared = PreparedPolicySet::new(&policy_set);
     let scoped = PreparedPolicySet::new(&scoped_set);
@@ -676,7 +680,7 @@ fn design_role(
         verification.extend(consumer_trust_checks(
             app,
             consumer,
-            &trust_value,
+            trust_policy.policy(),
             &role_arn,
         )?);
     }
@@ -717,10 +721,7 @@ fn kept_statements(function: &Function, scoped: &[Json]) -> Result<Vec<Json>, De
             continue;
         };
         for statement in resolved {
-            let mut json: Json =
-                serde_json::from_str(&statement.to_compact_json()).map_err(|e| DesignError {
-                    message: format!("{}: the statement kept as is is not JSON: {e}", kept.origin),
-                })?;
+            let mut json: Json = statement.to_json();
             if let Some(sid) = json.get("Sid").and_then(Json::as_str).map(str::to_string) {
                 if sids.contains(&sid) {
                     if let Some(object) = json.as_object_mut() {
@@ -731,11 +732,14 @@ fn kept_statements(function: &Function, scoped: &[Json]) -> Result<Vec<Json>, De
                 }
             }
             let single = json!({ "Version": "2012-10-17", "Statement": [json.clone()] });
-            canonical(&single).map_err(|e| DesignError {
-                message: format!(
-                    "{}: the statement kept as is does not read as an IAM statement ({})",
-                    kept.origin, e.message
-                ),
+            canonical(&single, "a statement kept as is").map_err(|e| {
+                DesignError::KeptStatement {
+                    origin: kept.origin.to_string(),
+                    detail: match e {
+                        DesignError::NotAPolicy { detail, .. } => detail,
+                        other => other.to_string(),
+                    },
+                }
             })?;
             out.push(json);
         }
@@ -745,20 +749,11 @@ fn kept_statements(function: &Function, scoped: &[Json]) -> Result<Vec<Json>, De
 
 /// The designed policy read back as leash reads policies, and printed in
 /// its canonical form: what is verified is exactly what is written.
-pub(crate) fn canonical(document: &Json) -> Result<(leash_policy::Value, String), DesignError> {
-    let text = document.to_string();
-    let value = leash_policy::json::parse_json(&text).map_err(|e| DesignError {
-        message: format!("designed policy is not json: {}", e.message),
-    })?;
-    let parsed = parse_policy(&value);
-    let policy = parsed.policy.ok_or_else(|| DesignError {
-        message: "the designed policy does not parse".into(),
-    })?;
-    let printed = print_policy(&policy);
-    let value = leash_policy::json::parse_json(&printed).map_err(|e| DesignError {
-        message: format!("printed policy is not json: {}", e.message),
-    })?;
-    Ok((value, printed))
+pub(crate) fn canonical(
+    document: &Json,
+    what: &'static str,
+) -> Result<DesignedPolicy, DesignError> {
+    DesignedPolicy::from_document(document, what)
 }
 
 fn statements_empty(document: &serde_json::Value) -> bool {
