@@ -65,11 +65,37 @@ pub struct NeedsArgs {
 #[derive(Args, Debug)]
 pub struct UsageArgs {
     /// CloudTrail log files (`*.json.gz` as delivered, or `*.json`), or folders of them such as `AWSLogs/` (searched recursively)
-    #[arg(required = true)]
+    #[arg(required_unless_present_any = ["from_aggregate", "emit_sql"])]
     pub paths: Vec<PathBuf>,
     /// Write the aggregate (JSON lines) to this file, atomically, instead of standard output
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Read an aggregate instead of (or besides) trail files: the JSON lines `leash usage` writes, or CloudTrail Lake / Athena results as CSV or JSON lines (shape in docs/usage.md); repeatable
+    #[arg(long, value_name = "FILE")]
+    pub from_aggregate: Vec<PathBuf>,
+    /// Account authorization dumps (`aws iam get-account-authorization-details`) whose roles are compared with the aggregate: unused services, actions and resources per role; repeatable, folders searched for `*.json`
+    #[arg(long, value_name = "DUMP")]
+    pub policies: Vec<PathBuf>,
+    /// With --policies: write a narrowed policy per role into this folder (`ACCOUNT/ROLE.json`), each proved to grant nothing the original did not and replayed against every observed row, with `report.md` and `refine.json`
+    #[arg(long, value_name = "DIR", requires = "policies")]
+    pub narrow: Option<PathBuf>,
+    /// Print the aggregation as SQL for this engine instead of reading trails (`athena`: Amazon Athena / Trino over the CloudTrail table AWS documents)
+    #[arg(long, value_enum, value_name = "ENGINE", conflicts_with_all = ["paths", "from_aggregate", "policies"])]
+    pub emit_sql: Option<SqlEngine>,
+    /// With --emit-sql: the CloudTrail table to query
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "cloudtrail_logs",
+        requires = "emit_sql"
+    )]
+    pub table: String,
+}
+
+/// SQL engines `leash usage --emit-sql` writes for.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SqlEngine {
+    Athena,
 }
 
 #[derive(Args, Debug)]

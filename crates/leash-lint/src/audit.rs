@@ -96,6 +96,96 @@ pub fn audit_dump_text(text: &str, options: &AuditOptions) -> AuditReport {
     }
 }
 
+/// A role of a dump and the identity policies its permissions are made
+/// of: what `leash usage --policies` narrows.
+#[derive(Clone, Debug)]
+pub struct RolePermissions {
+    pub name: String,
+    pub arn: String,
+    /// Inline then attached policies, each with how a report names it
+    /// (`inline policy `x` of role `r``, `AWS managed policy `arn``).
+    pub policies: Vec<(String, Arc<Policy>)>,
+    /// The permissions boundary, when the role has one (not narrowed: it
+    /// limits the original and the narrowed policies alike).
+    pub boundary: Option<(String, Arc<Policy>)>,
+    /// Policies of the role the dump holds but leash cannot read (a
+    /// document that is not a policy, a managed policy neither in the
+    /// dump nor known): a role with any is not narrowed.
+    pub unreadable: Vec<String>,
+}
+
+/// Every role of a dump with its identity policies, as [`audit`] resolves
+/// them (customer managed policies from the dump's default version, AWS
+/// managed ones from the dump or the catalog). `Err` when the text is not
+/// JSON (the message and its span).
+pub fn role_permissions(text: &str) -> Result<Vec<RolePermissions>, (String, Span)> {
+    let root = parse_json(text).map_err(|err| (err.message, err.span))?;
+    let dump = dump::read_dump(&root, text);
+    if let Some(problem) = dump.problems.first()
+        && dump.roles.is_empty()
+    {
+        return Err((problem.message.clone(), problem.span));
+    }
+    let mut managed = ManagedPolicies {
+        by_arn: HashMap::new(),
+    };
+    for policy in &dump.policies {
+        let parsed = match &policy.document {
+            Some(Ok(document)) => parse_policy(&document.value).policy.map(Arc::new),
+            _ => None,
+        };
+        let standings = Arc::new(parsed.as_deref().map(standings).unwrap_or_default());
+        managed
+            .by_arn
+            .insert(policy.arn.as_str(), (parsed, standings));
+    }
+    let mut roles = Vec::new();
+    for role in &dump.roles {
+        let id = format!("role/{}", role.detail.name.node);
+        let mut found = Vec::new();
+        let policies = own_policies(&role.detail, "role", &managed, &id, &mut found);
+        let boundary = boundary(&role.detail, &managed, &id, &mut found);
+        // Findings of leash check on the documents are the audit's; what
+        // matters here is what could not be read.
+        let not_read = crate::audit_rules::dump_entry_not_read::RULE.code;
+        let mut unreadable: Vec<String> = found
+            .iter()
+            .filter(|d| d.code == not_read)
+            .map(|d| d.message.clone())
+            .collect();
+        // An inline document that is JSON but not a policy is a finding
+        // of leash check, not of the dump: it is unreadable here too.
+        for inline in &role.detail.inline {
+            if let Ok(document) = &inline.document
+                && parse_policy(&document.value).policy.is_none()
+            {
+                unreadable.push(format!(
+                    "inline policy `{}` of role `{}` is not a policy leash can read",
+                    inline.name.node, role.detail.name.node
+                ));
+            }
+        }
+        for attachment in &role.detail.attached {
+            if let Some((None, _)) = managed.by_arn.get(attachment.arn.node.as_str())
+                && !is_aws_managed(&attachment.arn.node)
+            {
+                unreadable.push(format!(
+                    "customer managed policy `{}` has no default version leash can read",
+                    attachment.arn.node
+                ));
+            }
+        }
+        roles.push(RolePermissions {
+            name: role.detail.name.node.clone(),
+            arn: role.detail.arn.clone(),
+            policies: policies.into_iter().map(|p| (p.label, p.policy)).collect(),
+            boundary: boundary.map(|b| (b.label, b.policy)),
+            unreadable,
+        });
+    }
+    Ok(roles)
+}
+
 /// A policy that takes part in a principal's permissions.
 #[derive(Clone)]
 pub(crate) struct EffectivePolicy {

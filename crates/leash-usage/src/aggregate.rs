@@ -22,10 +22,13 @@ pub struct Row {
     /// Calls denied for want of permission (`AccessDenied...`): needs the
     /// policy does not meet.
     pub denied: u64,
+    /// Calls logged as data events (`eventCategory: Data`): a trail with
+    /// none of a service's says nothing of its data-plane calls.
+    pub data_events: u64,
 }
 
 impl Row {
-    fn add(&mut self, time: &str, error: Option<&str>) {
+    fn add(&mut self, time: &str, error: Option<&str>, data: bool) {
         if self.count == 0 || time < self.first_seen.as_str() {
             self.first_seen = time.to_string();
         }
@@ -33,6 +36,9 @@ impl Row {
             self.last_seen = time.to_string();
         }
         self.count += 1;
+        if data {
+            self.data_events += 1;
+        }
         if let Some(code) = error {
             self.errors += 1;
             if is_denial(code) {
@@ -51,6 +57,7 @@ impl Row {
         self.count += other.count;
         self.errors += other.errors;
         self.denied += other.denied;
+        self.data_events += other.data_events;
     }
 }
 
@@ -185,6 +192,7 @@ impl Aggregate {
         }
         let time = record.event_time.as_deref().unwrap_or_default();
         let error = record.error_code.as_deref();
+        let data = record.event_category.as_deref() == Some("Data");
         let arns: Vec<Option<&str>> = match &record.resources {
             Some(list) if list.iter().any(|r| r.arn.is_some()) => list
                 .iter()
@@ -200,12 +208,20 @@ impl Aggregate {
                     action.clone(),
                     resource.map(str::to_string),
                 );
-                self.rows.entry(key).or_default().add(time, error);
+                self.rows.entry(key).or_default().add(time, error, data);
             }
         }
     }
 
-    fn merge(mut self, other: Aggregate) -> Aggregate {
+    /// The earliest first-seen and latest last-seen time of any row: the
+    /// window the aggregate covers.
+    pub fn window(&self) -> Option<(&str, &str)> {
+        let first = self.rows.values().map(|r| r.first_seen.as_str()).min()?;
+        let last = self.rows.values().map(|r| r.last_seen.as_str()).max()?;
+        Some((first, last))
+    }
+
+    pub(crate) fn merge(mut self, other: Aggregate) -> Aggregate {
         for (key, row) in other.rows {
             self.rows.entry(key).or_default().merge(&row);
         }
@@ -238,6 +254,7 @@ impl Aggregate {
                 "last_seen": row.last_seen,
                 "errors": row.errors,
                 "denied": row.denied,
+                "data_events": row.data_events,
             });
             out.push_str(&line.to_string());
             out.push('\n');
@@ -298,12 +315,227 @@ pub fn trail_files(paths: &[PathBuf]) -> Result<Vec<PathBuf>, TrailError> {
 
 /// Reads and aggregates every trail file under `paths`, on all cores.
 pub fn read_trails(paths: &[PathBuf]) -> Result<Aggregate, TrailError> {
-    let files = trail_files(paths)?;
+    read_files(&trail_files(paths)?, &|_| {})
+}
+
+/// Reads and aggregates `files` on all cores, telling `progress` the
+/// records of each file read (from any thread).
+pub fn read_files(
+    files: &[PathBuf],
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<Aggregate, TrailError> {
     files
         .par_iter()
         .try_fold(Aggregate::default, |mut aggregate, path| {
+            let before = aggregate.summary.records;
             aggregate.add_file(path)?;
+            progress(aggregate.summary.records - before);
             Ok(aggregate)
         })
         .try_reduce(Aggregate::default, |a, b| Ok(a.merge(b)))
+}
+
+/// Why an aggregate file could not be read.
+#[derive(Debug, Error)]
+#[error("{path}:{line}:{column}: {message}")]
+pub struct AggregateError {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+/// The columns of an aggregate row, in the order `leash usage` writes
+/// them and the CSV shape names them.
+pub const COLUMNS: [&str; 9] = [
+    "principal",
+    "action",
+    "resource",
+    "count",
+    "first_seen",
+    "last_seen",
+    "errors",
+    "denied",
+    "data_events",
+];
+
+impl Aggregate {
+    /// Adds one row read back from an aggregate (rows of the same key
+    /// merge, as rows of two trail batches do).
+    pub fn add_row(&mut self, key: Key, row: Row) {
+        self.summary.records += row.count;
+        self.rows.entry(key).or_default().merge(&row);
+    }
+}
+
+/// Reads an aggregate: the JSON lines `leash usage` writes (and the Athena
+/// query of `--emit-sql athena` returns as JSON lines), or CSV with a
+/// header naming the nine columns of [`COLUMNS`] in any order (the shape
+/// Athena and CloudTrail Lake write query results in); the shape is told
+/// by the first non-blank character (`{` is JSON lines). `resource` empty
+/// or `null` is no resource.
+pub fn read_aggregate(path: &str, text: &str) -> Result<Aggregate, AggregateError> {
+    let mut aggregate = Aggregate::default();
+    aggregate.summary.files = 1;
+    let error = |line: usize, column: usize, message: String| AggregateError {
+        path: path.to_string(),
+        line,
+        column,
+        message,
+    };
+    if text.trim_start().starts_with('{') {
+        for (index, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let value: serde_json::Value = serde_json::from_str(line)
+                .map_err(|e| error(index + 1, e.column(), e.to_string()))?;
+            let field = |name: &str| value.get(name).filter(|v| !v.is_null());
+            let mut cells: Vec<Option<String>> = Vec::new();
+            for name in COLUMNS {
+                cells.push(match field(name) {
+                    None => None,
+                    Some(serde_json::Value::String(s)) => Some(s.clone()),
+                    Some(other) => Some(other.to_string()),
+                });
+            }
+            let (key, row) = row_of(&cells).map_err(|m| error(index + 1, 1, m))?;
+            aggregate.add_row(key, row);
+        }
+        return Ok(aggregate);
+    }
+    let records = csv_records(text).map_err(|(line, column, m)| error(line, column, m))?;
+    let mut records = records.into_iter();
+    let Some((_, header)) = records.next() else {
+        return Ok(aggregate);
+    };
+    let mut positions = Vec::new();
+    for name in COLUMNS {
+        let at = header
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+            .ok_or_else(|| {
+                error(
+                    1,
+                    1,
+                    format!(
+                        "the CSV header has no `{name}` column (an aggregate has {})",
+                        COLUMNS.join(", ")
+                    ),
+                )
+            })?;
+        positions.push(at);
+    }
+    for (line, record) in records {
+        if record.len() == 1 && record[0].is_empty() {
+            continue;
+        }
+        let cells: Vec<Option<String>> = positions
+            .iter()
+            .map(|&at| record.get(at).filter(|c| !c.is_empty()).cloned())
+            .collect();
+        let (key, row) = row_of(&cells).map_err(|m| error(line, 1, m))?;
+        aggregate.add_row(key, row);
+    }
+    Ok(aggregate)
+}
+
+/// A row from its nine cells (in [`COLUMNS`] order).
+fn row_of(cells: &[Option<String>]) -> Result<(Key, Row), String> {
+    let text = |i: usize| -> Result<String, String> {
+        cells
+            .get(i)
+            .cloned()
+            .flatten()
+            .ok_or_else(|| format!("the row has no `{}`", COLUMNS[i]))
+    };
+    let number = |i: usize| -> Result<u64, String> {
+        match cells.get(i).cloned().flatten() {
+            // Older aggregates had no `data_events`.
+            None if COLUMNS[i] == "data_events" => Ok(0),
+            None => Err(format!("the row has no `{}`", COLUMNS[i])),
+            Some(cell) => cell
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| format!("`{}` is `{cell}`, not a whole number", COLUMNS[i])),
+        }
+    };
+    let resource = cells.get(2).cloned().flatten().filter(|r| r != "null");
+    let row = Row {
+        count: number(3)?,
+        first_seen: text(4)?,
+        last_seen: text(5)?,
+        errors: number(6)?,
+        denied: number(7)?,
+        data_events: number(8)?,
+    };
+    if row.count == 0 {
+        return Err("`count` is 0: a row stands for at least one call".into());
+    }
+    Ok(((text(0)?, text(1)?, resource), row))
+}
+
+/// A CSV record with the line it starts on.
+type CsvRecord = (usize, Vec<String>);
+
+/// CSV records (RFC 4180: fields in double quotes may hold commas, line
+/// breaks and `""`), each with the line it starts on.
+fn csv_records(text: &str) -> Result<Vec<CsvRecord>, (usize, usize, String)> {
+    let mut records = Vec::new();
+    let mut record = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut line = 1;
+    let mut start_line = 1;
+    let mut column = 0;
+    let mut chars = text.chars().peekable();
+    let mut field_started_quoted = false;
+    while let Some(c) = chars.next() {
+        column += 1;
+        if quoted {
+            match c {
+                '"' if chars.peek() == Some(&'"') => {
+                    chars.next();
+                    field.push('"');
+                }
+                '"' => quoted = false,
+                '\n' => {
+                    line += 1;
+                    column = 0;
+                    field.push(c);
+                }
+                _ => field.push(c),
+            }
+            continue;
+        }
+        match c {
+            '"' if field.is_empty() && !field_started_quoted => {
+                quoted = true;
+                field_started_quoted = true;
+            }
+            '"' => return Err((line, column, "a `\"` inside an unquoted CSV field".into())),
+            ',' => {
+                record.push(std::mem::take(&mut field));
+                field_started_quoted = false;
+            }
+            '\r' => {}
+            '\n' => {
+                record.push(std::mem::take(&mut field));
+                field_started_quoted = false;
+                records.push((start_line, std::mem::take(&mut record)));
+                line += 1;
+                start_line = line;
+                column = 0;
+            }
+            _ => field.push(c),
+        }
+    }
+    if quoted {
+        return Err((line, column, "a quoted CSV field is not closed".into()));
+    }
+    if !field.is_empty() || !record.is_empty() || field_started_quoted {
+        record.push(field);
+        records.push((start_line, record));
+    }
+    Ok(records)
 }
