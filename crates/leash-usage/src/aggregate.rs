@@ -28,7 +28,9 @@ pub struct Row {
 }
 
 impl Row {
-    fn add(&mut self, time: &str, error: Option<&str>, data: bool) {
+    /// Counts one call at `time`, failed with `error` if any, logged as a
+    /// data event if `data`.
+    pub fn add(&mut self, time: &str, error: Option<&str>, data: bool) {
         if self.count == 0 || time < self.first_seen.as_str() {
             self.first_seen = time.to_string();
         }
@@ -47,7 +49,8 @@ impl Row {
         }
     }
 
-    fn merge(&mut self, other: &Row) {
+    /// Adds the calls of `other` (same key).
+    pub fn merge(&mut self, other: &Row) {
         if self.count == 0 || other.first_seen < self.first_seen {
             self.first_seen.clone_from(&other.first_seen);
         }
@@ -193,9 +196,17 @@ impl Aggregate {
         let time = record.event_time.as_deref().unwrap_or_default();
         let error = record.error_code.as_deref();
         let data = record.event_category.as_deref() == Some("Data");
+        // An S3 data event names the object and the bucket it is in; the
+        // request was authorized on the object, so the bucket entry is not
+        // a resource of the call.
+        let object = record.resources.as_ref().is_some_and(|list| {
+            list.iter()
+                .any(|r| r.kind.as_deref() == Some("AWS::S3::Object"))
+        });
         let arns: Vec<Option<&str>> = match &record.resources {
             Some(list) if list.iter().any(|r| r.arn.is_some()) => list
                 .iter()
+                .filter(|r| !(object && r.kind.as_deref() == Some("AWS::S3::Bucket")))
                 .filter_map(|r| r.arn.as_deref())
                 .map(Some)
                 .collect(),

@@ -151,6 +151,15 @@ pub fn compress(data: &[u8]) -> Vec<u8> {
     out
 }
 
+/// [`compress`] at DEFLATE level 1: for generating big test trails.
+pub fn compress_fast(data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
+    out.extend(miniz_oxide::deflate::compress_to_vec(data, 1));
+    out.extend(crc32(data).to_le_bytes());
+    out.extend((data.len() as u32).to_le_bytes());
+    out
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

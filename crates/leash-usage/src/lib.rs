@@ -12,6 +12,7 @@
 //! findings.
 
 pub mod aggregate;
+pub mod generate;
 pub mod gzip;
 pub mod record;
 pub mod refine;

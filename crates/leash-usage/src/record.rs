@@ -60,6 +60,9 @@ pub struct SessionIssuer<'a> {
 pub struct ResourceRef<'a> {
     #[serde(borrow, default, rename = "ARN")]
     pub arn: Option<Cow<'a, str>>,
+    /// `type`: `AWS::S3::Object`, `AWS::S3::Bucket`, ...
+    #[serde(borrow, default, rename = "type")]
+    pub kind: Option<Cow<'a, str>>,
 }
 
 /// A log file: `{"Records": [...]}`.
@@ -119,6 +122,8 @@ pub fn action_of(source: &str, name: &str) -> Option<Vec<String>> {
     if prefix == "s3" {
         match name {
             "HeadObject" => return one("GetObject"),
+            // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html
+            "ListBuckets" => return one("ListAllMyBuckets"),
             "ListObjects" | "ListObjectsV2" | "HeadBucket" => return one("ListBucket"),
             "ListObjectVersions" => return one("ListBucketVersions"),
             "CreateMultipartUpload" | "UploadPart" | "CompleteMultipartUpload" => {

@@ -45,6 +45,7 @@ actions AS (
     principal,
     CASE
       WHEN prefix = 's3' AND eventname = 'HeadObject' THEN ARRAY['s3:GetObject']
+      WHEN prefix = 's3' AND eventname = 'ListBuckets' THEN ARRAY['s3:ListAllMyBuckets']
       WHEN prefix = 's3' AND eventname IN ('ListObjects', 'ListObjectsV2', 'HeadBucket') THEN ARRAY['s3:ListBucket']
       WHEN prefix = 's3' AND eventname = 'ListObjectVersions' THEN ARRAY['s3:ListBucketVersions']
       WHEN prefix = 's3' AND eventname IN ('CreateMultipartUpload', 'UploadPart', 'CompleteMultipartUpload') THEN ARRAY['s3:PutObject']

@@ -146,7 +146,7 @@ fn narrowed_is_proved_replays_every_row_and_keeps_what_the_trail_cannot_show() {
 fn generalises_only_inside_the_statement() {
     let policy = r#"{"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/in/x.txt"}]}"#;
-    let rows = vec![row(
+    let rows = [row(
         "s3:GetObject",
         Some("arn:aws:s3:::b/in/x.txt"),
         0,
@@ -207,7 +207,7 @@ fn a_role_with_an_unreadable_policy_is_kept_as_is() {
 // Without data events, the data-plane actions the original grants stay.
 #[test]
 fn without_data_events_data_actions_are_kept() {
-    let rows = vec![row("s3:ListAllMyBuckets", None, 0, false)];
+    let rows = [row("s3:ListAllMyBuckets", None, 0, false)];
     let policy = r#"{"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListAllMyBuckets", "s3:PutBucketPolicy"], "Resource": "*"}]}"#;
     let result = refine(
