@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde_json::json;
@@ -31,11 +32,14 @@ impl Row {
     /// Counts one call at `time`, failed with `error` if any, logged as a
     /// data event if `data`.
     pub fn add(&mut self, time: &str, error: Option<&str>, data: bool) {
+        // The buffers are reused: no allocation once they hold a time.
         if self.count == 0 || time < self.first_seen.as_str() {
-            self.first_seen = time.to_string();
+            self.first_seen.clear();
+            self.first_seen.push_str(time);
         }
         if time > self.last_seen.as_str() {
-            self.last_seen = time.to_string();
+            self.last_seen.clear();
+            self.last_seen.push_str(time);
         }
         self.count += 1;
         if data {
@@ -89,7 +93,56 @@ pub struct Aggregate {
     pub summary: Summary,
     /// `eventSource` -> `eventName` -> (actions, whether the catalog knows
     /// them), asked of the catalog once.
-    actions: HashMap<String, HashMap<String, (Vec<String>, bool)>>,
+    actions: FastMap<String, FastMap<String, Mapped>>,
+    /// Rows of the files being read, by principal, then action, then
+    /// resource: looked up with the record's borrowed text, so a call
+    /// whose row exists allocates nothing; moved into `rows` when a
+    /// thread's run of files ends.
+    pending: FastMap<String, FastMap<String, PendingRows>>,
+}
+
+/// A hasher for the per-record lookups: the rotate-multiply hash of the
+/// Rust compiler's `FxHasher`, much cheaper than SipHash on short keys.
+/// The keys are the trail's own text, not an adversary's choice of
+/// collisions against a file the user asked leash to read.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FastHasher(u64);
+
+impl std::hash::Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0_u8; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let mut word = [0_u8; 8];
+        let rest = chunks.remainder();
+        word[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(word) ^ rest.len() as u64);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FastHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+/// The IAM actions of an event name, and whether the catalog knows them.
+type Mapped = (Arc<[String]>, bool);
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FastHasher>>;
+
+/// The rows of one principal and action.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct PendingRows {
+    by_resource: FastMap<String, Row>,
+    without_resource: Option<Row>,
 }
 
 /// Why a trail file could not be read.
@@ -143,13 +196,38 @@ impl Aggregate {
         })?;
         self.summary.files += 1;
         for record in &file.records {
-            self.add_record(record);
+            self.add_pending(record);
         }
         Ok(())
     }
 
+    /// Moves the pending rows into `rows`.
+    fn flush(&mut self) {
+        for (principal, actions) in self.pending.drain() {
+            for (action, pending) in actions {
+                for (resource, row) in pending.by_resource {
+                    self.rows
+                        .entry((principal.clone(), action.clone(), Some(resource)))
+                        .or_default()
+                        .merge(&row);
+                }
+                if let Some(row) = pending.without_resource {
+                    self.rows
+                        .entry((principal.clone(), action.clone(), None))
+                        .or_default()
+                        .merge(&row);
+                }
+            }
+        }
+    }
+
     /// Adds one record.
     pub fn add_record(&mut self, record: &Record<'_>) {
+        self.add_pending(record);
+        self.flush();
+    }
+
+    fn add_pending(&mut self, record: &Record<'_>) {
         self.summary.records += 1;
         let principal = record.user_identity.as_ref().and_then(principal_of);
         let (Some(principal), Some(source), Some(name)) = (
@@ -175,9 +253,9 @@ impl Aggregate {
         let (actions, mapped) = match cached {
             Some(found) => found,
             None => {
-                let found = match action_of(source, name) {
-                    Some(actions) => (actions, true),
-                    None => (vec![format!("{}:{name}", prefix_of(source))], false),
+                let found: (Arc<[String]>, bool) = match action_of(source, name) {
+                    Some(actions) => (actions.into(), true),
+                    None => (vec![format!("{}:{name}", prefix_of(source))].into(), false),
                 };
                 self.actions
                     .entry(source.to_string())
@@ -203,23 +281,40 @@ impl Aggregate {
             list.iter()
                 .any(|r| r.kind.as_deref() == Some("AWS::S3::Object"))
         });
-        let arns: Vec<Option<&str>> = match &record.resources {
-            Some(list) if list.iter().any(|r| r.arn.is_some()) => list
-                .iter()
-                .filter(|r| !(object && r.kind.as_deref() == Some("AWS::S3::Bucket")))
-                .filter_map(|r| r.arn.as_deref())
-                .map(Some)
-                .collect(),
-            _ => vec![None],
+        let mut arns: Vec<Option<&str>> = record
+            .resources
+            .iter()
+            .flatten()
+            .filter(|r| !(object && r.kind.as_deref() == Some("AWS::S3::Bucket")))
+            .filter_map(|r| r.arn.as_deref())
+            .map(Some)
+            .collect();
+        if arns.is_empty() {
+            arns.push(None);
+        }
+        if !self.pending.contains_key(principal) {
+            self.pending
+                .insert(principal.to_string(), FastMap::default());
+        }
+        let Some(by_action) = self.pending.get_mut(principal) else {
+            return;
         };
-        for action in &actions {
+        for action in actions.iter() {
+            if !by_action.contains_key(action.as_str()) {
+                by_action.insert(action.clone(), PendingRows::default());
+            }
+            let Some(rows) = by_action.get_mut(action.as_str()) else {
+                continue;
+            };
             for resource in &arns {
-                let key = (
-                    principal.to_string(),
-                    action.clone(),
-                    resource.map(str::to_string),
-                );
-                self.rows.entry(key).or_default().add(time, error, data);
+                let row = match resource {
+                    Some(arn) => match rows.by_resource.get_mut(*arn) {
+                        Some(row) => row,
+                        None => rows.by_resource.entry((*arn).to_string()).or_default(),
+                    },
+                    None => rows.without_resource.get_or_insert_with(Row::default),
+                };
+                row.add(time, error, data);
             }
         }
     }
@@ -335,12 +430,21 @@ pub fn read_files(
     files: &[PathBuf],
     progress: &(dyn Fn(u64) + Sync),
 ) -> Result<Aggregate, TrailError> {
+    // A few long runs per thread (not rayon's adaptive splits, each of
+    // which would be an aggregate to merge): rows are pending (keyed by
+    // borrowed text) during a run and moved into `rows` once at its end.
+    let runs = rayon::current_num_threads().max(1) * 4;
+    let per_run = files.len().div_ceil(runs).max(1);
     files
-        .par_iter()
-        .try_fold(Aggregate::default, |mut aggregate, path| {
-            let before = aggregate.summary.records;
-            aggregate.add_file(path)?;
-            progress(aggregate.summary.records - before);
+        .par_chunks(per_run)
+        .map(|run| {
+            let mut aggregate = Aggregate::default();
+            for path in run {
+                let before = aggregate.summary.records;
+                aggregate.add_file(path)?;
+                progress(aggregate.summary.records - before);
+            }
+            aggregate.flush();
             Ok(aggregate)
         })
         .try_reduce(Aggregate::default, |a, b| Ok(a.merge(b)))

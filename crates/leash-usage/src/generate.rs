@@ -305,10 +305,16 @@ pub fn generate(roles: &[RoleSpec], options: &Options, out: &Path) -> std::io::R
                 }
                 let index = rng.below(roles.len());
                 let (role, role_calls) = (&roles[index], &calls[index]);
-                if role_calls.is_empty() {
+                if role_calls.len() < 2 {
                     continue;
                 }
-                let call = &role_calls[rng.below(role_calls.len())];
+                // The last call is the one the role is denied: 1 call in
+                // 100.
+                let call = if rng.below(100) == 0 {
+                    &role_calls[role_calls.len() - 1]
+                } else {
+                    &role_calls[rng.below(role_calls.len() - 1)]
+                };
                 let data = is_data(&call.action);
                 if data && !options.data_events {
                     // Not logged: not in the trail, not in the truth.

@@ -36,7 +36,12 @@ WITH calls AS (
     eventtime,
     errorcode,
     eventcategory,
-    resources
+    -- One row per resource ARN; the bucket an S3 data event names beside
+    -- its object is not a resource of the call.
+    transform(
+      filter(resources, x -> x.arn IS NOT NULL
+        AND NOT (x.type = 'AWS::S3::Bucket' AND contains(transform(resources, y -> y.type), 'AWS::S3::Object'))),
+      x -> x.arn) AS arns
   FROM {table}
   WHERE eventsource IS NOT NULL AND eventname IS NOT NULL
 ),
@@ -58,14 +63,14 @@ actions AS (
     eventtime,
     errorcode,
     eventcategory,
-    resources
+    CASE WHEN cardinality(arns) > 0 THEN arns ELSE ARRAY[CAST(NULL AS VARCHAR)] END AS arns
   FROM calls
   WHERE principal IS NOT NULL
 )
 SELECT
   principal,
   action,
-  r.arn AS resource,
+  r.resource AS resource,
   count(*) AS count,
   min(eventtime) AS first_seen,
   max(eventtime) AS last_seen,
@@ -74,8 +79,8 @@ SELECT
   sum(CASE WHEN eventcategory = 'Data' THEN 1 ELSE 0 END) AS data_events
 FROM actions
 CROSS JOIN UNNEST(names) AS a (action)
-LEFT JOIN UNNEST(resources) AS r (arn, accountid, type) ON TRUE
-GROUP BY principal, action, r.arn
+CROSS JOIN UNNEST(arns) AS r (resource)
+GROUP BY principal, action, r.resource
 ORDER BY principal, action, resource
 "#
     )

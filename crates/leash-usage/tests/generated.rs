@@ -10,6 +10,10 @@
 //! `AccessDenied` call) are read beside the generated files with their
 //! expected rows.
 //!
+//! The query `--emit-sql athena` writes is run on the same files by
+//! DuckDB (translated by sqlglot, `scripts/athena-duckdb.py`) and must give
+//! the same rows.
+//!
 //! `big_trail` (ignored: `cargo test --release -p leash-usage --test
 //! generated -- --ignored`) is the same comparison on 5,000,000 events
 //! over 30 accounts, and prints the aggregation rate.
@@ -135,6 +139,54 @@ fn example_truth() -> Vec<(Key, Row)> {
     ]
 }
 
+/// The Python with `duckdb` and `sqlglot` (.ci/run installs them into
+/// target/validators and names it in LEASH_VALIDATOR_PYTHON); `None`
+/// locally when absent (a failure under CI=true).
+fn duckdb_python() -> Option<PathBuf> {
+    let python = std::env::var("LEASH_VALIDATOR_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/validators/bin/python")
+        });
+    let ready = std::process::Command::new(&python)
+        .args(["-c", "import duckdb, sqlglot"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ready {
+        return Some(python);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "CI=true and {} cannot import duckdb and sqlglot: .ci/run installs them",
+        python.display()
+    );
+    eprintln!(
+        "skipped: no Python with duckdb and sqlglot at {}",
+        python.display()
+    );
+    None
+}
+
+/// The aggregate the Athena SQL gives on DuckDB over the trail under `root`.
+fn athena_on_duckdb(python: &Path, root: &Path) -> leash_usage::Aggregate {
+    let query = root.with_extension("sql");
+    std::fs::write(&query, leash_usage::sql::athena("cloudtrail_logs")).unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/athena-duckdb.py");
+    let output = std::process::Command::new(python)
+        .arg(script)
+        .arg(&query)
+        .arg(root)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let text = String::from_utf8(output.stdout).unwrap();
+    leash_usage::read_aggregate("duckdb", &text).unwrap()
+}
+
 fn compare(root: &Path, generated: &generate::Generated) {
     let examples = root.join("AWSLogs/111122223333/CloudTrail/us-west-2/2020/01/09");
     std::fs::create_dir_all(&examples).unwrap();
@@ -180,6 +232,34 @@ fn compare(root: &Path, generated: &generate::Generated) {
     );
     for (key, row) in &truth {
         assert_eq!(aggregate.rows.get(key), Some(row), "{key:?}");
+    }
+    // The Athena query, translated to DuckDB, gives the same rows.
+    if let Some(python) = duckdb_python() {
+        let started = std::time::Instant::now();
+        let sql = athena_on_duckdb(&python, root);
+        eprintln!(
+            "Athena SQL on DuckDB: {} rows in {:.2?}",
+            sql.rows.len(),
+            started.elapsed()
+        );
+        let missing: Vec<&Key> = truth
+            .keys()
+            .filter(|k| !sql.rows.contains_key(*k))
+            .collect();
+        let extra: Vec<&Key> = sql
+            .rows
+            .keys()
+            .filter(|k| !truth.contains_key(*k))
+            .collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "SQL: missing {:?}\nextra {:?}",
+            &missing[..missing.len().min(5)],
+            &extra[..extra.len().min(5)]
+        );
+        for (key, row) in &truth {
+            assert_eq!(sql.rows.get(key), Some(row), "SQL: {key:?}");
+        }
     }
 }
 
