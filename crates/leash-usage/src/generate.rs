@@ -321,10 +321,12 @@ pub fn generate(roles: &[RoleSpec], options: &Options, out: &Path) -> std::io::R
                     continue;
                 }
                 let role_arn = format!("arn:aws:iam::{account}:role/{}", role.name);
+                // The role's resources are in its account's home region,
+                // wherever the call is logged.
                 let resource = call
                     .pattern
                     .as_ref()
-                    .map(|p| instantiate(&localise(p, account, region), &mut rng));
+                    .map(|p| instantiate(&localise(p, account, home), &mut rng));
                 let error = if !call.granted {
                     Some("AccessDenied")
                 } else if rng.below(50) == 0 {

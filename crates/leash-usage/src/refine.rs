@@ -224,6 +224,27 @@ pub fn generalise(resource: &str) -> Option<String> {
     Some(resource.to_string())
 }
 
+/// Whether `arn` is of a resource type `action` is authorized on (the
+/// catalog's resource types of the action): only then is the observed ARN
+/// written in a narrowed `Resource`. An action authorized on `*` only
+/// (`ec2:DescribeVpcs`), or a record naming a resource of another type,
+/// keeps the original statement's `Resource`: AWS would not match the
+/// request against that ARN.
+pub fn authorized_on(action: &str, arn: &str) -> bool {
+    let catalog = leash_catalog::catalog();
+    let Some(found) = catalog.action(action) else {
+        return false;
+    };
+    let Some(service) = catalog.service(found.service()) else {
+        return false;
+    };
+    found.resource_types().iter().any(|resource| {
+        service
+            .resource_type(resource.resource_type())
+            .is_some_and(|kind| kind.matches_arn(arn))
+    })
+}
+
 /// Whether every string `pattern` matches, one of `within` matches too
 /// (`Resource` patterns); `false` when the search cannot tell.
 fn resource_within(pattern: &str, within: &[String]) -> bool {
@@ -393,7 +414,11 @@ pub fn refine<'a>(
         }
         used_actions.insert(action.to_ascii_lowercase());
         let targets: Vec<(String, Option<String>, Option<usize>)> = match resource {
-            Some(arn) => vec![(arn.clone(), generalise(arn), None)],
+            Some(arn) => vec![(
+                arn.clone(),
+                generalise(arn).filter(|_| authorized_on(action, arn)),
+                None,
+            )],
             // No resource named: every Allow statement for the action, on
             // a resource of its own (the witness of its first pattern).
             None => allow_indexes

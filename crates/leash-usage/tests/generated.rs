@@ -327,6 +327,19 @@ fn generated_trail_aggregates_to_the_truth_and_every_narrowed_role_is_proved() {
         let (narrowed, replayed) = narrow_all(&roles, options.accounts, rows);
         eprintln!("data events {data_events}: {narrowed} narrowed roles, {replayed} rows replayed");
         assert!(narrowed >= roles.len(), "{narrowed}");
+        // LEASH_KEEP_TRAIL=DIR keeps the trail and the accounts' dumps
+        // there, to run `leash usage DIR/trail --policies DIR/dumps` on.
+        if let (Ok(keep), true) = (std::env::var("LEASH_KEEP_TRAIL"), data_events) {
+            let keep = PathBuf::from(keep);
+            let _ = std::fs::remove_dir_all(&keep);
+            std::fs::create_dir_all(keep.join("dumps")).unwrap();
+            for (account, region) in generate::accounts(options.accounts) {
+                let dump = generate::dump(&roles, &account, region);
+                std::fs::write(keep.join(format!("dumps/{account}.json")), dump.to_string())
+                    .unwrap();
+            }
+            std::fs::rename(&root, keep.join("trail")).unwrap();
+        }
         let _ = std::fs::remove_dir_all(&root);
     }
 }

@@ -253,3 +253,47 @@ fn csv_and_json_lines_read_the_same() {
     .unwrap_err();
     assert!(bad.to_string().contains("count"), "{bad}");
 }
+
+// An action authorized on `*` only keeps the statement's `Resource`, even
+// when the record names a resource: AWS would not match the request
+// against that ARN (and an ARN of another type than the action's is not
+// written either).
+#[test]
+fn an_action_on_star_only_keeps_the_statement_resource() {
+    let policy = r#"{"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["ec2:DescribeVpcs", "sqs:SendMessage"], "Resource": "*"}]}"#;
+    let rows = [
+        row(
+            "ec2:DescribeVpcs",
+            Some("arn:aws:ec2:us-east-1:111122223333:vpc/vpc-1"),
+            0,
+            false,
+        ),
+        row(
+            "sqs:SendMessage",
+            Some("arn:aws:s3:::not-a-queue"),
+            0,
+            false,
+        ),
+    ];
+    let result = refine(
+        &role(policy),
+        rows.iter().map(|(k, r)| (k, r)),
+        &BTreeSet::new(),
+        true,
+    );
+    assert_eq!(result.proof, Some(ProofOutcome::Holds));
+    let text = leash_policy::print::print_policy(result.narrowed.as_ref().unwrap());
+    assert!(
+        !text.contains("vpc-1") && !text.contains("not-a-queue"),
+        "{text}"
+    );
+    assert!(leash_usage::refine::authorized_on(
+        "sqs:SendMessage",
+        "arn:aws:sqs:us-east-1:1:q"
+    ));
+    assert!(!leash_usage::refine::authorized_on(
+        "ec2:DescribeVpcs",
+        "arn:aws:ec2:us-east-1:1:vpc/vpc-1"
+    ));
+}
