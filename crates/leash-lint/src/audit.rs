@@ -879,3 +879,35 @@ mod resource_control_policies {
         );
     }
 }
+
+#[cfg(test)]
+mod role_permissions_of_a_dump {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    // What `leash usage --policies` narrows: every identity policy of a
+    // role, and what of it cannot be read (then the role is kept as is).
+    #[test]
+    fn policies_and_what_cannot_be_read() {
+        let dump = r#"{"RoleDetailList": [
+            {"RoleName": "ok", "Arn": "arn:aws:iam::111122223333:role/ok",
+             "RolePolicyList": [{"PolicyName": "p", "PolicyDocument": {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}}],
+             "AttachedManagedPolicies": [{"PolicyName": "AWSLambdaBasicExecutionRole", "PolicyArn": "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"}]},
+            {"RoleName": "lost", "Arn": "arn:aws:iam::111122223333:role/lost",
+             "AttachedManagedPolicies": [{"PolicyName": "gone", "PolicyArn": "arn:aws:iam::111122223333:policy/gone"}]},
+            {"RoleName": "odd", "Arn": "arn:aws:iam::111122223333:role/odd",
+             "RolePolicyList": [{"PolicyName": "q", "PolicyDocument": [1, 2]}]}]}"#;
+        let roles = role_permissions(dump).unwrap();
+        assert_eq!(roles.len(), 3);
+        assert_eq!(roles[0].policies.len(), 2);
+        assert!(roles[0].unreadable.is_empty());
+        assert!(
+            roles[1].unreadable[0].contains("policy/gone"),
+            "{:?}",
+            roles[1].unreadable
+        );
+        assert!(!roles[2].unreadable.is_empty());
+        let (message, _) = role_permissions("{").unwrap_err();
+        assert!(!message.is_empty());
+    }
+}
