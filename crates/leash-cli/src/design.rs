@@ -46,7 +46,7 @@ enum CommandError {
         "error: `{0}` is a manifest: `--format cfn` writes the template with the designed roles wired in, and a manifest has no template; use `--format json`"
     )]
     CfnForManifest(String),
-    #[error("error: `{0}` has no Lambda function to design a role for")]
+    #[error("error: `{0}` has no Lambda function or state machine to design a role for")]
     NoFunction(String),
     #[error(
         "error: {path}: `--format json` writes IAM JSON with concrete values, and the design holds values known only at deployment: {}; or use `--format cfn` (the default), which writes them as the template does",
@@ -84,6 +84,8 @@ fn run_inner(args: &DesignArgs) -> Result<u8, CommandError> {
         stack_name: args.stack_name.clone(),
         // A later `--parameter` of the same key wins.
         parameters: args.parameters.iter().cloned().collect(),
+        // A state machine's `DefinitionUri` file is next to the template.
+        template_dir: input.parent().map(std::path::Path::to_path_buf),
     };
     let located = |error: ModelError| match error.span() {
         Some(span) => {
@@ -257,10 +259,21 @@ fn run_inner(args: &DesignArgs) -> Result<u8, CommandError> {
     let mut failed = false;
     // Values known only at deployment, as the template writes them.
     let show = |text: &str| application.symbols.display(text);
+    let machines = roles
+        .iter()
+        .filter(|r| r.kind == leash_design::model::PrincipalKind::StateMachine)
+        .count();
+    let principals = if machines == 0 {
+        format!("{} function(s)", roles.len())
+    } else {
+        format!(
+            "{} function(s) and {machines} state machine(s)",
+            roles.len() - machines
+        )
+    };
     println!(
-        "{}: {} function(s), one role each (account {}, region {})",
+        "{}: {principals}, one role each (account {}, region {})",
         input.display(),
-        roles.len(),
         show(&application.account),
         show(&application.region)
     );

@@ -223,6 +223,13 @@ fn declares_needs(function: &Function) -> bool {
         .needs
         .iter()
         .any(|n| n.source.trust() == crate::model::Trust::Declared)
+        // A state machine's definition, when leash read it, is its
+        // statement of what it does: what the template grants beyond it
+        // is superseded (`model::supersede_by_definition`).
+        || function
+            .definition
+            .as_ref()
+            .is_some_and(|d| !d.unknown.contains_key("*"))
 }
 
 /// A statement's text (or a managed policy's ARN) and why it is kept as is.

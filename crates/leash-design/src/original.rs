@@ -318,8 +318,12 @@ const DESIGN_LOG_ACTIONS: &[&str] = &["logs:CreateLogStream", "logs:PutLogEvents
 /// design must not grant what the template did not, even where the
 /// template is probably wrong (a function that cannot write its logs).
 pub fn limit_log_actions(template: &Template, app: &mut Application) {
-    let with_template_role =
-        |f: &crate::model::Function| f.role.as_ref().is_some_and(|r| r.in_template);
+    // A state machine writes no log group of its own (`log_actions` is
+    // empty from the start).
+    let with_template_role = |f: &crate::model::Function| {
+        f.kind == crate::model::PrincipalKind::Function
+            && f.role.as_ref().is_some_and(|r| r.in_template)
+    };
     if !app.functions.iter().any(with_template_role) {
         return;
     }
@@ -422,7 +426,11 @@ pub fn limit_lambda_needs(template: &Template, app: &mut Application) {
     let originals = original_iam_all(template, app);
     let principal = format!("arn:aws:iam::{}:role/leash-design-check", app.account);
     for (function, original) in app.functions.iter_mut().zip(originals) {
-        if function.lambda_needs.is_empty() || original.function != function.logical_id {
+        // A state machine's are limited with notes (`limit_definition_needs`).
+        if function.lambda_needs.is_empty()
+            || original.function != function.logical_id
+            || function.kind != crate::model::PrincipalKind::Function
+        {
             continue;
         }
         if function.role.as_ref().is_some_and(|r| !r.in_template) {
@@ -529,6 +537,105 @@ pub fn limit_mapping_needs(template: &Template, app: &mut Application) {
             }
         }
         function.needs = limited;
+    }
+}
+
+/// Keeps of each state machine's definition needs the actions its
+/// original IAM grants (the engine decides on a resource inside the
+/// need's scope, AWS managed policies from the catalog): the design
+/// grants nothing the template did not (`no-new-access`). A definition
+/// call the template does not allow is noted, not granted. A state
+/// machine whose role is outside the template keeps them (nothing to stay
+/// inside).
+pub fn limit_definition_needs(template: &Template, app: &mut Application) {
+    let is_definition = |need: &crate::model::Need| {
+        matches!(need.source, crate::model::NeedSource::Definition { .. })
+    };
+    if !app
+        .functions
+        .iter()
+        .any(|f| f.needs.iter().any(is_definition))
+    {
+        return;
+    }
+    let originals = original_iam_all(template, app);
+    let principal = format!("arn:aws:iam::{}:role/leash-design-check", app.account);
+    let (region, account) = (app.region.clone(), app.account.clone());
+    let resources = app.resources.clone();
+    for (function, original) in app.functions.iter_mut().zip(originals) {
+        if original.function != function.logical_id
+            || function.role.as_ref().is_some_and(|r| !r.in_template)
+            || !function.needs.iter().any(is_definition)
+        {
+            continue;
+        }
+        let policy = original.combined(&embedded_managed_policy).policy;
+        let prepared = leash_policy::authz::PreparedPolicySet::new(
+            &leash_policy::authz::PolicySet::new().with_identity_policy("template", policy),
+        );
+        let mut limited = Vec::new();
+        for mut need in std::mem::take(&mut function.needs) {
+            let target = resources.iter().find(|r| r.logical_id == need.resource);
+            let (true, Some(target), Some(scope)) = (is_definition(&need), target, need.scope)
+            else {
+                limited.push(need);
+                continue;
+            };
+            let arn = crate::access::scope_arn(
+                scope,
+                &target.name,
+                &region,
+                &account,
+                need.prefix.as_deref(),
+            );
+            let example = match arn.strip_suffix('*') {
+                Some(stem) => format!("{stem}leash-example"),
+                None => arn.clone(),
+            };
+            let (granted, refused): (Vec<String>, Vec<String>) =
+                need.actions.iter().cloned().partition(|action| {
+                    let request = leash_policy::context::Request::new(
+                        principal.clone(),
+                        action.clone(),
+                        example.clone(),
+                    );
+                    prepared.evaluate(&request).is_allowed()
+                });
+            for action in &refused {
+                function.ignored.push(format!(
+                    "{}: `{action}` on `{}`, which the template's IAM does not grant: not granted",
+                    need.source.describe(),
+                    need.resource
+                ));
+            }
+            if !granted.is_empty() {
+                need.actions = granted;
+                limited.push(need);
+            }
+        }
+        function.needs = limited;
+        let mut kept_needs = Vec::new();
+        for mut need in std::mem::take(&mut function.lambda_needs) {
+            need.actions.retain(|action| {
+                let request = leash_policy::context::Request::new(
+                    principal.clone(),
+                    action.clone(),
+                    need.example.clone(),
+                );
+                let allowed = prepared.evaluate(&request).is_allowed();
+                if !allowed {
+                    function.ignored.push(format!(
+                        "{}: `{action}` on `{}`, which the template's IAM does not grant: not granted",
+                        need.why, need.resource
+                    ));
+                }
+                allowed
+            });
+            if !need.actions.is_empty() {
+                kept_needs.push(need);
+            }
+        }
+        function.lambda_needs = kept_needs;
     }
 }
 

@@ -25,6 +25,7 @@ mod near_misses;
 mod policy;
 #[cfg(test)]
 mod tests;
+mod trust;
 
 use conditions::*;
 use consumers::*;
@@ -32,14 +33,18 @@ use kms::*;
 use lambda_permissions::*;
 use near_misses::*;
 pub use policy::DesignedPolicy;
+use trust::*;
 
 /// A designed role for one function.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoleDesign {
     pub function: String,
+    /// What the role is for: a function or a state machine.
+    pub kind: crate::model::PrincipalKind,
     pub function_name: String,
     pub role_name: String,
-    /// Trust policy (lambda.amazonaws.com).
+    /// Trust policy (the principal's service: `lambda.amazonaws.com`,
+    /// `states.amazonaws.com` with its confused-deputy conditions).
     pub trust_policy: DesignedPolicy,
     /// Permissions policy: leash's statements, then those kept as is.
     pub permissions_policy: DesignedPolicy,
@@ -546,14 +551,7 @@ fn design_role(
     let permissions_document = json!({ "Version": "2012-10-17", "Statement": statements });
     let trust_document = match consumer {
         Some(consumer) => consumer_trust(consumer),
-        None => json!({
-            "Version": "2012-10-17",
-            "Statement": [{
-                "Effect": "Allow",
-                "Principal": { "Service": "lambda.amazonaws.com" },
-                "Action": "sts:AssumeRole",
-            }],
-        }),
+        None => service_trust(app, function),
     };
     let scoped_designed = canonical(&permissions_document, "the designed permissions policy")?;
     // What leash cannot model goes in unchanged, after leash's statements
@@ -676,6 +674,14 @@ fn design_role(
 
     let (lambda_permissions, route_checks) = lambda_permissions(app, function)?;
     verification.extend(route_checks);
+    if consumer.is_none() {
+        verification.extend(service_trust_checks(
+            app,
+            function,
+            trust_policy.policy(),
+            &role_arn,
+        ));
+    }
     if let Some(consumer) = consumer {
         verification.extend(consumer_trust_checks(
             app,
@@ -687,6 +693,7 @@ fn design_role(
 
     Ok(RoleDesign {
         function: function.logical_id.clone(),
+        kind: function.kind,
         function_name: function.name.clone(),
         role_name,
         trust_policy,

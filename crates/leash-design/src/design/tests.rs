@@ -512,7 +512,11 @@ fn streams_state_machines_secrets_parameters_log_groups_buses_and_keys() {
     assert_eq!(app.resource("Plain").unwrap().encryption_key, None);
 
     let roles = design(&app).unwrap();
-    let role = &roles[0];
+    // The state machines are principals too, each with its own role.
+    let role = roles
+        .iter()
+        .find(|r| r.kind == crate::model::PrincipalKind::Function)
+        .unwrap();
     let failed: Vec<_> = role.verification.iter().filter(|c| !c.passed).collect();
     assert!(failed.is_empty(), "{failed:#?}");
     assert!(role.lint_findings.is_empty(), "{:?}", role.lint_findings);
@@ -637,7 +641,11 @@ fn streams_state_machines_secrets_parameters_log_groups_buses_and_keys() {
 fn s3_sns_and_eventbridge_events_get_lambda_permissions() {
     let template = leash_iac::read_template(KINDS).unwrap();
     let app = read_application(&template, &Target::default()).unwrap();
-    let worker = &app.functions[0];
+    let worker = app
+        .functions
+        .iter()
+        .find(|f| f.kind == crate::model::PrincipalKind::Function)
+        .unwrap();
     assert!(
         worker
             .ignored
@@ -647,7 +655,11 @@ fn s3_sns_and_eventbridge_events_get_lambda_permissions() {
         worker.ignored
     );
     let roles = design(&app).unwrap();
-    let sources: Vec<(&str, &str, &str)> = roles[0]
+    let worker_role = roles
+        .iter()
+        .find(|r| r.kind == crate::model::PrincipalKind::Function)
+        .unwrap();
+    let sources: Vec<(&str, &str, &str)> = worker_role
         .lambda_permissions
         .iter()
         .map(|p| {
@@ -676,13 +688,13 @@ fn s3_sns_and_eventbridge_events_get_lambda_permissions() {
         ]
     );
     assert!(
-        roles[0]
+        worker_role
             .lambda_permissions
             .iter()
             .all(|p| p.source_account == "111122223333")
     );
     // Each: the source allowed, a look-alike source and another account denied.
-    let invoke: Vec<&Check> = roles[0]
+    let invoke: Vec<&Check> = worker_role
         .verification
         .iter()
         .filter(|c| c.action == "lambda:InvokeFunction")

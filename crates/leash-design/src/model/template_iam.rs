@@ -36,14 +36,10 @@ impl TemplateIam {
         let roles = template
             .resources
             .iter()
-            .filter(|r| {
-                matches!(
-                    r.resource_type.node.as_str(),
-                    "AWS::Serverless::Function" | "AWS::Lambda::Function"
-                )
-            })
+            .filter(|r| super::PrincipalKind::of_type(&r.resource_type.node).is_some())
             .filter_map(|r| {
-                let role = reference_target(r.properties.get("Role")?)?;
+                let property = super::PrincipalKind::role_property(&r.resource_type.node);
+                let role = reference_target(r.properties.get(property)?)?;
                 let is_role = template
                     .resource(&role)
                     .is_some_and(|t| t.resource_type.node == "AWS::IAM::Role");
@@ -421,7 +417,7 @@ fn is_logs_arn(arn: &str) -> bool {
 /// no resource type acts only on `*`. Actions the catalog does not know
 /// are left out before this is asked (see `read_inline_statements`).
 /// https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
-fn acts_on(action: &str, arn: &str) -> bool {
+pub(super) fn acts_on(action: &str, arn: &str) -> bool {
     let catalog = leash_catalog::catalog();
     let Some(known) = catalog.action(action) else {
         return true;
@@ -433,7 +429,10 @@ fn acts_on(action: &str, arn: &str) -> bool {
 }
 
 /// The template resource, scope and (for objects) prefix an ARN names exactly.
-fn match_arn(arn: &str, located: &Located<'_>) -> Option<(String, Scope, Option<String>)> {
+pub(super) fn match_arn(
+    arn: &str,
+    located: &Located<'_>,
+) -> Option<(String, Scope, Option<String>)> {
     for resource in located.resources {
         for scope in crate::access::scopes(resource.kind) {
             if *scope == Scope::Objects {
@@ -543,7 +542,9 @@ pub(super) fn read_function_policies(
     // With `Role`, SAM creates no role and ignores `Policies`: the role's
     // own policies are what the function runs with.
     // https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html#sam-function-policies
-    let role_property = resource.properties.get("Role");
+    let role_property = resource.properties.get(super::PrincipalKind::role_property(
+        &resource.resource_type.node,
+    ));
     let policies = match (role_property, resource.properties.get("Policies")) {
         (Some(_), Some(_)) => {
             function
@@ -882,7 +883,9 @@ pub(super) fn read_role_statements(
 ) {
     let logical_id = resource.logical_id.node.clone();
     let resolve = located.resolve;
-    let role_property = resource.properties.get("Role");
+    let role_property = resource.properties.get(super::PrincipalKind::role_property(
+        &resource.resource_type.node,
+    ));
     if let Some(role) = role_property {
         function.role = Some(iam.execution_role(&logical_id, role, resolve));
     }
