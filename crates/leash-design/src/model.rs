@@ -584,30 +584,7 @@ impl PrincipalKind {
     }
 }
 
-/// What a state machine's definition says it uses (`model::state_machine`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct DefinitionSummary {
-    /// Where the definition was read from (`Definition`, `DefinitionString`,
-    /// `DefinitionUri` `file`), for the report.
-    pub source: String,
-    /// How many states it has (nested ones included).
-    pub states: usize,
-    /// Services whose resources the definition leaves to run time (a
-    /// JSONPath or JSONata value, an integration leash does not model),
-    /// each with why: what the template grants for them is not
-    /// superseded by the definition. `*`: every service (the definition
-    /// could not be read).
-    pub unknown: BTreeMap<String, String>,
-}
-
-impl DefinitionSummary {
-    /// Whether the definition tells every use of `service` (an IAM
-    /// service prefix).
-    pub fn complete_for(&self, service: &str) -> bool {
-        !self.unknown.contains_key("*")
-            && !self.unknown.keys().any(|s| s.eq_ignore_ascii_case(service))
-    }
-}
+pub use leash_iac::state_machine::DefinitionSummary;
 
 /// A principal and what it needs: a Lambda function, or a state machine
 /// (`kind`; most fields are named after functions, the first principal).

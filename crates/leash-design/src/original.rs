@@ -551,11 +551,11 @@ pub fn limit_definition_needs(template: &Template, app: &mut Application) {
     let is_definition = |need: &crate::model::Need| {
         matches!(need.source, crate::model::NeedSource::Definition { .. })
     };
-    if !app
-        .functions
-        .iter()
-        .any(|f| f.needs.iter().any(is_definition))
-    {
+    let from_definition = |f: &crate::model::Function| {
+        f.kind == crate::model::PrincipalKind::StateMachine
+            && (f.needs.iter().any(is_definition) || !f.lambda_needs.is_empty())
+    };
+    if !app.functions.iter().any(from_definition) {
         return;
     }
     let originals = original_iam_all(template, app);
@@ -565,7 +565,7 @@ pub fn limit_definition_needs(template: &Template, app: &mut Application) {
     for (function, original) in app.functions.iter_mut().zip(originals) {
         if original.function != function.logical_id
             || function.role.as_ref().is_some_and(|r| !r.in_template)
-            || !function.needs.iter().any(is_definition)
+            || !from_definition(function)
         {
             continue;
         }
