@@ -246,6 +246,8 @@ rule_fixture_tests! {
     privilege_escalation_path_across_policies: "privilege-escalation-path-across-policies",
     /// L510; negative: the SQS consumer with a role of its own (corpus).
     sam_event_source_policy_on_every_queue: "sam-event-source-policy-on-every-queue",
+    /// L511; negative: the function is named only at run time (`.$`).
+    state_machine_role_beyond_definition: "state-machine-role-beyond-definition",
     /// L600 (an account dump); negative: the dump holds the customer managed policy.
     dump_entry_not_read: "dump-entry-not-read",
     /// L601; negative: `AdministratorAccess` under an S3 read-only boundary.

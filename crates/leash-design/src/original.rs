@@ -564,7 +564,12 @@ pub fn limit_definition_needs(template: &Template, app: &mut Application) {
     let resources = app.resources.clone();
     for (function, original) in app.functions.iter_mut().zip(originals) {
         if original.function != function.logical_id
-            || function.role.as_ref().is_some_and(|r| !r.in_template)
+            // A role outside the template: nothing to stay inside (read
+            // from the original, which follows `!Sub "${Role.Arn}"` too).
+            || original
+                .unresolved
+                .iter()
+                .any(|u| u.contains("runs as a role that is not declared in the template"))
             || !from_definition(function)
         {
             continue;
@@ -598,7 +603,8 @@ pub fn limit_definition_needs(template: &Template, app: &mut Application) {
                         principal.clone(),
                         action.clone(),
                         example.clone(),
-                    );
+                    )
+                    .with_resource_account(account.clone());
                     prepared.evaluate(&request).is_allowed()
                 });
             for action in &refused {
@@ -617,11 +623,14 @@ pub fn limit_definition_needs(template: &Template, app: &mut Application) {
         let mut kept_needs = Vec::new();
         for mut need in std::mem::take(&mut function.lambda_needs) {
             need.actions.retain(|action| {
+                // The role's side only: another account's resource (a
+                // cross-account function) has its own policy there.
                 let request = leash_policy::context::Request::new(
                     principal.clone(),
                     action.clone(),
                     need.example.clone(),
-                );
+                )
+                .with_resource_account(account.clone());
                 let allowed = prepared.evaluate(&request).is_allowed();
                 if !allowed {
                     function.ignored.push(format!(

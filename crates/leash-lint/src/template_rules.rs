@@ -21,6 +21,7 @@ pub mod privilege_escalation_path_across_policies;
 pub mod role_attached_to_nothing;
 pub mod role_for_service_that_never_assumes_roles;
 pub mod sam_event_source_policy_on_every_queue;
+pub mod state_machine_role_beyond_definition;
 pub mod table_scan_for_api_function;
 
 /// What a template rule sees.
@@ -75,6 +76,10 @@ pub static TEMPLATE_RULES: &[(&Rule, TemplateCheckFn)] = &[
     (
         &sam_event_source_policy_on_every_queue::RULE,
         sam_event_source_policy_on_every_queue::check,
+    ),
+    (
+        &state_machine_role_beyond_definition::RULE,
+        state_machine_role_beyond_definition::check,
     ),
 ];
 

@@ -649,8 +649,15 @@ fn design_role(
         for (key, value) in &context {
             request_context = request_context.with(key.clone(), value.clone());
         }
-        let request = Request::new(role_arn.clone(), action.clone(), resource.clone())
+        let mut request = Request::new(role_arn.clone(), action.clone(), resource.clone())
             .with_context(request_context);
+        // A need on another account's resource (a state machine invoking a
+        // function of another account) is checked on the role's side: the
+        // resource's own policy is that account's (IAM's cross-account
+        // rule: both must allow).
+        if kind == CheckKind::Need {
+            request = request.with_resource_account(app.account.clone());
+        }
         let decision = prepared.evaluate(&request);
         let allowed = decision.is_allowed();
         // A near miss that only what is kept as is allows is the
