@@ -719,6 +719,20 @@ impl Walk<'_, '_> {
             "lambda" if action == "lambda:InvokeFunction" => {
                 self.lambda(name, parameters, "FunctionName")
             }
+            "events" if action == "events:PutEvents" => self.buses(name, parameters),
+            "states"
+                if action == "states:StartExecution" || action == "states:StartSyncExecution" =>
+            {
+                match param(parameters, "StateMachineArn") {
+                    Param::Static(machine) if machine.contains(":stateMachine:") => {
+                        self.use_(name, &[action.as_str()], machine, SDK_IAM)
+                    }
+                    _ => self.unknown(
+                        "states",
+                        format!("task `{name}`: the state machine is only known at run time"),
+                    ),
+                }
+            }
             _ => self.unknown(
                 prefix,
                 format!("task `{name}`: the resource of `aws-sdk:{sdk}` is not modeled"),
