@@ -39,7 +39,7 @@ impl TemplateIam {
             .filter(|r| super::PrincipalKind::of_type(&r.resource_type.node).is_some())
             .filter_map(|r| {
                 let property = super::PrincipalKind::role_property(&r.resource_type.node);
-                let role = reference_target(r.properties.get(property)?)?;
+                let role = role_target(r.properties.get(property)?)?;
                 let is_role = template
                     .resource(&role)
                     .is_some_and(|t| t.resource_type.node == "AWS::IAM::Role");
@@ -141,6 +141,21 @@ impl TemplateIam {
             managed_policies,
         }
     }
+}
+
+/// The logical id a role property names: `!Ref R`, `!GetAtt R.Arn`, or a
+/// `!Sub` that is one reference (`!Sub "${R.Arn}"`, as
+/// `apigw-websocket-api-sfn-sync.yaml` of the corpus writes it).
+fn role_target(value: &Value) -> Option<String> {
+    if let Some(target) = reference_target(value) {
+        return Some(target);
+    }
+    let text = value.get("Fn::Sub")?.as_str()?;
+    let inner = text.strip_prefix("${")?.strip_suffix('}')?;
+    if inner.contains(['$', '{', '}']) {
+        return None;
+    }
+    inner.split('.').next().map(str::to_string)
 }
 
 pub(super) struct Located<'a> {
