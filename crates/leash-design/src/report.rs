@@ -50,6 +50,14 @@ pub fn role_document(role: &RoleDesign) -> String {
     if let Some(boundary) = &role.permissions_boundary {
         document["PermissionsBoundary"] = json!(boundary);
     }
+    if role.kind == crate::model::PrincipalKind::StateMachine
+        && let Some(fields) = document.as_object_mut()
+    {
+        // A state machine's role: named for it, no Lambda permissions.
+        fields.remove("Function");
+        fields.remove("LambdaPermissions");
+        fields.insert("StateMachine".into(), json!(role.function));
+    }
     if let Some(consumer) = &role.consumer
         && let Some(fields) = document.as_object_mut()
     {
