@@ -175,6 +175,70 @@ Resources:
     }
 
     #[test]
+    fn a_call_the_template_does_not_grant_is_noted_not_granted() {
+        let narrower = TEMPLATE.replace(
+            "Action: ['lambda:InvokeFunction', 'sqs:SendMessage'], Resource: '*'",
+            "Action: ['lambda:InvokeFunction'], Resource: '*'",
+        );
+        let flow = flow(&narrower);
+        assert!(!flow.needs.iter().any(|n| n.resource == "Jobs"));
+        assert!(
+            flow.ignored
+                .iter()
+                .any(|i| i.contains("`sqs:SendMessage` on `Jobs`") && i.contains("not granted")),
+            "{:?}",
+            flow.ignored
+        );
+    }
+
+    // https://docs.aws.amazon.com/step-functions/latest/dg/iam-policies-eg-dist-map.html
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-stepfunctions-statemachine.html
+    #[test]
+    fn a_definition_string_with_a_distributed_map_starts_its_own_executions() {
+        let template = r#"
+Metadata:
+  leash: {account: '111122223333', region: us-east-1}
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: states.amazonaws.com}, Action: sts:AssumeRole}]
+      Policies:
+        - PolicyName: all
+          PolicyDocument:
+            Statement: [{Effect: Allow, Action: 'states:*', Resource: '*'}]
+  Fan:
+    Type: AWS::StepFunctions::StateMachine
+    Properties:
+      StateMachineName: fan
+      RoleArn: !GetAtt Role.Arn
+      DefinitionString: !Sub |
+        {"StartAt": "Each", "States": {"Each": {"Type": "Map",
+          "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "Done", "States": {"Done": {"Type": "Succeed"}}},
+          "End": true}}}
+"#;
+        let template = leash_iac::read_template(template).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        let fan = &app.functions[0];
+        assert_eq!(fan.kind, PrincipalKind::StateMachine);
+        assert_eq!(fan.definition.as_ref().unwrap().states, 2);
+        assert!(
+            fan.needs
+                .iter()
+                .any(|n| n.resource == "Fan" && n.actions == ["states:StartExecution"])
+        );
+        assert!(fan.lambda_needs.iter().any(|n| n.resource
+            == "arn:aws:states:us-east-1:111122223333:execution:fan/*"
+            && n.actions.contains(&"states:StopExecution".to_string())));
+        // `states:*` on `*` is superseded by the definition.
+        assert!(fan.kept_as_is.is_empty(), "{:?}", fan.kept_as_is);
+        let roles = crate::design::design(&app).unwrap();
+        assert!(roles[0].verified(), "{:#?}", roles[0].verification);
+    }
+
+    #[test]
     fn sqs_queue_urls_become_arns() {
         assert_eq!(
             leash_iac::state_machine::queue_arn(
