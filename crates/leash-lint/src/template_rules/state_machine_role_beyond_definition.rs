@@ -199,7 +199,33 @@ fn calls(reading: &Reading, service: Option<&str>) -> String {
                 })
             })
         })
-        .map(|u| format!("`{}` on `{}`", u.actions.join("`, `"), u.resource))
+        // A function's versions and aliases (`function:F:*`) are said in
+        // words with the function: a `*` in a finding would read as a
+        // wildcard the template wrote.
+        .filter(|u| {
+            !u.resource.strip_suffix(":*").is_some_and(|base| {
+                reading
+                    .uses
+                    .iter()
+                    .any(|other| other.resource == base && other.actions == u.actions)
+            })
+        })
+        .map(|u| {
+            let versions = reading
+                .uses
+                .iter()
+                .any(|other| other.resource == format!("{}:*", u.resource));
+            format!(
+                "`{}` on `{}`{}",
+                u.actions.join("`, `"),
+                u.resource,
+                if versions {
+                    " and its versions and aliases"
+                } else {
+                    ""
+                }
+            )
+        })
         .collect();
     if listed.is_empty() {
         "nothing".to_string()
