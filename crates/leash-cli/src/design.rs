@@ -227,29 +227,32 @@ fn run_inner(args: &DesignArgs) -> Result<u8, CommandError> {
             },
         )
     });
-    let context = ReportContext {
-        designed_template: designed.as_ref(),
-        changes: changes.as_deref(),
-    };
-    let mut report = render_report_with(&application, &all_roles, &context);
-    if !terraform_role_notes.is_empty() {
-        report.push_str("## Terraform roles\n\n");
-        for note in &terraform_role_notes {
-            report.push_str(&format!("- {note}\n"));
+    // report.md is rendered only to be written.
+    if args.out.is_some() {
+        let context = ReportContext {
+            designed_template: designed.as_ref(),
+            changes: changes.as_deref(),
+        };
+        let mut report = render_report_with(&application, &all_roles, &context);
+        if !terraform_role_notes.is_empty() {
+            report.push_str("## Terraform roles\n\n");
+            for note in &terraform_role_notes {
+                report.push_str(&format!("- {note}\n"));
+            }
+            report.push('\n');
         }
-        report.push('\n');
-    }
-    if !terraform_notes.is_empty() {
-        report.push_str("## Terraform resource policies\n\n");
-        for note in &terraform_notes {
-            report.push_str(&format!("- {note}\n"));
+        if !terraform_notes.is_empty() {
+            report.push_str("## Terraform resource policies\n\n");
+            for note in &terraform_notes {
+                report.push_str(&format!("- {note}\n"));
+            }
+            report.push('\n');
         }
-        report.push('\n');
+        report.push_str(&render_resource_policies(&policies));
+        // Values known only at deployment, as the template writes them.
+        let report = application.symbols.display(&report);
+        files.push(("report.md".to_string(), report));
     }
-    report.push_str(&render_resource_policies(&policies));
-    // Values known only at deployment, as the template writes them.
-    let report = application.symbols.display(&report);
-    files.push(("report.md".to_string(), report));
     if let Some(out) = &args.out {
         write_output_set(out, &files)?;
     }

@@ -52,6 +52,7 @@ pub mod manifest;
 pub mod model;
 pub mod options;
 pub mod original;
+mod pattern_proofs;
 pub mod perimeter;
 pub mod report;
 mod roles_out;
