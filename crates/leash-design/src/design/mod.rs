@@ -421,6 +421,7 @@ fn design_role(
                     needs.push(described);
                 }
                 let context = vec![("kms:ViaService".to_string(), service)];
+
                 if !need_checks
                     .iter()
                     .any(|c: &PlannedCheck| c.1 == action && c.2 == *key && c.3 == context)
@@ -446,7 +447,9 @@ fn design_role(
                         key.clone(),
                         vec![(
                             "kms:ViaService".to_string(),
-                            format!("sqs.{}.amazonaws.com", app.region),
+                            // A service no design grants a key through
+                            // (EBS volumes, through EC2).
+                            format!("ec2.{}.amazonaws.com", app.region),
                         )],
                         false,
                     ));
