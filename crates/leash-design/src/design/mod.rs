@@ -654,8 +654,17 @@ fn design_role(
         for (key, value) in &context {
             request_context = request_context.with(key.clone(), value.clone());
         }
-        let request = Request::new(role_arn.clone(), action.clone(), resource.clone())
-            .with_context(request_context);
+        // A function's role asks as a role of the resource's account when
+        // the resource names another one than the template's (a written
+        // ARN beside the symbolic account: the deployment may well be in
+        // that account; a near miss is then checked the strict way, as
+        // the same account's). A consumer's role is in its own account.
+        let principal = match consumer {
+            None => same_account_principal(&role_arn, &resource),
+            Some(_) => role_arn.clone(),
+        };
+        let request =
+            Request::new(principal, action.clone(), resource.clone()).with_context(request_context);
         let decision = prepared.evaluate(&request);
         let allowed = decision.is_allowed();
         // A near miss that only what is kept as is allows is the
@@ -764,4 +773,22 @@ fn statements_empty(document: &serde_json::Value) -> bool {
         .get("Statement")
         .and_then(serde_json::Value::as_array)
         .is_some_and(Vec::is_empty)
+}
+
+/// `role_arn`, moved into the account `resource` names when that account
+/// is written out and differs (see the verification loop).
+fn same_account_principal(role_arn: &str, resource: &str) -> String {
+    let resource_account = leash_policy::arn::Arn::parse(resource)
+        .ok()
+        .map(|arn| arn.account().as_str().to_string())
+        .filter(|a| !a.is_empty() && !a.contains(['*', '?']));
+    match (
+        resource_account,
+        leash_policy::arn::Arn::parse(role_arn).ok(),
+    ) {
+        (Some(account), Some(role)) if role.account().as_str() != account => {
+            format!("arn:aws:iam::{account}:{}", role.resource().as_str())
+        }
+        _ => role_arn.to_string(),
+    }
 }

@@ -820,3 +820,109 @@ Resources:
     assert!(via(consumer, "sqs"));
     assert!(!via(consumer, "sns"));
 }
+
+/// Lambda's own needs for the event sources it polls in a cluster: MSK
+/// (the cluster, its brokers on `*`, the client certificate's secret),
+/// self-managed Kafka (its secrets, the network interfaces in its VPC, the
+/// secrets' key) and DocumentDB (the cluster, its parameter and subnet
+/// groups, the secret), each limited to what SAM's statements and the MSK
+/// poller policy grant, and allowed by the design, on ARNs the template
+/// writes out beside its symbolic account.
+/// https://docs.aws.amazon.com/lambda/latest/dg/with-msk-permissions.html
+/// https://docs.aws.amazon.com/lambda/latest/dg/with-kafka-permissions.html
+/// https://docs.aws.amazon.com/lambda/latest/dg/with-documentdb.html
+#[test]
+fn kafka_msk_and_documentdb_event_sources_keep_what_lambda_needs() {
+    let text = r#"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: a.b
+      Runtime: python3.12
+      CodeUri: s/
+      FunctionName: worker
+      Events:
+        Kafka:
+          Type: SelfManagedKafka
+          Properties:
+            KafkaBootstrapServers: [b-1.example.com:9092]
+            Topics: [orders]
+            SecretsManagerKmsKeyId: 1234abcd-12ab-34cd-56ef-1234567890ab
+            SourceAccessConfigurations:
+              - {Type: SASL_SCRAM_512_AUTH, URI: !Sub 'arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:kafka-AbCdEf'}
+              - {Type: VPC_SUBNET, URI: subnet:subnet-1}
+              - {Type: VPC_SECURITY_GROUP, URI: security_group:sg-1}
+        Docs:
+          Type: DocumentDB
+          Properties:
+            Cluster: arn:aws:rds:us-east-1:111122223333:cluster:docs
+            DatabaseName: db
+            SourceAccessConfigurations:
+              - {Type: BASIC_AUTH, URI: !Sub 'arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:docdb-AbCdEf'}
+        Msk:
+          Type: MSK
+          Properties:
+            Stream: arn:aws:kafka:us-east-1:111122223333:cluster/c/abc
+            StartingPosition: LATEST
+            Topics: [orders]
+            SourceAccessConfigurations:
+              - {Type: CLIENT_CERTIFICATE_TLS_AUTH, URI: !Sub 'arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:cert-AbCdEf'}
+"#;
+    let template = leash_iac::read_template(text).unwrap();
+    let app = read_application(&template, &Target::default()).unwrap();
+    let show = |text: &str| app.symbols.display(text);
+    let needs: Vec<(String, String)> = app.functions[0]
+        .lambda_needs
+        .iter()
+        .flat_map(|n| n.actions.iter().map(|a| (a.clone(), show(&n.resource))))
+        .collect();
+    for (action, resource) in [
+        (
+            "kafka:DescribeClusterV2",
+            "arn:aws:kafka:us-east-1:111122223333:cluster/c/abc",
+        ),
+        ("kafka:GetBootstrapBrokers", "*"),
+        (
+            "rds:DescribeDBClusters",
+            "arn:aws:rds:us-east-1:111122223333:cluster:docs",
+        ),
+        (
+            "rds:DescribeDBSubnetGroups",
+            "arn:aws:rds:${AWS::Region}:${AWS::AccountId}:subgrp:*",
+        ),
+        (
+            "secretsmanager:GetSecretValue",
+            "arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:cert-AbCdEf",
+        ),
+        (
+            "secretsmanager:GetSecretValue",
+            "arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:kafka-AbCdEf",
+        ),
+        (
+            "kms:Decrypt",
+            "arn:aws:kms:${AWS::Region}:${AWS::AccountId}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        ),
+        ("ec2:DescribeVpcs", "*"),
+    ] {
+        assert!(
+            needs.contains(&(action.to_string(), resource.to_string())),
+            "{action} on {resource} in {needs:#?}"
+        );
+    }
+    let roles = design(&app).unwrap();
+    let failed: Vec<_> = roles[0].verification.iter().filter(|c| !c.passed).collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    // The cluster's brokers are read through the cluster only: another
+    // cluster's description is a near miss.
+    assert!(
+        roles[0]
+            .verification
+            .iter()
+            .any(|c| c.action == "kafka:DescribeClusterV2"
+                && c.resource != "arn:aws:kafka:us-east-1:111122223333:cluster/c/abc"
+                && !c.allowed
+                && c.passed)
+    );
+}
