@@ -38,6 +38,14 @@ pub struct ServiceInfo {
 }
 
 impl ServiceInfo {
+    /// The package of the service in the SDK for Java 2.x
+    /// (`software.amazon.awssdk.services.PACKAGE`) and the SDK for Go
+    /// (`github.com/aws/aws-sdk-go-v2/service/PACKAGE`): the service id
+    /// lowercased, without spaces (`sfn`, `cognitoidentityprovider`).
+    pub fn sdk_package(&self) -> String {
+        self.service_id.to_ascii_lowercase().replace('_', "")
+    }
+
     /// The SDK for JavaScript v3 package suffix: `@aws-sdk/client-SUFFIX`.
     pub fn js_package(&self) -> String {
         self.service_id.to_ascii_lowercase().replace('_', "-")
@@ -111,6 +119,13 @@ impl SdkTable {
     /// The service whose JavaScript v3 package is `@aws-sdk/client-SUFFIX`.
     pub fn service_of_js_package(&self, suffix: &str) -> Option<&ServiceInfo> {
         self.services.iter().find(|s| s.js_package() == suffix)
+    }
+
+    /// The service of a Java 2.x or Go package name (`dynamodb`, `sfn`).
+    pub fn service_of_sdk_package(&self, package: &str) -> Option<&ServiceInfo> {
+        self.services
+            .iter()
+            .find(|s| s.sdk_package().eq_ignore_ascii_case(package))
     }
 
     /// The service behind an SDK for JavaScript v2 class (`AWS.DynamoDB`).

@@ -21,6 +21,14 @@ pub enum Sym {
     DocumentClient,
     /// The JavaScript v2 `aws-sdk` namespace, or Python's `boto3`.
     Namespace,
+    /// A Java SDK v2 client builder (`S3Client.builder()...`) of a service.
+    ClientBuilder(String),
+    /// A Java SDK v2 request being built or built
+    /// (`PutItemRequest.builder().tableName(t).build()`), or a Go SDK input
+    /// struct: the members given, by name, in order.
+    Request(Vec<(String, Sym)>),
+    /// A Java `DynamoDbEnhancedClient` (or its builder).
+    EnhancedClient,
     /// `None`, `null`, `undefined`: what a name holds before it is set.
     Nothing,
     /// Anything else.
