@@ -90,14 +90,23 @@ fn write(functions: &[FunctionNeeds], json: bool) -> std::io::Result<()> {
                 (None, Some(reason)) => format!("unresolved: {reason}"),
                 (None, None) => "unresolved".to_string(),
             };
+            let credentials = if need.own_credentials {
+                "  (own credentials: not the function's role)"
+            } else {
+                ""
+            };
             writeln!(
                 out,
-                "  {}:{}:{}  {}  {}  {}",
+                "  {}:{}:{}  {}  {}  {}{credentials}",
                 need.file,
                 need.line,
                 need.column,
                 need.call,
-                need.actions.join(","),
+                if need.actions.is_empty() {
+                    "-".to_string()
+                } else {
+                    need.actions.join(",")
+                },
                 resource
             )?;
         }

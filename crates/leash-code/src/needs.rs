@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use leash_iac::{ParameterDefaults, ResolveContext, Template, resolve, resolve_with};
+use leash_iac::{ParameterDefaults, ResolveContext, Template, resolve_with};
 use leash_policy::{Member, Span, Value, ValueKind};
 
 use crate::sdk::{actions_of, table};
@@ -39,6 +39,9 @@ pub struct Need {
     pub resolved: bool,
     /// Why the resource is not resolved, or why none is needed.
     pub reason: Option<String>,
+    /// Whether the call's client has credentials of its own: the call does
+    /// not run as the function's role.
+    pub own_credentials: bool,
 }
 
 /// A function and what its code calls.
@@ -609,6 +612,7 @@ fn trace(
         .map(actions_of)
         .unwrap_or_default();
     let Site { file, line, column } = call.site;
+    let own_credentials = call.own_credentials;
     let mut need = Need {
         function: function_id.to_string(),
         file,
@@ -620,7 +624,18 @@ fn trace(
         resource_id: None,
         resolved: false,
         reason: None,
+        own_credentials,
     };
+    if let Some(source) = table()
+        .by_name(&call.service, &call.operation)
+        .and_then(crate::sdk::not_authorized_by_iam)
+    {
+        need.resolved = true;
+        need.reason = Some(format!(
+            "IAM does not authorize this operation: it needs no permission of the role ({source})"
+        ));
+        return need;
+    }
     let Some(target) = call.target else {
         need.resolved = true;
         need.reason = Some("the action applies to no specific resource (`*`)".to_string());
@@ -737,8 +752,14 @@ fn arn_of(template: &Template, id: &str) -> Option<String> {
         span,
     );
     let by_ref = Value::new(ValueKind::Object(vec![member("Ref", string(id))]), span);
+    // Parameters are symbols, as for the names the environment gives: a
+    // default is what one deployment uses, not the value.
+    let context = ResolveContext {
+        parameter_defaults: ParameterDefaults::Unknown,
+        ..ResolveContext::default()
+    };
     for value in [get_att, by_ref] {
-        if let Some(text) = resolve(&value, template).as_str()
+        if let Some(text) = resolve_with(&value, template, &context).value.as_str()
             && text.starts_with("arn:")
         {
             return Some(template.symbols.display(text));

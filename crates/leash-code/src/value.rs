@@ -29,6 +29,10 @@ pub enum Sym {
     Request(Vec<(String, Sym)>),
     /// A Java `DynamoDbEnhancedClient` (or its builder).
     EnhancedClient,
+    /// A client built with credentials of its own (JavaScript
+    /// `new S3Client({credentials})`): its calls do not run as the
+    /// function's role.
+    OwnCredentials(Box<Sym>),
     /// `None`, `null`, `undefined`: what a name holds before it is set.
     Nothing,
     /// Anything else.
@@ -71,6 +75,9 @@ pub struct RawCall {
     /// The value naming the call's resource; `None` when the operation
     /// takes none.
     pub target: Option<Sym>,
+    /// Whether the client was built with credentials of its own, not the
+    /// function's role.
+    pub own_credentials: bool,
 }
 
 /// Something that kept a call or a file from being read.

@@ -105,6 +105,18 @@ fn labeled_set_precision_recall_and_resources() {
             ));
         }
     }
+    // A label names real actions: one the catalog does not know is a
+    // mislabel, not a miss.
+    for l in &labels {
+        for a in &l.actions {
+            assert!(
+                leash_catalog::catalog().action(a).is_some(),
+                "label of {} {}: `{a}` is not an action of the catalog",
+                l.app,
+                l.function
+            );
+        }
+    }
     let mut found: BTreeSet<(&str, String, String, String)> = BTreeSet::new();
     // (app, function, file, line, call) -> (resource_id or =ARN, resolved)
     let mut sites: BTreeMap<SiteKey, (String, bool)> = BTreeMap::new();

@@ -45,6 +45,7 @@
 pub mod access;
 pub mod changes;
 pub mod cloudformation;
+pub mod code;
 pub mod concrete;
 pub mod design;
 pub mod json_tree;
