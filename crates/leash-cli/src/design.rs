@@ -118,8 +118,16 @@ fn run_inner(args: &DesignArgs) -> Result<u8, CommandError> {
                 &format!("not a template: {}", error.message),
             ))
         })?;
+        let mut template = template;
+        if template.source.is_none() {
+            template.source = Some(text.as_str().into());
+        }
         let mut application = read_application(&template, &target).map_err(located)?;
         application.options.log_retention_days = args.log_retention;
+        // Needs from the handler code, after declared needs and before the
+        // template's IAM (leash-design `code`).
+        let code = leash_code::template_needs(&template, input);
+        leash_design::code::narrow_with_code(&template, &mut application, &code);
         (Some(template), application)
     };
     if application.functions.is_empty() {

@@ -41,8 +41,9 @@ pub enum StatementChange {
     /// it: the function loses what it granted (the first law forbids it;
     /// the report shows it first).
     Removed,
-    /// The function declares its needs, and they replace this statement
-    /// (the designed role allows none of it).
+    /// The function declares its needs, or every call of its code is known
+    /// (`code::narrow_with_code`), and they replace this statement (the
+    /// designed role allows none of it).
     Superseded,
     /// Copied into the designed role unchanged: leash cannot model it
     /// (why, in a few words).
@@ -219,10 +220,12 @@ pub enum Detail {
 /// Whether the function declares its needs (which then supersede what the
 /// template's IAM grants).
 fn declares_needs(function: &Function) -> bool {
-    function
-        .needs
-        .iter()
-        .any(|n| n.source.trust() == crate::model::Trust::Declared)
+    function.needs.iter().any(|n| {
+        matches!(
+            n.source.trust(),
+            crate::model::Trust::Declared | crate::model::Trust::Code
+        )
+    })
 }
 
 /// A statement's text (or a managed policy's ARN) and why it is kept as is.

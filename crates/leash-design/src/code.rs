@@ -208,6 +208,25 @@ enum Resource {
     Unknown,
 }
 
+/// The ARN a request for `need` names, as the design's policies write
+/// resources (values known only at deployment as the template's symbols,
+/// resolved in `app`'s context): an object of the bucket for a call on its
+/// objects, `*` for an action that takes no resource; `None` when the
+/// call's resource is not known.
+pub fn request_arn(template: &Template, app: &Application, need: &Need) -> Option<String> {
+    let context = design_context(
+        &app.account,
+        &app.region,
+        app.stack_name.as_ref(),
+        &app.parameters,
+    );
+    match request_resource(template, &context, need) {
+        Resource::Exact(arn) => Some(arn),
+        Resource::Prefix(prefix) => Some(format!("{prefix}example-object")),
+        Resource::Unknown => None,
+    }
+}
+
 /// The call's resource as the design's policies write resources: the ARN
 /// `leash-code` shows in template syntax, substituted as an `Fn::Sub`
 /// with the design's context (values known only at deployment become the
@@ -361,4 +380,256 @@ fn has_resource_policy(policies: &[leash_iac::EmbeddedPolicy], resource: &str) -
         ) && (p.target_resources.iter().any(|t| t == resource)
             || (p.kind == leash_iac::PolicyKind::Trust && p.resource_id == resource))
     })
+}
+
+/// What became of one function's code needs in the design.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeNarrowing {
+    pub function: String,
+    /// Whether the code's needs narrowed the template's grants.
+    pub narrowed: bool,
+    /// What was narrowed, or why the template's grants were kept.
+    pub note: String,
+}
+
+/// Needs from the handler code, after declared needs and before the
+/// template's IAM in the order of trust: for each function of `app` whose
+/// every SDK call was found and resolved (no gap, no unresolved resource),
+/// each grant the template gives on a resource the code calls (a SAM
+/// policy template, a connector, a statement) becomes the actions of that
+/// grant the code calls on it, each with the calls' `file:line`; the grant
+/// itself moves to `superseded` (the design's checks then verify that what
+/// the code does not call is denied). Grants on resources the code never
+/// names, event sources and Lambda's own needs are left as they are. A
+/// function with declared needs, or whose code is not all known, keeps the
+/// template's grants (the first law), with the reason in
+/// `Function::code_note`.
+pub fn narrow_with_code(
+    template: &Template,
+    app: &mut Application,
+    needs: &[FunctionNeeds],
+) -> Vec<CodeNarrowing> {
+    let mut out = Vec::new();
+    let snapshot = app.clone();
+    for function in &mut app.functions {
+        // A function whose code is not in the repository (no file read)
+        // keeps the template's grants silently: there is nothing to say
+        // about code leash did not see.
+        let Some(code) = needs
+            .iter()
+            .find(|n| n.function == function.logical_id && !n.files.is_empty())
+        else {
+            continue;
+        };
+        let note = |narrowed: bool, note: String| CodeNarrowing {
+            function: function.logical_id.clone(),
+            narrowed,
+            note,
+        };
+        let result = if function
+            .needs
+            .iter()
+            .any(|n| n.source.trust() == crate::model::Trust::Declared)
+        {
+            note(
+                false,
+                "the function declares its needs: they come before the code's".to_string(),
+            )
+        } else if let Some(reason) = incomplete(code) {
+            note(false, format!("the template's grants are kept: {reason}"))
+        } else {
+            narrow_function(template, &snapshot, function, code)
+        };
+        function.code_note = Some(result.note.clone());
+        out.push(result);
+    }
+    out
+}
+
+/// Why the code's calls are not all known, if they are not.
+fn incomplete(code: &FunctionNeeds) -> Option<String> {
+    if let Some(gap) = code.gaps.first() {
+        let at = gap
+            .site
+            .as_ref()
+            .map(|s| format!("{}:{}: ", s.file, s.line))
+            .unwrap_or_default();
+        return Some(format!(
+            "not every call of the code is known ({at}{})",
+            gap.reason
+        ));
+    }
+    if code.files.is_empty() {
+        return Some("the code was not read".to_string());
+    }
+    code.needs.iter().find(|n| !n.resolved).map(|n| {
+        format!(
+            "the resource of `{}` at {}:{} is not known ({})",
+            n.call,
+            n.file,
+            n.line,
+            n.reason.as_deref().unwrap_or("unresolved")
+        )
+    })
+}
+
+/// The scope of a resource a call acts on: its objects (a bucket's
+/// `BUCKET/*`), or the resource itself.
+fn call_scope(
+    kind: crate::model::ResourceKind,
+    object_level: bool,
+) -> Option<crate::access::Scope> {
+    use crate::access::Scope;
+    if object_level {
+        return Some(Scope::Objects);
+    }
+    let scopes: Vec<Scope> = crate::access::ACCESS_TABLE
+        .iter()
+        .filter(|e| e.kind == kind)
+        .map(|e| e.scope)
+        .collect();
+    [
+        Scope::Table,
+        Scope::Bucket,
+        Scope::Queue,
+        Scope::Topic,
+        Scope::Function,
+        Scope::Stream,
+        Scope::StateMachine,
+        Scope::Secret,
+        Scope::Parameter,
+        Scope::EventBus,
+        Scope::Key,
+    ]
+    .into_iter()
+    .find(|s| scopes.contains(s))
+}
+
+fn narrow_function(
+    template: &Template,
+    app: &Application,
+    function: &mut crate::model::Function,
+    code: &FunctionNeeds,
+) -> CodeNarrowing {
+    use crate::access::Scope;
+    use crate::model::{Access, Need as ModelNeed, Trust};
+    // The template's own IAM decides which of the code's actions a grant
+    // gives: the design never grants what the template did not.
+    let original = original_iam(template, app, &function.logical_id)
+        .combined(&embedded_managed_policy)
+        .policy;
+    let prepared =
+        PreparedPolicySet::new(&PolicySet::new().with_identity_policy("template", original));
+    let allowed = |action: &str, resource: &str| {
+        prepared
+            .evaluate(&request(app, action, resource))
+            .is_allowed()
+    };
+    // (template resource, scope) -> (actions, the calls).
+    let mut called: std::collections::BTreeMap<(String, Scope), (Vec<String>, Vec<String>)> =
+        std::collections::BTreeMap::new();
+    let mut unexpressed: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    for need in code.needs.iter().filter(|n| !n.own_credentials) {
+        let (Some(id), Some(arn)) = (
+            need.resource_id.as_deref(),
+            request_arn(template, app, need),
+        ) else {
+            continue;
+        };
+        let Some(resource) = app.resource(id) else {
+            continue;
+        };
+        let object_level = need.resource.as_deref().is_some_and(|r| r.ends_with("/*"));
+        let Some(scope) = call_scope(resource.kind, object_level) else {
+            continue;
+        };
+        let site = format!("{}:{} `{}`", need.file, need.line, need.call);
+        for action in &need.actions {
+            let mut scopes = vec![(scope, arn.clone())];
+            // A query or scan may name an index (`IndexName`, which the
+            // code analysis does not follow): the table's indexes too.
+            if scope == Scope::Table
+                && matches!(action.as_str(), "dynamodb:Query" | "dynamodb:Scan")
+            {
+                scopes.push((Scope::TableIndexes, format!("{arn}/index/example-index")));
+            }
+            for (index, (scope, arn)) in scopes.into_iter().enumerate() {
+                if !allowed(action, &arn) {
+                    // The call itself (not an optional index): the
+                    // template's grants on this resource cannot be
+                    // narrowed to it (a key prefix, a missing permission),
+                    // so they stay as they are.
+                    if index == 0 {
+                        unexpressed.insert(id.to_string());
+                    }
+                    continue;
+                }
+                let entry = called.entry((id.to_string(), scope)).or_default();
+                if !entry.0.contains(action) {
+                    entry.0.push(action.clone());
+                }
+                if !entry.1.contains(&site) {
+                    entry.1.push(site.clone());
+                }
+            }
+        }
+    }
+    called.retain(|(id, _), _| !unexpressed.contains(id));
+    let resources_called: std::collections::BTreeSet<&str> =
+        called.keys().map(|(id, _)| id.as_str()).collect();
+    let mut narrowed_grants = Vec::new();
+    let mut superseded = Vec::new();
+    let mut needs = Vec::new();
+    for need in std::mem::take(&mut function.needs) {
+        let narrowable = matches!(
+            need.source.trust(),
+            Trust::SamPolicyTemplate | Trust::ExistingStatement
+        );
+        if narrowable && resources_called.contains(need.resource.as_str()) {
+            narrowed_grants.push(format!("{} on `{}`", need.source.describe(), need.resource));
+            superseded.push(need);
+        } else {
+            needs.push(need);
+        }
+    }
+    for ((id, scope), (actions, calls)) in &called {
+        // The grants of the template this narrows (at least one: the
+        // template's IAM allowed the actions).
+        let narrows: Vec<&ModelNeed> = superseded.iter().filter(|n| n.resource == *id).collect();
+        let Some(first) = narrows.first() else {
+            // Allowed by what leash does not narrow (a managed policy, a
+            // statement kept as is): nothing to narrow, nothing to add.
+            continue;
+        };
+        needs.push(ModelNeed {
+            resource: id.clone(),
+            access: Access::Listed,
+            prefix: None,
+            index: *scope == Scope::TableIndexes,
+            actions: actions.clone(),
+            scope: Some(*scope),
+            source: crate::model::NeedSource::Code {
+                calls: calls.clone(),
+                narrows: Box::new(first.source.clone()),
+            },
+            conditions: first.conditions.clone(),
+        });
+    }
+    function.needs = needs;
+    function.superseded.extend(superseded);
+    if narrowed_grants.is_empty() {
+        return CodeNarrowing {
+            function: function.logical_id.clone(),
+            narrowed: false,
+            note: "every call of the code is known; no grant of the template is on a resource it calls".to_string(),
+        };
+    }
+    CodeNarrowing {
+        function: function.logical_id.clone(),
+        narrowed: true,
+        note: format!(
+            "every call of the code is known: the template's grants on the resources it calls are narrowed to the actions it calls that they allow ({})",
+            narrowed_grants.join("; ")
+        ),
+    }
 }

@@ -21,7 +21,7 @@ mod conditions;
 mod consumers;
 mod kms;
 mod lambda_permissions;
-mod near_misses;
+pub(crate) mod near_misses;
 mod policy;
 #[cfg(test)]
 mod tests;
@@ -315,6 +315,7 @@ fn design_role(
                     NeedSource::Declared { .. } | NeedSource::Manifest { .. } => {
                         "the actions the need lists"
                     }
+                    NeedSource::Code { .. } => "the actions the handler code calls",
                     _ => "the function's inline statement in the template",
                 }
                 .to_string(),
