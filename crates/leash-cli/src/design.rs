@@ -120,8 +120,16 @@ fn run_inner(args: &DesignArgs) -> Result<u8, CommandError> {
                 &format!("not a template: {}", error.message),
             ))
         })?;
+        let mut template = template;
+        if template.source.is_none() {
+            template.source = Some(text.as_str().into());
+        }
         let mut application = read_application(&template, &target).map_err(located)?;
         application.options.log_retention_days = args.log_retention;
+        // Needs from the handler code, after declared needs and before the
+        // template's IAM (leash-design `code`).
+        let code = leash_code::template_needs(&template, input);
+        leash_design::code::narrow_with_code(&template, &mut application, &code);
         (Some(template), application)
     };
     if application.functions.is_empty() {
@@ -229,29 +237,32 @@ fn run_inner(args: &DesignArgs) -> Result<u8, CommandError> {
             },
         )
     });
-    let context = ReportContext {
-        designed_template: designed.as_ref(),
-        changes: changes.as_deref(),
-    };
-    let mut report = render_report_with(&application, &all_roles, &context);
-    if !terraform_role_notes.is_empty() {
-        report.push_str("## Terraform roles\n\n");
-        for note in &terraform_role_notes {
-            report.push_str(&format!("- {note}\n"));
+    // report.md is rendered only to be written.
+    if args.out.is_some() {
+        let context = ReportContext {
+            designed_template: designed.as_ref(),
+            changes: changes.as_deref(),
+        };
+        let mut report = render_report_with(&application, &all_roles, &context);
+        if !terraform_role_notes.is_empty() {
+            report.push_str("## Terraform roles\n\n");
+            for note in &terraform_role_notes {
+                report.push_str(&format!("- {note}\n"));
+            }
+            report.push('\n');
         }
-        report.push('\n');
-    }
-    if !terraform_notes.is_empty() {
-        report.push_str("## Terraform resource policies\n\n");
-        for note in &terraform_notes {
-            report.push_str(&format!("- {note}\n"));
+        if !terraform_notes.is_empty() {
+            report.push_str("## Terraform resource policies\n\n");
+            for note in &terraform_notes {
+                report.push_str(&format!("- {note}\n"));
+            }
+            report.push('\n');
         }
-        report.push('\n');
+        report.push_str(&render_resource_policies(&policies));
+        // Values known only at deployment, as the template writes them.
+        let report = application.symbols.display(&report);
+        files.push(("report.md".to_string(), report));
     }
-    report.push_str(&render_resource_policies(&policies));
-    // Values known only at deployment, as the template writes them.
-    let report = application.symbols.display(&report);
-    files.push(("report.md".to_string(), report));
     if let Some(out) = &args.out {
         write_output_set(out, &files)?;
     }

@@ -304,6 +304,13 @@ pub enum NeedSource {
     Declared { index: usize },
     /// `needs[index]` of the function in a leash manifest.
     Manifest { index: usize },
+    /// What the handler code calls (`leash-code`), narrowing a grant of the
+    /// template (`narrows`, its source): each call as `file:line` and the
+    /// SDK call.
+    Code {
+        calls: Vec<String>,
+        narrows: Box<NeedSource>,
+    },
     /// A SAM policy template in the function's `Policies`.
     SamPolicyTemplate { name: String },
     /// A SAM connector from the function (or, for a stream or queue the
@@ -343,6 +350,11 @@ impl NeedSource {
         match self {
             NeedSource::Declared { index } => format!("Metadata.leash.needs[{index}]"),
             NeedSource::Manifest { index } => format!("manifest needs[{index}]"),
+            NeedSource::Code { calls, narrows } => format!(
+                "the code's calls ({}), narrowing {}",
+                calls.join(", "),
+                narrows.describe()
+            ),
             NeedSource::SamPolicyTemplate { name } => format!("SAM policy template `{name}`"),
             NeedSource::Connector { name, permissions } => {
                 format!("SAM connector `{name}` ({permissions})")
@@ -373,6 +385,7 @@ impl NeedSource {
     pub fn trust(&self) -> Trust {
         match self {
             NeedSource::Declared { .. } | NeedSource::Manifest { .. } => Trust::Declared,
+            NeedSource::Code { .. } => Trust::Code,
             NeedSource::SamPolicyTemplate { .. } | NeedSource::Connector { .. } => {
                 Trust::SamPolicyTemplate
             }
@@ -400,6 +413,10 @@ impl NeedSource {
 pub enum Trust {
     /// `Metadata: leash: needs`.
     Declared,
+    /// What the handler code calls, when every call of the function was
+    /// found and resolved: it narrows the template's grants on the
+    /// resources the code calls (`code::narrow_with_code`).
+    Code,
     /// SAM policy templates and SAM connectors.
     SamPolicyTemplate,
     /// Statements written in the template: the function's inline
@@ -412,7 +429,10 @@ pub enum Trust {
 impl Trust {
     /// Whether declared needs supersede this source.
     pub fn superseded_by_declared(self) -> bool {
-        matches!(self, Trust::SamPolicyTemplate | Trust::ExistingStatement)
+        matches!(
+            self,
+            Trust::Code | Trust::SamPolicyTemplate | Trust::ExistingStatement
+        )
     }
 }
 
@@ -632,6 +652,9 @@ pub struct Function {
     /// interfaces in its VPC, X-Ray, its dead-letter queue), as far as the
     /// template's own IAM grants it (`original::limit_lambda_needs`).
     pub lambda_needs: Vec<LambdaNeed>,
+    /// What became of the code's needs (`code::narrow_with_code`): the
+    /// grants they narrowed, or why the template's grants were kept.
+    pub code_note: Option<String>,
     /// The log group the function logs to when its `LoggingConfig.LogGroup`
     /// names one (resolved); otherwise Lambda's default,
     /// `/aws/lambda/<name>` ([`Function::log_group_name`]).

@@ -413,6 +413,51 @@ const XRAY_ACTIONS: &[&str] = &[
     "xray:PutTraceSegments",
 ];
 
+/// `policy` as the identity policy of `principal` (a role ARN), with the
+/// default key policy of the principal's account as the key's policy.
+fn with_default_key_policy(
+    policy: &leash_policy::Policy,
+    principal: &str,
+) -> Option<leash_policy::authz::PreparedPolicySet> {
+    let account = leash_policy::arn::Arn::parse(principal)
+        .ok()?
+        .account()
+        .as_str()
+        .to_string();
+    let key_policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": { "AWS": format!("arn:aws:iam::{account}:root") },
+            "Action": "kms:*",
+            "Resource": "*",
+        }],
+    });
+    let key_policy = leash_policy::parse::parse_policy_text(&key_policy.to_string()).policy?;
+    Some(leash_policy::authz::PreparedPolicySet::new(
+        &leash_policy::authz::PolicySet::new()
+            .with_identity_policy("template", policy.clone())
+            .with_resource_policy("default key policy", key_policy),
+    ))
+}
+
+/// The principal that asks whether the template's identity policies grant
+/// a request on `resource`: a role in the resource's own account when the
+/// ARN names one (a hard-coded ARN of another account than the template's
+/// symbolic one would otherwise be a request across accounts, which the
+/// identity policy alone never allows), else in `account`.
+fn check_principal(resource: &str, account: &str) -> String {
+    let own = leash_policy::arn::Arn::parse(resource)
+        .ok()
+        .map(|arn| arn.account())
+        .filter(|a| !a.as_str().is_empty() && !a.is_pattern())
+        .map(|a| a.as_str().to_string());
+    format!(
+        "arn:aws:iam::{}:role/leash-design-check",
+        own.as_deref().unwrap_or(account)
+    )
+}
+
 /// Keeps of each function's Lambda needs the actions its original IAM
 /// grants (the engine decides on the template's policies, SAM's implicit
 /// ones included; an attached managed policy is read from
@@ -424,7 +469,7 @@ pub fn limit_lambda_needs(template: &Template, app: &mut Application) {
         return;
     }
     let originals = original_iam_all(template, app);
-    let principal = format!("arn:aws:iam::{}:role/leash-design-check", app.account);
+    let account = app.account.clone();
     for (function, original) in app.functions.iter_mut().zip(originals) {
         // A state machine's are limited with notes (`limit_definition_needs`).
         if function.lambda_needs.is_empty()
@@ -444,7 +489,7 @@ pub fn limit_lambda_needs(template: &Template, app: &mut Application) {
             .collect();
         let policy = original.combined(&embedded_managed_policy).policy;
         let prepared = leash_policy::authz::PreparedPolicySet::new(
-            &leash_policy::authz::PolicySet::new().with_identity_policy("template", policy),
+            &leash_policy::authz::PolicySet::new().with_identity_policy("template", policy.clone()),
         );
         for need in &mut function.lambda_needs {
             need.actions.retain(|action| {
@@ -452,12 +497,22 @@ pub fn limit_lambda_needs(template: &Template, app: &mut Application) {
                     managed.contains(name) && actions.contains(&action.as_str())
                 });
                 by_managed || {
+                    let principal = check_principal(&need.example, &account);
                     let request = leash_policy::context::Request::new(
                         principal.clone(),
                         action.clone(),
                         need.example.clone(),
                     );
-                    prepared.evaluate(&request).is_allowed()
+                    if action.starts_with("kms:") {
+                        // A key is used as far as its key policy allows: the
+                        // default one lets the account's IAM policies grant
+                        // it, which is the question here.
+                        // https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam
+                        with_default_key_policy(&policy, &principal)
+                            .is_some_and(|set| set.evaluate(&request).is_allowed())
+                    } else {
+                        prepared.evaluate(&request).is_allowed()
+                    }
                 }
             });
         }
@@ -484,7 +539,6 @@ pub fn limit_mapping_needs(template: &Template, app: &mut Application) {
         return;
     }
     let originals = original_iam_all(template, app);
-    let principal = format!("arn:aws:iam::{}:role/leash-design-check", app.account);
     let (region, account) = (app.region.clone(), app.account.clone());
     let resources = app.resources.clone();
     for (function, original) in app.functions.iter_mut().zip(originals) {
@@ -518,7 +572,7 @@ pub fn limit_mapping_needs(template: &Template, app: &mut Application) {
                     .iter()
                     .filter(|action| {
                         let request = leash_policy::context::Request::new(
-                            principal.clone(),
+                            check_principal(&example, &account),
                             **action,
                             example.clone(),
                         );

@@ -285,7 +285,23 @@ pub fn render_report_with(
                     out.push('\n');
                 }
             }
-            if !function.superseded.is_empty() {
+            if let Some(note) = &function.code_note {
+                out.push_str("### The handler code\n\n");
+                out.push_str(&format!("{note}.\n\n"));
+            }
+            let by_code = function
+                .needs
+                .iter()
+                .any(|n| n.source.trust() == crate::model::Trust::Code);
+            if !function.superseded.is_empty() && by_code {
+                out.push_str(
+                    "### Narrowed to what the code calls (granted only as the code's needs above)\n\n",
+                );
+                for need in &function.superseded {
+                    out.push_str(&format!("- {}\n", need.describe()));
+                }
+                out.push('\n');
+            } else if !function.superseded.is_empty() {
                 out.push_str(if function.definition.is_some() {
                     "### Superseded by declared needs or the definition (not granted)\n\n"
                 } else {

@@ -725,7 +725,8 @@ fn statement_grants_any(statement: &Node, actions: &[&str]) -> bool {
 /// X-Ray and VPC access when the function's Lambda needs have them, the
 /// SQS, Kinesis and DynamoDB poller policies when the function has a
 /// consume need from an event source of that kind (`event`: of the event
-/// SAM attached it for, when it did). Anything else is not.
+/// SAM attached it for, when it did), the MSK poller policy when the
+/// function's Lambda needs read an MSK cluster. Anything else is not.
 fn modeled_by_design(
     name: &str,
     function: &Function,
@@ -756,6 +757,10 @@ fn modeled_by_design(
         "AWSLambdaSQSQueueExecutionRole" => polls(ResourceKind::Queue),
         "AWSLambdaKinesisExecutionRole" => polls(ResourceKind::Stream),
         "AWSLambdaDynamoDBExecutionRole" => polls(ResourceKind::Table),
+        // The cluster, its brokers and the network interfaces (Lambda's
+        // MSK page lists the policy's purpose; its log actions are the
+        // function's own logs).
+        "AWSLambdaMSKExecutionRole" => lambda_need("kafka:"),
         _ => false,
     }
 }

@@ -46,7 +46,7 @@ use leash_iac::PolicyKind;
 use leash_iac::state_machine::{Place, Reading, read_state_machine_definition};
 
 pub static RULE: Rule = Rule {
-    code: "L511",
+    code: "L512",
     name: "state-machine-role-beyond-definition",
     severity: Severity::Warning,
     summary: "a state machine's role reaches beyond what its definition calls",
