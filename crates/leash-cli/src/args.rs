@@ -55,8 +55,9 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct NeedsArgs {
-    /// A SAM/CloudFormation template; each function's code is read from its `CodeUri`
-    pub template: std::path::PathBuf,
+    /// SAM/CloudFormation templates; each function's code is read from its `CodeUri`. With several, the JSON calls name their template (`template`) and the text has a heading per template
+    #[arg(required = true)]
+    pub templates: Vec<std::path::PathBuf>,
     /// Print one JSON array of calls instead of a table per function
     #[arg(long)]
     pub json: bool,

@@ -207,22 +207,126 @@ fn lint_bytes_with(
     ) -> leash_lint::LintedFile,
 ) -> FileReport {
     let decoded = leash_policy::source_text::decode(bytes);
-    let linted =
-        crate::panic_guard::isolate(|| lint(&path, &decoded, kind)).unwrap_or_else(|panic| {
-            leash_lint::LintedFile {
-                kind: leash_lint::DocumentKind::Unknown,
-                diagnostics: vec![leash_lint::Diagnostic::new(
-                    &leash_lint::rules::internal_error::RULE,
-                    crate::panic_guard::describe("checking this file", &panic),
-                    leash_policy::Span::new(0, 0),
-                )],
-            }
-        });
+    let linted = crate::panic_guard::isolate(|| {
+        let mut linted = lint(&path, &decoded, kind);
+        if linted.kind == leash_lint::DocumentKind::Template {
+            linted
+                .diagnostics
+                .extend(denied_code_calls(&path, &decoded.text));
+        }
+        linted
+    })
+    .unwrap_or_else(|panic| leash_lint::LintedFile {
+        kind: leash_lint::DocumentKind::Unknown,
+        diagnostics: vec![leash_lint::Diagnostic::new(
+            &leash_lint::rules::internal_error::RULE,
+            crate::panic_guard::describe("checking this file", &panic),
+            leash_policy::Span::new(0, 0),
+        )],
+    });
     FileReport {
         diagnostics: linted.diagnostics,
         kind: Some(linted.kind),
         source: SourceFile::new(path, decoded.text),
     }
+}
+
+/// L511: the calls of the template's handler code that its functions'
+/// roles deny (`leash_design::code`), each at the role in the template with
+/// the call as a related location. A template leash cannot model has no
+/// such finding (the other rules report on it).
+fn denied_code_calls(path: &str, text: &str) -> Vec<leash_lint::Diagnostic> {
+    let Ok(mut template) = leash_iac::read_template(text) else {
+        return Vec::new();
+    };
+    if template.source.is_none() {
+        template.source = Some(text.into());
+    }
+    let Ok(app) = leash_design::read_application(&template, &leash_design::Target::default())
+    else {
+        return Vec::new();
+    };
+    let folder = Path::new(path).parent().unwrap_or(Path::new(""));
+    leash_design::code::denied_calls_of(&template, Path::new(path), &app)
+        .into_iter()
+        .map(|denied| code_call_diagnostic(folder, &denied))
+        .collect()
+}
+
+fn code_call_diagnostic(
+    folder: &Path,
+    denied: &leash_design::code::DeniedCall,
+) -> leash_lint::Diagnostic {
+    let need = &denied.need;
+    let code_path = folder.join(&need.file).display().to_string();
+    let method = need.call.rsplit('.').next().unwrap_or(&need.call);
+    let target = match (&need.resource_id, &need.resource) {
+        (Some(id), _) => format!(" on `{id}`"),
+        (None, Some(arn)) => format!(" on `{arn}`"),
+        (None, None) if need.resolved => String::new(),
+        (None, None) => " on a resource the code computes".to_string(),
+    };
+    let actions = denied
+        .denied
+        .iter()
+        .map(|a| format!("`{a}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let object_level = need.resource.as_deref().is_some_and(|r| r.ends_with("/*"));
+    let scope = if denied.resource_known {
+        if need.resource.is_some() {
+            " on it"
+        } else {
+            ""
+        }
+    } else if object_level {
+        " on any object of it"
+    } else {
+        " on any resource"
+    };
+    let why = if denied.allowed_only_on_named_resources {
+        format!(
+            "{actions} has no resource-level permissions (IAM evaluates it on `*`), and the role {} allows it only on the resources it names",
+            denied.role.name
+        )
+    } else if denied.explicit {
+        format!(
+            "an explicit `Deny` of the role {} refuses {actions}{scope}",
+            denied.role.name
+        )
+    } else {
+        format!("the role {} allows no {actions}{scope}", denied.role.name)
+    };
+    let message = format!(
+        "`{method}`{target} at `{code_path}:{}` is denied: {why}",
+        need.line
+    );
+    let mut diagnostic = leash_lint::Diagnostic::new(
+        &leash_lint::template_rules::code_call_denied_by_role::RULE,
+        message,
+        denied.role.span,
+    )
+    .with_label(format!("the role of `{}`", denied.function))
+    .with_help(format!(
+        "grant {actions}{} to the role, or run `leash design` to design it from what the code calls",
+        match (&need.resource_id, &need.resource) {
+            (Some(id), _) => format!(" on `{id}`"),
+            (None, Some(arn)) => format!(" on `{arn}`"),
+            _ => String::new(),
+        }
+    ))
+    .with_related(leash_lint::RelatedLocation {
+        path: code_path,
+        line: need.line,
+        column: need.column,
+        message: format!("`{}` is called here", need.call),
+    });
+    diagnostic.resource = Some(denied.function.clone());
+    if denied.allowed_only_on_named_resources {
+        // The weaker claim: the documentation's, not an observed denial.
+        diagnostic = diagnostic.with_severity(leash_lint::Severity::Warning);
+    }
+    diagnostic
 }
 
 /// A one-line progress counter on standard error, shown only when many

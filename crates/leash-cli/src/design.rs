@@ -46,7 +46,7 @@ enum CommandError {
         "error: `{0}` is a manifest: `--format cfn` writes the template with the designed roles wired in, and a manifest has no template; use `--format json`"
     )]
     CfnForManifest(String),
-    #[error("error: `{0}` has no Lambda function to design a role for")]
+    #[error("error: `{0}` has no Lambda function or state machine to design a role for")]
     NoFunction(String),
     #[error(
         "error: {path}: `--format json` writes IAM JSON with concrete values, and the design holds values known only at deployment: {}; or use `--format cfn` (the default), which writes them as the template does",
@@ -84,6 +84,8 @@ fn run_inner(args: &DesignArgs) -> Result<u8, CommandError> {
         stack_name: args.stack_name.clone(),
         // A later `--parameter` of the same key wins.
         parameters: args.parameters.iter().cloned().collect(),
+        // A state machine's `DefinitionUri` file is next to the template.
+        template_dir: input.parent().map(std::path::Path::to_path_buf),
     };
     let located = |error: ModelError| match error.span() {
         Some(span) => {
@@ -118,8 +120,16 @@ fn run_inner(args: &DesignArgs) -> Result<u8, CommandError> {
                 &format!("not a template: {}", error.message),
             ))
         })?;
+        let mut template = template;
+        if template.source.is_none() {
+            template.source = Some(text.as_str().into());
+        }
         let mut application = read_application(&template, &target).map_err(located)?;
         application.options.log_retention_days = args.log_retention;
+        // Needs from the handler code, after declared needs and before the
+        // template's IAM (leash-design `code`).
+        let code = leash_code::template_needs(&template, input);
+        leash_design::code::narrow_with_code(&template, &mut application, &code);
         (Some(template), application)
     };
     if application.functions.is_empty() {
@@ -227,29 +237,32 @@ fn run_inner(args: &DesignArgs) -> Result<u8, CommandError> {
             },
         )
     });
-    let context = ReportContext {
-        designed_template: designed.as_ref(),
-        changes: changes.as_deref(),
-    };
-    let mut report = render_report_with(&application, &all_roles, &context);
-    if !terraform_role_notes.is_empty() {
-        report.push_str("## Terraform roles\n\n");
-        for note in &terraform_role_notes {
-            report.push_str(&format!("- {note}\n"));
+    // report.md is rendered only to be written.
+    if args.out.is_some() {
+        let context = ReportContext {
+            designed_template: designed.as_ref(),
+            changes: changes.as_deref(),
+        };
+        let mut report = render_report_with(&application, &all_roles, &context);
+        if !terraform_role_notes.is_empty() {
+            report.push_str("## Terraform roles\n\n");
+            for note in &terraform_role_notes {
+                report.push_str(&format!("- {note}\n"));
+            }
+            report.push('\n');
         }
-        report.push('\n');
-    }
-    if !terraform_notes.is_empty() {
-        report.push_str("## Terraform resource policies\n\n");
-        for note in &terraform_notes {
-            report.push_str(&format!("- {note}\n"));
+        if !terraform_notes.is_empty() {
+            report.push_str("## Terraform resource policies\n\n");
+            for note in &terraform_notes {
+                report.push_str(&format!("- {note}\n"));
+            }
+            report.push('\n');
         }
-        report.push('\n');
+        report.push_str(&render_resource_policies(&policies));
+        // Values known only at deployment, as the template writes them.
+        let report = application.symbols.display(&report);
+        files.push(("report.md".to_string(), report));
     }
-    report.push_str(&render_resource_policies(&policies));
-    // Values known only at deployment, as the template writes them.
-    let report = application.symbols.display(&report);
-    files.push(("report.md".to_string(), report));
     if let Some(out) = &args.out {
         write_output_set(out, &files)?;
     }
@@ -257,10 +270,21 @@ fn run_inner(args: &DesignArgs) -> Result<u8, CommandError> {
     let mut failed = false;
     // Values known only at deployment, as the template writes them.
     let show = |text: &str| application.symbols.display(text);
+    let machines = roles
+        .iter()
+        .filter(|r| r.kind == leash_design::model::PrincipalKind::StateMachine)
+        .count();
+    let principals = if machines == 0 {
+        format!("{} function(s)", roles.len())
+    } else {
+        format!(
+            "{} function(s) and {machines} state machine(s)",
+            roles.len() - machines
+        )
+    };
     println!(
-        "{}: {} function(s), one role each (account {}, region {})",
+        "{}: {principals}, one role each (account {}, region {})",
         input.display(),
-        roles.len(),
         show(&application.account),
         show(&application.region)
     );

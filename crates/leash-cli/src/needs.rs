@@ -12,20 +12,70 @@ use crate::render::render_error;
 use crate::source::SourceFile;
 
 pub fn run(args: &NeedsArgs) -> u8 {
-    match needs(&args.template) {
-        Ok(functions) => match write(&functions, args.json) {
-            Ok(()) => exit::OK,
-            Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => exit::OK,
-            Err(err) => {
-                eprintln!("error: cannot write output: {err}");
-                exit::ERROR
+    // One template: its calls, as before. Several (one process over a
+    // corpus): each template's, the JSON calls naming their template; a
+    // template that cannot be read is an error on standard error and the
+    // others are still read.
+    let several = args.templates.len() > 1;
+    let mut failed = false;
+    let mut read: Vec<(String, Vec<FunctionNeeds>)> = Vec::new();
+    for path in &args.templates {
+        match needs(path) {
+            Ok(functions) => read.push((path.display().to_string(), functions)),
+            Err(message) => {
+                eprintln!("{message}");
+                failed = true;
             }
-        },
-        Err(message) => {
-            eprintln!("{message}");
-            exit::ERROR
         }
     }
+    let written = if args.json {
+        write_json(&read, several)
+    } else {
+        read.iter().try_for_each(|(path, functions)| {
+            if several {
+                let mut out = std::io::stdout().lock();
+                writeln!(out, "== {path}")?;
+            }
+            write(functions)
+        })
+    };
+    match written {
+        Ok(()) => {}
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(err) => {
+            eprintln!("error: cannot write output: {err}");
+            return exit::ERROR;
+        }
+    }
+    if failed { exit::ERROR } else { exit::OK }
+}
+
+/// One JSON array of every call; with several templates each call names
+/// its template.
+fn write_json(read: &[(String, Vec<FunctionNeeds>)], several: bool) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    if !several {
+        // One template: the calls as leash-code writes them, in its order.
+        let needs: Vec<&leash_code::Need> = read
+            .iter()
+            .flat_map(|(_, functions)| functions)
+            .flat_map(|f| &f.needs)
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &needs).map_err(std::io::Error::from)?;
+        return writeln!(out);
+    }
+    let mut calls = Vec::new();
+    for (path, functions) in read {
+        for need in functions.iter().flat_map(|f| &f.needs) {
+            let mut value = serde_json::to_value(need).map_err(std::io::Error::from)?;
+            if let Some(object) = value.as_object_mut() {
+                object.insert("template".to_string(), serde_json::json!(path));
+            }
+            calls.push(value);
+        }
+    }
+    serde_json::to_writer_pretty(&mut out, &calls).map_err(std::io::Error::from)?;
+    writeln!(out)
 }
 
 /// Reads the template and the code of its functions.
@@ -51,13 +101,9 @@ pub fn needs(path: &Path) -> Result<Vec<FunctionNeeds>, String> {
     Ok(functions)
 }
 
-fn write(functions: &[FunctionNeeds], json: bool) -> std::io::Result<()> {
+/// A table per function.
+fn write(functions: &[FunctionNeeds]) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
-    if json {
-        let needs: Vec<&leash_code::Need> = functions.iter().flat_map(|f| &f.needs).collect();
-        serde_json::to_writer_pretty(&mut out, &needs).map_err(std::io::Error::from)?;
-        return writeln!(out);
-    }
     for function in functions {
         let state = if function.complete() {
             "every call resolved"
@@ -90,14 +136,23 @@ fn write(functions: &[FunctionNeeds], json: bool) -> std::io::Result<()> {
                 (None, Some(reason)) => format!("unresolved: {reason}"),
                 (None, None) => "unresolved".to_string(),
             };
+            let credentials = if need.own_credentials {
+                "  (own credentials: not the function's role)"
+            } else {
+                ""
+            };
             writeln!(
                 out,
-                "  {}:{}:{}  {}  {}  {}",
+                "  {}:{}:{}  {}  {}  {}{credentials}",
                 need.file,
                 need.line,
                 need.column,
                 need.call,
-                need.actions.join(","),
+                if need.actions.is_empty() {
+                    "-".to_string()
+                } else {
+                    need.actions.join(",")
+                },
                 resource
             )?;
         }

@@ -237,6 +237,21 @@ fn write_finding_json(
     write_json_string(out, &d.message)?;
     out.extend_from_slice(b",\n    \"path\": ");
     write_json_string(out, &source.path)?;
+    if !d.related.is_empty() {
+        out.extend_from_slice(b",\n    \"related\": [");
+        for (index, related) in d.related.iter().enumerate() {
+            out.extend_from_slice(if index == 0 { b"\n" } else { b",\n" });
+            out.extend_from_slice(b"      {\n        \"column\": ");
+            write_number(out, related.column);
+            write_json_number(out, "line", related.line, 8);
+            out.extend_from_slice(b",\n        \"message\": ");
+            write_json_string(out, &related.message)?;
+            out.extend_from_slice(b",\n        \"path\": ");
+            write_json_string(out, &related.path)?;
+            out.extend_from_slice(b"\n      }");
+        }
+        out.extend_from_slice(b"\n    ]");
+    }
     if let Some(resource) = &d.resource {
         out.extend_from_slice(b",\n    \"resource\": ");
         write_json_string(out, resource)?;
@@ -293,6 +308,14 @@ pub fn finding_json(source: &SourceFile, kind: &str, d: &Diagnostic) -> Value {
     }
     if let Some(resource) = &d.resource {
         finding["resource"] = json!(resource);
+    }
+    if !d.related.is_empty() {
+        let related: Vec<Value> = d
+            .related
+            .iter()
+            .map(|r| json!({"path": r.path, "line": r.line, "column": r.column, "message": r.message}))
+            .collect();
+        finding["related"] = json!(related);
     }
     if let Some(fix) = &d.fix {
         let edits: Vec<Value> = fix
@@ -393,6 +416,14 @@ fn render_one(renderer: &Renderer, source: &SourceFile, d: &Diagnostic) -> Strin
         .fix
         .as_ref()
         .map(|f| format!("fix ({}): {}", f.applicability.as_str(), f.message));
+    let related: Vec<String> = d
+        .related
+        .iter()
+        .map(|r| format!("{}: {}:{}:{}", r.message, r.path, r.line, r.column))
+        .collect();
+    for related in &related {
+        message = message.footer(Level::Note.title(related));
+    }
     if let Some(help) = &d.help {
         message = message.footer(Level::Help.title(help));
     }
@@ -433,6 +464,7 @@ pub fn render_error(source: &SourceFile, span: leash_policy::Span, message: &str
         sid: None,
         resource: None,
         suppressed: None,
+        related: Vec::new(),
     };
     render_one(&renderer, source, &diagnostic)
 }
@@ -481,6 +513,24 @@ pub fn sarif_results(report: &FileReport) -> Vec<Value> {
         });
         if let Some(index) = leash_lint::all_rules().position(|r| r.code == d.code) {
             result["ruleIndex"] = json!(index);
+        }
+        if !d.related.is_empty() {
+            let related: Vec<Value> = d
+                .related
+                .iter()
+                .enumerate()
+                .map(|(id, r)| {
+                    json!({
+                        "id": id + 1,
+                        "message": {"text": r.message},
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": sarif_uri(&r.path)},
+                            "region": {"startLine": r.line, "startColumn": r.column},
+                        },
+                    })
+                })
+                .collect();
+            result["relatedLocations"] = json!(related);
         }
         if let Some(suppression) = &d.suppressed {
             result["suppressions"] = json!([{

@@ -78,16 +78,21 @@ fn designs_the_orders_api() {
         "{stdout}{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(stdout.contains("5 function(s), one role each"), "{stdout}");
+    assert!(
+        stdout.contains("5 function(s) and 1 state machine(s), one role each"),
+        "{stdout}"
+    );
 
-    // One role file per function, the bucket policy the template's Metadata
-    // asks for, and report.md: nothing else (no temp files).
+    // One role file per function and one for the order workflow (a state
+    // machine), the bucket policy the template's Metadata asks for, and
+    // report.md: nothing else (no temp files).
     let mut files: Vec<String> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     files.sort();
     let mut expected: Vec<String> = FUNCTIONS.iter().map(|f| format!("{f}-role.json")).collect();
+    expected.push("order-workflow-role.json".into());
     expected.push("ReceiptsBucket-bucket-policy.json".into());
     expected.push("report.md".into());
     expected.sort();
@@ -199,18 +204,20 @@ fn designs_the_orders_api() {
     assert!(!report.contains("| FAIL |"));
     assert!(report.matches("| PASS | need |").count() >= 15, "{report}");
     assert!(report.matches("| PASS | near miss").count() >= 50);
-    // Five roles and the bucket policy, each lint-clean.
-    assert_eq!(report.matches("No findings.").count(), 6);
+    // Six roles (five functions, the order workflow) and the bucket
+    // policy, each lint-clean.
+    assert_eq!(report.matches("No findings.").count(), 7);
     assert!(report.contains("put on `OrdersTable` (Metadata.leash.needs[0])"));
     // Against the roadmap's shared role: its S3 statement is superseded
     // for get-order (its declared needs replace it), its DynamoDB
     // statement narrowed; list-orders' index query is new (the shared role
     // granted no index).
+    // One per role, the order workflow's included.
     assert_eq!(
         report
             .matches("### Changes against the template's IAM")
             .count(),
-        5
+        6
     );
     let get_order = &report[report.find("## `get-order-role`").unwrap()..];
     let get_order = &get_order[..get_order.find("### Lint").unwrap()];
@@ -273,12 +280,14 @@ fn terraform_writes_roles_policies_and_permissions() {
     let text = std::fs::read_to_string(out.join("main.tf.json")).unwrap();
     let value: serde_json::Value = serde_json::from_str(&text).unwrap();
     let resources = &value["resource"];
-    for kind in [
-        "aws_iam_role",
-        "aws_iam_role_policy",
-        "aws_lambda_permission",
+    // Five functions and the order workflow have roles; the functions'
+    // routes have Lambda permissions.
+    for (kind, count) in [
+        ("aws_iam_role", 6),
+        ("aws_iam_role_policy", 6),
+        ("aws_lambda_permission", 5),
     ] {
-        assert_eq!(resources[kind].as_object().unwrap().len(), 5, "{kind}");
+        assert_eq!(resources[kind].as_object().unwrap().len(), count, "{kind}");
     }
     let role = &resources["aws_iam_role"]["get_order_function"];
     assert_eq!(role["name"], "get-order-role");

@@ -117,3 +117,26 @@ fn action_sdk_looks_an_sdk_call_up() {
     );
     assert_eq!(leash(&["action", "--sdk", "nodot"]).status.code(), Some(2));
 }
+
+#[test]
+fn several_templates_in_one_process_name_their_template() {
+    let first = app("several-a");
+    let second = app("several-b");
+    let missing = first.join("missing.yaml");
+    let out = leash(&[
+        "needs",
+        "--json",
+        first.join("template.yaml").to_str().unwrap(),
+        missing.to_str().unwrap(),
+        second.join("template.yaml").to_str().unwrap(),
+    ]);
+    // The unreadable one is an error; the others are still read.
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.yaml"));
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let calls = value.as_array().unwrap();
+    assert_eq!(calls.len(), 4);
+    assert!(calls[0]["template"].as_str().unwrap().contains("several-a"));
+    assert!(calls[3]["template"].as_str().unwrap().contains("several-b"));
+    assert_eq!(calls[0]["call"], "dynamodb.put_item");
+}

@@ -246,7 +246,14 @@ rule_fixture_tests! {
     privilege_escalation_path_across_policies: "privilege-escalation-path-across-policies",
     /// L510; negative: the SQS consumer with a role of its own (corpus).
     sam_event_source_policy_on_every_queue: "sam-event-source-policy-on-every-queue",
+    /// L512; negative: the function is named only at run time (`.$`).
+    state_machine_role_beyond_definition: "state-machine-role-beyond-definition",
     /// L600 (an account dump); negative: the dump holds the customer managed policy.
+    /// L511; the handler in `fixtures/code/orders/`; negative: a role that
+    /// writes the table, and a table from the event while the role allows
+    /// the actions on one table (an unknown resource is never claimed
+    /// denied while the role allows the action somewhere).
+    code_call_denied_by_role: "code-call-denied-by-role",
     dump_entry_not_read: "dump-entry-not-read",
     /// L601; negative: `AdministratorAccess` under an S3 read-only boundary.
     admin_equivalent_principal: "admin-equivalent-principal",

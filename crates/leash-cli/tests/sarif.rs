@@ -143,3 +143,47 @@ fn audit_sarif_is_streamed_valid_and_the_same_as_check() {
     assert!(!audit["runs"][0]["results"].as_array().unwrap().is_empty());
     assert_eq!(audit, run("check"));
 }
+
+/// L511 is at the role in the template, with the denied call in the
+/// handler code as a related location: SARIF `relatedLocations`, JSON
+/// `related`, and a note in the text.
+#[test]
+fn a_denied_code_call_has_the_call_as_a_related_location() {
+    let fixture = "crates/leash-lint/tests/fixtures/code-call-denied-by-role.yaml";
+    let log = sarif_of(&[fixture]);
+    assert!(schema_errors(&log).is_empty());
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let denied: Vec<&Value> = results.iter().filter(|r| r["ruleId"] == "L511").collect();
+    assert_eq!(denied.len(), 1, "{results:#?}");
+    let primary = &denied[0]["locations"][0]["physicalLocation"];
+    assert_eq!(primary["artifactLocation"]["uri"], fixture);
+    assert_eq!(primary["region"]["startLine"], 21);
+    let related = &denied[0]["relatedLocations"][0]["physicalLocation"];
+    assert_eq!(
+        related["artifactLocation"]["uri"],
+        "crates/leash-lint/tests/fixtures/code/orders/app.py"
+    );
+    assert_eq!(related["region"]["startLine"], 10);
+    assert_eq!(related["region"]["startColumn"], 5);
+
+    let output = leash(&["check", fixture, "--format", "json", "--fail-on", "never"]);
+    let findings: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let finding = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "L511")
+        .unwrap();
+    assert_eq!(finding["line"], 21);
+    assert_eq!(
+        finding["related"][0]["path"],
+        "crates/leash-lint/tests/fixtures/code/orders/app.py"
+    );
+    assert_eq!(finding["related"][0]["line"], 10);
+    let output = leash(&["check", fixture, "--format", "github", "--fail-on", "never"]);
+    let github = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        github.contains("line=21") && github.contains("app.py:10"),
+        "{github}"
+    );
+}

@@ -30,6 +30,7 @@ const TARGET_MEMBERS: &[&str] = &[
     "ApplicationIdentifier",
     "modelId",
     "ResourceArn",
+    "RoleArn",
 ];
 
 /// Whether any of the operation's actions can be limited to a resource
@@ -51,12 +52,20 @@ fn takes_resource(operation: &Operation) -> (bool, bool) {
 pub fn call(site: Site, operation: &Operation, argument: &dyn Fn(&str) -> Option<Sym>) -> RawCall {
     // The first resource member the call gives (`sns.publish` takes
     // `TopicArn` or `TargetArn`).
+    // `sts:AssumeRole` acts on the role it assumes, which botocore's model
+    // does not mark
+    // (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html).
+    let extra: &[&str] = match (operation.service, operation.name) {
+        ("sts", "AssumeRole") => &["RoleArn"],
+        _ => &[],
+    };
     let given = TARGET_MEMBERS
         .iter()
         .filter_map(|m| {
             operation
                 .resource_members
                 .iter()
+                .chain(extra)
                 .find(|member| member.eq_ignore_ascii_case(m))
         })
         .find_map(|m| argument(m));
@@ -72,6 +81,7 @@ pub fn call(site: Site, operation: &Operation, argument: &dyn Fn(&str) -> Option
             operation: operation.name.to_string(),
             object_level: false,
             target: Some(argument("Entries.EventBusName").unwrap_or(Sym::Unknown)),
+            own_credentials: false,
         };
     }
     let (any, required) = takes_resource(operation);
@@ -90,5 +100,6 @@ pub fn call(site: Site, operation: &Operation, argument: &dyn Fn(&str) -> Option
         operation: operation.name.to_string(),
         object_level: operation.service == "s3" && operation.resource_members.contains(&"Key"),
         target,
+        own_credentials: false,
     }
 }

@@ -377,7 +377,12 @@ impl<'s, 't> Reader<'s, 't> {
                     && package == "@aws-sdk/lib-dynamodb"
                     && name == "DynamoDBDocumentClient"
                 {
-                    return Sym::Client("dynamodb".to_string());
+                    let client = Sym::Client("dynamodb".to_string());
+                    let arguments = self.arguments(node);
+                    return match arguments.first().map(|a| self.eval(*a)) {
+                        Some(Sym::OwnCredentials(_)) => Sym::OwnCredentials(Box::new(client)),
+                        _ => client,
+                    };
                 }
                 Sym::Unknown
             }
@@ -386,6 +391,22 @@ impl<'s, 't> Reader<'s, 't> {
     }
 
     fn eval_new(&self, node: Node<'_>) -> Sym {
+        let client = self.eval_new_client(node);
+        // `new S3Client({ credentials: ... })`, v2 `new AWS.S3({ accessKeyId })`:
+        // the client signs with credentials of its own.
+        let config = self.arguments(node).first().copied();
+        let own = matches!(client, Sym::Client(_) | Sym::DocumentClient)
+            && ["credentials", "accessKeyId", "sessionToken"]
+                .iter()
+                .any(|key| config.and_then(|c| self.member(Some(c), key)).is_some());
+        if own {
+            Sym::OwnCredentials(Box::new(client))
+        } else {
+            client
+        }
+    }
+
+    fn eval_new_client(&self, node: Node<'_>) -> Sym {
         let Some(constructor) = node.child_by_field_name("constructor") else {
             return Sym::Unknown;
         };
@@ -581,23 +602,53 @@ impl<'s, 't> Reader<'s, 't> {
         })
     }
 
+    /// Whether a command built at `node` is sent, right there, by a client
+    /// with credentials of its own (`client.send(new GetCommand(...))`).
+    fn sent_with_own_credentials(&self, node: Node<'_>) -> bool {
+        let Some(call) = node.parent().and_then(|a| a.parent()) else {
+            return false;
+        };
+        call.kind() == "call_expression"
+            && call
+                .child_by_field_name("function")
+                .filter(|f| f.kind() == "member_expression")
+                .is_some_and(|f| {
+                    f.child_by_field_name("property")
+                        .is_some_and(|p| self.text(p) == "send")
+                        && f.child_by_field_name("object")
+                            .is_some_and(|o| matches!(self.eval(o), Sym::OwnCredentials(_)))
+                })
+    }
+
     fn call(&self, node: Node<'_>, out: &mut FileCalls) {
+        let before = out.calls.len();
+        let own = self.call_at(node, out);
+        if own {
+            for call in &mut out.calls[before..] {
+                call.own_credentials = true;
+            }
+        }
+    }
+
+    /// Records the call at `node`; whether its client has credentials of
+    /// its own.
+    fn call_at(&self, node: Node<'_>, out: &mut FileCalls) -> bool {
         match node.kind() {
             "new_expression" => {
                 let Some(constructor) = node.child_by_field_name("constructor") else {
-                    return;
+                    return false;
                 };
                 let Some((package, name)) = self.imported(constructor) else {
-                    return;
+                    return false;
                 };
                 let first = self.arguments(node).first().copied();
                 if package == "@aws-sdk/lib-storage" && name == "Upload" {
                     let params = first.and_then(|o| self.member_node(o, "params"));
                     self.push(out, node, "s3", "PutObject", params);
-                    return;
+                    return false;
                 }
                 let Some(command) = name.strip_suffix("Command") else {
-                    return;
+                    return false;
                 };
                 if package == "@aws-sdk/lib-dynamodb" {
                     if let Some(op) = document_operation(command) {
@@ -608,10 +659,11 @@ impl<'s, 't> Reader<'s, 't> {
                 {
                     self.push(out, node, service.name, command, first);
                 }
+                self.sent_with_own_credentials(node)
             }
             "call_expression" => {
                 let Some(function) = node.child_by_field_name("function") else {
-                    return;
+                    return false;
                 };
                 let arguments = self.arguments(node);
                 if function.kind() == "identifier" {
@@ -629,19 +681,23 @@ impl<'s, 't> Reader<'s, 't> {
                             self.push(out, node, service.name, op, arguments.get(1).copied());
                         }
                     }
-                    return;
+                    return false;
                 }
                 if function.kind() != "member_expression" {
-                    return;
+                    return false;
                 }
                 let (Some(object), Some(property)) = (
                     function.child_by_field_name("object"),
                     function.child_by_field_name("property"),
                 ) else {
-                    return;
+                    return false;
                 };
                 let method = self.text(property);
-                match self.eval(object) {
+                let (client, own) = match self.eval(object) {
+                    Sym::OwnCredentials(client) => (*client, true),
+                    client => (client, false),
+                };
+                match client {
                     Sym::DocumentClient => {
                         if let Some(op) = document_operation(method) {
                             self.push(out, node, "dynamodb", op, arguments.first().copied());
@@ -649,24 +705,25 @@ impl<'s, 't> Reader<'s, 't> {
                     }
                     Sym::Client(service) => {
                         if matches!(method, "send" | "destroy" | "middlewareStack" | "config") {
-                            return;
+                            return false;
                         }
                         if service == "s3" && method == "upload" {
                             self.push(out, node, "s3", "PutObject", arguments.first().copied());
-                            return;
+                            return false;
                         }
                         if service == "s3" && method == "getSignedUrl" {
                             if let Some(op) = arguments.first().and_then(|a| self.string(*a)) {
                                 self.push(out, node, "s3", &op, arguments.get(1).copied());
                             }
-                            return;
+                            return false;
                         }
                         self.push(out, node, &service, method, arguments.first().copied());
                     }
                     _ => {}
                 }
+                own
             }
-            _ => {}
+            _ => false,
         }
     }
 

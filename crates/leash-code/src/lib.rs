@@ -6,10 +6,13 @@
 //! ([`sdk`]). Not for: deciding whether a role allows the calls (the
 //! engine does that) or designing roles (leash-design).
 //!
-//! The code is parsed with tree-sitter (Python, JavaScript, TypeScript); see
+//! The code is parsed with tree-sitter (Python, JavaScript, TypeScript,
+//! Java, Go); see
 //! docs/code.md for what is recognised and what is not.
 
 mod calls;
+pub mod go;
+pub mod java;
 pub mod javascript;
 pub mod needs;
 pub mod python;

@@ -4,12 +4,12 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use leash_iac::{ParameterDefaults, ResolveContext, Template, resolve, resolve_with};
+use leash_iac::{ParameterDefaults, ResolveContext, Template, resolve_with};
 use leash_policy::{Member, Span, Value, ValueKind};
 
 use crate::sdk::{actions_of, table};
 use crate::value::{Gap, RawCall, Site, Sym};
-use crate::{javascript, python};
+use crate::{go, java, javascript, python};
 
 /// The language a function's code is read as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,6 +17,8 @@ pub enum Language {
     Python,
     JavaScript,
     TypeScript,
+    Java,
+    Go,
 }
 
 /// One SDK call of a function, with what it needs.
@@ -37,6 +39,9 @@ pub struct Need {
     pub resolved: bool,
     /// Why the resource is not resolved, or why none is needed.
     pub reason: Option<String>,
+    /// Whether the call's client has credentials of its own: the call does
+    /// not run as the function's role.
+    pub own_credentials: bool,
 }
 
 /// A function and what its code calls.
@@ -95,10 +100,23 @@ fn function_needs(
         needs: Vec::new(),
         gaps: Vec::new(),
     };
+    let build_method = resource
+        .metadata
+        .as_ref()
+        .and_then(|m| str_prop(m, "BuildMethod"))
+        .unwrap_or("");
     let language = if runtime.starts_with("python") {
         Some(Language::Python)
     } else if runtime.starts_with("nodejs") {
         Some(Language::JavaScript)
+    } else if runtime.starts_with("java") {
+        Some(Language::Java)
+    } else if runtime.starts_with("go")
+        || (runtime.starts_with("provided") && build_method == "go1.x")
+    {
+        // A Go function on an OS-only runtime is built by `sam build` with
+        // `Metadata: BuildMethod: go1.x`.
+        Some(Language::Go)
     } else {
         None
     };
@@ -106,7 +124,9 @@ fn function_needs(
         let reason = if runtime.is_empty() {
             "no `Runtime` (a container image or a custom runtime): the code is not read".to_string()
         } else {
-            format!("runtime `{runtime}`: leash reads Python and JavaScript/TypeScript code only")
+            format!(
+                "runtime `{runtime}`: leash reads Python, JavaScript/TypeScript, Java and Go code only"
+            )
         };
         result.gaps.push(Gap { site: None, reason });
         return result;
@@ -164,6 +184,20 @@ fn function_needs(
             return result;
         }
         let code_dir = folder.join(code_uri);
+        if matches!(language, Language::Java | Language::Go) {
+            let compiled = if language == Language::Java {
+                java_files(folder, &code_dir, code_uri, handler, &mut result)
+            } else {
+                go_files(folder, &code_dir, code_uri, &mut result)
+            };
+            raw.extend(compiled);
+            result.language = Some(language);
+            result.needs = raw
+                .into_iter()
+                .map(|c| trace(template, resource, &function, c))
+                .collect();
+            return result;
+        }
         let Some((module, _)) = handler.rsplit_once('.') else {
             result.gaps.push(Gap {
                 site: None,
@@ -211,9 +245,14 @@ fn function_needs(
         let mut queue: Vec<(PathBuf, Language)> = vec![(entry, language)];
         let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
         while let Some((path, lang)) = queue.pop() {
-            if !seen.insert(path.clone()) || seen.len() > 20 {
+            if seen.contains(&path) {
                 continue;
             }
+            if seen.len() >= MAX_FILES {
+                result.gaps.push(too_many_files(&path, folder));
+                continue;
+            }
+            seen.insert(path.clone());
             let shown = relative(&path, folder);
             let Ok(code) = std::fs::read_to_string(&path) else {
                 result.gaps.push(Gap {
@@ -239,6 +278,218 @@ fn function_needs(
         .map(|c| trace(template, resource, &function, c))
         .collect();
     result
+}
+
+/// The most files read for one function: the handler and what it uses.
+const MAX_FILES: usize = 20;
+
+fn too_many_files(path: &Path, folder: &Path) -> Gap {
+    Gap {
+        site: None,
+        reason: format!(
+            "`{}` is not read: the function's code uses more than {MAX_FILES} files",
+            relative(path, folder)
+        ),
+    }
+}
+
+/// The Java source root of a function: `CodeUri` as a Maven or Gradle
+/// project (`src/main/java`), or, when `CodeUri` is the built archive
+/// (`target/app.zip`, `build/distributions/app.zip`), the project around
+/// it up to the template's folder.
+fn java_roots(folder: &Path, code_dir: &Path) -> Vec<PathBuf> {
+    let mut roots = Vec::new();
+    if code_dir.is_dir() {
+        roots.push(code_dir.join("src/main/java"));
+        roots.push(code_dir.to_path_buf());
+    } else {
+        let mut dir = code_dir.parent();
+        while let Some(d) = dir {
+            if ["pom.xml", "build.gradle", "build.gradle.kts"]
+                .iter()
+                .any(|f| d.join(f).is_file())
+            {
+                roots.push(d.join("src/main/java"));
+            }
+            if d == folder || d.as_os_str().is_empty() {
+                break;
+            }
+            dir = d.parent();
+        }
+    }
+    roots
+}
+
+/// Reads a Java function: the handler's class (`Handler:
+/// package.Class::method`), then the classes of the project it imports or
+/// names from its own package.
+fn java_files(
+    folder: &Path,
+    code_dir: &Path,
+    code_uri: &str,
+    handler: &str,
+    result: &mut FunctionNeeds,
+) -> Vec<RawCall> {
+    let class = handler.split("::").next().unwrap_or("");
+    let class_path = format!("{}.java", class.replace('.', "/"));
+    let roots = java_roots(folder, code_dir);
+    let found = roots
+        .iter()
+        .find(|root| root.join(&class_path).is_file())
+        .map(|root| (root.clone(), root.join(&class_path)))
+        .or_else(|| {
+            // javac does not require a class's folder to match its package:
+            // the file of that name that declares the handler's package.
+            let (package, simple) = class.rsplit_once('.').unwrap_or(("", class));
+            roots.iter().find_map(|root| {
+                declaring_file(root, &format!("{simple}.java"), package, 0)
+                    .map(|file| (root.clone(), file))
+            })
+        });
+    let Some((root, entry)) = found else {
+        result.gaps.push(Gap {
+            site: None,
+            reason: format!("handler class `{class}` not found in `{code_uri}` (as `src/main/java/{class_path}`)"),
+        });
+        return Vec::new();
+    };
+    let mut raw = Vec::new();
+    let mut queue: Vec<PathBuf> = vec![entry];
+    let mut seen: BTreeSet<PathBuf> = BTreeSet::new();
+    while let Some(path) = queue.pop() {
+        if seen.contains(&path) {
+            continue;
+        }
+        if seen.len() >= MAX_FILES {
+            result.gaps.push(too_many_files(&path, folder));
+            continue;
+        }
+        seen.insert(path.clone());
+        let shown = relative(&path, folder);
+        let Ok(code) = std::fs::read_to_string(&path) else {
+            result.gaps.push(Gap {
+                site: None,
+                reason: format!("`{shown}` cannot be read"),
+            });
+            continue;
+        };
+        let read = java::read(&code, &shown);
+        result.gaps.extend(read.gaps);
+        raw.extend(read.calls);
+        result.files.push(shown);
+        for import in &read.imports {
+            if let Some(package) = import.strip_suffix(".*") {
+                let dir = root.join(package.replace('.', "/"));
+                queue.extend(java_sources(&dir));
+            } else {
+                let file = root.join(format!("{}.java", import.replace('.', "/")));
+                if file.is_file() {
+                    queue.push(file);
+                }
+            }
+        }
+        let dir = path.parent().unwrap_or(Path::new("."));
+        for name in &read.names {
+            let file = dir.join(format!("{name}.java"));
+            if file.is_file() {
+                queue.push(file);
+            }
+        }
+    }
+    raw
+}
+
+/// The file named `name` under `dir` whose `package` declaration is
+/// `package` (the default package: none).
+fn declaring_file(dir: &Path, name: &str, package: &str, depth: usize) -> Option<PathBuf> {
+    if depth > 12 {
+        return None;
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            if let Some(found) = declaring_file(&path, name, package, depth + 1) {
+                return Some(found);
+            }
+        } else if path.file_name().is_some_and(|n| n == name)
+            && let Ok(code) = std::fs::read_to_string(&path)
+        {
+            let declared = code
+                .lines()
+                .map(str::trim)
+                .find_map(|l| l.strip_prefix("package "))
+                .map_or("", |p| p.trim_end_matches(';').trim());
+            if declared == package {
+                return Some(path);
+            }
+        }
+    }
+    None
+}
+
+/// The `.java` files of a folder, sorted.
+fn java_sources(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "java"))
+        .collect();
+    files.sort();
+    files
+}
+
+/// Reads a Go function: every `.go` file of its `CodeUri` folder (the
+/// `main` package `sam build` compiles; `Handler` is the binary's name),
+/// tests excepted.
+fn go_files(
+    folder: &Path,
+    code_dir: &Path,
+    code_uri: &str,
+    result: &mut FunctionNeeds,
+) -> Vec<RawCall> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(code_dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.extension().is_some_and(|e| e == "go") && !p.to_string_lossy().ends_with("_test.go")
+        })
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        result.gaps.push(Gap {
+            site: None,
+            reason: format!("no `.go` file in `{code_uri}`"),
+        });
+        return Vec::new();
+    }
+    let mut raw = Vec::new();
+    for path in files.iter().take(MAX_FILES) {
+        let shown = relative(path, folder);
+        let Ok(code) = std::fs::read_to_string(path) else {
+            result.gaps.push(Gap {
+                site: None,
+                reason: format!("`{shown}` cannot be read"),
+            });
+            continue;
+        };
+        let read = go::read(&code, &shown);
+        result.gaps.extend(read.gaps);
+        raw.extend(read.calls);
+        result.files.push(shown);
+    }
+    for path in files.iter().skip(MAX_FILES) {
+        result.gaps.push(too_many_files(path, folder));
+    }
+    raw
 }
 
 fn line_of(source: &str, offset: usize) -> usize {
@@ -332,6 +583,16 @@ fn read_file(
             gaps.extend(read.gaps);
             (read.calls, read.imports)
         }
+        Language::Java => {
+            let read = java::read(code, file);
+            gaps.extend(read.gaps);
+            (read.calls, Vec::new())
+        }
+        Language::Go => {
+            let read = go::read(code, file);
+            gaps.extend(read.gaps);
+            (read.calls, Vec::new())
+        }
     }
 }
 
@@ -351,6 +612,7 @@ fn trace(
         .map(actions_of)
         .unwrap_or_default();
     let Site { file, line, column } = call.site;
+    let own_credentials = call.own_credentials;
     let mut need = Need {
         function: function_id.to_string(),
         file,
@@ -362,7 +624,18 @@ fn trace(
         resource_id: None,
         resolved: false,
         reason: None,
+        own_credentials,
     };
+    if let Some(source) = table()
+        .by_name(&call.service, &call.operation)
+        .and_then(crate::sdk::not_authorized_by_iam)
+    {
+        need.resolved = true;
+        need.reason = Some(format!(
+            "IAM does not authorize this operation: it needs no permission of the role ({source})"
+        ));
+        return need;
+    }
     let Some(target) = call.target else {
         need.resolved = true;
         need.reason = Some("the action applies to no specific resource (`*`)".to_string());
@@ -395,6 +668,7 @@ fn trace(
                                 Some(text) if resolution.unresolved.is_empty() => {
                                     let text = template.symbols.display(text);
                                     return literal(
+                                        template,
                                         need,
                                         &call.service,
                                         &call.operation,
@@ -413,6 +687,7 @@ fn trace(
         }
         Sym::Str(text) => {
             return literal(
+                template,
                 need,
                 &call.service,
                 &call.operation,
@@ -477,8 +752,14 @@ fn arn_of(template: &Template, id: &str) -> Option<String> {
         span,
     );
     let by_ref = Value::new(ValueKind::Object(vec![member("Ref", string(id))]), span);
+    // Parameters are symbols, as for the names the environment gives: a
+    // default is what one deployment uses, not the value.
+    let context = ResolveContext {
+        parameter_defaults: ParameterDefaults::Unknown,
+        ..ResolveContext::default()
+    };
     for value in [get_att, by_ref] {
-        if let Some(text) = resolve(&value, template).as_str()
+        if let Some(text) = resolve_with(&value, template, &context).value.as_str()
             && text.starts_with("arn:")
         {
             return Some(template.symbols.display(text));
@@ -489,7 +770,14 @@ fn arn_of(template: &Template, id: &str) -> Option<String> {
 
 /// A resource the code or the environment names by a literal: its ARN when
 /// the name fills the one name of the action's resource type.
-fn literal(mut need: Need, service: &str, operation: &str, text: &str, object_level: bool) -> Need {
+fn literal(
+    template: &Template,
+    mut need: Need,
+    service: &str,
+    operation: &str,
+    text: &str,
+    object_level: bool,
+) -> Need {
     let arn = if text.starts_with("arn:") {
         Some(text.to_string())
     } else if let Some(rest) = text.strip_prefix("https://sqs.") {
@@ -522,6 +810,15 @@ fn literal(mut need: Need, service: &str, operation: &str, text: &str, object_le
     };
     match arn {
         Some(arn) => {
+            // The name of a resource of the template (`TableName: Orders`
+            // and the code's `"Orders"`): that resource.
+            need.resource_id = template
+                .resources
+                .iter()
+                .map(|r| r.logical_id.node.as_str())
+                .find(|id| arn_of(template, id).is_some_and(|a| a == arn))
+                .map(str::to_string)
+                .or_else(|| resource_named(template, service, text));
             need.resource = Some(if object_level {
                 format!("{arn}/*")
             } else {
@@ -536,6 +833,73 @@ fn literal(mut need: Need, service: &str, operation: &str, text: &str, object_le
         }
     }
     need
+}
+
+/// The template resource of the call's service whose name property
+/// (`TableName`, `BucketName`, `QueueName`, `Name`, ...) is `text`, the
+/// name the code or the environment gives (an ARN or a queue URL: its last
+/// part). Parameters are symbols on both sides, so `!Ref BucketNameParam`
+/// in the environment names the bucket whose `BucketName` is that
+/// parameter.
+fn resource_named(template: &Template, service: &str, text: &str) -> Option<String> {
+    let name = text
+        .rsplit(['/', ':'])
+        .next()
+        .filter(|n| !n.is_empty())
+        .unwrap_or(text);
+    // The CloudFormation namespaces of each botocore service.
+    let namespaces: &[&str] = match service {
+        "dynamodb" => &["AWS::DynamoDB::", "AWS::Serverless::SimpleTable"],
+        "s3" => &["AWS::S3::"],
+        "sqs" => &["AWS::SQS::"],
+        "sns" => &["AWS::SNS::"],
+        "lambda" => &["AWS::Lambda::Function", "AWS::Serverless::Function"],
+        "stepfunctions" => &[
+            "AWS::StepFunctions::StateMachine",
+            "AWS::Serverless::StateMachine",
+        ],
+        "secretsmanager" => &["AWS::SecretsManager::Secret"],
+        "ssm" => &["AWS::SSM::Parameter"],
+        "firehose" => &["AWS::KinesisFirehose::"],
+        "kinesis" => &["AWS::Kinesis::Stream"],
+        "events" => &["AWS::Events::EventBus"],
+        _ => return None,
+    };
+    const NAME_PROPERTIES: &[&str] = &[
+        "TableName",
+        "BucketName",
+        "QueueName",
+        "TopicName",
+        "FunctionName",
+        "StateMachineName",
+        "Name",
+        "DeliveryStreamName",
+    ];
+    let context = ResolveContext {
+        parameter_defaults: ParameterDefaults::Unknown,
+        ..ResolveContext::default()
+    };
+    template
+        .resources
+        .iter()
+        .filter(|r| {
+            namespaces
+                .iter()
+                .any(|n| r.resource_type.node.starts_with(n))
+        })
+        .find(|r| {
+            NAME_PROPERTIES.iter().any(|p| {
+                r.properties.get(p).is_some_and(|value| {
+                    let resolution = resolve_with(value, template, &context);
+                    resolution.unresolved.is_empty()
+                        && resolution.value.as_str().is_some_and(|v| {
+                            let v = template.symbols.display(v);
+                            v == text || v == name || v.trim_start_matches('/') == name
+                        })
+                })
+            })
+        })
+        .map(|r| r.logical_id.node.clone())
 }
 
 /// The ARN template of the operation's resource type with its one name

@@ -38,6 +38,14 @@ pub struct ServiceInfo {
 }
 
 impl ServiceInfo {
+    /// The package of the service in the SDK for Java 2.x
+    /// (`software.amazon.awssdk.services.PACKAGE`) and the SDK for Go
+    /// (`github.com/aws/aws-sdk-go-v2/service/PACKAGE`): the service id
+    /// lowercased, without spaces (`sfn`, `cognitoidentityprovider`).
+    pub fn sdk_package(&self) -> String {
+        self.service_id.to_ascii_lowercase().replace('_', "")
+    }
+
     /// The SDK for JavaScript v3 package suffix: `@aws-sdk/client-SUFFIX`.
     pub fn js_package(&self) -> String {
         self.service_id.to_ascii_lowercase().replace('_', "-")
@@ -111,6 +119,13 @@ impl SdkTable {
     /// The service whose JavaScript v3 package is `@aws-sdk/client-SUFFIX`.
     pub fn service_of_js_package(&self, suffix: &str) -> Option<&ServiceInfo> {
         self.services.iter().find(|s| s.js_package() == suffix)
+    }
+
+    /// The service of a Java 2.x or Go package name (`dynamodb`, `sfn`).
+    pub fn service_of_sdk_package(&self, package: &str) -> Option<&ServiceInfo> {
+        self.services
+            .iter()
+            .find(|s| s.sdk_package().eq_ignore_ascii_case(package))
     }
 
     /// The service behind an SDK for JavaScript v2 class (`AWS.DynamoDB`).
@@ -449,6 +464,12 @@ pub const EXCEPTIONS: &[Exception] = &[
         source: IOT_DATA,
     },
     Exception {
+        service: "s3",
+        operation: "WriteGetObjectResponse",
+        actions: &["s3-object-lambda:WriteGetObjectResponse"],
+        source: "https://docs.aws.amazon.com/AmazonS3/latest/userguide/olap-policies.html",
+    },
+    Exception {
         service: "stepfunctions",
         operation: "StartSyncExecution",
         actions: &["states:StartSyncExecution"],
@@ -456,8 +477,74 @@ pub const EXCEPTIONS: &[Exception] = &[
     },
 ];
 
-/// The IAM actions an operation needs.
+/// Operations IAM does not authorize: the service does not evaluate IAM
+/// policies for them (the caller proves who it is some other way, or no
+/// permission is needed), so they need no action of the role: (service,
+/// operations, the AWS page that says so).
+pub const NOT_AUTHORIZED_BY_IAM: &[(&str, &[&str], &str)] = &[
+    // "Unauthenticated" and "token-authorized" user pool operations: Amazon
+    // Cognito does not evaluate IAM policies in requests for them.
+    (
+        "cognito-idp",
+        &[
+            "AssociateSoftwareToken",
+            "ChangePassword",
+            "ConfirmDevice",
+            "ConfirmForgotPassword",
+            "ConfirmSignUp",
+            "DeleteUser",
+            "DeleteUserAttributes",
+            "ForgetDevice",
+            "ForgotPassword",
+            "GetDevice",
+            "GetUser",
+            "GetUserAttributeVerificationCode",
+            "GlobalSignOut",
+            "InitiateAuth",
+            "ListDevices",
+            "ResendConfirmationCode",
+            "RespondToAuthChallenge",
+            "RevokeToken",
+            "SetUserMFAPreference",
+            "SetUserSettings",
+            "SignUp",
+            "UpdateDeviceStatus",
+            "UpdateUserAttributes",
+            "VerifySoftwareToken",
+            "VerifyUserAttribute",
+        ],
+        "https://docs.aws.amazon.com/cognito/latest/developerguide/user-pools-API-operations.html",
+    ),
+    // "No permissions are required to perform this operation."
+    (
+        "sts",
+        &["GetCallerIdentity"],
+        "https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html",
+    ),
+    // Called with a token from an identity provider, not AWS credentials.
+    (
+        "sts",
+        &["AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"],
+        "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html",
+    ),
+];
+
+/// The page saying IAM does not authorize `operation`, when it does not.
+pub fn not_authorized_by_iam(operation: &Operation) -> Option<&'static str> {
+    NOT_AUTHORIZED_BY_IAM
+        .iter()
+        .find(|(service, operations, _)| {
+            *service == operation.service && operations.contains(&operation.name)
+        })
+        .map(|(_, _, source)| *source)
+}
+
+/// The IAM actions an operation needs (none for an operation IAM does not
+/// authorize, [`NOT_AUTHORIZED_BY_IAM`]).
 pub fn actions_of(operation: &Operation) -> Vec<String> {
+    if not_authorized_by_iam(operation).is_some() {
+        return Vec::new();
+    }
     if let Some(exception) = EXCEPTIONS
         .iter()
         .find(|e| e.service == operation.service && e.operation == operation.name)
@@ -520,6 +607,25 @@ mod tests {
             }
             assert!(e.source.starts_with("https://docs.aws.amazon.com/"));
         }
+    }
+
+    /// Every operation IAM does not authorize is an operation of the table,
+    /// and needs no action.
+    #[test]
+    fn operations_iam_does_not_authorize_need_no_action() {
+        for (service, operations, source) in NOT_AUTHORIZED_BY_IAM {
+            for name in *operations {
+                let op = table()
+                    .by_name(service, name)
+                    .unwrap_or_else(|| panic!("{service}.{name}"));
+                assert!(actions_of(op).is_empty(), "{service}.{name}");
+            }
+            assert!(source.starts_with("https://docs.aws.amazon.com/"));
+        }
+        let sign_up = table().by_method("cognito-idp", "sign_up").unwrap();
+        assert!(not_authorized_by_iam(sign_up).is_some());
+        let admin = table().by_method("cognito-idp", "admin_get_user").unwrap();
+        assert_eq!(actions_of(admin), ["cognito-idp:AdminGetUser"]);
     }
 
     /// `prefix:OperationName` is an action of the catalog for the

@@ -21,6 +21,18 @@ pub enum Sym {
     DocumentClient,
     /// The JavaScript v2 `aws-sdk` namespace, or Python's `boto3`.
     Namespace,
+    /// A Java SDK v2 client builder (`S3Client.builder()...`) of a service.
+    ClientBuilder(String),
+    /// A Java SDK v2 request being built or built
+    /// (`PutItemRequest.builder().tableName(t).build()`), or a Go SDK input
+    /// struct: the members given, by name, in order.
+    Request(Vec<(String, Sym)>),
+    /// A Java `DynamoDbEnhancedClient` (or its builder).
+    EnhancedClient,
+    /// A client built with credentials of its own (JavaScript
+    /// `new S3Client({credentials})`): its calls do not run as the
+    /// function's role.
+    OwnCredentials(Box<Sym>),
     /// `None`, `null`, `undefined`: what a name holds before it is set.
     Nothing,
     /// Anything else.
@@ -63,6 +75,9 @@ pub struct RawCall {
     /// The value naming the call's resource; `None` when the operation
     /// takes none.
     pub target: Option<Sym>,
+    /// Whether the client was built with credentials of its own, not the
+    /// function's role.
+    pub own_credentials: bool,
 }
 
 /// Something that kept a call or a file from being read.

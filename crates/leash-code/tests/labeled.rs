@@ -30,6 +30,8 @@ fn language(file: &str) -> &'static str {
     match file.rsplit('.').next().unwrap_or("") {
         "py" | "yaml" | "yml" | "json" => "Python",
         "js" | "mjs" | "cjs" | "ts" => "JavaScript/TypeScript",
+        "java" => "Java",
+        "go" => "Go",
         _ => "other",
     }
 }
@@ -103,6 +105,18 @@ fn labeled_set_precision_recall_and_resources() {
             ));
         }
     }
+    // A label names real actions: one the catalog does not know is a
+    // mislabel, not a miss.
+    for l in &labels {
+        for a in &l.actions {
+            assert!(
+                leash_catalog::catalog().action(a).is_some(),
+                "label of {} {}: `{a}` is not an action of the catalog",
+                l.app,
+                l.function
+            );
+        }
+    }
     let mut found: BTreeSet<(&str, String, String, String)> = BTreeSet::new();
     // (app, function, file, line, call) -> (resource_id or =ARN, resolved)
     let mut sites: BTreeMap<SiteKey, (String, bool)> = BTreeMap::new();
@@ -167,6 +181,8 @@ fn labeled_set_precision_recall_and_resources() {
     println!("missed (function, action): {missed:#?}");
     println!("not expected (function, action): {extra:#?}");
     let (mut resolvable, mut right, mut wrongly_resolved) = (0, 0, 0);
+    // language -> (resolvable, right)
+    let mut by_language: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for l in labels.iter().filter(|l| l.call != "-") {
         let key = (
             l.app.clone(),
@@ -178,8 +194,13 @@ fn labeled_set_precision_recall_and_resources() {
         let got = sites.get(&key);
         if l.resource != "-" && l.resource != "*" {
             resolvable += 1;
+            let counts = by_language.entry(language(&l.file)).or_default();
+            counts.0 += 1;
             match got {
-                Some((resource, _)) if *resource == l.resource => right += 1,
+                Some((resource, _)) if *resource == l.resource => {
+                    right += 1;
+                    counts.1 += 1;
+                }
                 other => println!(
                     "resource of {key:?}: expected {}, got {other:?}",
                     l.resource
@@ -208,10 +229,26 @@ fn labeled_set_precision_recall_and_resources() {
     println!(
         "resources: {right} of {resolvable} resolvable resolved to the right resource; {wrongly_resolved} resolved that the labels call unresolvable"
     );
+    for (language, (resolvable, right)) in &by_language {
+        println!("resources, {language}: {right} of {resolvable}");
+    }
+    // Every language of the issue is in the set, with calls to measure.
+    for language in ["Python", "JavaScript/TypeScript", "Java", "Go"] {
+        assert!(
+            scores.get(language).is_some_and(|s| s.expected > 0),
+            "no labeled call in {language}"
+        );
+    }
     for (language, s) in &scores {
         let precision = s.true_positives as f64 / s.found.max(1) as f64;
         let recall = s.true_positives as f64 / s.expected.max(1) as f64;
-        assert!(precision >= 0.95 && recall >= 0.95, "{language}: {s:?}");
+        // The issue's bar: 95% for Python and JavaScript/TypeScript, 90%
+        // for Java and Go.
+        let bar = match *language {
+            "Java" | "Go" => 0.90,
+            _ => 0.95,
+        };
+        assert!(precision >= bar && recall >= bar, "{language}: {s:?}");
     }
     assert!(
         right as f64 >= 0.9 * resolvable as f64,

@@ -223,10 +223,212 @@ export const handler = async (): Promise<void> => {
 }
 
 #[test]
+fn java_sdk_v2_builders_consumers_and_the_enhanced_client() {
+    let app = r#"
+package com.example;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.*;
+import software.amazon.awssdk.enhanced.dynamodb.DynamoDbEnhancedClient;
+import com.example.util.Notifier;
+
+public class App {
+    private static final String BUCKET = System.getenv("BUCKET");
+    private final S3Client s3 = S3Client.builder().region(Region.of(System.getenv("AWS_REGION"))).build();
+    private final DynamoDbClient ddb;
+
+    public App(DynamoDbClient client) { this.ddb = client; }
+
+    public String handleRequest(Map<String, String> event, Context context) {
+        GetObjectRequest request = GetObjectRequest.builder().bucket(BUCKET).key("k").build();
+        s3.getObjectAsBytes(request);
+        s3.putObject(r -> r.bucket(System.getenv("OTHER_BUCKET")).key(event.get("k")), RequestBody.empty());
+        s3.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(event.get("b")).build());
+        ddb.query(QueryRequest.builder().tableName(System.getenv("TABLE")).build());
+        DynamoDbEnhancedClient enhanced = DynamoDbEnhancedClient.builder().dynamoDbClient(ddb).build();
+        DynamoDbTable<Order> table = enhanced.table(System.getenv("TABLE"), TableSchema.fromBean(Order.class));
+        table.putItem(new Order());
+        Notifier.send("hi");
+        return "ok";
+    }
+}
+"#;
+    let notifier = r#"
+package com.example.util;
+
+import software.amazon.awssdk.services.sns.SnsClient;
+import software.amazon.awssdk.services.sns.model.PublishRequest;
+
+public class Notifier {
+    private static final SnsClient SNS = SnsClient.create();
+    public static void send(String message) {
+        SNS.publish(PublishRequest.builder().topicArn(System.getenv("TOPIC")).message(message).build());
+    }
+}
+"#;
+    let template = template("java21").replace("app.handler", "com.example.App::handleRequest");
+    let found = needs(
+        "java",
+        &[
+            ("template.yaml", &template),
+            ("src/pom.xml", "<project/>"),
+            ("src/src/main/java/com/example/App.java", app),
+            ("src/src/main/java/com/example/util/Notifier.java", notifier),
+        ],
+    );
+    let needs = &found[0].needs;
+    let get = find(needs, "s3.get_object");
+    assert_eq!(get.actions, ["s3:GetObject"]);
+    assert_eq!(get.resource_id.as_deref(), Some("Uploads"));
+    assert_eq!((get.line, get.column), (19, 9));
+    // A consumer builder's bucket: a name the template writes.
+    let put = find(needs, "s3.put_object");
+    assert_eq!(
+        put.resource.as_deref(),
+        Some("arn:${AWS::Partition}:s3:::archive-bucket/*")
+    );
+    // The paginator calls ListObjectsV2 on a bucket from the event.
+    let list = find(needs, "s3.list_objects_v2");
+    assert_eq!(list.actions, ["s3:ListBucket"]);
+    assert!(!list.resolved);
+    // A field of a client type holds a client whatever it is assigned.
+    assert_eq!(
+        find(needs, "dynamodb.query").resource.as_deref(),
+        Some(TABLE_ARN)
+    );
+    assert_eq!(
+        find(needs, "dynamodb.put_item").resource_id.as_deref(),
+        Some("Orders")
+    );
+    // The project class the handler imports is read too.
+    assert_eq!(
+        find(needs, "sns.publish").resource_id.as_deref(),
+        Some("Alerts")
+    );
+    assert_eq!(
+        found[0].files,
+        [
+            "src/src/main/java/com/example/App.java",
+            "src/src/main/java/com/example/util/Notifier.java"
+        ]
+    );
+    assert!(!found[0].complete());
+}
+
+#[test]
+fn java_built_archive_reads_the_maven_project_around_it() {
+    let app = r#"
+package com.example;
+import software.amazon.awssdk.services.sqs.SqsClient;
+public class App {
+    public void handleRequest(Object o, Object c) {
+        SqsClient.create().sendMessage(m -> m.queueUrl(System.getenv("QUEUE_URL")).messageBody("x"));
+    }
+}
+"#;
+    let template = template("java21")
+        .replace("app.handler", "com.example.App::handleRequest")
+        .replace("CodeUri: src/", "CodeUri: target/app.zip");
+    let found = needs(
+        "java-zip",
+        &[
+            ("template.yaml", &template),
+            ("pom.xml", "<project/>"),
+            ("src/main/java/com/example/App.java", app),
+        ],
+    );
+    let send = find(&found[0].needs, "sqs.send_message");
+    assert_eq!(send.resource_id.as_deref(), Some("Jobs"));
+    assert!(found[0].complete(), "{found:#?}");
+}
+
+#[test]
+fn go_sdk_v2_and_v1_inputs() {
+    let v2 = r#"
+package main
+
+import (
+	"context"
+	"os"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+)
+
+const tableVariable = "TABLE"
+
+var table = os.Getenv(tableVariable)
+
+func handler(ctx context.Context, key string) error {
+	cfg, _ := config.LoadDefaultConfig(ctx)
+	client := dynamodb.NewFromConfig(cfg)
+	_, err := client.PutItem(ctx, &dynamodb.PutItemInput{TableName: aws.String(table)})
+	input := &s3.GetObjectInput{Bucket: aws.String(os.Getenv("BUCKET")), Key: aws.String(key)}
+	s3.NewFromConfig(cfg).GetObject(ctx, input)
+	p := dynamodb.NewScanPaginator(client, &dynamodb.ScanInput{TableName: aws.String(table)})
+	_ = p
+	client.DeleteItem(ctx, buildInput(key))
+	return err
+}
+"#;
+    let v1 = r#"
+package main
+
+import (
+	"github.com/aws/aws-sdk-go/aws"
+	"github.com/aws/aws-sdk-go/service/sqs"
+)
+
+var queue *sqs.SQS
+
+func send(body string) {
+	queue.SendMessageWithContext(ctx, &sqs.SendMessageInput{QueueUrl: aws.String("https://sqs.us-east-1.amazonaws.com/123456789012/jobs"), MessageBody: aws.String(body)})
+}
+"#;
+    let template = template("provided.al2023")
+        .replace("      Handler: app.handler", "      Handler: bootstrap")
+        + "    Metadata:\n      BuildMethod: go1.x\n";
+    let found = needs(
+        "go",
+        &[
+            ("template.yaml", &template),
+            ("src/main.go", v2),
+            ("src/send.go", v1),
+            ("src/main_test.go", "package main"),
+        ],
+    );
+    let needs = &found[0].needs;
+    assert_eq!(found[0].files, ["src/main.go", "src/send.go"]);
+    let put = find(needs, "dynamodb.put_item");
+    assert_eq!(put.resource.as_deref(), Some(TABLE_ARN));
+    assert_eq!((put.line, put.column), (21, 12));
+    assert_eq!(
+        find(needs, "s3.get_object").resource_id.as_deref(),
+        Some("Uploads")
+    );
+    assert_eq!(
+        find(needs, "dynamodb.scan").resource_id.as_deref(),
+        Some("Orders")
+    );
+    // An input the reader cannot see: the operation, unresolved.
+    assert!(!find(needs, "dynamodb.delete_item").resolved);
+    assert_eq!(
+        find(needs, "sqs.send_message").resource.as_deref(),
+        Some("arn:${AWS::Partition}:sqs:us-east-1:123456789012:jobs")
+    );
+}
+
+#[test]
 fn unsupported_runtimes_and_missing_code_are_gaps_not_calls() {
-    let found = needs("java", &[("template.yaml", &template("java21"))]);
+    let found = needs("dotnet", &[("template.yaml", &template("dotnet8"))]);
     assert!(found[0].needs.is_empty());
-    assert!(found[0].gaps[0].reason.contains("java21"));
+    assert!(found[0].gaps[0].reason.contains("dotnet8"));
+    let found = needs("java-missing", &[("template.yaml", &template("java21"))]);
+    assert!(found[0].needs.is_empty());
+    assert!(found[0].gaps[0].reason.contains("not found"));
     let found = needs("missing", &[("template.yaml", &template("python3.12"))]);
     assert!(
         found[0].gaps[0].reason.contains("not found"),

@@ -41,8 +41,9 @@ pub enum StatementChange {
     /// it: the function loses what it granted (the first law forbids it;
     /// the report shows it first).
     Removed,
-    /// The function declares its needs, and they replace this statement
-    /// (the designed role allows none of it).
+    /// The function declares its needs, or every call of its code is known
+    /// (`code::narrow_with_code`), and they replace this statement (the
+    /// designed role allows none of it).
     Superseded,
     /// Copied into the designed role unchanged: leash cannot model it
     /// (why, in a few words).
@@ -219,10 +220,19 @@ pub enum Detail {
 /// Whether the function declares its needs (which then supersede what the
 /// template's IAM grants).
 fn declares_needs(function: &Function) -> bool {
-    function
-        .needs
-        .iter()
-        .any(|n| n.source.trust() == crate::model::Trust::Declared)
+    function.needs.iter().any(|n| {
+        matches!(
+            n.source.trust(),
+            crate::model::Trust::Declared | crate::model::Trust::Code
+        )
+    })
+        // A state machine's definition, when leash read it, is its
+        // statement of what it does: what the template grants beyond it
+        // is superseded (`model::supersede_by_definition`).
+        || function
+            .definition
+            .as_ref()
+            .is_some_and(|d| !d.unknown.contains_key("*"))
 }
 
 /// A statement's text (or a managed policy's ARN) and why it is kept as is.
@@ -390,35 +400,74 @@ fn compare_one(
         }
     }
 
-    // One proof for the whole role first: when it holds, nothing is added.
-    let whole = Property::NoNewAccess {
-        old: combined.policy.clone(),
-        new: designed.clone(),
-    };
-    if matches!(solver.prove(&whole).map(|p| p.verdict), Ok(Verdict::Holds)) {
-        return changes;
-    }
-    for (permission, (described, policy)) in role.permissions.iter().zip(&permissions) {
-        let property = Property::NoNewAccess {
-            old: combined.policy.clone(),
-            new: policy.clone(),
-        };
-        match solver.prove(&property).map(|p| p.verdict) {
-            Ok(Verdict::Holds) => {}
-            Ok(Verdict::DoesNotHold(counterexample)) => changes.added.push(AddedPermission {
-                action: permission.action.clone(),
-                resource: permission.resource.clone(),
-                example: format!(
-                    "`{}` on `{}`",
-                    counterexample.action, counterexample.resource
-                ),
-            }),
-            Ok(Verdict::Unknown(reason)) => changes.undecided.push((described.clone(), reason)),
-            Err(error) => changes
-                .undecided
-                .push((described.clone(), error.to_string())),
+    // Each permission is settled without a proof where it can be: inside
+    // the template's IAM by its patterns, or added by a request the engine
+    // shows the permission allows and the template's IAM denies. What is
+    // left is proved: the whole role at once first when nothing was found
+    // added (it usually holds), then one permission at a time.
+    let mut open = Vec::new();
+    let mut added: Vec<(usize, AddedPermission)> = Vec::new();
+    for (index, (permission, (described, policy))) in
+        role.permissions.iter().zip(&permissions).enumerate()
+    {
+        if crate::pattern_proofs::covers(&combined.policy, policy) {
+            continue;
+        }
+        let witness = witness_requests(policy)
+            .into_iter()
+            .find(|(action, resource)| {
+                engine_allows(policy, action, resource)
+                    && !engine_allows(&combined.policy, action, resource)
+            });
+        match witness {
+            Some((action, resource)) => added.push((
+                index,
+                AddedPermission {
+                    action: permission.action.clone(),
+                    resource: permission.resource.clone(),
+                    example: format!("`{action}` on `{resource}`"),
+                },
+            )),
+            None => open.push((index, permission, described, policy)),
         }
     }
+    let whole_holds = || {
+        let whole = Property::NoNewAccess {
+            old: combined.policy.clone(),
+            new: designed.clone(),
+        };
+        matches!(solver.prove(&whole).map(|p| p.verdict), Ok(Verdict::Holds))
+    };
+    if !open.is_empty() && (!added.is_empty() || !whole_holds()) {
+        for (index, permission, described, policy) in open {
+            let property = Property::NoNewAccess {
+                old: combined.policy.clone(),
+                new: policy.clone(),
+            };
+            match solver.prove(&property).map(|p| p.verdict) {
+                Ok(Verdict::Holds) => {}
+                Ok(Verdict::DoesNotHold(counterexample)) => added.push((
+                    index,
+                    AddedPermission {
+                        action: permission.action.clone(),
+                        resource: permission.resource.clone(),
+                        example: format!(
+                            "`{}` on `{}`",
+                            counterexample.action, counterexample.resource
+                        ),
+                    },
+                )),
+                Ok(Verdict::Unknown(reason)) => changes.undecided.push((described.clone(), reason)),
+                Err(error) => changes
+                    .undecided
+                    .push((described.clone(), error.to_string())),
+            }
+        }
+    }
+    added.sort_by_key(|(index, _)| *index);
+    changes
+        .added
+        .extend(added.into_iter().map(|(_, added)| added));
     changes
 }
 
@@ -481,6 +530,9 @@ fn statement_change(
         new: statement.clone(),
     };
     if !not_kept {
+        if crate::pattern_proofs::covers(designed, statement) {
+            return StatementChange::Kept;
+        }
         match solver.prove(&kept).map(|p| p.verdict) {
             Ok(Verdict::Holds) => return StatementChange::Kept,
             Ok(Verdict::DoesNotHold(_)) => {}
@@ -522,6 +574,9 @@ fn statement_change(
             if detail == Detail::Counts {
                 break;
             }
+            continue;
+        }
+        if crate::pattern_proofs::disjoint(statement, &actions, &resources) {
             continue;
         }
         let property = Property::NotGranted {
@@ -569,6 +624,7 @@ fn witness_requests(policy: &Policy) -> Vec<(String, String)> {
     }
     let catalog = leash_catalog::catalog();
     let mut actions: Vec<String> = Vec::new();
+    let mut unlisted: Vec<String> = Vec::new();
     for pattern in &statement.action.node.patterns {
         if pattern.node.contains(['*', '?']) {
             let matched = catalog.expand(&pattern.node);
@@ -579,6 +635,11 @@ fn witness_requests(policy: &Policy) -> Vec<(String, String)> {
                     actions.push(name);
                 }
             }
+            // And a name the catalog does not list: IAM matches the
+            // pattern against any action name, as the prover does, so a
+            // design that lists the catalog's actions does not keep
+            // `sqs:SendMessage*` whole.
+            unlisted.push(pattern.node.replace(['*', '?'], "x"));
         } else {
             actions.push(pattern.node.clone());
         }
@@ -595,7 +656,9 @@ fn witness_requests(policy: &Policy) -> Vec<(String, String)> {
         }
     }
     let mut requests = Vec::new();
-    for action in actions.iter().take(6) {
+    actions.truncate(6);
+    actions.extend(unlisted.into_iter().take(2));
+    for action in &actions {
         for resource in resources.iter().take(4) {
             requests.push((action.clone(), resource.clone()));
         }
@@ -607,11 +670,21 @@ fn witness_requests(policy: &Policy) -> Vec<(String, String)> {
 /// context beyond the principal).
 fn engine_allows(policy: &Policy, action: &str, resource: &str) -> bool {
     let set = leash_policy::authz::PolicySet::new().with_identity_policy("p", policy.clone());
+    // The principal is in the resource's account (a symbol when the
+    // account is known only at deployment): a request across accounts
+    // would also need a resource policy, and the witness is about the
+    // identity policy alone.
+    let account = leash_policy::arn::Arn::parse(resource)
+        .ok()
+        .map(|arn| arn.account())
+        .filter(|account| !account.as_str().is_empty() && !account.is_pattern());
+    let principal = match account {
+        Some(account) => format!("arn:aws:iam::{}:role/leash-witness", account.as_str()),
+        None => WITNESS_PRINCIPAL.to_string(),
+    };
     leash_policy::authz::PreparedPolicySet::new(&set)
         .evaluate(&leash_policy::context::Request::new(
-            WITNESS_PRINCIPAL,
-            action,
-            resource,
+            principal, action, resource,
         ))
         .is_allowed()
 }
@@ -861,5 +934,32 @@ Resources:
         let variable = one(json!({"Effect": "Allow", "Action": "s3:GetObject",
             "Resource": "arn:aws:s3:::b/${aws:username}/*"}));
         assert!(witness_requests(&variable).is_empty());
+    }
+
+    /// With the account and region known only at deployment (symbols),
+    /// the witnesses still find a request: the witness principal is in the
+    /// resource's account, so the identity policy alone decides.
+    #[test]
+    fn witnesses_work_on_symbolic_resources() {
+        let account = leash_policy::symbol::symbol_char(0).unwrap();
+        let region = leash_policy::symbol::symbol_char(1).unwrap();
+        let table = format!("arn:aws:dynamodb:{region}:{account}:table/T");
+        let one = |action: &str| {
+            parse_policy_text(
+                &json!({"Version": "2012-10-17", "Statement": [
+                    {"Effect": "Allow", "Action": action, "Resource": table}
+                ]})
+                .to_string(),
+            )
+            .policy
+            .unwrap()
+        };
+        let (get, wide) = (one("dynamodb:GetItem"), one("dynamodb:*"));
+        assert!(engine_allows(&get, "dynamodb:GetItem", &table));
+        assert!(!engine_allows(&get, "dynamodb:PutItem", &table));
+        let not_kept = witness_requests(&wide)
+            .iter()
+            .any(|(a, r)| engine_allows(&wide, a, r) && !engine_allows(&get, a, r));
+        assert!(not_kept);
     }
 }

@@ -108,8 +108,17 @@ pub fn designed_template(
             .or_default();
         let function = resource_mut(&mut root, function_id)
             .ok_or_else(|| WriteError::NotAResource(function_id.to_string()))?;
-        let is_sam =
-            function.get("Type").and_then(Node::as_str) == Some("AWS::Serverless::Function");
+        let resource_type = function
+            .get("Type")
+            .and_then(Node::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let is_sam = matches!(
+            resource_type.as_str(),
+            "AWS::Serverless::Function" | "AWS::Serverless::StateMachine"
+        );
+        // `Role`, or a Step Functions state machine's `RoleArn`.
+        let role_property = crate::model::PrincipalKind::role_property(&resource_type);
         if function.get("Properties").is_none() {
             function.insert("Properties", Node::Object(Vec::new()));
         }
@@ -118,11 +127,11 @@ pub fn designed_template(
         };
         // A `Role` in `Globals` reaches the function through the merge
         // leash-iac does (SAM itself rejects it there).
-        let written = properties.remove("Role");
+        let written = properties.remove(role_property);
         let previous = written.or_else(|| {
             template
                 .resource(function_id)
-                .and_then(|r| r.properties.get("Role"))
+                .and_then(|r| r.properties.get(role_property))
                 .map(Node::from_value)
         });
         if let Some(previous) = previous {
@@ -246,7 +255,11 @@ pub fn designed_template(
         if let Some(path) = out.own_path {
             role_properties.push(("Path".to_string(), Node::from_value(path)));
         }
-        role_properties.push(("AssumeRolePolicyDocument".to_string(), out.trust.clone()));
+        // A condition's ARN (a state machine's `aws:SourceArn`) in its
+        // `Fn::Sub` form, as the permissions' ARNs.
+        let mut trust = out.trust.clone();
+        trust.rewrite_strings(&|text| forms.rewrite(text));
+        role_properties.push(("AssumeRolePolicyDocument".to_string(), trust));
         // The function's own boundary, else the design options' one.
         let boundary = out
             .own_boundary
@@ -259,10 +272,13 @@ pub fn designed_template(
         }
         role_resource.push(("Properties".to_string(), Node::Object(role_properties)));
         insert_resource(&mut root, &role_id, Node::Object(role_resource));
+        let role_property = crate::model::PrincipalKind::role_property(
+            function_resource.resource_type.node.as_str(),
+        );
         if let Some(properties) =
             resource_mut(&mut root, &function_id).and_then(|f| f.get_mut("Properties"))
         {
-            properties.insert("Role", Node::get_att(&role_id, "Arn"));
+            properties.insert(role_property, Node::get_att(&role_id, "Arn"));
         }
         if let Some(log_group) = log_groups.get(&function_id) {
             let note = write_log_group(

@@ -31,8 +31,10 @@
 //! model::SAM_TEMPLATE_ACCESS, model::connector_access(kind, read, write) -> Result<Vec<Access>, String>
 //! Function { routes, invokers: Vec<EventInvoker>, needs, superseded: Vec<Need>, to_confirm, ignored, role: Option<ExecutionRole> }
 //! ExecutionRole { role, in_template, shared_with: Vec<String>, managed_policies: Vec<String> }
-//! NeedSource::trust(&self) -> Trust (Declared > SamPolicyTemplate (and connectors) > ExistingStatement; EventSource)
+//! NeedSource::trust(&self) -> Trust (Declared > Code > SamPolicyTemplate (and connectors) > ExistingStatement; EventSource)
 //! AppResource { .., encryption_key: Option<EncryptionKey { resource, key }> }
+//! code::narrow_with_code(template, app: &mut Application, needs: &[leash_code::FunctionNeeds]) -> Vec<CodeNarrowing> (needs from the handler code, Trust::Code)
+//! code::denied_calls_of(template, template_path, app) -> Vec<DeniedCall> (`leash check` L511)
 //! original::original_iam(template: &Template, app: &Application, function: &str) -> OriginalIam
 //! original::original_iam_all(template: &Template, app: &Application) -> Vec<OriginalIam>
 //! OriginalIam { function, policies: Vec<OriginalPolicy { origin, policy }>, managed, boundaries, unresolved }
@@ -45,6 +47,7 @@
 pub mod access;
 pub mod changes;
 pub mod cloudformation;
+pub mod code;
 pub mod concrete;
 pub mod design;
 pub mod json_tree;
@@ -52,6 +55,7 @@ pub mod manifest;
 pub mod model;
 pub mod options;
 pub mod original;
+mod pattern_proofs;
 pub mod perimeter;
 pub mod report;
 mod roles_out;

@@ -62,6 +62,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "queues",
     "topics",
     "functions",
+    "state-machines",
     "apis",
     "permissions-boundary",
     "consumers",
@@ -125,7 +126,7 @@ pub fn application_from_manifest(root: &Value, target: &Target) -> Result<Applic
             return Err(error_at(
                 span,
                 format!(
-                    "`{}` is declared twice; names must be unique across tables, buckets, queues, topics and functions",
+                    "`{}` is declared twice; names must be unique across tables, buckets, queues, topics, functions and state machines",
                     resource.logical_id
                 ),
             ));
@@ -167,6 +168,7 @@ pub fn application_from_manifest(root: &Value, target: &Target) -> Result<Applic
         }
     }
     let function_members = section(root, "functions")?;
+    let machine_members = section(root, "state-machines")?;
     let api_members = section(root, "apis")?;
     for member in function_members {
         check_name(member, ResourceKind::Function)?;
@@ -175,13 +177,39 @@ pub fn application_from_manifest(root: &Value, target: &Target) -> Result<Applic
             member.key.span,
         )?;
     }
+    for member in machine_members {
+        check_name(member, ResourceKind::StateMachine)?;
+        add(
+            AppResource::new(
+                &member.key.node,
+                ResourceKind::StateMachine,
+                &member.key.node,
+            ),
+            member.key.span,
+        )?;
+    }
 
     let mut functions = Vec::new();
-    for member in function_members {
+    // Functions, then state machines: each a principal with its needs
+    // (a state machine's are declared here, as its definition would tell).
+    let principals = function_members
+        .iter()
+        .map(|m| (m, crate::model::PrincipalKind::Function))
+        .chain(
+            machine_members
+                .iter()
+                .map(|m| (m, crate::model::PrincipalKind::StateMachine)),
+        );
+    for (member, kind) in principals {
         let name = &member.key.node;
-        let at = format!("function `{name}`");
+        let at = format!("{} `{name}`", kind.as_str());
         mapping(&member.value, &at, Some(&["needs"]))?;
         let mut function = Function::new(name, name);
+        function.kind = kind;
+        if kind == crate::model::PrincipalKind::StateMachine {
+            // A state machine writes no log group of its own.
+            function.log_actions = Some(Vec::new());
+        }
         if let Some(needs) = member.value.get("needs") {
             let items = needs
                 .as_array()
@@ -542,9 +570,15 @@ fn check_name(member: &Member, kind: ResourceKind) -> Result<(), ModelError> {
             is_word(name, 64),
             "a function name is up to 64 letters, digits, `-` or `_`",
         ),
+        // https://docs.aws.amazon.com/step-functions/latest/apireference/API_CreateStateMachine.html
+        // (1-80 characters; leash keeps to letters, digits, `-` and `_`,
+        // which every ARN and role name takes as they are)
+        ResourceKind::StateMachine => (
+            is_word(name, 80),
+            "a state machine name is up to 80 letters, digits, `-` or `_`",
+        ),
         // Kinds the manifest does not declare (yet): read from templates only.
         ResourceKind::Stream
-        | ResourceKind::StateMachine
         | ResourceKind::Secret
         | ResourceKind::Parameter
         | ResourceKind::LogGroup

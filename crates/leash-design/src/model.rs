@@ -26,6 +26,7 @@ mod events;
 pub mod kept;
 mod lambda_needs;
 mod resources;
+mod state_machine;
 mod template_iam;
 
 pub use connectors::connector_access;
@@ -303,6 +304,13 @@ pub enum NeedSource {
     Declared { index: usize },
     /// `needs[index]` of the function in a leash manifest.
     Manifest { index: usize },
+    /// What the handler code calls (`leash-code`), narrowing a grant of the
+    /// template (`narrows`, its source): each call as `file:line` and the
+    /// SDK call.
+    Code {
+        calls: Vec<String>,
+        narrows: Box<NeedSource>,
+    },
     /// A SAM policy template in the function's `Policies`.
     SamPolicyTemplate { name: String },
     /// A SAM connector from the function (or, for a stream or queue the
@@ -316,6 +324,9 @@ pub enum NeedSource {
     },
     /// An `SQS` or `DynamoDB` event of the function (Lambda polls for it).
     EventSource { event: String },
+    /// A state of a state machine's definition (or its logging or tracing
+    /// configuration): what Step Functions calls with the role.
+    Definition { state: String },
     /// An `Allow` statement of an inline policy in the function's `Policies`.
     InlineStatement { policy: usize, statement: usize },
     /// An `Allow` statement of a policy attached to the function's
@@ -339,11 +350,17 @@ impl NeedSource {
         match self {
             NeedSource::Declared { index } => format!("Metadata.leash.needs[{index}]"),
             NeedSource::Manifest { index } => format!("manifest needs[{index}]"),
+            NeedSource::Code { calls, narrows } => format!(
+                "the code's calls ({}), narrowing {}",
+                calls.join(", "),
+                narrows.describe()
+            ),
             NeedSource::SamPolicyTemplate { name } => format!("SAM policy template `{name}`"),
             NeedSource::Connector { name, permissions } => {
                 format!("SAM connector `{name}` ({permissions})")
             }
             NeedSource::EventSource { event } => format!("event `{event}`"),
+            NeedSource::Definition { state } => format!("definition state `{state}`"),
             NeedSource::InlineStatement { policy, statement } => {
                 format!("Policies[{policy}].Statement[{statement}]")
             }
@@ -368,13 +385,16 @@ impl NeedSource {
     pub fn trust(&self) -> Trust {
         match self {
             NeedSource::Declared { .. } | NeedSource::Manifest { .. } => Trust::Declared,
+            NeedSource::Code { .. } => Trust::Code,
             NeedSource::SamPolicyTemplate { .. } | NeedSource::Connector { .. } => {
                 Trust::SamPolicyTemplate
             }
             NeedSource::InlineStatement { .. } | NeedSource::RoleStatement { .. } => {
                 Trust::ExistingStatement
             }
-            NeedSource::EventSource { .. } => Trust::EventSource,
+            // What the definition calls is granted in every case (as far as
+            // the template's IAM grants it): it is what the state machine does.
+            NeedSource::EventSource { .. } | NeedSource::Definition { .. } => Trust::EventSource,
         }
     }
 }
@@ -393,6 +413,10 @@ impl NeedSource {
 pub enum Trust {
     /// `Metadata: leash: needs`.
     Declared,
+    /// What the handler code calls, when every call of the function was
+    /// found and resolved: it narrows the template's grants on the
+    /// resources the code calls (`code::narrow_with_code`).
+    Code,
     /// SAM policy templates and SAM connectors.
     SamPolicyTemplate,
     /// Statements written in the template: the function's inline
@@ -405,7 +429,10 @@ pub enum Trust {
 impl Trust {
     /// Whether declared needs supersede this source.
     pub fn superseded_by_declared(self) -> bool {
-        matches!(self, Trust::SamPolicyTemplate | Trust::ExistingStatement)
+        matches!(
+            self,
+            Trust::Code | Trust::SamPolicyTemplate | Trust::ExistingStatement
+        )
     }
 }
 
@@ -527,10 +554,66 @@ pub struct ExecutionRole {
     pub managed_policies: Vec<String>,
 }
 
-/// A Lambda function and what it needs.
+/// What kind of principal a designed role is for: the service that
+/// assumes it, the role property of its resource, and what its needs are
+/// read from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PrincipalKind {
+    /// `AWS::Serverless::Function`, `AWS::Lambda::Function`.
+    #[default]
+    Function,
+    /// `AWS::Serverless::StateMachine`, `AWS::StepFunctions::StateMachine`:
+    /// its needs are read from its definition (`model::state_machine`).
+    StateMachine,
+}
+
+impl PrincipalKind {
+    /// The service principal that assumes the role.
+    pub fn service(self) -> &'static str {
+        match self {
+            PrincipalKind::Function => "lambda.amazonaws.com",
+            PrincipalKind::StateMachine => "states.amazonaws.com",
+        }
+    }
+
+    /// For the report and the summary.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrincipalKind::Function => "function",
+            PrincipalKind::StateMachine => "state machine",
+        }
+    }
+
+    /// The kind of a resource type, if it is a principal leash designs.
+    pub fn of_type(resource_type: &str) -> Option<PrincipalKind> {
+        match resource_type {
+            "AWS::Serverless::Function" | "AWS::Lambda::Function" => Some(PrincipalKind::Function),
+            "AWS::Serverless::StateMachine" | "AWS::StepFunctions::StateMachine" => {
+                Some(PrincipalKind::StateMachine)
+            }
+            _ => None,
+        }
+    }
+
+    /// The property of `resource_type` that names the role it runs as.
+    pub fn role_property(resource_type: &str) -> &'static str {
+        match resource_type {
+            "AWS::StepFunctions::StateMachine" => "RoleArn",
+            _ => "Role",
+        }
+    }
+}
+
+pub use leash_iac::state_machine::DefinitionSummary;
+
+/// A principal and what it needs: a Lambda function, or a state machine
+/// (`kind`; most fields are named after functions, the first principal).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Function {
     pub logical_id: String,
+    pub kind: PrincipalKind,
+    /// For a state machine: what its definition uses, when it was read.
+    pub definition: Option<DefinitionSummary>,
     /// `FunctionName`, or the logical id when the template sets none.
     pub name: String,
     pub routes: Vec<ApiRoute>,
@@ -569,6 +652,9 @@ pub struct Function {
     /// interfaces in its VPC, X-Ray, its dead-letter queue), as far as the
     /// template's own IAM grants it (`original::limit_lambda_needs`).
     pub lambda_needs: Vec<LambdaNeed>,
+    /// What became of the code's needs (`code::narrow_with_code`): the
+    /// grants they narrowed, or why the template's grants were kept.
+    pub code_note: Option<String>,
     /// The log group the function logs to when its `LoggingConfig.LogGroup`
     /// names one (resolved); otherwise Lambda's default,
     /// `/aws/lambda/<name>` ([`Function::log_group_name`]).
@@ -700,6 +786,9 @@ pub struct Target {
     /// here takes the place of the parameter's `Default`.
     /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html>
     pub parameters: BTreeMap<String, String>,
+    /// The directory of the template, where a state machine's local
+    /// `DefinitionUri` file is read from.
+    pub template_dir: Option<std::path::PathBuf>,
 }
 
 /// Reads the application model from a template.
@@ -756,10 +845,12 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
 
     let mut functions = Vec::new();
     for resource in &template.resources {
-        if resources
-            .iter()
-            .any(|r| r.logical_id == resource.logical_id.node && r.kind == ResourceKind::Function)
-        {
+        let modeled = |kind| {
+            resources
+                .iter()
+                .any(|r| r.logical_id == resource.logical_id.node && r.kind == kind)
+        };
+        if modeled(ResourceKind::Function) {
             functions.push(read_function(
                 template,
                 resource,
@@ -767,6 +858,16 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
                 &resolve,
                 (&account, &region),
                 &iam,
+            )?);
+        } else if modeled(ResourceKind::StateMachine) {
+            functions.push(read_state_machine(
+                template,
+                resource,
+                &resources,
+                &resolve,
+                (&account, &region),
+                &iam,
+                target.template_dir.as_deref(),
             )?);
         }
     }
@@ -784,6 +885,7 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
     crate::original::limit_log_actions(template, &mut application);
     crate::original::limit_lambda_needs(template, &mut application);
     crate::original::limit_mapping_needs(template, &mut application);
+    crate::original::limit_definition_needs(template, &mut application);
     // A log statement was read as the function's own logs; where the
     // design grants it no log action after all (its role writes no log
     // stream of its group), the statement is kept as is instead.
@@ -974,6 +1076,249 @@ fn read_function(
     template_iam::settle_managed_policies(iam, resources, &mut function);
     apply_order_of_trust(&mut function);
     Ok(function)
+}
+
+/// A state machine: its template IAM read as a function's is (SAM
+/// `Policies` and connectors, the statements of the role its
+/// `Role`/`RoleArn` names), its needs read from its definition
+/// (`state_machine`), and what the template grants for a service the
+/// definition tells every use of superseded by the definition (the
+/// first law: the definition is the state machine's whole behaviour).
+fn read_state_machine(
+    template: &Template,
+    resource: &Resource,
+    resources: &[AppResource],
+    resolve: &dyn Fn(&Value) -> Value,
+    (account, region): (&str, &str),
+    iam: &TemplateIam,
+    template_dir: Option<&std::path::Path>,
+) -> Result<Function, ModelError> {
+    let logical_id = resource.logical_id.node.clone();
+    let name = resources
+        .iter()
+        .find(|r| r.logical_id == logical_id)
+        .map(|r| r.name.clone())
+        .unwrap_or_else(|| logical_id.clone());
+    let mut machine = Function {
+        logical_id: logical_id.clone(),
+        kind: PrincipalKind::StateMachine,
+        name: name.clone(),
+        // Step Functions writes no log group of its own through the role:
+        // its logging is a log delivery (`state_machine`).
+        log_actions: Some(Vec::new()),
+        ..Function::default()
+    };
+    let no_group = String::new();
+    let located = Located {
+        account,
+        region,
+        resources,
+        resolve,
+        log_group: &no_group,
+    };
+    if let Some(needs) = resource
+        .metadata
+        .as_ref()
+        .and_then(|m| m.get("leash"))
+        .and_then(|m| m.get("needs"))
+    {
+        let Some(needs) = needs.as_array() else {
+            return Err(error_at(
+                needs.span,
+                format!("`{logical_id}`: Metadata.leash.needs is not a list"),
+            ));
+        };
+        for (index, need) in needs.iter().enumerate() {
+            machine.needs.extend(read_declared_need(
+                &format!("`{logical_id}`: Metadata.leash.needs[{index}]"),
+                NeedSource::Declared { index },
+                need,
+                resources,
+                (account, region),
+            )?);
+        }
+    }
+    let mut inline_needs = Vec::new();
+    template_iam::read_function_policies(
+        template,
+        resource,
+        iam,
+        &located,
+        &mut machine,
+        &mut inline_needs,
+    );
+    read_connectors(&logical_id, iam, resources, &mut machine);
+    template_iam::read_role_statements(
+        template,
+        resource,
+        iam,
+        &located,
+        &mut machine,
+        &mut inline_needs,
+    );
+    machine.needs.extend(inline_needs);
+    // Its statements that only write logs are not about a group of its
+    // own: kept as is (and superseded with the rest when the definition
+    // tells every use of CloudWatch Logs).
+    let log_statements = std::mem::take(&mut machine.log_statements);
+    machine.kept_as_is.extend(log_statements);
+
+    let reading = state_machine::read_state_machine_definition(
+        resource,
+        resolve,
+        &state_machine::Place {
+            account,
+            region,
+            name: &name,
+        },
+        template_dir,
+    );
+    for found in &reading.uses {
+        let source = NeedSource::Definition {
+            state: found.state.clone(),
+        };
+        match template_iam::match_arn(&found.resource, &located) {
+            Some((target, scope, prefix))
+                if found
+                    .actions
+                    .iter()
+                    .all(|a| template_iam::acts_on(a, &found.resource)) =>
+            {
+                let need = Need {
+                    resource: target,
+                    access: Access::Listed,
+                    prefix,
+                    index: false,
+                    actions: found.actions.clone(),
+                    scope: Some(scope),
+                    source,
+                    conditions: NeedConditions::default(),
+                };
+                if !machine.needs.contains(&need) {
+                    machine.needs.push(need);
+                }
+            }
+            _ => {
+                let example = match found.resource.strip_suffix('*') {
+                    Some("") | None => found.resource.clone(),
+                    Some(stem) => format!("{stem}leash-example"),
+                };
+                machine.lambda_needs.push(LambdaNeed {
+                    why: source.describe(),
+                    actions: found.actions.clone(),
+                    resource: found.resource.clone(),
+                    example,
+                    reference: found.reference.to_string(),
+                });
+            }
+        }
+    }
+    template_iam::settle_managed_policies(iam, resources, &mut machine);
+    supersede_by_definition(&mut machine, &reading.summary, resources);
+    machine.definition = Some(reading.summary);
+    apply_order_of_trust(&mut machine);
+    Ok(machine)
+}
+
+/// The services of a statement kept as is (its actions' prefixes), `None`
+/// when they cannot be told (a wildcard service, `NotAction`, a managed
+/// policy whose document leash lacks).
+fn kept_services(kept: &KeptAsIs) -> Option<Vec<String>> {
+    match &kept.item {
+        KeptItem::Statements { resolved, .. } => {
+            let mut services = Vec::new();
+            for statement in resolved {
+                if statement.get("NotAction").is_some() {
+                    return None;
+                }
+                let actions: Vec<&str> = match statement.get("Action") {
+                    Some(crate::json_tree::Node::String(a)) => vec![a.as_str()],
+                    Some(crate::json_tree::Node::Array(items)) => items
+                        .iter()
+                        .filter_map(crate::json_tree::Node::as_str)
+                        .collect(),
+                    _ => return None,
+                };
+                for action in actions {
+                    let service = action.split_once(':')?.0;
+                    if service.contains(['*', '?']) {
+                        return None;
+                    }
+                    services.push(service.to_ascii_lowercase());
+                }
+            }
+            Some(services)
+        }
+        KeptItem::ManagedPolicy { arn, .. } => {
+            let document = crate::changes::aws_managed_policy_document(arn)?;
+            let mut services = Vec::new();
+            for statement in &document.statements {
+                if statement.action.node.negated {
+                    return None;
+                }
+                for pattern in &statement.action.node.patterns {
+                    let service = pattern.node.split_once(':')?.0;
+                    if service.contains(['*', '?']) {
+                        return None;
+                    }
+                    services.push(service.to_ascii_lowercase());
+                }
+            }
+            Some(services)
+        }
+    }
+}
+
+/// What the template's IAM grants a state machine for services its
+/// definition tells every use of is superseded by the definition: needs
+/// read from that IAM move to `superseded`, what is kept as is to
+/// `superseded_kept` (a `Deny` stays with what is kept beside it).
+fn supersede_by_definition(
+    machine: &mut Function,
+    summary: &DefinitionSummary,
+    resources: &[AppResource],
+) {
+    if summary.unknown.contains_key("*") {
+        return;
+    }
+    let complete = |service: &str| summary.complete_for(service);
+    let (superseded, needs): (Vec<Need>, Vec<Need>) = std::mem::take(&mut machine.needs)
+        .into_iter()
+        .partition(|need| {
+            need.source.trust().superseded_by_declared()
+                && need_services(need, resources).iter().all(|s| complete(s))
+        });
+    machine.needs = needs;
+    machine.superseded.extend(superseded);
+    let (superseded, kept): (Vec<KeptAsIs>, Vec<KeptAsIs>) =
+        std::mem::take(&mut machine.kept_as_is)
+            .into_iter()
+            .partition(|kept| {
+                kept.grants()
+                    && kept_services(kept)
+                        .is_some_and(|services| services.iter().all(|s| complete(s)))
+            });
+    machine.kept_as_is = kept;
+    machine.superseded_kept.extend(superseded);
+}
+
+/// The services a need's actions belong to (`*` when not known).
+fn need_services(need: &Need, resources: &[AppResource]) -> Vec<String> {
+    if need.access == Access::Listed {
+        return need
+            .actions
+            .iter()
+            .map(|a| match a.split_once(':') {
+                Some((service, _)) => service.to_ascii_lowercase(),
+                None => "*".to_string(),
+            })
+            .collect();
+    }
+    let service = resources
+        .iter()
+        .find(|r| r.logical_id == need.resource)
+        .map_or("*", |r| service_of(r.kind));
+    vec![service.to_string()]
 }
 
 /// Declared needs supersede what the template's IAM grants: those needs
@@ -1818,7 +2163,11 @@ Resources:
     fn sam_connectors_are_needs_at_sam_template_trust() {
         let template = leash_iac::read_template(CONNECTORS).unwrap();
         let app = read_application(&template, &Target::default()).unwrap();
-        let worker = &app.functions[0];
+        let worker = app
+            .functions
+            .iter()
+            .find(|f| f.kind == PrincipalKind::Function)
+            .unwrap();
         let needs: Vec<(&str, Access, bool, String)> = worker
             .needs
             .iter()
@@ -1880,7 +2229,12 @@ Resources:
             worker.ignored
         );
         // Table -> function (its stream) and queue -> function: the poller consumes.
-        let projector = &app.functions[1];
+        let projector = app
+            .functions
+            .iter()
+            .filter(|f| f.kind == PrincipalKind::Function)
+            .nth(1)
+            .unwrap();
         let consumed: Vec<(&str, Access)> = projector
             .needs
             .iter()
@@ -1903,8 +2257,13 @@ Resources:
         );
         let template = leash_iac::read_template(&declared).unwrap();
         let app = read_application(&template, &Target::default()).unwrap();
-        assert_eq!(app.functions[0].needs.len(), 1);
-        assert_eq!(app.functions[0].superseded.len(), 6);
+        let worker = app
+            .functions
+            .iter()
+            .find(|f| f.logical_id == "Worker")
+            .unwrap();
+        assert_eq!(worker.needs.len(), 1);
+        assert_eq!(worker.superseded.len(), 6);
     }
 
     /// What SAM's connectors from a Lambda function grant, per destination

@@ -282,14 +282,18 @@ pub(crate) fn read_kms_key(key: &Value, at: &str) -> Result<String, ModelError> 
 }
 
 pub(crate) fn is_key_arn(arn: &str) -> bool {
+    // A value known only at deployment (the template's account, a key's
+    // generated id) is a symbol standing for one such value.
+    let symbol = |text: &str| leash_policy::symbol::single_symbol(text).is_some();
     Arn::parse(arn).is_ok_and(|parts| {
         let account = parts.account();
         parts.service() == "kms"
             && !parts.region().is_empty()
-            && account.len() == 12
-            && account.bytes().all(|b| b.is_ascii_digit())
+            && ((account.len() == 12 && account.bytes().all(|b| b.is_ascii_digit()))
+                || symbol(&account))
             && parts.resource().strip_prefix("key/").is_some_and(|id| {
-                !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                (!id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+                    || symbol(id)
             })
     })
 }

@@ -318,8 +318,12 @@ const DESIGN_LOG_ACTIONS: &[&str] = &["logs:CreateLogStream", "logs:PutLogEvents
 /// design must not grant what the template did not, even where the
 /// template is probably wrong (a function that cannot write its logs).
 pub fn limit_log_actions(template: &Template, app: &mut Application) {
-    let with_template_role =
-        |f: &crate::model::Function| f.role.as_ref().is_some_and(|r| r.in_template);
+    // A state machine writes no log group of its own (`log_actions` is
+    // empty from the start).
+    let with_template_role = |f: &crate::model::Function| {
+        f.kind == crate::model::PrincipalKind::Function
+            && f.role.as_ref().is_some_and(|r| r.in_template)
+    };
     if !app.functions.iter().any(with_template_role) {
         return;
     }
@@ -409,6 +413,51 @@ const XRAY_ACTIONS: &[&str] = &[
     "xray:PutTraceSegments",
 ];
 
+/// `policy` as the identity policy of `principal` (a role ARN), with the
+/// default key policy of the principal's account as the key's policy.
+fn with_default_key_policy(
+    policy: &leash_policy::Policy,
+    principal: &str,
+) -> Option<leash_policy::authz::PreparedPolicySet> {
+    let account = leash_policy::arn::Arn::parse(principal)
+        .ok()?
+        .account()
+        .as_str()
+        .to_string();
+    let key_policy = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": { "AWS": format!("arn:aws:iam::{account}:root") },
+            "Action": "kms:*",
+            "Resource": "*",
+        }],
+    });
+    let key_policy = leash_policy::parse::parse_policy_text(&key_policy.to_string()).policy?;
+    Some(leash_policy::authz::PreparedPolicySet::new(
+        &leash_policy::authz::PolicySet::new()
+            .with_identity_policy("template", policy.clone())
+            .with_resource_policy("default key policy", key_policy),
+    ))
+}
+
+/// The principal that asks whether the template's identity policies grant
+/// a request on `resource`: a role in the resource's own account when the
+/// ARN names one (a hard-coded ARN of another account than the template's
+/// symbolic one would otherwise be a request across accounts, which the
+/// identity policy alone never allows), else in `account`.
+fn check_principal(resource: &str, account: &str) -> String {
+    let own = leash_policy::arn::Arn::parse(resource)
+        .ok()
+        .map(|arn| arn.account())
+        .filter(|a| !a.as_str().is_empty() && !a.is_pattern())
+        .map(|a| a.as_str().to_string());
+    format!(
+        "arn:aws:iam::{}:role/leash-design-check",
+        own.as_deref().unwrap_or(account)
+    )
+}
+
 /// Keeps of each function's Lambda needs the actions its original IAM
 /// grants (the engine decides on the template's policies, SAM's implicit
 /// ones included; an attached managed policy is read from
@@ -420,9 +469,13 @@ pub fn limit_lambda_needs(template: &Template, app: &mut Application) {
         return;
     }
     let originals = original_iam_all(template, app);
-    let principal = format!("arn:aws:iam::{}:role/leash-design-check", app.account);
+    let account = app.account.clone();
     for (function, original) in app.functions.iter_mut().zip(originals) {
-        if function.lambda_needs.is_empty() || original.function != function.logical_id {
+        // A state machine's are limited with notes (`limit_definition_needs`).
+        if function.lambda_needs.is_empty()
+            || original.function != function.logical_id
+            || function.kind != crate::model::PrincipalKind::Function
+        {
             continue;
         }
         if function.role.as_ref().is_some_and(|r| !r.in_template) {
@@ -436,7 +489,7 @@ pub fn limit_lambda_needs(template: &Template, app: &mut Application) {
             .collect();
         let policy = original.combined(&embedded_managed_policy).policy;
         let prepared = leash_policy::authz::PreparedPolicySet::new(
-            &leash_policy::authz::PolicySet::new().with_identity_policy("template", policy),
+            &leash_policy::authz::PolicySet::new().with_identity_policy("template", policy.clone()),
         );
         for need in &mut function.lambda_needs {
             need.actions.retain(|action| {
@@ -444,12 +497,22 @@ pub fn limit_lambda_needs(template: &Template, app: &mut Application) {
                     managed.contains(name) && actions.contains(&action.as_str())
                 });
                 by_managed || {
+                    let principal = check_principal(&need.example, &account);
                     let request = leash_policy::context::Request::new(
                         principal.clone(),
                         action.clone(),
                         need.example.clone(),
                     );
-                    prepared.evaluate(&request).is_allowed()
+                    if action.starts_with("kms:") {
+                        // A key is used as far as its key policy allows: the
+                        // default one lets the account's IAM policies grant
+                        // it, which is the question here.
+                        // https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam
+                        with_default_key_policy(&policy, &principal)
+                            .is_some_and(|set| set.evaluate(&request).is_allowed())
+                    } else {
+                        prepared.evaluate(&request).is_allowed()
+                    }
                 }
             });
         }
@@ -476,7 +539,6 @@ pub fn limit_mapping_needs(template: &Template, app: &mut Application) {
         return;
     }
     let originals = original_iam_all(template, app);
-    let principal = format!("arn:aws:iam::{}:role/leash-design-check", app.account);
     let (region, account) = (app.region.clone(), app.account.clone());
     let resources = app.resources.clone();
     for (function, original) in app.functions.iter_mut().zip(originals) {
@@ -510,7 +572,7 @@ pub fn limit_mapping_needs(template: &Template, app: &mut Application) {
                     .iter()
                     .filter(|action| {
                         let request = leash_policy::context::Request::new(
-                            principal.clone(),
+                            check_principal(&example, &account),
                             **action,
                             example.clone(),
                         );
@@ -529,6 +591,114 @@ pub fn limit_mapping_needs(template: &Template, app: &mut Application) {
             }
         }
         function.needs = limited;
+    }
+}
+
+/// Keeps of each state machine's definition needs the actions its
+/// original IAM grants (the engine decides on a resource inside the
+/// need's scope, AWS managed policies from the catalog): the design
+/// grants nothing the template did not (`no-new-access`). A definition
+/// call the template does not allow is noted, not granted. A state
+/// machine whose role is outside the template keeps them (nothing to stay
+/// inside).
+pub fn limit_definition_needs(template: &Template, app: &mut Application) {
+    let is_definition = |need: &crate::model::Need| {
+        matches!(need.source, crate::model::NeedSource::Definition { .. })
+    };
+    let from_definition = |f: &crate::model::Function| {
+        f.kind == crate::model::PrincipalKind::StateMachine
+            && (f.needs.iter().any(is_definition) || !f.lambda_needs.is_empty())
+    };
+    if !app.functions.iter().any(from_definition) {
+        return;
+    }
+    let originals = original_iam_all(template, app);
+    let principal = format!("arn:aws:iam::{}:role/leash-design-check", app.account);
+    let (region, account) = (app.region.clone(), app.account.clone());
+    let resources = app.resources.clone();
+    for (function, original) in app.functions.iter_mut().zip(originals) {
+        if original.function != function.logical_id
+            // A role outside the template: nothing to stay inside (read
+            // from the original, which follows `!Sub "${Role.Arn}"` too).
+            || original
+                .unresolved
+                .iter()
+                .any(|u| u.contains("runs as a role that is not declared in the template"))
+            || !from_definition(function)
+        {
+            continue;
+        }
+        let policy = original.combined(&embedded_managed_policy).policy;
+        let prepared = leash_policy::authz::PreparedPolicySet::new(
+            &leash_policy::authz::PolicySet::new().with_identity_policy("template", policy),
+        );
+        let mut limited = Vec::new();
+        for mut need in std::mem::take(&mut function.needs) {
+            let target = resources.iter().find(|r| r.logical_id == need.resource);
+            let (true, Some(target), Some(scope)) = (is_definition(&need), target, need.scope)
+            else {
+                limited.push(need);
+                continue;
+            };
+            let arn = crate::access::scope_arn(
+                scope,
+                &target.name,
+                &region,
+                &account,
+                need.prefix.as_deref(),
+            );
+            let example = match arn.strip_suffix('*') {
+                Some(stem) => format!("{stem}leash-example"),
+                None => arn.clone(),
+            };
+            let (granted, refused): (Vec<String>, Vec<String>) =
+                need.actions.iter().cloned().partition(|action| {
+                    let request = leash_policy::context::Request::new(
+                        principal.clone(),
+                        action.clone(),
+                        example.clone(),
+                    )
+                    .with_resource_account(account.clone());
+                    prepared.evaluate(&request).is_allowed()
+                });
+            for action in &refused {
+                function.ignored.push(format!(
+                    "{}: `{action}` on `{}`, which the template's IAM does not grant: not granted",
+                    need.source.describe(),
+                    need.resource
+                ));
+            }
+            if !granted.is_empty() {
+                need.actions = granted;
+                limited.push(need);
+            }
+        }
+        function.needs = limited;
+        let mut kept_needs = Vec::new();
+        for mut need in std::mem::take(&mut function.lambda_needs) {
+            need.actions.retain(|action| {
+                // The role's side only: another account's resource (a
+                // cross-account function) has its own policy there.
+                let request = leash_policy::context::Request::new(
+                    principal.clone(),
+                    action.clone(),
+                    need.example.clone(),
+                )
+                .with_resource_account(account.clone());
+                let allowed = prepared.evaluate(&request).is_allowed();
+                if !allowed {
+                    function.ignored.push(format!(
+                        "{}: `{action}` on `{}`, which the template's IAM does not grant: not granted",
+                        need.why, need.resource
+                    ));
+                }
+                allowed
+            });
+            if !need.actions.is_empty() {
+                kept_needs.push(need);
+            }
+        }
+        function.lambda_needs = kept_needs;
     }
 }
 

@@ -50,6 +50,14 @@ pub fn role_document(role: &RoleDesign) -> String {
     if let Some(boundary) = &role.permissions_boundary {
         document["PermissionsBoundary"] = json!(boundary);
     }
+    if role.kind == crate::model::PrincipalKind::StateMachine
+        && let Some(fields) = document.as_object_mut()
+    {
+        // A state machine's role: named for it, no Lambda permissions.
+        fields.remove("Function");
+        fields.remove("LambdaPermissions");
+        fields.insert("StateMachine".into(), json!(role.function));
+    }
     if let Some(consumer) = &role.consumer
         && let Some(fields) = document.as_object_mut()
     {
@@ -149,10 +157,19 @@ pub fn render_report_with(
             }
             None => {
                 out.push_str(&format!(
-                    "## `{}` (function `{}`)\n\n",
-                    role.role_name, role.function_name
+                    "## `{}` ({} `{}`)\n\n",
+                    role.role_name,
+                    role.kind.as_str(),
+                    role.function_name
                 ));
-                out.push_str("Trusted by `lambda.amazonaws.com`.\n\n");
+                match role.kind {
+                    crate::model::PrincipalKind::Function => {
+                        out.push_str("Trusted by `lambda.amazonaws.com`.\n\n")
+                    }
+                    crate::model::PrincipalKind::StateMachine => out.push_str(
+                        "Trusted by `states.amazonaws.com` from the account's state machines (`aws:SourceAccount`, `aws:SourceArn`), as Step Functions documents against the confused deputy (<https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html>).\n\n",
+                    ),
+                }
             }
         }
         if let Some(boundary) = &role.permissions_boundary {
@@ -245,8 +262,51 @@ pub fn render_report_with(
                 }
                 out.push_str("\n\n");
             }
-            if !function.superseded.is_empty() {
-                out.push_str("### Superseded by declared needs (not granted)\n\n");
+            if let Some(definition) = &function.definition {
+                out.push_str(&format!(
+                    "### Definition\n\nRead from {}{}; {} state(s).",
+                    if definition.source.is_empty() {
+                        "nowhere"
+                    } else {
+                        definition.source.as_str()
+                    },
+                    "",
+                    definition.states
+                ));
+                if definition.unknown.is_empty() {
+                    out.push_str(" It tells every use: what the template grants beyond it is superseded.\n\n");
+                } else {
+                    out.push_str(
+                        " What the template grants for these services is not superseded by it:\n\n",
+                    );
+                    for (service, why) in &definition.unknown {
+                        out.push_str(&format!("- `{service}`: {why}\n"));
+                    }
+                    out.push('\n');
+                }
+            }
+            if let Some(note) = &function.code_note {
+                out.push_str("### The handler code\n\n");
+                out.push_str(&format!("{note}.\n\n"));
+            }
+            let by_code = function
+                .needs
+                .iter()
+                .any(|n| n.source.trust() == crate::model::Trust::Code);
+            if !function.superseded.is_empty() && by_code {
+                out.push_str(
+                    "### Narrowed to what the code calls (granted only as the code's needs above)\n\n",
+                );
+                for need in &function.superseded {
+                    out.push_str(&format!("- {}\n", need.describe()));
+                }
+                out.push('\n');
+            } else if !function.superseded.is_empty() {
+                out.push_str(if function.definition.is_some() {
+                    "### Superseded by declared needs or the definition (not granted)\n\n"
+                } else {
+                    "### Superseded by declared needs (not granted)\n\n"
+                });
                 for need in &function.superseded {
                     out.push_str(&format!("- {}\n", need.describe()));
                 }

@@ -48,6 +48,14 @@ const REGION: &str = "us-east-1";
 /// Requests sampled per wildcard action pattern.
 const PER_PATTERN: usize = 4;
 
+/// `../shared/corpus/sam-apps/<stem>` for a template `<stem>.yaml`, when
+/// the corpus has that application with its files.
+fn app_dir(template: &str) -> Option<PathBuf> {
+    let stem = template.trim_end_matches(".yaml").trim_end_matches(".yml");
+    let dir = corpus_dir("sam-apps")?.join(stem);
+    dir.is_dir().then_some(dir)
+}
+
 fn corpus_dir(name: &str) -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/corpus")
@@ -113,6 +121,17 @@ struct Row {
     counts: ChangeCounts,
 }
 
+/// Principals and their original statements' changes, by kind.
+#[derive(Default)]
+struct KindRow {
+    principals: usize,
+    templates: BTreeSet<String>,
+    counts: ChangeCounts,
+    /// Services of superseded statements the design grants nothing of,
+    /// because the definition never calls them.
+    unused_services: usize,
+}
+
 fn add(total: &mut ChangeCounts, counts: &ChangeCounts) {
     total.kept += counts.kept;
     total.narrowed += counts.narrowed;
@@ -156,6 +175,7 @@ fn no_function_loses_access_on_the_sam_corpus() {
     assert_eq!(paths.len(), 268, "the corpus changed");
 
     let mut rows: BTreeMap<String, Row> = BTreeMap::new();
+    let mut kinds: BTreeMap<&'static str, KindRow> = BTreeMap::new();
     let mut not_designed: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut violations = Vec::new();
     let mut sampled = 0usize;
@@ -178,6 +198,9 @@ fn no_function_loses_access_on_the_sam_corpus() {
         let mut target = Target {
             account: Some(ACCOUNT.into()),
             region: Some(REGION.into()),
+            // The application's files (a state machine's `DefinitionUri`)
+            // are in `sam-apps/<name>/` when the corpus has the app.
+            template_dir: app_dir(&name),
             ..Default::default()
         };
         let app = match read_application(&template, &target) {
@@ -206,7 +229,7 @@ fn no_function_loses_access_on_the_sam_corpus() {
         };
         if app.functions.is_empty() {
             not_designed
-                .entry("no Lambda function".into())
+                .entry("no Lambda function or state machine".into())
                 .or_default()
                 .push(name);
             continue;
@@ -226,6 +249,15 @@ fn no_function_loses_access_on_the_sam_corpus() {
             row.functions += 1;
             let counts = change.counts();
             add(&mut row.counts, &counts);
+            let principal_model = app
+                .functions
+                .iter()
+                .find(|f| f.logical_id == role.function)
+                .unwrap();
+            let kind_row = kinds.entry(role.kind.as_str()).or_default();
+            kind_row.principals += 1;
+            kind_row.templates.insert(name.clone());
+            add(&mut kind_row.counts, &counts);
             for kept in &role.kept_as_is {
                 *kept_reasons
                     .entry(reason_category(&kept.reason))
@@ -335,12 +367,47 @@ fn no_function_loses_access_on_the_sam_corpus() {
                             .map(service_of)
                             .collect();
                         for service in action.patterns.iter().map(|p| service_of(&p.node)) {
+                            // A state machine's service its definition
+                            // tells every use of and never calls.
+                            let unused = principal_model.definition.as_ref().is_some_and(|d| {
+                                d.complete_for(&service) && !d.services.contains(&service)
+                            });
+                            if unused && !by_services.contains(&service) {
+                                kinds.entry(role.kind.as_str()).or_default().unused_services += 1;
+                                continue;
+                            }
                             if !by_services.contains(&service) && !kept_services.contains(&service)
                             {
                                 violations.push(format!(
                                     "{at}: narrowed, and service `{service}` lost: {} {} (overlapped by {by:?})",
                                     statement.origin, statement.text
                                 ));
+                            }
+                        }
+                    }
+                    // A state machine's statement superseded by its
+                    // definition: each service the design grants nothing
+                    // of must be one the definition never calls (and one
+                    // it tells every use of).
+                    StatementChange::Superseded if principal_model.definition.is_some() => {
+                        let definition = principal_model.definition.as_ref().unwrap();
+                        let Some(parsed) = parse_statement(&statement.text) else {
+                            continue;
+                        };
+                        let action = &parsed.statements[0].action.node;
+                        for service in action.patterns.iter().map(|p| service_of(&p.node)) {
+                            if designed_services.contains(&service) {
+                                continue;
+                            }
+                            if definition.services.contains(&service)
+                                || !definition.complete_for(&service)
+                            {
+                                violations.push(format!(
+                                    "{at}: superseded by the definition, yet `{service}` is lost, which the definition uses or leaves unknown: {} {}",
+                                    statement.origin, statement.text
+                                ));
+                            } else {
+                                kinds.entry(role.kind.as_str()).or_default().unused_services += 1;
                             }
                         }
                     }
@@ -414,7 +481,24 @@ fn no_function_loses_access_on_the_sam_corpus() {
         }
     }
 
-    let table = render_table(&rows, &not_designed, &kept_reasons);
+    let mut table = render_table(&rows, &not_designed, &kept_reasons);
+    table.push_str(
+        "\nBy kind of principal (original `Allow` statements):\n\n| kind | templates | principals | kept | narrowed | superseded | kept as is | added | services dropped as unused by the definition |\n|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for (kind, row) in &kinds {
+        let c = &row.counts;
+        table.push_str(&format!(
+            "| {kind} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            row.templates.len(),
+            row.principals,
+            c.kept,
+            c.narrowed,
+            c.superseded,
+            c.kept_as_is,
+            c.added,
+            row.unused_services
+        ));
+    }
     println!("{table}");
     println!(
         "requests sampled from statements kept as is: {sampled}; no-new-access proofs: {proofs}"

@@ -149,7 +149,7 @@ fn designed_cfn(text: &str, target: &Target) -> Result<String, String> {
     let template = read_template(text).map_err(|e| format!("unreadable: {e}"))?;
     let app = read_application(&template, target).map_err(|e| e.to_string())?;
     if app.functions.is_empty() {
-        return Err("no Lambda function".into());
+        return Err("no Lambda function or state machine".into());
     }
     let roles = design(&app).map_err(|e| e.to_string())?;
     let consumers = design_consumers(&app).map_err(|e| e.to_string())?;
@@ -162,8 +162,17 @@ fn designed_cfn(text: &str, target: &Target) -> Result<String, String> {
 
 /// Designs with no option, as a new user runs `leash design TEMPLATE --out
 /// DIR`: values known only at deployment stay as the template writes them.
-fn design_corpus_template(text: &str) -> Result<String, String> {
-    designed_cfn(text, &Target::default())
+/// A state machine's `DefinitionUri` is read from the application's
+/// files in `../shared/corpus/sam-apps/<name>/`, when the corpus has them.
+fn design_corpus_template(text: &str, name: &str) -> Result<String, String> {
+    let stem = name.trim_end_matches(".yaml").trim_end_matches(".yml");
+    let target = Target {
+        template_dir: corpus_dir("sam-apps")
+            .map(|d| d.join(stem))
+            .filter(|d| d.is_dir()),
+        ..Target::default()
+    };
+    designed_cfn(text, &target)
 }
 
 /// `(functions, functions that can write their logs)` of a designed
@@ -255,7 +264,7 @@ fn corpus_designs_pass_cfn_lint_after_the_sam_transform() {
     for path in &paths {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let text = std::fs::read_to_string(path).unwrap();
-        match design_corpus_template(&text) {
+        match design_corpus_template(&text, &name) {
             Ok(output) => {
                 let out = out_dir.join(format!("{name}.designed.json"));
                 std::fs::write(&out, output).unwrap();

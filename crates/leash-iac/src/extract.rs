@@ -29,6 +29,17 @@ use crate::resolve::{
 use crate::sam_policy_templates::policy_template;
 use crate::template::{Resource, Template, TemplateFormat};
 
+/// The network interface actions SAM grants on `*` for a self-managed
+/// Kafka event source in a VPC and for a DocumentDB event source.
+const VPC_ENI_ACTIONS: &[&str] = &[
+    "ec2:CreateNetworkInterface",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DeleteNetworkInterface",
+    "ec2:DescribeVpcs",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeSecurityGroups",
+];
+
 /// What a policy document is attached to, in IAM's terms.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PolicyKind {
@@ -1114,12 +1125,24 @@ impl<'a> Extractor<'a> {
 
     /// The inline statements SAM adds to the role it generates for a pull
     /// event: for `MQ`, `secretsmanager:GetSecretValue` on the
-    /// `BASIC_AUTH` secret, `mq:DescribeBroker` on the broker and, with
-    /// `SecretsManagerKmsKeyId`, `kms:Decrypt` on that key; for an
+    /// `BASIC_AUTH` secret, `mq:DescribeBroker` on the broker; for `MSK`,
+    /// the `CLIENT_CERTIFICATE_TLS_AUTH` secret; for `SelfManagedKafka`,
+    /// the secrets of its authentication and root CA, and the network
+    /// interface actions on `*` when it names a subnet and a security
+    /// group; for `DocumentDB`, the `BASIC_AUTH` secret,
+    /// `rds:DescribeDBClusterParameters` on every cluster parameter group
+    /// and `rds:DescribeDBSubnetGroups` on every subnet group of the
+    /// account, `rds:DescribeDBClusters` on the cluster and the network
+    /// interface actions on `*`; with `SecretsManagerKmsKeyId` (MQ, Kafka,
+    /// DocumentDB), `kms:Decrypt` on that key (as aws-sam-translator
+    /// 1.110.0 writes them; `tests/extract.rs` holds its output for one
+    /// template of each); for an
     /// `OnFailure` destination with `Type` `SQS`, `SNS` or `S3`,
     /// `sqs:SendMessage`, `sns:publish`, or `s3:PutObject` on its objects
     /// and `s3:ListBucket`.
     /// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-mq.html>
+    /// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-selfmanagedkafka.html>
+    /// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-documentdb.html>
     /// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-onfailure.html>
     fn pull_event_statements(
         &mut self,
@@ -1147,39 +1170,122 @@ impl<'a> Extractor<'a> {
                 ],
             ));
         };
-        if event.get("Type").and_then(Value::as_str) == Some("MQ") {
-            let secret = properties
+        let event_type = event
+            .get("Type")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        // The `URI`s of the `SourceAccessConfigurations` of these types.
+        let access_uris = |types: &[&str]| -> Vec<&Value> {
+            properties
                 .get("SourceAccessConfigurations")
                 .and_then(Value::as_array)
                 .unwrap_or(&[])
                 .iter()
-                .find(|c| c.get("Type").and_then(Value::as_str) == Some("BASIC_AUTH"))
-                .and_then(|c| c.get("URI"));
-            if let Some(secret) = secret {
-                statement("secretsmanager:GetSecretValue", resolve(secret, self));
+                .filter(|c| {
+                    c.get("Type")
+                        .and_then(Value::as_str)
+                        .is_some_and(|t| types.contains(&t))
+                })
+                .filter_map(|c| c.get("URI"))
+                .collect()
+        };
+        let has_access = |kind: &str| !access_uris(&[kind]).is_empty();
+        match event_type {
+            "MQ" => {
+                if let Some(secret) = access_uris(&["BASIC_AUTH"]).first() {
+                    statement("secretsmanager:GetSecretValue", resolve(secret, self));
+                }
+                if let Some(broker) = properties.get("Broker") {
+                    statement("mq:DescribeBroker", resolve(broker, self));
+                }
             }
-            if let Some(broker) = properties.get("Broker") {
-                statement("mq:DescribeBroker", resolve(broker, self));
+            // Beside the managed `AWSLambdaMSKExecutionRole`, only the
+            // client certificate's secret.
+            "MSK" => {
+                for secret in access_uris(&["CLIENT_CERTIFICATE_TLS_AUTH"]) {
+                    statement("secretsmanager:GetSecretValue", resolve(secret, self));
+                }
             }
-            if let Some(key) = properties.get("SecretsManagerKmsKeyId") {
-                let key = resolve(key, self);
-                if let Some(id) = key.value.as_str() {
-                    let partition = self.context.partition.as_deref().unwrap_or("aws");
+            "SelfManagedKafka" => {
+                for secret in access_uris(&[
+                    "SASL_SCRAM_256_AUTH",
+                    "SASL_SCRAM_512_AUTH",
+                    "BASIC_AUTH",
+                    "CLIENT_CERTIFICATE_TLS_AUTH",
+                    "SERVER_ROOT_CA_CERTIFICATE",
+                ]) {
+                    statement("secretsmanager:GetSecretValue", resolve(secret, self));
+                }
+                if has_access("VPC_SUBNET") && has_access("VPC_SECURITY_GROUP") {
+                    for action in VPC_ENI_ACTIONS {
+                        statement(
+                            action,
+                            crate::resolve::Resolution {
+                                value: string(span, "*"),
+                                unresolved: Vec::new(),
+                            },
+                        );
+                    }
+                }
+            }
+            "DocumentDB" => {
+                if let Some(secret) = access_uris(&["BASIC_AUTH"]).first() {
+                    statement("secretsmanager:GetSecretValue", resolve(secret, self));
+                }
+                let partition = self.context.partition.as_deref().unwrap_or("aws");
+                for (action, kind) in [
+                    ("rds:DescribeDBClusterParameters", "cluster-pg"),
+                    ("rds:DescribeDBSubnetGroups", "subgrp"),
+                ] {
                     let arn = Value::new(
                         ValueKind::Object(vec![Member {
                             key: Spanned::new("Fn::Sub".to_string(), span),
                             value: string(
                                 span,
                                 &format!(
-                                    "arn:{partition}:kms:${{AWS::Region}}:${{AWS::AccountId}}:key/{}",
-                                    id.replace("${", "${!")
+                                    "arn:{partition}:rds:${{AWS::Region}}:${{AWS::AccountId}}:{kind}:*"
                                 ),
                             ),
                         }]),
                         span,
                     );
-                    statement("kms:Decrypt", resolve(&arn, self));
+                    statement(action, resolve(&arn, self));
                 }
+                if let Some(cluster) = properties.get("Cluster") {
+                    statement("rds:DescribeDBClusters", resolve(cluster, self));
+                }
+                for action in VPC_ENI_ACTIONS {
+                    statement(
+                        action,
+                        crate::resolve::Resolution {
+                            value: string(span, "*"),
+                            unresolved: Vec::new(),
+                        },
+                    );
+                }
+            }
+            _ => {}
+        }
+        if matches!(event_type, "MQ" | "SelfManagedKafka" | "DocumentDB")
+            && let Some(key) = properties.get("SecretsManagerKmsKeyId")
+        {
+            let key = resolve(key, self);
+            if let Some(id) = key.value.as_str() {
+                let partition = self.context.partition.as_deref().unwrap_or("aws");
+                let arn = Value::new(
+                    ValueKind::Object(vec![Member {
+                        key: Spanned::new("Fn::Sub".to_string(), span),
+                        value: string(
+                            span,
+                            &format!(
+                                "arn:{partition}:kms:${{AWS::Region}}:${{AWS::AccountId}}:key/{}",
+                                id.replace("${", "${!")
+                            ),
+                        ),
+                    }]),
+                    span,
+                );
+                statement("kms:Decrypt", resolve(&arn, self));
             }
         }
         if let Some(on_failure) = properties

@@ -53,6 +53,7 @@ pub mod resolve;
 pub mod sam_connector_profiles;
 pub mod sam_implicit_policies;
 pub mod sam_policy_templates;
+pub mod state_machine;
 pub mod template;
 pub mod terraform;
 pub mod terraform_model;

@@ -81,6 +81,20 @@ pub struct Diagnostic {
     pub resource: Option<String>,
     /// Set when a suppression applies: where it was written and why.
     pub suppressed: Option<Suppression>,
+    /// Other places the finding is about, in other files (the call in the
+    /// handler code a role denies).
+    pub related: Vec<RelatedLocation>,
+}
+
+/// A place in another file than the finding's: a path as shown to the user
+/// and a 1-based line and column (characters).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RelatedLocation {
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    /// What is there.
+    pub message: String,
 }
 
 /// Why a finding is not reported: a `leash.toml` entry or a template's
@@ -122,6 +136,7 @@ impl Diagnostic {
             sid: None,
             resource: None,
             suppressed: None,
+            related: Vec::new(),
         }
     }
 
@@ -137,6 +152,11 @@ impl Diagnostic {
 
     pub fn with_fix(mut self, fix: Fix) -> Self {
         self.fix = Some(fix);
+        self
+    }
+
+    pub fn with_related(mut self, related: RelatedLocation) -> Self {
+        self.related.push(related);
         self
     }
 

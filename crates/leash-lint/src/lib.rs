@@ -21,7 +21,7 @@ mod sam_expansion;
 pub mod template_rules;
 
 pub use diagnostic::{
-    Applicability, Diagnostic, Edit, Fix, Severity, Suppression, SuppressionKind,
+    Applicability, Diagnostic, Edit, Fix, RelatedLocation, Severity, Suppression, SuppressionKind,
 };
 pub use document::{DocumentKind, LintedFile, lint_file};
 pub use lint::{

@@ -212,7 +212,8 @@ pub static RULES: &[&Rule] = &[
 ];
 
 /// Every rule: the policy rules of [`RULES`], then the template rules of
-/// [`crate::template_rules::TEMPLATE_RULES`], then the audit rules of
+/// [`crate::template_rules::TEMPLATE_RULES`] and
+/// [`crate::template_rules::CODE_RULES`], then the audit rules of
 /// [`crate::audit_rules::AUDIT_RULES`].
 pub fn all_rules() -> impl Iterator<Item = &'static Rule> {
     RULES
@@ -223,6 +224,7 @@ pub fn all_rules() -> impl Iterator<Item = &'static Rule> {
                 .iter()
                 .map(|(rule, _)| *rule),
         )
+        .chain(crate::template_rules::CODE_RULES.iter().copied())
         .chain(crate::audit_rules::AUDIT_RULES.iter().copied())
 }
 

@@ -15,12 +15,14 @@ use leash_policy::{Value, ValueKind};
 pub mod api_gateway_role_invoking_every_function;
 pub mod broad_managed_policy_on_function_role;
 pub mod bucket_without_tls_deny;
+pub mod code_call_denied_by_role;
 pub mod execution_role_shared_by_functions;
 pub mod lambda_permission_source_arn_too_broad;
 pub mod privilege_escalation_path_across_policies;
 pub mod role_attached_to_nothing;
 pub mod role_for_service_that_never_assumes_roles;
 pub mod sam_event_source_policy_on_every_queue;
+pub mod state_machine_role_beyond_definition;
 pub mod table_scan_for_api_function;
 
 /// What a template rule sees.
@@ -33,6 +35,11 @@ pub struct TemplateInput<'a> {
 }
 
 pub type TemplateCheckFn = fn(&TemplateInput<'_>, &mut Vec<Diagnostic>);
+
+/// Template rules decided outside leash-lint, after it: L511 needs the
+/// handler code (`leash-code`) and the role as `leash design` reads it,
+/// so `leash check` runs it on each template.
+pub static CODE_RULES: &[&Rule] = &[&code_call_denied_by_role::RULE];
 
 /// Every template rule with its check, in code order.
 pub static TEMPLATE_RULES: &[(&Rule, TemplateCheckFn)] = &[
@@ -75,6 +82,10 @@ pub static TEMPLATE_RULES: &[(&Rule, TemplateCheckFn)] = &[
     (
         &sam_event_source_policy_on_every_queue::RULE,
         sam_event_source_policy_on_every_queue::check,
+    ),
+    (
+        &state_machine_role_beyond_definition::RULE,
+        state_machine_role_beyond_definition::check,
     ),
 ];
 

@@ -21,10 +21,11 @@ mod conditions;
 mod consumers;
 mod kms;
 mod lambda_permissions;
-mod near_misses;
+pub(crate) mod near_misses;
 mod policy;
 #[cfg(test)]
 mod tests;
+mod trust;
 
 use conditions::*;
 use consumers::*;
@@ -32,14 +33,18 @@ use kms::*;
 use lambda_permissions::*;
 use near_misses::*;
 pub use policy::DesignedPolicy;
+use trust::*;
 
 /// A designed role for one function.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoleDesign {
     pub function: String,
+    /// What the role is for: a function or a state machine.
+    pub kind: crate::model::PrincipalKind,
     pub function_name: String,
     pub role_name: String,
-    /// Trust policy (lambda.amazonaws.com).
+    /// Trust policy (the principal's service: `lambda.amazonaws.com`,
+    /// `states.amazonaws.com` with its confused-deputy conditions).
     pub trust_policy: DesignedPolicy,
     /// Permissions policy: leash's statements, then those kept as is.
     pub permissions_policy: DesignedPolicy,
@@ -315,6 +320,7 @@ fn design_role(
                     NeedSource::Declared { .. } | NeedSource::Manifest { .. } => {
                         "the actions the need lists"
                     }
+                    NeedSource::Code { .. } => "the actions the handler code calls",
                     _ => "the function's inline statement in the template",
                 }
                 .to_string(),
@@ -421,6 +427,7 @@ fn design_role(
                     needs.push(described);
                 }
                 let context = vec![("kms:ViaService".to_string(), service)];
+
                 if !need_checks
                     .iter()
                     .any(|c: &PlannedCheck| c.1 == action && c.2 == *key && c.3 == context)
@@ -446,7 +453,9 @@ fn design_role(
                         key.clone(),
                         vec![(
                             "kms:ViaService".to_string(),
-                            format!("sqs.{}.amazonaws.com", app.region),
+                            // A service no design grants a key through
+                            // (EBS volumes, through EC2).
+                            format!("ec2.{}.amazonaws.com", app.region),
                         )],
                         false,
                     ));
@@ -546,14 +555,7 @@ fn design_role(
     let permissions_document = json!({ "Version": "2012-10-17", "Statement": statements });
     let trust_document = match consumer {
         Some(consumer) => consumer_trust(consumer),
-        None => json!({
-            "Version": "2012-10-17",
-            "Statement": [{
-                "Effect": "Allow",
-                "Principal": { "Service": "lambda.amazonaws.com" },
-                "Action": "sts:AssumeRole",
-            }],
-        }),
+        None => service_trust(app, function),
     };
     let scoped_designed = canonical(&permissions_document, "the designed permissions policy")?;
     // What leash cannot model goes in unchanged, after leash's statements
@@ -651,8 +653,20 @@ fn design_role(
         for (key, value) in &context {
             request_context = request_context.with(key.clone(), value.clone());
         }
-        let request = Request::new(role_arn.clone(), action.clone(), resource.clone())
-            .with_context(request_context);
+        // A function's role asks as a role of the resource's account when
+        // the resource names another one than the template's (a written
+        // ARN beside the symbolic account: the deployment may well be in
+        // that account; a near miss is then checked the strict way, as
+        // the same account's; a state machine invoking another account's
+        // function is so checked on the role's side, IAM's cross-account
+        // rule asking that account's policy too). A consumer's role is in
+        // its own account.
+        let principal = match consumer {
+            None => same_account_principal(&role_arn, &resource),
+            Some(_) => role_arn.clone(),
+        };
+        let request =
+            Request::new(principal, action.clone(), resource.clone()).with_context(request_context);
         let decision = prepared.evaluate(&request);
         let allowed = decision.is_allowed();
         // A near miss that only what is kept as is allows is the
@@ -676,6 +690,14 @@ fn design_role(
 
     let (lambda_permissions, route_checks) = lambda_permissions(app, function)?;
     verification.extend(route_checks);
+    if consumer.is_none() {
+        verification.extend(service_trust_checks(
+            app,
+            function,
+            trust_policy.policy(),
+            &role_arn,
+        ));
+    }
     if let Some(consumer) = consumer {
         verification.extend(consumer_trust_checks(
             app,
@@ -687,6 +709,7 @@ fn design_role(
 
     Ok(RoleDesign {
         function: function.logical_id.clone(),
+        kind: function.kind,
         function_name: function.name.clone(),
         role_name,
         trust_policy,
@@ -761,4 +784,22 @@ fn statements_empty(document: &serde_json::Value) -> bool {
         .get("Statement")
         .and_then(serde_json::Value::as_array)
         .is_some_and(Vec::is_empty)
+}
+
+/// `role_arn`, moved into the account `resource` names when that account
+/// is written out and differs (see the verification loop).
+fn same_account_principal(role_arn: &str, resource: &str) -> String {
+    let resource_account = leash_policy::arn::Arn::parse(resource)
+        .ok()
+        .map(|arn| arn.account().as_str().to_string())
+        .filter(|a| !a.is_empty() && !a.contains(['*', '?']));
+    match (
+        resource_account,
+        leash_policy::arn::Arn::parse(role_arn).ok(),
+    ) {
+        (Some(account), Some(role)) if role.account().as_str() != account => {
+            format!("arn:aws:iam::{account}:{}", role.resource().as_str())
+        }
+        _ => role_arn.to_string(),
+    }
 }

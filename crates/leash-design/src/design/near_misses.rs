@@ -9,7 +9,7 @@ use super::*;
 /// `dynamodb:ConditionCheckItem`, which the curated `read` level has), so
 /// the design stays inside the template's own IAM. The template's actions
 /// come from SAM's data (`leash_iac::sam_policy_templates`).
-pub(super) fn within_source(source: &NeedSource, action: &str) -> bool {
+pub(crate) fn within_source(source: &NeedSource, action: &str) -> bool {
     let NeedSource::SamPolicyTemplate { name } = source else {
         return true;
     };

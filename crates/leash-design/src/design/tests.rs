@@ -512,7 +512,11 @@ fn streams_state_machines_secrets_parameters_log_groups_buses_and_keys() {
     assert_eq!(app.resource("Plain").unwrap().encryption_key, None);
 
     let roles = design(&app).unwrap();
-    let role = &roles[0];
+    // The state machines are principals too, each with its own role.
+    let role = roles
+        .iter()
+        .find(|r| r.kind == crate::model::PrincipalKind::Function)
+        .unwrap();
     let failed: Vec<_> = role.verification.iter().filter(|c| !c.passed).collect();
     assert!(failed.is_empty(), "{failed:#?}");
     assert!(role.lint_findings.is_empty(), "{:?}", role.lint_findings);
@@ -637,7 +641,11 @@ fn streams_state_machines_secrets_parameters_log_groups_buses_and_keys() {
 fn s3_sns_and_eventbridge_events_get_lambda_permissions() {
     let template = leash_iac::read_template(KINDS).unwrap();
     let app = read_application(&template, &Target::default()).unwrap();
-    let worker = &app.functions[0];
+    let worker = app
+        .functions
+        .iter()
+        .find(|f| f.kind == crate::model::PrincipalKind::Function)
+        .unwrap();
     assert!(
         worker
             .ignored
@@ -647,7 +655,11 @@ fn s3_sns_and_eventbridge_events_get_lambda_permissions() {
         worker.ignored
     );
     let roles = design(&app).unwrap();
-    let sources: Vec<(&str, &str, &str)> = roles[0]
+    let worker_role = roles
+        .iter()
+        .find(|r| r.kind == crate::model::PrincipalKind::Function)
+        .unwrap();
+    let sources: Vec<(&str, &str, &str)> = worker_role
         .lambda_permissions
         .iter()
         .map(|p| {
@@ -676,13 +688,13 @@ fn s3_sns_and_eventbridge_events_get_lambda_permissions() {
         ]
     );
     assert!(
-        roles[0]
+        worker_role
             .lambda_permissions
             .iter()
             .all(|p| p.source_account == "111122223333")
     );
     // Each: the source allowed, a look-alike source and another account denied.
-    let invoke: Vec<&Check> = roles[0]
+    let invoke: Vec<&Check> = worker_role
         .verification
         .iter()
         .filter(|c| c.action == "lambda:InvokeFunction")
@@ -715,4 +727,214 @@ fn look_alike_names_extend_the_name() {
         "arn:aws:s3:::b-archive/p/example"
     );
     assert_eq!(look_alike("arn:aws:s3:::b"), "arn:aws:s3:::b-archive");
+}
+
+/// A queue, a topic and a stream encrypted with a customer managed key:
+/// the producer gets `kms:GenerateDataKey` and `kms:Decrypt`, the
+/// consumer `kms:Decrypt` only, each through the service alone
+/// (`kms:ViaService`); a queue on the AWS managed key (`alias/aws/sqs`)
+/// needs no grant. SQS:
+/// https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html
+/// SNS: https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html
+/// Kinesis: https://docs.aws.amazon.com/streams/latest/dev/permissions-user-key-KMS.html
+#[test]
+fn encrypted_queues_topics_and_streams_get_their_key() {
+    let text = r#"
+Transform: AWS::Serverless-2016-10-31
+Metadata:
+  leash: {account: '111122223333', region: us-west-2}
+Resources:
+  Key: {Type: AWS::KMS::Key, Properties: {}}
+  Jobs: {Type: AWS::SQS::Queue, Properties: {QueueName: jobs, KmsMasterKeyId: !Ref Key}}
+  Plain: {Type: AWS::SQS::Queue, Properties: {QueueName: plain, KmsMasterKeyId: alias/aws/sqs}}
+  Notices: {Type: AWS::SNS::Topic, Properties: {TopicName: notices, KmsMasterKeyId: !GetAtt Key.Arn}}
+  Clicks:
+    Type: AWS::Kinesis::Stream
+    Properties: {Name: clicks, ShardCount: 1, StreamEncryption: {EncryptionType: KMS, KeyId: !GetAtt Key.Arn}}
+  Producer:
+    Type: AWS::Serverless::Function
+    Metadata:
+      leash:
+        needs:
+          - {resource: Jobs, access: publish}
+          - {resource: Plain, access: publish}
+          - {resource: Notices, access: publish}
+          - {resource: Clicks, access: publish}
+    Properties: {FunctionName: producer}
+  Consumer:
+    Type: AWS::Serverless::Function
+    Properties:
+      FunctionName: consumer
+      Events:
+        Jobs: {Type: SQS, Properties: {Queue: !GetAtt Jobs.Arn}}
+"#;
+    let template = leash_iac::read_template(text).unwrap();
+    let app = read_application(&template, &Target::default()).unwrap();
+    for id in ["Jobs", "Notices", "Clicks"] {
+        let key = app.resource(id).unwrap().encryption_key.clone().unwrap();
+        assert_eq!(key.resource.as_deref(), Some("Key"), "{id}");
+    }
+    // The AWS managed key, by alias: read, but never granted.
+    let plain = app
+        .resource("Plain")
+        .unwrap()
+        .encryption_key
+        .clone()
+        .unwrap();
+    assert_eq!(plain.resource, None);
+    let roles = design(&app).unwrap();
+    assert!(
+        roles
+            .iter()
+            .all(|r| r.permissions.iter().all(|p| !p.resource.contains("alias/")))
+    );
+    let key_arn = format!(
+        "arn:aws:kms:us-west-2:111122223333:key/{}",
+        app.resource("Key").unwrap().name
+    );
+    let key_actions = |role: &RoleDesign| -> Vec<String> {
+        let mut actions: Vec<String> = role
+            .permissions
+            .iter()
+            .filter(|p| p.resource == key_arn)
+            .map(|p| p.action.clone())
+            .collect();
+        actions.sort();
+        actions.dedup();
+        actions
+    };
+    for role in &roles {
+        let failed: Vec<_> = role.verification.iter().filter(|c| !c.passed).collect();
+        assert!(failed.is_empty(), "{}: {failed:#?}", role.role_name);
+    }
+    let (producer, consumer) = (&roles[0], &roles[1]);
+    assert_eq!(
+        key_actions(producer),
+        ["kms:Decrypt", "kms:GenerateDataKey"]
+    );
+    assert_eq!(key_actions(consumer), ["kms:Decrypt"]);
+    // Each use of the key is allowed only through the service whose data
+    // it protects, and checked so by the engine.
+    let via = |role: &RoleDesign, service: &str| {
+        role.verification.iter().any(|c| {
+            c.kind == CheckKind::Need
+                && c.resource == key_arn
+                && c.allowed
+                && c.passed
+                && c.context.iter().any(|(k, v)| {
+                    k == "kms:ViaService" && v == &format!("{service}.us-west-2.amazonaws.com")
+                })
+        })
+    };
+    for service in ["sqs", "sns", "kinesis"] {
+        assert!(via(producer, service), "{service}");
+    }
+    assert!(via(consumer, "sqs"));
+    assert!(!via(consumer, "sns"));
+}
+
+/// Lambda's own needs for the event sources it polls in a cluster: MSK
+/// (the cluster, its brokers on `*`, the client certificate's secret),
+/// self-managed Kafka (its secrets, the network interfaces in its VPC, the
+/// secrets' key) and DocumentDB (the cluster, its parameter and subnet
+/// groups, the secret), each limited to what SAM's statements and the MSK
+/// poller policy grant, and allowed by the design, on ARNs the template
+/// writes out beside its symbolic account.
+/// https://docs.aws.amazon.com/lambda/latest/dg/with-msk-permissions.html
+/// https://docs.aws.amazon.com/lambda/latest/dg/with-kafka-permissions.html
+/// https://docs.aws.amazon.com/lambda/latest/dg/with-documentdb.html
+#[test]
+fn kafka_msk_and_documentdb_event_sources_keep_what_lambda_needs() {
+    let text = r#"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Worker:
+    Type: AWS::Serverless::Function
+    Properties:
+      Handler: a.b
+      Runtime: python3.12
+      CodeUri: s/
+      FunctionName: worker
+      Events:
+        Kafka:
+          Type: SelfManagedKafka
+          Properties:
+            KafkaBootstrapServers: [b-1.example.com:9092]
+            Topics: [orders]
+            SecretsManagerKmsKeyId: 1234abcd-12ab-34cd-56ef-1234567890ab
+            SourceAccessConfigurations:
+              - {Type: SASL_SCRAM_512_AUTH, URI: !Sub 'arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:kafka-AbCdEf'}
+              - {Type: VPC_SUBNET, URI: subnet:subnet-1}
+              - {Type: VPC_SECURITY_GROUP, URI: security_group:sg-1}
+        Docs:
+          Type: DocumentDB
+          Properties:
+            Cluster: arn:aws:rds:us-east-1:111122223333:cluster:docs
+            DatabaseName: db
+            SourceAccessConfigurations:
+              - {Type: BASIC_AUTH, URI: !Sub 'arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:docdb-AbCdEf'}
+        Msk:
+          Type: MSK
+          Properties:
+            Stream: arn:aws:kafka:us-east-1:111122223333:cluster/c/abc
+            StartingPosition: LATEST
+            Topics: [orders]
+            SourceAccessConfigurations:
+              - {Type: CLIENT_CERTIFICATE_TLS_AUTH, URI: !Sub 'arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:cert-AbCdEf'}
+"#;
+    let template = leash_iac::read_template(text).unwrap();
+    let app = read_application(&template, &Target::default()).unwrap();
+    let show = |text: &str| app.symbols.display(text);
+    let needs: Vec<(String, String)> = app.functions[0]
+        .lambda_needs
+        .iter()
+        .flat_map(|n| n.actions.iter().map(|a| (a.clone(), show(&n.resource))))
+        .collect();
+    for (action, resource) in [
+        (
+            "kafka:DescribeClusterV2",
+            "arn:aws:kafka:us-east-1:111122223333:cluster/c/abc",
+        ),
+        ("kafka:GetBootstrapBrokers", "*"),
+        (
+            "rds:DescribeDBClusters",
+            "arn:aws:rds:us-east-1:111122223333:cluster:docs",
+        ),
+        (
+            "rds:DescribeDBSubnetGroups",
+            "arn:aws:rds:${AWS::Region}:${AWS::AccountId}:subgrp:*",
+        ),
+        (
+            "secretsmanager:GetSecretValue",
+            "arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:cert-AbCdEf",
+        ),
+        (
+            "secretsmanager:GetSecretValue",
+            "arn:aws:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:kafka-AbCdEf",
+        ),
+        (
+            "kms:Decrypt",
+            "arn:aws:kms:${AWS::Region}:${AWS::AccountId}:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+        ),
+        ("ec2:DescribeVpcs", "*"),
+    ] {
+        assert!(
+            needs.contains(&(action.to_string(), resource.to_string())),
+            "{action} on {resource} in {needs:#?}"
+        );
+    }
+    let roles = design(&app).unwrap();
+    let failed: Vec<_> = roles[0].verification.iter().filter(|c| !c.passed).collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    // The cluster's brokers are read through the cluster only: another
+    // cluster's description is a near miss.
+    assert!(
+        roles[0]
+            .verification
+            .iter()
+            .any(|c| c.action == "kafka:DescribeClusterV2"
+                && c.resource != "arn:aws:kafka:us-east-1:111122223333:cluster/c/abc"
+                && !c.allowed
+                && c.passed)
+    );
 }

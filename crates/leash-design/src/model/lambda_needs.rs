@@ -8,8 +8,9 @@
 //! page that lists it. `original::limit_lambda_needs` then keeps only
 //! what the template's own IAM grants the function (the design never
 //! widens the template). The destinations of asynchronous invocations
-//! and of event sources, and the broker and credentials of an Amazon MQ
-//! event source, are here too: Lambda uses them with the role.
+//! and of event sources, and the broker or cluster and credentials of an
+//! Amazon MQ, MSK, self-managed Kafka or DocumentDB event source, are here
+//! too: Lambda uses them with the role.
 //!
 //! Not for: the needs of the function's code (`declared`, `template_iam`,
 //! `connectors`), event sources (`events`), or logs (`design`).
@@ -29,6 +30,12 @@ const ON_FAILURE_REFERENCE: &str =
     "https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html";
 const MQ_REFERENCE: &str =
     "https://docs.aws.amazon.com/lambda/latest/dg/with-mq.html#events-mq-permissions";
+const MSK_REFERENCE: &str =
+    "https://docs.aws.amazon.com/lambda/latest/dg/with-msk-permissions.html";
+const KAFKA_REFERENCE: &str =
+    "https://docs.aws.amazon.com/lambda/latest/dg/with-kafka-permissions.html";
+const DOCUMENTDB_REFERENCE: &str =
+    "https://docs.aws.amazon.com/lambda/latest/dg/with-documentdb.html#docdb-prereqs";
 
 /// Reads the function's Lambda needs from its (Globals-merged) properties.
 pub(super) fn read_lambda_needs(
@@ -39,7 +46,7 @@ pub(super) fn read_lambda_needs(
     function: &mut Function,
 ) {
     destinations(template, resource, resolve, function);
-    mq_event_sources(resource, resolve, (account, region), function);
+    broker_event_sources(resource, resolve, (account, region), function);
     let properties = &resource.properties;
     let is_sam = resource.resource_type.node == "AWS::Serverless::Function";
 
@@ -286,12 +293,22 @@ fn destinations(
     }
 }
 
-/// An Amazon MQ event source: Lambda reads the broker and its
-/// credentials with the function's role, and reaches the broker through
-/// network interfaces in its VPC (the actions the MQ page lists; the
-/// describe actions work only on `*`, the create and delete ones are
-/// scoped as for a function in a VPC).
-fn mq_event_sources(
+/// An event source Lambda polls in a broker or cluster: Amazon MQ, Amazon
+/// MSK, self-managed Kafka, Amazon DocumentDB. Lambda reads the broker or
+/// cluster and its credentials with the function's role, and reaches it
+/// through network interfaces in its VPC: the describe actions work only
+/// on `*`, the create and delete ones are scoped as for a function in a
+/// VPC. Each kind's page lists what it needs:
+/// - MQ: `mq:DescribeBroker` on the broker, the `BASIC_AUTH` secret;
+/// - MSK: `kafka:DescribeClusterV2` and `kafka:GetBootstrapBrokers` on
+///   the cluster, the SASL/SCRAM or client certificate secret;
+/// - self-managed Kafka: the authentication and root CA secrets, the
+///   network interfaces only when it names a subnet and a security group;
+/// - DocumentDB: `rds:DescribeDBClusters` on the cluster,
+///   `rds:DescribeDBClusterParameters` and `rds:DescribeDBSubnetGroups`,
+///   the `BASIC_AUTH` secret;
+/// - each with `SecretsManagerKmsKeyId`: `kms:Decrypt` on that key.
+fn broker_event_sources(
     resource: &Resource,
     resolve: &dyn Fn(&Value) -> Value,
     (account, region): (&str, &str),
@@ -303,16 +320,22 @@ fn mq_event_sources(
         .and_then(Value::as_object)
         .unwrap_or(&[])
     {
-        if event.value.get("Type").and_then(Value::as_str) != Some("MQ") {
-            continue;
-        }
+        let kind = event
+            .value
+            .get("Type")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let (service, reference) = match kind {
+            "MQ" => ("Amazon MQ broker", MQ_REFERENCE),
+            "MSK" => ("Amazon MSK cluster", MSK_REFERENCE),
+            "SelfManagedKafka" => ("self-managed Kafka cluster", KAFKA_REFERENCE),
+            "DocumentDB" => ("Amazon DocumentDB cluster", DOCUMENTDB_REFERENCE),
+            _ => continue,
+        };
         let Some(properties) = event.value.get("Properties") else {
             continue;
         };
-        let why = format!(
-            "Lambda polling the Amazon MQ broker of event `{}`",
-            event.key.node
-        );
+        let why = format!("Lambda polling the {service} of event `{}`", event.key.node);
         // An ARN, or one value known only at deployment (a placeholder
         // such as `<your_secret_arn>` is left as the template writes it).
         let text = |value: &Value| {
@@ -323,54 +346,120 @@ fn mq_event_sources(
                 })
                 .map(str::to_string)
         };
-        if let Some(broker) = properties.get("Broker").and_then(text) {
+        let mut need = |actions: &[&str], resource: String, example: String| {
             function.lambda_needs.push(LambdaNeed {
                 why: why.clone(),
-                actions: vec!["mq:DescribeBroker".into()],
-                resource: broker.clone(),
-                example: broker,
-                reference: MQ_REFERENCE.into(),
+                actions: actions.iter().map(|a| (*a).to_string()).collect(),
+                resource,
+                example,
+                reference: reference.into(),
             });
+        };
+        let access = |types: &[&str]| -> Vec<String> {
+            properties
+                .get("SourceAccessConfigurations")
+                .and_then(Value::as_array)
+                .unwrap_or(&[])
+                .iter()
+                .filter(|c| {
+                    c.get("Type")
+                        .and_then(Value::as_str)
+                        .is_some_and(|t| types.contains(&t))
+                })
+                .filter_map(|c| c.get("URI"))
+                .filter_map(text)
+                .collect()
+        };
+        let has_access = |kind: &str| {
+            properties
+                .get("SourceAccessConfigurations")
+                .and_then(Value::as_array)
+                .unwrap_or(&[])
+                .iter()
+                .any(|c| c.get("Type").and_then(Value::as_str) == Some(kind))
+        };
+        let (secrets, cluster, in_vpc) = match kind {
+            "MQ" => {
+                if let Some(broker) = properties.get("Broker").and_then(text) {
+                    need(&["mq:DescribeBroker"], broker.clone(), broker);
+                }
+                (access(&["BASIC_AUTH"]), None, true)
+            }
+            "MSK" => (
+                access(&["SASL_SCRAM_512_AUTH", "CLIENT_CERTIFICATE_TLS_AUTH"]),
+                properties.get("Stream").and_then(text),
+                true,
+            ),
+            "SelfManagedKafka" => (
+                access(&[
+                    "SASL_SCRAM_256_AUTH",
+                    "SASL_SCRAM_512_AUTH",
+                    "BASIC_AUTH",
+                    "CLIENT_CERTIFICATE_TLS_AUTH",
+                    "SERVER_ROOT_CA_CERTIFICATE",
+                ]),
+                None,
+                has_access("VPC_SUBNET") && has_access("VPC_SECURITY_GROUP"),
+            ),
+            _ => (
+                access(&["BASIC_AUTH"]),
+                properties.get("Cluster").and_then(text),
+                true,
+            ),
+        };
+        match (kind, cluster) {
+            ("MSK", Some(cluster)) => {
+                need(&["kafka:DescribeClusterV2"], cluster.clone(), cluster);
+                // No resource-level permissions (the service authorization
+                // reference): on `*`.
+                need(&["kafka:GetBootstrapBrokers"], "*".into(), "*".into());
+            }
+            ("DocumentDB", Some(cluster)) => {
+                need(&["rds:DescribeDBClusters"], cluster.clone(), cluster);
+                need(
+                    &["rds:DescribeDBClusterParameters"],
+                    format!("arn:aws:rds:{region}:{account}:cluster-pg:*"),
+                    format!("arn:aws:rds:{region}:{account}:cluster-pg:default-docdb5-0"),
+                );
+                need(
+                    &["rds:DescribeDBSubnetGroups"],
+                    format!("arn:aws:rds:{region}:{account}:subgrp:*"),
+                    format!("arn:aws:rds:{region}:{account}:subgrp:default"),
+                );
+            }
+            _ => {}
         }
-        let secret = properties
-            .get("SourceAccessConfigurations")
-            .and_then(Value::as_array)
-            .unwrap_or(&[])
-            .iter()
-            .find(|c| c.get("Type").and_then(Value::as_str) == Some("BASIC_AUTH"))
-            .and_then(|c| c.get("URI"))
-            .and_then(text);
-        if let Some(secret) = secret {
-            function.lambda_needs.push(LambdaNeed {
-                why: why.clone(),
-                actions: vec!["secretsmanager:GetSecretValue".into()],
-                resource: secret.clone(),
-                example: secret,
-                reference: MQ_REFERENCE.into(),
-            });
+        for secret in secrets {
+            need(&["secretsmanager:GetSecretValue"], secret.clone(), secret);
         }
-        function.lambda_needs.push(LambdaNeed {
-            why: why.clone(),
-            actions: vec![
-                "ec2:DescribeNetworkInterfaces".into(),
-                "ec2:DescribeSecurityGroups".into(),
-                "ec2:DescribeSubnets".into(),
-                "ec2:DescribeVpcs".into(),
-            ],
-            resource: "*".into(),
-            example: "*".into(),
-            reference: MQ_REFERENCE.into(),
-        });
-        function.lambda_needs.push(LambdaNeed {
-            why,
-            actions: vec![
-                "ec2:CreateNetworkInterface".into(),
-                "ec2:DeleteNetworkInterface".into(),
-            ],
-            resource: format!("arn:aws:ec2:{region}:{account}:*/*"),
-            example: format!("arn:aws:ec2:{region}:{account}:network-interface/eni-0example"),
-            reference: MQ_REFERENCE.into(),
-        });
+        if kind != "MSK"
+            && let Some(key) = properties.get("SecretsManagerKmsKeyId")
+            && let Some(id) = resolve(key).as_str()
+        {
+            let arn = if id.starts_with("arn:") {
+                id.to_string()
+            } else {
+                format!("arn:aws:kms:{region}:{account}:key/{id}")
+            };
+            need(&["kms:Decrypt"], arn.clone(), arn);
+        }
+        if in_vpc {
+            need(
+                &[
+                    "ec2:DescribeNetworkInterfaces",
+                    "ec2:DescribeSecurityGroups",
+                    "ec2:DescribeSubnets",
+                    "ec2:DescribeVpcs",
+                ],
+                "*".into(),
+                "*".into(),
+            );
+            need(
+                &["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface"],
+                format!("arn:aws:ec2:{region}:{account}:*/*"),
+                format!("arn:aws:ec2:{region}:{account}:network-interface/eni-0example"),
+            );
+        }
     }
 }
 

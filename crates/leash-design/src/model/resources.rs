@@ -139,7 +139,13 @@ fn generated_name(template: &Template, resource: &Resource) -> Result<String, Mo
 /// or bucket (`BucketEncryption.ServerSideEncryptionConfiguration[].
 /// ServerSideEncryptionByDefault.KMSMasterKeyID` with `aws:kms` or
 /// `aws:kms:dsse`). Without a key id both use the AWS managed key, which
-/// needs no grant in the function's policy.
+/// needs no grant in the function's policy. A queue's or topic's
+/// `KmsMasterKeyId` and a stream's `StreamEncryption.KeyId` (with
+/// `EncryptionType: KMS`) name their key the same way; an alias
+/// (`alias/aws/sqs`) is not a key ARN or id and needs no grant here.
+/// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sqs-queue.html
+/// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topic.html
+/// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-kinesis-stream-streamencryption.html
 /// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-table-ssespecification.html
 /// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-serversideencryptionbydefault.html
 fn encryption_key(
@@ -167,6 +173,14 @@ fn encryption_key(
                     .is_some_and(|a| a.starts_with("aws:kms"))
             })?
             .get("KMSMasterKeyID")?,
+        ResourceKind::Queue | ResourceKind::Topic => resource.properties.get("KmsMasterKeyId")?,
+        ResourceKind::Stream => {
+            let encryption = resource.properties.get("StreamEncryption")?;
+            if encryption.get("EncryptionType").and_then(Value::as_str) != Some("KMS") {
+                return None;
+            }
+            encryption.get("KeyId")?
+        }
         _ => return None,
     };
     let resolved = resolve(written);

@@ -36,14 +36,10 @@ impl TemplateIam {
         let roles = template
             .resources
             .iter()
-            .filter(|r| {
-                matches!(
-                    r.resource_type.node.as_str(),
-                    "AWS::Serverless::Function" | "AWS::Lambda::Function"
-                )
-            })
+            .filter(|r| super::PrincipalKind::of_type(&r.resource_type.node).is_some())
             .filter_map(|r| {
-                let role = reference_target(r.properties.get("Role")?)?;
+                let property = super::PrincipalKind::role_property(&r.resource_type.node);
+                let role = role_target(r.properties.get(property)?)?;
                 let is_role = template
                     .resource(&role)
                     .is_some_and(|t| t.resource_type.node == "AWS::IAM::Role");
@@ -145,6 +141,21 @@ impl TemplateIam {
             managed_policies,
         }
     }
+}
+
+/// The logical id a role property names: `!Ref R`, `!GetAtt R.Arn`, or a
+/// `!Sub` that is one reference (`!Sub "${R.Arn}"`, as
+/// `apigw-websocket-api-sfn-sync.yaml` of the corpus writes it).
+fn role_target(value: &Value) -> Option<String> {
+    if let Some(target) = reference_target(value) {
+        return Some(target);
+    }
+    let text = value.get("Fn::Sub")?.as_str()?;
+    let inner = text.strip_prefix("${")?.strip_suffix('}')?;
+    if inner.contains(['$', '{', '}']) {
+        return None;
+    }
+    inner.split('.').next().map(str::to_string)
 }
 
 pub(super) struct Located<'a> {
@@ -421,7 +432,7 @@ fn is_logs_arn(arn: &str) -> bool {
 /// no resource type acts only on `*`. Actions the catalog does not know
 /// are left out before this is asked (see `read_inline_statements`).
 /// https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
-fn acts_on(action: &str, arn: &str) -> bool {
+pub(super) fn acts_on(action: &str, arn: &str) -> bool {
     let catalog = leash_catalog::catalog();
     let Some(known) = catalog.action(action) else {
         return true;
@@ -433,7 +444,10 @@ fn acts_on(action: &str, arn: &str) -> bool {
 }
 
 /// The template resource, scope and (for objects) prefix an ARN names exactly.
-fn match_arn(arn: &str, located: &Located<'_>) -> Option<(String, Scope, Option<String>)> {
+pub(super) fn match_arn(
+    arn: &str,
+    located: &Located<'_>,
+) -> Option<(String, Scope, Option<String>)> {
     for resource in located.resources {
         for scope in crate::access::scopes(resource.kind) {
             if *scope == Scope::Objects {
@@ -543,7 +557,9 @@ pub(super) fn read_function_policies(
     // With `Role`, SAM creates no role and ignores `Policies`: the role's
     // own policies are what the function runs with.
     // https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-function.html#sam-function-policies
-    let role_property = resource.properties.get("Role");
+    let role_property = resource.properties.get(super::PrincipalKind::role_property(
+        &resource.resource_type.node,
+    ));
     let policies = match (role_property, resource.properties.get("Policies")) {
         (Some(_), Some(_)) => {
             function
@@ -709,7 +725,8 @@ fn statement_grants_any(statement: &Node, actions: &[&str]) -> bool {
 /// X-Ray and VPC access when the function's Lambda needs have them, the
 /// SQS, Kinesis and DynamoDB poller policies when the function has a
 /// consume need from an event source of that kind (`event`: of the event
-/// SAM attached it for, when it did). Anything else is not.
+/// SAM attached it for, when it did), the MSK poller policy when the
+/// function's Lambda needs read an MSK cluster. Anything else is not.
 fn modeled_by_design(
     name: &str,
     function: &Function,
@@ -740,6 +757,10 @@ fn modeled_by_design(
         "AWSLambdaSQSQueueExecutionRole" => polls(ResourceKind::Queue),
         "AWSLambdaKinesisExecutionRole" => polls(ResourceKind::Stream),
         "AWSLambdaDynamoDBExecutionRole" => polls(ResourceKind::Table),
+        // The cluster, its brokers and the network interfaces (Lambda's
+        // MSK page lists the policy's purpose; its log actions are the
+        // function's own logs).
+        "AWSLambdaMSKExecutionRole" => lambda_need("kafka:"),
         _ => false,
     }
 }
@@ -882,7 +903,9 @@ pub(super) fn read_role_statements(
 ) {
     let logical_id = resource.logical_id.node.clone();
     let resolve = located.resolve;
-    let role_property = resource.properties.get("Role");
+    let role_property = resource.properties.get(super::PrincipalKind::role_property(
+        &resource.resource_type.node,
+    ));
     if let Some(role) = role_property {
         function.role = Some(iam.execution_role(&logical_id, role, resolve));
     }
