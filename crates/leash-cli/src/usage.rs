@@ -257,7 +257,11 @@ fn verified(result: &Refinement) -> bool {
 }
 
 fn file_name(role: &str) -> (String, String) {
-    let account = role.split(':').nth(4).unwrap_or("unknown").to_string();
+    let account = leash_policy::arn::Arn::parse(role)
+        .ok()
+        .map(|arn| arn.account().as_str().to_string())
+        .filter(|account| !account.is_empty())
+        .unwrap_or_else(|| "unknown".to_string());
     let name = role.rsplit('/').next().unwrap_or(role);
     let safe: String = name
         .chars()

@@ -450,11 +450,24 @@ impl Walk<'_, '_> {
             self.integration(name, api, pattern, parameters);
             return;
         }
-        let parts: Vec<&str> = resource.splitn(7, ':').collect();
-        match parts.as_slice() {
-            ["arn", _, "lambda", _, _, "function", rest] => {
-                let function = rest.split(':').next().unwrap_or(rest);
-                let base = format!("{}function:{function}", &resource[..prefix_len(&parts)]);
+        let arn = leash_policy::arn::Arn::parse(resource).ok();
+        let function = arn.as_ref().and_then(|arn| {
+            let function = arn.lambda_function()?;
+            leash_policy::arn::Arn::from_parts(
+                arn.partition().as_str(),
+                "lambda",
+                arn.region().as_str(),
+                arn.account().as_str(),
+                &format!("function:{}", function.name),
+            )
+            .ok()
+            .map(|base| base.to_string())
+        });
+        let activity = arn
+            .as_ref()
+            .is_some_and(|arn| arn.service() == "states" && arn.resource_type() == "activity");
+        match function {
+            Some(base) => {
                 self.use_(name, &["lambda:InvokeFunction"], base.clone(), LAMBDA_IAM);
                 self.use_(
                     name,
@@ -464,8 +477,8 @@ impl Walk<'_, '_> {
                 );
             }
             // Workers poll an activity with their own credentials.
-            ["arn", _, "states", _, _, "activity", _] => {}
-            _ => self.unknown(
+            None if activity => {}
+            None => self.unknown(
                 "*",
                 format!("task `{name}`: resource `{resource}` is not one leash models"),
             ),
@@ -527,17 +540,25 @@ impl Walk<'_, '_> {
     /// (a version or alias qualifier dropped: `:*` covers it).
     fn function_arn(&self, function: &str) -> String {
         if function.starts_with("arn:") {
-            let parts: Vec<&str> = function.split(':').collect();
-            return parts.iter().take(7).copied().collect::<Vec<_>>().join(":");
+            return leash_policy::arn::Arn::parse(function)
+                .ok()
+                .and_then(|arn| {
+                    let named = arn.lambda_function()?;
+                    leash_policy::arn::Arn::from_parts(
+                        arn.partition().as_str(),
+                        "lambda",
+                        arn.region().as_str(),
+                        arn.account().as_str(),
+                        &format!("function:{}", named.name),
+                    )
+                    .ok()
+                    .map(|base| base.to_string())
+                })
+                .unwrap_or_else(|| function.to_string());
         }
-        let parts: Vec<&str> = function.split(':').collect();
-        let name = match parts.as_slice() {
-            // ACCOUNT:function:NAME[:QUALIFIER]
-            [_, "function", name, ..] => name,
-            // NAME[:QUALIFIER]
-            [name, ..] => name,
-            [] => function,
-        };
+        // NAME[:QUALIFIER] or ACCOUNT:function:NAME[:QUALIFIER].
+        let name = leash_policy::arn::LambdaFunction::from_reference(function)
+            .map_or(function, |named| named.name);
         self.arn("lambda", &format!("function:{name}"))
     }
 
@@ -747,11 +768,6 @@ fn integration_of(resource: &str) -> Option<&str> {
     let rest = resource.strip_prefix("arn:")?;
     let (_partition, rest) = rest.split_once(':')?;
     rest.strip_prefix("states:::")
-}
-
-/// The length of `arn:PARTITION:lambda:REGION:ACCOUNT:` in a split ARN.
-fn prefix_len(parts: &[&str]) -> usize {
-    parts.iter().take(5).map(|p| p.len() + 1).sum()
 }
 
 /// `putItem` -> `PutItem`.

@@ -210,15 +210,16 @@ pub fn generalise(resource: &str) -> Option<String> {
         let folder = key.rfind('/').map_or("", |at| &key[..=at]);
         return Some(format!("arn:aws:s3:::{bucket}/{folder}*"));
     }
-    let fields: Vec<&str> = resource.splitn(6, ':').collect();
-    if fields.len() == 6
-        && fields[2] == "logs"
-        && let Some(at) = fields[5].find(":log-stream:")
+    if let Ok(arn) = leash_policy::arn::Arn::parse(resource)
+        && arn.service() == "logs"
+        && let Some(at) = arn.resource().as_str().find(":log-stream:")
     {
-        let group = &fields[5][..at];
+        let group = &arn.resource().as_str()[..at];
         return Some(format!(
             "arn:{}:logs:{}:{}:{group}:*",
-            fields[1], fields[3], fields[4]
+            arn.partition().as_str(),
+            arn.region().as_str(),
+            arn.account().as_str()
         ));
     }
     Some(resource.to_string())
@@ -268,7 +269,7 @@ fn spanned<T>(node: T) -> Spanned<T> {
 
 /// The account of a role ARN.
 fn account_of(arn: &str) -> &str {
-    arn.split(':').nth(4).unwrap_or_default()
+    leash_policy::arn::Arn::parse(arn).map_or("", |arn| arn.account().as_str())
 }
 
 /// The request a row stands for: a session of the role.

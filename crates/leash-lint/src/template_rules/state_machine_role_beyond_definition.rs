@@ -175,9 +175,10 @@ fn every_resource_of_its_type(pattern: &str) -> bool {
     if pattern == "*" {
         return true;
     }
-    let Some(resource) = pattern.splitn(6, ':').nth(5) else {
+    let Ok(arn) = leash_policy::arn::Arn::parse(pattern) else {
         return false;
     };
+    let resource = arn.resource().as_str();
     resource == "*"
         || resource
             .split_once([':', '/'])
@@ -193,9 +194,8 @@ fn calls(reading: &Reading, service: Option<&str>) -> String {
         .filter(|u| {
             service.is_none_or(|s| {
                 u.actions.iter().any(|a| {
-                    a.split(':')
-                        .next()
-                        .is_some_and(|p| p.eq_ignore_ascii_case(s))
+                    a.split_once(':')
+                        .is_some_and(|(p, _)| p.eq_ignore_ascii_case(s))
                 })
             })
         })
