@@ -674,12 +674,8 @@ fn engine_allows(policy: &Policy, action: &str, resource: &str) -> bool {
     // account is known only at deployment): a request across accounts
     // would also need a resource policy, and the witness is about the
     // identity policy alone.
-    let account = leash_policy::arn::Arn::parse(resource)
-        .ok()
-        .map(|arn| arn.account())
-        .filter(|account| !account.as_str().is_empty() && !account.is_pattern());
-    let principal = match account {
-        Some(account) => format!("arn:aws:iam::{}:role/leash-witness", account.as_str()),
+    let principal = match crate::original::named_account(resource) {
+        Some(account) => format!("arn:aws:iam::{account}:role/leash-witness"),
         None => WITNESS_PRINCIPAL.to_string(),
     };
     leash_policy::authz::PreparedPolicySet::new(&set)

@@ -441,20 +441,27 @@ fn with_default_key_policy(
     ))
 }
 
-/// The principal that asks whether the template's identity policies grant
-/// a request on `resource`: a role in the resource's own account when the
-/// ARN names one (a hard-coded ARN of another account than the template's
-/// symbolic one would otherwise be a request across accounts, which the
-/// identity policy alone never allows), else in `account`.
-fn check_principal(resource: &str, account: &str) -> String {
-    let own = leash_policy::arn::Arn::parse(resource)
+/// The account an ARN names, when it names one: written out or a symbol,
+/// not empty (S3) and not a pattern. A question about identity policies
+/// alone asks it with a principal of this account: a hard-coded ARN of
+/// another account than the template's symbolic one would otherwise be a
+/// request across accounts, which an identity policy alone never allows
+/// (the comparison's witnesses, the limits below, the design's checks).
+pub(crate) fn named_account(resource: &str) -> Option<String> {
+    leash_policy::arn::Arn::parse(resource)
         .ok()
         .map(|arn| arn.account())
         .filter(|a| !a.as_str().is_empty() && !a.is_pattern())
-        .map(|a| a.as_str().to_string());
+        .map(|a| a.as_str().to_string())
+}
+
+/// The principal that asks whether the template's identity policies grant
+/// a request on `resource`: a role of the account it names, else of
+/// `account`.
+fn check_principal(resource: &str, account: &str) -> String {
     format!(
         "arn:aws:iam::{}:role/leash-design-check",
-        own.as_deref().unwrap_or(account)
+        named_account(resource).as_deref().unwrap_or(account)
     )
 }
 

@@ -789,12 +789,8 @@ fn statements_empty(document: &serde_json::Value) -> bool {
 /// `role_arn`, moved into the account `resource` names when that account
 /// is written out and differs (see the verification loop).
 fn same_account_principal(role_arn: &str, resource: &str) -> String {
-    let resource_account = leash_policy::arn::Arn::parse(resource)
-        .ok()
-        .map(|arn| arn.account().as_str().to_string())
-        .filter(|a| !a.is_empty() && !a.contains(['*', '?']));
     match (
-        resource_account,
+        crate::original::named_account(resource),
         leash_policy::arn::Arn::parse(role_arn).ok(),
     ) {
         (Some(account), Some(role)) if role.account().as_str() != account => {
