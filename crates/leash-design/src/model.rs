@@ -985,28 +985,12 @@ fn read_function(
     };
 
     // (a) Declared needs: the author's statement of intent, trusted first.
-    if let Some(needs) = resource
-        .metadata
-        .as_ref()
-        .and_then(|m| m.get("leash"))
-        .and_then(|m| m.get("needs"))
-    {
-        let Some(needs) = needs.as_array() else {
-            return Err(error_at(
-                needs.span,
-                format!("`{logical_id}`: Metadata.leash.needs is not a list"),
-            ));
-        };
-        for (index, need) in needs.iter().enumerate() {
-            function.needs.extend(read_declared_need(
-                &format!("`{logical_id}`: Metadata.leash.needs[{index}]"),
-                NeedSource::Declared { index },
-                need,
-                resources,
-                (account, region),
-            )?);
-        }
-    }
+    function.needs.extend(metadata_needs(
+        resource,
+        &logical_id,
+        resources,
+        (account, region),
+    )?);
 
     // (b) SAM policy templates with a documented mapping to an access level;
     // (c) inline statements, collected apart so they come after (b).
@@ -1116,28 +1100,12 @@ fn read_state_machine(
         resolve,
         log_group: &no_group,
     };
-    if let Some(needs) = resource
-        .metadata
-        .as_ref()
-        .and_then(|m| m.get("leash"))
-        .and_then(|m| m.get("needs"))
-    {
-        let Some(needs) = needs.as_array() else {
-            return Err(error_at(
-                needs.span,
-                format!("`{logical_id}`: Metadata.leash.needs is not a list"),
-            ));
-        };
-        for (index, need) in needs.iter().enumerate() {
-            machine.needs.extend(read_declared_need(
-                &format!("`{logical_id}`: Metadata.leash.needs[{index}]"),
-                NeedSource::Declared { index },
-                need,
-                resources,
-                (account, region),
-            )?);
-        }
-    }
+    machine.needs.extend(metadata_needs(
+        resource,
+        &logical_id,
+        resources,
+        (account, region),
+    )?);
     let mut inline_needs = Vec::new();
     template_iam::read_function_policies(
         template,
@@ -1383,6 +1351,41 @@ fn reference_target(value: &Value) -> Option<String> {
         return text.split('.').next().map(str::to_string);
     }
     attribute.as_array()?.first()?.as_str().map(str::to_string)
+}
+
+/// The needs a principal declares in `Metadata.leash.needs`: the author's
+/// statement of intent, trusted first.
+fn metadata_needs(
+    resource: &Resource,
+    logical_id: &str,
+    resources: &[AppResource],
+    (account, region): (&str, &str),
+) -> Result<Vec<Need>, ModelError> {
+    let Some(needs) = resource
+        .metadata
+        .as_ref()
+        .and_then(|m| m.get("leash"))
+        .and_then(|m| m.get("needs"))
+    else {
+        return Ok(Vec::new());
+    };
+    let Some(list) = needs.as_array() else {
+        return Err(error_at(
+            needs.span,
+            format!("`{logical_id}`: Metadata.leash.needs is not a list"),
+        ));
+    };
+    let mut out = Vec::new();
+    for (index, need) in list.iter().enumerate() {
+        out.extend(read_declared_need(
+            &format!("`{logical_id}`: Metadata.leash.needs[{index}]"),
+            NeedSource::Declared { index },
+            need,
+            resources,
+            (account, region),
+        )?);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
