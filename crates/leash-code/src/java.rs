@@ -15,7 +15,7 @@ use tree_sitter::Node;
 
 use crate::calls::call;
 use crate::sdk::{ServiceInfo, table};
-use crate::syntax::{each_node, named_children, parse, site, text};
+use crate::syntax::{each_node, named_children, parse_file, site, text};
 use crate::value::{Gap, RawCall, Sym};
 
 /// What one Java file calls.
@@ -106,12 +106,12 @@ fn type_name<'s>(node: Node<'_>, source: &'s str) -> &'s str {
 /// Reads one Java file.
 pub fn read(source: &str, file: &str) -> FileCalls {
     let mut out = FileCalls::default();
-    let Some(tree) = parse(source, &tree_sitter_java::LANGUAGE.into()) else {
-        out.gaps.push(Gap {
-            site: None,
-            reason: format!("`{file}` could not be parsed"),
-        });
-        return out;
+    let tree = match parse_file(source, &tree_sitter_java::LANGUAGE.into(), file) {
+        Ok(tree) => tree,
+        Err(gap) => {
+            out.gaps.push(gap);
+            return out;
+        }
     };
     let root = tree.root_node();
     let mut reader = Reader {

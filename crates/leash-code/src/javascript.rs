@@ -7,7 +7,7 @@ use tree_sitter::Node;
 
 use crate::calls::call;
 use crate::sdk::table;
-use crate::syntax::{each_node, named_children, parse, site, text};
+use crate::syntax::{each_node, named_children, parse_file, site, text};
 use crate::value::{Gap, RawCall, Sym};
 
 /// What one JavaScript/TypeScript file calls.
@@ -60,12 +60,12 @@ pub fn read(source: &str, file: &str, typescript: bool) -> FileCalls {
     } else {
         tree_sitter_javascript::LANGUAGE.into()
     };
-    let Some(tree) = parse(source, &language) else {
-        out.gaps.push(Gap {
-            site: None,
-            reason: format!("`{file}` could not be parsed"),
-        });
-        return out;
+    let tree = match parse_file(source, &language, file) {
+        Ok(tree) => tree,
+        Err(gap) => {
+            out.gaps.push(gap);
+            return out;
+        }
     };
     let root = tree.root_node();
     let mut reader = Reader {

@@ -12,6 +12,19 @@ pub fn parse(source: &str, language: &tree_sitter::Language) -> Option<Tree> {
     parser.parse(source, None)
 }
 
+/// [`parse`], or the gap that says `file` could not be parsed, for a
+/// language reader to return as the file's only finding.
+pub fn parse_file(
+    source: &str,
+    language: &tree_sitter::Language,
+    file: &str,
+) -> Result<Tree, crate::value::Gap> {
+    parse(source, language).ok_or_else(|| crate::value::Gap {
+        site: None,
+        reason: format!("`{file}` could not be parsed"),
+    })
+}
+
 /// The text of a node.
 pub fn text<'s>(node: Node<'_>, source: &'s str) -> &'s str {
     source.get(node.byte_range()).unwrap_or("")
