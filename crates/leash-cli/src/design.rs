@@ -46,7 +46,9 @@ enum CommandError {
         "error: `{0}` is a manifest: `--format cfn` writes the template with the designed roles wired in, and a manifest has no template; use `--format json`"
     )]
     CfnForManifest(String),
-    #[error("error: `{0}` has no Lambda function or state machine to design a role for")]
+    #[error(
+        "error: `{0}` has no Lambda function, state machine, EventBridge pipe, schedule or rule target with a role to design a role for"
+    )]
     NoFunction(String),
     #[error(
         "error: {path}: `--format json` writes IAM JSON with concrete values, and the design holds values known only at deployment: {}; or use `--format cfn` (the default), which writes them as the template does",
@@ -270,18 +272,25 @@ fn run_inner(args: &DesignArgs) -> Result<u8, CommandError> {
     let mut failed = false;
     // Values known only at deployment, as the template writes them.
     let show = |text: &str| application.symbols.display(text);
-    let machines = roles
-        .iter()
-        .filter(|r| r.kind == leash_design::model::PrincipalKind::StateMachine)
-        .count();
-    let principals = if machines == 0 {
-        format!("{} function(s)", roles.len())
+    use leash_design::model::PrincipalKind;
+    let count = |kind: PrincipalKind| roles.iter().filter(|r| r.kind == kind).count();
+    let machines = count(PrincipalKind::StateMachine);
+    let functions = count(PrincipalKind::Function);
+    let mut principals = if machines == 0 {
+        format!("{functions} function(s)")
     } else {
-        format!(
-            "{} function(s) and {machines} state machine(s)",
-            roles.len() - machines
-        )
+        format!("{functions} function(s) and {machines} state machine(s)")
     };
+    for kind in [
+        PrincipalKind::Pipe,
+        PrincipalKind::Schedule,
+        PrincipalKind::RuleTarget,
+    ] {
+        let n = count(kind);
+        if n > 0 {
+            principals.push_str(&format!(" and {n} {}(s)", kind.as_str()));
+        }
+    }
     println!(
         "{}: {principals}, one role each (account {}, region {})",
         input.display(),

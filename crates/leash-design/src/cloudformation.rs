@@ -117,6 +117,29 @@ pub fn designed_template(
             resource_type.as_str(),
             "AWS::Serverless::Function" | "AWS::Serverless::StateMachine"
         );
+        if role.kind.is_eventbridge() {
+            // The role is inside the resource (a schedule's `Target`, a
+            // rule's targets): pointed at the designed role in step 2.
+            if let Some(previous) = function.get("Properties").and_then(|p| {
+                eventbridge_role_slots_of(p, &resource_type)
+                    .into_iter()
+                    .next()
+            }) {
+                match role_reference(previous) {
+                    Some(target) => {
+                        notes.push(format!(
+                            "its previous role `{target}` is no longer its role"
+                        ));
+                        old_roles.insert(target);
+                    }
+                    None => notes.push(format!(
+                        "its previous role {} is no longer its role (not in the template, not changed)",
+                        short_json(previous)
+                    )),
+                }
+            }
+            continue;
+        }
         // `Role`, or a Step Functions state machine's `RoleArn`.
         let role_property = crate::model::PrincipalKind::role_property(&resource_type);
         if function.get("Properties").is_none() {
@@ -272,13 +295,18 @@ pub fn designed_template(
         }
         role_resource.push(("Properties".to_string(), Node::Object(role_properties)));
         insert_resource(&mut root, &role_id, Node::Object(role_resource));
-        let role_property = crate::model::PrincipalKind::role_property(
-            function_resource.resource_type.node.as_str(),
-        );
+        let resource_type = function_resource.resource_type.node.as_str();
+        let role_property = crate::model::PrincipalKind::role_property(resource_type);
         if let Some(properties) =
             resource_mut(&mut root, &function_id).and_then(|f| f.get_mut("Properties"))
         {
-            properties.insert(role_property, Node::get_att(&role_id, "Arn"));
+            if out.design.kind.is_eventbridge() {
+                for slot in eventbridge_role_slots(properties, resource_type) {
+                    *slot = Node::get_att(&role_id, "Arn");
+                }
+            } else {
+                properties.insert(role_property, Node::get_att(&role_id, "Arn"));
+            }
         }
         if let Some(log_group) = log_groups.get(&function_id) {
             let note = write_log_group(
@@ -928,6 +956,57 @@ fn free_id(root: &Node, base: &str, suffix: &str, stem: &str) -> String {
 
 /// The logical id a function's `Role` value points at (`Fn::GetAtt` of
 /// `Arn`, `Ref`, or a `Sub` of one resource).
+/// The role values of an EventBridge principal's properties, as written:
+/// a pipe's `RoleArn`, a schedule's `Target.RoleArn`, the `RoleArn` of
+/// each rule target that names the same role as the first one (the
+/// targets the designed role serves; see
+/// `leash_iac::eventbridge::role_values`).
+fn eventbridge_role_slots_of<'a>(properties: &'a Node, resource_type: &str) -> Vec<&'a Node> {
+    match resource_type {
+        "AWS::Pipes::Pipe" => properties.get("RoleArn").into_iter().collect(),
+        "AWS::Scheduler::Schedule" => properties
+            .get("Target")
+            .and_then(|t| t.get("RoleArn"))
+            .into_iter()
+            .collect(),
+        "AWS::Events::Rule" => properties
+            .get("Targets")
+            .and_then(Node::as_array)
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|t| t.get("RoleArn"))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// [`eventbridge_role_slots_of`], to be pointed at the designed role.
+fn eventbridge_role_slots<'a>(properties: &'a mut Node, resource_type: &str) -> Vec<&'a mut Node> {
+    match resource_type {
+        "AWS::Pipes::Pipe" => properties.get_mut("RoleArn").into_iter().collect(),
+        "AWS::Scheduler::Schedule" => properties
+            .get_mut("Target")
+            .and_then(|t| t.get_mut("RoleArn"))
+            .into_iter()
+            .collect(),
+        "AWS::Events::Rule" => match properties.get_mut("Targets") {
+            Some(Node::Array(targets)) => {
+                let first = targets
+                    .iter()
+                    .find_map(|t| t.get("RoleArn"))
+                    .and_then(role_reference);
+                targets
+                    .iter_mut()
+                    .filter_map(|t| t.get_mut("RoleArn"))
+                    .filter(|r| role_reference(r) == first)
+                    .collect()
+            }
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}
+
 fn role_reference(value: &Node) -> Option<String> {
     let mut found = BTreeSet::new();
     collect_references(value, &mut found);

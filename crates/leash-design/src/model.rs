@@ -360,6 +360,9 @@ impl NeedSource {
                 format!("SAM connector `{name}` ({permissions})")
             }
             NeedSource::EventSource { event } => format!("event `{event}`"),
+            // An EventBridge principal's place is written quoted
+            // (`` `Target` ``), a state's name is not.
+            NeedSource::Definition { state } if state.starts_with('`') => state.clone(),
             NeedSource::Definition { state } => format!("definition state `{state}`"),
             NeedSource::InlineStatement { policy, statement } => {
                 format!("Policies[{policy}].Statement[{statement}]")
@@ -557,6 +560,11 @@ pub struct ExecutionRole {
 /// What kind of principal a designed role is for: the service that
 /// assumes it, the role property of its resource, and what its needs are
 /// read from.
+///
+/// EventBridge has three kinds, one per service principal and resource
+/// type (each has its own trust, role property and reading): a pipe, a
+/// schedule, and a rule's targets (one principal per rule, for the
+/// targets that name its role).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PrincipalKind {
     /// `AWS::Serverless::Function`, `AWS::Lambda::Function`.
@@ -565,6 +573,15 @@ pub enum PrincipalKind {
     /// `AWS::Serverless::StateMachine`, `AWS::StepFunctions::StateMachine`:
     /// its needs are read from its definition (`model::state_machine`).
     StateMachine,
+    /// `AWS::Pipes::Pipe` (`RoleArn`): source, enrichment, target and
+    /// logging read from the pipe (`leash_iac::eventbridge`).
+    Pipe,
+    /// `AWS::Scheduler::Schedule` (`Target.RoleArn`): its target, dead-letter
+    /// queue and key.
+    Schedule,
+    /// `AWS::Events::Rule` whose targets name a role (`Targets[].RoleArn`):
+    /// the targets EventBridge reaches with it.
+    RuleTarget,
 }
 
 impl PrincipalKind {
@@ -573,6 +590,9 @@ impl PrincipalKind {
         match self {
             PrincipalKind::Function => "lambda.amazonaws.com",
             PrincipalKind::StateMachine => "states.amazonaws.com",
+            PrincipalKind::Pipe => "pipes.amazonaws.com",
+            PrincipalKind::Schedule => "scheduler.amazonaws.com",
+            PrincipalKind::RuleTarget => "events.amazonaws.com",
         }
     }
 
@@ -581,26 +601,73 @@ impl PrincipalKind {
         match self {
             PrincipalKind::Function => "function",
             PrincipalKind::StateMachine => "state machine",
+            PrincipalKind::Pipe => "pipe",
+            PrincipalKind::Schedule => "schedule",
+            PrincipalKind::RuleTarget => "rule target",
         }
     }
 
     /// The kind of a resource type, if it is a principal leash designs.
+    /// A rule is one only when a target names a role ([`Self::of_resource`]).
     pub fn of_type(resource_type: &str) -> Option<PrincipalKind> {
         match resource_type {
             "AWS::Serverless::Function" | "AWS::Lambda::Function" => Some(PrincipalKind::Function),
             "AWS::Serverless::StateMachine" | "AWS::StepFunctions::StateMachine" => {
                 Some(PrincipalKind::StateMachine)
             }
+            "AWS::Pipes::Pipe" => Some(PrincipalKind::Pipe),
+            "AWS::Scheduler::Schedule" => Some(PrincipalKind::Schedule),
+            "AWS::Events::Rule" => Some(PrincipalKind::RuleTarget),
             _ => None,
         }
     }
 
-    /// The property of `resource_type` that names the role it runs as.
+    /// The kind of a resource, if leash designs a role for it: an
+    /// EventBridge resource is a principal when it names exactly one role
+    /// (a rule whose targets name several roles is left as it is).
+    pub fn of_resource(resource: &leash_iac::Resource) -> Option<PrincipalKind> {
+        let kind = PrincipalKind::of_type(&resource.resource_type.node)?;
+        if kind.is_eventbridge() {
+            let roles = leash_iac::eventbridge::role_values(resource);
+            let id = |v: &leash_policy::Value| {
+                reference_target(v).or_else(|| v.as_str().map(str::to_string))
+            };
+            let first = id(roles.first()?)?;
+            if roles
+                .iter()
+                .any(|r| id(r).as_deref() != Some(first.as_str()))
+            {
+                return None;
+            }
+        }
+        Some(kind)
+    }
+
+    /// A pipe, a schedule or a rule's targets.
+    pub fn is_eventbridge(self) -> bool {
+        matches!(
+            self,
+            PrincipalKind::Pipe | PrincipalKind::Schedule | PrincipalKind::RuleTarget
+        )
+    }
+
+    /// The property of `resource_type` that names the role it runs as
+    /// (for an EventBridge principal, the property holding it: see
+    /// [`leash_iac::eventbridge::role_values`]).
     pub fn role_property(resource_type: &str) -> &'static str {
         match resource_type {
-            "AWS::StepFunctions::StateMachine" => "RoleArn",
+            "AWS::StepFunctions::StateMachine" | "AWS::Pipes::Pipe" => "RoleArn",
+            "AWS::Scheduler::Schedule" => "Target",
+            "AWS::Events::Rule" => "Targets",
             _ => "Role",
         }
+    }
+
+    /// The role value (as written) a principal resource runs as.
+    pub fn role_value(resource: &leash_iac::Resource) -> Option<&leash_policy::Value> {
+        leash_iac::eventbridge::role_values(resource)
+            .first()
+            .copied()
     }
 }
 
@@ -868,6 +935,18 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
                 (&account, &region),
                 &iam,
                 target.template_dir.as_deref(),
+            )?);
+        } else if let Some(kind) =
+            PrincipalKind::of_resource(resource).filter(|k| k.is_eventbridge())
+        {
+            functions.push(read_eventbridge(
+                template,
+                resource,
+                kind,
+                &resources,
+                &resolve,
+                (&account, &region),
+                &iam,
             )?);
         }
     }
@@ -1141,11 +1220,28 @@ fn read_state_machine(
         },
         template_dir,
     );
-    for found in &reading.uses {
+    definition_uses(&mut machine, &reading.uses, &located);
+    template_iam::settle_managed_policies(iam, resources, &mut machine);
+    supersede_by_definition(&mut machine, &reading.summary, resources);
+    machine.definition = Some(reading.summary);
+    apply_order_of_trust(&mut machine);
+    Ok(machine)
+}
+
+/// Each use its definition (or, for an EventBridge principal, its
+/// resource) tells of: a need when it is on a template resource leash
+/// scopes, a service need otherwise (both limited to the template's IAM
+/// by `original::limit_definition_needs`).
+fn definition_uses(
+    principal: &mut Function,
+    uses: &[leash_iac::state_machine::Use],
+    located: &Located<'_>,
+) {
+    for found in uses {
         let source = NeedSource::Definition {
             state: found.state.clone(),
         };
-        match template_iam::match_arn(&found.resource, &located) {
+        match template_iam::match_arn(&found.resource, located) {
             Some((target, scope, prefix))
                 if found
                     .actions
@@ -1162,8 +1258,8 @@ fn read_state_machine(
                     source,
                     conditions: NeedConditions::default(),
                 };
-                if !machine.needs.contains(&need) {
-                    machine.needs.push(need);
+                if !principal.needs.contains(&need) {
+                    principal.needs.push(need);
                 }
             }
             _ => {
@@ -1171,7 +1267,7 @@ fn read_state_machine(
                     Some("") | None => found.resource.clone(),
                     Some(stem) => format!("{stem}leash-example"),
                 };
-                machine.lambda_needs.push(LambdaNeed {
+                principal.lambda_needs.push(LambdaNeed {
                     why: source.describe(),
                     actions: found.actions.clone(),
                     resource: found.resource.clone(),
@@ -1181,11 +1277,77 @@ fn read_state_machine(
             }
         }
     }
-    template_iam::settle_managed_policies(iam, resources, &mut machine);
-    supersede_by_definition(&mut machine, &reading.summary, resources);
-    machine.definition = Some(reading.summary);
-    apply_order_of_trust(&mut machine);
-    Ok(machine)
+}
+
+/// An EventBridge principal (a pipe, a schedule, a rule's targets): its
+/// template IAM is the statements of the role it names; its needs are
+/// what the resource tells it does with the role
+/// (`leash_iac::eventbridge`), and what the template grants for a service
+/// it tells every use of is superseded, as a state machine's definition
+/// does (docs/design.md, "EventBridge principals").
+fn read_eventbridge(
+    template: &Template,
+    resource: &Resource,
+    kind: PrincipalKind,
+    resources: &[AppResource],
+    resolve: &dyn Fn(&Value) -> Value,
+    (account, region): (&str, &str),
+    iam: &TemplateIam,
+) -> Result<Function, ModelError> {
+    let logical_id = resource.logical_id.node.clone();
+    let name = resource
+        .properties
+        .get("Name")
+        .map(resolve)
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| logical_id.clone());
+    let mut principal = Function {
+        logical_id: logical_id.clone(),
+        kind,
+        name,
+        // It writes no log group of its own through the role.
+        log_actions: Some(Vec::new()),
+        ..Function::default()
+    };
+    let no_group = String::new();
+    let located = Located {
+        account,
+        region,
+        resources,
+        resolve,
+        log_group: &no_group,
+    };
+    principal.needs.extend(metadata_needs(
+        resource,
+        &logical_id,
+        resources,
+        (account, region),
+    )?);
+    let mut inline_needs = Vec::new();
+    template_iam::read_role_statements(
+        template,
+        resource,
+        iam,
+        &located,
+        &mut principal,
+        &mut inline_needs,
+    );
+    principal.needs.extend(inline_needs);
+    let log_statements = std::mem::take(&mut principal.log_statements);
+    principal.kept_as_is.extend(log_statements);
+    let eventbridge_kind = match kind {
+        PrincipalKind::Pipe => leash_iac::eventbridge::EventBridgeKind::Pipe,
+        PrincipalKind::Schedule => leash_iac::eventbridge::EventBridgeKind::Schedule,
+        _ => leash_iac::eventbridge::EventBridgeKind::RuleTarget,
+    };
+    let reading =
+        leash_iac::eventbridge::read_eventbridge_principal(resource, eventbridge_kind, resolve);
+    definition_uses(&mut principal, &reading.uses, &located);
+    template_iam::settle_managed_policies(iam, resources, &mut principal);
+    supersede_by_definition(&mut principal, &reading.summary, resources);
+    principal.definition = Some(reading.summary);
+    apply_order_of_trust(&mut principal);
+    Ok(principal)
 }
 
 /// The services of a statement kept as is (its actions' prefixes), `None`

@@ -193,7 +193,7 @@ fn original_from(
         ..OriginalIam::default()
     };
     if let Some(resource) = template.resource(function)
-        && let Some(role) = resource.properties.get("Role")
+        && let Some(role) = crate::model::PrincipalKind::role_value(resource)
     {
         let in_template = role_logical_id(role).is_some_and(|id| {
             template
@@ -613,8 +613,7 @@ pub fn limit_definition_needs(template: &Template, app: &mut Application) {
         matches!(need.source, crate::model::NeedSource::Definition { .. })
     };
     let from_definition = |f: &crate::model::Function| {
-        f.kind == crate::model::PrincipalKind::StateMachine
-            && (f.needs.iter().any(is_definition) || !f.lambda_needs.is_empty())
+        f.definition.is_some() && (f.needs.iter().any(is_definition) || !f.lambda_needs.is_empty())
     };
     if !app.functions.iter().any(from_definition) {
         return;

@@ -50,13 +50,21 @@ pub fn role_document(role: &RoleDesign) -> String {
     if let Some(boundary) = &role.permissions_boundary {
         document["PermissionsBoundary"] = json!(boundary);
     }
-    if role.kind == crate::model::PrincipalKind::StateMachine
+    let named_for = match role.kind {
+        crate::model::PrincipalKind::Function => None,
+        crate::model::PrincipalKind::StateMachine => Some("StateMachine"),
+        crate::model::PrincipalKind::Pipe => Some("Pipe"),
+        crate::model::PrincipalKind::Schedule => Some("Schedule"),
+        crate::model::PrincipalKind::RuleTarget => Some("Rule"),
+    };
+    if let Some(field) = named_for
         && let Some(fields) = document.as_object_mut()
     {
-        // A state machine's role: named for it, no Lambda permissions.
+        // Another principal's role: named for it (its logical id), no
+        // Lambda permissions.
         fields.remove("Function");
         fields.remove("LambdaPermissions");
-        fields.insert("StateMachine".into(), json!(role.function));
+        fields.insert(field.into(), json!(role.function));
     }
     if let Some(consumer) = &role.consumer
         && let Some(fields) = document.as_object_mut()
@@ -169,6 +177,15 @@ pub fn render_report_with(
                     crate::model::PrincipalKind::StateMachine => out.push_str(
                         "Trusted by `states.amazonaws.com` from the account's state machines (`aws:SourceAccount`, `aws:SourceArn`), as Step Functions documents against the confused deputy (<https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html>).\n\n",
                     ),
+                    crate::model::PrincipalKind::Pipe => out.push_str(
+                        "Trusted by `pipes.amazonaws.com` from the account's pipes (`aws:SourceAccount`, `aws:SourceArn`), as EventBridge Pipes documents against the confused deputy (<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-permissions.html>).\n\n",
+                    ),
+                    crate::model::PrincipalKind::Schedule => out.push_str(
+                        "Trusted by `scheduler.amazonaws.com` from the account's schedule groups (`aws:SourceAccount`, `aws:SourceArn`), as EventBridge Scheduler documents against the confused deputy (<https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html>).\n\n",
+                    ),
+                    crate::model::PrincipalKind::RuleTarget => out.push_str(
+                        "Trusted by `events.amazonaws.com`, without source conditions: EventBridge documents them for resource policies, not for the roles of rule targets (<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-iam-roles.html>).\n\n",
+                    ),
                 }
             }
         }
@@ -233,8 +250,18 @@ pub fn render_report_with(
                 .designed_template
                 .and_then(|d| d.role_ids.get(&role.function))
             {
+                // Where the resource names its role: `Role`, a state
+                // machine's or pipe's `RoleArn`, a schedule's
+                // `Target.RoleArn`, a rule's `Targets[].RoleArn`.
+                let property = match role.kind {
+                    crate::model::PrincipalKind::Function => "Role",
+                    crate::model::PrincipalKind::StateMachine
+                    | crate::model::PrincipalKind::Pipe => "RoleArn",
+                    crate::model::PrincipalKind::Schedule => "Target.RoleArn",
+                    crate::model::PrincipalKind::RuleTarget => "Targets[].RoleArn",
+                };
                 out.push_str(&format!(
-                    "- role `{role_id}`, wired with `Role: !GetAtt {role_id}.Arn`\n"
+                    "- role `{role_id}`, wired with `{property}: !GetAtt {role_id}.Arn`\n"
                 ));
             }
             for note in notes {
@@ -246,7 +273,8 @@ pub fn render_report_with(
             if let Some(role) = &function.role {
                 out.push_str("### Execution role in the template\n\n");
                 out.push_str(&format!(
-                    "The template runs the function as `{}`{}.",
+                    "The template runs the {} as `{}`{}.",
+                    function.kind.as_str(),
                     role.role,
                     if role.in_template {
                         ""
@@ -264,14 +292,19 @@ pub fn render_report_with(
             }
             if let Some(definition) = &function.definition {
                 out.push_str(&format!(
-                    "### Definition\n\nRead from {}{}; {} state(s).",
+                    "### Definition\n\nRead from {}{}; {} {}.",
                     if definition.source.is_empty() {
                         "nowhere"
                     } else {
                         definition.source.as_str()
                     },
                     "",
-                    definition.states
+                    definition.states,
+                    if function.kind.is_eventbridge() {
+                        "part(s) (source, enrichment, target; or targets)"
+                    } else {
+                        "state(s)"
+                    }
                 ));
                 if definition.unknown.is_empty() {
                     out.push_str(" It tells every use: what the template grants beyond it is superseded.\n\n");

@@ -190,25 +190,27 @@ impl<'a> Extractor<'a> {
     fn new(template: &'a Template, context: &'a ResolveContext) -> Self {
         let mut functions_by_role: HashMap<String, Vec<String>> = HashMap::new();
         for resource in &template.resources {
-            let role_property = match resource.resource_type.node.as_str() {
-                "AWS::Lambda::Function"
-                | "AWS::Serverless::Function"
-                | "AWS::Serverless::StateMachine" => "Role",
-                "AWS::StepFunctions::StateMachine" => "RoleArn",
-                _ => continue,
-            };
-            let role = match resource.properties.get(role_property) {
-                Some(role) => referenced_id(role, template),
-                None if resource.resource_type.node.starts_with("AWS::Serverless::") => {
-                    Some(format!("{}Role", resource.logical_id.node))
+            // Functions, state machines, and EventBridge principals (a
+            // pipe, a schedule, a rule's targets): what runs as the role.
+            let written = crate::eventbridge::role_values(resource);
+            let mut roles: Vec<String> = written
+                .iter()
+                .filter_map(|role| referenced_id(role, template))
+                .collect();
+            if written.is_empty()
+                && matches!(
+                    resource.resource_type.node.as_str(),
+                    "AWS::Serverless::Function" | "AWS::Serverless::StateMachine"
+                )
+            {
+                roles.push(format!("{}Role", resource.logical_id.node));
+            }
+            roles.dedup();
+            for role in roles {
+                let principals = functions_by_role.entry(role).or_default();
+                if !principals.contains(&resource.logical_id.node) {
+                    principals.push(resource.logical_id.node.clone());
                 }
-                None => None,
-            };
-            if let Some(role) = role {
-                functions_by_role
-                    .entry(role)
-                    .or_default()
-                    .push(resource.logical_id.node.clone());
             }
         }
         Extractor {

@@ -5,105 +5,121 @@
 use super::*;
 use crate::model::PrincipalKind;
 
-/// The trust policy of a principal's role.
+/// The `aws:SourceArn` pattern a principal's service sends on
+/// `AssumeRole`, where it documents one; `None` where it does not.
 ///
-/// Step Functions documents `aws:SourceAccount` and `aws:SourceArn`
-/// (`arn:aws:states:REGION:ACCOUNT:stateMachine:*`) in the trust policy
-/// of a state machine's role ("Prevent cross-service confused deputy
-/// issue",
-/// <https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html>).
-/// The ARN is the account's state machines, as AWS's example writes it:
-/// naming the state machine would make the role depend on a name
-/// CloudFormation may generate from the state machine, which depends on
-/// the role (a cycle), and would not match its versions and aliases.
-/// Lambda's has no condition:
-/// Lambda does not document sending `aws:SourceArn` when it assumes an
-/// execution role
-/// (<https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html>).
+/// - Step Functions: `arn:aws:states:REGION:ACCOUNT:stateMachine:*`
+///   ("Prevent cross-service confused deputy issue",
+///   <https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html>).
+///   The account's state machines, as AWS's example writes it: naming
+///   the state machine would make the role depend on a name
+///   CloudFormation may generate from the state machine, which depends on
+///   the role (a cycle), and would not match its versions and aliases.
+/// - EventBridge Pipes: the pipe's ARN, `arn:aws:pipes:REGION:ACCOUNT:pipe/NAME`
+///   (<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-permissions.html>,
+///   and the confused-deputy page of EventBridge,
+///   <https://docs.aws.amazon.com/eventbridge/latest/userguide/cross-service-confused-deputy-prevention.html>);
+///   `pipe/*` for the same reason as state machines.
+/// - EventBridge Scheduler: the schedule *group*'s ARN, never a schedule's
+///   ("Do not scope the aws:SourceArn statement to a specific schedule",
+///   <https://docs.aws.amazon.com/scheduler/latest/UserGuide/cross-service-confused-deputy-prevention.html>):
+///   `schedule-group/*`, since a role may serve schedules of several groups.
+/// - Lambda and EventBridge rules: none. Lambda does not document sending
+///   `aws:SourceArn` when it assumes an execution role
+///   (<https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html>);
+///   EventBridge's confused-deputy page asks for the keys in *resource*
+///   policies, and names the rule ARN only for event bus targets, and its
+///   page on target roles shows a trust without them
+///   (<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-iam-roles.html>):
+///   a condition the service may not send would break every target.
+fn source_pattern(app: &Application, kind: PrincipalKind) -> Option<String> {
+    let (service, resource) = match kind {
+        PrincipalKind::StateMachine => ("states", "stateMachine:*"),
+        PrincipalKind::Pipe => ("pipes", "pipe/*"),
+        PrincipalKind::Schedule => ("scheduler", "schedule-group/*"),
+        PrincipalKind::Function | PrincipalKind::RuleTarget => return None,
+    };
+    Some(format!(
+        "arn:aws:{service}:{}:{}:{resource}",
+        app.region, app.account
+    ))
+}
+
+/// The source the service names when it runs `function`, in `account`.
+fn own_source(app: &Application, function: &Function, account: &str) -> Option<String> {
+    let (service, resource) = match function.kind {
+        PrincipalKind::StateMachine => ("states", format!("stateMachine:{}", function.name)),
+        PrincipalKind::Pipe => ("pipes", format!("pipe/{}", function.name)),
+        PrincipalKind::Schedule => ("scheduler", "schedule-group/default".to_string()),
+        PrincipalKind::Function | PrincipalKind::RuleTarget => return None,
+    };
+    Some(format!(
+        "arn:aws:{service}:{}:{account}:{resource}",
+        app.region
+    ))
+}
+
+/// The trust policy of a principal's role (see [`source_pattern`]).
 pub(super) fn service_trust(app: &Application, function: &Function) -> Json {
-    let statement = match function.kind {
-        PrincipalKind::Function => json!({
+    let statement = match source_pattern(app, function.kind) {
+        None => json!({
             "Effect": "Allow",
             "Principal": { "Service": function.kind.service() },
             "Action": "sts:AssumeRole",
         }),
-        PrincipalKind::StateMachine => json!({
+        Some(pattern) => json!({
             "Effect": "Allow",
             "Principal": { "Service": function.kind.service() },
             "Action": "sts:AssumeRole",
             "Condition": {
                 "StringEquals": { "aws:SourceAccount": app.account },
-                "ArnLike": { "aws:SourceArn": states_source_pattern(app) },
+                "ArnLike": { "aws:SourceArn": pattern },
             },
         }),
     };
     json!({ "Version": "2012-10-17", "Statement": [statement] })
 }
 
-fn states_source_pattern(app: &Application) -> String {
-    format!(
-        "arn:aws:states:{}:{}:stateMachine:*",
-        app.region, app.account
-    )
-}
-
-/// The trust policy checked, for a principal whose trust has conditions:
-/// its service from its own state machine in the account is allowed; from
-/// another account, without the source, and another service are denied.
+/// The trust policy checked, for every principal but a function (whose
+/// trust is Lambda's alone, checked with its routes): its service from
+/// its own source in the account is allowed; where the trust has
+/// conditions, from another account and without the source are denied;
+/// another service is denied.
 pub(super) fn service_trust_checks(
     app: &Application,
     function: &Function,
     trust: &leash_policy::Policy,
     role_arn: &str,
 ) -> Vec<Check> {
-    if function.kind != PrincipalKind::StateMachine {
+    if function.kind == PrincipalKind::Function {
         return Vec::new();
     }
     let prepared = PreparedPolicySet::new(
         &PolicySet::new().with_resource_policy("trust policy", trust.clone()),
-    );
-    let own = format!(
-        "arn:aws:states:{}:{}:stateMachine:{}",
-        app.region, app.account, function.name
     );
     let stranger = if app.account == "999988887777" {
         "999988887776"
     } else {
         "999988887777"
     };
-    let other_account_source = format!(
-        "arn:aws:states:{}:{stranger}:stateMachine:{}",
-        app.region, function.name
-    );
     let service = function.kind.service();
+    let other_service = "lambda.amazonaws.com";
+    let with_source = |account: &str| -> Vec<(String, String)> {
+        match own_source(app, function, account) {
+            Some(source) => vec![
+                ("aws:SourceAccount".into(), account.to_string()),
+                ("aws:SourceArn".into(), source),
+            ],
+            None => Vec::new(),
+        }
+    };
     type Case<'a> = (&'a str, Vec<(String, String)>, bool);
-    let cases: Vec<Case> = vec![
-        (
-            service,
-            vec![
-                ("aws:SourceAccount".into(), app.account.clone()),
-                ("aws:SourceArn".into(), own.clone()),
-            ],
-            true,
-        ),
-        (
-            service,
-            vec![
-                ("aws:SourceAccount".into(), stranger.to_string()),
-                ("aws:SourceArn".into(), other_account_source),
-            ],
-            false,
-        ),
-        (service, Vec::new(), false),
-        (
-            "lambda.amazonaws.com",
-            vec![
-                ("aws:SourceAccount".into(), app.account.clone()),
-                ("aws:SourceArn".into(), own),
-            ],
-            false,
-        ),
-    ];
+    let mut cases: Vec<Case> = vec![(service, with_source(&app.account), true)];
+    if source_pattern(app, function.kind).is_some() {
+        cases.push((service, with_source(stranger), false));
+        cases.push((service, Vec::new(), false));
+    }
+    cases.push((other_service, with_source(&app.account), false));
     cases
         .into_iter()
         .map(|(principal, context, expected_allow)| {

@@ -1,0 +1,557 @@
+//! EventBridge principals: what an EventBridge Pipe, a Scheduler schedule
+//! or a rule's targets do with the role they name, read from the
+//! resource itself (its source, enrichment, target, dead-letter queue,
+//! logging), as each service documents the permissions of that role.
+//!
+//! The reading has the shape of a state machine's definition
+//! ([`crate::state_machine::Reading`]): the uses (actions on a resource),
+//! and the services whose uses the resource leaves to run time or that
+//! leash does not model (*unknown*: what the template grants for them is
+//! kept, the first law). Shared by `leash design` (which designs the role
+//! from it) and `leash check` (L514: a role that reaches beyond it).
+//!
+//! - Pipes: <https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-permissions.html>
+//! - Scheduler: <https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role>
+//! - Rule targets: <https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-iam-roles.html>
+//!
+//! Not for: the template IAM of the role, or designing it (`leash-design`).
+
+use leash_policy::Value;
+use leash_policy::arn::Arn;
+
+use crate::state_machine::{Reading, Use};
+use crate::template::Resource;
+
+/// The Pipes page: source, enrichment and target permissions.
+pub const PIPES_IAM: &str =
+    "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-permissions.html";
+/// Pipes logging to CloudWatch Logs or Firehose.
+pub const PIPES_LOGS_IAM: &str =
+    "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-logs.html";
+/// The Scheduler execution role page.
+pub const SCHEDULER_IAM: &str = "https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role";
+/// The Scheduler page on universal targets (`aws-sdk:SERVICE:apiAction`).
+pub const SCHEDULER_UNIVERSAL: &str =
+    "https://docs.aws.amazon.com/scheduler/latest/UserGuide/managing-targets-universal.html";
+/// The EventBridge page on the roles rule targets use.
+pub const RULE_TARGET_IAM: &str =
+    "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-iam-roles.html";
+
+/// Which EventBridge principal a resource is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EventBridgeKind {
+    /// `AWS::Pipes::Pipe`, its `RoleArn`.
+    Pipe,
+    /// `AWS::Scheduler::Schedule`, its `Target.RoleArn`.
+    Schedule,
+    /// `AWS::Events::Rule`, the `RoleArn` of its targets.
+    RuleTarget,
+}
+
+impl EventBridgeKind {
+    pub fn of_type(resource_type: &str) -> Option<EventBridgeKind> {
+        match resource_type {
+            "AWS::Pipes::Pipe" => Some(EventBridgeKind::Pipe),
+            "AWS::Scheduler::Schedule" => Some(EventBridgeKind::Schedule),
+            "AWS::Events::Rule" => Some(EventBridgeKind::RuleTarget),
+            _ => None,
+        }
+    }
+}
+
+/// The role values a resource runs as, as written: a pipe's `RoleArn`, a
+/// schedule's `Target.RoleArn`, each rule target's `RoleArn`, a function's
+/// or state machine's `Role`/`RoleArn`. Empty for anything else.
+pub fn role_values(resource: &Resource) -> Vec<&Value> {
+    let properties = &resource.properties;
+    match resource.resource_type.node.as_str() {
+        "AWS::Lambda::Function" | "AWS::Serverless::Function" | "AWS::Serverless::StateMachine" => {
+            properties.get("Role").into_iter().collect()
+        }
+        "AWS::StepFunctions::StateMachine" | "AWS::Pipes::Pipe" => {
+            properties.get("RoleArn").into_iter().collect()
+        }
+        "AWS::Scheduler::Schedule" => properties
+            .get("Target")
+            .and_then(|t| t.get("RoleArn"))
+            .into_iter()
+            .collect(),
+        "AWS::Events::Rule" => rule_targets(resource)
+            .iter()
+            .filter_map(|t| t.get("RoleArn"))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn rule_targets(resource: &Resource) -> &[Value] {
+    resource
+        .properties
+        .get("Targets")
+        .and_then(Value::as_array)
+        .unwrap_or(&[])
+}
+
+/// What the principal does with its role. For a rule, the targets that
+/// name the role its first role-bearing target names (targets with
+/// another role are another role's business).
+pub fn read_eventbridge_principal(
+    resource: &Resource,
+    kind: EventBridgeKind,
+    resolve: &dyn Fn(&Value) -> Value,
+) -> Reading {
+    let mut reading = Reading::default();
+    let mut read = Read {
+        reading: &mut reading,
+        resolve,
+    };
+    // A customer managed key of a queue, stream or topic the principal
+    // reads or writes is used through that service with the role: leash
+    // does not follow it, so what the template grants for KMS is kept.
+    read.unknown(
+        "kms",
+        "customer managed keys of the resources it reads or writes are not followed".into(),
+    );
+    let properties = &resource.properties;
+    match kind {
+        EventBridgeKind::Pipe => read.pipe(properties),
+        EventBridgeKind::Schedule => read.schedule(properties),
+        EventBridgeKind::RuleTarget => {
+            let text = |v: &Value| resolve(v).as_str().map(str::to_string);
+            let first_role = role_values(resource).first().and_then(|r| text(r));
+            let mut states = 0;
+            for (index, target) in rule_targets(resource).iter().enumerate() {
+                let Some(role) = target.get("RoleArn") else {
+                    continue;
+                };
+                if text(role) != first_role {
+                    continue;
+                }
+                states += 1;
+                read.rule_target(index, target);
+            }
+            read.reading.summary.states = states;
+        }
+    }
+    reading.summary.source = match kind {
+        EventBridgeKind::Pipe => {
+            "the pipe's `Source`, `Enrichment`, `Target` and `LogConfiguration`"
+        }
+        EventBridgeKind::Schedule => "the schedule's `Target`",
+        EventBridgeKind::RuleTarget => "the rule's `Targets` that name the role",
+    }
+    .to_string();
+    reading.summary.services = reading
+        .uses
+        .iter()
+        .flat_map(|u| u.actions.iter())
+        .filter_map(|a| a.split_once(':').map(|(s, _)| s.to_ascii_lowercase()))
+        .collect();
+    reading
+}
+
+/// What a resolved ARN names, for the services EventBridge reaches.
+enum Named {
+    Function(String),
+    StateMachine(String),
+    Queue(String),
+    Topic(String),
+    Stream(String),
+    TableStream(String),
+    Bus(String),
+    ApiDestination(String),
+    DeliveryStream(String),
+    LogGroup(String),
+    ExecuteApi(String),
+    /// An ARN of another service (its prefix) or kind.
+    Other(String),
+    /// Not an ARN leash can read (a value known only at deployment, ...).
+    Unreadable,
+}
+
+fn named(text: &str) -> Named {
+    let Ok(arn) = Arn::parse(text) else {
+        return Named::Unreadable;
+    };
+    let service = arn.service().as_str().to_string();
+    let resource_type = arn.resource_type();
+    match service.as_str() {
+        "lambda" => match arn.lambda_function() {
+            Some(function) => Arn::from_parts(
+                arn.partition().as_str(),
+                "lambda",
+                arn.region().as_str(),
+                arn.account().as_str(),
+                &format!("function:{}", function.name),
+            )
+            .map_or(Named::Unreadable, |base| Named::Function(base.to_string())),
+            None => Named::Other(service),
+        },
+        "states" if resource_type == "stateMachine" => Named::StateMachine(text.to_string()),
+        "sqs" => Named::Queue(text.to_string()),
+        "sns" => Named::Topic(text.to_string()),
+        "kinesis" if resource_type == "stream" => Named::Stream(text.to_string()),
+        "dynamodb" if text.contains("/stream/") => Named::TableStream(text.to_string()),
+        "events" if resource_type == "event-bus" => Named::Bus(text.to_string()),
+        "events" if resource_type == "api-destination" => Named::ApiDestination(text.to_string()),
+        "firehose" if resource_type == "deliverystream" => Named::DeliveryStream(text.to_string()),
+        "logs" if resource_type == "log-group" => Named::LogGroup(text.to_string()),
+        "execute-api" => Named::ExecuteApi(text.to_string()),
+        _ => Named::Other(service),
+    }
+}
+
+/// `arn:...:log-group:NAME` (or the `:*` form CloudFormation's `Arn`
+/// attribute returns) -> `arn:...:log-group:NAME:*`, where log streams are.
+fn log_streams(group: &str) -> String {
+    if group.ends_with(":*") {
+        group.to_string()
+    } else {
+        format!("{group}:*")
+    }
+}
+
+struct Read<'a, 'b> {
+    reading: &'b mut Reading,
+    resolve: &'a dyn Fn(&Value) -> Value,
+}
+
+impl Read<'_, '_> {
+    fn unknown(&mut self, service: &str, why: String) {
+        self.reading
+            .summary
+            .unknown
+            .entry(service.to_string())
+            .or_insert(why);
+    }
+
+    fn use_(&mut self, place: &str, actions: &[&str], resource: String, reference: &'static str) {
+        let found = Use {
+            state: place.to_string(),
+            actions: actions.iter().map(|a| (*a).to_string()).collect(),
+            resource,
+            reference,
+        };
+        if !self.reading.uses.contains(&found) {
+            self.reading.uses.push(found);
+        }
+    }
+
+    /// The resolved string of `value`, when it is one.
+    fn text(&self, value: Option<&Value>) -> Option<String> {
+        value
+            .map(|v| (self.resolve)(v))
+            .and_then(|v| v.as_str().map(str::to_string))
+    }
+
+    /// Something the principal reaches that leash does not model: every
+    /// service is unknown (what the template grants is kept).
+    fn unmodeled(&mut self, place: &str, what: &str) {
+        self.unknown("*", format!("{place}: {what} is not modeled"));
+    }
+
+    fn pipe(&mut self, properties: &Value) {
+        self.reading.summary.states = 0;
+        match self.text(properties.get("Source")) {
+            Some(source) => self.pipe_source(&source, properties),
+            None => self.unmodeled("`Source`", "a source that is not one ARN"),
+        }
+        if let Some(enrichment) = properties.get("Enrichment") {
+            match self.text(Some(enrichment)) {
+                Some(arn) => self.pipe_enrichment(&arn),
+                None => self.unmodeled("`Enrichment`", "an enrichment that is not one ARN"),
+            }
+        }
+        match self.text(properties.get("Target")) {
+            Some(target) => self.pipe_target(&target, properties.get("TargetParameters")),
+            None => self.unmodeled("`Target`", "a target that is not one ARN"),
+        }
+        if let Some(logging) = properties.get("LogConfiguration") {
+            self.pipe_logging(logging);
+        }
+    }
+
+    fn pipe_source(&mut self, source: &str, properties: &Value) {
+        self.reading.summary.states += 1;
+        let place = "`Source`";
+        match named(source) {
+            Named::Queue(queue) => self.use_(
+                place,
+                &[
+                    "sqs:DeleteMessage",
+                    "sqs:GetQueueAttributes",
+                    "sqs:ReceiveMessage",
+                ],
+                queue,
+                PIPES_IAM,
+            ),
+            Named::Stream(stream) => {
+                self.use_(
+                    place,
+                    &[
+                        "kinesis:DescribeStream",
+                        "kinesis:DescribeStreamSummary",
+                        "kinesis:GetRecords",
+                        "kinesis:GetShardIterator",
+                        "kinesis:ListShards",
+                    ],
+                    stream.clone(),
+                    PIPES_IAM,
+                );
+                // `ListStreams` has no resource type; enhanced fan-out
+                // reads through a consumer of the stream.
+                self.use_(place, &["kinesis:ListStreams"], "*".into(), PIPES_IAM);
+                self.use_(
+                    place,
+                    &["kinesis:SubscribeToShard"],
+                    format!("{stream}/consumer/*"),
+                    PIPES_IAM,
+                );
+            }
+            Named::TableStream(stream) => {
+                self.use_(
+                    place,
+                    &[
+                        "dynamodb:DescribeStream",
+                        "dynamodb:GetRecords",
+                        "dynamodb:GetShardIterator",
+                    ],
+                    stream,
+                    PIPES_IAM,
+                );
+                self.use_(place, &["dynamodb:ListStreams"], "*".into(), PIPES_IAM);
+            }
+            Named::Other(service) => self.unmodeled(
+                place,
+                &format!("a `{service}` source (Amazon MQ, MSK, self-managed Kafka: brokers, secrets, VPC)"),
+            ),
+            _ => self.unmodeled(place, "this source"),
+        }
+        // A dead-letter queue of a stream source's failed batches.
+        let parameters = properties.get("SourceParameters");
+        for key in ["KinesisStreamParameters", "DynamoDBStreamParameters"] {
+            let dead_letter = parameters
+                .and_then(|p| p.get(key))
+                .and_then(|p| p.get("DeadLetterConfig"))
+                .and_then(|d| d.get("Arn"));
+            if dead_letter.is_none() {
+                continue;
+            }
+            let at = "`SourceParameters` `DeadLetterConfig`";
+            match self.text(dead_letter).map(|arn| named(&arn)) {
+                Some(Named::Queue(queue)) => {
+                    self.use_(at, &["sqs:SendMessage"], queue, PIPES_IAM);
+                }
+                Some(Named::Topic(topic)) => self.use_(at, &["sns:Publish"], topic, PIPES_IAM),
+                _ => self.unmodeled(at, "a dead-letter destination that is not a queue or topic"),
+            }
+        }
+    }
+
+    fn pipe_enrichment(&mut self, arn: &str) {
+        self.reading.summary.states += 1;
+        let place = "`Enrichment`";
+        match named(arn) {
+            Named::Function(function) => {
+                self.use_(place, &["lambda:InvokeFunction"], function, PIPES_IAM);
+            }
+            // Only express workflows enrich, synchronously.
+            Named::StateMachine(machine) => {
+                self.use_(place, &["states:StartSyncExecution"], machine, PIPES_IAM);
+            }
+            Named::ApiDestination(destination) => self.use_(
+                place,
+                &["events:InvokeApiDestination"],
+                destination,
+                PIPES_IAM,
+            ),
+            Named::ExecuteApi(api) => self.use_(place, &["execute-api:Invoke"], api, PIPES_IAM),
+            _ => self.unmodeled(place, "this enrichment"),
+        }
+    }
+
+    fn pipe_target(&mut self, target: &str, parameters: Option<&Value>) {
+        self.reading.summary.states += 1;
+        let place = "`Target`";
+        match named(target) {
+            Named::StateMachine(machine) => {
+                let invocation = self.text(
+                    parameters
+                        .and_then(|p| p.get("StepFunctionStateMachineParameters"))
+                        .and_then(|p| p.get("InvocationType")),
+                );
+                let actions: &[&str] = match invocation.as_deref() {
+                    Some("FIRE_AND_FORGET") => &["states:StartExecution"],
+                    Some("REQUEST_RESPONSE") => &["states:StartSyncExecution"],
+                    _ => &["states:StartExecution", "states:StartSyncExecution"],
+                };
+                self.use_(place, actions, machine, PIPES_IAM);
+            }
+            Named::Stream(stream) => self.use_(
+                place,
+                &["kinesis:PutRecord", "kinesis:PutRecords"],
+                stream,
+                PIPES_IAM,
+            ),
+            named => self.common_target(place, named, PIPES_IAM),
+        }
+    }
+
+    fn pipe_logging(&mut self, logging: &Value) {
+        let place = "`LogConfiguration`";
+        if let Some(group) = logging
+            .get("CloudwatchLogsLogDestination")
+            .and_then(|d| d.get("LogGroupArn"))
+        {
+            match self.text(Some(group)).map(|g| named(&g)) {
+                Some(Named::LogGroup(group)) => self.use_(
+                    place,
+                    &["logs:CreateLogStream", "logs:PutLogEvents"],
+                    log_streams(&group),
+                    PIPES_LOGS_IAM,
+                ),
+                _ => self.unknown(
+                    "logs",
+                    "`LogConfiguration`: a log group that is not one ARN".into(),
+                ),
+            }
+        }
+        if let Some(stream) = logging
+            .get("FirehoseLogDestination")
+            .and_then(|d| d.get("DeliveryStreamArn"))
+        {
+            match self.text(Some(stream)).map(|s| named(&s)) {
+                Some(Named::DeliveryStream(stream)) => self.use_(
+                    place,
+                    &["firehose:PutRecord", "firehose:PutRecordBatch"],
+                    stream,
+                    PIPES_LOGS_IAM,
+                ),
+                _ => self.unknown(
+                    "firehose",
+                    "`LogConfiguration`: a delivery stream that is not one ARN".into(),
+                ),
+            }
+        }
+        if logging.get("S3LogDestination").is_some() {
+            self.unknown(
+                "s3",
+                "`LogConfiguration`: logging to S3 is not modeled".into(),
+            );
+        }
+    }
+
+    /// The targets Pipes, Scheduler and rules share, each with its
+    /// documented action; anything else is not modeled.
+    fn common_target(&mut self, place: &str, named: Named, reference: &'static str) {
+        match named {
+            Named::Function(function) => {
+                self.use_(place, &["lambda:InvokeFunction"], function, reference);
+            }
+            Named::StateMachine(machine) => {
+                self.use_(place, &["states:StartExecution"], machine, reference);
+            }
+            Named::Queue(queue) => self.use_(place, &["sqs:SendMessage"], queue, reference),
+            Named::Topic(topic) => self.use_(place, &["sns:Publish"], topic, reference),
+            Named::Stream(stream) => self.use_(place, &["kinesis:PutRecord"], stream, reference),
+            Named::Bus(bus) => self.use_(place, &["events:PutEvents"], bus, reference),
+            Named::ApiDestination(destination) => self.use_(
+                place,
+                &["events:InvokeApiDestination"],
+                destination,
+                reference,
+            ),
+            Named::DeliveryStream(stream) => self.use_(
+                place,
+                &["firehose:PutRecord", "firehose:PutRecordBatch"],
+                stream,
+                reference,
+            ),
+            Named::LogGroup(group) => self.use_(
+                place,
+                &["logs:CreateLogStream", "logs:PutLogEvents"],
+                log_streams(&group),
+                reference,
+            ),
+            Named::ExecuteApi(api) => self.use_(place, &["execute-api:Invoke"], api, reference),
+            Named::Other(service) => self.unmodeled(place, &format!("a `{service}` target")),
+            Named::TableStream(_) | Named::Unreadable => {
+                self.unmodeled(place, "a target that is not an ARN leash reads");
+            }
+        }
+    }
+
+    fn schedule(&mut self, properties: &Value) {
+        let target = properties.get("Target");
+        self.reading.summary.states = 1;
+        let place = "`Target`";
+        match self.text(target.and_then(|t| t.get("Arn"))) {
+            Some(arn) if arn.contains(":scheduler:::aws-sdk:") => {
+                // `arn:aws:scheduler:::aws-sdk:SERVICE:apiAction`: the
+                // resource is in the schedule's `Input`, left to run time.
+                let service = arn
+                    .split_once(":scheduler:::aws-sdk:")
+                    .and_then(|(_, rest)| rest.split_once(':'))
+                    .map_or("*", |(service, _)| service);
+                let prefix = match service {
+                    "sfn" => "states",
+                    "eventbridge" => "events",
+                    other => other,
+                };
+                self.unknown(
+                    prefix,
+                    format!(
+                        "a universal target `{arn}` acts on the resource its `Input` names ({SCHEDULER_UNIVERSAL})"
+                    ),
+                );
+            }
+            Some(arn) => {
+                let found = named(&arn);
+                if let Named::Function(function) = &found {
+                    // The function, its versions and its aliases (the
+                    // Scheduler page's example grants both).
+                    self.use_(
+                        place,
+                        &["lambda:InvokeFunction"],
+                        format!("{function}:*"),
+                        SCHEDULER_IAM,
+                    );
+                }
+                self.common_target(place, found, SCHEDULER_IAM);
+            }
+            None => self.unmodeled(place, "a target that is not one ARN"),
+        }
+        let dead_letter = target
+            .and_then(|t| t.get("DeadLetterConfig"))
+            .and_then(|d| d.get("Arn"));
+        if dead_letter.is_some() {
+            let at = "`Target.DeadLetterConfig`";
+            match self.text(dead_letter).map(|arn| named(&arn)) {
+                Some(Named::Queue(queue)) => {
+                    self.use_(at, &["sqs:SendMessage"], queue, SCHEDULER_IAM);
+                }
+                _ => self.unmodeled(at, "a dead-letter queue that is not one ARN"),
+            }
+        }
+        if let Some(key) = self.text(properties.get("KmsKeyArn")) {
+            self.use_("`KmsKeyArn`", &["kms:Decrypt"], key, SCHEDULER_IAM);
+        }
+    }
+
+    fn rule_target(&mut self, index: usize, target: &Value) {
+        let place = format!("`Targets[{index}]`");
+        let Some(arn) = self.text(target.get("Arn")) else {
+            self.unmodeled(&place, "a target that is not one ARN");
+            return;
+        };
+        match named(&arn) {
+            // These targets are invoked through their resource policy,
+            // not the role (eb-events-iam-roles.html): nothing to grant.
+            Named::Function(_) | Named::Queue(_) | Named::Topic(_) | Named::LogGroup(_) => {}
+            found => self.common_target(&place, found, RULE_TARGET_IAM),
+        }
+        // A rule target's dead-letter queue is sent to through the
+        // queue's resource policy, not the role
+        // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html).
+    }
+}
