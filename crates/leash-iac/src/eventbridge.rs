@@ -152,7 +152,9 @@ pub fn read_eventbridge_principal(
 
 /// What a resolved ARN names, for the services EventBridge reaches.
 enum Named {
-    Function(String),
+    /// The function's unqualified ARN, and the ARN as written when it
+    /// names a version or an alias.
+    Function(String, Option<String>),
     StateMachine(String),
     Queue(String),
     Topic(String),
@@ -184,7 +186,11 @@ fn named(text: &str) -> Named {
                 arn.account().as_str(),
                 &format!("function:{}", function.name),
             )
-            .map_or(Named::Unreadable, |base| Named::Function(base.to_string())),
+            .map_or(Named::Unreadable, |base| {
+                let base = base.to_string();
+                let qualified = (base != text).then(|| text.to_string());
+                Named::Function(base, qualified)
+            }),
             None => Named::Other(service),
         },
         "states" if resource_type == "stateMachine" => Named::StateMachine(text.to_string()),
@@ -352,8 +358,9 @@ impl Read<'_, '_> {
         self.reading.summary.states += 1;
         let place = "`Enrichment`";
         match named(arn) {
-            Named::Function(function) => {
-                self.use_(place, &["lambda:InvokeFunction"], function, PIPES_IAM);
+            Named::Function(function, qualified) => {
+                let invoked = qualified.unwrap_or(function);
+                self.use_(place, &["lambda:InvokeFunction"], invoked, PIPES_IAM);
             }
             // Only express workflows enrich, synchronously.
             Named::StateMachine(machine) => {
@@ -397,47 +404,27 @@ impl Read<'_, '_> {
         }
     }
 
+    /// A pipe's logs are delivered by CloudWatch Logs' log delivery (to a
+    /// log group, a delivery stream or a bucket), whose permissions the
+    /// Pipes page on logging leaves to the destination
+    /// (<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-logs.html>):
+    /// leash does not model them, and keeps what the template grants for
+    /// the destination's service, as for a state machine's logging.
     fn pipe_logging(&mut self, logging: &Value) {
-        let place = "`LogConfiguration`";
-        if let Some(group) = logging
-            .get("CloudwatchLogsLogDestination")
-            .and_then(|d| d.get("LogGroupArn"))
-        {
-            match self.text(Some(group)).map(|g| named(&g)) {
-                Some(Named::LogGroup(group)) => self.use_(
-                    place,
-                    &["logs:CreateLogStream", "logs:PutLogEvents"],
-                    log_streams(&group),
-                    PIPES_LOGS_IAM,
-                ),
-                _ => self.unknown(
-                    "logs",
-                    "`LogConfiguration`: a log group that is not one ARN".into(),
-                ),
+        let destinations = [
+            ("CloudwatchLogsLogDestination", "logs"),
+            ("FirehoseLogDestination", "firehose"),
+            ("S3LogDestination", "s3"),
+        ];
+        for (key, service) in destinations {
+            if logging.get(key).is_some() {
+                self.unknown(
+                    service,
+                    format!(
+                        "`LogConfiguration` `{key}`: log delivery is not modeled ({PIPES_LOGS_IAM})"
+                    ),
+                );
             }
-        }
-        if let Some(stream) = logging
-            .get("FirehoseLogDestination")
-            .and_then(|d| d.get("DeliveryStreamArn"))
-        {
-            match self.text(Some(stream)).map(|s| named(&s)) {
-                Some(Named::DeliveryStream(stream)) => self.use_(
-                    place,
-                    &["firehose:PutRecord", "firehose:PutRecordBatch"],
-                    stream,
-                    PIPES_LOGS_IAM,
-                ),
-                _ => self.unknown(
-                    "firehose",
-                    "`LogConfiguration`: a delivery stream that is not one ARN".into(),
-                ),
-            }
-        }
-        if logging.get("S3LogDestination").is_some() {
-            self.unknown(
-                "s3",
-                "`LogConfiguration`: logging to S3 is not modeled".into(),
-            );
         }
     }
 
@@ -445,8 +432,11 @@ impl Read<'_, '_> {
     /// documented action; anything else is not modeled.
     fn common_target(&mut self, place: &str, named: Named, reference: &'static str) {
         match named {
-            Named::Function(function) => {
-                self.use_(place, &["lambda:InvokeFunction"], function, reference);
+            // The function as the target names it (a version or alias
+            // when qualified).
+            Named::Function(function, qualified) => {
+                let invoked = qualified.unwrap_or(function);
+                self.use_(place, &["lambda:InvokeFunction"], invoked, reference);
             }
             Named::StateMachine(machine) => {
                 self.use_(place, &["states:StartExecution"], machine, reference);
@@ -507,7 +497,7 @@ impl Read<'_, '_> {
             }
             Some(arn) => {
                 let found = named(&arn);
-                if let Named::Function(function) = &found {
+                if let Named::Function(function, None) = &found {
                     // The function, its versions and its aliases (the
                     // Scheduler page's example grants both).
                     self.use_(
@@ -544,12 +534,12 @@ impl Read<'_, '_> {
             self.unmodeled(&place, "a target that is not one ARN");
             return;
         };
-        match named(&arn) {
-            // These targets are invoked through their resource policy,
-            // not the role (eb-events-iam-roles.html): nothing to grant.
-            Named::Function(_) | Named::Queue(_) | Named::Topic(_) | Named::LogGroup(_) => {}
-            found => self.common_target(&place, found, RULE_TARGET_IAM),
-        }
+        // EventBridge's page says Lambda, SQS, SNS and CloudWatch Logs
+        // targets are reached through their resource policy, not a role;
+        // where the template still names one for them, leash cannot tell
+        // that EventBridge never uses it, so the target's action stays
+        // the role's (as far as the template grants it: the first law).
+        self.common_target(&place, named(&arn), RULE_TARGET_IAM);
         // A rule target's dead-letter queue is sent to through the
         // queue's resource policy, not the role
         // (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html).
