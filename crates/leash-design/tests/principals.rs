@@ -178,7 +178,9 @@ fn trust_is_checked(role: &leash_design::RoleDesign, service: &str, conditions: 
     assert!(
         assume.iter().any(|c| c.expected_allow
             && c.allowed
-            && c.context.iter().any(|(k, v)| k == "principal" && v == service)),
+            && c.context
+                .iter()
+                .any(|(k, v)| k == "principal" && v == service)),
         "{assume:#?}"
     );
     assert!(
@@ -266,7 +268,10 @@ fn a_corpus_pipe_role_shared_by_two_pipes_is_narrowed_to_each_pipe() {
 
     // The shared target statement is narrowed, nothing is added.
     let originals = original_iam_all(&template, &app);
-    let index = roles.iter().position(|r| r.function == role.function).unwrap();
+    let index = roles
+        .iter()
+        .position(|r| r.function == role.function)
+        .unwrap();
     let changes = compare_with_original(
         &app,
         std::slice::from_ref(role),

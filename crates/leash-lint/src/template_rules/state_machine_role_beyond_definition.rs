@@ -96,8 +96,15 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
             let Some(policy) = parsed(&embedded.document) else {
                 continue;
             };
+            let principal = Principal {
+                rule: &RULE,
+                kind: "state machine",
+                id,
+                told: "its definition",
+                told_short: "the definition",
+            };
             for statement in &policy.statements {
-                if let Some(diagnostic) = beyond(id, statement, &reading) {
+                if let Some(diagnostic) = beyond(&principal, statement, &reading) {
                     out.push(diagnostic);
                 }
             }
@@ -105,9 +112,34 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// A principal whose uses are read from what it is (a state machine's
+/// definition; an EventBridge pipe, schedule or rule's targets, L514),
+/// for the findings' words.
+pub(super) struct Principal<'a> {
+    pub(super) rule: &'static Rule,
+    /// `state machine`, `pipe`, ...
+    pub(super) kind: &'a str,
+    pub(super) id: &'a str,
+    /// What tells its uses: `its definition`, `its source, enrichment and target`.
+    pub(super) told: &'a str,
+    /// The same, after "is not in": `the definition`.
+    pub(super) told_short: &'a str,
+}
+
 /// The finding for one `Allow` statement, if it reaches beyond the
 /// definition for a service the definition tells every use of.
-fn beyond(id: &str, statement: &leash_policy::Statement, reading: &Reading) -> Option<Diagnostic> {
+pub(super) fn beyond(
+    principal: &Principal<'_>,
+    statement: &leash_policy::Statement,
+    reading: &Reading,
+) -> Option<Diagnostic> {
+    let Principal {
+        rule,
+        kind,
+        id,
+        told,
+        told_short,
+    } = principal;
     if statement.effect.node != leash_policy::Effect::Allow
         || statement.action.node.negated
         || statement.condition.is_some()
@@ -134,16 +166,16 @@ fn beyond(id: &str, statement: &leash_policy::Statement, reading: &Reading) -> O
         if !reading.summary.services.contains(&service) {
             return Some(
                 Diagnostic::new(
-                    &RULE,
+                    rule,
                     format!(
-                        "state machine `{id}`'s role allows `{}`, and its definition never calls `{service}`",
+                        "{kind} `{id}`'s role allows `{}`, and {told} never calls `{service}`",
                         pattern.node
                     ),
                     pattern.span,
                 )
-                .with_label(format!("`{service}` is not in the definition"))
+                .with_label(format!("`{service}` is not in {told_short}"))
                 .with_help(format!(
-                    "remove it: the definition calls {}",
+                    "remove it: {told_short} calls {}",
                     calls(reading, None)
                 )),
             );
@@ -151,9 +183,9 @@ fn beyond(id: &str, statement: &leash_policy::Statement, reading: &Reading) -> O
         if every_resource {
             return Some(
                 Diagnostic::new(
-                    &RULE,
+                    rule,
                     format!(
-                        "state machine `{id}`'s role allows `{}` on every resource, and its definition names each `{service}` resource it calls",
+                        "{kind} `{id}`'s role allows `{}` on every resource, and {told} names each `{service}` resource it calls",
                         pattern.node
                     ),
                     pattern.span,
