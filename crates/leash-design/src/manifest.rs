@@ -16,6 +16,7 @@
 //! never silently drops a need.
 
 use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 
 use leash_policy::{Member, Span, Value, ValueKind};
 
@@ -63,6 +64,8 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "topics",
     "functions",
     "state-machines",
+    "pipes",
+    "schedules",
     "apis",
     "permissions-boundary",
     "consumers",
@@ -189,16 +192,56 @@ pub fn application_from_manifest(root: &Value, target: &Target) -> Result<Applic
         )?;
     }
 
+    // EventBridge pipes and schedules: principals only (nothing refers to
+    // them as a resource), named as EventBridge names them: 1-64 of
+    // letters, digits, `.`, `-`, `_`
+    // (https://docs.aws.amazon.com/eventbridge/latest/pipes-reference/API_CreatePipe.html,
+    // https://docs.aws.amazon.com/scheduler/latest/APIReference/API_CreateSchedule.html);
+    // leash keeps to letters, digits, `-` and `_`, and to names no other
+    // principal of the manifest has (each gets `NAME-role.json`).
+    let pipe_members = section(root, "pipes")?;
+    let schedule_members = section(root, "schedules")?;
+    let mut principal_names: BTreeSet<String> = function_members
+        .iter()
+        .chain(machine_members)
+        .map(|m| m.key.node.clone())
+        .collect();
+    for member in pipe_members.iter().chain(schedule_members) {
+        let name = &member.key.node;
+        if !is_word(name, 64) {
+            return Err(error_at(
+                member.key.span,
+                format!(
+                    "`{name}`: a pipe or schedule name is up to 64 letters, digits, `-` or `_`"
+                ),
+            ));
+        }
+        if !principal_names.insert(name.clone()) {
+            return Err(error_at(
+                member.key.span,
+                format!("`{name}` is declared twice; principals' names must be unique"),
+            ));
+        }
+    }
+
     let mut functions = Vec::new();
-    // Functions, then state machines: each a principal with its needs
-    // (a state machine's are declared here, as its definition would tell).
+    // Functions, state machines, pipes and schedules: each a principal
+    // with its needs (a state machine's, pipe's or schedule's are declared
+    // here, as its definition or resource would tell).
+    use crate::model::PrincipalKind;
     let principals = function_members
         .iter()
-        .map(|m| (m, crate::model::PrincipalKind::Function))
+        .map(|m| (m, PrincipalKind::Function))
         .chain(
             machine_members
                 .iter()
-                .map(|m| (m, crate::model::PrincipalKind::StateMachine)),
+                .map(|m| (m, PrincipalKind::StateMachine)),
+        )
+        .chain(pipe_members.iter().map(|m| (m, PrincipalKind::Pipe)))
+        .chain(
+            schedule_members
+                .iter()
+                .map(|m| (m, PrincipalKind::Schedule)),
         );
     for (member, kind) in principals {
         let name = &member.key.node;
@@ -206,8 +249,8 @@ pub fn application_from_manifest(root: &Value, target: &Target) -> Result<Applic
         mapping(&member.value, &at, Some(&["needs"]))?;
         let mut function = Function::new(name, name);
         function.kind = kind;
-        if kind == crate::model::PrincipalKind::StateMachine {
-            // A state machine writes no log group of its own.
+        if kind != PrincipalKind::Function {
+            // Only a function writes a log group of its own.
             function.log_actions = Some(Vec::new());
         }
         if let Some(needs) = member.value.get("needs") {

@@ -229,3 +229,77 @@ fn the_template_and_the_manifest_design_the_same_roles() {
         );
     }
 }
+
+/// A manifest declares an EventBridge pipe and a schedule (issue 13): the
+/// schema accepts them, each is a principal with its declared needs, a
+/// role trusted by its service with the documented source conditions,
+/// and no log permission of its own; a bad name is refused by both.
+#[test]
+fn a_manifest_declares_pipes_and_schedules() {
+    let text = r#"leash-manifest: 1
+account: "111122223333"
+region: us-east-1
+queues: {jobs: {}}
+topics: {events: {}}
+functions:
+  report: {}
+pipes:
+  jobs-to-events:
+    needs:
+      - {resource: jobs, access: consume}
+      - {resource: events, access: publish}
+schedules:
+  nightly-report:
+    needs:
+      - {resource: report, access: invoke}
+"#;
+    let errors = schema_errors(text);
+    assert!(errors.is_empty(), "{errors:#?}");
+    let app = read_manifest(text, &Target::default()).unwrap();
+    let roles = design(&app).unwrap();
+    use leash_design::model::PrincipalKind;
+    for (name, kind, service) in [
+        ("jobs-to-events", PrincipalKind::Pipe, "pipes.amazonaws.com"),
+        (
+            "nightly-report",
+            PrincipalKind::Schedule,
+            "scheduler.amazonaws.com",
+        ),
+    ] {
+        let role = roles.iter().find(|r| r.function == name).unwrap();
+        assert_eq!(role.kind, kind);
+        let trust = role.trust_policy.text();
+        assert!(
+            trust.contains(service) && trust.contains("aws:SourceArn"),
+            "{trust}"
+        );
+        assert!(
+            !role
+                .permissions
+                .iter()
+                .any(|p| p.action.starts_with("logs:")),
+            "{:?}",
+            role.permissions
+        );
+        let failed: Vec<_> = role.verification.iter().filter(|c| !c.passed).collect();
+        assert!(failed.is_empty(), "{failed:#?}");
+    }
+    let schedule = roles
+        .iter()
+        .find(|r| r.function == "nightly-report")
+        .unwrap();
+    let actions: Vec<&str> = schedule
+        .permissions
+        .iter()
+        .map(|p| p.action.as_str())
+        .collect();
+    assert_eq!(actions, ["lambda:InvokeFunction"]);
+
+    let bad = text.replace("nightly-report:", "nightly.report:");
+    assert!(!schema_errors(&bad).is_empty());
+    let error = read_manifest(&bad, &Target::default()).unwrap_err();
+    assert!(
+        error.to_string().contains("a pipe or schedule name"),
+        "{error}"
+    );
+}
