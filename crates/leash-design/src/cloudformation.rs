@@ -125,18 +125,7 @@ pub fn designed_template(
                     .into_iter()
                     .next()
             }) {
-                match role_reference(previous) {
-                    Some(target) => {
-                        notes.push(format!(
-                            "its previous role `{target}` is no longer its role"
-                        ));
-                        old_roles.insert(target);
-                    }
-                    None => notes.push(format!(
-                        "its previous role {} is no longer its role (not in the template, not changed)",
-                        short_json(previous)
-                    )),
-                }
+                unhook(previous, notes, &mut old_roles);
             }
             continue;
         }
@@ -158,18 +147,7 @@ pub fn designed_template(
                 .map(Node::from_value)
         });
         if let Some(previous) = previous {
-            match role_reference(&previous) {
-                Some(target) => {
-                    notes.push(format!(
-                        "its previous role `{target}` is no longer its role"
-                    ));
-                    old_roles.insert(target);
-                }
-                None => notes.push(format!(
-                    "its previous role {} is no longer its role (not in the template, not changed)",
-                    short_json(&previous)
-                )),
-            }
+            unhook(&previous, notes, &mut old_roles);
         } else if is_sam {
             notes.push(format!(
                 "SAM no longer generates its execution role (`{function_id}Role` is now leash's)"
@@ -956,6 +934,23 @@ fn free_id(root: &Node, base: &str, suffix: &str, stem: &str) -> String {
 
 /// The logical id a function's `Role` value points at (`Fn::GetAtt` of
 /// `Arn`, `Ref`, or a `Sub` of one resource).
+/// A principal's previous role: noted, and a role of the template
+/// remembered (removed later when nothing else references it).
+fn unhook(previous: &Node, notes: &mut Vec<String>, old_roles: &mut BTreeSet<String>) {
+    match role_reference(previous) {
+        Some(target) => {
+            notes.push(format!(
+                "its previous role `{target}` is no longer its role"
+            ));
+            old_roles.insert(target);
+        }
+        None => notes.push(format!(
+            "its previous role {} is no longer its role (not in the template, not changed)",
+            short_json(previous)
+        )),
+    }
+}
+
 /// The role values of an EventBridge principal's properties, as written:
 /// a pipe's `RoleArn`, a schedule's `Target.RoleArn`, the `RoleArn` of
 /// each rule target that names the same role as the first one (the

@@ -1220,12 +1220,24 @@ fn read_state_machine(
         },
         template_dir,
     );
-    definition_uses(&mut machine, &reading.uses, &located);
-    template_iam::settle_managed_policies(iam, resources, &mut machine);
-    supersede_by_definition(&mut machine, &reading.summary, resources);
-    machine.definition = Some(reading.summary);
-    apply_order_of_trust(&mut machine);
+    from_reading(&mut machine, reading, &located, iam);
     Ok(machine)
+}
+
+/// What a state machine's definition or an EventBridge principal's
+/// resource tells it does, into needs; then what the template grants for
+/// a service it tells every use of is superseded.
+fn from_reading(
+    principal: &mut Function,
+    reading: leash_iac::state_machine::Reading,
+    located: &Located<'_>,
+    iam: &TemplateIam,
+) {
+    definition_uses(principal, &reading.uses, located);
+    template_iam::settle_managed_policies(iam, located.resources, principal);
+    supersede_by_definition(principal, &reading.summary, located.resources);
+    principal.definition = Some(reading.summary);
+    apply_order_of_trust(principal);
 }
 
 /// Each use its definition (or, for an EventBridge principal, its
@@ -1342,11 +1354,7 @@ fn read_eventbridge(
     };
     let reading =
         leash_iac::eventbridge::read_eventbridge_principal(resource, eventbridge_kind, resolve);
-    definition_uses(&mut principal, &reading.uses, &located);
-    template_iam::settle_managed_policies(iam, resources, &mut principal);
-    supersede_by_definition(&mut principal, &reading.summary, resources);
-    principal.definition = Some(reading.summary);
-    apply_order_of_trust(&mut principal);
+    from_reading(&mut principal, reading, &located, iam);
     Ok(principal)
 }
 

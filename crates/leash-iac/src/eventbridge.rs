@@ -19,7 +19,7 @@
 use leash_policy::Value;
 use leash_policy::arn::Arn;
 
-use crate::state_machine::{Reading, Use};
+use crate::state_machine::Reading;
 use crate::template::Resource;
 
 /// The Pipes page: source, enrichment and target permissions.
@@ -224,23 +224,11 @@ struct Read<'a, 'b> {
 
 impl Read<'_, '_> {
     fn unknown(&mut self, service: &str, why: String) {
-        self.reading
-            .summary
-            .unknown
-            .entry(service.to_string())
-            .or_insert(why);
+        self.reading.unknown(service, why);
     }
 
     fn use_(&mut self, place: &str, actions: &[&str], resource: String, reference: &'static str) {
-        let found = Use {
-            state: place.to_string(),
-            actions: actions.iter().map(|a| (*a).to_string()).collect(),
-            resource,
-            reference,
-        };
-        if !self.reading.uses.contains(&found) {
-            self.reading.uses.push(found);
-        }
+        self.reading.add_use(place, actions, resource, reference);
     }
 
     /// The resolved string of `value`, when it is one.

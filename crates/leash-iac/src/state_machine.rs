@@ -93,6 +93,36 @@ pub struct Reading {
     pub uses: Vec<Use>,
 }
 
+impl Reading {
+    /// `service` is left to run time or not modeled, with why (the first
+    /// reason given stays).
+    pub fn unknown(&mut self, service: &str, why: String) {
+        self.summary
+            .unknown
+            .entry(service.to_string())
+            .or_insert(why);
+    }
+
+    /// One more use (once): `actions` on `resource`, from `state`.
+    pub fn add_use(
+        &mut self,
+        state: &str,
+        actions: &[&str],
+        resource: String,
+        reference: &'static str,
+    ) {
+        let found = Use {
+            state: state.to_string(),
+            actions: actions.iter().map(|a| (*a).to_string()).collect(),
+            resource,
+            reference,
+        };
+        if !self.uses.contains(&found) {
+            self.uses.push(found);
+        }
+    }
+}
+
 /// Where the state machine runs and what it is called, for ARNs.
 pub struct Place<'a> {
     pub account: &'a str,
@@ -338,23 +368,11 @@ struct Walk<'a, 'b> {
 
 impl Walk<'_, '_> {
     fn unknown(&mut self, service: &str, why: String) {
-        self.reading
-            .summary
-            .unknown
-            .entry(service.to_string())
-            .or_insert(why);
+        self.reading.unknown(service, why);
     }
 
     fn use_(&mut self, state: &str, actions: &[&str], resource: String, reference: &'static str) {
-        let found = Use {
-            state: state.to_string(),
-            actions: actions.iter().map(|a| (*a).to_string()).collect(),
-            resource,
-            reference,
-        };
-        if !self.reading.uses.contains(&found) {
-            self.reading.uses.push(found);
-        }
+        self.reading.add_use(state, actions, resource, reference);
     }
 
     fn arn(&self, service: &str, resource: &str) -> String {

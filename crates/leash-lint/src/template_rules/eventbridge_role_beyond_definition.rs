@@ -42,10 +42,9 @@
 //! <https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role>,
 //! <https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-iam-roles.html>
 
-use super::state_machine_role_beyond_definition::{Principal, beyond};
-use super::{TemplateInput, parsed};
+use super::TemplateInput;
+use super::state_machine_role_beyond_definition::{Principal, report_beyond};
 use crate::{Diagnostic, Rule, Severity};
-use leash_iac::PolicyKind;
 use leash_iac::eventbridge::{EventBridgeKind, read_eventbridge_principal};
 
 pub static RULE: Rule = Rule {
@@ -71,9 +70,6 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
             leash_iac::resolve_with(value, input.template, &context).value
         };
         let reading = read_eventbridge_principal(resource, kind, &resolve);
-        if reading.summary.unknown.contains_key("*") {
-            continue;
-        }
         let (noun, told) = match kind {
             EventBridgeKind::Pipe => ("pipe", "its source, enrichment and target"),
             EventBridgeKind::Schedule => ("schedule", "its target"),
@@ -86,19 +82,6 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
             told,
             told_short: told,
         };
-        for embedded in input
-            .policies
-            .iter()
-            .filter(|p| p.kind == PolicyKind::Identity && p.attached_functions.contains(id))
-        {
-            let Some(policy) = parsed(&embedded.document) else {
-                continue;
-            };
-            for statement in &policy.statements {
-                if let Some(diagnostic) = beyond(&principal, statement, &reading) {
-                    out.push(diagnostic);
-                }
-            }
-        }
+        report_beyond(input, &principal, &reading, out);
     }
 }

@@ -85,28 +85,37 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
             },
             None,
         );
-        if reading.summary.unknown.contains_key("*") {
+        let principal = Principal {
+            rule: &RULE,
+            kind: "state machine",
+            id,
+            told: "its definition",
+            told_short: "the definition",
+        };
+        report_beyond(input, &principal, &reading, out);
+    }
+}
+
+/// Every `Allow` statement of the principal's role that reaches beyond
+/// what `reading` tells it uses (nothing when it could not be read).
+pub(super) fn report_beyond(
+    input: &TemplateInput<'_>,
+    principal: &Principal<'_>,
+    reading: &Reading,
+    out: &mut Vec<Diagnostic>,
+) {
+    if reading.summary.unknown.contains_key("*") {
+        return;
+    }
+    for embedded in input.policies.iter().filter(|p| {
+        p.kind == PolicyKind::Identity && p.attached_functions.iter().any(|f| f == principal.id)
+    }) {
+        let Some(policy) = parsed(&embedded.document) else {
             continue;
-        }
-        for embedded in input
-            .policies
-            .iter()
-            .filter(|p| p.kind == PolicyKind::Identity && p.attached_functions.contains(id))
-        {
-            let Some(policy) = parsed(&embedded.document) else {
-                continue;
-            };
-            let principal = Principal {
-                rule: &RULE,
-                kind: "state machine",
-                id,
-                told: "its definition",
-                told_short: "the definition",
-            };
-            for statement in &policy.statements {
-                if let Some(diagnostic) = beyond(&principal, statement, &reading) {
-                    out.push(diagnostic);
-                }
+        };
+        for statement in &policy.statements {
+            if let Some(diagnostic) = beyond(principal, statement, reading) {
+                out.push(diagnostic);
             }
         }
     }
