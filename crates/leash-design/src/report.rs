@@ -253,10 +253,12 @@ pub fn render_report_with(
                 // Where the resource names its role: `Role`, a state
                 // machine's or pipe's `RoleArn`, a schedule's
                 // `Target.RoleArn`, a rule's `Targets[].RoleArn`.
+                // (A function or state machine: `Role`, as before; an
+                // `AWS::StepFunctions::StateMachine` names it `RoleArn`.)
                 let property = match role.kind {
-                    crate::model::PrincipalKind::Function => "Role",
-                    crate::model::PrincipalKind::StateMachine
-                    | crate::model::PrincipalKind::Pipe => "RoleArn",
+                    crate::model::PrincipalKind::Function
+                    | crate::model::PrincipalKind::StateMachine => "Role",
+                    crate::model::PrincipalKind::Pipe => "RoleArn",
                     crate::model::PrincipalKind::Schedule => "Target.RoleArn",
                     crate::model::PrincipalKind::RuleTarget => "Targets[].RoleArn",
                 };
