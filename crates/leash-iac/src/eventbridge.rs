@@ -302,6 +302,20 @@ impl Read<'_, '_> {
                     PIPES_IAM,
                 );
             }
+            // A stream label known only at deployment (`GetAtt
+            // Table.StreamArn`) has no form leash can write back in a
+            // designed ARN: the service stays unknown, and what the
+            // template grants for it is kept as written.
+            Named::TableStream(stream)
+                if stream
+                    .split_once("/stream/")
+                    .is_some_and(|(_, label)| label.chars().any(leash_policy::arn::is_symbol)) =>
+            {
+                self.unknown(
+                    "dynamodb",
+                    "`Source`: the stream's label is only known at deployment".into(),
+                );
+            }
             Named::TableStream(stream) => {
                 self.use_(
                     place,
