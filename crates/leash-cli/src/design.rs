@@ -46,7 +46,9 @@ enum CommandError {
         "error: `{0}` is a manifest: `--format cfn` writes the template with the designed roles wired in, and a manifest has no template; use `--format json`"
     )]
     CfnForManifest(String),
-    #[error("error: `{0}` has no Lambda function or state machine to design a role for")]
+    #[error(
+        "error: `{0}` has no Lambda function, state machine, delivery stream, AppSync data source or logging role, or IoT topic rule to design a role for"
+    )]
     NoFunction(String),
     #[error(
         "error: {path}: `--format json` writes IAM JSON with concrete values, and the design holds values known only at deployment: {}; or use `--format cfn` (the default), which writes them as the template does",
@@ -270,17 +272,21 @@ fn run_inner(args: &DesignArgs) -> Result<u8, CommandError> {
     let mut failed = false;
     // Values known only at deployment, as the template writes them.
     let show = |text: &str| application.symbols.display(text);
-    let machines = roles
+    // "2 function(s)", "1 function(s) and 1 state machine(s)", ...: each
+    // kind that has a role, in the order of `PrincipalKind`.
+    let mut by_kind: std::collections::BTreeMap<leash_design::model::PrincipalKind, usize> =
+        std::collections::BTreeMap::new();
+    for role in &roles {
+        *by_kind.entry(role.kind).or_default() += 1;
+    }
+    let counts: Vec<String> = by_kind
         .iter()
-        .filter(|r| r.kind == leash_design::model::PrincipalKind::StateMachine)
-        .count();
-    let principals = if machines == 0 {
-        format!("{} function(s)", roles.len())
-    } else {
-        format!(
-            "{} function(s) and {machines} state machine(s)",
-            roles.len() - machines
-        )
+        .map(|(kind, count)| format!("{count} {}(s)", kind.as_str()))
+        .collect();
+    let principals = match counts.as_slice() {
+        [] => format!("{} function(s)", roles.len()),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     };
     println!(
         "{}: {principals}, one role each (account {}, region {})",

@@ -125,6 +125,34 @@ pub fn designed_template(
         let Some(properties) = function.get_mut("Properties") else {
             continue;
         };
+        // A delivery or data principal names its role in nested
+        // properties (each source and destination of a delivery stream,
+        // each action of a topic rule): each is emptied here and points
+        // at the designed role below.
+        let nested = nested_role_paths(template, function_id);
+        if !nested.is_empty() {
+            for path in &nested {
+                let Some(slot) = node_at_mut(properties, path) else {
+                    continue;
+                };
+                let previous = std::mem::replace(slot, Node::Null);
+                match role_reference(&previous) {
+                    Some(target) => {
+                        let note =
+                            format!("its previous role `{target}` is no longer its role");
+                        if !notes.contains(&note) {
+                            notes.push(note);
+                        }
+                        old_roles.insert(target);
+                    }
+                    None => notes.push(format!(
+                        "its previous role {} is no longer its role (not in the template, not changed)",
+                        short_json(&previous)
+                    )),
+                }
+            }
+            continue;
+        }
         // A `Role` in `Globals` reaches the function through the merge
         // leash-iac does (SAM itself rejects it there).
         let written = properties.remove(role_property);
@@ -275,10 +303,18 @@ pub fn designed_template(
         let role_property = crate::model::PrincipalKind::role_property(
             function_resource.resource_type.node.as_str(),
         );
+        let nested = nested_role_paths(template, &function_id);
         if let Some(properties) =
             resource_mut(&mut root, &function_id).and_then(|f| f.get_mut("Properties"))
         {
-            properties.insert(role_property, Node::get_att(&role_id, "Arn"));
+            if nested.is_empty() {
+                properties.insert(role_property, Node::get_att(&role_id, "Arn"));
+            }
+            for path in &nested {
+                if let Some(slot) = node_at_mut(properties, path) {
+                    *slot = Node::get_att(&role_id, "Arn");
+                }
+            }
         }
         if let Some(log_group) = log_groups.get(&function_id) {
             let note = write_log_group(
@@ -1304,6 +1340,35 @@ fn write_log_group(
 
 /// Whether the function's original execution role is a role of the
 /// template that sets `RoleName`.
+/// Where a delivery or data principal names its role, from its
+/// `Properties` (empty for a function or a state machine).
+fn nested_role_paths(template: &Template, id: &str) -> Vec<Vec<leash_iac::delivery::Step>> {
+    template
+        .resource(id)
+        .map(|r| {
+            leash_iac::delivery::role_paths(r)
+                .into_iter()
+                .map(|p| p.steps)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The node at `path` inside `node`.
+fn node_at_mut<'a>(node: &'a mut Node, path: &[leash_iac::delivery::Step]) -> Option<&'a mut Node> {
+    let mut at = node;
+    for step in path {
+        at = match step {
+            leash_iac::delivery::Step::Key(key) => at.get_mut(key)?,
+            leash_iac::delivery::Step::Index(index) => match at {
+                Node::Array(items) => items.get_mut(*index)?,
+                _ => return None,
+            },
+        };
+    }
+    Some(at)
+}
+
 fn original_names_its_role(template: &Template, function: &crate::model::Function) -> bool {
     function
         .role

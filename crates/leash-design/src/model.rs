@@ -565,6 +565,19 @@ pub enum PrincipalKind {
     /// `AWS::Serverless::StateMachine`, `AWS::StepFunctions::StateMachine`:
     /// its needs are read from its definition (`model::state_machine`).
     StateMachine,
+    /// `AWS::KinesisFirehose::DeliveryStream`: the role of its source and
+    /// destinations (`RoleARN`s), needs read from its configuration
+    /// (`leash_iac::delivery`).
+    DeliveryStream,
+    /// `AWS::AppSync::DataSource`: its `ServiceRoleArn`, needs read from
+    /// its type's configuration and its resolvers.
+    AppSyncDataSource,
+    /// `AWS::AppSync::GraphQLApi` with `LogConfig.CloudWatchLogsRoleArn`:
+    /// the role AppSync writes the API's logs with.
+    AppSyncLogging,
+    /// `AWS::IoT::TopicRule`: the `RoleArn` of its actions (and error
+    /// action), needs read from each action.
+    TopicRule,
 }
 
 impl PrincipalKind {
@@ -573,6 +586,11 @@ impl PrincipalKind {
         match self {
             PrincipalKind::Function => "lambda.amazonaws.com",
             PrincipalKind::StateMachine => "states.amazonaws.com",
+            PrincipalKind::DeliveryStream => "firehose.amazonaws.com",
+            PrincipalKind::AppSyncDataSource | PrincipalKind::AppSyncLogging => {
+                "appsync.amazonaws.com"
+            }
+            PrincipalKind::TopicRule => "iot.amazonaws.com",
         }
     }
 
@@ -581,7 +599,18 @@ impl PrincipalKind {
         match self {
             PrincipalKind::Function => "function",
             PrincipalKind::StateMachine => "state machine",
+            PrincipalKind::DeliveryStream => "delivery stream",
+            PrincipalKind::AppSyncDataSource => "AppSync data source",
+            PrincipalKind::AppSyncLogging => "AppSync API logging",
+            PrincipalKind::TopicRule => "IoT topic rule",
         }
+    }
+
+    /// Whether its needs are read from a definition or a configuration
+    /// (what it does is all it does: the rest of the template's grant for
+    /// a service it tells every use of is superseded).
+    pub fn configured(self) -> bool {
+        self != PrincipalKind::Function
     }
 
     /// The kind of a resource type, if it is a principal leash designs.
@@ -591,17 +620,43 @@ impl PrincipalKind {
             "AWS::Serverless::StateMachine" | "AWS::StepFunctions::StateMachine" => {
                 Some(PrincipalKind::StateMachine)
             }
+            "AWS::KinesisFirehose::DeliveryStream" => Some(PrincipalKind::DeliveryStream),
+            "AWS::AppSync::DataSource" => Some(PrincipalKind::AppSyncDataSource),
+            "AWS::AppSync::GraphQLApi" => Some(PrincipalKind::AppSyncLogging),
+            "AWS::IoT::TopicRule" => Some(PrincipalKind::TopicRule),
             _ => None,
         }
     }
 
-    /// The property of `resource_type` that names the role it runs as.
+    /// The property of `resource_type` that names the role it runs as (a
+    /// delivery or data principal's are nested: `role_value`).
     pub fn role_property(resource_type: &str) -> &'static str {
         match resource_type {
             "AWS::StepFunctions::StateMachine" => "RoleArn",
+            "AWS::AppSync::DataSource" => "ServiceRoleArn",
+            "AWS::AppSync::GraphQLApi" => "LogConfig",
+            "AWS::KinesisFirehose::DeliveryStream" | "AWS::IoT::TopicRule" => "(nested RoleARN)",
             _ => "Role",
         }
     }
+}
+
+/// The value that names the role `resource` runs as: `Role`/`RoleArn`,
+/// or for a delivery or data principal the one role all its role
+/// properties name (`None` when they name none, or several).
+pub(crate) fn role_value(resource: &Resource) -> Option<&Value> {
+    let paths = leash_iac::delivery::role_paths(resource);
+    if paths.is_empty() {
+        return resource
+            .properties
+            .get(PrincipalKind::role_property(&resource.resource_type.node));
+    }
+    let first = paths.first()?;
+    let target = reference_target(first.value)?;
+    paths
+        .iter()
+        .all(|p| reference_target(p.value).as_deref() == Some(target.as_str()))
+        .then_some(first.value)
 }
 
 pub use leash_iac::state_machine::DefinitionSummary;
@@ -869,6 +924,16 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
                 &iam,
                 target.template_dir.as_deref(),
             )?);
+        } else if let Some(kind) = delivery_kind(template, resource) {
+            functions.push(read_delivery(
+                template,
+                resource,
+                kind,
+                &resources,
+                &resolve,
+                (&account, &region),
+                &iam,
+            )?);
         }
     }
     let options = read_template_options(template, leash_metadata, &resources, (&account, &region))?;
@@ -1083,12 +1148,119 @@ fn read_state_machine(
         .find(|r| r.logical_id == logical_id)
         .map(|r| r.name.clone())
         .unwrap_or_else(|| logical_id.clone());
+    let reading = state_machine::read_state_machine_definition(
+        resource,
+        resolve,
+        &state_machine::Place {
+            account,
+            region,
+            name: &name,
+        },
+        template_dir,
+    );
+    read_configured(
+        template,
+        resource,
+        (PrincipalKind::StateMachine, name),
+        reading,
+        resources,
+        resolve,
+        (account, region),
+        iam,
+    )
+}
+
+/// The kind of a delivery or data principal leash designs: a resource of
+/// `leash_iac::delivery` whose role properties all name one role of the
+/// template, and that `delivery::not_designed` does not leave as written.
+fn delivery_kind(template: &Template, resource: &Resource) -> Option<PrincipalKind> {
+    let kind = PrincipalKind::of_type(&resource.resource_type.node)?;
+    if !matches!(
+        kind,
+        PrincipalKind::DeliveryStream
+            | PrincipalKind::AppSyncDataSource
+            | PrincipalKind::AppSyncLogging
+            | PrincipalKind::TopicRule
+    ) || leash_iac::delivery::not_designed(resource).is_some()
+    {
+        return None;
+    }
+    let role = reference_target(role_value(resource)?)?;
+    template
+        .resource(&role)
+        .is_some_and(|r| r.resource_type.node == "AWS::IAM::Role")
+        .then_some(kind)
+}
+
+/// A delivery or data principal (`PrincipalKind::configured`): its
+/// needs read from its configuration (`leash_iac::delivery`), as a state
+/// machine's are from its definition.
+fn read_delivery(
+    template: &Template,
+    resource: &Resource,
+    kind: PrincipalKind,
+    resources: &[AppResource],
+    resolve: &dyn Fn(&Value) -> Value,
+    (account, region): (&str, &str),
+    iam: &TemplateIam,
+) -> Result<Function, ModelError> {
+    let name_property = match kind {
+        PrincipalKind::DeliveryStream => "DeliveryStreamName",
+        PrincipalKind::TopicRule => "RuleName",
+        _ => "Name",
+    };
+    let name = resource
+        .properties
+        .get(name_property)
+        .and_then(|n| resolve(n).as_str().map(str::to_string))
+        .unwrap_or_else(|| resource.logical_id.node.clone());
+    let reading = leash_iac::delivery::read_delivery_configuration(
+        resource,
+        template,
+        resolve,
+        &state_machine::Place {
+            account,
+            region,
+            name: &name,
+        },
+    );
+    read_configured(
+        template,
+        resource,
+        (kind, name),
+        reading,
+        resources,
+        resolve,
+        (account, region),
+        iam,
+    )
+}
+
+/// A principal whose needs are read from its definition or configuration
+/// (`reading`): its template IAM read as a function's is (SAM `Policies`
+/// and connectors, the statements of the role it names), its needs the
+/// reading's uses, and what the template grants for a service the
+/// reading tells every use of superseded by it (the first law: the
+/// definition or configuration is the principal's whole behaviour).
+#[allow(clippy::too_many_arguments)]
+fn read_configured(
+    template: &Template,
+    resource: &Resource,
+    (kind, name): (PrincipalKind, String),
+    reading: state_machine::Reading,
+    resources: &[AppResource],
+    resolve: &dyn Fn(&Value) -> Value,
+    (account, region): (&str, &str),
+    iam: &TemplateIam,
+) -> Result<Function, ModelError> {
+    let logical_id = resource.logical_id.node.clone();
     let mut machine = Function {
         logical_id: logical_id.clone(),
-        kind: PrincipalKind::StateMachine,
-        name: name.clone(),
-        // Step Functions writes no log group of its own through the role:
-        // its logging is a log delivery (`state_machine`).
+        kind,
+        name,
+        // The service writes no log group of its own through the role:
+        // a state machine's logging is a log delivery (`state_machine`),
+        // a delivery or data principal's logs are uses of its reading.
         log_actions: Some(Vec::new()),
         ..Function::default()
     };
@@ -1131,16 +1303,6 @@ fn read_state_machine(
     let log_statements = std::mem::take(&mut machine.log_statements);
     machine.kept_as_is.extend(log_statements);
 
-    let reading = state_machine::read_state_machine_definition(
-        resource,
-        resolve,
-        &state_machine::Place {
-            account,
-            region,
-            name: &name,
-        },
-        template_dir,
-    );
     for found in &reading.uses {
         let source = NeedSource::Definition {
             state: found.state.clone(),

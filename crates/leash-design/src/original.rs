@@ -613,8 +613,7 @@ pub fn limit_definition_needs(template: &Template, app: &mut Application) {
         matches!(need.source, crate::model::NeedSource::Definition { .. })
     };
     let from_definition = |f: &crate::model::Function| {
-        f.kind == crate::model::PrincipalKind::StateMachine
-            && (f.needs.iter().any(is_definition) || !f.lambda_needs.is_empty())
+        f.kind.configured() && (f.needs.iter().any(is_definition) || !f.lambda_needs.is_empty())
     };
     if !app.functions.iter().any(from_definition) {
         return;

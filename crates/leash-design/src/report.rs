@@ -50,13 +50,21 @@ pub fn role_document(role: &RoleDesign) -> String {
     if let Some(boundary) = &role.permissions_boundary {
         document["PermissionsBoundary"] = json!(boundary);
     }
-    if role.kind == crate::model::PrincipalKind::StateMachine
+    if role.kind.configured()
         && let Some(fields) = document.as_object_mut()
     {
-        // A state machine's role: named for it, no Lambda permissions.
+        // A state machine's, delivery or data principal's role: named
+        // for it, no Lambda permissions.
         fields.remove("Function");
         fields.remove("LambdaPermissions");
-        fields.insert("StateMachine".into(), json!(role.function));
+        let key = match role.kind {
+            crate::model::PrincipalKind::DeliveryStream => "DeliveryStream",
+            crate::model::PrincipalKind::AppSyncDataSource => "AppSyncDataSource",
+            crate::model::PrincipalKind::AppSyncLogging => "AppSyncApi",
+            crate::model::PrincipalKind::TopicRule => "TopicRule",
+            _ => "StateMachine",
+        };
+        fields.insert(key.into(), json!(role.function));
     }
     if let Some(consumer) = &role.consumer
         && let Some(fields) = document.as_object_mut()
@@ -169,6 +177,16 @@ pub fn render_report_with(
                     crate::model::PrincipalKind::StateMachine => out.push_str(
                         "Trusted by `states.amazonaws.com` from the account's state machines (`aws:SourceAccount`, `aws:SourceArn`), as Step Functions documents against the confused deputy (<https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html>).\n\n",
                     ),
+                    crate::model::PrincipalKind::TopicRule => out.push_str(
+                        "Trusted by `iot.amazonaws.com` from the account's topic rules (`aws:SourceAccount`, `aws:SourceArn`), as AWS IoT documents against the confused deputy (<https://docs.aws.amazon.com/iot/latest/developerguide/iot-create-role.html>).\n\n",
+                    ),
+                    crate::model::PrincipalKind::DeliveryStream => out.push_str(
+                        "Trusted by `firehose.amazonaws.com` with `sts:ExternalId` set to the account, as Firehose documents (<https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html>).\n\n",
+                    ),
+                    crate::model::PrincipalKind::AppSyncDataSource
+                    | crate::model::PrincipalKind::AppSyncLogging => out.push_str(
+                        "Trusted by `appsync.amazonaws.com` (AppSync does not document sending `aws:SourceArn` or `aws:SourceAccount` when it assumes the role: no condition, IAM-SEMANTICS.md section 4).\n\n",
+                    ),
                 }
             }
         }
@@ -263,14 +281,19 @@ pub fn render_report_with(
                 out.push_str("\n\n");
             }
             if let Some(definition) = &function.definition {
+                let (heading, parts) = if function.kind == crate::model::PrincipalKind::StateMachine
+                {
+                    ("Definition", "state(s)")
+                } else {
+                    ("Configuration", "configuration(s) or action(s) read")
+                };
                 out.push_str(&format!(
-                    "### Definition\n\nRead from {}{}; {} state(s).",
+                    "### {heading}\n\nRead from {}; {} {parts}.",
                     if definition.source.is_empty() {
                         "nowhere"
                     } else {
                         definition.source.as_str()
                     },
-                    "",
                     definition.states
                 ));
                 if definition.unknown.is_empty() {

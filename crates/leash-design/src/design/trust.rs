@@ -16,35 +16,70 @@ use crate::model::PrincipalKind;
 /// naming the state machine would make the role depend on a name
 /// CloudFormation may generate from the state machine, which depends on
 /// the role (a cycle), and would not match its versions and aliases.
+/// AWS IoT documents the same two keys for a rule's role
+/// (`arn:aws:iot:REGION:ACCOUNT:rule/*`, the account's rules, for the
+/// same reason;
+/// <https://docs.aws.amazon.com/iot/latest/developerguide/iot-create-role.html>).
+/// Firehose documents `sts:ExternalId` set to the account in the trust
+/// policy of a delivery stream's role
+/// (<https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html>,
+/// "Grant Firehose access to an Amazon S3 destination").
 /// Lambda's has no condition:
 /// Lambda does not document sending `aws:SourceArn` when it assumes an
 /// execution role
-/// (<https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html>).
+/// (<https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html>);
+/// neither does AppSync for a data source's or the logging role
+/// (<https://docs.aws.amazon.com/appsync/latest/devguide/attaching-a-data-source.html>
+/// shows the trust policy without one): IAM-SEMANTICS.md, section 4, not
+/// blindly.
 pub(super) fn service_trust(app: &Application, function: &Function) -> Json {
-    let statement = match function.kind {
-        PrincipalKind::Function => json!({
-            "Effect": "Allow",
-            "Principal": { "Service": function.kind.service() },
-            "Action": "sts:AssumeRole",
-        }),
-        PrincipalKind::StateMachine => json!({
-            "Effect": "Allow",
-            "Principal": { "Service": function.kind.service() },
-            "Action": "sts:AssumeRole",
-            "Condition": {
+    let mut statement = json!({
+        "Effect": "Allow",
+        "Principal": { "Service": function.kind.service() },
+        "Action": "sts:AssumeRole",
+    });
+    match trust_condition(&app.region, &app.account, function.kind) {
+        TrustCondition::None => {}
+        TrustCondition::Source { pattern, .. } => {
+            statement["Condition"] = json!({
                 "StringEquals": { "aws:SourceAccount": app.account },
-                "ArnLike": { "aws:SourceArn": states_source_pattern(app) },
-            },
-        }),
-    };
+                "ArnLike": { "aws:SourceArn": pattern },
+            });
+        }
+        TrustCondition::ExternalId => {
+            statement["Condition"] = json!({
+                "StringEquals": { "sts:ExternalId": app.account },
+            });
+        }
+    }
     json!({ "Version": "2012-10-17", "Statement": [statement] })
 }
 
-fn states_source_pattern(app: &Application) -> String {
-    format!(
-        "arn:aws:states:{}:{}:stateMachine:*",
-        app.region, app.account
-    )
+/// What a principal's service documents sending when it assumes the role.
+enum TrustCondition {
+    None,
+    /// `aws:SourceAccount` and `aws:SourceArn`: the pattern of the
+    /// account's resources of the kind (ending in `*`).
+    Source {
+        pattern: String,
+    },
+    /// `sts:ExternalId`, the account.
+    ExternalId,
+}
+
+fn trust_condition(region: &str, account: &str, kind: PrincipalKind) -> TrustCondition {
+    match kind {
+        PrincipalKind::StateMachine => TrustCondition::Source {
+            pattern: format!("arn:aws:states:{region}:{account}:stateMachine:*"),
+        },
+        PrincipalKind::TopicRule => TrustCondition::Source {
+            pattern: format!("arn:aws:iot:{region}:{account}:rule/*"),
+        },
+        PrincipalKind::DeliveryStream => TrustCondition::ExternalId,
+        PrincipalKind::Function
+        | PrincipalKind::AppSyncDataSource
+        | PrincipalKind::AppSyncLogging => TrustCondition::None,
+    }
 }
 
 /// The trust policy checked, for a principal whose trust has conditions:
@@ -56,54 +91,55 @@ pub(super) fn service_trust_checks(
     trust: &leash_policy::Policy,
     role_arn: &str,
 ) -> Vec<Check> {
-    if function.kind != PrincipalKind::StateMachine {
-        return Vec::new();
-    }
-    let prepared = PreparedPolicySet::new(
-        &PolicySet::new().with_resource_policy("trust policy", trust.clone()),
-    );
-    let own = format!(
-        "arn:aws:states:{}:{}:stateMachine:{}",
-        app.region, app.account, function.name
-    );
     let stranger = if app.account == "999988887777" {
         "999988887776"
     } else {
         "999988887777"
     };
-    let other_account_source = format!(
-        "arn:aws:states:{}:{stranger}:stateMachine:{}",
-        app.region, function.name
-    );
     let service = function.kind.service();
+    let other_service = if function.kind == PrincipalKind::Function {
+        "states.amazonaws.com"
+    } else {
+        "lambda.amazonaws.com"
+    };
     type Case<'a> = (&'a str, Vec<(String, String)>, bool);
-    let cases: Vec<Case> = vec![
-        (
-            service,
+    let cases: Vec<Case> = match trust_condition(&app.region, &app.account, function.kind) {
+        TrustCondition::None => return Vec::new(),
+        TrustCondition::Source { .. } => {
+            // The principal's own ARN in `account`.
+            let arn = |account: &str| match trust_condition(&app.region, account, function.kind) {
+                TrustCondition::Source { pattern } => {
+                    format!("{}{}", pattern.trim_end_matches('*'), function.name)
+                }
+                _ => String::new(),
+            };
+            let source = |account: &str| {
+                vec![
+                    ("aws:SourceAccount".to_string(), account.to_string()),
+                    ("aws:SourceArn".to_string(), arn(account)),
+                ]
+            };
             vec![
-                ("aws:SourceAccount".into(), app.account.clone()),
-                ("aws:SourceArn".into(), own.clone()),
-            ],
-            true,
-        ),
-        (
-            service,
+                (service, source(&app.account), true),
+                (service, source(stranger), false),
+                (service, Vec::new(), false),
+                (other_service, source(&app.account), false),
+            ]
+        }
+        TrustCondition::ExternalId => {
+            let external =
+                |account: &str| vec![("sts:ExternalId".to_string(), account.to_string())];
             vec![
-                ("aws:SourceAccount".into(), stranger.to_string()),
-                ("aws:SourceArn".into(), other_account_source),
-            ],
-            false,
-        ),
-        (service, Vec::new(), false),
-        (
-            "lambda.amazonaws.com",
-            vec![
-                ("aws:SourceAccount".into(), app.account.clone()),
-                ("aws:SourceArn".into(), own),
-            ],
-            false,
-        ),
-    ];
+                (service, external(&app.account), true),
+                (service, external(stranger), false),
+                (service, Vec::new(), false),
+                (other_service, external(&app.account), false),
+            ]
+        }
+    };
+    let prepared = PreparedPolicySet::new(
+        &PolicySet::new().with_resource_policy("trust policy", trust.clone()),
+    );
     cases
         .into_iter()
         .map(|(principal, context, expected_allow)| {

@@ -38,8 +38,7 @@ impl TemplateIam {
             .iter()
             .filter(|r| super::PrincipalKind::of_type(&r.resource_type.node).is_some())
             .filter_map(|r| {
-                let property = super::PrincipalKind::role_property(&r.resource_type.node);
-                let role = role_target(r.properties.get(property)?)?;
+                let role = role_target(super::role_value(r)?)?;
                 let is_role = template
                     .resource(&role)
                     .is_some_and(|t| t.resource_type.node == "AWS::IAM::Role");
@@ -903,10 +902,7 @@ pub(super) fn read_role_statements(
 ) {
     let logical_id = resource.logical_id.node.clone();
     let resolve = located.resolve;
-    let role_property = resource.properties.get(super::PrincipalKind::role_property(
-        &resource.resource_type.node,
-    ));
-    if let Some(role) = role_property {
+    if let Some(role) = super::role_value(resource) {
         function.role = Some(iam.execution_role(&logical_id, role, resolve));
     }
     for policy in iam.role_policies(&logical_id) {
