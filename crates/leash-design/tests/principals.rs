@@ -136,3 +136,260 @@ fn a_corpus_state_machine_is_narrowed_to_the_functions_its_definition_calls() {
     assert!(!definition.services.contains("logs"));
     assert!(!definition.services.contains("cloudwatch"));
 }
+
+/// The designed role of the principal `id` of a corpus template (account
+/// `111122223333`, region `us-east-1`), verified and lint-clean, with the
+/// change of each of its original statements.
+fn designed(
+    name: &str,
+    id: &str,
+    kind: PrincipalKind,
+) -> Option<(
+    leash_design::model::Application,
+    leash_design::RoleDesign,
+    Vec<StatementChange>,
+)> {
+    let path = corpus(&format!("sam-templates/{name}"))?;
+    let template = read_template(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let target = Target {
+        account: Some("111122223333".into()),
+        region: Some("us-east-1".into()),
+        ..Default::default()
+    };
+    let app = read_application(&template, &target).unwrap();
+    let roles = design(&app).unwrap();
+    let role = roles.into_iter().find(|r| r.function == id).unwrap();
+    assert_eq!(role.kind, kind);
+    let failed: Vec<_> = role.verification.iter().filter(|c| !c.passed).collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    assert!(role.lint_findings.is_empty(), "{:?}", role.lint_findings);
+    // The trust was checked by the engine: the service is allowed.
+    assert!(
+        role.verification
+            .iter()
+            .all(|c| c.action != "sts:AssumeRole")
+            || role
+                .verification
+                .iter()
+                .any(|c| c.action == "sts:AssumeRole" && c.expected_allow && c.allowed)
+    );
+    let originals = original_iam_all(&template, &app);
+    let changes = compare_with_original(
+        &app,
+        std::slice::from_ref(&role),
+        &originals,
+        &|_| None,
+        Detail::Full,
+    );
+    assert!(changes[0].added.is_empty(), "{:?}", changes[0].added);
+    let statements = changes[0]
+        .statements
+        .iter()
+        .map(|s| s.change.clone())
+        .collect();
+    Some((app, role, statements))
+}
+
+/// Whether the designed permissions allow `action` on `resource`.
+fn allows(role: &leash_design::RoleDesign, action: &str, resource: &str) -> bool {
+    use leash_policy::authz::{PolicySet, PreparedPolicySet};
+    let prepared = PreparedPolicySet::new(
+        &PolicySet::new()
+            .with_identity_policy("designed", role.permissions_policy.policy().clone()),
+    );
+    let request = leash_policy::context::Request::new(
+        "arn:aws:iam::111122223333:role/designed",
+        action,
+        resource,
+    )
+    .with_resource_account("111122223333");
+    prepared.evaluate(&request).is_allowed()
+}
+
+/// `../shared/corpus/sam-templates/kinesis-data-stream-firehose-s3-sam-java.yml`:
+/// the delivery stream's role (source and destination) is granted its
+/// S3 actions on `arn:aws:s3:::BUCKET` and `arn:aws:s3:::BUCKET*` (every
+/// bucket whose name starts with the destination's). The design grants
+/// Firehose's documented S3 actions on the bucket and its objects, and
+/// the Kinesis source's four actions on the stream: the look-alike bucket
+/// the template's `BUCKET*` allowed is denied.
+/// <https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html>
+#[test]
+fn a_corpus_delivery_stream_is_narrowed_to_its_source_and_destination() {
+    let Some((app, role, changes)) = designed(
+        "kinesis-data-stream-firehose-s3-sam-java.yml",
+        "DeliveryStream",
+        PrincipalKind::DeliveryStream,
+    ) else {
+        return;
+    };
+    let bucket = app.resource("DeliveryBucket").unwrap().name.clone();
+    let stream = "arn:aws:kinesis:us-east-1:111122223333:stream/kds-data";
+    for action in [
+        "kinesis:DescribeStream",
+        "kinesis:GetShardIterator",
+        "kinesis:GetRecords",
+        "kinesis:ListShards",
+    ] {
+        assert!(allows(&role, action, stream), "{action}");
+    }
+    assert!(allows(
+        &role,
+        "s3:ListBucket",
+        &format!("arn:aws:s3:::{bucket}")
+    ));
+    assert!(allows(
+        &role,
+        "s3:PutObject",
+        &format!("arn:aws:s3:::{bucket}/2026/12/07/x.gz")
+    ));
+    // What the template's `BUCKET*` allowed beyond the bucket.
+    let look_alike = format!("arn:aws:s3:::{bucket}-archive/x.gz");
+    assert!(!allows(&role, "s3:PutObject", &look_alike));
+    assert!(!allows(
+        &role,
+        "s3:PutObject",
+        "arn:aws:s3:::other-bucket/x"
+    ));
+    assert!(!allows(&role, "kinesis:PutRecord", stream));
+    assert!(
+        role.verification
+            .iter()
+            .any(|c| !c.expected_allow && !c.allowed && c.action.starts_with("s3:"))
+    );
+    assert!(
+        changes
+            .iter()
+            .any(|c| matches!(c, StatementChange::Narrowed { .. })),
+        "{changes:?}"
+    );
+    assert!(
+        !changes
+            .iter()
+            .any(|c| matches!(c, StatementChange::Removed)),
+        "{changes:?}"
+    );
+    // The trust: Firehose with the account as external id, checked.
+    assert!(role.verification.iter().any(|c| {
+        c.action == "sts:AssumeRole"
+            && c.context
+                .iter()
+                .any(|(k, v)| k == "sts:ExternalId" && v == "999988887777")
+            && !c.allowed
+    }));
+}
+
+/// `../shared/corpus/sam-templates/appsync-dynamodb.yaml`: the data
+/// source's role is granted `GetItem`, `PutItem`, `DeleteItem`,
+/// `UpdateItem`, `Query` and `Scan` on the notes table; its resolvers'
+/// request mapping templates use `Scan`, `GetItem`, `PutItem` and
+/// `DeleteItem` only. The design grants those four; `UpdateItem` and
+/// `Query` are near misses it denies.
+/// <https://docs.aws.amazon.com/appsync/latest/devguide/resolver-mapping-template-reference-dynamodb.html>
+#[test]
+fn a_corpus_appsync_data_source_is_narrowed_to_its_resolvers_operations() {
+    let Some((app, role, changes)) = designed(
+        "appsync-dynamodb.yaml",
+        "AppSyncNotesTableDataSource",
+        PrincipalKind::AppSyncDataSource,
+    ) else {
+        return;
+    };
+    let table = format!(
+        "arn:aws:dynamodb:us-east-1:111122223333:table/{}",
+        app.resource("DynamoDBNotesTable").unwrap().name
+    );
+    for action in [
+        "dynamodb:Scan",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+    ] {
+        assert!(allows(&role, action, &table), "{action}");
+    }
+    for action in ["dynamodb:UpdateItem", "dynamodb:Query"] {
+        assert!(!allows(&role, action, &table), "{action}");
+    }
+    assert!(
+        changes
+            .iter()
+            .any(|c| matches!(c, StatementChange::Narrowed { .. })),
+        "{changes:?}"
+    );
+}
+
+/// `../shared/corpus/sam-templates/appsync-lambda-kendra.yaml`: the API's
+/// logging role may create log groups and write logs everywhere
+/// (`Resource: "*"`); AppSync writes the API's logs to
+/// `/aws/appsync/apis/{API id}`. The design grants the three actions on
+/// the account's AppSync API groups; a Lambda function's group is a near
+/// miss it denies.
+/// <https://docs.aws.amazon.com/appsync/latest/devguide/monitoring.html>
+#[test]
+fn a_corpus_appsync_logging_role_is_narrowed_to_appsyncs_log_groups() {
+    let Some((_, role, changes)) = designed(
+        "appsync-lambda-kendra.yaml",
+        "AppSyncApi",
+        PrincipalKind::AppSyncLogging,
+    ) else {
+        return;
+    };
+    let own =
+        "arn:aws:logs:us-east-1:111122223333:log-group:/aws/appsync/apis/abcdefghij:log-stream:x";
+    assert!(allows(&role, "logs:PutLogEvents", own));
+    assert!(!allows(
+        &role,
+        "logs:PutLogEvents",
+        "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/other:log-stream:x"
+    ));
+    assert!(
+        changes
+            .iter()
+            .any(|c| matches!(c, StatementChange::Narrowed { .. })),
+        "{changes:?}"
+    );
+}
+
+/// `../shared/corpus/sam-templates/iot-s3.yaml`: the rule's role allows
+/// `s3:Get*`, `s3:List*` and `s3:PutObject` on every resource; its one
+/// action puts each message in the bucket under a key decided per
+/// message (`${topic(2)}/${timestamp()}`). The design grants
+/// `s3:PutObject` on the bucket's objects; reading them and writing to
+/// another bucket are near misses it denies. The trust names the
+/// account's rules, as AWS IoT documents.
+/// <https://docs.aws.amazon.com/iot/latest/developerguide/s3-rule-action.html>
+#[test]
+fn a_corpus_topic_rule_is_narrowed_to_its_action() {
+    let Some((app, role, changes)) =
+        designed("iot-s3.yaml", "IoTToS3Rule", PrincipalKind::TopicRule)
+    else {
+        return;
+    };
+    let bucket = app.resource("MyS3Bucket").unwrap().name.clone();
+    let object = format!("arn:aws:s3:::{bucket}/devices/1700000000");
+    assert!(allows(&role, "s3:PutObject", &object));
+    assert!(!allows(&role, "s3:GetObject", &object));
+    assert!(!allows(
+        &role,
+        "s3:ListBucket",
+        &format!("arn:aws:s3:::{bucket}")
+    ));
+    assert!(!allows(
+        &role,
+        "s3:PutObject",
+        "arn:aws:s3:::another-bucket/x"
+    ));
+    assert!(
+        changes
+            .iter()
+            .any(|c| matches!(c, StatementChange::Narrowed { .. })),
+        "{changes:?}"
+    );
+    assert!(role.verification.iter().any(|c| {
+        c.action == "sts:AssumeRole"
+            && c.context
+                .iter()
+                .any(|(k, v)| k == "aws:SourceAccount" && v == "999988887777")
+            && !c.allowed
+    }));
+}
