@@ -1130,6 +1130,44 @@ fn referrers_of(root: &Node, id: &str) -> BTreeSet<String> {
     referrers
 }
 
+/// Whether resource `other` names `id` only in its `DependsOn`.
+fn only_depends_on(root: &Node, other: &str, id: &str) -> bool {
+    let Some(resource) = root.get("Resources").and_then(|r| r.get(other)) else {
+        return false;
+    };
+    if !depends_on(resource).iter().any(|d| d == id) {
+        return false;
+    }
+    let mut found = BTreeSet::new();
+    for (key, part) in resource.as_object().unwrap_or(&[]) {
+        if key != "DependsOn" {
+            collect_references(part, &mut found);
+        }
+    }
+    !found.contains(id)
+}
+
+/// Takes `id` out of every resource's `DependsOn` (a `DependsOn` left
+/// empty goes).
+fn remove_depends_on(root: &mut Node, id: &str) {
+    let Some(Node::Object(resources)) = resources_mut(root) else {
+        return;
+    };
+    for (_, resource) in resources.iter_mut() {
+        let emptied = match resource.get_mut("DependsOn") {
+            Some(Node::String(only)) => only == id,
+            Some(Node::Array(items)) => {
+                items.retain(|item| item.as_str() != Some(id));
+                items.is_empty()
+            }
+            _ => false,
+        };
+        if emptied {
+            resource.remove("DependsOn");
+        }
+    }
+}
+
 /// Takes removed roles out of policies' `Roles`; removes an
 /// `AWS::IAM::Policy` or `AWS::IAM::ManagedPolicy` left attached to
 /// nothing, unless something references it.
@@ -1181,9 +1219,16 @@ fn detach_removed_roles(root: &mut Node, removed: &BTreeSet<String>, notes: &mut
         }
     }
     for id in emptied {
-        let referrers = referrers_of(root, &id);
+        // A resource that only waits for the policy (`DependsOn`, as a
+        // delivery stream waits for its role's policy) no longer needs
+        // to: its designed role carries its own policy.
+        let referrers: BTreeSet<String> = referrers_of(root, &id)
+            .into_iter()
+            .filter(|other| !only_depends_on(root, other, &id))
+            .collect();
         if referrers.is_empty() {
             remove_resource(root, &id);
+            remove_depends_on(root, &id);
             notes.push(format!(
                 "`{id}` removed: it was attached only to removed role(s)"
             ));

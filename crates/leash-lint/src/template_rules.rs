@@ -16,6 +16,7 @@ pub mod api_gateway_role_invoking_every_function;
 pub mod broad_managed_policy_on_function_role;
 pub mod bucket_without_tls_deny;
 pub mod code_call_denied_by_role;
+pub mod delivery_role_beyond_configuration;
 pub mod execution_role_shared_by_functions;
 pub mod lambda_permission_source_arn_too_broad;
 pub mod privilege_escalation_path_across_policies;
@@ -86,6 +87,10 @@ pub static TEMPLATE_RULES: &[(&Rule, TemplateCheckFn)] = &[
     (
         &state_machine_role_beyond_definition::RULE,
         state_machine_role_beyond_definition::check,
+    ),
+    (
+        &delivery_role_beyond_configuration::RULE,
+        delivery_role_beyond_configuration::check,
     ),
 ];
 

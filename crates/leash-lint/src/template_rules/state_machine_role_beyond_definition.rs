@@ -97,7 +97,12 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
                 continue;
             };
             for statement in &policy.statements {
-                if let Some(diagnostic) = beyond(id, statement, &reading) {
+                let principal = Principal {
+                    rule: &RULE,
+                    what: format!("state machine `{id}`"),
+                    source: "definition",
+                };
+                if let Some(diagnostic) = beyond(&principal, statement, &reading) {
                     out.push(diagnostic);
                 }
             }
@@ -105,9 +110,23 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Whose role a finding is about, for its words: the rule, the principal
+/// (`state machine \`Flow\``) and what tells its uses (`definition`,
+/// `configuration`).
+pub(super) struct Principal {
+    pub(super) rule: &'static crate::Rule,
+    pub(super) what: String,
+    pub(super) source: &'static str,
+}
+
 /// The finding for one `Allow` statement, if it reaches beyond the
-/// definition for a service the definition tells every use of.
-fn beyond(id: &str, statement: &leash_policy::Statement, reading: &Reading) -> Option<Diagnostic> {
+/// definition (or configuration) for a service it tells every use of.
+pub(super) fn beyond(
+    principal: &Principal,
+    statement: &leash_policy::Statement,
+    reading: &Reading,
+) -> Option<Diagnostic> {
+    let (what, source) = (&principal.what, principal.source);
     if statement.effect.node != leash_policy::Effect::Allow
         || statement.action.node.negated
         || statement.condition.is_some()
@@ -134,16 +153,16 @@ fn beyond(id: &str, statement: &leash_policy::Statement, reading: &Reading) -> O
         if !reading.summary.services.contains(&service) {
             return Some(
                 Diagnostic::new(
-                    &RULE,
+                    principal.rule,
                     format!(
-                        "state machine `{id}`'s role allows `{}`, and its definition never calls `{service}`",
+                        "{what}'s role allows `{}`, and its {source} never calls `{service}`",
                         pattern.node
                     ),
                     pattern.span,
                 )
-                .with_label(format!("`{service}` is not in the definition"))
+                .with_label(format!("`{service}` is not in the {source}"))
                 .with_help(format!(
-                    "remove it: the definition calls {}",
+                    "remove it: the {source} calls {}",
                     calls(reading, None)
                 )),
             );
@@ -151,9 +170,9 @@ fn beyond(id: &str, statement: &leash_policy::Statement, reading: &Reading) -> O
         if every_resource {
             return Some(
                 Diagnostic::new(
-                    &RULE,
+                    principal.rule,
                     format!(
-                        "state machine `{id}`'s role allows `{}` on every resource, and its definition names each `{service}` resource it calls",
+                        "{what}'s role allows `{}` on every resource, and its {source} names each `{service}` resource it calls",
                         pattern.node
                     ),
                     pattern.span,
