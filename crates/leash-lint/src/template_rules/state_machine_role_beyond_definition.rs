@@ -198,6 +198,11 @@ fn every_resource_of_its_type(pattern: &str) -> bool {
         return false;
     };
     let resource = arn.resource().as_str();
+    // An S3 ARN's resource starts with the bucket's name, not a type:
+    // `bucket/*` is one bucket's objects.
+    if arn.service().as_str() == "s3" {
+        return resource.starts_with('*');
+    }
     resource == "*"
         || resource
             .split_once([':', '/'])
@@ -234,10 +239,15 @@ fn calls(reading: &Reading, service: Option<&str>) -> String {
                 .uses
                 .iter()
                 .any(|other| other.resource == format!("{}:*", u.resource));
+            // A resource that ends in `*` (an S3 bucket's objects, the
+            // account's AppSync log groups) is said in words too.
+            let (resource, under) = match u.resource.strip_suffix('*') {
+                Some(stem) if !stem.is_empty() => (stem, " and every resource under it"),
+                _ => (u.resource.as_str(), ""),
+            };
             format!(
-                "`{}` on `{}`{}",
+                "`{}` on `{resource}`{under}{}",
                 u.actions.join("`, `"),
-                u.resource,
                 if versions {
                     " and its versions and aliases"
                 } else {
