@@ -1505,14 +1505,7 @@ pub fn service_of(kind: ResourceKind) -> &'static str {
 
 /// The logical id a `Ref`/`!GetAtt`/`Fn::GetAtt` points at, if any.
 fn reference_target(value: &Value) -> Option<String> {
-    if let Some(target) = value.get("Ref").and_then(Value::as_str) {
-        return Some(target.to_string());
-    }
-    let attribute = value.get("Fn::GetAtt")?;
-    if let Some(text) = attribute.as_str() {
-        return text.split('.').next().map(str::to_string);
-    }
-    attribute.as_array()?.first()?.as_str().map(str::to_string)
+    leash_iac::delivery::reference_target(value)
 }
 
 /// The needs a principal declares in `Metadata.leash.needs`: the author's

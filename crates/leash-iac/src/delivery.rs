@@ -232,12 +232,7 @@ pub fn read_delivery_configuration(
             format!("`{other}` is not a delivery or data principal"),
         ),
     }
-    reading.summary.services = reading
-        .uses
-        .iter()
-        .flat_map(|u| u.actions.iter())
-        .filter_map(|a| a.split_once(':').map(|(s, _)| s.to_ascii_lowercase()))
-        .collect();
+    reading.summary.services = crate::state_machine::used_services(&reading.uses);
     reading
 }
 
@@ -476,48 +471,16 @@ impl Reader<'_, '_> {
         let kind = self.text(properties.get("Type")).unwrap_or_default();
         match kind.as_str() {
             "AMAZON_DYNAMODB" => self.appsync_dynamodb(resource, template),
-            "AWS_LAMBDA" => {
-                match self
-                    .text(
-                        properties
-                            .get("LambdaConfig")
-                            .and_then(|c| c.get("LambdaFunctionArn")),
-                    )
-                    .filter(|arn| Arn::parse(arn).is_ok() && !arn.contains('*'))
-                {
-                    Some(arn) => self.use_of(
-                        "LambdaConfig",
-                        &["lambda:InvokeFunction"],
-                        arn,
-                        APPSYNC_DATA_SOURCE,
-                    ),
-                    None => self.unknown(
-                        "lambda",
-                        "`LambdaConfig.LambdaFunctionArn` is not an ARN leash can read".into(),
-                    ),
-                }
-            }
-            "AMAZON_EVENTBRIDGE" => {
-                match self
-                    .text(
-                        properties
-                            .get("EventBridgeConfig")
-                            .and_then(|c| c.get("EventBusArn")),
-                    )
-                    .filter(|arn| Arn::parse(arn).is_ok() && !arn.contains('*'))
-                {
-                    Some(arn) => self.use_of(
-                        "EventBridgeConfig",
-                        &["events:PutEvents"],
-                        arn,
-                        APPSYNC_DATA_SOURCE,
-                    ),
-                    None => self.unknown(
-                        "events",
-                        "`EventBridgeConfig.EventBusArn` is not an ARN leash can read".into(),
-                    ),
-                }
-            }
+            "AWS_LAMBDA" => self.arn_use(
+                properties,
+                ("LambdaConfig", "LambdaFunctionArn"),
+                &["lambda:InvokeFunction"],
+            ),
+            "AMAZON_EVENTBRIDGE" => self.arn_use(
+                properties,
+                ("EventBridgeConfig", "EventBusArn"),
+                &["events:PutEvents"],
+            ),
             "HTTP" => {
                 let authorization = properties
                     .get("HttpConfig")
@@ -546,6 +509,27 @@ impl Reader<'_, '_> {
                 "*",
                 format!("a data source of type `{other}` (RDS Data API, OpenSearch, Bedrock, ...), not modeled"),
             ),
+        }
+    }
+
+    /// A data source whose configuration `config.field` is the ARN its
+    /// `actions` act on (their service unknown when it is not an ARN).
+    fn arn_use(&mut self, properties: &Value, (config, field): (&str, &str), actions: &[&str]) {
+        let arn = self
+            .text(properties.get(config).and_then(|c| c.get(field)))
+            .filter(|arn| Arn::parse(arn).is_ok() && !arn.contains('*'));
+        match arn {
+            Some(arn) => self.use_of(config, actions, arn, APPSYNC_DATA_SOURCE),
+            None => {
+                let service = actions
+                    .first()
+                    .and_then(|a| a.split_once(':'))
+                    .map_or("*", |(service, _)| service);
+                self.unknown(
+                    service,
+                    format!("`{config}.{field}` is not an ARN leash can read"),
+                )
+            }
         }
     }
 
@@ -878,7 +862,7 @@ impl Reader<'_, '_> {
 }
 
 /// The logical id a `Ref`/`Fn::GetAtt` names.
-fn reference_target(value: &Value) -> Option<String> {
+pub fn reference_target(value: &Value) -> Option<String> {
     if let Some(target) = value.get("Ref").and_then(Value::as_str) {
         return Some(target.to_string());
     }

@@ -136,13 +136,16 @@ pub fn read_state_machine_definition(
         }
     }
     configuration_uses(properties, resolve, &mut reading);
-    reading.summary.services = reading
-        .uses
-        .iter()
+    reading.summary.services = used_services(&reading.uses);
+    reading
+}
+
+/// The services (IAM prefixes, lowercase) of the actions of `uses`.
+pub(crate) fn used_services(uses: &[Use]) -> BTreeSet<String> {
+    uses.iter()
         .flat_map(|u| u.actions.iter())
         .filter_map(|a| a.split_once(':').map(|(s, _)| s.to_ascii_lowercase()))
-        .collect();
-    reading
+        .collect()
 }
 
 /// The definition as JSON, and where it came from; `Err(why)` when leash

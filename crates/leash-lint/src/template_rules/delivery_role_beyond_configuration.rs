@@ -50,10 +50,9 @@
 //! <https://docs.aws.amazon.com/appsync/latest/devguide/monitoring.html>,
 //! <https://docs.aws.amazon.com/iot/latest/developerguide/iot-rule-actions.html>
 
-use super::state_machine_role_beyond_definition::{Principal, beyond};
-use super::{TemplateInput, parsed};
+use super::TemplateInput;
+use super::state_machine_role_beyond_definition::{Principal, report_role};
 use crate::{Diagnostic, Rule, Severity};
-use leash_iac::PolicyKind;
 use leash_iac::delivery::{not_designed, read_delivery_configuration, role_paths};
 use leash_iac::state_machine::Place;
 
@@ -101,19 +100,6 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
             what: format!("{what} `{id}`"),
             source: "configuration",
         };
-        for embedded in input
-            .policies
-            .iter()
-            .filter(|p| p.kind == PolicyKind::Identity && p.attached_functions.contains(id))
-        {
-            let Some(policy) = parsed(&embedded.document) else {
-                continue;
-            };
-            for statement in &policy.statements {
-                if let Some(diagnostic) = beyond(&principal, statement, &reading) {
-                    out.push(diagnostic);
-                }
-            }
-        }
+        report_role(input, id, &principal, &reading, out);
     }
 }

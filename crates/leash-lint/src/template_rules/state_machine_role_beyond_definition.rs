@@ -88,23 +88,35 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
         if reading.summary.unknown.contains_key("*") {
             continue;
         }
-        for embedded in input
-            .policies
-            .iter()
-            .filter(|p| p.kind == PolicyKind::Identity && p.attached_functions.contains(id))
-        {
-            let Some(policy) = parsed(&embedded.document) else {
-                continue;
-            };
-            for statement in &policy.statements {
-                let principal = Principal {
-                    rule: &RULE,
-                    what: format!("state machine `{id}`"),
-                    source: "definition",
-                };
-                if let Some(diagnostic) = beyond(&principal, statement, &reading) {
-                    out.push(diagnostic);
-                }
+        let principal = Principal {
+            rule: &RULE,
+            what: format!("state machine `{id}`"),
+            source: "definition",
+        };
+        report_role(input, id, &principal, &reading, out);
+    }
+}
+
+/// The findings on every `Allow` statement of the identity policies of
+/// the role principal `id` runs as.
+pub(super) fn report_role(
+    input: &TemplateInput<'_>,
+    id: &str,
+    principal: &Principal,
+    reading: &Reading,
+    out: &mut Vec<Diagnostic>,
+) {
+    for embedded in input
+        .policies
+        .iter()
+        .filter(|p| p.kind == PolicyKind::Identity && p.attached_functions.iter().any(|f| f == id))
+    {
+        let Some(policy) = parsed(&embedded.document) else {
+            continue;
+        };
+        for statement in &policy.statements {
+            if let Some(diagnostic) = beyond(principal, statement, reading) {
+                out.push(diagnostic);
             }
         }
     }
