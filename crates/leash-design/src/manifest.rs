@@ -38,6 +38,12 @@ pub fn is_manifest(root: &Value) -> bool {
 /// Whether `text` reads as YAML with the manifest key at the top. Text that
 /// is not YAML is not a manifest (the template reader reports its error).
 pub fn is_manifest_text(text: &str) -> bool {
+    // The key is written out, or spelled with escapes in a double-quoted
+    // key (`"leash\u002dmanifest"`): text with neither is no manifest,
+    // and a template need not be parsed twice to tell.
+    if !text.contains(MANIFEST_KEY) && !text.contains('\\') {
+        return false;
+    }
     leash_iac::yaml::parse_yaml(text).is_ok_and(|root| is_manifest(&root))
 }
 
@@ -890,5 +896,12 @@ apis:
         assert!(is_manifest_text(MANIFEST));
         assert!(!is_manifest_text("Resources: {}\n"));
         assert!(!is_manifest_text("{not yaml"));
+        // The key spelled with an escape is still the key.
+        assert!(is_manifest_text(
+            "\"leash\\u002dmanifest\": \"1\"\nfunctions: {}\n"
+        ));
+        assert!(!is_manifest_text(
+            "Resources: {}\nX: \"leash\\u002dother\"\n"
+        ));
     }
 }
