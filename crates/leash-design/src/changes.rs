@@ -678,12 +678,16 @@ fn witness_requests(policy: &Policy) -> Vec<(String, String)> {
 }
 
 /// A policy compiled once for the engine witnesses: the only identity
-/// policy of a request with no context beyond the principal.
+/// policy of a request with no context beyond the principal, the resource
+/// side delegating to it (a key's default key policy, a trust policy
+/// naming the account), as `leash-prove` reads identity policies.
 struct Engine(leash_policy::authz::PreparedPolicySet);
 
 impl Engine {
     fn new(policy: &Policy) -> Self {
-        let set = leash_policy::authz::PolicySet::new().with_identity_policy("p", policy.clone());
+        let set = leash_policy::authz::PolicySet::new()
+            .with_identity_policy("p", policy.clone())
+            .with_resource_policy_kind(leash_policy::authz::ResourcePolicyKind::Standard);
         Engine(leash_policy::authz::PreparedPolicySet::new(&set))
     }
 
