@@ -20,11 +20,11 @@ use crate::approximate::{Approximation, approximate_policy, template_of, without
 use crate::automaton::TooManyStates;
 use crate::automaton::{Matcher, RegionSearch};
 use crate::counterexample::{Counterexample, RequestFields, replay, request_json};
-use crate::summary::delegating_policy;
 use crate::domain::{
     Collected, Family, KeyValue, catalog_multivalued, key_values, parse_simple_date,
 };
 use crate::domain::{KeyUse, key_values_from};
+use crate::summary::delegating_policy;
 use crate::{Limits, Proof, Property, ProveError, Verdict};
 
 /// The request time of every candidate (2026-01-01T00:00:00Z): fixed, so a

@@ -543,8 +543,10 @@ fn a_grant_on_a_key_or_a_role_is_new_access() {
     let old = identity(json!([{"Effect": "Allow", "Action": "sqs:ReceiveMessage",
         "Resource": "arn:aws:sqs:us-east-1:111122223333:orders"}]));
     let key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-    let decrypt = identity(json!([{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": key,
-        "Condition": {"StringEquals": {"kms:ViaService": "sqs.us-east-1.amazonaws.com"}}}]));
+    let decrypt = identity(
+        json!([{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": key,
+        "Condition": {"StringEquals": {"kms:ViaService": "sqs.us-east-1.amazonaws.com"}}}]),
+    );
     let counterexample = refuted(no_new_access(&old, &decrypt));
     assert_eq!(counterexample.action, "kms:Decrypt");
     assert_eq!(counterexample.resource, key);
