@@ -378,6 +378,13 @@ fn literal(value: &str) -> Option<String> {
         .strip_prefix('\'')
         .and_then(|v| v.strip_suffix('\''))
         .unwrap_or(value);
+    // `$util.urlEncode("CONSTANT")` is the constant, form-encoded (the
+    // service decodes it).
+    let value = value
+        .strip_prefix("$util.urlEncode(")
+        .and_then(|v| v.strip_suffix(')'))
+        .map(|v| v.trim_matches(['"', '\'']))
+        .unwrap_or(value);
     (!value.is_empty() && !value.contains('$')).then(|| value.to_string())
 }
 
@@ -534,8 +541,15 @@ impl Read<'_, '_> {
 
     /// `arn:aws:apigateway:REGION:SERVICE:action/ACTION` or `:path/PATH`.
     fn uri(&mut self, uri: &str, method: &str) {
+        // A pseudo parameter written in a plain string (an `AWS::Include`
+        // body that does not `Fn::Sub` its URI, as the corpus's
+        // `step-function-sync-rest-api` does) is read as the one it names.
+        let uri = uri
+            .replace("${AWS::Region}", self.place.region)
+            .replace("${AWS::Partition}", "aws");
+        let uri = uri.as_str();
         let parsed = Arn::parse(uri).ok().filter(|a| a.service() == "apigateway");
-        let Some(parsed) = parsed else {
+        let Some(parsed) = parsed.filter(|a| !a.account().as_str().is_empty()) else {
             self.unknown("*", format!("URI `{uri}` is not one leash reads"));
             return;
         };
@@ -735,9 +749,14 @@ fn template_field(template: &str, key: &str) -> Option<Option<String>> {
         return None;
     }
     let value = template[at + assignment.len()..]
-        .split(['&', '"', '\n', ' '])
+        .split(['&', '\n', ' '])
         .next()
         .unwrap_or_default();
+    // The end of a quoted template (`"Action=SendMessage"`).
+    let value = match value.strip_suffix('"') {
+        Some(inner) if !inner.contains('"') => inner,
+        _ => value,
+    };
     Some(literal(value))
 }
 
@@ -761,5 +780,15 @@ mod tests {
             Some(Some("SendMessage".into()))
         );
         assert_eq!(template_field(form, "TopicArn"), None);
+        let encoded = "Action=Publish&TopicArn=$util.urlEncode(\"arn:aws:sns:r:1:t\")&Message=x";
+        assert_eq!(
+            template_field(encoded, "TopicArn"),
+            Some(Some("arn:aws:sns:r:1:t".into()))
+        );
+        let quoted = "\"Action=SendMessage\"";
+        assert_eq!(
+            template_field(quoted, "Action"),
+            Some(Some("SendMessage".into()))
+        );
     }
 }
