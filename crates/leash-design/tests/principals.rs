@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use leash_design::changes::{Detail, StatementChange, compare_with_original};
 use leash_design::model::PrincipalKind;
 use leash_design::original::original_iam_all;
-use leash_design::{CheckKind, Target, design, read_application, read_template};
+use leash_design::{
+    Application, CheckKind, RoleDesign, Target, Template, design, read_application, read_template,
+};
 
 fn corpus(relative: &str) -> Option<PathBuf> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -25,6 +27,24 @@ fn corpus(relative: &str) -> Option<PathBuf> {
     );
     eprintln!("skipped: ../shared/corpus/{relative} is absent");
     None
+}
+
+/// A corpus template designed for account `111122223333` in `us-east-1`,
+/// its application's files read from `template_dir`.
+fn designed(
+    path: PathBuf,
+    template_dir: Option<PathBuf>,
+) -> (Template, Application, Vec<RoleDesign>) {
+    let template = read_template(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let target = Target {
+        account: Some("111122223333".into()),
+        region: Some("us-east-1".into()),
+        template_dir,
+        ..Default::default()
+    };
+    let app = read_application(&template, &target).unwrap();
+    let roles = design(&app).unwrap();
+    (template, app, roles)
 }
 
 /// `../shared/corpus/sam-templates/lambda-step-functions-sam-java.yml`
@@ -43,15 +63,7 @@ fn a_corpus_state_machine_is_narrowed_to_the_functions_its_definition_calls() {
     ) else {
         return;
     };
-    let template = read_template(&std::fs::read_to_string(template_path).unwrap()).unwrap();
-    let target = Target {
-        account: Some("111122223333".into()),
-        region: Some("us-east-1".into()),
-        template_dir: Some(app_dir),
-        ..Default::default()
-    };
-    let app = read_application(&template, &target).unwrap();
-    let roles = design(&app).unwrap();
+    let (template, app, roles) = designed(template_path, Some(app_dir));
     let role = roles
         .iter()
         .find(|r| r.kind == PrincipalKind::StateMachine)
@@ -153,14 +165,7 @@ fn a_corpus_integration_role_is_narrowed_to_what_its_integrations_call() {
     let Some(template_path) = corpus("sam-templates/apigw-rest-api-dynamodb.yml") else {
         return;
     };
-    let template = read_template(&std::fs::read_to_string(template_path).unwrap()).unwrap();
-    let target = Target {
-        account: Some("111122223333".into()),
-        region: Some("us-east-1".into()),
-        ..Default::default()
-    };
-    let app = read_application(&template, &target).unwrap();
-    let roles = design(&app).unwrap();
+    let (template, app, roles) = designed(template_path, None);
     let role = roles
         .iter()
         .find(|r| r.kind == PrincipalKind::ApiIntegration)
@@ -279,9 +284,7 @@ fn the_account_cloudwatch_role_is_kept_as_is() {
     let Some(template_path) = corpus("sam-templates/apigw-execution-access-logs.yaml") else {
         return;
     };
-    let template = read_template(&std::fs::read_to_string(template_path).unwrap()).unwrap();
-    let app = read_application(&template, &Target::default()).unwrap();
-    let roles = design(&app).unwrap();
+    let (_, _, roles) = designed(template_path, None);
     let role = roles
         .iter()
         .find(|r| r.kind == PrincipalKind::ApiCloudWatchRole)

@@ -29,7 +29,7 @@ use std::path::Path;
 use leash_policy::Value;
 use leash_policy::arn::Arn;
 
-use crate::state_machine::{Reading, Use, queue_arn};
+use crate::state_machine::{Reading, queue_arn, service_arn};
 use crate::template::Template;
 
 /// The AWS pages each integration's permissions come from.
@@ -402,30 +402,49 @@ struct Read<'a, 'b> {
 impl Read<'_, '_> {
     fn unknown(&mut self, service: &str, why: String) {
         let why = format!("{}: {why}", self.state);
-        self.reading
-            .summary
-            .unknown
-            .entry(service.to_string())
-            .or_insert(why);
+        self.reading.add_unknown(service, why);
     }
 
     fn use_(&mut self, actions: &[&str], resource: String, reference: &'static str) {
-        let found = Use {
-            state: self.state.clone(),
-            actions: actions.iter().map(|a| (*a).to_string()).collect(),
-            resource,
-            reference,
-        };
-        if !self.reading.uses.contains(&found) {
-            self.reading.uses.push(found);
-        }
+        self.reading
+            .add_use(&self.state, actions, resource, reference);
     }
 
     fn arn(&self, service: &str, resource: &str) -> String {
-        format!(
-            "arn:aws:{service}:{}:{}:{resource}",
-            self.place.region, self.place.account
-        )
+        service_arn(self.place.region, self.place.account, service, resource)
+    }
+
+    /// `sqs:` an action on the queue of `QueueUrl`.
+    fn queue(&mut self, action: &str, reference: &'static str) {
+        match self.field("QueueUrl") {
+            Field::Literal(url) => match queue_arn(&url) {
+                Some(arn) => self.use_(&[action], arn, reference),
+                None => self.unknown("sqs", format!("queue URL `{url}` not read")),
+            },
+            _ => self.unknown("sqs", "the queue is only known at run time".into()),
+        }
+    }
+
+    /// `events:PutEvents` on the bus of `EventBusName` (the account's
+    /// default bus when absent).
+    fn bus(&mut self, reference: &'static str) {
+        match self.field("EventBusName") {
+            Field::Literal(bus) => {
+                let arn = if bus.starts_with("arn:") {
+                    bus
+                } else {
+                    self.arn("events", &format!("event-bus/{bus}"))
+                };
+                self.use_(&["events:PutEvents"], arn, reference)
+            }
+            Field::Missing => {
+                let arn = self.arn("events", "event-bus/default");
+                self.use_(&["events:PutEvents"], arn, reference)
+            }
+            Field::Dynamic => {
+                self.unknown("events", "the event bus is only known at run time".into())
+            }
+        }
     }
 
     /// A field the request passes: an HTTP API parameter, a REST request
@@ -463,27 +482,9 @@ impl Read<'_, '_> {
         match subtype {
             "SQS-SendMessage" | "SQS-ReceiveMessage" | "SQS-DeleteMessage" | "SQS-PurgeQueue" => {
                 let action = format!("sqs:{}", &subtype["SQS-".len()..]);
-                match self.field("QueueUrl") {
-                    Field::Literal(url) => match queue_arn(&url) {
-                        Some(arn) => self.use_(&[&action], arn, SUBTYPES),
-                        None => self.unknown("sqs", format!("queue URL `{url}` not read")),
-                    },
-                    _ => self.unknown("sqs", "the queue is only known at run time".into()),
-                }
+                self.queue(&action, SUBTYPES);
             }
-            "EventBridge-PutEvents" => match self.field("EventBusName") {
-                Field::Literal(bus) => {
-                    let arn = self.bus_arn(&bus);
-                    self.use_(&["events:PutEvents"], arn, SUBTYPES)
-                }
-                Field::Missing => {
-                    let arn = self.arn("events", "event-bus/default");
-                    self.use_(&["events:PutEvents"], arn, SUBTYPES)
-                }
-                Field::Dynamic => {
-                    self.unknown("events", "the event bus is only known at run time".into())
-                }
-            },
+            "EventBridge-PutEvents" => self.bus(SUBTYPES),
             "Kinesis-PutRecord" => self.stream(&["kinesis:PutRecord"], SUBTYPES),
             "StepFunctions-StartExecution" | "StepFunctions-StartSyncExecution" => {
                 let action = format!("states:{}", &subtype["StepFunctions-".len()..]);
@@ -498,14 +499,6 @@ impl Read<'_, '_> {
                 "`AppConfig-GetConfiguration` (application, environment and configuration) is not modeled".into(),
             ),
             other => self.unknown("*", format!("integration subtype `{other}` is not modeled")),
-        }
-    }
-
-    fn bus_arn(&self, bus: &str) -> String {
-        if bus.starts_with("arn:") {
-            bus.to_string()
-        } else {
-            self.arn("events", &format!("event-bus/{bus}"))
         }
     }
 
@@ -596,13 +589,7 @@ impl Read<'_, '_> {
                     ),
                 }
             }
-            ("sqs", "SendMessage") => match self.field("QueueUrl") {
-                Field::Literal(url) => match queue_arn(&url) {
-                    Some(arn) => self.use_(&["sqs:SendMessage"], arn, SQS),
-                    None => self.unknown("sqs", format!("queue URL `{url}` not read")),
-                },
-                _ => self.unknown("sqs", "the queue is only known at run time".into()),
-            },
+            ("sqs", "SendMessage") => self.queue("sqs:SendMessage", SQS),
             ("sns", "Publish") => match self.field("TopicArn") {
                 Field::Literal(arn) if arn.starts_with("arn:") => {
                     self.use_(&["sns:Publish"], arn, INTEGRATION_URI)
@@ -613,19 +600,7 @@ impl Read<'_, '_> {
                 let action = format!("kinesis:{action}");
                 self.stream(&[&action], KINESIS)
             }
-            ("events", "PutEvents") => match self.field("EventBusName") {
-                Field::Literal(bus) => {
-                    let arn = self.bus_arn(&bus);
-                    self.use_(&["events:PutEvents"], arn, INTEGRATION_URI)
-                }
-                Field::Missing => {
-                    let arn = self.arn("events", "event-bus/default");
-                    self.use_(&["events:PutEvents"], arn, INTEGRATION_URI)
-                }
-                Field::Dynamic => {
-                    self.unknown("events", "the event bus is only known at run time".into())
-                }
-            },
+            ("events", "PutEvents") => self.bus(INTEGRATION_URI),
             ("states", "StartExecution" | "StartSyncExecution") => {
                 let action = format!("states:{action}");
                 self.state_machine(&action, "stateMachineArn", STATES)

@@ -157,7 +157,7 @@ pub(super) fn service_trust_checks(
 }
 
 /// One `sts:AssumeRole` request decided by the engine against the trust.
-fn trust_check(
+pub(super) fn trust_check(
     prepared: &PreparedPolicySet,
     request: Request,
     context: Vec<(String, String)>,
