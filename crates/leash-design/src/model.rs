@@ -1325,6 +1325,42 @@ fn supersede_by_definition(
     machine.superseded_kept.extend(superseded);
 }
 
+/// A use of the definition (or of the integrations) that the template's
+/// IAM does not grant as the engine reads it (a value known only at
+/// deployment it does not name, such as the region of a function ARN
+/// next to a literal `us-west-2`): the template's grant for that service
+/// may still be what the deployment uses, so it is not superseded after
+/// all (the first law): what was superseded of it goes back, and the
+/// service is unknown.
+pub(crate) fn unsupersede(
+    function: &mut Function,
+    services: &std::collections::BTreeSet<String>,
+    resources: &[AppResource],
+) {
+    if services.is_empty() {
+        return;
+    }
+    if let Some(definition) = &mut function.definition {
+        for service in services {
+            definition.unknown.entry(service.clone()).or_insert_with(|| {
+                "a use the template's IAM does not grant as written (a value known only at deployment it does not name): its grant is kept".to_string()
+            });
+        }
+    }
+    let touches = |found: &[String]| found.iter().any(|s| s == "*" || services.contains(s));
+    let (back, superseded): (Vec<Need>, Vec<Need>) = std::mem::take(&mut function.superseded)
+        .into_iter()
+        .partition(|need| touches(&need_services(need, resources)));
+    function.superseded = superseded;
+    function.needs.extend(back);
+    let (back, superseded): (Vec<KeptAsIs>, Vec<KeptAsIs>) =
+        std::mem::take(&mut function.superseded_kept)
+            .into_iter()
+            .partition(|kept| kept_services(kept).is_none_or(|found| touches(&found)));
+    function.superseded_kept = superseded;
+    function.kept_as_is.extend(back);
+}
+
 /// The services a need's actions belong to (`*` when not known).
 fn need_services(need: &Need, resources: &[AppResource]) -> Vec<String> {
     if need.access == Access::Listed {

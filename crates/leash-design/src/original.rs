@@ -657,6 +657,12 @@ pub fn limit_definition_needs(template: &Template, app: &mut Application) {
             &leash_policy::authz::PolicySet::new().with_identity_policy("template", policy),
         );
         let mut limited = Vec::new();
+        let mut refused_services = std::collections::BTreeSet::new();
+        let mut refuse = |action: &str| {
+            if let Some((service, _)) = action.split_once(':') {
+                refused_services.insert(service.to_ascii_lowercase());
+            }
+        };
         for mut need in std::mem::take(&mut function.needs) {
             let target = resources.iter().find(|r| r.logical_id == need.resource);
             let (true, Some(target), Some(scope)) = (is_definition(&need), target, need.scope)
@@ -686,6 +692,7 @@ pub fn limit_definition_needs(template: &Template, app: &mut Application) {
                     prepared.evaluate(&request).is_allowed()
                 });
             for action in &refused {
+                refuse(action);
                 function.ignored.push(format!(
                     "{}: `{action}` on `{}`, which the template's IAM does not grant: not granted",
                     need.source.describe(),
@@ -711,6 +718,7 @@ pub fn limit_definition_needs(template: &Template, app: &mut Application) {
                 .with_resource_account(account.clone());
                 let allowed = prepared.evaluate(&request).is_allowed();
                 if !allowed {
+                    refuse(action);
                     function.ignored.push(format!(
                         "{}: `{action}` on `{}`, which the template's IAM does not grant: not granted",
                         need.why, need.resource
@@ -723,6 +731,7 @@ pub fn limit_definition_needs(template: &Template, app: &mut Application) {
             }
         }
         function.lambda_needs = kept_needs;
+        crate::model::unsupersede(function, &refused_services, &resources);
     }
 }
 

@@ -670,23 +670,14 @@ impl Read<'_, '_> {
                 let function = path
                     .strip_prefix("2015-03-31/functions/")
                     .and_then(|rest| rest.strip_suffix("/invocations"));
-                let base = function.and_then(|f| Arn::parse(f).ok()).and_then(|arn| {
-                    let named = arn.lambda_function()?;
-                    Arn::from_parts(
-                        arn.partition().as_str(),
-                        "lambda",
-                        arn.region().as_str(),
-                        arn.account().as_str(),
-                        &format!("function:{}", named.name),
-                    )
-                    .ok()
-                    .map(|base| base.to_string())
-                });
-                match base {
-                    Some(base) => {
-                        self.use_(&["lambda:InvokeFunction"], base.clone(), LAMBDA);
-                        self.use_(&["lambda:InvokeFunction"], format!("{base}:*"), LAMBDA);
-                    }
+                // API Gateway invokes the ARN the URI names, qualified or
+                // not (not every version, as a state machine's task may).
+                let named = function
+                    .and_then(|f| Arn::parse(f).ok())
+                    .filter(|arn| arn.lambda_function().is_some())
+                    .map(|arn| arn.to_string());
+                match named {
+                    Some(arn) => self.use_(&["lambda:InvokeFunction"], arn, LAMBDA),
                     None => self.unknown("lambda", format!("path `{path}` names no function")),
                 }
             }
