@@ -46,7 +46,9 @@ enum CommandError {
         "error: `{0}` is a manifest: `--format cfn` writes the template with the designed roles wired in, and a manifest has no template; use `--format json`"
     )]
     CfnForManifest(String),
-    #[error("error: `{0}` has no Lambda function or state machine to design a role for")]
+    #[error(
+        "error: `{0}` has no Lambda function, state machine or API Gateway role to design a role for"
+    )]
     NoFunction(String),
     #[error(
         "error: {path}: `--format json` writes IAM JSON with concrete values, and the design holds values known only at deployment: {}; or use `--format cfn` (the default), which writes them as the template does",
@@ -282,18 +284,23 @@ fn run_inner(args: &DesignArgs) -> Result<u8, CommandError> {
     let mut failed = false;
     // Values known only at deployment, as the template writes them.
     let show = |text: &str| application.symbols.display(text);
-    let machines = roles
-        .iter()
-        .filter(|r| r.kind == leash_design::model::PrincipalKind::StateMachine)
-        .count();
-    let principals = if machines == 0 {
-        format!("{} function(s)", roles.len())
-    } else {
-        format!(
-            "{} function(s) and {machines} state machine(s)",
-            roles.len() - machines
-        )
-    };
+    let count = |kind| roles.iter().filter(|r| r.kind == kind).count();
+    let machines = count(leash_design::model::PrincipalKind::StateMachine);
+    let integrations = count(leash_design::model::PrincipalKind::ApiIntegration);
+    let logging = count(leash_design::model::PrincipalKind::ApiCloudWatchRole);
+    let mut principals = format!(
+        "{} function(s)",
+        roles.len() - machines - integrations - logging
+    );
+    if machines > 0 {
+        principals.push_str(&format!(" and {machines} state machine(s)"));
+    }
+    if integrations > 0 {
+        principals.push_str(&format!(" and {integrations} API integration role(s)"));
+    }
+    if logging > 0 {
+        principals.push_str(&format!(" and {logging} API Gateway CloudWatch role(s)"));
+    }
     println!(
         "{}: {principals}, one role each (account {}, region {})",
         input.display(),

@@ -248,6 +248,8 @@ rule_fixture_tests! {
     sam_event_source_policy_on_every_queue: "sam-event-source-policy-on-every-queue",
     /// L512; negative: the function is named only at run time (`.$`).
     state_machine_role_beyond_definition: "state-machine-role-beyond-definition",
+    /// L513; negative: the second integration's stream is named by the request.
+    api_integration_role_beyond_integrations: "api-integration-role-beyond-integrations",
     /// L600 (an account dump); negative: the dump holds the customer managed policy.
     /// L511; the handler in `fixtures/code/orders/`; negative: a role that
     /// writes the table, and a table from the event while the role allows

@@ -100,7 +100,10 @@ pub fn designed_template(
 
     // 1. Unhook every function from its old role and SAM's role properties.
     let mut old_roles: BTreeSet<String> = BTreeSet::new();
-    for role in roles.iter().filter(|r| r.consumer.is_none()) {
+    for role in roles
+        .iter()
+        .filter(|r| r.consumer.is_none() && !r.kind.is_role())
+    {
         let function_id = role.function.as_str();
         let notes = designed
             .function_notes
@@ -230,7 +233,10 @@ pub fn designed_template(
     detach_removed_roles(&mut root, &removed, &mut designed.template_notes);
 
     // 3. One role per function, wired; permissions for routes.
-    for out in roles_ready.iter().filter(|r| r.design.consumer.is_none()) {
+    for out in roles_ready
+        .iter()
+        .filter(|r| r.design.consumer.is_none() && !r.design.kind.is_role())
+    {
         let role = out.design;
         let function_id = role.function.clone();
         let (Some(function_resource), Some(function)) = (out.resource, out.function) else {
@@ -343,7 +349,10 @@ pub fn designed_template(
         }
         designed.routes.insert(function_id, deployments);
     }
-    // 4. Cross-account consumers' roles: plain roles, no function.
+    // 4. Roles that are principals themselves (an API integration's
+    // credentials, the account's CloudWatch role): designed in place.
+    write_roles_in_place(&mut root, &roles_ready, &forms, &mut designed);
+    // 5. Cross-account consumers' roles: plain roles, no function.
     for out in roles_ready.iter().filter(|r| r.design.consumer.is_some()) {
         let role = out.design;
         let stem = format!("{}ConsumerRole", camel_case(&role.role_name));
@@ -369,7 +378,7 @@ pub fn designed_template(
         ));
         designed.role_ids.insert(role.function.clone(), role_id);
     }
-    // 5. Bucket policies the options designed, unless the template has
+    // 6. Bucket policies the options designed, unless the template has
     // one for the bucket already (a bucket has one policy; replacing the
     // author's would drop their statements).
     for out in policies_ready.iter().filter(|p| p.design.kind == "bucket") {
@@ -1094,6 +1103,64 @@ fn referrers_of(root: &Node, id: &str) -> BTreeSet<String> {
         }
     }
     referrers
+}
+
+/// A role that is a principal itself (`PrincipalKind::is_role`) is
+/// designed in place: the designed trust and policies take the place of
+/// the template's under the same logical id, so every integration's
+/// credentials (`Fn::GetAtt ROLE.Arn` in a method, a V2 integration, an
+/// OpenAPI body or an `AWS::Include` file leash cannot rewrite) names
+/// the designed role as it named the template's. Its `RoleName`, `Path`,
+/// `PermissionsBoundary`, `Tags` and the rest stay; the policies attached
+/// to it by `AWS::IAM::Policy`/`ManagedPolicy` resources are detached
+/// (the designed role's own policy replaces them).
+fn write_roles_in_place(
+    root: &mut Node,
+    roles_ready: &[crate::roles_out::RoleOut<'_>],
+    forms: &ArnForms,
+    designed: &mut DesignedTemplate,
+) {
+    let mut replaced = BTreeSet::new();
+    for out in roles_ready.iter().filter(|r| r.design.kind.is_role()) {
+        let id = out.design.function.clone();
+        let Some(resource) = resource_mut(root, &id) else {
+            continue;
+        };
+        let mut properties = match resource.get("Properties") {
+            Some(Node::Object(members)) => members.clone(),
+            _ => Vec::new(),
+        };
+        let boundary = properties
+            .iter()
+            .find(|(k, _)| k == "PermissionsBoundary")
+            .map(|(_, v)| v.clone())
+            .or_else(|| out.options_boundary.map(Node::string));
+        properties.retain(|(key, _)| {
+            !matches!(
+                key.as_str(),
+                "AssumeRolePolicyDocument"
+                    | "Policies"
+                    | "ManagedPolicyArns"
+                    | "PermissionsBoundary"
+            )
+        });
+        let mut trust = out.trust.clone();
+        trust.rewrite_strings(&|text| forms.rewrite(text));
+        properties.push(("AssumeRolePolicyDocument".to_string(), trust));
+        properties.extend(role_policy_properties(out, boundary, forms));
+        resource.insert("Properties", Node::Object(properties));
+        designed
+            .function_notes
+            .entry(id.clone())
+            .or_default()
+            .push(format!(
+                "role `{id}` designed in place: its {} name it as before",
+                out.design.kind.as_str()
+            ));
+        designed.role_ids.insert(id.clone(), id.clone());
+        replaced.insert(id);
+    }
+    detach_removed_roles(root, &replaced, &mut designed.template_notes);
 }
 
 /// Takes removed roles out of policies' `Roles`; removes an

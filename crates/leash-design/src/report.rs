@@ -50,13 +50,20 @@ pub fn role_document(role: &RoleDesign) -> String {
     if let Some(boundary) = &role.permissions_boundary {
         document["PermissionsBoundary"] = json!(boundary);
     }
-    if role.kind == crate::model::PrincipalKind::StateMachine
+    let named_as = match role.kind {
+        crate::model::PrincipalKind::Function => None,
+        crate::model::PrincipalKind::StateMachine => Some("StateMachine"),
+        crate::model::PrincipalKind::ApiIntegration => Some("ApiIntegrationRole"),
+        crate::model::PrincipalKind::ApiCloudWatchRole => Some("ApiGatewayCloudWatchRole"),
+    };
+    if let Some(named_as) = named_as
         && let Some(fields) = document.as_object_mut()
     {
-        // A state machine's role: named for it, no Lambda permissions.
+        // Not a function's role: named for its principal, no Lambda
+        // permissions.
         fields.remove("Function");
         fields.remove("LambdaPermissions");
-        fields.insert("StateMachine".into(), json!(role.function));
+        fields.insert(named_as.into(), json!(role.function));
     }
     if let Some(consumer) = &role.consumer
         && let Some(fields) = document.as_object_mut()
@@ -169,6 +176,12 @@ pub fn render_report_with(
                     crate::model::PrincipalKind::StateMachine => out.push_str(
                         "Trusted by `states.amazonaws.com` from the account's state machines (`aws:SourceAccount`, `aws:SourceArn`), as Step Functions documents against the confused deputy (<https://docs.aws.amazon.com/step-functions/latest/dg/procedure-create-iam-role.html>).\n\n",
                     ),
+                    crate::model::PrincipalKind::ApiIntegration => out.push_str(
+                        "Trusted by `apigateway.amazonaws.com`, without a source condition: API Gateway documents none for the role its integrations assume (<https://docs.aws.amazon.com/apigateway/latest/developerguide/permissions.html>). The designed role takes the place of the template's role (same logical id), so every integration's credentials name it as they did.\n\n",
+                    ),
+                    crate::model::PrincipalKind::ApiCloudWatchRole => out.push_str(
+                        "Trusted by `apigateway.amazonaws.com`, without a source condition (none documented: <https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html>). `AWS::ApiGateway::Account` sets one CloudWatch role per account and region: every API of the account in the region logs through it, not only this template's.\n\n",
+                    ),
                 }
             }
         }
@@ -232,6 +245,7 @@ pub fn render_report_with(
             if let Some(role_id) = context
                 .designed_template
                 .and_then(|d| d.role_ids.get(&role.function))
+                .filter(|_| !role.kind.is_role())
             {
                 out.push_str(&format!(
                     "- role `{role_id}`, wired with `Role: !GetAtt {role_id}.Arn`\n"
@@ -243,7 +257,7 @@ pub fn render_report_with(
             out.push('\n');
         }
         if let Some(function) = function {
-            if let Some(role) = &function.role {
+            if let Some(role) = function.role.as_ref().filter(|_| !function.kind.is_role()) {
                 out.push_str("### Execution role in the template\n\n");
                 out.push_str(&format!(
                     "The template runs the function as `{}`{}.",
@@ -263,16 +277,24 @@ pub fn render_report_with(
                 out.push_str("\n\n");
             }
             if let Some(definition) = &function.definition {
-                out.push_str(&format!(
-                    "### Definition\n\nRead from {}{}; {} state(s).",
-                    if definition.source.is_empty() {
-                        "nowhere"
-                    } else {
-                        definition.source.as_str()
-                    },
-                    "",
-                    definition.states
-                ));
+                let source = if definition.source.is_empty() {
+                    "nowhere"
+                } else {
+                    definition.source.as_str()
+                };
+                out.push_str(&match function.kind {
+                    crate::model::PrincipalKind::ApiIntegration => format!(
+                        "### Integrations\n\nThe role's uses are the union of its {} integration(s): {source}.",
+                        definition.states
+                    ),
+                    crate::model::PrincipalKind::ApiCloudWatchRole => {
+                        "### API Gateway logging\n\nThe account's CloudWatch role.".to_string()
+                    }
+                    _ => format!(
+                        "### Definition\n\nRead from {source}; {} state(s).",
+                        definition.states
+                    ),
+                });
                 if definition.unknown.is_empty() {
                     out.push_str(" It tells every use: what the template grants beyond it is superseded.\n\n");
                 } else {

@@ -16,13 +16,21 @@ use crate::model::PrincipalKind;
 /// naming the state machine would make the role depend on a name
 /// CloudFormation may generate from the state machine, which depends on
 /// the role (a cycle), and would not match its versions and aliases.
+/// API Gateway's (an integration's credentials role, the account's
+/// CloudWatch role) has none: API Gateway's pages give the role's trust
+/// as `apigateway.amazonaws.com` alone and document no `aws:SourceArn`
+/// or `aws:SourceAccount` when it assumes it
+/// (<https://docs.aws.amazon.com/apigateway/latest/developerguide/permissions.html>,
+/// <https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html>).
 /// Lambda's has no condition:
 /// Lambda does not document sending `aws:SourceArn` when it assumes an
 /// execution role
 /// (<https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html>).
 pub(super) fn service_trust(app: &Application, function: &Function) -> Json {
     let statement = match function.kind {
-        PrincipalKind::Function => json!({
+        PrincipalKind::Function
+        | PrincipalKind::ApiIntegration
+        | PrincipalKind::ApiCloudWatchRole => json!({
             "Effect": "Allow",
             "Principal": { "Service": function.kind.service() },
             "Action": "sts:AssumeRole",
@@ -56,12 +64,34 @@ pub(super) fn service_trust_checks(
     trust: &leash_policy::Policy,
     role_arn: &str,
 ) -> Vec<Check> {
-    if function.kind != PrincipalKind::StateMachine {
-        return Vec::new();
-    }
     let prepared = PreparedPolicySet::new(
         &PolicySet::new().with_resource_policy("trust policy", trust.clone()),
     );
+    if function.kind.is_role() {
+        // No condition: API Gateway is allowed, another service is not.
+        let cases = [
+            (function.kind.service(), true),
+            ("lambda.amazonaws.com", false),
+        ];
+        return cases
+            .into_iter()
+            .map(|(principal, expected_allow)| {
+                let request = Request::new(principal, "sts:AssumeRole", role_arn)
+                    .with_resource_account(app.account.clone());
+                trust_check(
+                    &prepared,
+                    request,
+                    vec![],
+                    principal,
+                    expected_allow,
+                    role_arn,
+                )
+            })
+            .collect();
+    }
+    if function.kind != PrincipalKind::StateMachine {
+        return Vec::new();
+    }
     let own = format!(
         "arn:aws:states:{}:{}:stateMachine:{}",
         app.region, app.account, function.name
@@ -114,24 +144,43 @@ pub(super) fn service_trust_checks(
             let request = Request::new(principal, "sts:AssumeRole", role_arn)
                 .with_resource_account(app.account.clone())
                 .with_context(request_context);
-            let decision = prepared.evaluate(&request);
-            let allowed = decision.is_allowed();
-            let mut shown = vec![("principal".to_string(), principal.to_string())];
-            shown.extend(context);
-            Check {
-                kind: if expected_allow {
-                    CheckKind::Need
-                } else {
-                    CheckKind::ResourcePolicy
-                },
-                action: "sts:AssumeRole".into(),
-                resource: role_arn.to_string(),
-                context: shown,
+            trust_check(
+                &prepared,
+                request,
+                context,
+                principal,
                 expected_allow,
-                allowed,
-                passed: allowed == expected_allow,
-                why: decision.reason.as_str().to_string(),
-            }
+                role_arn,
+            )
         })
         .collect()
+}
+
+/// One `sts:AssumeRole` request decided by the engine against the trust.
+pub(super) fn trust_check(
+    prepared: &PreparedPolicySet,
+    request: Request,
+    context: Vec<(String, String)>,
+    principal: &str,
+    expected_allow: bool,
+    role_arn: &str,
+) -> Check {
+    let decision = prepared.evaluate(&request);
+    let allowed = decision.is_allowed();
+    let mut shown = vec![("principal".to_string(), principal.to_string())];
+    shown.extend(context);
+    Check {
+        kind: if expected_allow {
+            CheckKind::Need
+        } else {
+            CheckKind::ResourcePolicy
+        },
+        action: "sts:AssumeRole".into(),
+        resource: role_arn.to_string(),
+        context: shown,
+        expected_allow,
+        allowed,
+        passed: allowed == expected_allow,
+        why: decision.reason.as_str().to_string(),
+    }
 }

@@ -96,8 +96,17 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
             let Some(policy) = parsed(&embedded.document) else {
                 continue;
             };
+            let subject = Subject {
+                rule: &RULE,
+                role: format!("state machine `{id}`'s role"),
+                uses: "its definition",
+                uses_in: "the definition",
+                calls: "calls",
+                names: "names",
+                they_call: "it calls",
+            };
             for statement in &policy.statements {
-                if let Some(diagnostic) = beyond(id, statement, &reading) {
+                if let Some(diagnostic) = beyond(&subject, statement, &reading) {
                     out.push(diagnostic);
                 }
             }
@@ -105,9 +114,30 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The finding for one `Allow` statement, if it reaches beyond the
-/// definition for a service the definition tells every use of.
-fn beyond(id: &str, statement: &leash_policy::Statement, reading: &Reading) -> Option<Diagnostic> {
+/// Whose role a finding is about and what tells its uses, in words.
+pub(super) struct Subject {
+    pub(super) rule: &'static Rule,
+    /// "state machine `Flow`'s role".
+    pub(super) role: String,
+    /// "its definition".
+    pub(super) uses: &'static str,
+    /// "the definition".
+    pub(super) uses_in: &'static str,
+    /// The verbs agreeing with `uses`: "calls", "names", "it calls" (or
+    /// "call", "name", "they call").
+    pub(super) calls: &'static str,
+    pub(super) names: &'static str,
+    pub(super) they_call: &'static str,
+}
+
+/// The finding for one `Allow` statement, if it reaches beyond what the
+/// reading (a definition, a role's integrations) uses for a service it
+/// tells every use of.
+pub(super) fn beyond(
+    subject: &Subject,
+    statement: &leash_policy::Statement,
+    reading: &Reading,
+) -> Option<Diagnostic> {
     if statement.effect.node != leash_policy::Effect::Allow
         || statement.action.node.negated
         || statement.condition.is_some()
@@ -134,16 +164,18 @@ fn beyond(id: &str, statement: &leash_policy::Statement, reading: &Reading) -> O
         if !reading.summary.services.contains(&service) {
             return Some(
                 Diagnostic::new(
-                    &RULE,
+                    subject.rule,
                     format!(
-                        "state machine `{id}`'s role allows `{}`, and its definition never calls `{service}`",
-                        pattern.node
+                        "{} allows `{}`, and {} never {} `{service}`",
+                        subject.role, pattern.node, subject.uses, subject.calls
                     ),
                     pattern.span,
                 )
-                .with_label(format!("`{service}` is not in the definition"))
+                .with_label(format!("`{service}` is not in {}", subject.uses_in))
                 .with_help(format!(
-                    "remove it: the definition calls {}",
+                    "remove it: {} {} {}",
+                    subject.uses_in,
+                    subject.calls,
                     calls(reading, None)
                 )),
             );
@@ -151,10 +183,10 @@ fn beyond(id: &str, statement: &leash_policy::Statement, reading: &Reading) -> O
         if every_resource {
             return Some(
                 Diagnostic::new(
-                    &RULE,
+                    subject.rule,
                     format!(
-                        "state machine `{id}`'s role allows `{}` on every resource, and its definition names each `{service}` resource it calls",
-                        pattern.node
+                        "{} allows `{}` on every resource, and {} {} each `{service}` resource {}",
+                        subject.role, pattern.node, subject.uses, subject.names, subject.they_call
                     ),
                     pattern.span,
                 )
