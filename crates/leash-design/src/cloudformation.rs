@@ -100,7 +100,10 @@ pub fn designed_template(
 
     // 1. Unhook every function from its old role and SAM's role properties.
     let mut old_roles: BTreeSet<String> = BTreeSet::new();
-    for role in roles.iter().filter(|r| r.consumer.is_none()) {
+    for role in roles
+        .iter()
+        .filter(|r| r.consumer.is_none() && !r.kind.is_role())
+    {
         let function_id = role.function.as_str();
         let notes = designed
             .function_notes
@@ -258,7 +261,10 @@ pub fn designed_template(
     detach_removed_roles(&mut root, &removed, &mut designed.template_notes);
 
     // 3. One role per function, wired; permissions for routes.
-    for out in roles_ready.iter().filter(|r| r.design.consumer.is_none()) {
+    for out in roles_ready
+        .iter()
+        .filter(|r| r.design.consumer.is_none() && !r.design.kind.is_role())
+    {
         let role = out.design;
         let function_id = role.function.clone();
         let (Some(function_resource), Some(function)) = (out.resource, out.function) else {
@@ -379,7 +385,10 @@ pub fn designed_template(
         }
         designed.routes.insert(function_id, deployments);
     }
-    // 4. Cross-account consumers' roles: plain roles, no function.
+    // 4. Roles that are principals themselves (an API integration's
+    // credentials, the account's CloudWatch role): designed in place.
+    write_roles_in_place(&mut root, &roles_ready, &forms, &mut designed);
+    // 5. Cross-account consumers' roles: plain roles, no function.
     for out in roles_ready.iter().filter(|r| r.design.consumer.is_some()) {
         let role = out.design;
         let stem = format!("{}ConsumerRole", camel_case(&role.role_name));
@@ -405,7 +414,7 @@ pub fn designed_template(
         ));
         designed.role_ids.insert(role.function.clone(), role_id);
     }
-    // 5. Bucket policies the options designed, unless the template has
+    // 6. Bucket policies the options designed, unless the template has
     // one for the bucket already (a bucket has one policy; replacing the
     // author's would drop their statements).
     for out in policies_ready.iter().filter(|p| p.design.kind == "bucket") {
@@ -444,8 +453,10 @@ pub fn designed_template(
     }
     // 7. No dependency cycle through a role: statements naming what
     // depends on the function move to a policy of their own.
+    let mut graph = ReferenceGraph::new(&root);
     for (function_id, role_id) in &designed.role_ids {
-        if let Some(note) = split_dependent_statements(&mut root, function_id, role_id) {
+        if let Some(note) = split_dependent_statements(&mut root, &mut graph, function_id, role_id)
+        {
             designed
                 .function_notes
                 .entry(function_id.clone())
@@ -1168,6 +1179,68 @@ fn remove_depends_on(root: &mut Node, id: &str) {
     }
 }
 
+/// A role that is a principal itself (`PrincipalKind::is_role`) is
+/// designed in place: the designed trust and policies take the place of
+/// the template's under the same logical id, so every integration's
+/// credentials (`Fn::GetAtt ROLE.Arn` in a method, a V2 integration, an
+/// OpenAPI body or an `AWS::Include` file leash cannot rewrite) names
+/// the designed role as it named the template's. Its `RoleName`, `Path`,
+/// `PermissionsBoundary`, `Tags` and the rest stay; the policies attached
+/// to it by `AWS::IAM::Policy`/`ManagedPolicy` resources are detached
+/// (the designed role's own policy replaces them).
+fn write_roles_in_place(
+    root: &mut Node,
+    roles_ready: &[crate::roles_out::RoleOut<'_>],
+    forms: &ArnForms,
+    designed: &mut DesignedTemplate,
+) {
+    let mut replaced = BTreeSet::new();
+    for out in roles_ready.iter().filter(|r| r.design.kind.is_role()) {
+        let id = out.design.function.clone();
+        let Some(resource) = resource_mut(root, &id) else {
+            continue;
+        };
+        let mut properties = match resource.get("Properties") {
+            Some(Node::Object(members)) => members.clone(),
+            _ => Vec::new(),
+        };
+        let boundary = properties
+            .iter()
+            .find(|(k, _)| k == "PermissionsBoundary")
+            .map(|(_, v)| v.clone())
+            .or_else(|| out.options_boundary.map(Node::string));
+        properties.retain(|(key, _)| {
+            !matches!(
+                key.as_str(),
+                "AssumeRolePolicyDocument"
+                    | "Policies"
+                    | "ManagedPolicyArns"
+                    | "PermissionsBoundary"
+            )
+        });
+        let mut trust = out.trust.clone();
+        trust.rewrite_strings(&|text| forms.rewrite(text));
+        properties.push(("AssumeRolePolicyDocument".to_string(), trust));
+        properties.extend(role_policy_properties(out, boundary, forms));
+        resource.insert("Properties", Node::Object(properties));
+        designed
+            .function_notes
+            .entry(id.clone())
+            .or_default()
+            .push(format!(
+                "role `{id}` designed in place: {} as before",
+                if out.design.kind == crate::model::PrincipalKind::ApiCloudWatchRole {
+                    "`AWS::ApiGateway::Account` names it"
+                } else {
+                    "its integrations name it"
+                }
+            ));
+        designed.role_ids.insert(id.clone(), id.clone());
+        replaced.insert(id);
+    }
+    detach_removed_roles(root, &replaced, &mut designed.template_notes);
+}
+
 /// Takes removed roles out of policies' `Roles`; removes an
 /// `AWS::IAM::Policy` or `AWS::IAM::ManagedPolicy` left attached to
 /// nothing, unless something references it.
@@ -1423,23 +1496,92 @@ fn original_names_its_role(template: &Template, function: &crate::model::Functio
         .is_some_and(|r| r.properties.get("RoleName").is_some())
 }
 
-/// Every resource that depends on `function_id` (references it, directly
-/// or through others, or is changed by SAM to invoke it: the bucket of an
-/// `S3` event gets a notification, the user pool of a `Cognito` event a
-/// trigger), and the function itself.
+/// What each resource of the template references (`Ref`, `Fn::GetAtt`,
+/// `Fn::Sub`, `DependsOn`), and which resources SAM changes to invoke a
+/// function (the bucket of an `S3` event gets a notification, the user
+/// pool of a `Cognito` event a trigger): read once for step 7 and
+/// refreshed for each resource it changes, so finding what depends on a
+/// function does not walk the whole template for every function.
 /// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-s3.html>
 /// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-cognito.html>
-fn dependents_of(root: &Node, function_id: &str) -> BTreeSet<String> {
-    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (id, resource) in root
-        .get("Resources")
-        .and_then(Node::as_object)
-        .unwrap_or(&[])
-    {
-        let mut found = BTreeSet::new();
-        collect_references(resource, &mut found);
-        found.extend(depends_on(resource));
-        edges.entry(id.clone()).or_default().extend(found);
+#[derive(Default)]
+struct ReferenceGraph {
+    edges: BTreeMap<String, ResourceEdges>,
+}
+
+#[derive(Default)]
+struct ResourceEdges {
+    /// What the resource references.
+    references: BTreeSet<String>,
+    /// What an event of the resource (a function) makes depend on it.
+    notifiers: BTreeSet<String>,
+}
+
+impl ReferenceGraph {
+    fn new(root: &Node) -> Self {
+        let mut graph = ReferenceGraph::default();
+        for (id, resource) in root
+            .get("Resources")
+            .and_then(Node::as_object)
+            .unwrap_or(&[])
+        {
+            graph.edges.insert(id.clone(), ResourceEdges::of(resource));
+        }
+        graph
+    }
+
+    /// Reads `id` again after a change (or forgets it, removed).
+    fn refresh(&mut self, root: &Node, id: &str) {
+        match root.get("Resources").and_then(|r| r.get(id)) {
+            Some(resource) => {
+                self.edges
+                    .insert(id.to_string(), ResourceEdges::of(resource));
+            }
+            None => {
+                self.edges.remove(id);
+            }
+        }
+    }
+
+    /// Every resource that depends on `function_id` (references it,
+    /// directly or through others, or is changed by SAM to invoke it), and
+    /// the function itself.
+    fn dependents_of(&self, function_id: &str) -> BTreeSet<String> {
+        // Who depends on each id: the reverse of the edges.
+        let mut dependents_by_id: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (id, edges) in &self.edges {
+            for target in &edges.references {
+                dependents_by_id
+                    .entry(target.as_str())
+                    .or_default()
+                    .push(id.as_str());
+            }
+            for notifier in &edges.notifiers {
+                dependents_by_id
+                    .entry(id.as_str())
+                    .or_default()
+                    .push(notifier.as_str());
+            }
+        }
+        let mut dependents = BTreeSet::from([function_id.to_string()]);
+        let mut queue = vec![function_id];
+        while let Some(id) = queue.pop() {
+            for dependent in dependents_by_id.get(id).into_iter().flatten() {
+                if dependents.insert((*dependent).to_string()) {
+                    queue.push(dependent);
+                }
+            }
+        }
+        dependents
+    }
+}
+
+impl ResourceEdges {
+    fn of(resource: &Node) -> Self {
+        let mut references = BTreeSet::new();
+        collect_references(resource, &mut references);
+        references.extend(depends_on(resource));
+        let mut notifiers = BTreeSet::new();
         let events = resource
             .get("Properties")
             .and_then(|p| p.get("Events"))
@@ -1451,25 +1593,13 @@ fn dependents_of(root: &Node, function_id: &str) -> BTreeSet<String> {
                 Some("Cognito") => "UserPool",
                 _ => continue,
             };
-            let mut targets = BTreeSet::new();
             if let Some(value) = event.get("Properties").and_then(|p| p.get(source)) {
-                collect_references(value, &mut targets);
-            }
-            for target in targets {
-                edges.entry(target).or_default().insert(id.clone());
+                collect_references(value, &mut notifiers);
             }
         }
-    }
-    let mut dependents = BTreeSet::from([function_id.to_string()]);
-    loop {
-        let before = dependents.len();
-        for (id, targets) in &edges {
-            if !dependents.contains(id) && targets.iter().any(|t| dependents.contains(t)) {
-                dependents.insert(id.clone());
-            }
-        }
-        if dependents.len() == before {
-            return dependents;
+        ResourceEdges {
+            references,
+            notifiers,
         }
     }
 }
@@ -1488,8 +1618,13 @@ const DEPENDENT_POLICY_NAME: &str = "least-privilege-dependents";
 /// mapping.
 /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-rolepolicy.html>
 /// <https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-permissions>
-fn split_dependent_statements(root: &mut Node, function_id: &str, role_id: &str) -> Option<String> {
-    let dependents = dependents_of(root, function_id);
+fn split_dependent_statements(
+    root: &mut Node,
+    graph: &mut ReferenceGraph,
+    function_id: &str,
+    role_id: &str,
+) -> Option<String> {
+    let dependents = graph.dependents_of(function_id);
     let role = resource_mut(root, role_id)?;
     let condition = role.get("Condition").cloned();
     let policy = match role.get_mut("Properties")?.get_mut("Policies")? {
@@ -1572,6 +1707,13 @@ fn split_dependent_statements(root: &mut Node, function_id: &str, role_id: &str)
                 Node::Array(after.into_iter().map(Node::string).collect()),
             );
         }
+    }
+    // What changed: the role, the new policy, the mappings.
+    for id in [role_id, policy_id.as_str()]
+        .into_iter()
+        .chain(mappings.iter().map(String::as_str))
+    {
+        graph.refresh(root, id);
     }
     Some(format!(
         "statements naming {} moved to `{policy_id}` (an `AWS::IAM::RolePolicy`): {} on the function, and in the role they would make a dependency cycle{}",

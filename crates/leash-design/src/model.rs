@@ -20,6 +20,7 @@ use leash_policy::symbol::{Pseudo, SymbolKind};
 
 use crate::access::Scope;
 
+mod api_integration;
 mod connectors;
 mod declared;
 mod events;
@@ -327,6 +328,9 @@ pub enum NeedSource {
     /// A state of a state machine's definition (or its logging or tracing
     /// configuration): what Step Functions calls with the role.
     Definition { state: String },
+    /// An API Gateway integration whose credentials name the role: what
+    /// API Gateway calls with it (`model::api_integration`).
+    Integration { at: String },
     /// An `Allow` statement of an inline policy in the function's `Policies`.
     InlineStatement { policy: usize, statement: usize },
     /// An `Allow` statement of a policy attached to the function's
@@ -361,6 +365,7 @@ impl NeedSource {
             }
             NeedSource::EventSource { event } => format!("event `{event}`"),
             NeedSource::Definition { state } => format!("definition state `{state}`"),
+            NeedSource::Integration { at } => format!("integration {at}"),
             NeedSource::InlineStatement { policy, statement } => {
                 format!("Policies[{policy}].Statement[{statement}]")
             }
@@ -394,7 +399,9 @@ impl NeedSource {
             }
             // What the definition calls is granted in every case (as far as
             // the template's IAM grants it): it is what the state machine does.
-            NeedSource::EventSource { .. } | NeedSource::Definition { .. } => Trust::EventSource,
+            NeedSource::EventSource { .. }
+            | NeedSource::Definition { .. }
+            | NeedSource::Integration { .. } => Trust::EventSource,
         }
     }
 }
@@ -578,6 +585,14 @@ pub enum PrincipalKind {
     /// `AWS::IoT::TopicRule`: the `RoleArn` of its actions (and error
     /// action), needs read from each action.
     TopicRule,
+    /// An `AWS::IAM::Role` that API Gateway integrations name in their
+    /// credentials: its needs are read from those integrations
+    /// (`model::api_integration`); its logical id is the role's.
+    ApiIntegration,
+    /// The role `AWS::ApiGateway::Account` names as API Gateway's
+    /// CloudWatch role: one per account and region, shared by every API
+    /// there (`model::api_integration`).
+    ApiCloudWatchRole,
 }
 
 impl PrincipalKind {
@@ -591,6 +606,9 @@ impl PrincipalKind {
                 "appsync.amazonaws.com"
             }
             PrincipalKind::TopicRule => "iot.amazonaws.com",
+            PrincipalKind::ApiIntegration | PrincipalKind::ApiCloudWatchRole => {
+                "apigateway.amazonaws.com"
+            }
         }
     }
 
@@ -603,6 +621,8 @@ impl PrincipalKind {
             PrincipalKind::AppSyncDataSource => "AppSync data source",
             PrincipalKind::AppSyncLogging => "AppSync API logging",
             PrincipalKind::TopicRule => "IoT topic rule",
+            PrincipalKind::ApiIntegration => "API integration role",
+            PrincipalKind::ApiCloudWatchRole => "API Gateway CloudWatch role",
         }
     }
 
@@ -611,6 +631,15 @@ impl PrincipalKind {
     /// a service it tells every use of is superseded).
     pub fn configured(self) -> bool {
         self != PrincipalKind::Function
+    }
+
+    /// Whether the principal is a role of the template itself (its
+    /// logical id is the role's), not a resource that names a role.
+    pub fn is_role(self) -> bool {
+        matches!(
+            self,
+            PrincipalKind::ApiIntegration | PrincipalKind::ApiCloudWatchRole
+        )
     }
 
     /// The kind of a resource type, if it is a principal leash designs.
@@ -936,6 +965,14 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
             )?);
         }
     }
+    functions.extend(api_integration::read_api_principals(
+        template,
+        &resources,
+        &resolve,
+        (&account, &region),
+        &iam,
+        target.template_dir.as_deref(),
+    ));
     let options = read_template_options(template, leash_metadata, &resources, (&account, &region))?;
     let mut application = Application {
         symbols: template.symbols.clone(),
@@ -1303,11 +1340,30 @@ fn read_configured(
     let log_statements = std::mem::take(&mut machine.log_statements);
     machine.kept_as_is.extend(log_statements);
 
+    apply_reading(&mut machine, reading, &located, iam, &|state| {
+        NeedSource::Definition {
+            state: state.to_string(),
+        }
+    });
+    Ok(machine)
+}
+
+/// What a definition (or a role's integrations) uses, as the principal's
+/// needs: a use on a template resource is a need on its scope, one
+/// outside the template is granted as Lambda's own needs are; then what
+/// the template grants for a service the reading tells every use of is
+/// superseded by it.
+fn apply_reading(
+    machine: &mut Function,
+    reading: state_machine::Reading,
+    located: &template_iam::Located<'_>,
+    iam: &TemplateIam,
+    source_of: &dyn Fn(&str) -> NeedSource,
+) {
+    let resources = located.resources;
     for found in &reading.uses {
-        let source = NeedSource::Definition {
-            state: found.state.clone(),
-        };
-        match template_iam::match_arn(&found.resource, &located) {
+        let source = source_of(&found.state);
+        match template_iam::match_arn(&found.resource, located) {
             Some((target, scope, prefix))
                 if found
                     .actions
@@ -1343,11 +1399,10 @@ fn read_configured(
             }
         }
     }
-    template_iam::settle_managed_policies(iam, resources, &mut machine);
-    supersede_by_definition(&mut machine, &reading.summary, resources);
+    template_iam::settle_managed_policies(iam, resources, machine);
+    supersede_by_definition(machine, &reading.summary, resources);
     machine.definition = Some(reading.summary);
-    apply_order_of_trust(&mut machine);
-    Ok(machine)
+    apply_order_of_trust(machine);
 }
 
 /// The services of a statement kept as is (its actions' prefixes), `None`
@@ -1430,6 +1485,42 @@ fn supersede_by_definition(
             });
     machine.kept_as_is = kept;
     machine.superseded_kept.extend(superseded);
+}
+
+/// A use of the definition (or of the integrations) that the template's
+/// IAM does not grant as the engine reads it (a value known only at
+/// deployment it does not name, such as the region of a function ARN
+/// next to a literal `us-west-2`): the template's grant for that service
+/// may still be what the deployment uses, so it is not superseded after
+/// all (the first law): what was superseded of it goes back, and the
+/// service is unknown.
+pub(crate) fn unsupersede(
+    function: &mut Function,
+    services: &std::collections::BTreeSet<String>,
+    resources: &[AppResource],
+) {
+    if services.is_empty() {
+        return;
+    }
+    if let Some(definition) = &mut function.definition {
+        for service in services {
+            definition.unknown.entry(service.clone()).or_insert_with(|| {
+                "a use the template's IAM does not grant as written (a value known only at deployment it does not name): its grant is kept".to_string()
+            });
+        }
+    }
+    let touches = |found: &[String]| found.iter().any(|s| s == "*" || services.contains(s));
+    let (back, superseded): (Vec<Need>, Vec<Need>) = std::mem::take(&mut function.superseded)
+        .into_iter()
+        .partition(|need| touches(&need_services(need, resources)));
+    function.superseded = superseded;
+    function.needs.extend(back);
+    let (back, superseded): (Vec<KeptAsIs>, Vec<KeptAsIs>) =
+        std::mem::take(&mut function.superseded_kept)
+            .into_iter()
+            .partition(|kept| kept_services(kept).is_none_or(|found| touches(&found)));
+    function.superseded_kept = superseded;
+    function.kept_as_is.extend(back);
 }
 
 /// The services a need's actions belong to (`*` when not known).

@@ -206,9 +206,21 @@ fn original_from(
             ));
         }
     }
+    // A principal that is a role itself (an integration's credentials):
+    // the policies attached to that role.
+    let is_role = template
+        .resource(function)
+        .is_some_and(|r| r.resource_type.node == "AWS::IAM::Role");
+    let attached = |functions: &[String], roles: &[String]| {
+        if is_role {
+            roles.iter().any(|r| r == function)
+        } else {
+            functions.iter().any(|f| f == function)
+        }
+    };
     for embedded in policies {
         if embedded.kind != PolicyKind::Identity
-            || !embedded.attached_functions.iter().any(|f| f == function)
+            || !attached(&embedded.attached_functions, &embedded.attached_roles)
         {
             continue;
         }
@@ -229,7 +241,8 @@ fn original_from(
         }
     }
     for reference in references {
-        if !reference.attached_functions.iter().any(|f| f == function) {
+        let own = is_role && reference.resource_id == function;
+        if !own && !attached(&reference.attached_functions, &reference.attached_roles) {
             continue;
         }
         // A customer managed policy declared in the template is already
@@ -610,7 +623,11 @@ pub fn limit_mapping_needs(template: &Template, app: &mut Application) {
 /// inside).
 pub fn limit_definition_needs(template: &Template, app: &mut Application) {
     let is_definition = |need: &crate::model::Need| {
-        matches!(need.source, crate::model::NeedSource::Definition { .. })
+        matches!(
+            need.source,
+            crate::model::NeedSource::Definition { .. }
+                | crate::model::NeedSource::Integration { .. }
+        )
     };
     let from_definition = |f: &crate::model::Function| {
         f.kind.configured() && (f.needs.iter().any(is_definition) || !f.lambda_needs.is_empty())
@@ -639,6 +656,12 @@ pub fn limit_definition_needs(template: &Template, app: &mut Application) {
             &leash_policy::authz::PolicySet::new().with_identity_policy("template", policy),
         );
         let mut limited = Vec::new();
+        let mut refused_services = std::collections::BTreeSet::new();
+        let mut refuse = |action: &str| {
+            if let Some((service, _)) = action.split_once(':') {
+                refused_services.insert(service.to_ascii_lowercase());
+            }
+        };
         for mut need in std::mem::take(&mut function.needs) {
             let target = resources.iter().find(|r| r.logical_id == need.resource);
             let (true, Some(target), Some(scope)) = (is_definition(&need), target, need.scope)
@@ -668,6 +691,7 @@ pub fn limit_definition_needs(template: &Template, app: &mut Application) {
                     prepared.evaluate(&request).is_allowed()
                 });
             for action in &refused {
+                refuse(action);
                 function.ignored.push(format!(
                     "{}: `{action}` on `{}`, which the template's IAM does not grant: not granted",
                     need.source.describe(),
@@ -693,6 +717,7 @@ pub fn limit_definition_needs(template: &Template, app: &mut Application) {
                 .with_resource_account(account.clone());
                 let allowed = prepared.evaluate(&request).is_allowed();
                 if !allowed {
+                    refuse(action);
                     function.ignored.push(format!(
                         "{}: `{action}` on `{}`, which the template's IAM does not grant: not granted",
                         need.why, need.resource
@@ -705,6 +730,7 @@ pub fn limit_definition_needs(template: &Template, app: &mut Application) {
             }
         }
         function.lambda_needs = kept_needs;
+        crate::model::unsupersede(function, &refused_services, &resources);
     }
 }
 

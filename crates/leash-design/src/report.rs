@@ -50,21 +50,24 @@ pub fn role_document(role: &RoleDesign) -> String {
     if let Some(boundary) = &role.permissions_boundary {
         document["PermissionsBoundary"] = json!(boundary);
     }
-    if role.kind.configured()
+    let named_as = match role.kind {
+        crate::model::PrincipalKind::Function => None,
+        crate::model::PrincipalKind::StateMachine => Some("StateMachine"),
+        crate::model::PrincipalKind::ApiIntegration => Some("ApiIntegrationRole"),
+        crate::model::PrincipalKind::ApiCloudWatchRole => Some("ApiGatewayCloudWatchRole"),
+        crate::model::PrincipalKind::DeliveryStream => Some("DeliveryStream"),
+        crate::model::PrincipalKind::AppSyncDataSource => Some("AppSyncDataSource"),
+        crate::model::PrincipalKind::AppSyncLogging => Some("AppSyncApi"),
+        crate::model::PrincipalKind::TopicRule => Some("TopicRule"),
+    };
+    if let Some(named_as) = named_as
         && let Some(fields) = document.as_object_mut()
     {
-        // A state machine's, delivery or data principal's role: named
-        // for it, no Lambda permissions.
+        // Not a function's role: named for its principal, no Lambda
+        // permissions.
         fields.remove("Function");
         fields.remove("LambdaPermissions");
-        let key = match role.kind {
-            crate::model::PrincipalKind::DeliveryStream => "DeliveryStream",
-            crate::model::PrincipalKind::AppSyncDataSource => "AppSyncDataSource",
-            crate::model::PrincipalKind::AppSyncLogging => "AppSyncApi",
-            crate::model::PrincipalKind::TopicRule => "TopicRule",
-            _ => "StateMachine",
-        };
-        fields.insert(key.into(), json!(role.function));
+        fields.insert(named_as.into(), json!(role.function));
     }
     if let Some(consumer) = &role.consumer
         && let Some(fields) = document.as_object_mut()
@@ -187,6 +190,12 @@ pub fn render_report_with(
                     | crate::model::PrincipalKind::AppSyncLogging => out.push_str(
                         "Trusted by `appsync.amazonaws.com` (AppSync does not document sending `aws:SourceArn` or `aws:SourceAccount` when it assumes the role: no condition, IAM-SEMANTICS.md section 4).\n\n",
                     ),
+                    crate::model::PrincipalKind::ApiIntegration => out.push_str(
+                        "Trusted by `apigateway.amazonaws.com`, without a source condition: API Gateway documents none for the role its integrations assume (<https://docs.aws.amazon.com/apigateway/latest/developerguide/permissions.html>). The designed role takes the place of the template's role (same logical id), so every integration's credentials name it as they did.\n\n",
+                    ),
+                    crate::model::PrincipalKind::ApiCloudWatchRole => out.push_str(
+                        "Trusted by `apigateway.amazonaws.com`, without a source condition (none documented: <https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html>). `AWS::ApiGateway::Account` sets one CloudWatch role per account and region: every API of the account in the region logs through it, not only this template's.\n\n",
+                    ),
                 }
             }
         }
@@ -250,6 +259,7 @@ pub fn render_report_with(
             if let Some(role_id) = context
                 .designed_template
                 .and_then(|d| d.role_ids.get(&role.function))
+                .filter(|_| !role.kind.is_role())
             {
                 out.push_str(&format!(
                     "- role `{role_id}`, wired with `Role: !GetAtt {role_id}.Arn`\n"
@@ -261,7 +271,7 @@ pub fn render_report_with(
             out.push('\n');
         }
         if let Some(function) = function {
-            if let Some(role) = &function.role {
+            if let Some(role) = function.role.as_ref().filter(|_| !function.kind.is_role()) {
                 out.push_str("### Execution role in the template\n\n");
                 out.push_str(&format!(
                     "The template runs the function as `{}`{}.",
@@ -281,21 +291,28 @@ pub fn render_report_with(
                 out.push_str("\n\n");
             }
             if let Some(definition) = &function.definition {
-                let (heading, parts) = if function.kind == crate::model::PrincipalKind::StateMachine
-                {
-                    ("Definition", "state(s)")
+                let source = if definition.source.is_empty() {
+                    "nowhere"
                 } else {
-                    ("Configuration", "configuration(s) or action(s) read")
+                    definition.source.as_str()
                 };
-                out.push_str(&format!(
-                    "### {heading}\n\nRead from {}; {} {parts}.",
-                    if definition.source.is_empty() {
-                        "nowhere"
-                    } else {
-                        definition.source.as_str()
-                    },
-                    definition.states
-                ));
+                out.push_str(&match function.kind {
+                    crate::model::PrincipalKind::ApiIntegration => format!(
+                        "### Integrations\n\nThe role's uses are the union of its {} integration(s): {source}.",
+                        definition.states
+                    ),
+                    crate::model::PrincipalKind::ApiCloudWatchRole => {
+                        "### API Gateway logging\n\nThe account's CloudWatch role.".to_string()
+                    }
+                    crate::model::PrincipalKind::StateMachine | crate::model::PrincipalKind::Function => format!(
+                        "### Definition\n\nRead from {source}; {} state(s).",
+                        definition.states
+                    ),
+                    _ => format!(
+                        "### Configuration\n\nRead from {source}; {} configuration(s) or action(s) read.",
+                        definition.states
+                    ),
+                });
                 if definition.unknown.is_empty() {
                     out.push_str(" It tells every use: what the template grants beyond it is superseded.\n\n");
                 } else {

@@ -229,7 +229,7 @@ fn no_function_loses_access_on_the_sam_corpus() {
         };
         if app.functions.is_empty() {
             not_designed
-                .entry("no Lambda function or state machine".into())
+                .entry("no Lambda function, state machine or API Gateway role".into())
                 .or_default()
                 .push(name);
             continue;

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use leash_design::changes::{Detail, StatementChange, compare_with_original};
 use leash_design::model::PrincipalKind;
 use leash_design::original::original_iam_all;
-use leash_design::{CheckKind, Target, design, read_application, read_template};
+use leash_design::{
+    Application, CheckKind, RoleDesign, Target, Template, design, read_application, read_template,
+};
 
 fn corpus(relative: &str) -> Option<PathBuf> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -25,6 +27,24 @@ fn corpus(relative: &str) -> Option<PathBuf> {
     );
     eprintln!("skipped: ../shared/corpus/{relative} is absent");
     None
+}
+
+/// A corpus template designed for account `111122223333` in `us-east-1`,
+/// its application's files read from `template_dir`.
+fn designed(
+    path: PathBuf,
+    template_dir: Option<PathBuf>,
+) -> (Template, Application, Vec<RoleDesign>) {
+    let template = read_template(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let target = Target {
+        account: Some("111122223333".into()),
+        region: Some("us-east-1".into()),
+        template_dir,
+        ..Default::default()
+    };
+    let app = read_application(&template, &target).unwrap();
+    let roles = design(&app).unwrap();
+    (template, app, roles)
 }
 
 /// `../shared/corpus/sam-templates/lambda-step-functions-sam-java.yml`
@@ -43,15 +63,7 @@ fn a_corpus_state_machine_is_narrowed_to_the_functions_its_definition_calls() {
     ) else {
         return;
     };
-    let template = read_template(&std::fs::read_to_string(template_path).unwrap()).unwrap();
-    let target = Target {
-        account: Some("111122223333".into()),
-        region: Some("us-east-1".into()),
-        template_dir: Some(app_dir),
-        ..Default::default()
-    };
-    let app = read_application(&template, &target).unwrap();
-    let roles = design(&app).unwrap();
+    let (template, app, roles) = designed(template_path, Some(app_dir));
     let role = roles
         .iter()
         .find(|r| r.kind == PrincipalKind::StateMachine)
@@ -137,10 +149,163 @@ fn a_corpus_state_machine_is_narrowed_to_the_functions_its_definition_calls() {
     assert!(!definition.services.contains("cloudwatch"));
 }
 
+/// `../shared/corpus/sam-templates/apigw-rest-api-dynamodb.yml`: a REST
+/// API whose two methods integrate DynamoDB directly with one credentials
+/// role, `APIGatewayRole`, granted `dynamodb:PutItem` and `dynamodb:Query`
+/// on `table/Music*` (the table, every index, and every table whose name
+/// starts with `Music`). `POST /music` puts an item into `Music` (its
+/// request template writes `"TableName":"Music"`); `GET
+/// /music/{artist}` queries the `Artist-Index` index. The designed role
+/// grants exactly those two (the union of the integrations), and each of
+/// the template's other reaches is a near miss the design denies: a
+/// `Query` of the table itself, a `PutItem` into `Music-archive`, a
+/// `Scan`.
+#[test]
+fn a_corpus_integration_role_is_narrowed_to_what_its_integrations_call() {
+    let Some(template_path) = corpus("sam-templates/apigw-rest-api-dynamodb.yml") else {
+        return;
+    };
+    let (template, app, roles) = designed(template_path, None);
+    let role = roles
+        .iter()
+        .find(|r| r.kind == PrincipalKind::ApiIntegration)
+        .unwrap();
+    assert_eq!(role.function, "APIGatewayRole");
+
+    let table = "arn:aws:dynamodb:us-east-1:111122223333:table/Music";
+    let mut granted: Vec<(String, String)> = role
+        .permissions
+        .iter()
+        .map(|p| (p.action.clone(), p.resource.clone()))
+        .collect();
+    granted.sort();
+    assert_eq!(
+        granted,
+        vec![
+            ("dynamodb:PutItem".to_string(), table.to_string()),
+            (
+                "dynamodb:Query".to_string(),
+                format!("{table}/index/Artist-Index")
+            ),
+        ]
+    );
+    assert!(role.kept_as_is.is_empty(), "{:?}", role.kept_as_is);
+    let failed: Vec<_> = role.verification.iter().filter(|c| !c.passed).collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    assert!(role.lint_findings.is_empty(), "{:?}", role.lint_findings);
+
+    // Each reach the template's `table/Music*` gave beyond the two calls,
+    // decided by the engine on the designed role and on the original.
+    let originals = original_iam_all(&template, &app);
+    let index = app
+        .functions
+        .iter()
+        .position(|f| f.logical_id == "APIGatewayRole")
+        .unwrap();
+    let original = originals[index].combined(&|_| None).policy;
+    let decide = |policy: &leash_policy::Policy, action: &str, resource: &str| {
+        let set = leash_policy::authz::PreparedPolicySet::new(
+            &leash_policy::authz::PolicySet::new().with_identity_policy("p", policy.clone()),
+        );
+        let request = leash_policy::context::Request::new(
+            "arn:aws:iam::111122223333:role/check",
+            action,
+            resource,
+        )
+        .with_resource_account("111122223333");
+        set.evaluate(&request).is_allowed()
+    };
+    let designed = role.permissions_policy.policy();
+    for (action, resource) in [
+        ("dynamodb:Query", table.to_string()),
+        ("dynamodb:PutItem", format!("{table}-archive")),
+        ("dynamodb:Query", format!("{table}/index/Other-Index")),
+    ] {
+        assert!(
+            decide(&original, action, &resource),
+            "the template allowed {action} on {resource}"
+        );
+        assert!(
+            !decide(designed, action, &resource),
+            "the design allows {action} on {resource}"
+        );
+    }
+    assert!(
+        role.verification
+            .iter()
+            .any(|c| c.action == "dynamodb:Scan" && c.resource == table && !c.allowed)
+    );
+
+    // API Gateway may assume it; Lambda may not.
+    assert!(role.verification.iter().any(|c| {
+        c.action == "sts:AssumeRole"
+            && c.context
+                .iter()
+                .any(|(_, v)| v == "apigateway.amazonaws.com")
+            && c.allowed
+    }));
+    assert!(
+        role.verification
+            .iter()
+            .any(|c| c.action == "sts:AssumeRole"
+                && c.context.iter().any(|(_, v)| v == "lambda.amazonaws.com")
+                && !c.allowed)
+    );
+
+    // The template's statement is narrowed, and nothing is added.
+    let changes = compare_with_original(
+        &app,
+        std::slice::from_ref(role),
+        &originals,
+        &|_| None,
+        Detail::Full,
+    );
+    assert!(
+        changes[0]
+            .statements
+            .iter()
+            .all(|s| matches!(s.change, StatementChange::Narrowed { .. })),
+        "{:?}",
+        changes[0].statements
+    );
+    assert!(changes[0].added.is_empty(), "{:?}", changes[0].added);
+    let integrations = app.functions[index].definition.as_ref().unwrap();
+    assert!(integrations.unknown.is_empty(), "{integrations:?}");
+}
+
+/// `../shared/corpus/sam-templates/apigw-execution-access-logs.yaml`:
+/// `AWS::ApiGateway::Account` names `CloudWatchRole`, with the AWS managed
+/// `AmazonAPIGatewayPushToCloudWatchLogs`. The role is one per account and
+/// region, used by every API there: nothing in one template tells all its
+/// uses, so the managed policy is kept as is, and the trust is API
+/// Gateway's.
+#[test]
+fn the_account_cloudwatch_role_is_kept_as_is() {
+    let Some(template_path) = corpus("sam-templates/apigw-execution-access-logs.yaml") else {
+        return;
+    };
+    let (_, _, roles) = designed(template_path, None);
+    let role = roles
+        .iter()
+        .find(|r| r.kind == PrincipalKind::ApiCloudWatchRole)
+        .unwrap();
+    assert!(role.permissions.is_empty(), "{:?}", role.permissions);
+    assert_eq!(role.kept_as_is.len(), 1, "{:?}", role.kept_as_is);
+    assert!(
+        role.kept_managed_arns()
+            .any(|arn| arn.ends_with("AmazonAPIGatewayPushToCloudWatchLogs"))
+    );
+    assert!(
+        role.trust_policy
+            .text()
+            .contains("apigateway.amazonaws.com")
+    );
+}
+
 /// The designed role of the principal `id` of a corpus template (account
 /// `111122223333`, region `us-east-1`), verified and lint-clean, with the
 /// change of each of its original statements.
-fn designed(
+fn designed_principal(
     name: &str,
     id: &str,
     kind: PrincipalKind,
@@ -216,7 +381,7 @@ fn allows(role: &leash_design::RoleDesign, action: &str, resource: &str) -> bool
 /// <https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html>
 #[test]
 fn a_corpus_delivery_stream_is_narrowed_to_its_source_and_destination() {
-    let Some((app, role, changes)) = designed(
+    let Some((app, role, changes)) = designed_principal(
         "kinesis-data-stream-firehose-s3-sam-java.yml",
         "DeliveryStream",
         PrincipalKind::DeliveryStream,
@@ -288,7 +453,7 @@ fn a_corpus_delivery_stream_is_narrowed_to_its_source_and_destination() {
 /// <https://docs.aws.amazon.com/appsync/latest/devguide/resolver-mapping-template-reference-dynamodb.html>
 #[test]
 fn a_corpus_appsync_data_source_is_narrowed_to_its_resolvers_operations() {
-    let Some((app, role, changes)) = designed(
+    let Some((app, role, changes)) = designed_principal(
         "appsync-dynamodb.yaml",
         "AppSyncNotesTableDataSource",
         PrincipalKind::AppSyncDataSource,
@@ -327,7 +492,7 @@ fn a_corpus_appsync_data_source_is_narrowed_to_its_resolvers_operations() {
 /// <https://docs.aws.amazon.com/appsync/latest/devguide/monitoring.html>
 #[test]
 fn a_corpus_appsync_logging_role_is_narrowed_to_appsyncs_log_groups() {
-    let Some((_, role, changes)) = designed(
+    let Some((_, role, changes)) = designed_principal(
         "appsync-lambda-kendra.yaml",
         "AppSyncApi",
         PrincipalKind::AppSyncLogging,
@@ -361,7 +526,7 @@ fn a_corpus_appsync_logging_role_is_narrowed_to_appsyncs_log_groups() {
 #[test]
 fn a_corpus_topic_rule_is_narrowed_to_its_action() {
     let Some((app, role, changes)) =
-        designed("iot-s3.yaml", "IoTToS3Rule", PrincipalKind::TopicRule)
+        designed_principal("iot-s3.yaml", "IoTToS3Rule", PrincipalKind::TopicRule)
     else {
         return;
     };

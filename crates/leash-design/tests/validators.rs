@@ -149,7 +149,7 @@ fn designed_cfn(text: &str, target: &Target) -> Result<String, String> {
     let template = read_template(text).map_err(|e| format!("unreadable: {e}"))?;
     let app = read_application(&template, target).map_err(|e| e.to_string())?;
     if app.functions.is_empty() {
-        return Err("no Lambda function or state machine".into());
+        return Err("no Lambda function, state machine or API Gateway role".into());
     }
     let roles = design(&app).map_err(|e| e.to_string())?;
     let consumers = design_consumers(&app).map_err(|e| e.to_string())?;

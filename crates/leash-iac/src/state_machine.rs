@@ -93,6 +93,41 @@ pub struct Reading {
     pub uses: Vec<Use>,
 }
 
+impl Reading {
+    /// Notes `service` as left to run time, with why (the first reason
+    /// stays).
+    pub(crate) fn add_unknown(&mut self, service: &str, why: String) {
+        self.summary
+            .unknown
+            .entry(service.to_string())
+            .or_insert(why);
+    }
+
+    /// Adds a use, once.
+    pub(crate) fn add_use(
+        &mut self,
+        state: &str,
+        actions: &[&str],
+        resource: String,
+        reference: &'static str,
+    ) {
+        let found = Use {
+            state: state.to_string(),
+            actions: actions.iter().map(|a| (*a).to_string()).collect(),
+            resource,
+            reference,
+        };
+        if !self.uses.contains(&found) {
+            self.uses.push(found);
+        }
+    }
+}
+
+/// `arn:aws:SERVICE:REGION:ACCOUNT:RESOURCE`.
+pub(crate) fn service_arn(region: &str, account: &str, service: &str, resource: &str) -> String {
+    format!("arn:aws:{service}:{region}:{account}:{resource}")
+}
+
 /// Where the state machine runs and what it is called, for ARNs.
 pub struct Place<'a> {
     pub account: &'a str,
@@ -341,30 +376,15 @@ struct Walk<'a, 'b> {
 
 impl Walk<'_, '_> {
     fn unknown(&mut self, service: &str, why: String) {
-        self.reading
-            .summary
-            .unknown
-            .entry(service.to_string())
-            .or_insert(why);
+        self.reading.add_unknown(service, why);
     }
 
     fn use_(&mut self, state: &str, actions: &[&str], resource: String, reference: &'static str) {
-        let found = Use {
-            state: state.to_string(),
-            actions: actions.iter().map(|a| (*a).to_string()).collect(),
-            resource,
-            reference,
-        };
-        if !self.reading.uses.contains(&found) {
-            self.reading.uses.push(found);
-        }
+        self.reading.add_use(state, actions, resource, reference);
     }
 
     fn arn(&self, service: &str, resource: &str) -> String {
-        format!(
-            "arn:aws:{service}:{}:{}:{resource}",
-            self.place.region, self.place.account
-        )
+        service_arn(self.place.region, self.place.account, service, resource)
     }
 
     fn states(&mut self, states: &[Member]) {

@@ -24,6 +24,12 @@ use crate::model::PrincipalKind;
 /// policy of a delivery stream's role
 /// (<https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html>,
 /// "Grant Firehose access to an Amazon S3 destination").
+/// API Gateway's (an integration's credentials role, the account's
+/// CloudWatch role) has none: API Gateway's pages give the role's trust
+/// as `apigateway.amazonaws.com` alone and document no `aws:SourceArn`
+/// or `aws:SourceAccount` when it assumes it
+/// (<https://docs.aws.amazon.com/apigateway/latest/developerguide/permissions.html>,
+/// <https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html>).
 /// Lambda's has no condition:
 /// Lambda does not document sending `aws:SourceArn` when it assumes an
 /// execution role
@@ -78,7 +84,9 @@ fn trust_condition(region: &str, account: &str, kind: PrincipalKind) -> TrustCon
         PrincipalKind::DeliveryStream => TrustCondition::ExternalId,
         PrincipalKind::Function
         | PrincipalKind::AppSyncDataSource
-        | PrincipalKind::AppSyncLogging => TrustCondition::None,
+        | PrincipalKind::AppSyncLogging
+        | PrincipalKind::ApiIntegration
+        | PrincipalKind::ApiCloudWatchRole => TrustCondition::None,
     }
 }
 
@@ -104,7 +112,13 @@ pub(super) fn service_trust_checks(
     };
     type Case<'a> = (&'a str, Vec<(String, String)>, bool);
     let cases: Vec<Case> = match trust_condition(&app.region, &app.account, function.kind) {
-        TrustCondition::None => return Vec::new(),
+        // A function's trust is checked with its role (no condition).
+        TrustCondition::None if function.kind == PrincipalKind::Function => return Vec::new(),
+        // No condition: the service is allowed, another service is not.
+        TrustCondition::None => vec![
+            (service, Vec::new(), true),
+            (other_service, Vec::new(), false),
+        ],
         TrustCondition::Source { .. } => {
             // The principal's own ARN in `account`.
             let arn = |account: &str| match trust_condition(&app.region, account, function.kind) {
@@ -150,24 +164,43 @@ pub(super) fn service_trust_checks(
             let request = Request::new(principal, "sts:AssumeRole", role_arn)
                 .with_resource_account(app.account.clone())
                 .with_context(request_context);
-            let decision = prepared.evaluate(&request);
-            let allowed = decision.is_allowed();
-            let mut shown = vec![("principal".to_string(), principal.to_string())];
-            shown.extend(context);
-            Check {
-                kind: if expected_allow {
-                    CheckKind::Need
-                } else {
-                    CheckKind::ResourcePolicy
-                },
-                action: "sts:AssumeRole".into(),
-                resource: role_arn.to_string(),
-                context: shown,
+            trust_check(
+                &prepared,
+                request,
+                context,
+                principal,
                 expected_allow,
-                allowed,
-                passed: allowed == expected_allow,
-                why: decision.reason.as_str().to_string(),
-            }
+                role_arn,
+            )
         })
         .collect()
+}
+
+/// One `sts:AssumeRole` request decided by the engine against the trust.
+pub(super) fn trust_check(
+    prepared: &PreparedPolicySet,
+    request: Request,
+    context: Vec<(String, String)>,
+    principal: &str,
+    expected_allow: bool,
+    role_arn: &str,
+) -> Check {
+    let decision = prepared.evaluate(&request);
+    let allowed = decision.is_allowed();
+    let mut shown = vec![("principal".to_string(), principal.to_string())];
+    shown.extend(context);
+    Check {
+        kind: if expected_allow {
+            CheckKind::Need
+        } else {
+            CheckKind::ResourcePolicy
+        },
+        action: "sts:AssumeRole".into(),
+        resource: role_arn.to_string(),
+        context: shown,
+        expected_allow,
+        allowed,
+        passed: allowed == expected_allow,
+        why: decision.reason.as_str().to_string(),
+    }
 }

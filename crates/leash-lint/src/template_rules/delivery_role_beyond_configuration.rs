@@ -51,7 +51,7 @@
 //! <https://docs.aws.amazon.com/iot/latest/developerguide/iot-rule-actions.html>
 
 use super::TemplateInput;
-use super::state_machine_role_beyond_definition::{Principal, report_role};
+use super::state_machine_role_beyond_definition::{Subject, report_role};
 use crate::{Diagnostic, Rule, Severity};
 use leash_iac::delivery::{not_designed, read_delivery_configuration, role_paths};
 use leash_iac::state_machine::Place;
@@ -95,11 +95,15 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
         if reading.summary.unknown.contains_key("*") {
             continue;
         }
-        let principal = Principal {
+        let subject = Subject {
             rule: &RULE,
-            what: format!("{what} `{id}`"),
-            source: "configuration",
+            role: format!("{what} `{id}`'s role"),
+            uses: "its configuration",
+            uses_in: "the configuration",
+            calls: "calls",
+            names: "names",
+            they_call: "it calls",
         };
-        report_role(input, id, &principal, &reading, out);
+        report_role(input, id, &subject, &reading, out);
     }
 }

@@ -88,12 +88,16 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
         if reading.summary.unknown.contains_key("*") {
             continue;
         }
-        let principal = Principal {
+        let subject = Subject {
             rule: &RULE,
-            what: format!("state machine `{id}`"),
-            source: "definition",
+            role: format!("state machine `{id}`'s role"),
+            uses: "its definition",
+            uses_in: "the definition",
+            calls: "calls",
+            names: "names",
+            they_call: "it calls",
         };
-        report_role(input, id, &principal, &reading, out);
+        report_role(input, id, &subject, &reading, out);
     }
 }
 
@@ -102,7 +106,7 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
 pub(super) fn report_role(
     input: &TemplateInput<'_>,
     id: &str,
-    principal: &Principal,
+    subject: &Subject,
     reading: &Reading,
     out: &mut Vec<Diagnostic>,
 ) {
@@ -115,30 +119,37 @@ pub(super) fn report_role(
             continue;
         };
         for statement in &policy.statements {
-            if let Some(diagnostic) = beyond(principal, statement, reading) {
+            if let Some(diagnostic) = beyond(subject, statement, reading) {
                 out.push(diagnostic);
             }
         }
     }
 }
 
-/// Whose role a finding is about, for its words: the rule, the principal
-/// (`state machine \`Flow\``) and what tells its uses (`definition`,
-/// `configuration`).
-pub(super) struct Principal {
-    pub(super) rule: &'static crate::Rule,
-    pub(super) what: String,
-    pub(super) source: &'static str,
+/// Whose role a finding is about and what tells its uses, in words.
+pub(super) struct Subject {
+    pub(super) rule: &'static Rule,
+    /// "state machine `Flow`'s role".
+    pub(super) role: String,
+    /// "its definition".
+    pub(super) uses: &'static str,
+    /// "the definition".
+    pub(super) uses_in: &'static str,
+    /// The verbs agreeing with `uses`: "calls", "names", "it calls" (or
+    /// "call", "name", "they call").
+    pub(super) calls: &'static str,
+    pub(super) names: &'static str,
+    pub(super) they_call: &'static str,
 }
 
-/// The finding for one `Allow` statement, if it reaches beyond the
-/// definition (or configuration) for a service it tells every use of.
+/// The finding for one `Allow` statement, if it reaches beyond what the
+/// reading (a definition, a role's integrations) uses for a service it
+/// tells every use of.
 pub(super) fn beyond(
-    principal: &Principal,
+    subject: &Subject,
     statement: &leash_policy::Statement,
     reading: &Reading,
 ) -> Option<Diagnostic> {
-    let (what, source) = (&principal.what, principal.source);
     if statement.effect.node != leash_policy::Effect::Allow
         || statement.action.node.negated
         || statement.condition.is_some()
@@ -165,16 +176,18 @@ pub(super) fn beyond(
         if !reading.summary.services.contains(&service) {
             return Some(
                 Diagnostic::new(
-                    principal.rule,
+                    subject.rule,
                     format!(
-                        "{what}'s role allows `{}`, and its {source} never calls `{service}`",
-                        pattern.node
+                        "{} allows `{}`, and {} never {} `{service}`",
+                        subject.role, pattern.node, subject.uses, subject.calls
                     ),
                     pattern.span,
                 )
-                .with_label(format!("`{service}` is not in the {source}"))
+                .with_label(format!("`{service}` is not in {}", subject.uses_in))
                 .with_help(format!(
-                    "remove it: the {source} calls {}",
+                    "remove it: {} {} {}",
+                    subject.uses_in,
+                    subject.calls,
                     calls(reading, None)
                 )),
             );
@@ -182,10 +195,10 @@ pub(super) fn beyond(
         if every_resource {
             return Some(
                 Diagnostic::new(
-                    principal.rule,
+                    subject.rule,
                     format!(
-                        "{what}'s role allows `{}` on every resource, and its {source} names each `{service}` resource it calls",
-                        pattern.node
+                        "{} allows `{}` on every resource, and {} {} each `{service}` resource {}",
+                        subject.role, pattern.node, subject.uses, subject.names, subject.they_call
                     ),
                     pattern.span,
                 )
