@@ -47,7 +47,7 @@ enum CommandError {
     )]
     CfnForManifest(String),
     #[error(
-        "error: `{0}` has no Lambda function, state machine, EventBridge pipe, schedule or rule target with a role to design a role for"
+        "error: `{0}` has no Lambda function, state machine, API Gateway role, EventBridge pipe, schedule or rule target with a role, delivery stream, AppSync data source or logging role, or IoT topic rule to design a role for"
     )]
     NoFunction(String),
     #[error(
@@ -158,87 +158,99 @@ fn run_inner(args: &DesignArgs) -> Result<u8, CommandError> {
     } else {
         DesignFormat::Json
     });
-    match format {
-        DesignFormat::Cfn => {
-            let Some(template) = &template else {
-                return Err(CommandError::CfnForManifest(path));
-            };
-            let output = designed_template(template, &application, &all_roles, &policies)
-                .map_err(writing)?;
-            files.push(("template.designed.json".to_string(), output.text.clone()));
-            designed = Some(output);
-        }
-        DesignFormat::Json => {
-            // IAM JSON files hold concrete values only: say which the
-            // design does not have, and how to give each.
-            let missing = leash_design::concrete::missing_values(
-                &application.symbols,
-                all_roles
-                    .iter()
-                    .flat_map(|r| [r.trust_policy.text(), r.permissions_policy.text()])
-                    .chain(all_roles.iter().flat_map(|r| {
-                        r.lambda_permissions.iter().flat_map(|p| {
-                            [
-                                p.function_arn.as_str(),
-                                p.source_arn.as_str(),
-                                p.source_account.as_str(),
-                            ]
-                        })
-                    }))
-                    // Managed policies kept as is go into `ManagedPolicyArns`.
-                    .chain(all_roles.iter().flat_map(|r| r.kept_managed_arns()))
-                    .chain(policies.iter().map(|p| p.policy.text())),
-            );
-            if !missing.is_empty() {
-                return Err(CommandError::MissingValues { path, missing });
-            }
-            for role in roles.iter().chain(&consumers) {
-                files.push((format!("{}.json", role.role_name), role_document(role)));
-            }
-            for policy in &policies {
-                files.push((
-                    format!("{}-{}-policy.json", policy.resource, policy.kind),
-                    format!("{}\n", policy.policy),
-                ));
-            }
-        }
-        DesignFormat::Terraform => {
-            // A manifest has no template: an empty one has nothing (such as
-            // a `PermissionsBoundary`) for the Terraform output to carry over.
-            let empty;
-            let template = match &template {
-                Some(template) => template,
-                None => {
-                    empty = read_template("Resources: {}\n")
-                        .map_err(|error| CommandError::Rendered(format!("error: {error}")))?;
-                    &empty
-                }
-            };
-            let output =
-                terraform_design(template, &application, &all_roles, &policies).map_err(writing)?;
-            files.push(("main.tf.json".to_string(), output.text));
-            terraform_notes = output.notes;
-            terraform_role_notes = output.role_notes;
-        }
-    }
     // What each role changes against the template's own IAM (a manifest
     // has none to compare with).
-    let changes = template.as_ref().map(|template| {
-        let originals = original_iam_all(template, &application);
-        let lookup = |arn: &str| managed_policy_from(args.managed_policies.as_deref(), arn);
-        compare_with_original(
-            &application,
-            &roles,
-            &originals,
-            &lookup,
-            // The summary needs the counts; report.md every overlap.
-            if args.out.is_some() {
-                Detail::Full
-            } else {
-                Detail::Counts
-            },
-        )
-    });
+    let compare = || {
+        template.as_ref().map(|template| {
+            let originals = original_iam_all(template, &application);
+            let lookup = |arn: &str| managed_policy_from(args.managed_policies.as_deref(), arn);
+            compare_with_original(
+                &application,
+                &roles,
+                &originals,
+                &lookup,
+                // The summary needs the counts; report.md every overlap.
+                if args.out.is_some() {
+                    Detail::Full
+                } else {
+                    Detail::Counts
+                },
+            )
+        })
+    };
+    // The output files and the comparison are independent: on two
+    // threads.
+    let render = || -> Result<(), CommandError> {
+        match format {
+            DesignFormat::Cfn => {
+                let Some(template) = &template else {
+                    return Err(CommandError::CfnForManifest(path.clone()));
+                };
+                let output = designed_template(template, &application, &all_roles, &policies)
+                    .map_err(writing)?;
+                files.push(("template.designed.json".to_string(), output.text.clone()));
+                designed = Some(output);
+            }
+            DesignFormat::Json => {
+                // IAM JSON files hold concrete values only: say which the
+                // design does not have, and how to give each.
+                let missing = leash_design::concrete::missing_values(
+                    &application.symbols,
+                    all_roles
+                        .iter()
+                        .flat_map(|r| [r.trust_policy.text(), r.permissions_policy.text()])
+                        .chain(all_roles.iter().flat_map(|r| {
+                            r.lambda_permissions.iter().flat_map(|p| {
+                                [
+                                    p.function_arn.as_str(),
+                                    p.source_arn.as_str(),
+                                    p.source_account.as_str(),
+                                ]
+                            })
+                        }))
+                        // Managed policies kept as is go into `ManagedPolicyArns`.
+                        .chain(all_roles.iter().flat_map(|r| r.kept_managed_arns()))
+                        .chain(policies.iter().map(|p| p.policy.text())),
+                );
+                if !missing.is_empty() {
+                    return Err(CommandError::MissingValues {
+                        path: path.clone(),
+                        missing,
+                    });
+                }
+                for role in roles.iter().chain(&consumers) {
+                    files.push((format!("{}.json", role.role_name), role_document(role)));
+                }
+                for policy in &policies {
+                    files.push((
+                        format!("{}-{}-policy.json", policy.resource, policy.kind),
+                        format!("{}\n", policy.policy),
+                    ));
+                }
+            }
+            DesignFormat::Terraform => {
+                // A manifest has no template: an empty one has nothing (such as
+                // a `PermissionsBoundary`) for the Terraform output to carry over.
+                let empty;
+                let template = match &template {
+                    Some(template) => template,
+                    None => {
+                        empty = read_template("Resources: {}\n")
+                            .map_err(|error| CommandError::Rendered(format!("error: {error}")))?;
+                        &empty
+                    }
+                };
+                let output = terraform_design(template, &application, &all_roles, &policies)
+                    .map_err(writing)?;
+                files.push(("main.tf.json".to_string(), output.text));
+                terraform_notes = output.notes;
+                terraform_role_notes = output.role_notes;
+            }
+        }
+        Ok(())
+    };
+    let (rendered, changes) = rayon::join(render, compare);
+    rendered?;
     // report.md is rendered only to be written.
     if args.out.is_some() {
         let context = ReportContext {
@@ -272,25 +284,22 @@ fn run_inner(args: &DesignArgs) -> Result<u8, CommandError> {
     let mut failed = false;
     // Values known only at deployment, as the template writes them.
     let show = |text: &str| application.symbols.display(text);
-    use leash_design::model::PrincipalKind;
-    let count = |kind: PrincipalKind| roles.iter().filter(|r| r.kind == kind).count();
-    let machines = count(PrincipalKind::StateMachine);
-    let functions = count(PrincipalKind::Function);
-    let mut principals = if machines == 0 {
-        format!("{functions} function(s)")
-    } else {
-        format!("{functions} function(s) and {machines} state machine(s)")
-    };
-    for kind in [
-        PrincipalKind::Pipe,
-        PrincipalKind::Schedule,
-        PrincipalKind::RuleTarget,
-    ] {
-        let n = count(kind);
-        if n > 0 {
-            principals.push_str(&format!(" and {n} {}(s)", kind.as_str()));
-        }
+    // "2 function(s)", "1 function(s) and 1 state machine(s)", ...: each
+    // kind that has a role, in the order of `PrincipalKind`.
+    let mut by_kind: std::collections::BTreeMap<leash_design::model::PrincipalKind, usize> =
+        std::collections::BTreeMap::new();
+    for role in &roles {
+        *by_kind.entry(role.kind).or_default() += 1;
     }
+    let counts: Vec<String> = by_kind
+        .iter()
+        .map(|(kind, count)| format!("{count} {}(s)", kind.as_str()))
+        .collect();
+    let principals = match counts.as_slice() {
+        [] => format!("{} function(s)", roles.len()),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    };
     println!(
         "{}: {principals}, one role each (account {}, region {})",
         input.display(),

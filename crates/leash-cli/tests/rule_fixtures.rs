@@ -248,6 +248,11 @@ rule_fixture_tests! {
     sam_event_source_policy_on_every_queue: "sam-event-source-policy-on-every-queue",
     /// L512; negative: the function is named only at run time (`.$`).
     state_machine_role_beyond_definition: "state-machine-role-beyond-definition",
+    /// L513; negative: the second integration's stream is named by the request.
+    api_integration_role_beyond_integrations: "api-integration-role-beyond-integrations",
+    /// L515; negative: the rule's role writes only the bucket's objects
+    /// (as `leash design` narrows ../shared/corpus/sam-templates/iot-s3.yaml).
+    delivery_role_beyond_configuration: "delivery-role-beyond-configuration",
     /// L514; negative: the schedule's role invokes its own function only.
     eventbridge_role_beyond_definition: "eventbridge-role-beyond-definition",
     /// L600 (an account dump); negative: the dump holds the customer managed policy.

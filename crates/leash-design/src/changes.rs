@@ -303,13 +303,17 @@ fn compare_one(
         unresolved: original.unresolved.clone(),
     };
     let designed = role.permissions_policy.policy().clone();
-    let permissions: Vec<(String, Policy)> = role
+    let designed_engine = Engine::new(&designed);
+    let permissions: Vec<(String, Policy, Engine)> = role
         .permissions
         .iter()
         .filter_map(|p| {
+            let policy = permission_policy(p)?;
+            let engine = Engine::new(&policy);
             Some((
                 format!("`{}` on `{}`", p.action, p.resource),
-                permission_policy(p)?,
+                policy,
+                engine,
             ))
         })
         .collect();
@@ -375,7 +379,13 @@ fn compare_one(
             let change = match kept {
                 Some(why) => StatementChange::KeptAsIs(why),
                 None if statement.effect.node == Effect::Deny => StatementChange::DenyDropped,
-                None => match statement_change(solver, &designed, &single, &permissions, detail) {
+                None => match statement_change(
+                    solver,
+                    (&designed, &designed_engine),
+                    &single,
+                    &permissions,
+                    detail,
+                ) {
                     StatementChange::Removed if grants_nothing(statement) => {
                         StatementChange::GrantsNothing
                     }
@@ -407,7 +417,8 @@ fn compare_one(
     // added (it usually holds), then one permission at a time.
     let mut open = Vec::new();
     let mut added: Vec<(usize, AddedPermission)> = Vec::new();
-    for (index, (permission, (described, policy))) in
+    let combined_engine = Engine::new(&combined.policy);
+    for (index, (permission, (described, policy, engine))) in
         role.permissions.iter().zip(&permissions).enumerate()
     {
         if crate::pattern_proofs::covers(&combined.policy, policy) {
@@ -416,8 +427,7 @@ fn compare_one(
         let witness = witness_requests(policy)
             .into_iter()
             .find(|(action, resource)| {
-                engine_allows(policy, action, resource)
-                    && !engine_allows(&combined.policy, action, resource)
+                engine.allows(action, resource) && !combined_engine.allows(action, resource)
             });
         match witness {
             Some((action, resource)) => added.push((
@@ -513,17 +523,18 @@ fn writes_logs_only(statement: &leash_policy::ast::Statement) -> bool {
 /// some request for the permission's action on its resource), else removed.
 fn statement_change(
     solver: &RegionSolver,
-    designed: &Policy,
+    (designed, designed_engine): (&Policy, &Engine),
     statement: &Policy,
-    permissions: &[(String, Policy)],
+    permissions: &[(String, Policy, Engine)],
     detail: Detail,
 ) -> StatementChange {
     // A request the statement allows and the design denies (the engine
     // on both) settles "not kept" without a proof; only "kept" needs one.
+    let statement_engine = Engine::new(statement);
     let not_kept = witness_requests(statement)
         .iter()
         .any(|(action, resource)| {
-            engine_allows(statement, action, resource) && !engine_allows(designed, action, resource)
+            statement_engine.allows(action, resource) && !designed_engine.allows(action, resource)
         });
     let kept = Property::NoNewAccess {
         old: designed.clone(),
@@ -541,7 +552,7 @@ fn statement_change(
         }
     }
     let mut overlapping = Vec::new();
-    for (described, permission) in permissions {
+    for (described, permission, permission_engine) in permissions {
         let Some(designed_statement) = permission.statements.first() else {
             continue;
         };
@@ -566,8 +577,8 @@ fn statement_change(
         let overlaps = witness_requests(permission)
             .iter()
             .any(|(action, resource)| {
-                engine_allows(permission, action, resource)
-                    && engine_allows(statement, action, resource)
+                permission_engine.allows(action, resource)
+                    && statement_engine.allows(action, resource)
             });
         if overlaps {
             overlapping.push(described.clone());
@@ -666,23 +677,41 @@ fn witness_requests(policy: &Policy) -> Vec<(String, String)> {
     requests
 }
 
-/// Whether `policy`, as the only identity policy, allows the request (no
-/// context beyond the principal).
+/// A policy compiled once for the engine witnesses: the only identity
+/// policy of a request with no context beyond the principal, the resource
+/// side delegating to it (a key's default key policy, a trust policy
+/// naming the account), as `leash-prove` reads identity policies.
+struct Engine(leash_policy::authz::PreparedPolicySet);
+
+impl Engine {
+    fn new(policy: &Policy) -> Self {
+        let set = leash_policy::authz::PolicySet::new()
+            .with_identity_policy("p", policy.clone())
+            .with_resource_policy_kind(leash_policy::authz::ResourcePolicyKind::Standard);
+        Engine(leash_policy::authz::PreparedPolicySet::new(&set))
+    }
+
+    /// Whether the policy allows `action` on `resource`. The principal is
+    /// in the resource's account (a symbol when the account is known only
+    /// at deployment): a request across accounts would also need a
+    /// resource policy, and the witness is about the identity policy alone.
+    fn allows(&self, action: &str, resource: &str) -> bool {
+        let principal = match crate::original::named_account(resource) {
+            Some(account) => format!("arn:aws:iam::{account}:role/leash-witness"),
+            None => WITNESS_PRINCIPAL.to_string(),
+        };
+        self.0
+            .evaluate(&leash_policy::context::Request::new(
+                principal, action, resource,
+            ))
+            .is_allowed()
+    }
+}
+
+/// Whether `policy`, as the only identity policy, allows the request.
+#[cfg(test)]
 fn engine_allows(policy: &Policy, action: &str, resource: &str) -> bool {
-    let set = leash_policy::authz::PolicySet::new().with_identity_policy("p", policy.clone());
-    // The principal is in the resource's account (a symbol when the
-    // account is known only at deployment): a request across accounts
-    // would also need a resource policy, and the witness is about the
-    // identity policy alone.
-    let principal = match crate::original::named_account(resource) {
-        Some(account) => format!("arn:aws:iam::{account}:role/leash-witness"),
-        None => WITNESS_PRINCIPAL.to_string(),
-    };
-    leash_policy::authz::PreparedPolicySet::new(&set)
-        .evaluate(&leash_policy::context::Request::new(
-            principal, action, resource,
-        ))
-        .is_allowed()
+    Engine::new(policy).allows(action, resource)
 }
 
 /// Whether the (one-statement) policy's `Action` could match one of

@@ -100,7 +100,10 @@ pub fn designed_template(
 
     // 1. Unhook every function from its old role and SAM's role properties.
     let mut old_roles: BTreeSet<String> = BTreeSet::new();
-    for role in roles.iter().filter(|r| r.consumer.is_none()) {
+    for role in roles
+        .iter()
+        .filter(|r| r.consumer.is_none() && !r.kind.is_role())
+    {
         let function_id = role.function.as_str();
         let notes = designed
             .function_notes
@@ -137,6 +140,34 @@ pub fn designed_template(
         let Some(properties) = function.get_mut("Properties") else {
             continue;
         };
+        // A delivery or data principal names its role in nested
+        // properties (each source and destination of a delivery stream,
+        // each action of a topic rule): each is emptied here and points
+        // at the designed role below.
+        let nested = nested_role_paths(template, function_id);
+        if !nested.is_empty() {
+            for path in &nested {
+                let Some(slot) = node_at_mut(properties, path) else {
+                    continue;
+                };
+                let previous = std::mem::replace(slot, Node::Null);
+                match role_reference(&previous) {
+                    Some(target) => {
+                        let note =
+                            format!("its previous role `{target}` is no longer its role");
+                        if !notes.contains(&note) {
+                            notes.push(note);
+                        }
+                        old_roles.insert(target);
+                    }
+                    None => notes.push(format!(
+                        "its previous role {} is no longer its role (not in the template, not changed)",
+                        short_json(&previous)
+                    )),
+                }
+            }
+            continue;
+        }
         // A `Role` in `Globals` reaches the function through the merge
         // leash-iac does (SAM itself rejects it there).
         let written = properties.remove(role_property);
@@ -231,7 +262,10 @@ pub fn designed_template(
     detach_removed_roles(&mut root, &removed, &mut designed.template_notes);
 
     // 3. One role per function, wired; permissions for routes.
-    for out in roles_ready.iter().filter(|r| r.design.consumer.is_none()) {
+    for out in roles_ready
+        .iter()
+        .filter(|r| r.design.consumer.is_none() && !r.design.kind.is_role())
+    {
         let role = out.design;
         let function_id = role.function.clone();
         let (Some(function_resource), Some(function)) = (out.resource, out.function) else {
@@ -275,6 +309,7 @@ pub fn designed_template(
         insert_resource(&mut root, &role_id, Node::Object(role_resource));
         let resource_type = function_resource.resource_type.node.as_str();
         let role_property = crate::model::PrincipalKind::role_property(resource_type);
+        let nested = nested_role_paths(template, &function_id);
         if let Some(properties) =
             resource_mut(&mut root, &function_id).and_then(|f| f.get_mut("Properties"))
         {
@@ -283,7 +318,14 @@ pub fn designed_template(
                     *slot = Node::get_att(&role_id, "Arn");
                 }
             } else {
-                properties.insert(role_property, Node::get_att(&role_id, "Arn"));
+                if nested.is_empty() {
+                    properties.insert(role_property, Node::get_att(&role_id, "Arn"));
+                }
+                for path in &nested {
+                    if let Some(slot) = node_at_mut(properties, path) {
+                        *slot = Node::get_att(&role_id, "Arn");
+                    }
+                }
             }
         }
         if let Some(log_group) = log_groups.get(&function_id) {
@@ -349,7 +391,10 @@ pub fn designed_template(
         }
         designed.routes.insert(function_id, deployments);
     }
-    // 4. Cross-account consumers' roles: plain roles, no function.
+    // 4. Roles that are principals themselves (an API integration's
+    // credentials, the account's CloudWatch role): designed in place.
+    write_roles_in_place(&mut root, &roles_ready, &forms, &mut designed);
+    // 5. Cross-account consumers' roles: plain roles, no function.
     for out in roles_ready.iter().filter(|r| r.design.consumer.is_some()) {
         let role = out.design;
         let stem = format!("{}ConsumerRole", camel_case(&role.role_name));
@@ -375,7 +420,7 @@ pub fn designed_template(
         ));
         designed.role_ids.insert(role.function.clone(), role_id);
     }
-    // 5. Bucket policies the options designed, unless the template has
+    // 6. Bucket policies the options designed, unless the template has
     // one for the bucket already (a bucket has one policy; replacing the
     // author's would drop their statements).
     for out in policies_ready.iter().filter(|p| p.design.kind == "bucket") {
@@ -414,8 +459,10 @@ pub fn designed_template(
     }
     // 7. No dependency cycle through a role: statements naming what
     // depends on the function move to a policy of their own.
+    let mut graph = ReferenceGraph::new(&root);
     for (function_id, role_id) in &designed.role_ids {
-        if let Some(note) = split_dependent_statements(&mut root, function_id, role_id) {
+        if let Some(note) = split_dependent_statements(&mut root, &mut graph, function_id, role_id)
+        {
             designed
                 .function_notes
                 .entry(function_id.clone())
@@ -1168,6 +1215,106 @@ fn referrers_of(root: &Node, id: &str) -> BTreeSet<String> {
     referrers
 }
 
+/// Whether resource `other` names `id` only in its `DependsOn`.
+fn only_depends_on(root: &Node, other: &str, id: &str) -> bool {
+    let Some(resource) = root.get("Resources").and_then(|r| r.get(other)) else {
+        return false;
+    };
+    if !depends_on(resource).iter().any(|d| d == id) {
+        return false;
+    }
+    let mut found = BTreeSet::new();
+    for (key, part) in resource.as_object().unwrap_or(&[]) {
+        if key != "DependsOn" {
+            collect_references(part, &mut found);
+        }
+    }
+    !found.contains(id)
+}
+
+/// Takes `id` out of every resource's `DependsOn` (a `DependsOn` left
+/// empty goes).
+fn remove_depends_on(root: &mut Node, id: &str) {
+    let Some(Node::Object(resources)) = resources_mut(root) else {
+        return;
+    };
+    for (_, resource) in resources.iter_mut() {
+        let emptied = match resource.get_mut("DependsOn") {
+            Some(Node::String(only)) => only == id,
+            Some(Node::Array(items)) => {
+                items.retain(|item| item.as_str() != Some(id));
+                items.is_empty()
+            }
+            _ => false,
+        };
+        if emptied {
+            resource.remove("DependsOn");
+        }
+    }
+}
+
+/// A role that is a principal itself (`PrincipalKind::is_role`) is
+/// designed in place: the designed trust and policies take the place of
+/// the template's under the same logical id, so every integration's
+/// credentials (`Fn::GetAtt ROLE.Arn` in a method, a V2 integration, an
+/// OpenAPI body or an `AWS::Include` file leash cannot rewrite) names
+/// the designed role as it named the template's. Its `RoleName`, `Path`,
+/// `PermissionsBoundary`, `Tags` and the rest stay; the policies attached
+/// to it by `AWS::IAM::Policy`/`ManagedPolicy` resources are detached
+/// (the designed role's own policy replaces them).
+fn write_roles_in_place(
+    root: &mut Node,
+    roles_ready: &[crate::roles_out::RoleOut<'_>],
+    forms: &ArnForms,
+    designed: &mut DesignedTemplate,
+) {
+    let mut replaced = BTreeSet::new();
+    for out in roles_ready.iter().filter(|r| r.design.kind.is_role()) {
+        let id = out.design.function.clone();
+        let Some(resource) = resource_mut(root, &id) else {
+            continue;
+        };
+        let mut properties = match resource.get("Properties") {
+            Some(Node::Object(members)) => members.clone(),
+            _ => Vec::new(),
+        };
+        let boundary = properties
+            .iter()
+            .find(|(k, _)| k == "PermissionsBoundary")
+            .map(|(_, v)| v.clone())
+            .or_else(|| out.options_boundary.map(Node::string));
+        properties.retain(|(key, _)| {
+            !matches!(
+                key.as_str(),
+                "AssumeRolePolicyDocument"
+                    | "Policies"
+                    | "ManagedPolicyArns"
+                    | "PermissionsBoundary"
+            )
+        });
+        let mut trust = out.trust.clone();
+        trust.rewrite_strings(&|text| forms.rewrite(text));
+        properties.push(("AssumeRolePolicyDocument".to_string(), trust));
+        properties.extend(role_policy_properties(out, boundary, forms));
+        resource.insert("Properties", Node::Object(properties));
+        designed
+            .function_notes
+            .entry(id.clone())
+            .or_default()
+            .push(format!(
+                "role `{id}` designed in place: {} as before",
+                if out.design.kind == crate::model::PrincipalKind::ApiCloudWatchRole {
+                    "`AWS::ApiGateway::Account` names it"
+                } else {
+                    "its integrations name it"
+                }
+            ));
+        designed.role_ids.insert(id.clone(), id.clone());
+        replaced.insert(id);
+    }
+    detach_removed_roles(root, &replaced, &mut designed.template_notes);
+}
+
 /// Takes removed roles out of policies' `Roles`; removes an
 /// `AWS::IAM::Policy` or `AWS::IAM::ManagedPolicy` left attached to
 /// nothing, unless something references it.
@@ -1219,9 +1366,16 @@ fn detach_removed_roles(root: &mut Node, removed: &BTreeSet<String>, notes: &mut
         }
     }
     for id in emptied {
-        let referrers = referrers_of(root, &id);
+        // A resource that only waits for the policy (`DependsOn`, as a
+        // delivery stream waits for its role's policy) no longer needs
+        // to: its designed role carries its own policy.
+        let referrers: BTreeSet<String> = referrers_of(root, &id)
+            .into_iter()
+            .filter(|other| !only_depends_on(root, other, &id))
+            .collect();
         if referrers.is_empty() {
             remove_resource(root, &id);
+            remove_depends_on(root, &id);
             notes.push(format!(
                 "`{id}` removed: it was attached only to removed role(s)"
             ));
@@ -1378,6 +1532,35 @@ fn write_log_group(
 
 /// Whether the function's original execution role is a role of the
 /// template that sets `RoleName`.
+/// Where a delivery or data principal names its role, from its
+/// `Properties` (empty for a function or a state machine).
+fn nested_role_paths(template: &Template, id: &str) -> Vec<Vec<leash_iac::delivery::Step>> {
+    template
+        .resource(id)
+        .map(|r| {
+            leash_iac::delivery::role_paths(r)
+                .into_iter()
+                .map(|p| p.steps)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The node at `path` inside `node`.
+fn node_at_mut<'a>(node: &'a mut Node, path: &[leash_iac::delivery::Step]) -> Option<&'a mut Node> {
+    let mut at = node;
+    for step in path {
+        at = match step {
+            leash_iac::delivery::Step::Key(key) => at.get_mut(key)?,
+            leash_iac::delivery::Step::Index(index) => match at {
+                Node::Array(items) => items.get_mut(*index)?,
+                _ => return None,
+            },
+        };
+    }
+    Some(at)
+}
+
 fn original_names_its_role(template: &Template, function: &crate::model::Function) -> bool {
     function
         .role
@@ -1387,23 +1570,92 @@ fn original_names_its_role(template: &Template, function: &crate::model::Functio
         .is_some_and(|r| r.properties.get("RoleName").is_some())
 }
 
-/// Every resource that depends on `function_id` (references it, directly
-/// or through others, or is changed by SAM to invoke it: the bucket of an
-/// `S3` event gets a notification, the user pool of a `Cognito` event a
-/// trigger), and the function itself.
+/// What each resource of the template references (`Ref`, `Fn::GetAtt`,
+/// `Fn::Sub`, `DependsOn`), and which resources SAM changes to invoke a
+/// function (the bucket of an `S3` event gets a notification, the user
+/// pool of a `Cognito` event a trigger): read once for step 7 and
+/// refreshed for each resource it changes, so finding what depends on a
+/// function does not walk the whole template for every function.
 /// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-s3.html>
 /// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-cognito.html>
-fn dependents_of(root: &Node, function_id: &str) -> BTreeSet<String> {
-    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for (id, resource) in root
-        .get("Resources")
-        .and_then(Node::as_object)
-        .unwrap_or(&[])
-    {
-        let mut found = BTreeSet::new();
-        collect_references(resource, &mut found);
-        found.extend(depends_on(resource));
-        edges.entry(id.clone()).or_default().extend(found);
+#[derive(Default)]
+struct ReferenceGraph {
+    edges: BTreeMap<String, ResourceEdges>,
+}
+
+#[derive(Default)]
+struct ResourceEdges {
+    /// What the resource references.
+    references: BTreeSet<String>,
+    /// What an event of the resource (a function) makes depend on it.
+    notifiers: BTreeSet<String>,
+}
+
+impl ReferenceGraph {
+    fn new(root: &Node) -> Self {
+        let mut graph = ReferenceGraph::default();
+        for (id, resource) in root
+            .get("Resources")
+            .and_then(Node::as_object)
+            .unwrap_or(&[])
+        {
+            graph.edges.insert(id.clone(), ResourceEdges::of(resource));
+        }
+        graph
+    }
+
+    /// Reads `id` again after a change (or forgets it, removed).
+    fn refresh(&mut self, root: &Node, id: &str) {
+        match root.get("Resources").and_then(|r| r.get(id)) {
+            Some(resource) => {
+                self.edges
+                    .insert(id.to_string(), ResourceEdges::of(resource));
+            }
+            None => {
+                self.edges.remove(id);
+            }
+        }
+    }
+
+    /// Every resource that depends on `function_id` (references it,
+    /// directly or through others, or is changed by SAM to invoke it), and
+    /// the function itself.
+    fn dependents_of(&self, function_id: &str) -> BTreeSet<String> {
+        // Who depends on each id: the reverse of the edges.
+        let mut dependents_by_id: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (id, edges) in &self.edges {
+            for target in &edges.references {
+                dependents_by_id
+                    .entry(target.as_str())
+                    .or_default()
+                    .push(id.as_str());
+            }
+            for notifier in &edges.notifiers {
+                dependents_by_id
+                    .entry(id.as_str())
+                    .or_default()
+                    .push(notifier.as_str());
+            }
+        }
+        let mut dependents = BTreeSet::from([function_id.to_string()]);
+        let mut queue = vec![function_id];
+        while let Some(id) = queue.pop() {
+            for dependent in dependents_by_id.get(id).into_iter().flatten() {
+                if dependents.insert((*dependent).to_string()) {
+                    queue.push(dependent);
+                }
+            }
+        }
+        dependents
+    }
+}
+
+impl ResourceEdges {
+    fn of(resource: &Node) -> Self {
+        let mut references = BTreeSet::new();
+        collect_references(resource, &mut references);
+        references.extend(depends_on(resource));
+        let mut notifiers = BTreeSet::new();
         let events = resource
             .get("Properties")
             .and_then(|p| p.get("Events"))
@@ -1415,25 +1667,13 @@ fn dependents_of(root: &Node, function_id: &str) -> BTreeSet<String> {
                 Some("Cognito") => "UserPool",
                 _ => continue,
             };
-            let mut targets = BTreeSet::new();
             if let Some(value) = event.get("Properties").and_then(|p| p.get(source)) {
-                collect_references(value, &mut targets);
-            }
-            for target in targets {
-                edges.entry(target).or_default().insert(id.clone());
+                collect_references(value, &mut notifiers);
             }
         }
-    }
-    let mut dependents = BTreeSet::from([function_id.to_string()]);
-    loop {
-        let before = dependents.len();
-        for (id, targets) in &edges {
-            if !dependents.contains(id) && targets.iter().any(|t| dependents.contains(t)) {
-                dependents.insert(id.clone());
-            }
-        }
-        if dependents.len() == before {
-            return dependents;
+        ResourceEdges {
+            references,
+            notifiers,
         }
     }
 }
@@ -1452,8 +1692,13 @@ const DEPENDENT_POLICY_NAME: &str = "least-privilege-dependents";
 /// mapping.
 /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-iam-rolepolicy.html>
 /// <https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html#events-sqs-permissions>
-fn split_dependent_statements(root: &mut Node, function_id: &str, role_id: &str) -> Option<String> {
-    let dependents = dependents_of(root, function_id);
+fn split_dependent_statements(
+    root: &mut Node,
+    graph: &mut ReferenceGraph,
+    function_id: &str,
+    role_id: &str,
+) -> Option<String> {
+    let dependents = graph.dependents_of(function_id);
     let role = resource_mut(root, role_id)?;
     let condition = role.get("Condition").cloned();
     let policy = match role.get_mut("Properties")?.get_mut("Policies")? {
@@ -1536,6 +1781,13 @@ fn split_dependent_statements(root: &mut Node, function_id: &str, role_id: &str)
                 Node::Array(after.into_iter().map(Node::string).collect()),
             );
         }
+    }
+    // What changed: the role, the new policy, the mappings.
+    for id in [role_id, policy_id.as_str()]
+        .into_iter()
+        .chain(mappings.iter().map(String::as_str))
+    {
+        graph.refresh(root, id);
     }
     Some(format!(
         "statements naming {} moved to `{policy_id}` (an `AWS::IAM::RolePolicy`): {} on the function, and in the role they would make a dependency cycle{}",

@@ -39,6 +39,12 @@ pub fn is_manifest(root: &Value) -> bool {
 /// Whether `text` reads as YAML with the manifest key at the top. Text that
 /// is not YAML is not a manifest (the template reader reports its error).
 pub fn is_manifest_text(text: &str) -> bool {
+    // The key is written out, or spelled with escapes in a double-quoted
+    // key (`"leash\u002dmanifest"`): text with neither is no manifest,
+    // and a template need not be parsed twice to tell.
+    if !text.contains(MANIFEST_KEY) && !text.contains('\\') {
+        return false;
+    }
     leash_iac::yaml::parse_yaml(text).is_ok_and(|root| is_manifest(&root))
 }
 
@@ -66,6 +72,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "state-machines",
     "pipes",
     "schedules",
+    "api-integrations",
     "apis",
     "permissions-boundary",
     "consumers",
@@ -172,6 +179,7 @@ pub fn application_from_manifest(root: &Value, target: &Target) -> Result<Applic
     }
     let function_members = section(root, "functions")?;
     let machine_members = section(root, "state-machines")?;
+    let integration_members = section(root, "api-integrations")?;
     let api_members = section(root, "apis")?;
     for member in function_members {
         check_name(member, ResourceKind::Function)?;
@@ -242,10 +250,30 @@ pub fn application_from_manifest(root: &Value, target: &Target) -> Result<Applic
             schedule_members
                 .iter()
                 .map(|m| (m, PrincipalKind::Schedule)),
+        )
+        // An API Gateway integration's credentials role, by role name:
+        // its needs are what its integrations call.
+        .chain(
+            integration_members
+                .iter()
+                .map(|m| (m, PrincipalKind::ApiIntegration)),
         );
     for (member, kind) in principals {
         let name = &member.key.node;
         let at = format!("{} `{name}`", kind.as_str());
+        // An IAM role name: 1-64 of `A-Za-z0-9+=,.@_-`
+        // (<https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html>).
+        let role_name = |n: &str| {
+            (1..=64).contains(&n.len())
+                && n.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_-".contains(&b))
+        };
+        if kind == crate::model::PrincipalKind::ApiIntegration && !role_name(name) {
+            return Err(error_at(
+                member.key.span,
+                format!("{at}: not an IAM role name (1-64 of A-Za-z0-9+=,.@_-)"),
+            ));
+        }
         mapping(&member.value, &at, Some(&["needs"]))?;
         let mut function = Function::new(name, name);
         function.kind = kind;
@@ -933,5 +961,12 @@ apis:
         assert!(is_manifest_text(MANIFEST));
         assert!(!is_manifest_text("Resources: {}\n"));
         assert!(!is_manifest_text("{not yaml"));
+        // The key spelled with an escape is still the key.
+        assert!(is_manifest_text(
+            "\"leash\\u002dmanifest\": \"1\"\nfunctions: {}\n"
+        ));
+        assert!(!is_manifest_text(
+            "Resources: {}\nX: \"leash\\u002dother\"\n"
+        ));
     }
 }

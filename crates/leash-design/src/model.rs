@@ -20,6 +20,7 @@ use leash_policy::symbol::{Pseudo, SymbolKind};
 
 use crate::access::Scope;
 
+mod api_integration;
 mod connectors;
 mod declared;
 mod events;
@@ -327,6 +328,9 @@ pub enum NeedSource {
     /// A state of a state machine's definition (or its logging or tracing
     /// configuration): what Step Functions calls with the role.
     Definition { state: String },
+    /// An API Gateway integration whose credentials name the role: what
+    /// API Gateway calls with it (`model::api_integration`).
+    Integration { at: String },
     /// An `Allow` statement of an inline policy in the function's `Policies`.
     InlineStatement { policy: usize, statement: usize },
     /// An `Allow` statement of a policy attached to the function's
@@ -364,6 +368,7 @@ impl NeedSource {
             // (`` `Target` ``), a state's name is not.
             NeedSource::Definition { state } if state.starts_with('`') => state.clone(),
             NeedSource::Definition { state } => format!("definition state `{state}`"),
+            NeedSource::Integration { at } => format!("integration {at}"),
             NeedSource::InlineStatement { policy, statement } => {
                 format!("Policies[{policy}].Statement[{statement}]")
             }
@@ -397,7 +402,9 @@ impl NeedSource {
             }
             // What the definition calls is granted in every case (as far as
             // the template's IAM grants it): it is what the state machine does.
-            NeedSource::EventSource { .. } | NeedSource::Definition { .. } => Trust::EventSource,
+            NeedSource::EventSource { .. }
+            | NeedSource::Definition { .. }
+            | NeedSource::Integration { .. } => Trust::EventSource,
         }
     }
 }
@@ -582,6 +589,27 @@ pub enum PrincipalKind {
     /// `AWS::Events::Rule` whose targets name a role (`Targets[].RoleArn`):
     /// the targets EventBridge reaches with it.
     RuleTarget,
+    /// `AWS::KinesisFirehose::DeliveryStream`: the role of its source and
+    /// destinations (`RoleARN`s), needs read from its configuration
+    /// (`leash_iac::delivery`).
+    DeliveryStream,
+    /// `AWS::AppSync::DataSource`: its `ServiceRoleArn`, needs read from
+    /// its type's configuration and its resolvers.
+    AppSyncDataSource,
+    /// `AWS::AppSync::GraphQLApi` with `LogConfig.CloudWatchLogsRoleArn`:
+    /// the role AppSync writes the API's logs with.
+    AppSyncLogging,
+    /// `AWS::IoT::TopicRule`: the `RoleArn` of its actions (and error
+    /// action), needs read from each action.
+    TopicRule,
+    /// An `AWS::IAM::Role` that API Gateway integrations name in their
+    /// credentials: its needs are read from those integrations
+    /// (`model::api_integration`); its logical id is the role's.
+    ApiIntegration,
+    /// The role `AWS::ApiGateway::Account` names as API Gateway's
+    /// CloudWatch role: one per account and region, shared by every API
+    /// there (`model::api_integration`).
+    ApiCloudWatchRole,
 }
 
 impl PrincipalKind {
@@ -593,6 +621,14 @@ impl PrincipalKind {
             PrincipalKind::Pipe => "pipes.amazonaws.com",
             PrincipalKind::Schedule => "scheduler.amazonaws.com",
             PrincipalKind::RuleTarget => "events.amazonaws.com",
+            PrincipalKind::DeliveryStream => "firehose.amazonaws.com",
+            PrincipalKind::AppSyncDataSource | PrincipalKind::AppSyncLogging => {
+                "appsync.amazonaws.com"
+            }
+            PrincipalKind::TopicRule => "iot.amazonaws.com",
+            PrincipalKind::ApiIntegration | PrincipalKind::ApiCloudWatchRole => {
+                "apigateway.amazonaws.com"
+            }
         }
     }
 
@@ -604,7 +640,29 @@ impl PrincipalKind {
             PrincipalKind::Pipe => "pipe",
             PrincipalKind::Schedule => "schedule",
             PrincipalKind::RuleTarget => "rule target",
+            PrincipalKind::DeliveryStream => "delivery stream",
+            PrincipalKind::AppSyncDataSource => "AppSync data source",
+            PrincipalKind::AppSyncLogging => "AppSync API logging",
+            PrincipalKind::TopicRule => "IoT topic rule",
+            PrincipalKind::ApiIntegration => "API integration role",
+            PrincipalKind::ApiCloudWatchRole => "API Gateway CloudWatch role",
         }
+    }
+
+    /// Whether its needs are read from a definition or a configuration
+    /// (what it does is all it does: the rest of the template's grant for
+    /// a service it tells every use of is superseded).
+    pub fn configured(self) -> bool {
+        self != PrincipalKind::Function
+    }
+
+    /// Whether the principal is a role of the template itself (its
+    /// logical id is the role's), not a resource that names a role.
+    pub fn is_role(self) -> bool {
+        matches!(
+            self,
+            PrincipalKind::ApiIntegration | PrincipalKind::ApiCloudWatchRole
+        )
     }
 
     /// The kind of a resource type, if it is a principal leash designs.
@@ -618,6 +676,10 @@ impl PrincipalKind {
             "AWS::Pipes::Pipe" => Some(PrincipalKind::Pipe),
             "AWS::Scheduler::Schedule" => Some(PrincipalKind::Schedule),
             "AWS::Events::Rule" => Some(PrincipalKind::RuleTarget),
+            "AWS::KinesisFirehose::DeliveryStream" => Some(PrincipalKind::DeliveryStream),
+            "AWS::AppSync::DataSource" => Some(PrincipalKind::AppSyncDataSource),
+            "AWS::AppSync::GraphQLApi" => Some(PrincipalKind::AppSyncLogging),
+            "AWS::IoT::TopicRule" => Some(PrincipalKind::TopicRule),
             _ => None,
         }
     }
@@ -653,22 +715,43 @@ impl PrincipalKind {
 
     /// The property of `resource_type` that names the role it runs as
     /// (for an EventBridge principal, the property holding it: see
-    /// [`leash_iac::eventbridge::role_values`]).
+    /// [`leash_iac::eventbridge::role_values`]; a delivery or data
+    /// principal's are nested: `role_value`).
     pub fn role_property(resource_type: &str) -> &'static str {
         match resource_type {
             "AWS::StepFunctions::StateMachine" | "AWS::Pipes::Pipe" => "RoleArn",
             "AWS::Scheduler::Schedule" => "Target",
             "AWS::Events::Rule" => "Targets",
+            "AWS::AppSync::DataSource" => "ServiceRoleArn",
+            "AWS::AppSync::GraphQLApi" => "LogConfig",
+            "AWS::KinesisFirehose::DeliveryStream" | "AWS::IoT::TopicRule" => "(nested RoleARN)",
             _ => "Role",
         }
     }
+}
 
-    /// The role value (as written) a principal resource runs as.
-    pub fn role_value(resource: &leash_iac::Resource) -> Option<&leash_policy::Value> {
-        leash_iac::eventbridge::role_values(resource)
-            .first()
-            .copied()
+/// The value that names the role `resource` runs as: `Role`/`RoleArn`,
+/// an EventBridge principal's first role value (`Target.RoleArn`,
+/// `Targets[].RoleArn`; `PrincipalKind::of_resource` designs only one
+/// naming a single role), or for a delivery or data principal the one
+/// role all its role properties name (`None` when they name none, or
+/// several).
+pub(crate) fn role_value(resource: &Resource) -> Option<&Value> {
+    let paths = leash_iac::delivery::role_paths(resource);
+    if paths.is_empty() {
+        if let Some(first) = leash_iac::eventbridge::role_values(resource).first() {
+            return Some(first);
+        }
+        return resource
+            .properties
+            .get(PrincipalKind::role_property(&resource.resource_type.node));
     }
+    let first = paths.first()?;
+    let target = reference_target(first.value)?;
+    paths
+        .iter()
+        .all(|p| reference_target(p.value).as_deref() == Some(target.as_str()))
+        .then_some(first.value)
 }
 
 pub use leash_iac::state_machine::DefinitionSummary;
@@ -948,8 +1031,26 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
                 (&account, &region),
                 &iam,
             )?);
+        } else if let Some(kind) = delivery_kind(template, resource) {
+            functions.push(read_delivery(
+                template,
+                resource,
+                kind,
+                &resources,
+                &resolve,
+                (&account, &region),
+                &iam,
+            )?);
         }
     }
+    functions.extend(api_integration::read_api_principals(
+        template,
+        &resources,
+        &resolve,
+        (&account, &region),
+        &iam,
+        target.template_dir.as_deref(),
+    ));
     let options = read_template_options(template, leash_metadata, &resources, (&account, &region))?;
     let mut application = Application {
         symbols: template.symbols.clone(),
@@ -1162,12 +1263,119 @@ fn read_state_machine(
         .find(|r| r.logical_id == logical_id)
         .map(|r| r.name.clone())
         .unwrap_or_else(|| logical_id.clone());
+    let reading = state_machine::read_state_machine_definition(
+        resource,
+        resolve,
+        &state_machine::Place {
+            account,
+            region,
+            name: &name,
+        },
+        template_dir,
+    );
+    read_configured(
+        template,
+        resource,
+        (PrincipalKind::StateMachine, name),
+        reading,
+        resources,
+        resolve,
+        (account, region),
+        iam,
+    )
+}
+
+/// The kind of a delivery or data principal leash designs: a resource of
+/// `leash_iac::delivery` whose role properties all name one role of the
+/// template, and that `delivery::not_designed` does not leave as written.
+fn delivery_kind(template: &Template, resource: &Resource) -> Option<PrincipalKind> {
+    let kind = PrincipalKind::of_type(&resource.resource_type.node)?;
+    if !matches!(
+        kind,
+        PrincipalKind::DeliveryStream
+            | PrincipalKind::AppSyncDataSource
+            | PrincipalKind::AppSyncLogging
+            | PrincipalKind::TopicRule
+    ) || leash_iac::delivery::not_designed(resource).is_some()
+    {
+        return None;
+    }
+    let role = reference_target(role_value(resource)?)?;
+    template
+        .resource(&role)
+        .is_some_and(|r| r.resource_type.node == "AWS::IAM::Role")
+        .then_some(kind)
+}
+
+/// A delivery or data principal (`PrincipalKind::configured`): its
+/// needs read from its configuration (`leash_iac::delivery`), as a state
+/// machine's are from its definition.
+fn read_delivery(
+    template: &Template,
+    resource: &Resource,
+    kind: PrincipalKind,
+    resources: &[AppResource],
+    resolve: &dyn Fn(&Value) -> Value,
+    (account, region): (&str, &str),
+    iam: &TemplateIam,
+) -> Result<Function, ModelError> {
+    let name_property = match kind {
+        PrincipalKind::DeliveryStream => "DeliveryStreamName",
+        PrincipalKind::TopicRule => "RuleName",
+        _ => "Name",
+    };
+    let name = resource
+        .properties
+        .get(name_property)
+        .and_then(|n| resolve(n).as_str().map(str::to_string))
+        .unwrap_or_else(|| resource.logical_id.node.clone());
+    let reading = leash_iac::delivery::read_delivery_configuration(
+        resource,
+        template,
+        resolve,
+        &state_machine::Place {
+            account,
+            region,
+            name: &name,
+        },
+    );
+    read_configured(
+        template,
+        resource,
+        (kind, name),
+        reading,
+        resources,
+        resolve,
+        (account, region),
+        iam,
+    )
+}
+
+/// A principal whose needs are read from its definition or configuration
+/// (`reading`): its template IAM read as a function's is (SAM `Policies`
+/// and connectors, the statements of the role it names), its needs the
+/// reading's uses, and what the template grants for a service the
+/// reading tells every use of superseded by it (the first law: the
+/// definition or configuration is the principal's whole behaviour).
+#[allow(clippy::too_many_arguments)]
+fn read_configured(
+    template: &Template,
+    resource: &Resource,
+    (kind, name): (PrincipalKind, String),
+    reading: state_machine::Reading,
+    resources: &[AppResource],
+    resolve: &dyn Fn(&Value) -> Value,
+    (account, region): (&str, &str),
+    iam: &TemplateIam,
+) -> Result<Function, ModelError> {
+    let logical_id = resource.logical_id.node.clone();
     let mut machine = Function {
         logical_id: logical_id.clone(),
-        kind: PrincipalKind::StateMachine,
-        name: name.clone(),
-        // Step Functions writes no log group of its own through the role:
-        // its logging is a log delivery (`state_machine`).
+        kind,
+        name,
+        // The service writes no log group of its own through the role:
+        // a state machine's logging is a log delivery (`state_machine`),
+        // a delivery or data principal's logs are uses of its reading.
         log_actions: Some(Vec::new()),
         ..Function::default()
     };
@@ -1210,49 +1418,29 @@ fn read_state_machine(
     let log_statements = std::mem::take(&mut machine.log_statements);
     machine.kept_as_is.extend(log_statements);
 
-    let reading = state_machine::read_state_machine_definition(
-        resource,
-        resolve,
-        &state_machine::Place {
-            account,
-            region,
-            name: &name,
-        },
-        template_dir,
-    );
-    from_reading(&mut machine, reading, &located, iam);
+    apply_reading(&mut machine, reading, &located, iam, &|state| {
+        NeedSource::Definition {
+            state: state.to_string(),
+        }
+    });
     Ok(machine)
 }
 
-/// What a state machine's definition or an EventBridge principal's
-/// resource tells it does, into needs; then what the template grants for
-/// a service it tells every use of is superseded.
-fn from_reading(
-    principal: &mut Function,
-    reading: leash_iac::state_machine::Reading,
-    located: &Located<'_>,
+/// What a definition (or a role's integrations) uses, as the principal's
+/// needs: a use on a template resource is a need on its scope, one
+/// outside the template is granted as Lambda's own needs are; then what
+/// the template grants for a service the reading tells every use of is
+/// superseded by it.
+fn apply_reading(
+    machine: &mut Function,
+    reading: state_machine::Reading,
+    located: &template_iam::Located<'_>,
     iam: &TemplateIam,
+    source_of: &dyn Fn(&str) -> NeedSource,
 ) {
-    definition_uses(principal, &reading.uses, located);
-    template_iam::settle_managed_policies(iam, located.resources, principal);
-    supersede_by_definition(principal, &reading.summary, located.resources);
-    principal.definition = Some(reading.summary);
-    apply_order_of_trust(principal);
-}
-
-/// Each use its definition (or, for an EventBridge principal, its
-/// resource) tells of: a need when it is on a template resource leash
-/// scopes, a service need otherwise (both limited to the template's IAM
-/// by `original::limit_definition_needs`).
-fn definition_uses(
-    principal: &mut Function,
-    uses: &[leash_iac::state_machine::Use],
-    located: &Located<'_>,
-) {
-    for found in uses {
-        let source = NeedSource::Definition {
-            state: found.state.clone(),
-        };
+    let resources = located.resources;
+    for found in &reading.uses {
+        let source = source_of(&found.state);
         match template_iam::match_arn(&found.resource, located) {
             Some((target, scope, prefix))
                 if found
@@ -1270,8 +1458,8 @@ fn definition_uses(
                     source,
                     conditions: NeedConditions::default(),
                 };
-                if !principal.needs.contains(&need) {
-                    principal.needs.push(need);
+                if !machine.needs.contains(&need) {
+                    machine.needs.push(need);
                 }
             }
             _ => {
@@ -1279,7 +1467,7 @@ fn definition_uses(
                     Some("") | None => found.resource.clone(),
                     Some(stem) => format!("{stem}leash-example"),
                 };
-                principal.lambda_needs.push(LambdaNeed {
+                machine.lambda_needs.push(LambdaNeed {
                     why: source.describe(),
                     actions: found.actions.clone(),
                     resource: found.resource.clone(),
@@ -1289,6 +1477,10 @@ fn definition_uses(
             }
         }
     }
+    template_iam::settle_managed_policies(iam, resources, machine);
+    supersede_by_definition(machine, &reading.summary, resources);
+    machine.definition = Some(reading.summary);
+    apply_order_of_trust(machine);
 }
 
 /// An EventBridge principal (a pipe, a schedule, a rule's targets): its
@@ -1354,7 +1546,11 @@ fn read_eventbridge(
     };
     let reading =
         leash_iac::eventbridge::read_eventbridge_principal(resource, eventbridge_kind, resolve);
-    from_reading(&mut principal, reading, &located, iam);
+    apply_reading(&mut principal, reading, &located, iam, &|state| {
+        NeedSource::Definition {
+            state: state.to_string(),
+        }
+    });
     Ok(principal)
 }
 
@@ -1440,6 +1636,42 @@ fn supersede_by_definition(
     machine.superseded_kept.extend(superseded);
 }
 
+/// A use of the definition (or of the integrations) that the template's
+/// IAM does not grant as the engine reads it (a value known only at
+/// deployment it does not name, such as the region of a function ARN
+/// next to a literal `us-west-2`): the template's grant for that service
+/// may still be what the deployment uses, so it is not superseded after
+/// all (the first law): what was superseded of it goes back, and the
+/// service is unknown.
+pub(crate) fn unsupersede(
+    function: &mut Function,
+    services: &std::collections::BTreeSet<String>,
+    resources: &[AppResource],
+) {
+    if services.is_empty() {
+        return;
+    }
+    if let Some(definition) = &mut function.definition {
+        for service in services {
+            definition.unknown.entry(service.clone()).or_insert_with(|| {
+                "a use the template's IAM does not grant as written (a value known only at deployment it does not name): its grant is kept".to_string()
+            });
+        }
+    }
+    let touches = |found: &[String]| found.iter().any(|s| s == "*" || services.contains(s));
+    let (back, superseded): (Vec<Need>, Vec<Need>) = std::mem::take(&mut function.superseded)
+        .into_iter()
+        .partition(|need| touches(&need_services(need, resources)));
+    function.superseded = superseded;
+    function.needs.extend(back);
+    let (back, superseded): (Vec<KeptAsIs>, Vec<KeptAsIs>) =
+        std::mem::take(&mut function.superseded_kept)
+            .into_iter()
+            .partition(|kept| kept_services(kept).is_none_or(|found| touches(&found)));
+    function.superseded_kept = superseded;
+    function.kept_as_is.extend(back);
+}
+
 /// The services a need's actions belong to (`*` when not known).
 fn need_services(need: &Need, resources: &[AppResource]) -> Vec<String> {
     if need.access == Access::Listed {
@@ -1513,14 +1745,7 @@ pub fn service_of(kind: ResourceKind) -> &'static str {
 
 /// The logical id a `Ref`/`!GetAtt`/`Fn::GetAtt` points at, if any.
 fn reference_target(value: &Value) -> Option<String> {
-    if let Some(target) = value.get("Ref").and_then(Value::as_str) {
-        return Some(target.to_string());
-    }
-    let attribute = value.get("Fn::GetAtt")?;
-    if let Some(text) = attribute.as_str() {
-        return text.split('.').next().map(str::to_string);
-    }
-    attribute.as_array()?.first()?.as_str().map(str::to_string)
+    leash_iac::delivery::reference_target(value)
 }
 
 /// The needs a principal declares in `Metadata.leash.needs`: the author's

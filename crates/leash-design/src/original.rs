@@ -193,7 +193,7 @@ fn original_from(
         ..OriginalIam::default()
     };
     if let Some(resource) = template.resource(function)
-        && let Some(role) = crate::model::PrincipalKind::role_value(resource)
+        && let Some(role) = crate::model::role_value(resource)
     {
         let in_template = role_logical_id(role).is_some_and(|id| {
             template
@@ -206,9 +206,21 @@ fn original_from(
             ));
         }
     }
+    // A principal that is a role itself (an integration's credentials):
+    // the policies attached to that role.
+    let is_role = template
+        .resource(function)
+        .is_some_and(|r| r.resource_type.node == "AWS::IAM::Role");
+    let attached = |functions: &[String], roles: &[String]| {
+        if is_role {
+            roles.iter().any(|r| r == function)
+        } else {
+            functions.iter().any(|f| f == function)
+        }
+    };
     for embedded in policies {
         if embedded.kind != PolicyKind::Identity
-            || !embedded.attached_functions.iter().any(|f| f == function)
+            || !attached(&embedded.attached_functions, &embedded.attached_roles)
         {
             continue;
         }
@@ -229,7 +241,8 @@ fn original_from(
         }
     }
     for reference in references {
-        if !reference.attached_functions.iter().any(|f| f == function) {
+        let own = is_role && reference.resource_id == function;
+        if !own && !attached(&reference.attached_functions, &reference.attached_roles) {
             continue;
         }
         // A customer managed policy declared in the template is already
@@ -610,10 +623,14 @@ pub fn limit_mapping_needs(template: &Template, app: &mut Application) {
 /// inside).
 pub fn limit_definition_needs(template: &Template, app: &mut Application) {
     let is_definition = |need: &crate::model::Need| {
-        matches!(need.source, crate::model::NeedSource::Definition { .. })
+        matches!(
+            need.source,
+            crate::model::NeedSource::Definition { .. }
+                | crate::model::NeedSource::Integration { .. }
+        )
     };
     let from_definition = |f: &crate::model::Function| {
-        f.definition.is_some() && (f.needs.iter().any(is_definition) || !f.lambda_needs.is_empty())
+        f.kind.configured() && (f.needs.iter().any(is_definition) || !f.lambda_needs.is_empty())
     };
     if !app.functions.iter().any(from_definition) {
         return;
@@ -636,9 +653,23 @@ pub fn limit_definition_needs(template: &Template, app: &mut Application) {
         }
         let policy = original.combined(&embedded_managed_policy).policy;
         let prepared = leash_policy::authz::PreparedPolicySet::new(
-            &leash_policy::authz::PolicySet::new().with_identity_policy("template", policy),
+            &leash_policy::authz::PolicySet::new().with_identity_policy("template", policy.clone()),
         );
         let mut limited = Vec::new();
+        let mut refused_services = std::collections::BTreeSet::new();
+        // A refused use on a value known only at deployment, whose action
+        // the template grants on some other resource, may be one the grant
+        // does not name as written (`model::unsupersede`); one whose action
+        // it grants nowhere, or on a resource written out, is simply not
+        // granted, and the reading still tells every use of the service.
+        let mut refuse = |action: &str, resource: &str| {
+            if grants_action_somewhere(&policy, action)
+                && leash_policy::symbol::contains_symbol(resource)
+                && let Some((service, _)) = action.split_once(':')
+            {
+                refused_services.insert(service.to_ascii_lowercase());
+            }
+        };
         for mut need in std::mem::take(&mut function.needs) {
             let target = resources.iter().find(|r| r.logical_id == need.resource);
             let (true, Some(target), Some(scope)) = (is_definition(&need), target, need.scope)
@@ -668,6 +699,7 @@ pub fn limit_definition_needs(template: &Template, app: &mut Application) {
                     prepared.evaluate(&request).is_allowed()
                 });
             for action in &refused {
+                refuse(action, &example);
                 function.ignored.push(format!(
                     "{}: `{action}` on `{}`, which the template's IAM does not grant: not granted",
                     need.source.describe(),
@@ -693,6 +725,7 @@ pub fn limit_definition_needs(template: &Template, app: &mut Application) {
                 .with_resource_account(account.clone());
                 let allowed = prepared.evaluate(&request).is_allowed();
                 if !allowed {
+                    refuse(action, &need.example);
                     function.ignored.push(format!(
                         "{}: `{action}` on `{}`, which the template's IAM does not grant: not granted",
                         need.why, need.resource
@@ -705,7 +738,21 @@ pub fn limit_definition_needs(template: &Template, app: &mut Application) {
             }
         }
         function.lambda_needs = kept_needs;
+        crate::model::unsupersede(function, &refused_services, &resources);
     }
+}
+
+/// Whether an `Allow` statement of `policy` names `action` (on any
+/// resource, under any condition); a `NotAction` statement may.
+fn grants_action_somewhere(policy: &leash_policy::Policy, action: &str) -> bool {
+    use leash_policy::matching::{CaseMode, WildcardPattern};
+    policy.statements.iter().any(|statement| {
+        statement.effect.node == leash_policy::Effect::Allow
+            && (statement.action.node.negated
+                || statement.action.node.patterns.iter().any(|pattern| {
+                    WildcardPattern::new(&pattern.node, CaseMode::Insensitive).is_match(action)
+                }))
+    })
 }
 
 #[cfg(test)]

@@ -50,21 +50,27 @@ pub fn role_document(role: &RoleDesign) -> String {
     if let Some(boundary) = &role.permissions_boundary {
         document["PermissionsBoundary"] = json!(boundary);
     }
-    let named_for = match role.kind {
+    let named_as = match role.kind {
         crate::model::PrincipalKind::Function => None,
         crate::model::PrincipalKind::StateMachine => Some("StateMachine"),
+        crate::model::PrincipalKind::ApiIntegration => Some("ApiIntegrationRole"),
+        crate::model::PrincipalKind::ApiCloudWatchRole => Some("ApiGatewayCloudWatchRole"),
+        crate::model::PrincipalKind::DeliveryStream => Some("DeliveryStream"),
+        crate::model::PrincipalKind::AppSyncDataSource => Some("AppSyncDataSource"),
+        crate::model::PrincipalKind::AppSyncLogging => Some("AppSyncApi"),
+        crate::model::PrincipalKind::TopicRule => Some("TopicRule"),
         crate::model::PrincipalKind::Pipe => Some("Pipe"),
         crate::model::PrincipalKind::Schedule => Some("Schedule"),
         crate::model::PrincipalKind::RuleTarget => Some("Rule"),
     };
-    if let Some(field) = named_for
+    if let Some(named_as) = named_as
         && let Some(fields) = document.as_object_mut()
     {
-        // Another principal's role: named for it (its logical id), no
-        // Lambda permissions.
+        // Not a function's role: named for its principal, no Lambda
+        // permissions.
         fields.remove("Function");
         fields.remove("LambdaPermissions");
-        fields.insert(field.into(), json!(role.function));
+        fields.insert(named_as.into(), json!(role.function));
     }
     if let Some(consumer) = &role.consumer
         && let Some(fields) = document.as_object_mut()
@@ -186,6 +192,22 @@ pub fn render_report_with(
                     crate::model::PrincipalKind::RuleTarget => out.push_str(
                         "Trusted by `events.amazonaws.com`, without source conditions: EventBridge documents them for resource policies, not for the roles of rule targets (<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-iam-roles.html>).\n\n",
                     ),
+                    crate::model::PrincipalKind::TopicRule => out.push_str(
+                        "Trusted by `iot.amazonaws.com` from the account's topic rules (`aws:SourceAccount`, `aws:SourceArn`), as AWS IoT documents against the confused deputy (<https://docs.aws.amazon.com/iot/latest/developerguide/iot-create-role.html>).\n\n",
+                    ),
+                    crate::model::PrincipalKind::DeliveryStream => out.push_str(
+                        "Trusted by `firehose.amazonaws.com` with `sts:ExternalId` set to the account, as Firehose documents (<https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html>).\n\n",
+                    ),
+                    crate::model::PrincipalKind::AppSyncDataSource
+                    | crate::model::PrincipalKind::AppSyncLogging => out.push_str(
+                        "Trusted by `appsync.amazonaws.com` (AppSync does not document sending `aws:SourceArn` or `aws:SourceAccount` when it assumes the role: no condition, IAM-SEMANTICS.md section 4).\n\n",
+                    ),
+                    crate::model::PrincipalKind::ApiIntegration => out.push_str(
+                        "Trusted by `apigateway.amazonaws.com`, without a source condition: API Gateway documents none for the role its integrations assume (<https://docs.aws.amazon.com/apigateway/latest/developerguide/permissions.html>). The designed role takes the place of the template's role (same logical id), so every integration's credentials name it as they did.\n\n",
+                    ),
+                    crate::model::PrincipalKind::ApiCloudWatchRole => out.push_str(
+                        "Trusted by `apigateway.amazonaws.com`, without a source condition (none documented: <https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-logging.html>). `AWS::ApiGateway::Account` sets one CloudWatch role per account and region: every API of the account in the region logs through it, not only this template's.\n\n",
+                    ),
                 }
             }
         }
@@ -249,6 +271,7 @@ pub fn render_report_with(
             if let Some(role_id) = context
                 .designed_template
                 .and_then(|d| d.role_ids.get(&role.function))
+                .filter(|_| !role.kind.is_role())
             {
                 // Where the resource names its role: `Role`, a state
                 // machine's or pipe's `RoleArn`, a schedule's
@@ -261,6 +284,15 @@ pub fn render_report_with(
                     crate::model::PrincipalKind::Pipe => "RoleArn",
                     crate::model::PrincipalKind::Schedule => "Target.RoleArn",
                     crate::model::PrincipalKind::RuleTarget => "Targets[].RoleArn",
+                    crate::model::PrincipalKind::AppSyncDataSource => "ServiceRoleArn",
+                    crate::model::PrincipalKind::AppSyncLogging => {
+                        "LogConfig.CloudWatchLogsRoleArn"
+                    }
+                    crate::model::PrincipalKind::DeliveryStream
+                    | crate::model::PrincipalKind::TopicRule => "RoleArn (each nested)",
+                    // Designed in place (filtered out above).
+                    crate::model::PrincipalKind::ApiIntegration
+                    | crate::model::PrincipalKind::ApiCloudWatchRole => "Role",
                 };
                 out.push_str(&format!(
                     "- role `{role_id}`, wired with `{property}: !GetAtt {role_id}.Arn`\n"
@@ -272,7 +304,7 @@ pub fn render_report_with(
             out.push('\n');
         }
         if let Some(function) = function {
-            if let Some(role) = &function.role {
+            if let Some(role) = function.role.as_ref().filter(|_| !function.kind.is_role()) {
                 out.push_str("### Execution role in the template\n\n");
                 out.push_str(&format!(
                     "The template runs the {} as `{}`{}.",
@@ -293,21 +325,34 @@ pub fn render_report_with(
                 out.push_str("\n\n");
             }
             if let Some(definition) = &function.definition {
-                out.push_str(&format!(
-                    "### Definition\n\nRead from {}{}; {} {}.",
-                    if definition.source.is_empty() {
-                        "nowhere"
-                    } else {
-                        definition.source.as_str()
-                    },
-                    "",
-                    definition.states,
-                    if function.kind.is_eventbridge() {
-                        "part(s) (source, enrichment, target; or targets)"
-                    } else {
-                        "state(s)"
+                let source = if definition.source.is_empty() {
+                    "nowhere"
+                } else {
+                    definition.source.as_str()
+                };
+                out.push_str(&match function.kind {
+                    crate::model::PrincipalKind::ApiIntegration => format!(
+                        "### Integrations\n\nThe role's uses are the union of its {} integration(s): {source}.",
+                        definition.states
+                    ),
+                    crate::model::PrincipalKind::ApiCloudWatchRole => {
+                        "### API Gateway logging\n\nThe account's CloudWatch role.".to_string()
                     }
-                ));
+                    crate::model::PrincipalKind::Pipe
+                    | crate::model::PrincipalKind::Schedule
+                    | crate::model::PrincipalKind::RuleTarget => format!(
+                        "### Definition\n\nRead from {source}; {} part(s) (source, enrichment, target; or targets).",
+                        definition.states
+                    ),
+                    crate::model::PrincipalKind::StateMachine | crate::model::PrincipalKind::Function => format!(
+                        "### Definition\n\nRead from {source}; {} state(s).",
+                        definition.states
+                    ),
+                    _ => format!(
+                        "### Configuration\n\nRead from {source}; {} configuration(s) or action(s) read.",
+                        definition.states
+                    ),
+                });
                 if definition.unknown.is_empty() {
                     out.push_str(" It tells every use: what the template grants beyond it is superseded.\n\n");
                 } else {

@@ -229,7 +229,7 @@ fn no_function_loses_access_on_the_sam_corpus() {
         };
         if app.functions.is_empty() {
             not_designed
-                .entry("no principal (function, state machine, pipe, schedule or rule target with a role)".into())
+                .entry("no principal (function, state machine, API Gateway role, pipe, schedule or rule target with a role, delivery or data principal)".into())
                 .or_default()
                 .push(name);
             continue;

@@ -230,6 +230,60 @@ fn the_template_and_the_manifest_design_the_same_roles() {
     }
 }
 
+/// An `api-integrations` entry is a principal: the integration's
+/// credentials role, trusted by API Gateway, granted what its needs say
+/// and nothing of the other queue; a name IAM would refuse is an error.
+#[test]
+fn a_manifest_declares_an_api_integration_role() {
+    let text = r#"
+leash-manifest: 1
+account: "111122223333"
+region: us-east-1
+queues: {jobs: {}, other: {}}
+api-integrations:
+  orders-intake:
+    needs:
+      - {resource: jobs, actions: [sqs:SendMessage]}
+"#;
+    let app =
+        leash_design::manifest::read_manifest(text, &leash_design::Target::default()).unwrap();
+    let roles = leash_design::design(&app).unwrap();
+    let role = roles
+        .iter()
+        .find(|r| r.kind == leash_design::model::PrincipalKind::ApiIntegration)
+        .unwrap();
+    assert_eq!(role.function, "orders-intake");
+    assert!(
+        role.trust_policy
+            .text()
+            .contains("apigateway.amazonaws.com")
+    );
+    assert!(!role.trust_policy.text().contains("Condition"));
+    let granted: Vec<(&str, &str)> = role
+        .permissions
+        .iter()
+        .map(|p| (p.action.as_str(), p.resource.as_str()))
+        .collect();
+    assert_eq!(
+        granted,
+        vec![("sqs:SendMessage", "arn:aws:sqs:us-east-1:111122223333:jobs")]
+    );
+    assert!(role.verification.iter().all(|c| c.passed));
+    assert!(
+        role.verification
+            .iter()
+            .any(|c| c.action == "sqs:SendMessage" && c.resource.ends_with(":other") && !c.allowed)
+    );
+
+    let bad = text.replace("orders-intake", "orders intake");
+    let error =
+        leash_design::manifest::read_manifest(&bad, &leash_design::Target::default()).unwrap_err();
+    assert!(
+        error.to_string().contains("not an IAM role name"),
+        "{error}"
+    );
+}
+
 /// A manifest declares an EventBridge pipe and a schedule (issue 13): the
 /// schema accepts them, each is a principal with its declared needs, a
 /// role trusted by its service with the documented source conditions,

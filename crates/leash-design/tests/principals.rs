@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use leash_design::changes::{Detail, StatementChange, compare_with_original};
 use leash_design::model::PrincipalKind;
 use leash_design::original::original_iam_all;
-use leash_design::{CheckKind, Target, design, read_application, read_template};
+use leash_design::{
+    Application, CheckKind, RoleDesign, Target, Template, design, read_application, read_template,
+};
 
 fn corpus(relative: &str) -> Option<PathBuf> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -25,6 +27,24 @@ fn corpus(relative: &str) -> Option<PathBuf> {
     );
     eprintln!("skipped: ../shared/corpus/{relative} is absent");
     None
+}
+
+/// A corpus template designed for account `111122223333` in `us-east-1`,
+/// its application's files read from `template_dir`.
+fn designed(
+    path: PathBuf,
+    template_dir: Option<PathBuf>,
+) -> (Template, Application, Vec<RoleDesign>) {
+    let template = read_template(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let target = Target {
+        account: Some("111122223333".into()),
+        region: Some("us-east-1".into()),
+        template_dir,
+        ..Default::default()
+    };
+    let app = read_application(&template, &target).unwrap();
+    let roles = design(&app).unwrap();
+    (template, app, roles)
 }
 
 /// `../shared/corpus/sam-templates/lambda-step-functions-sam-java.yml`
@@ -43,15 +63,7 @@ fn a_corpus_state_machine_is_narrowed_to_the_functions_its_definition_calls() {
     ) else {
         return;
     };
-    let template = read_template(&std::fs::read_to_string(template_path).unwrap()).unwrap();
-    let target = Target {
-        account: Some("111122223333".into()),
-        region: Some("us-east-1".into()),
-        template_dir: Some(app_dir),
-        ..Default::default()
-    };
-    let app = read_application(&template, &target).unwrap();
-    let roles = design(&app).unwrap();
+    let (template, app, roles) = designed(template_path, Some(app_dir));
     let role = roles
         .iter()
         .find(|r| r.kind == PrincipalKind::StateMachine)
@@ -137,9 +149,419 @@ fn a_corpus_state_machine_is_narrowed_to_the_functions_its_definition_calls() {
     assert!(!definition.services.contains("cloudwatch"));
 }
 
+/// `../shared/corpus/sam-templates/apigw-rest-api-dynamodb.yml`: a REST
+/// API whose two methods integrate DynamoDB directly with one credentials
+/// role, `APIGatewayRole`, granted `dynamodb:PutItem` and `dynamodb:Query`
+/// on `table/Music*` (the table, every index, and every table whose name
+/// starts with `Music`). `POST /music` puts an item into `Music` (its
+/// request template writes `"TableName":"Music"`); `GET
+/// /music/{artist}` queries the `Artist-Index` index. The designed role
+/// grants exactly those two (the union of the integrations), and each of
+/// the template's other reaches is a near miss the design denies: a
+/// `Query` of the table itself, a `PutItem` into `Music-archive`, a
+/// `Scan`.
+#[test]
+fn a_corpus_integration_role_is_narrowed_to_what_its_integrations_call() {
+    let Some(template_path) = corpus("sam-templates/apigw-rest-api-dynamodb.yml") else {
+        return;
+    };
+    let (template, app, roles) = designed(template_path, None);
+    let role = roles
+        .iter()
+        .find(|r| r.kind == PrincipalKind::ApiIntegration)
+        .unwrap();
+    assert_eq!(role.function, "APIGatewayRole");
+
+    let table = "arn:aws:dynamodb:us-east-1:111122223333:table/Music";
+    let mut granted: Vec<(String, String)> = role
+        .permissions
+        .iter()
+        .map(|p| (p.action.clone(), p.resource.clone()))
+        .collect();
+    granted.sort();
+    assert_eq!(
+        granted,
+        vec![
+            ("dynamodb:PutItem".to_string(), table.to_string()),
+            (
+                "dynamodb:Query".to_string(),
+                format!("{table}/index/Artist-Index")
+            ),
+        ]
+    );
+    assert!(role.kept_as_is.is_empty(), "{:?}", role.kept_as_is);
+    let failed: Vec<_> = role.verification.iter().filter(|c| !c.passed).collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    assert!(role.lint_findings.is_empty(), "{:?}", role.lint_findings);
+
+    // Each reach the template's `table/Music*` gave beyond the two calls,
+    // decided by the engine on the designed role and on the original.
+    let originals = original_iam_all(&template, &app);
+    let index = app
+        .functions
+        .iter()
+        .position(|f| f.logical_id == "APIGatewayRole")
+        .unwrap();
+    let original = originals[index].combined(&|_| None).policy;
+    let decide = |policy: &leash_policy::Policy, action: &str, resource: &str| {
+        let set = leash_policy::authz::PreparedPolicySet::new(
+            &leash_policy::authz::PolicySet::new().with_identity_policy("p", policy.clone()),
+        );
+        let request = leash_policy::context::Request::new(
+            "arn:aws:iam::111122223333:role/check",
+            action,
+            resource,
+        )
+        .with_resource_account("111122223333");
+        set.evaluate(&request).is_allowed()
+    };
+    let designed = role.permissions_policy.policy();
+    for (action, resource) in [
+        ("dynamodb:Query", table.to_string()),
+        ("dynamodb:PutItem", format!("{table}-archive")),
+        ("dynamodb:Query", format!("{table}/index/Other-Index")),
+    ] {
+        assert!(
+            decide(&original, action, &resource),
+            "the template allowed {action} on {resource}"
+        );
+        assert!(
+            !decide(designed, action, &resource),
+            "the design allows {action} on {resource}"
+        );
+    }
+    assert!(
+        role.verification
+            .iter()
+            .any(|c| c.action == "dynamodb:Scan" && c.resource == table && !c.allowed)
+    );
+
+    // API Gateway may assume it; Lambda may not.
+    assert!(role.verification.iter().any(|c| {
+        c.action == "sts:AssumeRole"
+            && c.context
+                .iter()
+                .any(|(_, v)| v == "apigateway.amazonaws.com")
+            && c.allowed
+    }));
+    assert!(
+        role.verification
+            .iter()
+            .any(|c| c.action == "sts:AssumeRole"
+                && c.context.iter().any(|(_, v)| v == "lambda.amazonaws.com")
+                && !c.allowed)
+    );
+
+    // The template's statement is narrowed, and nothing is added.
+    let changes = compare_with_original(
+        &app,
+        std::slice::from_ref(role),
+        &originals,
+        &|_| None,
+        Detail::Full,
+    );
+    assert!(
+        changes[0]
+            .statements
+            .iter()
+            .all(|s| matches!(s.change, StatementChange::Narrowed { .. })),
+        "{:?}",
+        changes[0].statements
+    );
+    assert!(changes[0].added.is_empty(), "{:?}", changes[0].added);
+    let integrations = app.functions[index].definition.as_ref().unwrap();
+    assert!(integrations.unknown.is_empty(), "{integrations:?}");
+}
+
+/// `../shared/corpus/sam-templates/apigw-execution-access-logs.yaml`:
+/// `AWS::ApiGateway::Account` names `CloudWatchRole`, with the AWS managed
+/// `AmazonAPIGatewayPushToCloudWatchLogs`. The role is one per account and
+/// region, used by every API there: nothing in one template tells all its
+/// uses, so the managed policy is kept as is, and the trust is API
+/// Gateway's.
+#[test]
+fn the_account_cloudwatch_role_is_kept_as_is() {
+    let Some(template_path) = corpus("sam-templates/apigw-execution-access-logs.yaml") else {
+        return;
+    };
+    let (_, _, roles) = designed(template_path, None);
+    let role = roles
+        .iter()
+        .find(|r| r.kind == PrincipalKind::ApiCloudWatchRole)
+        .unwrap();
+    assert!(role.permissions.is_empty(), "{:?}", role.permissions);
+    assert_eq!(role.kept_as_is.len(), 1, "{:?}", role.kept_as_is);
+    assert!(
+        role.kept_managed_arns()
+            .any(|arn| arn.ends_with("AmazonAPIGatewayPushToCloudWatchLogs"))
+    );
+    assert!(
+        role.trust_policy
+            .text()
+            .contains("apigateway.amazonaws.com")
+    );
+}
+
+/// The designed role of the principal `id` of a corpus template (account
+/// `111122223333`, region `us-east-1`), verified and lint-clean, with the
+/// change of each of its original statements.
+fn designed_principal(
+    name: &str,
+    id: &str,
+    kind: PrincipalKind,
+) -> Option<(
+    leash_design::model::Application,
+    leash_design::RoleDesign,
+    Vec<StatementChange>,
+)> {
+    let path = corpus(&format!("sam-templates/{name}"))?;
+    let template = read_template(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let target = Target {
+        account: Some("111122223333".into()),
+        region: Some("us-east-1".into()),
+        ..Default::default()
+    };
+    let app = read_application(&template, &target).unwrap();
+    let roles = design(&app).unwrap();
+    let role = roles.into_iter().find(|r| r.function == id).unwrap();
+    assert_eq!(role.kind, kind);
+    let failed: Vec<_> = role.verification.iter().filter(|c| !c.passed).collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    assert!(role.lint_findings.is_empty(), "{:?}", role.lint_findings);
+    // The trust was checked by the engine: the service is allowed.
+    assert!(
+        role.verification
+            .iter()
+            .all(|c| c.action != "sts:AssumeRole")
+            || role
+                .verification
+                .iter()
+                .any(|c| c.action == "sts:AssumeRole" && c.expected_allow && c.allowed)
+    );
+    let originals = original_iam_all(&template, &app);
+    let changes = compare_with_original(
+        &app,
+        std::slice::from_ref(&role),
+        &originals,
+        &|_| None,
+        Detail::Full,
+    );
+    assert!(changes[0].added.is_empty(), "{:?}", changes[0].added);
+    let statements = changes[0]
+        .statements
+        .iter()
+        .map(|s| s.change.clone())
+        .collect();
+    Some((app, role, statements))
+}
+
+/// Whether the designed permissions allow `action` on `resource`.
+fn allows(role: &leash_design::RoleDesign, action: &str, resource: &str) -> bool {
+    use leash_policy::authz::{PolicySet, PreparedPolicySet};
+    let prepared = PreparedPolicySet::new(
+        &PolicySet::new()
+            .with_identity_policy("designed", role.permissions_policy.policy().clone()),
+    );
+    let request = leash_policy::context::Request::new(
+        "arn:aws:iam::111122223333:role/designed",
+        action,
+        resource,
+    )
+    .with_resource_account("111122223333");
+    prepared.evaluate(&request).is_allowed()
+}
+
+/// `../shared/corpus/sam-templates/kinesis-data-stream-firehose-s3-sam-java.yml`:
+/// the delivery stream's role (source and destination) is granted its
+/// S3 actions on `arn:aws:s3:::BUCKET` and `arn:aws:s3:::BUCKET*` (every
+/// bucket whose name starts with the destination's). The design grants
+/// Firehose's documented S3 actions on the bucket and its objects, and
+/// the Kinesis source's four actions on the stream: the look-alike bucket
+/// the template's `BUCKET*` allowed is denied.
+/// <https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html>
+#[test]
+fn a_corpus_delivery_stream_is_narrowed_to_its_source_and_destination() {
+    let Some((app, role, changes)) = designed_principal(
+        "kinesis-data-stream-firehose-s3-sam-java.yml",
+        "DeliveryStream",
+        PrincipalKind::DeliveryStream,
+    ) else {
+        return;
+    };
+    let bucket = app.resource("DeliveryBucket").unwrap().name.clone();
+    let stream = "arn:aws:kinesis:us-east-1:111122223333:stream/kds-data";
+    for action in [
+        "kinesis:DescribeStream",
+        "kinesis:GetShardIterator",
+        "kinesis:GetRecords",
+        "kinesis:ListShards",
+    ] {
+        assert!(allows(&role, action, stream), "{action}");
+    }
+    assert!(allows(
+        &role,
+        "s3:ListBucket",
+        &format!("arn:aws:s3:::{bucket}")
+    ));
+    assert!(allows(
+        &role,
+        "s3:PutObject",
+        &format!("arn:aws:s3:::{bucket}/2026/12/07/x.gz")
+    ));
+    // What the template's `BUCKET*` allowed beyond the bucket.
+    let look_alike = format!("arn:aws:s3:::{bucket}-archive/x.gz");
+    assert!(!allows(&role, "s3:PutObject", &look_alike));
+    assert!(!allows(
+        &role,
+        "s3:PutObject",
+        "arn:aws:s3:::other-bucket/x"
+    ));
+    assert!(!allows(&role, "kinesis:PutRecord", stream));
+    assert!(
+        role.verification
+            .iter()
+            .any(|c| !c.expected_allow && !c.allowed && c.action.starts_with("s3:"))
+    );
+    assert!(
+        changes
+            .iter()
+            .any(|c| matches!(c, StatementChange::Narrowed { .. })),
+        "{changes:?}"
+    );
+    assert!(
+        !changes
+            .iter()
+            .any(|c| matches!(c, StatementChange::Removed)),
+        "{changes:?}"
+    );
+    // The trust: Firehose with the account as external id, checked.
+    assert!(role.verification.iter().any(|c| {
+        c.action == "sts:AssumeRole"
+            && c.context
+                .iter()
+                .any(|(k, v)| k == "sts:ExternalId" && v == "999988887777")
+            && !c.allowed
+    }));
+}
+
+/// `../shared/corpus/sam-templates/appsync-dynamodb.yaml`: the data
+/// source's role is granted `GetItem`, `PutItem`, `DeleteItem`,
+/// `UpdateItem`, `Query` and `Scan` on the notes table; its resolvers'
+/// request mapping templates use `Scan`, `GetItem`, `PutItem` and
+/// `DeleteItem` only. The design grants those four; `UpdateItem` and
+/// `Query` are near misses it denies.
+/// <https://docs.aws.amazon.com/appsync/latest/devguide/resolver-mapping-template-reference-dynamodb.html>
+#[test]
+fn a_corpus_appsync_data_source_is_narrowed_to_its_resolvers_operations() {
+    let Some((app, role, changes)) = designed_principal(
+        "appsync-dynamodb.yaml",
+        "AppSyncNotesTableDataSource",
+        PrincipalKind::AppSyncDataSource,
+    ) else {
+        return;
+    };
+    let table = format!(
+        "arn:aws:dynamodb:us-east-1:111122223333:table/{}",
+        app.resource("DynamoDBNotesTable").unwrap().name
+    );
+    for action in [
+        "dynamodb:Scan",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+    ] {
+        assert!(allows(&role, action, &table), "{action}");
+    }
+    for action in ["dynamodb:UpdateItem", "dynamodb:Query"] {
+        assert!(!allows(&role, action, &table), "{action}");
+    }
+    assert!(
+        changes
+            .iter()
+            .any(|c| matches!(c, StatementChange::Narrowed { .. })),
+        "{changes:?}"
+    );
+}
+
+/// `../shared/corpus/sam-templates/appsync-lambda-kendra.yaml`: the API's
+/// logging role may create log groups and write logs everywhere
+/// (`Resource: "*"`); AppSync writes the API's logs to
+/// `/aws/appsync/apis/{API id}`. The design grants the three actions on
+/// the account's AppSync API groups; a Lambda function's group is a near
+/// miss it denies.
+/// <https://docs.aws.amazon.com/appsync/latest/devguide/monitoring.html>
+#[test]
+fn a_corpus_appsync_logging_role_is_narrowed_to_appsyncs_log_groups() {
+    let Some((_, role, changes)) = designed_principal(
+        "appsync-lambda-kendra.yaml",
+        "AppSyncApi",
+        PrincipalKind::AppSyncLogging,
+    ) else {
+        return;
+    };
+    let own =
+        "arn:aws:logs:us-east-1:111122223333:log-group:/aws/appsync/apis/abcdefghij:log-stream:x";
+    assert!(allows(&role, "logs:PutLogEvents", own));
+    assert!(!allows(
+        &role,
+        "logs:PutLogEvents",
+        "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/other:log-stream:x"
+    ));
+    assert!(
+        changes
+            .iter()
+            .any(|c| matches!(c, StatementChange::Narrowed { .. })),
+        "{changes:?}"
+    );
+}
+
+/// `../shared/corpus/sam-templates/iot-s3.yaml`: the rule's role allows
+/// `s3:Get*`, `s3:List*` and `s3:PutObject` on every resource; its one
+/// action puts each message in the bucket under a key decided per
+/// message (`${topic(2)}/${timestamp()}`). The design grants
+/// `s3:PutObject` on the bucket's objects; reading them and writing to
+/// another bucket are near misses it denies. The trust names the
+/// account's rules, as AWS IoT documents.
+/// <https://docs.aws.amazon.com/iot/latest/developerguide/s3-rule-action.html>
+#[test]
+fn a_corpus_topic_rule_is_narrowed_to_its_action() {
+    let Some((app, role, changes)) =
+        designed_principal("iot-s3.yaml", "IoTToS3Rule", PrincipalKind::TopicRule)
+    else {
+        return;
+    };
+    let bucket = app.resource("MyS3Bucket").unwrap().name.clone();
+    let object = format!("arn:aws:s3:::{bucket}/devices/1700000000");
+    assert!(allows(&role, "s3:PutObject", &object));
+    assert!(!allows(&role, "s3:GetObject", &object));
+    assert!(!allows(
+        &role,
+        "s3:ListBucket",
+        &format!("arn:aws:s3:::{bucket}")
+    ));
+    assert!(!allows(
+        &role,
+        "s3:PutObject",
+        "arn:aws:s3:::another-bucket/x"
+    ));
+    assert!(
+        changes
+            .iter()
+            .any(|c| matches!(c, StatementChange::Narrowed { .. })),
+        "{changes:?}"
+    );
+    assert!(role.verification.iter().any(|c| {
+        c.action == "sts:AssumeRole"
+            && c.context
+                .iter()
+                .any(|(k, v)| k == "aws:SourceAccount" && v == "999988887777")
+            && !c.allowed
+    }));
+}
+
 /// Designs `../shared/corpus/sam-templates/NAME` for account
 /// `111122223333` in `us-east-1`.
-fn designed(
+fn designed_eventbridge(
     name: &str,
 ) -> Option<(
     leash_design::Template,
@@ -213,7 +635,7 @@ fn trust_is_checked(role: &leash_design::RoleDesign, service: &str, conditions: 
 #[test]
 fn a_corpus_pipe_role_shared_by_two_pipes_is_narrowed_to_each_pipe() {
     let Some((template, app, roles)) =
-        designed("eventbridge-pipes-kinesis-to-kinesis-with-filtering.yaml")
+        designed_eventbridge("eventbridge-pipes-kinesis-to-kinesis-with-filtering.yaml")
     else {
         return;
     };
@@ -303,7 +725,7 @@ fn a_corpus_pipe_role_shared_by_two_pipes_is_narrowed_to_each_pipe() {
 #[test]
 fn a_corpus_schedule_role_invokes_its_target_and_its_dead_letter_queue_only() {
     let Some((_template, app, roles)) =
-        designed("eventbridge-schedule-to-lambda-dlq-sam-python.yaml")
+        designed_eventbridge("eventbridge-schedule-to-lambda-dlq-sam-python.yaml")
     else {
         return;
     };
@@ -354,7 +776,7 @@ fn a_corpus_schedule_role_invokes_its_target_and_its_dead_letter_queue_only() {
 /// <https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-iam-roles.html>
 #[test]
 fn a_corpus_rule_target_role_is_narrowed_to_the_action_eventbridge_uses() {
-    let Some((template, app, roles)) = designed("eventbridge-kinesis.yaml") else {
+    let Some((template, app, roles)) = designed_eventbridge("eventbridge-kinesis.yaml") else {
         return;
     };
     let role = roles

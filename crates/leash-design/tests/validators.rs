@@ -150,7 +150,7 @@ fn designed_cfn(text: &str, target: &Target) -> Result<String, String> {
     let app = read_application(&template, target).map_err(|e| e.to_string())?;
     if app.functions.is_empty() {
         return Err(
-            "no principal (function, state machine, pipe, schedule or rule target with a role)"
+            "no principal (function, state machine, API Gateway role, pipe, schedule or rule target with a role, delivery or data principal)"
                 .into(),
         );
     }

@@ -224,7 +224,7 @@ struct Read<'a, 'b> {
 
 impl Read<'_, '_> {
     fn unknown(&mut self, service: &str, why: String) {
-        self.reading.unknown(service, why);
+        self.reading.add_unknown(service, why);
     }
 
     fn use_(&mut self, place: &str, actions: &[&str], resource: String, reference: &'static str) {

@@ -190,6 +190,24 @@ impl<'a> Extractor<'a> {
     fn new(template: &'a Template, context: &'a ResolveContext) -> Self {
         let mut functions_by_role: HashMap<String, Vec<String>> = HashMap::new();
         for resource in &template.resources {
+            // A delivery or data principal (`delivery`): the role its
+            // configuration names, when it names one role.
+            let delivery = crate::delivery::role_paths(resource);
+            if !delivery.is_empty() {
+                let mut roles: Vec<String> = delivery
+                    .iter()
+                    .filter_map(|p| referenced_id(p.value, template))
+                    .collect();
+                roles.sort();
+                roles.dedup();
+                if let [role] = roles.as_slice() {
+                    functions_by_role
+                        .entry(role.clone())
+                        .or_default()
+                        .push(resource.logical_id.node.clone());
+                }
+                continue;
+            }
             // Functions, state machines, and EventBridge principals (a
             // pipe, a schedule, a rule's targets): what runs as the role.
             let written = crate::eventbridge::role_values(resource);

@@ -47,6 +47,8 @@
 //! `resolve` (intrinsic functions), `extract` (policies),
 //! `sam_policy_templates` (SAM's policy template data, embedded).
 
+pub mod api_integration;
+pub mod delivery;
 pub mod eventbridge;
 pub mod extract;
 pub mod policy_string;

@@ -94,17 +94,17 @@ pub struct Reading {
 }
 
 impl Reading {
-    /// `service` is left to run time or not modeled, with why (the first
-    /// reason given stays).
-    pub fn unknown(&mut self, service: &str, why: String) {
+    /// Notes `service` as left to run time, with why (the first reason
+    /// stays).
+    pub(crate) fn add_unknown(&mut self, service: &str, why: String) {
         self.summary
             .unknown
             .entry(service.to_string())
             .or_insert(why);
     }
 
-    /// One more use (once): `actions` on `resource`, from `state`.
-    pub fn add_use(
+    /// Adds a use, once.
+    pub(crate) fn add_use(
         &mut self,
         state: &str,
         actions: &[&str],
@@ -121,6 +121,11 @@ impl Reading {
             self.uses.push(found);
         }
     }
+}
+
+/// `arn:aws:SERVICE:REGION:ACCOUNT:RESOURCE`.
+pub(crate) fn service_arn(region: &str, account: &str, service: &str, resource: &str) -> String {
+    format!("arn:aws:{service}:{region}:{account}:{resource}")
 }
 
 /// Where the state machine runs and what it is called, for ARNs.
@@ -166,13 +171,16 @@ pub fn read_state_machine_definition(
         }
     }
     configuration_uses(properties, resolve, &mut reading);
-    reading.summary.services = reading
-        .uses
-        .iter()
+    reading.summary.services = used_services(&reading.uses);
+    reading
+}
+
+/// The services (IAM prefixes, lowercase) of the actions of `uses`.
+pub(crate) fn used_services(uses: &[Use]) -> BTreeSet<String> {
+    uses.iter()
         .flat_map(|u| u.actions.iter())
         .filter_map(|a| a.split_once(':').map(|(s, _)| s.to_ascii_lowercase()))
-        .collect();
-    reading
+        .collect()
 }
 
 /// The definition as JSON, and where it came from; `Err(why)` when leash
@@ -368,7 +376,7 @@ struct Walk<'a, 'b> {
 
 impl Walk<'_, '_> {
     fn unknown(&mut self, service: &str, why: String) {
-        self.reading.unknown(service, why);
+        self.reading.add_unknown(service, why);
     }
 
     fn use_(&mut self, state: &str, actions: &[&str], resource: String, reference: &'static str) {
@@ -376,10 +384,7 @@ impl Walk<'_, '_> {
     }
 
     fn arn(&self, service: &str, resource: &str) -> String {
-        format!(
-            "arn:aws:{service}:{}:{}:{resource}",
-            self.place.region, self.place.account
-        )
+        service_arn(self.place.region, self.place.account, service, resource)
     }
 
     fn states(&mut self, states: &[Member]) {

@@ -13,9 +13,11 @@ use leash_iac::{EmbeddedPolicy, ManagedPolicyReference, Template};
 use leash_policy::{Value, ValueKind};
 
 pub mod api_gateway_role_invoking_every_function;
+pub mod api_integration_role_beyond_integrations;
 pub mod broad_managed_policy_on_function_role;
 pub mod bucket_without_tls_deny;
 pub mod code_call_denied_by_role;
+pub mod delivery_role_beyond_configuration;
 pub mod eventbridge_role_beyond_definition;
 pub mod execution_role_shared_by_functions;
 pub mod lambda_permission_source_arn_too_broad;
@@ -87,6 +89,14 @@ pub static TEMPLATE_RULES: &[(&Rule, TemplateCheckFn)] = &[
     (
         &state_machine_role_beyond_definition::RULE,
         state_machine_role_beyond_definition::check,
+    ),
+    (
+        &api_integration_role_beyond_integrations::RULE,
+        api_integration_role_beyond_integrations::check,
+    ),
+    (
+        &delivery_role_beyond_configuration::RULE,
+        delivery_role_beyond_configuration::check,
     ),
     (
         &eventbridge_role_beyond_definition::RULE,

@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 use std::time::Instant;
 
-use leash_policy::authz::{PolicySet, PreparedPolicySet};
+use leash_policy::authz::{PolicySet, PreparedPolicySet, ResourcePolicyKind};
 use leash_policy::context::{ContextValue, PrincipalType, Request, RequestContext};
 use leash_policy::matching::{ActionPattern, ArnPattern, split_arn};
 use leash_policy::parse::parse_policy_text;
@@ -24,6 +24,7 @@ use crate::domain::{
     Collected, Family, KeyValue, catalog_multivalued, key_values, parse_simple_date,
 };
 use crate::domain::{KeyUse, key_values_from};
+use crate::summary::delegating_policy;
 use crate::{Limits, Proof, Property, ProveError, Verdict};
 
 /// The request time of every candidate (2026-01-01T00:00:00Z): fixed, so a
@@ -437,10 +438,18 @@ pub(crate) fn prove(property: &Property, limits: &Limits) -> Result<Proof, Prove
     let make_side = |policy: &&Policy| {
         let json: Json = serde_json::from_str(&print_policy(policy)).unwrap_or(Json::Null);
         match mode {
+            // What identity policies allow: the resource side delegates to
+            // them, as the default key policy and a trust policy naming the
+            // account do (`crate::summary::delegating_policy`). Without
+            // it a key or role, whose policy must allow on its own, would
+            // be denied on both sides, and a grant on it never new access.
+            // https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam
             Mode::Identity => Side {
                 json,
                 plain: PreparedPolicySet::new(
-                    &PolicySet::new().with_identity_policy("policy", (*policy).clone()),
+                    &PolicySet::new()
+                        .with_identity_policy("policy", (*policy).clone())
+                        .with_resource_policy_kind(ResourcePolicyKind::Standard),
                 ),
                 with_identity: None,
             },
@@ -757,9 +766,11 @@ pub(crate) fn prove(property: &Property, limits: &Limits) -> Result<Proof, Prove
                                 current_time: CURRENT_TIME,
                             };
                             let file_for = |side: &Side| match mode {
-                                Mode::Identity => {
-                                    request_json(&fields, vec![side.json.clone()], None)
-                                }
+                                Mode::Identity => request_json(
+                                    &fields,
+                                    vec![side.json.clone()],
+                                    Some(delegating_policy(&resource_account)),
+                                ),
                                 Mode::Resource => request_json(
                                     &fields,
                                     if with_identity {

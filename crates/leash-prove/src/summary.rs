@@ -119,7 +119,7 @@ pub enum SummaryError {
 /// account, which delegates the decision to the identity policies (as a
 /// KMS key policy or role trust policy that trusts the account does), so
 /// that the summary is what the identity policies allow.
-fn delegating_policy(account: &str) -> Json {
+pub(crate) fn delegating_policy(account: &str) -> Json {
     json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
         "Principal": {"AWS": format!("arn:aws:iam::{account}:root")},
         "Action": "*", "Resource": "*"}]})

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use leash_policy::Policy;
-use leash_policy::authz::{PolicySet, PreparedPolicySet};
+use leash_policy::authz::{PolicySet, PreparedPolicySet, ResourcePolicyKind};
 use leash_policy::parse::parse_policy_text;
 use leash_prove::counterexample::replay;
 use leash_prove::{Limits, Property, RegionSolver, Solver, Verdict};
@@ -18,8 +18,14 @@ use serde_json::{Value as Json, json};
 mod common;
 use common::*;
 
+/// The engine as leash prove reads identity policies: the resource side
+/// (a key policy, a trust policy) delegates to them.
 fn prepared(policy: &Policy) -> PreparedPolicySet {
-    PreparedPolicySet::new(&PolicySet::new().with_identity_policy("p", policy.clone()))
+    PreparedPolicySet::new(
+        &PolicySet::new()
+            .with_identity_policy("p", policy.clone())
+            .with_resource_policy_kind(ResourcePolicyKind::Standard),
+    )
 }
 
 /// Short time limits keep the test bounded; an answer cut short is

@@ -529,3 +529,50 @@ fn symbols_are_one_value_each() {
     // The other way round: `*` is wider than one table.
     refuted(no_new_access(&designed, &on("*".into())));
 }
+
+/// No-new-access between identity policies compares what they allow: a
+/// grant on a KMS key or a role is new access, as it is with the key
+/// policy every key gets by default (the account root, which lets IAM
+/// policies allow) and a trust policy naming the account. Before, the
+/// engine's "a key policy must allow on its own" denied both sides, and a
+/// role given `kms:Decrypt` or `sts:AssumeRole` on an admin role "held".
+/// <https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html#key-policy-default-allow-root-enable-iam>
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html>
+#[test]
+fn a_grant_on_a_key_or_a_role_is_new_access() {
+    let old = identity(json!([{"Effect": "Allow", "Action": "sqs:ReceiveMessage",
+        "Resource": "arn:aws:sqs:us-east-1:111122223333:orders"}]));
+    let key = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    let decrypt = identity(
+        json!([{"Effect": "Allow", "Action": "kms:Decrypt", "Resource": key,
+        "Condition": {"StringEquals": {"kms:ViaService": "sqs.us-east-1.amazonaws.com"}}}]),
+    );
+    let counterexample = refuted(no_new_access(&old, &decrypt));
+    assert_eq!(counterexample.action, "kms:Decrypt");
+    assert_eq!(counterexample.resource, key);
+    // The request file carries the default key policy it was decided with.
+    assert!(
+        counterexample.request["resource_policy"]
+            .to_string()
+            .contains("arn:aws:iam::111122223333:root"),
+        "{}",
+        counterexample.request
+    );
+
+    let assume = identity(json!([{"Effect": "Allow", "Action": "sts:AssumeRole",
+        "Resource": "arn:aws:iam::111122223333:role/admin"}]));
+    let counterexample = refuted(no_new_access(&old, &assume));
+    assert_eq!(counterexample.action, "sts:AssumeRole");
+
+    // The same grant on both sides is no new access.
+    assert!(matches!(no_new_access(&decrypt, &decrypt), Verdict::Holds));
+    // And not-granted reads identity policies the same way.
+    let verdict = prove(&Property::NotGranted {
+        policy: decrypt.clone(),
+        actions: vec!["kms:Decrypt".into()],
+        resources: vec![key.into()],
+    })
+    .unwrap()
+    .verdict;
+    assert!(matches!(verdict, Verdict::DoesNotHold(_)), "{verdict:?}");
+}

@@ -135,51 +135,12 @@ fn inflate(body: &[u8], hint: usize) -> Option<(Vec<u8>, usize)> {
     }
 }
 
-/// CRC-32 (IEEE 802.3, reflected), as gzip's trailer carries it; eight
-/// bytes a step ("slicing by 8": eight tables, each the CRC of a byte
-/// followed by 0 to 7 zero bytes).
+/// CRC-32 (IEEE 802.3, reflected), as gzip's trailer carries it. With
+/// `crc32fast`, which folds 64 bytes a step with the CPU's carry-less
+/// multiply where it has one: checking the trailer was a seventh of
+/// reading a trail with the eight-table software CRC (docs/benchmarks.md).
 pub fn crc32(data: &[u8]) -> u32 {
-    static TABLES: std::sync::OnceLock<[[u32; 256]; 8]> = std::sync::OnceLock::new();
-    let tables = TABLES.get_or_init(|| {
-        let mut tables = [[0_u32; 256]; 8];
-        for (n, entry) in tables[0].iter_mut().enumerate() {
-            let mut c = n as u32;
-            for _ in 0..8 {
-                c = if c & 1 != 0 {
-                    0xEDB8_8320 ^ (c >> 1)
-                } else {
-                    c >> 1
-                };
-            }
-            *entry = c;
-        }
-        for k in 1..8 {
-            let (done, rest) = tables.split_at_mut(k);
-            for (n, entry) in rest[0].iter_mut().enumerate() {
-                let previous = done[k - 1][n];
-                *entry = done[0][(previous & 0xFF) as usize] ^ (previous >> 8);
-            }
-        }
-        tables
-    });
-    let mut crc = 0xFFFF_FFFF_u32;
-    let mut chunks = data.chunks_exact(8);
-    for chunk in &mut chunks {
-        let low = crc ^ u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
-        let high = u32::from_le_bytes([chunk[4], chunk[5], chunk[6], chunk[7]]);
-        crc = tables[7][(low & 0xFF) as usize]
-            ^ tables[6][((low >> 8) & 0xFF) as usize]
-            ^ tables[5][((low >> 16) & 0xFF) as usize]
-            ^ tables[4][(low >> 24) as usize]
-            ^ tables[3][(high & 0xFF) as usize]
-            ^ tables[2][((high >> 8) & 0xFF) as usize]
-            ^ tables[1][((high >> 16) & 0xFF) as usize]
-            ^ tables[0][(high >> 24) as usize];
-    }
-    for byte in chunks.remainder() {
-        crc = tables[0][((crc ^ u32::from(*byte)) & 0xFF) as usize] ^ (crc >> 8);
-    }
-    crc ^ 0xFFFF_FFFF
+    crc32fast::hash(data)
 }
 
 /// `data` as one gzip member (no name, no time): for tests and the

@@ -88,24 +88,14 @@ pub(super) fn consumer_trust_checks(
         let request = Request::new(principal.clone(), "sts:AssumeRole", role_arn)
             .with_resource_account(app.account.clone())
             .with_context(request_context);
-        let decision = prepared.evaluate(&request);
-        let allowed = decision.is_allowed();
-        let mut shown = vec![("principal".to_string(), principal)];
-        shown.extend(context);
-        checks.push(Check {
-            kind: if expected_allow {
-                CheckKind::Need
-            } else {
-                CheckKind::ResourcePolicy
-            },
-            action: "sts:AssumeRole".into(),
-            resource: role_arn.to_string(),
-            context: shown,
+        checks.push(super::trust::trust_check(
+            &prepared,
+            request,
+            context,
+            &principal,
             expected_allow,
-            allowed,
-            passed: allowed == expected_allow,
-            why: decision.reason.as_str().to_string(),
-        });
+            role_arn,
+        ));
     }
     Ok(checks)
 }

@@ -3,7 +3,7 @@
 //! `model::read_state_machine` turns it into needs and supersedes what the
 //! template grants beyond it. See docs/design.md, "State machines".
 
-pub(crate) use leash_iac::state_machine::{Place, read_state_machine_definition};
+pub(crate) use leash_iac::state_machine::{Place, Reading, read_state_machine_definition};
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

@@ -38,7 +38,7 @@ impl TemplateIam {
             .iter()
             .filter(|r| super::PrincipalKind::of_resource(r).is_some())
             .filter_map(|r| {
-                let role = role_target(super::PrincipalKind::role_value(r)?)?;
+                let role = role_target(super::role_value(r)?)?;
                 let is_role = template
                     .resource(&role)
                     .is_some_and(|t| t.resource_type.node == "AWS::IAM::Role");
@@ -67,6 +67,44 @@ impl TemplateIam {
                     "AWS::IAM::Role" | "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy"
                 )
         })
+    }
+
+    /// Identity policies of the template attached to the role `role`
+    /// itself (a principal that is a role: an integration's credentials).
+    pub(super) fn policies_of_role<'a>(
+        &'a self,
+        role: &'a str,
+    ) -> impl Iterator<Item = &'a leash_iac::EmbeddedPolicy> {
+        self.policies.iter().filter(move |p| {
+            p.kind == leash_iac::PolicyKind::Identity
+                && p.attached_roles.iter().any(|r| r == role)
+                && matches!(
+                    p.resource_type.as_str(),
+                    "AWS::IAM::Role" | "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy"
+                )
+        })
+    }
+
+    /// Managed policies attached by ARN to the role `role` itself.
+    pub(super) fn managed_policies_of_role<'a>(
+        &'a self,
+        role: &'a str,
+    ) -> impl Iterator<Item = &'a leash_iac::ManagedPolicyReference> {
+        self.references.iter().filter(move |r| {
+            r.kind == leash_iac::PolicyKind::Identity
+                && !r.implicit
+                && r.managed_policy_id.is_none()
+                && r.resource_type == "AWS::IAM::Role"
+                && r.resource_id == role
+        })
+    }
+
+    /// Whether a function or state machine of the template runs as `role`.
+    pub(super) fn runs_as(&self, role: &str) -> Option<&str> {
+        self.roles
+            .iter()
+            .find(|(_, r)| r == role)
+            .map(|(principal, _)| principal.as_str())
     }
 
     /// The managed policy reference at `path` of resource `id`.
@@ -902,10 +940,30 @@ pub(super) fn read_role_statements(
 ) {
     let logical_id = resource.logical_id.node.clone();
     let resolve = located.resolve;
-    if let Some(role) = super::PrincipalKind::role_value(resource) {
+    if let Some(role) = super::role_value(resource) {
         function.role = Some(iam.execution_role(&logical_id, role, resolve));
     }
-    for policy in iam.role_policies(&logical_id) {
+    read_policies(
+        template,
+        iam.role_policies(&logical_id),
+        iam.role_managed_policies(&logical_id),
+        located,
+        function,
+        inline_needs,
+    );
+}
+
+/// The statements of `policies` (a role's identity policies) as needs or
+/// kept as is, and the managed policies `references` attaches kept as is.
+pub(super) fn read_policies<'a>(
+    template: &Template,
+    policies: impl Iterator<Item = &'a leash_iac::EmbeddedPolicy>,
+    references: impl Iterator<Item = &'a leash_iac::ManagedPolicyReference>,
+    located: &Located<'_>,
+    function: &mut Function,
+    inline_needs: &mut Vec<Need>,
+) {
+    for policy in policies {
         let Some(statements) = policy.document.get("Statement") else {
             continue;
         };
@@ -946,7 +1004,7 @@ pub(super) fn read_role_statements(
             role.role
         ));
     }
-    for reference in iam.role_managed_policies(&logical_id) {
+    for reference in references {
         let written = written_at(template, &reference.resource_id, &reference.path)
             .map(Node::from_value)
             .unwrap_or_else(|| Node::from_value(&reference.arn));

@@ -43,7 +43,7 @@
 //! <https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-iam-roles.html>
 
 use super::TemplateInput;
-use super::state_machine_role_beyond_definition::{Principal, report_beyond};
+use super::state_machine_role_beyond_definition::{Subject, report_role};
 use crate::{Diagnostic, Rule, Severity};
 use leash_iac::eventbridge::{EventBridgeKind, read_eventbridge_principal};
 
@@ -70,18 +70,29 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
             leash_iac::resolve_with(value, input.template, &context).value
         };
         let reading = read_eventbridge_principal(resource, kind, &resolve);
-        let (noun, told) = match kind {
-            EventBridgeKind::Pipe => ("pipe", "its source, enrichment and target"),
-            EventBridgeKind::Schedule => ("schedule", "its target"),
-            EventBridgeKind::RuleTarget => ("rule", "its targets"),
+        if reading.summary.unknown.contains_key("*") {
+            continue;
+        }
+        // The words of the findings, agreeing with what tells the uses.
+        let (noun, uses, uses_in, plural) = match kind {
+            EventBridgeKind::Pipe => (
+                "pipe",
+                "its source, enrichment and target",
+                "the source, enrichment and target",
+                true,
+            ),
+            EventBridgeKind::Schedule => ("schedule", "its target", "the target", false),
+            EventBridgeKind::RuleTarget => ("rule", "its targets", "the targets", true),
         };
-        let principal = Principal {
+        let subject = Subject {
             rule: &RULE,
-            kind: noun,
-            id,
-            told,
-            told_short: told,
+            role: format!("{noun} `{id}`'s role"),
+            uses,
+            uses_in,
+            calls: if plural { "call" } else { "calls" },
+            names: if plural { "name" } else { "names" },
+            they_call: if plural { "they call" } else { "it calls" },
         };
-        report_beyond(input, &principal, &reading, out);
+        report_role(input, id, &subject, &reading, out);
     }
 }

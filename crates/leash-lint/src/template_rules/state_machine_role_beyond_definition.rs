@@ -85,70 +85,71 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
             },
             None,
         );
-        let principal = Principal {
+        if reading.summary.unknown.contains_key("*") {
+            continue;
+        }
+        let subject = Subject {
             rule: &RULE,
-            kind: "state machine",
-            id,
-            told: "its definition",
-            told_short: "the definition",
+            role: format!("state machine `{id}`'s role"),
+            uses: "its definition",
+            uses_in: "the definition",
+            calls: "calls",
+            names: "names",
+            they_call: "it calls",
         };
-        report_beyond(input, &principal, &reading, out);
+        report_role(input, id, &subject, &reading, out);
     }
 }
 
-/// Every `Allow` statement of the principal's role that reaches beyond
-/// what `reading` tells it uses (nothing when it could not be read).
-pub(super) fn report_beyond(
+/// The findings on every `Allow` statement of the identity policies of
+/// the role principal `id` runs as.
+pub(super) fn report_role(
     input: &TemplateInput<'_>,
-    principal: &Principal<'_>,
+    id: &str,
+    subject: &Subject,
     reading: &Reading,
     out: &mut Vec<Diagnostic>,
 ) {
-    if reading.summary.unknown.contains_key("*") {
-        return;
-    }
-    for embedded in input.policies.iter().filter(|p| {
-        p.kind == PolicyKind::Identity && p.attached_functions.iter().any(|f| f == principal.id)
-    }) {
+    for embedded in input
+        .policies
+        .iter()
+        .filter(|p| p.kind == PolicyKind::Identity && p.attached_functions.iter().any(|f| f == id))
+    {
         let Some(policy) = parsed(&embedded.document) else {
             continue;
         };
         for statement in &policy.statements {
-            if let Some(diagnostic) = beyond(principal, statement, reading) {
+            if let Some(diagnostic) = beyond(subject, statement, reading) {
                 out.push(diagnostic);
             }
         }
     }
 }
 
-/// A principal whose uses are read from what it is (a state machine's
-/// definition; an EventBridge pipe, schedule or rule's targets, L514),
-/// for the findings' words.
-pub(super) struct Principal<'a> {
+/// Whose role a finding is about and what tells its uses, in words.
+pub(super) struct Subject {
     pub(super) rule: &'static Rule,
-    /// `state machine`, `pipe`, ...
-    pub(super) kind: &'a str,
-    pub(super) id: &'a str,
-    /// What tells its uses: `its definition`, `its source, enrichment and target`.
-    pub(super) told: &'a str,
-    /// The same, after "is not in": `the definition`.
-    pub(super) told_short: &'a str,
+    /// "state machine `Flow`'s role".
+    pub(super) role: String,
+    /// "its definition".
+    pub(super) uses: &'static str,
+    /// "the definition".
+    pub(super) uses_in: &'static str,
+    /// The verbs agreeing with `uses`: "calls", "names", "it calls" (or
+    /// "call", "name", "they call").
+    pub(super) calls: &'static str,
+    pub(super) names: &'static str,
+    pub(super) they_call: &'static str,
 }
 
-/// The finding for one `Allow` statement, if it reaches beyond the
-/// definition for a service the definition tells every use of.
+/// The finding for one `Allow` statement, if it reaches beyond what the
+/// reading (a definition, a role's integrations) uses for a service it
+/// tells every use of.
 pub(super) fn beyond(
-    principal: &Principal<'_>,
+    subject: &Subject,
     statement: &leash_policy::Statement,
     reading: &Reading,
 ) -> Option<Diagnostic> {
-    let Principal {
-        rule,
-        kind,
-        id,
-        told,
-        told_short,
-    } = principal;
     if statement.effect.node != leash_policy::Effect::Allow
         || statement.action.node.negated
         || statement.condition.is_some()
@@ -175,16 +176,18 @@ pub(super) fn beyond(
         if !reading.summary.services.contains(&service) {
             return Some(
                 Diagnostic::new(
-                    rule,
+                    subject.rule,
                     format!(
-                        "{kind} `{id}`'s role allows `{}`, and {told} never calls `{service}`",
-                        pattern.node
+                        "{} allows `{}`, and {} never {} `{service}`",
+                        subject.role, pattern.node, subject.uses, subject.calls
                     ),
                     pattern.span,
                 )
-                .with_label(format!("`{service}` is not in {told_short}"))
+                .with_label(format!("`{service}` is not in {}", subject.uses_in))
                 .with_help(format!(
-                    "remove it: {told_short} calls {}",
+                    "remove it: {} {} {}",
+                    subject.uses_in,
+                    subject.calls,
                     calls(reading, None)
                 )),
             );
@@ -192,10 +195,10 @@ pub(super) fn beyond(
         if every_resource {
             return Some(
                 Diagnostic::new(
-                    rule,
+                    subject.rule,
                     format!(
-                        "{kind} `{id}`'s role allows `{}` on every resource, and {told} names each `{service}` resource it calls",
-                        pattern.node
+                        "{} allows `{}` on every resource, and {} {} each `{service}` resource {}",
+                        subject.role, pattern.node, subject.uses, subject.names, subject.they_call
                     ),
                     pattern.span,
                 )
@@ -220,6 +223,11 @@ fn every_resource_of_its_type(pattern: &str) -> bool {
         return false;
     };
     let resource = arn.resource().as_str();
+    // An S3 ARN's resource starts with the bucket's name, not a type:
+    // `bucket/*` is one bucket's objects.
+    if arn.service().as_str() == "s3" {
+        return resource.starts_with('*');
+    }
     resource == "*"
         || resource
             .split_once([':', '/'])
@@ -256,10 +264,15 @@ fn calls(reading: &Reading, service: Option<&str>) -> String {
                 .uses
                 .iter()
                 .any(|other| other.resource == format!("{}:*", u.resource));
+            // A resource that ends in `*` (an S3 bucket's objects, the
+            // account's AppSync log groups) is said in words too.
+            let (resource, under) = match u.resource.strip_suffix('*') {
+                Some(stem) if !stem.is_empty() => (stem, " and every resource under it"),
+                _ => (u.resource.as_str(), ""),
+            };
             format!(
-                "`{}` on `{}`{}",
+                "`{}` on `{resource}`{under}{}",
                 u.actions.join("`, `"),
-                u.resource,
                 if versions {
                     " and its versions and aliases"
                 } else {
