@@ -1483,12 +1483,12 @@ fn apply_reading(
     apply_order_of_trust(machine);
 }
 
-/// An EventBridge principal (a pipe, a schedule, a rule's targets): its
-/// template IAM is the statements of the role it names; its needs are
-/// what the resource tells it does with the role
-/// (`leash_iac::eventbridge`), and what the template grants for a service
-/// it tells every use of is superseded, as a state machine's definition
-/// does (docs/design.md, "EventBridge principals").
+/// An EventBridge principal (a pipe, a schedule, a rule's targets), read
+/// as every configured principal is (`read_configured`: the statements of
+/// the role it names): its needs are what the resource tells it does with
+/// the role (`leash_iac::eventbridge`), and what the template grants for a
+/// service it tells every use of is superseded, as a state machine's
+/// definition does (docs/design.md, "EventBridge principals").
 fn read_eventbridge(
     template: &Template,
     resource: &Resource,
@@ -1498,47 +1498,12 @@ fn read_eventbridge(
     (account, region): (&str, &str),
     iam: &TemplateIam,
 ) -> Result<Function, ModelError> {
-    let logical_id = resource.logical_id.node.clone();
     let name = resource
         .properties
         .get("Name")
         .map(resolve)
         .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_else(|| logical_id.clone());
-    let mut principal = Function {
-        logical_id: logical_id.clone(),
-        kind,
-        name,
-        // It writes no log group of its own through the role.
-        log_actions: Some(Vec::new()),
-        ..Function::default()
-    };
-    let no_group = String::new();
-    let located = Located {
-        account,
-        region,
-        resources,
-        resolve,
-        log_group: &no_group,
-    };
-    principal.needs.extend(metadata_needs(
-        resource,
-        &logical_id,
-        resources,
-        (account, region),
-    )?);
-    let mut inline_needs = Vec::new();
-    template_iam::read_role_statements(
-        template,
-        resource,
-        iam,
-        &located,
-        &mut principal,
-        &mut inline_needs,
-    );
-    principal.needs.extend(inline_needs);
-    let log_statements = std::mem::take(&mut principal.log_statements);
-    principal.kept_as_is.extend(log_statements);
+        .unwrap_or_else(|| resource.logical_id.node.clone());
     let eventbridge_kind = match kind {
         PrincipalKind::Pipe => leash_iac::eventbridge::EventBridgeKind::Pipe,
         PrincipalKind::Schedule => leash_iac::eventbridge::EventBridgeKind::Schedule,
@@ -1546,12 +1511,16 @@ fn read_eventbridge(
     };
     let reading =
         leash_iac::eventbridge::read_eventbridge_principal(resource, eventbridge_kind, resolve);
-    apply_reading(&mut principal, reading, &located, iam, &|state| {
-        NeedSource::Definition {
-            state: state.to_string(),
-        }
-    });
-    Ok(principal)
+    read_configured(
+        template,
+        resource,
+        (kind, name),
+        reading,
+        resources,
+        resolve,
+        (account, region),
+        iam,
+    )
 }
 
 /// The services of a statement kept as is (its actions' prefixes), `None`
