@@ -78,6 +78,48 @@ pub const KNOWN_KINDS: &str = "an IAM policy (`Statement`), a CloudFormation or 
 /// policy kind `leash check --kind` gives (templates and plans say what
 /// each of their policies is).
 pub fn lint_file(name: &str, source: &SourceText, kind: Option<PolicyKind>) -> LintedFile {
+    let mut linted = lint_decoded(name, source, kind);
+    on_char_boundaries(&mut linted.diagnostics, &source.text);
+    linted
+}
+
+/// Every span on character boundaries of `text`: a span that starts or
+/// ends inside a character (a rule that marks "one byte" where the text
+/// has a multi-byte character) is widened to the whole character, and a
+/// fix with an edit inside a character is dropped (it would split it).
+fn on_char_boundaries(diagnostics: &mut [Diagnostic], text: &str) {
+    let floor = |mut at: usize| {
+        at = at.min(text.len());
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    };
+    let ceil = |mut at: usize| {
+        at = at.min(text.len());
+        while !text.is_char_boundary(at) {
+            at += 1;
+        }
+        at
+    };
+    for diagnostic in diagnostics {
+        diagnostic.span = Span::new(floor(diagnostic.span.start), ceil(diagnostic.span.end));
+        let splits = |span: &Span| {
+            span.end > text.len()
+                || !text.is_char_boundary(span.start)
+                || !text.is_char_boundary(span.end)
+        };
+        if diagnostic
+            .fix
+            .as_ref()
+            .is_some_and(|fix| fix.edits.iter().any(|edit| splits(&edit.span)))
+        {
+            diagnostic.fix = None;
+        }
+    }
+}
+
+fn lint_decoded(name: &str, source: &SourceText, kind: Option<PolicyKind>) -> LintedFile {
     if let Some(error) = &source.error {
         return LintedFile {
             kind: DocumentKind::Undecodable,
@@ -228,4 +270,33 @@ fn has_extension(path: &str, extension: &str) -> bool {
         .extension()
         .and_then(|e| e.to_str())
         .is_some_and(|e| e.eq_ignore_ascii_case(extension))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod boundary_tests {
+    use super::*;
+
+    /// A YAML policy whose first key starts with a two-byte character:
+    /// L401 marks "the first byte" of the policy and offers a JSON edit
+    /// after it, which would split the character (found by the fuzz test,
+    /// `LEASH_FUZZ_CASES=16000`). The span is widened to the character
+    /// and the fix, which cannot apply, is dropped.
+    #[test]
+    fn spans_stay_on_character_boundaries() {
+        let text = "Resources:\n  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: prod\n      DefinitionBody:\n        openapi: 3.0.1\n        info: {title: t}\n        x-amazon-apigateway-policy:\n          \u{e9}Statement:\n            - Effect: Allow\n              Principal: '*'\n              Action: execute-api:Invoke\n              Resource: '*'\n";
+        let source = leash_policy::source_text::decode(text.as_bytes().to_vec());
+        let linted = lint_file("template.yaml", &source, None);
+        for d in &linted.diagnostics {
+            assert!(
+                text.is_char_boundary(d.span.start) && text.is_char_boundary(d.span.end),
+                "{} {:?}",
+                d.code,
+                d.span
+            );
+            for edit in d.fix.iter().flat_map(|f| &f.edits) {
+                assert!(text.is_char_boundary(edit.span.start), "{}", d.code);
+            }
+        }
+    }
 }
