@@ -826,6 +826,11 @@ pub struct LambdaNeed {
     pub example: String,
     /// The AWS page that lists the permission.
     pub reference: String,
+    /// Set when `resource` is every resource of its type in the account
+    /// because the template does not name the one Lambda reads (a
+    /// DocumentDB cluster's parameter and subnet groups): why, for the
+    /// report. The design's own lint does not count L106 on it.
+    pub unnamed: Option<String>,
 }
 
 impl Function {
@@ -1473,6 +1478,7 @@ fn apply_reading(
                     resource: found.resource.clone(),
                     example,
                     reference: found.reference.to_string(),
+                    unnamed: None,
                 });
             }
         }
