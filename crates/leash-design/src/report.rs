@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::changes::{FunctionChanges, StatementChange};
 use crate::cloudformation::{DesignedTemplate, RouteDeployment};
 use crate::design::{Check, RoleDesign};
-use crate::model::{Access, Application, Need};
+use crate::model::{Access, Application, Function, Need, NeedSource, PrincipalKind};
 
 /// One role as JSON: name, trust policy, permissions policy, and the
 /// Lambda permissions of the function's API routes.
@@ -428,7 +428,7 @@ pub fn render_report_with(
             .changes
             .and_then(|all| all.iter().find(|c| c.function == role.function))
         {
-            out.push_str(&changes_section(changes));
+            out.push_str(&changes_section(changes, superseded_by(function)));
         }
         out.push_str("### Lint\n\n");
         out.push_str(&lint_section(&role.lint_findings));
@@ -459,7 +459,7 @@ fn first_law_section(
         .collect();
     let mut out = String::from("## The template's IAM in the design\n\n");
     out.push_str(
-        "Each permission the template's IAM grants a function is kept, narrowed (leash's scoped grant allows every use it models: the needs checks below), superseded by a need the function declares, or kept as is (leash cannot model it: it is in the designed role unchanged). Added: designed permissions the template's IAM does not grant (`leash-prove`, no-new-access of each against the template's IAM).\n\n",
+        "Each permission the template's IAM grants a function is kept, narrowed (leash's scoped grant allows every use it models: the needs checks below), superseded by a need the function declares (for a state machine, integration, pipe or other service principal: by what leash read of its definition or configuration), or kept as is (leash cannot model it: it is in the designed role unchanged). Added: designed permissions the template's IAM does not grant (`leash-prove`, no-new-access of each against the template's IAM).\n\n",
     );
     match changes {
         Some(changes) => {
@@ -613,7 +613,29 @@ fn verification_section(
 }
 
 /// What the role changes against the template's IAM for the function.
-fn changes_section(changes: &FunctionChanges) -> String {
+/// What supersedes a statement of the principal's template IAM: the needs
+/// its author declared, or else (a state machine, an integration, a pipe,
+/// ...) what leash read of the resource's own definition or configuration.
+fn superseded_by(function: Option<&Function>) -> &'static str {
+    let declared = |f: &Function| {
+        f.needs.iter().any(|n| {
+            matches!(
+                n.source,
+                NeedSource::Declared { .. } | NeedSource::Manifest { .. }
+            )
+        })
+    };
+    match function {
+        Some(f) if f.kind == PrincipalKind::Function || declared(f) => {
+            "superseded by declared needs"
+        }
+        Some(f) if f.kind == PrincipalKind::StateMachine => "superseded by its definition",
+        Some(_) => "superseded by its configuration",
+        None => "superseded by declared needs",
+    }
+}
+
+fn changes_section(changes: &FunctionChanges, superseded: &str) -> String {
     let mut out = String::from("### Changes against the template's IAM\n\n");
     if changes.statements.is_empty() {
         out.push_str("The template gives this function no IAM leash can read.\n\n");
@@ -625,6 +647,7 @@ fn changes_section(changes: &FunctionChanges) -> String {
                     format!("narrowed to {}", by.join(", "))
                 }
                 StatementChange::Undecided(reason) => format!("undecided ({reason})"),
+                StatementChange::Superseded => superseded.to_string(),
                 other => other.as_str().to_string(),
             };
             out.push_str(&format!(
@@ -809,6 +832,39 @@ Resources:
         assert!(
             matrix.contains("| `Upload` (`upload`) | write | put under `in/` |"),
             "{matrix}"
+        );
+    }
+
+    #[test]
+    fn a_statement_is_superseded_by_what_the_principal_has() {
+        let template = leash_iac::read_template(TEMPLATE).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        // Functions that declare their needs.
+        for function in &app.functions {
+            assert_eq!(
+                superseded_by(Some(function)),
+                "superseded by declared needs"
+            );
+        }
+        // A state machine or an integration role without declared needs:
+        // what leash read of its definition or configuration.
+        let mut machine = app.functions[0].clone();
+        machine.needs.clear();
+        machine.kind = PrincipalKind::StateMachine;
+        assert_eq!(
+            superseded_by(Some(&machine)),
+            "superseded by its definition"
+        );
+        machine.kind = PrincipalKind::ApiIntegration;
+        assert_eq!(
+            superseded_by(Some(&machine)),
+            "superseded by its configuration"
+        );
+        // Declared needs on it: those.
+        machine.needs = app.functions[0].needs.clone();
+        assert_eq!(
+            superseded_by(Some(&machine)),
+            "superseded by declared needs"
         );
     }
 

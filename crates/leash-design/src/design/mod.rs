@@ -167,7 +167,7 @@ impl CheckKind {
             CheckKind::OtherLogGroup => "near miss: other log group",
             CheckKind::OtherRoute => "near miss: other route",
             CheckKind::OtherSource => "near miss: other source",
-            CheckKind::Superseded => "near miss: superseded by declared needs",
+            CheckKind::Superseded => "near miss: superseded (not used)",
             CheckKind::OutsideCondition => "near miss: outside the need's conditions",
             CheckKind::ResourcePolicy => "resource policy",
         }
