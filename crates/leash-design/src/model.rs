@@ -602,6 +602,9 @@ pub enum PrincipalKind {
     /// `AWS::IoT::TopicRule`: the `RoleArn` of its actions (and error
     /// action), needs read from each action.
     TopicRule,
+    /// `AWS::SNS::Subscription` to a Firehose stream
+    /// (`SubscriptionRoleArn`): SNS puts the topic's messages in the stream.
+    SnsSubscription,
     /// An `AWS::IAM::Role` that API Gateway integrations name in their
     /// credentials: its needs are read from those integrations
     /// (`model::api_integration`); its logical id is the role's.
@@ -626,6 +629,7 @@ impl PrincipalKind {
                 "appsync.amazonaws.com"
             }
             PrincipalKind::TopicRule => "iot.amazonaws.com",
+            PrincipalKind::SnsSubscription => "sns.amazonaws.com",
             PrincipalKind::ApiIntegration | PrincipalKind::ApiCloudWatchRole => {
                 "apigateway.amazonaws.com"
             }
@@ -644,6 +648,7 @@ impl PrincipalKind {
             PrincipalKind::AppSyncDataSource => "AppSync data source",
             PrincipalKind::AppSyncLogging => "AppSync API logging",
             PrincipalKind::TopicRule => "IoT topic rule",
+            PrincipalKind::SnsSubscription => "SNS subscription",
             PrincipalKind::ApiIntegration => "API integration role",
             PrincipalKind::ApiCloudWatchRole => "API Gateway CloudWatch role",
         }
@@ -680,6 +685,7 @@ impl PrincipalKind {
             "AWS::AppSync::DataSource" => Some(PrincipalKind::AppSyncDataSource),
             "AWS::AppSync::GraphQLApi" => Some(PrincipalKind::AppSyncLogging),
             "AWS::IoT::TopicRule" => Some(PrincipalKind::TopicRule),
+            "AWS::SNS::Subscription" => Some(PrincipalKind::SnsSubscription),
             _ => None,
         }
     }
@@ -1301,6 +1307,7 @@ fn delivery_kind(template: &Template, resource: &Resource) -> Option<PrincipalKi
             | PrincipalKind::AppSyncDataSource
             | PrincipalKind::AppSyncLogging
             | PrincipalKind::TopicRule
+            | PrincipalKind::SnsSubscription
     ) || leash_iac::delivery::not_designed(resource).is_some()
     {
         return None;

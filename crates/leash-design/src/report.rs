@@ -59,6 +59,7 @@ pub fn role_document(role: &RoleDesign) -> String {
         crate::model::PrincipalKind::AppSyncDataSource => Some("AppSyncDataSource"),
         crate::model::PrincipalKind::AppSyncLogging => Some("AppSyncApi"),
         crate::model::PrincipalKind::TopicRule => Some("TopicRule"),
+        crate::model::PrincipalKind::SnsSubscription => Some("Subscription"),
         crate::model::PrincipalKind::Pipe => Some("Pipe"),
         crate::model::PrincipalKind::Schedule => Some("Schedule"),
         crate::model::PrincipalKind::RuleTarget => Some("Rule"),
@@ -202,6 +203,9 @@ pub fn render_report_with(
                     | crate::model::PrincipalKind::AppSyncLogging => out.push_str(
                         "Trusted by `appsync.amazonaws.com` (AppSync does not document sending `aws:SourceArn` or `aws:SourceAccount` when it assumes the role: no condition, IAM-SEMANTICS.md section 4).\n\n",
                     ),
+                    crate::model::PrincipalKind::SnsSubscription => out.push_str(
+                        "Trusted by `sns.amazonaws.com`, without a source condition: SNS's page on subscribing a Firehose stream gives the role's trust as the SNS service principal alone and documents no `aws:SourceArn` or `aws:SourceAccount` when it assumes the role (<https://docs.aws.amazon.com/sns/latest/dg/prereqs-kinesis-data-firehose.html>; IAM-SEMANTICS.md section 4).\n\n",
+                    ),
                     crate::model::PrincipalKind::ApiIntegration => out.push_str(
                         "Trusted by `apigateway.amazonaws.com`, without a source condition: API Gateway documents none for the role its integrations assume (<https://docs.aws.amazon.com/apigateway/latest/developerguide/permissions.html>). The designed role takes the place of the template's role (same logical id), so every integration's credentials name it as they did.\n\n",
                     ),
@@ -285,6 +289,7 @@ pub fn render_report_with(
                     crate::model::PrincipalKind::Schedule => "Target.RoleArn",
                     crate::model::PrincipalKind::RuleTarget => "Targets[].RoleArn",
                     crate::model::PrincipalKind::AppSyncDataSource => "ServiceRoleArn",
+                    crate::model::PrincipalKind::SnsSubscription => "SubscriptionRoleArn",
                     crate::model::PrincipalKind::AppSyncLogging => {
                         "LogConfig.CloudWatchLogsRoleArn"
                     }
@@ -410,7 +415,10 @@ pub fn render_report_with(
                 out.push('\n');
             }
             if !function.superseded_kept.is_empty() {
-                out.push_str("### Not modeled, superseded by declared needs (not granted)\n\n");
+                out.push_str(&format!(
+                    "### Not modeled, {} (not granted)\n\n",
+                    superseded_by(Some(function))
+                ));
                 for kept in &function.superseded_kept {
                     out.push_str(&format!("- {}: {}\n", kept.origin, kept.reason.describe()));
                 }
