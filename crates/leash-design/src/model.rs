@@ -605,6 +605,10 @@ pub enum PrincipalKind {
     /// `AWS::SNS::Subscription` to a Firehose stream
     /// (`SubscriptionRoleArn`): SNS puts the topic's messages in the stream.
     SnsSubscription,
+    /// `AWS::SNS::Topic` with `DeliveryStatusLogging`: the role its
+    /// `SuccessFeedbackRoleArn`s and `FailureFeedbackRoleArn`s name, SNS
+    /// writing delivery status to CloudWatch Logs.
+    SnsDeliveryStatus,
     /// An `AWS::IAM::Role` that API Gateway integrations name in their
     /// credentials: its needs are read from those integrations
     /// (`model::api_integration`); its logical id is the role's.
@@ -629,7 +633,9 @@ impl PrincipalKind {
                 "appsync.amazonaws.com"
             }
             PrincipalKind::TopicRule => "iot.amazonaws.com",
-            PrincipalKind::SnsSubscription => "sns.amazonaws.com",
+            PrincipalKind::SnsSubscription | PrincipalKind::SnsDeliveryStatus => {
+                "sns.amazonaws.com"
+            }
             PrincipalKind::ApiIntegration | PrincipalKind::ApiCloudWatchRole => {
                 "apigateway.amazonaws.com"
             }
@@ -649,6 +655,7 @@ impl PrincipalKind {
             PrincipalKind::AppSyncLogging => "AppSync API logging",
             PrincipalKind::TopicRule => "IoT topic rule",
             PrincipalKind::SnsSubscription => "SNS subscription",
+            PrincipalKind::SnsDeliveryStatus => "SNS delivery-status logging",
             PrincipalKind::ApiIntegration => "API integration role",
             PrincipalKind::ApiCloudWatchRole => "API Gateway CloudWatch role",
         }
@@ -686,6 +693,7 @@ impl PrincipalKind {
             "AWS::AppSync::GraphQLApi" => Some(PrincipalKind::AppSyncLogging),
             "AWS::IoT::TopicRule" => Some(PrincipalKind::TopicRule),
             "AWS::SNS::Subscription" => Some(PrincipalKind::SnsSubscription),
+            "AWS::SNS::Topic" => Some(PrincipalKind::SnsDeliveryStatus),
             _ => None,
         }
     }
@@ -1308,6 +1316,7 @@ fn delivery_kind(template: &Template, resource: &Resource) -> Option<PrincipalKi
             | PrincipalKind::AppSyncLogging
             | PrincipalKind::TopicRule
             | PrincipalKind::SnsSubscription
+            | PrincipalKind::SnsDeliveryStatus
     ) || leash_iac::delivery::not_designed(resource).is_some()
     {
         return None;
@@ -1334,6 +1343,7 @@ fn read_delivery(
     let name_property = match kind {
         PrincipalKind::DeliveryStream => "DeliveryStreamName",
         PrincipalKind::TopicRule => "RuleName",
+        PrincipalKind::SnsDeliveryStatus => "TopicName",
         _ => "Name",
     };
     let name = resource

@@ -60,6 +60,7 @@ pub fn role_document(role: &RoleDesign) -> String {
         crate::model::PrincipalKind::AppSyncLogging => Some("AppSyncApi"),
         crate::model::PrincipalKind::TopicRule => Some("TopicRule"),
         crate::model::PrincipalKind::SnsSubscription => Some("Subscription"),
+        crate::model::PrincipalKind::SnsDeliveryStatus => Some("Topic"),
         crate::model::PrincipalKind::Pipe => Some("Pipe"),
         crate::model::PrincipalKind::Schedule => Some("Schedule"),
         crate::model::PrincipalKind::RuleTarget => Some("Rule"),
@@ -203,6 +204,9 @@ pub fn render_report_with(
                     | crate::model::PrincipalKind::AppSyncLogging => out.push_str(
                         "Trusted by `appsync.amazonaws.com` (AppSync does not document sending `aws:SourceArn` or `aws:SourceAccount` when it assumes the role: no condition, IAM-SEMANTICS.md section 4).\n\n",
                     ),
+                    crate::model::PrincipalKind::SnsDeliveryStatus => out.push_str(
+                        "Trusted by `sns.amazonaws.com`, without a source condition: SNS's page on delivery status logging documents none for the role (<https://docs.aws.amazon.com/sns/latest/dg/topics-attrib-prereq.html>; IAM-SEMANTICS.md section 4).\n\n",
+                    ),
                     crate::model::PrincipalKind::SnsSubscription => out.push_str(
                         "Trusted by `sns.amazonaws.com`, without a source condition: SNS's page on subscribing a Firehose stream gives the role's trust as the SNS service principal alone and documents no `aws:SourceArn` or `aws:SourceAccount` when it assumes the role (<https://docs.aws.amazon.com/sns/latest/dg/prereqs-kinesis-data-firehose.html>; IAM-SEMANTICS.md section 4).\n\n",
                     ),
@@ -290,6 +294,9 @@ pub fn render_report_with(
                     crate::model::PrincipalKind::RuleTarget => "Targets[].RoleArn",
                     crate::model::PrincipalKind::AppSyncDataSource => "ServiceRoleArn",
                     crate::model::PrincipalKind::SnsSubscription => "SubscriptionRoleArn",
+                    crate::model::PrincipalKind::SnsDeliveryStatus => {
+                        "DeliveryStatusLogging[].SuccessFeedbackRoleArn, FailureFeedbackRoleArn"
+                    }
                     crate::model::PrincipalKind::AppSyncLogging => {
                         "LogConfig.CloudWatchLogsRoleArn"
                     }

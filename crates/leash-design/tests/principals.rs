@@ -608,6 +608,89 @@ fn a_corpus_sns_subscription_role_is_narrowed_to_its_stream() {
     }));
 }
 
+/// No corpus template logs SNS delivery status; SNS's CloudFormation page
+/// writes `DeliveryStatusLogging` with one role for successes and
+/// failures, here holding the AWS managed `AmazonSNSRole` (five log
+/// actions on `*`). The design grants the three actions SNS's page lists,
+/// on the account's `sns/REGION/ACCOUNT/...` groups only: a Lambda
+/// function's group and the two actions the page does not list are
+/// denied.
+/// <https://docs.aws.amazon.com/sns/latest/dg/topics-attrib-prereq.html>
+#[test]
+fn an_sns_delivery_status_role_is_narrowed_to_snss_log_groups() {
+    let text = r#"
+Resources:
+  Queue: {Type: AWS::SQS::Queue}
+  Topic:
+    Type: AWS::SNS::Topic
+    Properties:
+      TopicName: orders
+      DeliveryStatusLogging:
+        - Protocol: sqs
+          SuccessFeedbackSampleRate: '45'
+          SuccessFeedbackRoleArn: !GetAtt FeedbackRole.Arn
+          FailureFeedbackRoleArn: !GetAtt FeedbackRole.Arn
+  FeedbackRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement: [{Effect: Allow, Principal: {Service: sns.amazonaws.com}, Action: sts:AssumeRole}]
+      ManagedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AmazonSNSRole']
+"#;
+    let template = read_template(text).unwrap();
+    let target = Target {
+        account: Some("111122223333".into()),
+        region: Some("us-east-1".into()),
+        ..Default::default()
+    };
+    let app = read_application(&template, &target).unwrap();
+    let roles = design(&app).unwrap();
+    let role = roles.iter().find(|r| r.function == "Topic").unwrap();
+    assert_eq!(role.kind, PrincipalKind::SnsDeliveryStatus);
+    assert!(role.verification.iter().all(|c| c.passed));
+    let group = "arn:aws:logs:us-east-1:111122223333:log-group:sns/us-east-1/111122223333/orders";
+    for action in [
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+    ] {
+        assert!(allows(role, action, group), "{action}");
+    }
+    assert!(allows(
+        role,
+        "logs:PutLogEvents",
+        &format!("{group}/Failure:log-stream:sqs")
+    ));
+    assert!(!allows(role, "logs:PutRetentionPolicy", group));
+    assert!(!allows(
+        role,
+        "logs:PutLogEvents",
+        "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/f:log-stream:x"
+    ));
+    let originals = original_iam_all(&template, &app);
+    let changes = compare_with_original(
+        &app,
+        std::slice::from_ref(role),
+        &originals,
+        &|_| None,
+        Detail::Full,
+    );
+    assert!(changes[0].added.is_empty());
+    assert!(
+        matches!(
+            changes[0]
+                .statements
+                .iter()
+                .map(|s| s.change.clone())
+                .collect::<Vec<_>>()
+                .as_slice(),
+            [StatementChange::Narrowed { .. }]
+        ),
+        "{:?}",
+        changes[0].statements
+    );
+}
+
 /// Designs `../shared/corpus/sam-templates/NAME` for account
 /// `111122223333` in `us-east-1`.
 fn designed_eventbridge(

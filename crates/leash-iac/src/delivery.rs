@@ -1,7 +1,7 @@
 //! Delivery and data principals (issue 13, point 4): a Kinesis Data
 //! Firehose delivery stream, an AppSync data source, an AppSync API's
 //! logging, an IoT topic rule, an SNS subscription that delivers to
-//! Firehose. Each names a role a service assumes to do
+//! Firehose, an SNS topic's delivery-status logging. Each names a role a service assumes to do
 //! what the resource's configuration says, and nothing else: what the
 //! role must allow is read from that configuration, as each service
 //! documents it, in the same shape as a state machine's definition
@@ -44,6 +44,10 @@ pub const IOT_RULE_ACTIONS: &str =
 /// Amazon SNS topics": the subscription role and its recommended policy.
 pub const SNS_FIREHOSE_SUBSCRIPTION: &str =
     "https://docs.aws.amazon.com/sns/latest/dg/prereqs-kinesis-data-firehose.html";
+/// Amazon SNS, "Prerequisites for delivery status logging": the role's
+/// actions and the log groups SNS writes (`sns/<region>/<account-id>/<topic-name>`).
+pub const SNS_DELIVERY_STATUS: &str =
+    "https://docs.aws.amazon.com/sns/latest/dg/topics-attrib-prereq.html";
 
 /// One step of a path inside a resource's `Properties`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -118,6 +122,15 @@ pub fn role_paths(resource: &Resource) -> Vec<RolePath<'_>> {
             if let Some(payload) = properties.get("TopicRulePayload") {
                 let mut path = vec![Step::Key("TopicRulePayload".into())];
                 collect_keys(payload, "RoleArn", &mut path, &mut out);
+            }
+        }
+        // The roles SNS logs delivery status with, for each protocol.
+        "AWS::SNS::Topic" => {
+            if let Some(logging) = properties.get("DeliveryStatusLogging") {
+                for key in ["SuccessFeedbackRoleArn", "FailureFeedbackRoleArn"] {
+                    let mut path = vec![Step::Key("DeliveryStatusLogging".into())];
+                    collect_keys(logging, key, &mut path, &mut out);
+                }
             }
         }
         // Only a `firehose` subscription takes a role.
@@ -244,6 +257,29 @@ pub fn read_delivery_configuration(
         "AWS::SNS::Subscription" => {
             reader.reading.summary.source = "the subscription's `Endpoint`".into();
             reader.sns_subscription(properties);
+        }
+        "AWS::SNS::Topic" => {
+            reader.reading.summary.source = "the topic's `DeliveryStatusLogging`".into();
+            reader.reading.summary.states = 1;
+            reader.use_of(
+                "DeliveryStatusLogging",
+                &[
+                    "logs:CreateLogGroup",
+                    "logs:CreateLogStream",
+                    "logs:PutLogEvents",
+                ],
+                // SNS writes `sns/<region>/<account-id>/<topic-name>` (and
+                // its failures beside it); the topic's name would make the
+                // role depend on the topic, which depends on the role (a
+                // cycle) when CloudFormation names it: the account's SNS
+                // delivery-status groups in the region.
+                format!(
+                    "arn:aws:logs:{region}:{account}:log-group:sns/{region}/{account}/*",
+                    region = place.region,
+                    account = place.account
+                ),
+                SNS_DELIVERY_STATUS,
+            );
         }
         other => reader.unknown(
             "*",

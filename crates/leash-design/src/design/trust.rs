@@ -105,6 +105,7 @@ fn trust_condition(region: &str, account: &str, kind: PrincipalKind) -> TrustCon
         | PrincipalKind::AppSyncDataSource
         | PrincipalKind::AppSyncLogging
         | PrincipalKind::SnsSubscription
+        | PrincipalKind::SnsDeliveryStatus
         | PrincipalKind::ApiIntegration
         | PrincipalKind::ApiCloudWatchRole
         | PrincipalKind::RuleTarget => TrustCondition::None,

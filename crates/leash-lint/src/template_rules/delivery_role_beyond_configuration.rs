@@ -78,6 +78,7 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
             "AWS::AppSync::DataSource" => "AppSync data source",
             "AWS::AppSync::GraphQLApi" => "AppSync API (logging)",
             "AWS::SNS::Subscription" => "SNS subscription",
+            "AWS::SNS::Topic" => "SNS topic (delivery-status logging)",
             _ => "IoT topic rule",
         };
         let id = &resource.logical_id.node;
