@@ -5,8 +5,8 @@
 //! The data is the npm package [`MANAGED_POLICY_PACKAGE`] at
 //! [`MANAGED_POLICY_VERSION`], turned into `data/managed-policies.bin`
 //! (raw deflate of `NAME\tARN\tDOCUMENT` lines sorted by name) by
-//! `scripts/gen-managed-policies/run.sh`. It is inflated on the first
-//! lookup, once per process.
+//! `scripts/gen-managed-policies/run.sh`. It is inflated once per process,
+//! as far as the lookups need (the lines are sorted by name).
 //!
 //! ```
 //! let policy = leash_catalog::aws_managed_policy("AWSLambdaSQSQueueExecutionRole")
@@ -15,7 +15,7 @@
 //! assert!(policy.document.contains("sqs:ReceiveMessage"));
 //! ```
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use crate::managed_policy_version::MANAGED_POLICY_TEXT_LENGTH;
 pub use crate::managed_policy_version::{
@@ -36,35 +36,122 @@ pub struct AwsManagedPolicy {
     pub document: &'static str,
 }
 
+/// The embedded policies inflated so far, in name order: a lookup
+/// inflates only up to the name it asks for (the data is sorted by name;
+/// `AWSLambdaBasicExecutionRole`, which nearly every SAM function has, is
+/// a fifth of the way in), so that a process that looks up a few policies
+/// does not inflate and page in all 3 MB.
+struct Inflating {
+    state: Box<miniz_oxide::inflate::stream::InflateState>,
+    /// Compressed bytes consumed so far.
+    consumed: usize,
+    /// Inflated bytes so far.
+    inflated: usize,
+    /// Inflated text after the last complete line.
+    partial: Vec<u8>,
+    policies: Vec<AwsManagedPolicy>,
+    /// The whole stream is read (or it did not inflate: a broken build,
+    /// caught by this crate's tests).
+    done: bool,
+}
+
+impl Inflating {
+    /// Inflates one more chunk and reads its complete lines.
+    fn advance(&mut self) {
+        use miniz_oxide::inflate::stream::inflate;
+        use miniz_oxide::{MZFlush, MZStatus};
+        const CHUNK: usize = 64 * 1024;
+        let mut chunk = vec![0_u8; CHUNK];
+        let input = DATA.get(self.consumed..).unwrap_or(&[]);
+        let result = inflate(&mut self.state, input, &mut chunk, MZFlush::None);
+        self.consumed += result.bytes_consumed;
+        self.inflated += result.bytes_written;
+        let written = chunk.get(..result.bytes_written).unwrap_or(&[]);
+        self.partial.extend_from_slice(written);
+        let finished = match result.status {
+            Ok(MZStatus::StreamEnd) => true,
+            Ok(_) => result.bytes_consumed == 0 && result.bytes_written == 0,
+            Err(_) => true,
+        };
+        let complete = if finished {
+            self.partial.len()
+        } else {
+            self.partial
+                .iter()
+                .rposition(|b| *b == b'\n')
+                .map_or(0, |newline| newline + 1)
+        };
+        if complete > 0 {
+            let rest = self.partial.split_off(complete);
+            let lines = std::mem::replace(&mut self.partial, rest);
+            // Leaked on purpose: the policies live for the whole process.
+            match String::from_utf8(lines) {
+                Ok(text) => {
+                    let text: &'static str = Box::leak(text.into_boxed_str());
+                    self.policies.extend(text.lines().filter_map(|line| {
+                        let mut fields = line.splitn(3, '\t');
+                        Some(AwsManagedPolicy {
+                            name: fields.next()?,
+                            arn: fields.next()?,
+                            document: fields.next()?,
+                        })
+                    }));
+                }
+                Err(_) => self.fail(),
+            }
+        }
+        if finished {
+            self.done = true;
+            if result.status.is_err() || self.inflated != MANAGED_POLICY_TEXT_LENGTH {
+                self.fail();
+            }
+        }
+    }
+
+    fn fail(&mut self) {
+        self.policies.clear();
+        self.done = true;
+    }
+
+    /// The policy named `name`, inflating as far as needed.
+    fn find(&mut self, name: &str) -> Option<AwsManagedPolicy> {
+        loop {
+            let past = self.policies.last().is_some_and(|last| last.name >= name);
+            if past || self.done {
+                let index = self.policies.binary_search_by(|p| p.name.cmp(name)).ok()?;
+                return self.policies.get(index).copied();
+            }
+            self.advance();
+        }
+    }
+}
+
+fn inflating() -> &'static Mutex<Inflating> {
+    static INFLATING: OnceLock<Mutex<Inflating>> = OnceLock::new();
+    INFLATING.get_or_init(|| {
+        Mutex::new(Inflating {
+            state: miniz_oxide::inflate::stream::InflateState::new_boxed(
+                miniz_oxide::DataFormat::Raw,
+            ),
+            consumed: 0,
+            inflated: 0,
+            partial: Vec::new(),
+            policies: Vec::new(),
+            done: false,
+        })
+    })
+}
+
 /// Every embedded policy, sorted by name; empty when the embedded data
 /// does not inflate (a broken build, caught by this crate's tests).
 fn policies() -> &'static [AwsManagedPolicy] {
     static POLICIES: OnceLock<Vec<AwsManagedPolicy>> = OnceLock::new();
     POLICIES.get_or_init(|| {
-        let mut output = vec![0_u8; MANAGED_POLICY_TEXT_LENGTH];
-        let inflated = miniz_oxide::inflate::decompress_slice_iter_to_slice(
-            &mut output,
-            std::iter::once(DATA),
-            false,
-            true,
-        );
-        if inflated != Ok(MANAGED_POLICY_TEXT_LENGTH) {
-            return Vec::new();
+        let mut inflating = inflating().lock().unwrap_or_else(PoisonError::into_inner);
+        while !inflating.done {
+            inflating.advance();
         }
-        // Leaked on purpose: the policies live for the whole process.
-        let Ok(text) = std::str::from_utf8(Box::leak(output.into_boxed_slice())) else {
-            return Vec::new();
-        };
-        text.lines()
-            .filter_map(|line| {
-                let mut fields = line.splitn(3, '\t');
-                Some(AwsManagedPolicy {
-                    name: fields.next()?,
-                    arn: fields.next()?,
-                    document: fields.next()?,
-                })
-            })
-            .collect()
+        inflating.policies.clone()
     })
 }
 
@@ -85,9 +172,10 @@ pub fn aws_managed_policy(name_or_arn: &str) -> Option<AwsManagedPolicy> {
         }
         None => name_or_arn,
     };
-    let policies = policies();
-    let index = policies.binary_search_by(|p| p.name.cmp(name)).ok()?;
-    policies.get(index).copied()
+    inflating()
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .find(name)
 }
 
 /// Every embedded AWS managed policy, sorted by name.

@@ -137,14 +137,16 @@ fn run_inner(args: &DesignArgs) -> Result<u8, CommandError> {
     if application.functions.is_empty() {
         return Err(CommandError::NoFunction(path));
     }
-    let roles = design(&application).map_err(designing)?;
+    let mut all_roles = design(&application).map_err(designing)?;
     // The design options: cross-account consumers' roles, bucket and API
     // policies.
     let consumers = design_consumers(&application).map_err(designing)?;
-    let policies = design_resource_policies(&application, &roles).map_err(designing)?;
+    let policies = design_resource_policies(&application, &all_roles).map_err(designing)?;
 
-    // Function roles first, then the consumers' roles.
-    let all_roles: Vec<_> = roles.iter().chain(&consumers).cloned().collect();
+    // Function roles first, then the consumers' roles (moved, not copied).
+    let function_roles = all_roles.len();
+    all_roles.extend(consumers);
+    let (roles, consumers) = all_roles.split_at(function_roles);
 
     // Every file is rendered before anything is written: an error here
     // leaves `--out` untouched.
@@ -166,7 +168,7 @@ fn run_inner(args: &DesignArgs) -> Result<u8, CommandError> {
             let lookup = |arn: &str| managed_policy_from(args.managed_policies.as_deref(), arn);
             compare_with_original(
                 &application,
-                &roles,
+                roles,
                 &originals,
                 &lookup,
                 // The summary needs the counts; report.md every overlap.
@@ -218,7 +220,7 @@ fn run_inner(args: &DesignArgs) -> Result<u8, CommandError> {
                         missing,
                     });
                 }
-                for role in roles.iter().chain(&consumers) {
+                for role in roles.iter().chain(consumers) {
                     files.push((format!("{}.json", role.role_name), role_document(role)));
                 }
                 for policy in &policies {
@@ -288,7 +290,7 @@ fn run_inner(args: &DesignArgs) -> Result<u8, CommandError> {
     // kind that has a role, in the order of `PrincipalKind`.
     let mut by_kind: std::collections::BTreeMap<leash_design::model::PrincipalKind, usize> =
         std::collections::BTreeMap::new();
-    for role in &roles {
+    for role in roles {
         *by_kind.entry(role.kind).or_default() += 1;
     }
     let counts: Vec<String> = by_kind

@@ -1581,6 +1581,9 @@ fn original_names_its_role(template: &Template, function: &crate::model::Functio
 #[derive(Default)]
 struct ReferenceGraph {
     edges: BTreeMap<String, ResourceEdges>,
+    /// Who depends on each id (the reverse of `edges`), built on the first
+    /// `dependents_of` after a change rather than once per function.
+    dependents_by_id: Option<BTreeMap<String, Vec<String>>>,
 }
 
 #[derive(Default)]
@@ -1606,6 +1609,7 @@ impl ReferenceGraph {
 
     /// Reads `id` again after a change (or forgets it, removed).
     fn refresh(&mut self, root: &Node, id: &str) {
+        self.dependents_by_id = None;
         match root.get("Resources").and_then(|r| r.get(id)) {
             Some(resource) => {
                 self.edges
@@ -1620,29 +1624,30 @@ impl ReferenceGraph {
     /// Every resource that depends on `function_id` (references it,
     /// directly or through others, or is changed by SAM to invoke it), and
     /// the function itself.
-    fn dependents_of(&self, function_id: &str) -> BTreeSet<String> {
+    fn dependents_of(&mut self, function_id: &str) -> BTreeSet<String> {
         // Who depends on each id: the reverse of the edges.
-        let mut dependents_by_id: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for (id, edges) in &self.edges {
-            for target in &edges.references {
-                dependents_by_id
-                    .entry(target.as_str())
-                    .or_default()
-                    .push(id.as_str());
+        let edges = &self.edges;
+        let dependents_by_id = self.dependents_by_id.get_or_insert_with(|| {
+            let mut reverse: BTreeMap<String, Vec<String>> = BTreeMap::new();
+            for (id, edges) in edges {
+                for target in &edges.references {
+                    reverse.entry(target.clone()).or_default().push(id.clone());
+                }
+                for notifier in &edges.notifiers {
+                    reverse
+                        .entry(id.clone())
+                        .or_default()
+                        .push(notifier.clone());
+                }
             }
-            for notifier in &edges.notifiers {
-                dependents_by_id
-                    .entry(id.as_str())
-                    .or_default()
-                    .push(notifier.as_str());
-            }
-        }
+            reverse
+        });
         let mut dependents = BTreeSet::from([function_id.to_string()]);
         let mut queue = vec![function_id];
         while let Some(id) = queue.pop() {
             for dependent in dependents_by_id.get(id).into_iter().flatten() {
-                if dependents.insert((*dependent).to_string()) {
-                    queue.push(dependent);
+                if dependents.insert(dependent.clone()) {
+                    queue.push(dependent.as_str());
                 }
             }
         }

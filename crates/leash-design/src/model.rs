@@ -1081,10 +1081,13 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
         resources,
         options,
     };
-    crate::original::limit_log_actions(template, &mut application);
-    crate::original::limit_lambda_needs(template, &mut application);
-    crate::original::limit_mapping_needs(template, &mut application);
-    crate::original::limit_definition_needs(template, &mut application);
+    // The template's IAM of each function, from the extraction above (the
+    // same context), for the four limits below.
+    let originals = crate::original::Originals::new(template, &iam.policies, &iam.references);
+    crate::original::limit_log_actions(&mut application, &originals);
+    crate::original::limit_lambda_needs(&mut application, &originals);
+    crate::original::limit_mapping_needs(template, &mut application, &originals);
+    crate::original::limit_definition_needs(&mut application, &originals);
     // A log statement was read as the function's own logs; where the
     // design grants it no log action after all (its role writes no log
     // stream of its group), the statement is kept as is instead.

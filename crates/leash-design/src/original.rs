@@ -26,10 +26,7 @@
 //! when `Policies` grants the queue (aws/serverless-application-model#2118).
 //! With `Role`, SAM creates no role and ignores `Policies`.
 
-use leash_iac::{
-    PolicyKind, PolicyOrigin, ResolveContext, Template, extract_managed_policy_references_with,
-    extract_policies_with,
-};
+use leash_iac::{PolicyKind, PolicyOrigin, ResolveContext, Template, extract_all_with};
 use leash_policy::Policy;
 use leash_policy::arn::Arn;
 use leash_policy::parse::parse_policy;
@@ -157,20 +154,55 @@ pub fn is_aws_managed(arn: &str) -> bool {
 /// logical id, as the model names them.
 pub fn original_iam(template: &Template, app: &Application, function: &str) -> OriginalIam {
     let context = resolve_context(app);
-    let policies = extract_policies_with(template, &context);
-    let references = extract_managed_policy_references_with(template, &context);
+    let (policies, references) = extract_all_with(template, &context);
     original_from(template, function, &policies, &references)
 }
 
 /// [`original_iam`] for every function of `app`, extracting once.
 pub fn original_iam_all(template: &Template, app: &Application) -> Vec<OriginalIam> {
     let context = resolve_context(app);
-    let policies = extract_policies_with(template, &context);
-    let references = extract_managed_policy_references_with(template, &context);
+    let (policies, references) = extract_all_with(template, &context);
     app.functions
         .iter()
         .map(|f| original_from(template, &f.logical_id, &policies, &references))
         .collect()
+}
+
+/// [`original_iam_all`] from an extraction already made (with the
+/// context of `app`), computed on the first use only.
+pub(crate) struct Originals<'a> {
+    template: &'a Template,
+    policies: &'a [leash_iac::EmbeddedPolicy],
+    references: &'a [leash_iac::ManagedPolicyReference],
+    all: std::cell::OnceCell<Vec<OriginalIam>>,
+}
+
+impl<'a> Originals<'a> {
+    pub(crate) fn new(
+        template: &'a Template,
+        policies: &'a [leash_iac::EmbeddedPolicy],
+        references: &'a [leash_iac::ManagedPolicyReference],
+    ) -> Self {
+        Originals {
+            template,
+            policies,
+            references,
+            all: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The original IAM of each function of `app`, in order (the
+    /// functions must be the same on every call).
+    pub(crate) fn get(&self, app: &Application) -> &[OriginalIam] {
+        self.all.get_or_init(|| {
+            app.functions
+                .iter()
+                .map(|f| {
+                    original_from(self.template, &f.logical_id, self.policies, self.references)
+                })
+                .collect()
+        })
+    }
 }
 
 fn resolve_context(app: &Application) -> ResolveContext {
@@ -330,7 +362,7 @@ const DESIGN_LOG_ACTIONS: &[&str] = &["logs:CreateLogStream", "logs:PutLogEvents
 /// is attached. A function whose role grants no logs gets none: the
 /// design must not grant what the template did not, even where the
 /// template is probably wrong (a function that cannot write its logs).
-pub fn limit_log_actions(template: &Template, app: &mut Application) {
+pub(crate) fn limit_log_actions(app: &mut Application, originals: &Originals<'_>) {
     // A state machine writes no log group of its own (`log_actions` is
     // empty from the start).
     let with_template_role = |f: &crate::model::Function| {
@@ -340,7 +372,7 @@ pub fn limit_log_actions(template: &Template, app: &mut Application) {
     if !app.functions.iter().any(with_template_role) {
         return;
     }
-    let originals = original_iam_all(template, app);
+    let originals = originals.get(app);
     let principal = format!("arn:aws:iam::{}:role/leash-design-check", app.account);
     let (region, account) = (app.region.clone(), app.account.clone());
     for (function, original) in app.functions.iter_mut().zip(originals) {
@@ -484,11 +516,11 @@ fn check_principal(resource: &str, account: &str) -> String {
 /// [`LAMBDA_NEED_MANAGED_POLICIES`]): the design never grants what the
 /// template did not. A function whose role is outside the template keeps
 /// them all (nothing to stay inside, as for logs).
-pub fn limit_lambda_needs(template: &Template, app: &mut Application) {
+pub(crate) fn limit_lambda_needs(app: &mut Application, originals: &Originals<'_>) {
     if app.functions.iter().all(|f| f.lambda_needs.is_empty()) {
         return;
     }
-    let originals = original_iam_all(template, app);
+    let originals = originals.get(app);
     let account = app.account.clone();
     for (function, original) in app.functions.iter_mut().zip(originals) {
         // A state machine's are limited with notes (`limit_definition_needs`).
@@ -548,7 +580,11 @@ pub fn limit_lambda_needs(template: &Template, app: &mut Application) {
 /// design grants nothing the template did not (`no-new-access`). The need
 /// becomes the listed actions; none granted, it goes. A function whose role
 /// is outside the template keeps the need (nothing to stay inside).
-pub fn limit_mapping_needs(template: &Template, app: &mut Application) {
+pub(crate) fn limit_mapping_needs(
+    template: &Template,
+    app: &mut Application,
+    originals: &Originals<'_>,
+) {
     let is_mapping = |need: &crate::model::Need| match &need.source {
         crate::model::NeedSource::EventSource { event } => template
             .resource(event)
@@ -558,7 +594,7 @@ pub fn limit_mapping_needs(template: &Template, app: &mut Application) {
     if !app.functions.iter().any(|f| f.needs.iter().any(is_mapping)) {
         return;
     }
-    let originals = original_iam_all(template, app);
+    let originals = originals.get(app);
     let (region, account) = (app.region.clone(), app.account.clone());
     let resources = app.resources.clone();
     for (function, original) in app.functions.iter_mut().zip(originals) {
@@ -621,7 +657,7 @@ pub fn limit_mapping_needs(template: &Template, app: &mut Application) {
 /// call the template does not allow is noted, not granted. A state
 /// machine whose role is outside the template keeps them (nothing to stay
 /// inside).
-pub fn limit_definition_needs(template: &Template, app: &mut Application) {
+pub(crate) fn limit_definition_needs(app: &mut Application, originals: &Originals<'_>) {
     let is_definition = |need: &crate::model::Need| {
         matches!(
             need.source,
@@ -635,7 +671,7 @@ pub fn limit_definition_needs(template: &Template, app: &mut Application) {
     if !app.functions.iter().any(from_definition) {
         return;
     }
-    let originals = original_iam_all(template, app);
+    let originals = originals.get(app);
     let principal = format!("arn:aws:iam::{}:role/leash-design-check", app.account);
     let (region, account) = (app.region.clone(), app.account.clone());
     let resources = app.resources.clone();

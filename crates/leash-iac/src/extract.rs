@@ -149,11 +149,7 @@ pub fn extract_policies(template: &Template) -> Vec<EmbeddedPolicy> {
 
 /// Extracts every policy document, resolving with `context`.
 pub fn extract_policies_with(template: &Template, context: &ResolveContext) -> Vec<EmbeddedPolicy> {
-    let mut extractor = Extractor::new(template, context);
-    for resource in &template.resources {
-        extractor.resource(resource);
-    }
-    extractor.policies
+    extract_all_with(template, context).0
 }
 
 /// Extracts every managed policy and permissions boundary attached by
@@ -168,11 +164,20 @@ pub fn extract_managed_policy_references_with(
     template: &Template,
     context: &ResolveContext,
 ) -> Vec<ManagedPolicyReference> {
+    extract_all_with(template, context).1
+}
+
+/// [`extract_policies_with`] and [`extract_managed_policy_references_with`]
+/// in one walk of the template (each of them walks it whole).
+pub fn extract_all_with(
+    template: &Template,
+    context: &ResolveContext,
+) -> (Vec<EmbeddedPolicy>, Vec<ManagedPolicyReference>) {
     let mut extractor = Extractor::new(template, context);
     for resource in &template.resources {
         extractor.resource(resource);
     }
-    extractor.references
+    (extractor.policies, extractor.references)
 }
 
 const POLICY_VERSION: &str = "2012-10-17";

@@ -13,6 +13,7 @@
 //! extract_policies_with(template: &Template, context: &ResolveContext) -> Vec<EmbeddedPolicy>
 //! extract_managed_policy_references(template: &Template) -> Vec<ManagedPolicyReference>
 //! extract_managed_policy_references_with(template: &Template, context: &ResolveContext) -> Vec<ManagedPolicyReference>
+//! extract_all_with(template: &Template, context: &ResolveContext) -> (Vec<EmbeddedPolicy>, Vec<ManagedPolicyReference>)
 //! resolve(value: &Value, template: &Template) -> Value
 //! resolve_with(value: &Value, template: &Template, context: &ResolveContext) -> Resolution
 //! parse_yaml(text: &str) -> Result<Value, TemplateError>
@@ -63,7 +64,7 @@ pub mod terraform_model;
 pub mod yaml;
 
 pub use extract::{
-    EmbeddedPolicy, ManagedPolicyReference, PolicyKind, PolicyOrigin,
+    EmbeddedPolicy, ManagedPolicyReference, PolicyKind, PolicyOrigin, extract_all_with,
     extract_managed_policy_references, extract_managed_policy_references_with, extract_policies,
     extract_policies_with,
 };

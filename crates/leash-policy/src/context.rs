@@ -26,6 +26,7 @@
 //! | `aws:RequestedRegion` | the region segment of the resource ARN (leash's choice: AWS uses the endpoint's region, which a request file does not carry) | regional resource ARNs |
 //! | `aws:CurrentTime`, `aws:EpochTime` | the request time | when [`Request::with_time`] was called |
 
+use std::borrow::Cow;
 use std::fmt;
 
 use crate::matching::split_arn;
@@ -205,8 +206,9 @@ impl<'a> ContextValues<'a> {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RequestContext {
     /// (lowercased key, key as written, value); a later insert of the same
-    /// key replaces the earlier one.
-    entries: Vec<(String, String, ContextValue)>,
+    /// key replaces the earlier one. The keys a request derives are
+    /// borrowed from constants (a request is built per engine check).
+    entries: Vec<(Cow<'static, str>, Cow<'static, str>, ContextValue)>,
 }
 
 impl RequestContext {
@@ -217,6 +219,29 @@ impl RequestContext {
     pub fn insert(&mut self, key: impl Into<String>, value: ContextValue) {
         let key = key.into();
         let lowered = key.to_ascii_lowercase();
+        self.insert_entry(Cow::Owned(lowered), Cow::Owned(key), value);
+    }
+
+    /// `insert` of a key a request derives, into a context that does not
+    /// have it yet (`Request::refresh` builds a new one, each key once):
+    /// nothing to look for, nothing to copy.
+    fn insert_derived(&mut self, key: &'static str, value: ContextValue) {
+        match derived_key_lowered(key) {
+            Some(lowered) => {
+                debug_assert!(self.get_lowered(lowered).is_none(), "{key} derived twice");
+                self.entries
+                    .push((Cow::Borrowed(lowered), Cow::Borrowed(key), value));
+            }
+            None => self.insert(key, value),
+        }
+    }
+
+    fn insert_entry(
+        &mut self,
+        lowered: Cow<'static, str>,
+        key: Cow<'static, str>,
+        value: ContextValue,
+    ) {
         if let Some(entry) = self.entries.iter_mut().find(|entry| entry.0 == lowered) {
             *entry = (lowered, key, value);
         } else {
@@ -260,12 +285,30 @@ impl RequestContext {
     pub fn iter(&self) -> impl Iterator<Item = (&str, &ContextValue)> {
         self.entries
             .iter()
-            .map(|entry| (entry.1.as_str(), &entry.2))
+            .map(|entry| (entry.1.as_ref(), &entry.2))
     }
 
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
+}
+
+/// The lowercased form of each key a request derives (`Request::refresh`).
+fn derived_key_lowered(key: &str) -> Option<&'static str> {
+    Some(match key {
+        "aws:CurrentTime" => "aws:currenttime",
+        "aws:EpochTime" => "aws:epochtime",
+        "aws:PrincipalAccount" => "aws:principalaccount",
+        "aws:PrincipalArn" => "aws:principalarn",
+        "aws:PrincipalIsAWSService" => "aws:principalisawsservice",
+        "aws:PrincipalServiceName" => "aws:principalservicename",
+        "aws:PrincipalType" => "aws:principaltype",
+        "aws:RequestedRegion" => "aws:requestedregion",
+        "aws:ResourceAccount" => "aws:resourceaccount",
+        "aws:userid" => "aws:userid",
+        "aws:username" => "aws:username",
+        _ => return None,
+    })
 }
 
 fn view(value: &ContextValue) -> ContextValues<'_> {
@@ -589,22 +632,22 @@ impl Request {
                 _ => Some(self.principal.clone()),
             };
             if let Some(arn) = principal_arn {
-                derived.insert("aws:PrincipalArn", ContextValue::Single(arn));
+                derived.insert_derived("aws:PrincipalArn", ContextValue::Single(arn));
             }
             if let Some(account) = &self.principal_account {
-                derived.insert(
+                derived.insert_derived(
                     "aws:PrincipalAccount",
                     ContextValue::Single(account.clone()),
                 );
             }
         }
         if let Some(value) = principal_type_value {
-            derived.insert("aws:PrincipalType", ContextValue::Single(value.to_string()));
+            derived.insert_derived("aws:PrincipalType", ContextValue::Single(value.to_string()));
         }
         if self.principal_type == PrincipalType::User
             && let Some(name) = arn_parts.and_then(|parts| parts[5].rsplit('/').next())
         {
-            derived.insert("aws:username", ContextValue::Single(name.to_string()));
+            derived.insert_derived("aws:username", ContextValue::Single(name.to_string()));
         }
         // aws:userid per principal type, from the "Principal key values"
         // table of the policy variables page; users' and roles' unique ids
@@ -622,33 +665,33 @@ impl Request {
             _ => None,
         };
         if let Some(user_id) = user_id {
-            derived.insert("aws:userid", ContextValue::Single(user_id));
+            derived.insert_derived("aws:userid", ContextValue::Single(user_id));
         }
         let is_service = self.principal_type == PrincipalType::Service;
-        derived.insert(
+        derived.insert_derived(
             "aws:PrincipalIsAWSService",
             ContextValue::Single(if is_service { "true" } else { "false" }.to_string()),
         );
         if is_service {
-            derived.insert(
+            derived.insert_derived(
                 "aws:PrincipalServiceName",
                 ContextValue::Single(self.principal.clone()),
             );
         }
         if let Some(account) = &resource_account {
-            derived.insert("aws:ResourceAccount", ContextValue::Single(account.clone()));
+            derived.insert_derived("aws:ResourceAccount", ContextValue::Single(account.clone()));
         }
         if let Some(parts) = resource_parts
             && !parts[3].is_empty()
         {
-            derived.insert(
+            derived.insert_derived(
                 "aws:RequestedRegion",
                 ContextValue::Single(parts[3].to_string()),
             );
         }
         if let Some(seconds) = self.time_epoch_seconds {
-            derived.insert("aws:EpochTime", ContextValue::Single(seconds.to_string()));
-            derived.insert(
+            derived.insert_derived("aws:EpochTime", ContextValue::Single(seconds.to_string()));
+            derived.insert_derived(
                 "aws:CurrentTime",
                 ContextValue::Single(format_iso8601(seconds)),
             );
@@ -822,5 +865,32 @@ mod tests {
             assert_eq!(days_from_civil(y, m, d), days);
         }
         assert_eq!(format_iso8601(1_700_000_000), "2023-11-14T22:13:20Z");
+    }
+
+    #[test]
+    fn derived_keys_are_found_by_any_case() {
+        for key in [
+            "aws:CurrentTime",
+            "aws:EpochTime",
+            "aws:PrincipalAccount",
+            "aws:PrincipalArn",
+            "aws:PrincipalIsAWSService",
+            "aws:PrincipalServiceName",
+            "aws:PrincipalType",
+            "aws:RequestedRegion",
+            "aws:ResourceAccount",
+            "aws:userid",
+            "aws:username",
+        ] {
+            assert_eq!(
+                derived_key_lowered(key),
+                Some(key.to_ascii_lowercase().as_str()),
+                "{key}"
+            );
+            let mut context = RequestContext::new();
+            context.insert_derived(key, ContextValue::Single("v".into()));
+            assert!(context.get(&key.to_ascii_uppercase()).is_some(), "{key}");
+            assert!(context.get_lowered(&key.to_ascii_lowercase()).is_some());
+        }
     }
 }

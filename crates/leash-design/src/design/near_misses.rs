@@ -58,21 +58,32 @@ pub(super) type PlannedCheck = (CheckKind, String, String, Vec<(String, String)>
 /// Planned near misses with an index of (action, resource) pairs, so that
 /// "already planned?" is a lookup: with a hundred functions a role gets
 /// hundreds of near misses, and a scan per insertion dominated `design`.
+/// The index is by action, then resource, so that a lookup borrows its
+/// strings rather than copying them.
 #[derive(Default)]
 pub(super) struct PlannedChecks {
     list: Vec<PlannedCheck>,
-    planned: std::collections::HashSet<(String, String)>,
+    planned: std::collections::HashMap<String, std::collections::HashSet<String>>,
 }
 
 impl PlannedChecks {
     fn push(&mut self, check: PlannedCheck) {
-        self.planned.insert((check.1.clone(), check.2.clone()));
+        match self.planned.get_mut(check.1.as_str()) {
+            Some(resources) => {
+                resources.insert(check.2.clone());
+            }
+            None => {
+                self.planned
+                    .insert(check.1.clone(), [check.2.clone()].into_iter().collect());
+            }
+        }
         self.list.push(check);
     }
 
     fn has(&self, action: &str, resource: &str) -> bool {
         self.planned
-            .contains(&(action.to_string(), resource.to_string()))
+            .get(action)
+            .is_some_and(|resources| resources.contains(resource))
     }
 }
 
@@ -204,6 +215,17 @@ pub(super) fn near_misses(
         .collect();
     let needed_ids: std::collections::HashSet<&str> =
         function.needs.iter().map(|n| n.resource.as_str()).collect();
+    // The ARN of each scope of each needed resource, built once for all
+    // the grants.
+    let scope_arns: Vec<Vec<String>> = needed
+        .iter()
+        .map(|r| {
+            crate::access::scopes(r.kind)
+                .iter()
+                .map(|scope| arns.of(r, *scope, None))
+                .collect()
+        })
+        .collect();
     for ((arn, _), actions) in grants {
         // The same ARN with another resource of the kind it names in place
         // of the one it names.
@@ -211,13 +233,9 @@ pub(super) fn near_misses(
         // in (checked once per grant rather than per other resource).
         let named_kinds: Vec<ResourceKind> = needed
             .iter()
-            .filter(|r| {
-                arn_names(arn, r)
-                    || crate::access::scopes(r.kind)
-                        .iter()
-                        .any(|scope| arns.of(r, *scope, None) == *arn)
-            })
-            .map(|r| r.kind)
+            .zip(&scope_arns)
+            .filter(|(r, scoped)| arn_names(arn, r) || scoped.iter().any(|a| a == arn))
+            .map(|(r, _)| r.kind)
             .collect();
         let other_arns: Vec<String> = app
             .resources
@@ -437,11 +455,21 @@ pub(super) fn replace_name_in(
 }
 
 pub(super) fn arn_names(arn: &str, resource: &AppResource) -> bool {
-    let name = &resource.name;
-    arn.contains(&format!("table/{name}"))
-        || arn.contains(&format!(":::{name}"))
-        || arn.ends_with(&format!(":{name}"))
-        || arn.ends_with(&format!(":function:{name}"))
+    let name = resource.name.as_str();
+    // `arn` contains `before` immediately followed by `name` (without
+    // building the joined string: this runs for every grant and resource).
+    let contains_joined = |before: &str| {
+        arn.match_indices(before)
+            .any(|(at, _)| arn[at + before.len()..].starts_with(name))
+    };
+    let ends_joined = |before: &str| {
+        arn.strip_suffix(name)
+            .is_some_and(|rest| rest.ends_with(before))
+    };
+    contains_joined("table/")
+        || contains_joined(":::")
+        || ends_joined(":")
+        || ends_joined(":function:")
 }
 
 /// The six characters Secrets Manager appends to a secret's name, for
@@ -484,18 +512,28 @@ pub(super) fn is_s3_object_arn(arn: &str) -> bool {
 /// run of characters, `?` exactly one, as IAM's `Resource` matching does.
 /// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html#reference_policies_elements_resource_wildcards
 pub(super) fn arn_covers(pattern: &str, resource: &str) -> bool {
+    // ASCII (every ARN the design builds): bytes are characters, and
+    // nothing need be copied (this runs for every near miss and grant).
+    if pattern.is_ascii() && resource.is_ascii() {
+        return covers_units(pattern.as_bytes(), resource.as_bytes(), b'*', b'?');
+    }
     let pattern: Vec<char> = pattern.chars().collect();
     let text: Vec<char> = resource.chars().collect();
+    covers_units(&pattern, &text, '*', '?')
+}
+
+/// `arn_covers` on characters (or on bytes, for ASCII text).
+fn covers_units<T: Copy + PartialEq>(pattern: &[T], text: &[T], any: T, one: T) -> bool {
     // Iterative matching with one backtrack point (the last `*`).
     let (mut p, mut t) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while t < text.len() {
         match pattern.get(p) {
-            Some('*') => {
+            Some(c) if *c == any => {
                 star = Some((p, t));
                 p += 1;
             }
-            Some(c) if *c == '?' || Some(c) == text.get(t) => {
+            Some(c) if *c == one || Some(c) == text.get(t) => {
                 p += 1;
                 t += 1;
             }
@@ -509,5 +547,5 @@ pub(super) fn arn_covers(pattern: &str, resource: &str) -> bool {
             },
         }
     }
-    pattern[p.min(pattern.len())..].iter().all(|c| *c == '*')
+    pattern[p.min(pattern.len())..].iter().all(|c| *c == any)
 }

@@ -45,9 +45,10 @@ impl TemplateIam {
                 is_role.then(|| (r.logical_id.node.clone(), role))
             })
             .collect();
+        let (policies, references) = leash_iac::extract_all_with(template, context);
         TemplateIam {
-            policies: leash_iac::extract_policies_with(template, context),
-            references: leash_iac::extract_managed_policy_references_with(template, context),
+            policies,
+            references,
             roles,
             connectors: Connector::read_all(template),
         }
@@ -367,9 +368,11 @@ fn read_inline_statements(
             // "Both on both" (`s3:GetObject` and `s3:ListBucket` on the
             // bucket and its objects) grants each action only on the
             // resource type it acts on: keep those.
+            // The ARN's resource types, read once for all the actions.
+            let types = leash_catalog::catalog().resource_types_for_arn(arn);
             let acting: Vec<String> = actions
                 .iter()
-                .filter(|a| acts_on(a, arn))
+                .filter(|a| acts_on_types(a, &types))
                 .cloned()
                 .collect();
             if acting.is_empty() {
@@ -471,11 +474,20 @@ fn is_logs_arn(arn: &str) -> bool {
 /// https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html
 pub(super) fn acts_on(action: &str, arn: &str) -> bool {
     let catalog = leash_catalog::catalog();
-    let Some(known) = catalog.action(action) else {
+    if catalog.action(action).is_none() {
+        return true;
+    }
+    acts_on_types(action, &catalog.resource_types_for_arn(arn))
+}
+
+/// [`acts_on`] with the ARN's resource types (`resource_types_for_arn`)
+/// already read.
+fn acts_on_types(action: &str, types: &[&leash_catalog::ResourceType]) -> bool {
+    let Some(known) = leash_catalog::catalog().action(action) else {
         return true;
     };
     let accepted = known.resource_types();
-    catalog.resource_types_for_arn(arn).iter().any(|t| {
+    types.iter().any(|t| {
         t.service() == known.service() && accepted.iter().any(|r| r.resource_type() == t.name())
     })
 }
