@@ -100,31 +100,22 @@ pub fn role_paths(resource: &Resource) -> Vec<RolePath<'_>> {
                 });
             }
         }
-        "AWS::AppSync::GraphQLApi" => {
-            if let Some(value) = properties
-                .get("LogConfig")
-                .and_then(|c| c.get("CloudWatchLogsRoleArn"))
-            {
-                out.push(RolePath {
-                    steps: vec![
-                        Step::Key("LogConfig".into()),
-                        Step::Key("CloudWatchLogsRoleArn".into()),
-                    ],
-                    value,
-                });
-            }
-        }
         // SAM's API names its logging role in `Logging` (SAM writes it
         // into the API's `LogConfig`); the role SAM generates when it
         // names none is added by `sam_graphql::expand`.
-        "AWS::Serverless::GraphQLApi" => {
+        api @ ("AWS::AppSync::GraphQLApi" | "AWS::Serverless::GraphQLApi") => {
+            let config = if api == "AWS::AppSync::GraphQLApi" {
+                "LogConfig"
+            } else {
+                "Logging"
+            };
             if let Some(value) = properties
-                .get("Logging")
+                .get(config)
                 .and_then(|c| c.get("CloudWatchLogsRoleArn"))
             {
                 out.push(RolePath {
                     steps: vec![
-                        Step::Key("Logging".into()),
+                        Step::Key(config.into()),
                         Step::Key("CloudWatchLogsRoleArn".into()),
                     ],
                     value,

@@ -72,8 +72,7 @@ pub fn data_source_slot(template: &Template, data_source: &str) -> Option<(Strin
         for (key, _) in DATA_SOURCE_KINDS {
             for member in sources.get(key).and_then(Value::as_object).unwrap_or(&[]) {
                 let name = member.key.node.as_str();
-                if data_source_id(&api.logical_id.node, name, key).as_deref() == Some(data_source)
-                {
+                if data_source_id(&api.logical_id.node, name, key).as_deref() == Some(data_source) {
                     return Some((
                         api.logical_id.node.clone(),
                         vec![
@@ -117,6 +116,17 @@ fn get_att(span: Span, id: &str, attribute: &str) -> Value {
         vec![(
             "Fn::GetAtt",
             array(span, vec![string(span, id), string(span, attribute)]),
+        )],
+    )
+}
+
+/// `Fn::Sub [text, {variables}]`.
+fn sub_with(span: Span, text: &str, variables: Vec<(&str, Value)>) -> Value {
+    object(
+        span,
+        vec![(
+            "Fn::Sub",
+            array(span, vec![string(span, text), object(span, variables)]),
         )],
     )
 }
@@ -258,8 +268,7 @@ fn expand_api(api: &mut Resource) -> Vec<Resource> {
                 None => {
                     let role_id = format!("{source_id}Role");
                     out.push(appsync_role(api, &role_id, Vec::new()));
-                    if let Some(policy) = connector_policy(api, &source_id, &role_id, key, source)
-                    {
+                    if let Some(policy) = connector_policy(api, &source_id, &role_id, key, source) {
                         out.push(policy);
                     }
                     get_att(span, &role_id, "Arn")
@@ -308,11 +317,7 @@ fn expand_api(api: &mut Resource) -> Vec<Resource> {
     // Functions: the data source each one names (its JavaScript code is
     // not read).
     let functions = api.properties.get("Functions").cloned();
-    for member in functions
-        .as_ref()
-        .and_then(Value::as_object)
-        .unwrap_or(&[])
-    {
+    for member in functions.as_ref().and_then(Value::as_object).unwrap_or(&[]) {
         let function = &member.value;
         if function.get("Id").is_some() {
             continue;
@@ -358,33 +363,19 @@ fn connector_policy(
     let (destination_type, destination, suffix, permissions) = if key == "DynamoDb" {
         let table = match source.get("TableArn") {
             Some(arn) => arn.clone(),
-            None => object(
+            None => sub_with(
                 span,
-                vec![(
-                    "Fn::Sub",
-                    array(
-                        span,
-                        vec![
-                            string(
-                                span,
-                                "arn:${AWS::Partition}:dynamodb:${__Region__}:${AWS::AccountId}:table/${__TableName__}",
-                            ),
-                            object(
-                                span,
-                                vec![
-                                    ("__TableName__", source.get("TableName")?.clone()),
-                                    (
-                                        "__Region__",
-                                        source
-                                            .get("Region")
-                                            .cloned()
-                                            .unwrap_or_else(|| reference(span, "AWS::Region")),
-                                    ),
-                                ],
-                            ),
-                        ],
+                "arn:${AWS::Partition}:dynamodb:${__Region__}:${AWS::AccountId}:table/${__TableName__}",
+                vec![
+                    ("__TableName__", source.get("TableName")?.clone()),
+                    (
+                        "__Region__",
+                        source
+                            .get("Region")
+                            .cloned()
+                            .unwrap_or_else(|| reference(span, "AWS::Region")),
                     ),
-                )],
+                ],
             ),
         };
         let permissions: Vec<String> = match source.get("Permissions").and_then(Value::as_array) {
@@ -446,18 +437,10 @@ fn with_destination(value: &Value, destination: &Value, span: Span) -> Value {
     const VARIABLE: &str = "%{Destination.Arn}";
     match &value.kind {
         ValueKind::String(text) if text == VARIABLE => destination.clone(),
-        ValueKind::String(text) if text.starts_with(VARIABLE) => object(
+        ValueKind::String(text) if text.starts_with(VARIABLE) => sub_with(
             span,
-            vec![(
-                "Fn::Sub",
-                array(
-                    span,
-                    vec![
-                        string(span, &text.replacen(VARIABLE, "${DestinationArn}", 1)),
-                        object(span, vec![("DestinationArn", destination.clone())]),
-                    ],
-                ),
-            )],
+            &text.replacen(VARIABLE, "${DestinationArn}", 1),
+            vec![("DestinationArn", destination.clone())],
         ),
         ValueKind::Array(items) => array(
             span,
@@ -516,13 +499,19 @@ Resources:
                 .unwrap_or_default()
         };
         assert_eq!(types("ApiCloudWatchRole"), "AWS::IAM::Role");
-        assert_eq!(types("ApiItemsDynamoDBDataSource"), "AWS::AppSync::DataSource");
+        assert_eq!(
+            types("ApiItemsDynamoDBDataSource"),
+            "AWS::AppSync::DataSource"
+        );
         assert_eq!(types("ApiItemsDynamoDBDataSourceRole"), "AWS::IAM::Role");
         assert_eq!(
             types("ApiItemsDynamoDBDataSourceToTableConnectorPolicy"),
             "AWS::IAM::ManagedPolicy"
         );
-        assert_eq!(types("ApiCallsLambdaDataSource"), "AWS::AppSync::DataSource");
+        assert_eq!(
+            types("ApiCallsLambdaDataSource"),
+            "AWS::AppSync::DataSource"
+        );
         assert_eq!(
             types("ApiCallsLambdaDataSourceToLambdaConnectorPolicy"),
             "AWS::IAM::ManagedPolicy"
@@ -560,10 +549,17 @@ Resources:
     fn named_roles_and_logging_off_add_no_role() {
         let text = API
             .replace("Permissions: [Read]", "ServiceRoleArn: !GetAtt R.Arn")
-            .replace("Auth: {Type: API_KEY}", "Auth: {Type: API_KEY}\n      Logging: false");
+            .replace(
+                "Auth: {Type: API_KEY}",
+                "Auth: {Type: API_KEY}\n      Logging: false",
+            );
         let template = expand(read_template(&text).unwrap());
         assert!(template.resource("ApiCloudWatchRole").is_none());
-        assert!(template.resource("ApiItemsDynamoDBDataSourceRole").is_none());
+        assert!(
+            template
+                .resource("ApiItemsDynamoDBDataSourceRole")
+                .is_none()
+        );
         assert!(template.resource("ApiItemsDynamoDBDataSource").is_some());
     }
 }

@@ -15,8 +15,7 @@ use super::connectors::Connector;
 use super::kept::{KeptAsIs, KeptItem, KeptReason};
 use super::{
     Access, AppResource, ExecutionRole, Function, Need, NeedConditions, NeedSource, PrincipalKind,
-    ResourceKind,
-    reference_target,
+    ResourceKind, reference_target,
 };
 use crate::access::Scope;
 use crate::json_tree::Node;
