@@ -47,7 +47,7 @@ enum CommandError {
     )]
     CfnForManifest(String),
     #[error(
-        "error: `{0}` has no Lambda function, state machine, API Gateway role, EventBridge pipe, schedule or rule target with a role, delivery stream, AppSync data source or logging role, or IoT topic rule to design a role for"
+        "error: `{0}` has no Lambda function, state machine, API Gateway role, EventBridge pipe, schedule or rule target with a role, delivery stream, AppSync data source or logging role, IoT topic rule, or SNS subscription with a role to design a role for"
     )]
     NoFunction(String),
     #[error(

@@ -243,7 +243,7 @@ fn designs_the_orders_api() {
     assert_eq!(report.matches("**Shared** with").count(), 5);
     // ...and checked denied to the functions that do not declare them.
     assert!(
-        report.contains("| PASS | near miss: superseded by declared needs | `s3:GetObject` |"),
+        report.contains("| PASS | near miss: superseded (not used) | `s3:GetObject` |"),
         "{report}"
     );
     assert!(report.contains("`dynamodb:Scan`, `dynamodb:Query` on `OrdersTable` (execution role `LambdaExecutionRole` Properties.Policies[0].PolicyDocument.Statement[0])"), "{report}");

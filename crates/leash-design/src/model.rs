@@ -604,6 +604,9 @@ pub enum PrincipalKind {
     /// `AWS::IoT::TopicRule`: the `RoleArn` of its actions (and error
     /// action), needs read from each action.
     TopicRule,
+    /// `AWS::SNS::Subscription` to a Firehose stream
+    /// (`SubscriptionRoleArn`): SNS puts the topic's messages in the stream.
+    SnsSubscription,
     /// An `AWS::IAM::Role` that API Gateway integrations name in their
     /// credentials: its needs are read from those integrations
     /// (`model::api_integration`); its logical id is the role's.
@@ -628,6 +631,7 @@ impl PrincipalKind {
                 "appsync.amazonaws.com"
             }
             PrincipalKind::TopicRule => "iot.amazonaws.com",
+            PrincipalKind::SnsSubscription => "sns.amazonaws.com",
             PrincipalKind::ApiIntegration | PrincipalKind::ApiCloudWatchRole => {
                 "apigateway.amazonaws.com"
             }
@@ -646,6 +650,7 @@ impl PrincipalKind {
             PrincipalKind::AppSyncDataSource => "AppSync data source",
             PrincipalKind::AppSyncLogging => "AppSync API logging",
             PrincipalKind::TopicRule => "IoT topic rule",
+            PrincipalKind::SnsSubscription => "SNS subscription",
             PrincipalKind::ApiIntegration => "API integration role",
             PrincipalKind::ApiCloudWatchRole => "API Gateway CloudWatch role",
         }
@@ -684,6 +689,7 @@ impl PrincipalKind {
                 Some(PrincipalKind::AppSyncLogging)
             }
             "AWS::IoT::TopicRule" => Some(PrincipalKind::TopicRule),
+            "AWS::SNS::Subscription" => Some(PrincipalKind::SnsSubscription),
             _ => None,
         }
     }
@@ -831,6 +837,11 @@ pub struct LambdaNeed {
     pub example: String,
     /// The AWS page that lists the permission.
     pub reference: String,
+    /// Set when `resource` is every resource of its type in the account
+    /// because the template does not name the one Lambda reads (a
+    /// DocumentDB cluster's parameter and subnet groups): why, for the
+    /// report. The design's own lint does not count L106 on it.
+    pub unnamed: Option<String>,
 }
 
 impl Function {
@@ -1301,6 +1312,7 @@ fn delivery_kind(template: &Template, resource: &Resource) -> Option<PrincipalKi
             | PrincipalKind::AppSyncDataSource
             | PrincipalKind::AppSyncLogging
             | PrincipalKind::TopicRule
+            | PrincipalKind::SnsSubscription
     ) || leash_iac::delivery::not_designed(resource).is_some()
     {
         return None;
@@ -1478,6 +1490,7 @@ fn apply_reading(
                     resource: found.resource.clone(),
                     example,
                     reference: found.reference.to_string(),
+                    unnamed: None,
                 });
             }
         }

@@ -11,7 +11,7 @@ use serde_json::json;
 use crate::changes::{FunctionChanges, StatementChange};
 use crate::cloudformation::{DesignedTemplate, RouteDeployment};
 use crate::design::{Check, RoleDesign};
-use crate::model::{Access, Application, Need};
+use crate::model::{Access, Application, Function, Need, NeedSource, PrincipalKind};
 
 /// One role as JSON: name, trust policy, permissions policy, and the
 /// Lambda permissions of the function's API routes.
@@ -59,6 +59,7 @@ pub fn role_document(role: &RoleDesign) -> String {
         crate::model::PrincipalKind::AppSyncDataSource => Some("AppSyncDataSource"),
         crate::model::PrincipalKind::AppSyncLogging => Some("AppSyncApi"),
         crate::model::PrincipalKind::TopicRule => Some("TopicRule"),
+        crate::model::PrincipalKind::SnsSubscription => Some("Subscription"),
         crate::model::PrincipalKind::Pipe => Some("Pipe"),
         crate::model::PrincipalKind::Schedule => Some("Schedule"),
         crate::model::PrincipalKind::RuleTarget => Some("Rule"),
@@ -202,6 +203,9 @@ pub fn render_report_with(
                     | crate::model::PrincipalKind::AppSyncLogging => out.push_str(
                         "Trusted by `appsync.amazonaws.com` (AppSync does not document sending `aws:SourceArn` or `aws:SourceAccount` when it assumes the role: no condition, IAM-SEMANTICS.md section 4).\n\n",
                     ),
+                    crate::model::PrincipalKind::SnsSubscription => out.push_str(
+                        "Trusted by `sns.amazonaws.com`, without a source condition: SNS's page on subscribing a Firehose stream gives the role's trust as the SNS service principal alone and documents no `aws:SourceArn` or `aws:SourceAccount` when it assumes the role (<https://docs.aws.amazon.com/sns/latest/dg/prereqs-kinesis-data-firehose.html>; IAM-SEMANTICS.md section 4).\n\n",
+                    ),
                     crate::model::PrincipalKind::ApiIntegration => out.push_str(
                         "Trusted by `apigateway.amazonaws.com`, without a source condition: API Gateway documents none for the role its integrations assume (<https://docs.aws.amazon.com/apigateway/latest/developerguide/permissions.html>). The designed role takes the place of the template's role (same logical id), so every integration's credentials name it as they did.\n\n",
                     ),
@@ -285,6 +289,7 @@ pub fn render_report_with(
                     crate::model::PrincipalKind::Schedule => "Target.RoleArn",
                     crate::model::PrincipalKind::RuleTarget => "Targets[].RoleArn",
                     crate::model::PrincipalKind::AppSyncDataSource => "ServiceRoleArn",
+                    crate::model::PrincipalKind::SnsSubscription => "SubscriptionRoleArn",
                     crate::model::PrincipalKind::AppSyncLogging => {
                         "LogConfig.CloudWatchLogsRoleArn"
                     }
@@ -416,7 +421,10 @@ pub fn render_report_with(
                 out.push('\n');
             }
             if !function.superseded_kept.is_empty() {
-                out.push_str("### Not modeled, superseded by declared needs (not granted)\n\n");
+                out.push_str(&format!(
+                    "### Not modeled, {} (not granted)\n\n",
+                    superseded_by(Some(function))
+                ));
                 for kept in &function.superseded_kept {
                     out.push_str(&format!("- {}: {}\n", kept.origin, kept.reason.describe()));
                 }
@@ -434,7 +442,7 @@ pub fn render_report_with(
             .changes
             .and_then(|all| all.iter().find(|c| c.function == role.function))
         {
-            out.push_str(&changes_section(changes));
+            out.push_str(&changes_section(changes, superseded_by(function)));
         }
         out.push_str("### Lint\n\n");
         out.push_str(&lint_section(&role.lint_findings));
@@ -465,7 +473,7 @@ fn first_law_section(
         .collect();
     let mut out = String::from("## The template's IAM in the design\n\n");
     out.push_str(
-        "Each permission the template's IAM grants a function is kept, narrowed (leash's scoped grant allows every use it models: the needs checks below), superseded by a need the function declares, or kept as is (leash cannot model it: it is in the designed role unchanged). Added: designed permissions the template's IAM does not grant (`leash-prove`, no-new-access of each against the template's IAM).\n\n",
+        "Each permission the template's IAM grants a function is kept, narrowed (leash's scoped grant allows every use it models: the needs checks below), superseded by a need the function declares (for a state machine, integration, pipe or other service principal: by what leash read of its definition or configuration), or kept as is (leash cannot model it: it is in the designed role unchanged). Added: designed permissions the template's IAM does not grant (`leash-prove`, no-new-access of each against the template's IAM).\n\n",
     );
     match changes {
         Some(changes) => {
@@ -619,7 +627,29 @@ fn verification_section(
 }
 
 /// What the role changes against the template's IAM for the function.
-fn changes_section(changes: &FunctionChanges) -> String {
+/// What supersedes a statement of the principal's template IAM: the needs
+/// its author declared, or else (a state machine, an integration, a pipe,
+/// ...) what leash read of the resource's own definition or configuration.
+fn superseded_by(function: Option<&Function>) -> &'static str {
+    let declared = |f: &Function| {
+        f.needs.iter().any(|n| {
+            matches!(
+                n.source,
+                NeedSource::Declared { .. } | NeedSource::Manifest { .. }
+            )
+        })
+    };
+    match function {
+        Some(f) if f.kind == PrincipalKind::Function || declared(f) => {
+            "superseded by declared needs"
+        }
+        Some(f) if f.kind == PrincipalKind::StateMachine => "superseded by its definition",
+        Some(_) => "superseded by its configuration",
+        None => "superseded by declared needs",
+    }
+}
+
+fn changes_section(changes: &FunctionChanges, superseded: &str) -> String {
     let mut out = String::from("### Changes against the template's IAM\n\n");
     if changes.statements.is_empty() {
         out.push_str("The template gives this function no IAM leash can read.\n\n");
@@ -631,6 +661,7 @@ fn changes_section(changes: &FunctionChanges) -> String {
                     format!("narrowed to {}", by.join(", "))
                 }
                 StatementChange::Undecided(reason) => format!("undecided ({reason})"),
+                StatementChange::Superseded => superseded.to_string(),
                 other => other.as_str().to_string(),
             };
             out.push_str(&format!(
@@ -815,6 +846,39 @@ Resources:
         assert!(
             matrix.contains("| `Upload` (`upload`) | write | put under `in/` |"),
             "{matrix}"
+        );
+    }
+
+    #[test]
+    fn a_statement_is_superseded_by_what_the_principal_has() {
+        let template = leash_iac::read_template(TEMPLATE).unwrap();
+        let app = read_application(&template, &Target::default()).unwrap();
+        // Functions that declare their needs.
+        for function in &app.functions {
+            assert_eq!(
+                superseded_by(Some(function)),
+                "superseded by declared needs"
+            );
+        }
+        // A state machine or an integration role without declared needs:
+        // what leash read of its definition or configuration.
+        let mut machine = app.functions[0].clone();
+        machine.needs.clear();
+        machine.kind = PrincipalKind::StateMachine;
+        assert_eq!(
+            superseded_by(Some(&machine)),
+            "superseded by its definition"
+        );
+        machine.kind = PrincipalKind::ApiIntegration;
+        assert_eq!(
+            superseded_by(Some(&machine)),
+            "superseded by its configuration"
+        );
+        // Declared needs on it: those.
+        machine.needs = app.functions[0].needs.clone();
+        assert_eq!(
+            superseded_by(Some(&machine)),
+            "superseded by declared needs"
         );
     }
 

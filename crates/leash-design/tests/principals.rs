@@ -559,6 +559,55 @@ fn a_corpus_topic_rule_is_narrowed_to_its_action() {
     }));
 }
 
+/// `../shared/corpus/sam-templates/sns-firehose-opensearch.yml`: the SNS
+/// subscription that delivers the topic to a Firehose stream runs as a
+/// role with the AWS managed `AmazonKinesisFirehoseFullAccess`
+/// (`firehose:*` on `*`). The design grants what SNS's page lists for the
+/// subscription role on the stream alone: describing it, its tags, and
+/// putting records; another stream, deleting or reconfiguring the stream
+/// are denied.
+/// <https://docs.aws.amazon.com/sns/latest/dg/prereqs-kinesis-data-firehose.html>
+#[test]
+fn a_corpus_sns_subscription_role_is_narrowed_to_its_stream() {
+    let Some((_, role, changes)) = designed_principal(
+        "sns-firehose-opensearch.yml",
+        "KinesisSNSSubscription",
+        PrincipalKind::SnsSubscription,
+    ) else {
+        return;
+    };
+    let stream = "arn:aws:firehose:us-east-1:111122223333:deliverystream/MyFirehoseStream";
+    for action in [
+        "firehose:PutRecord",
+        "firehose:PutRecordBatch",
+        "firehose:DescribeDeliveryStream",
+        "firehose:ListTagsForDeliveryStream",
+    ] {
+        assert!(allows(&role, action, stream), "{action}");
+    }
+    assert!(!allows(&role, "firehose:DeleteDeliveryStream", stream));
+    assert!(!allows(&role, "firehose:UpdateDestination", stream));
+    assert!(!allows(
+        &role,
+        "firehose:PutRecord",
+        "arn:aws:firehose:us-east-1:111122223333:deliverystream/Other"
+    ));
+    // The managed policy's one statement, narrowed.
+    assert!(
+        matches!(changes.as_slice(), [StatementChange::Narrowed { .. }]),
+        "{changes:?}"
+    );
+    // Trusted by SNS alone: another service is denied.
+    assert!(role.verification.iter().any(|c| {
+        c.action == "sts:AssumeRole"
+            && c.expected_allow
+            && c.allowed
+            && c.context
+                .iter()
+                .any(|(k, v)| k == "principal" && v == "sns.amazonaws.com")
+    }));
+}
+
 /// Designs `../shared/corpus/sam-templates/NAME` for account
 /// `111122223333` in `us-east-1`.
 fn designed_eventbridge(

@@ -1,6 +1,7 @@
 //! Delivery and data principals (issue 13, point 4): a Kinesis Data
 //! Firehose delivery stream, an AppSync data source, an AppSync API's
-//! logging, an IoT topic rule. Each names a role a service assumes to do
+//! logging, an IoT topic rule, an SNS subscription that delivers to
+//! Firehose. Each names a role a service assumes to do
 //! what the resource's configuration says, and nothing else: what the
 //! role must allow is read from that configuration, as each service
 //! documents it, in the same shape as a state machine's definition
@@ -39,6 +40,10 @@ pub const APPSYNC_LOGGING: &str =
 /// AWS IoT rule actions, and the role each needs.
 pub const IOT_RULE_ACTIONS: &str =
     "https://docs.aws.amazon.com/iot/latest/developerguide/iot-rule-actions.html";
+/// Amazon SNS, "Prerequisites for subscribing Firehose delivery streams to
+/// Amazon SNS topics": the subscription role and its recommended policy.
+pub const SNS_FIREHOSE_SUBSCRIPTION: &str =
+    "https://docs.aws.amazon.com/sns/latest/dg/prereqs-kinesis-data-firehose.html";
 
 /// One step of a path inside a resource's `Properties`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -126,6 +131,15 @@ pub fn role_paths(resource: &Resource) -> Vec<RolePath<'_>> {
             if let Some(payload) = properties.get("TopicRulePayload") {
                 let mut path = vec![Step::Key("TopicRulePayload".into())];
                 collect_keys(payload, "RoleArn", &mut path, &mut out);
+            }
+        }
+        // Only a `firehose` subscription takes a role.
+        "AWS::SNS::Subscription" => {
+            if let Some(value) = properties.get("SubscriptionRoleArn") {
+                out.push(RolePath {
+                    steps: vec![Step::Key("SubscriptionRoleArn".into())],
+                    value,
+                });
             }
         }
         _ => {}
@@ -244,6 +258,10 @@ pub fn read_delivery_configuration(
         "AWS::IoT::TopicRule" => {
             reader.reading.summary.source = "the topic rule's actions".into();
             reader.topic_rule(properties);
+        }
+        "AWS::SNS::Subscription" => {
+            reader.reading.summary.source = "the subscription's `Endpoint`".into();
+            reader.sns_subscription(properties);
         }
         other => reader.unknown(
             "*",
@@ -680,6 +698,49 @@ impl Reader<'_, '_> {
                 format!("{table_arn}/index/*"),
                 APPSYNC_DYNAMODB_OPERATIONS,
             );
+        }
+    }
+
+    // --- SNS -----------------------------------------------------------
+
+    /// A subscription delivering to a Firehose stream: SNS assumes the
+    /// role to describe the stream and put records in it, as the SNS page
+    /// writes the recommended policy, on the stream. (Its example lists
+    /// `firehose:ListDeliveryStreams` on the stream too; that action has
+    /// no resource-level permissions, so the example does not grant it:
+    /// SNS works without it, and the design does not add it.)
+    fn sns_subscription(&mut self, properties: &Value) {
+        self.reading.summary.states += 1;
+        let protocol = self.text(properties.get("Protocol"));
+        if !protocol
+            .as_deref()
+            .is_some_and(|p| p.eq_ignore_ascii_case("firehose"))
+        {
+            self.unknown(
+                "*",
+                format!(
+                    "`Protocol` is {}: only a `firehose` subscription uses a role",
+                    protocol.map_or("not a string leash can read".into(), |p| format!("`{p}`"))
+                ),
+            );
+            return;
+        }
+        match self.text(properties.get("Endpoint")) {
+            Some(arn) if Arn::parse(&arn).is_ok() => self.use_of(
+                "Endpoint",
+                &[
+                    "firehose:DescribeDeliveryStream",
+                    "firehose:ListTagsForDeliveryStream",
+                    "firehose:PutRecord",
+                    "firehose:PutRecordBatch",
+                ],
+                arn,
+                SNS_FIREHOSE_SUBSCRIPTION,
+            ),
+            _ => self.unknown(
+                "firehose",
+                "`Endpoint` is not a delivery stream ARN leash can read".into(),
+            ),
         }
     }
 

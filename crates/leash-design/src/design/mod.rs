@@ -5,7 +5,7 @@
 //!
 //! Not for: writing files or rendering CloudFormation/Terraform (the CLI).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use leash_policy::arn::{Arn, ArnSegment};
 use leash_policy::authz::{PolicySet, PreparedPolicySet};
@@ -167,7 +167,7 @@ impl CheckKind {
             CheckKind::OtherLogGroup => "near miss: other log group",
             CheckKind::OtherRoute => "near miss: other route",
             CheckKind::OtherSource => "near miss: other source",
-            CheckKind::Superseded => "near miss: superseded by declared needs",
+            CheckKind::Superseded => "near miss: superseded (not used)",
             CheckKind::OutsideCondition => "near miss: outside the need's conditions",
             CheckKind::ResourcePolicy => "resource policy",
         }
@@ -499,16 +499,26 @@ fn design_role(
 
     // What Lambda itself does with the role (VPC network interfaces,
     // X-Ray, the dead-letter queue), as far as the template granted it.
+    // Permissions on every resource of a type because the template does
+    // not name the one Lambda reads (`LambdaNeed::unnamed`).
+    let mut unnamed: BTreeSet<(String, String)> = BTreeSet::new();
     for need in &function.lambda_needs {
         let slot = grants
             .entry((need.resource.clone(), Vec::new()))
             .or_default();
+        let why = match &need.unnamed {
+            Some(reason) => format!("{} ({reason})", need.why),
+            None => need.why.clone(),
+        };
         for action in &need.actions {
+            if need.unnamed.is_some() {
+                unnamed.insert((need.resource.clone(), action.clone()));
+            }
             let (needs, _) = slot
                 .entry(action.clone())
                 .or_insert_with(|| (Vec::new(), need.reference.clone()));
-            if !needs.contains(&need.why) {
-                needs.push(need.why.clone());
+            if !needs.contains(&why) {
+                needs.push(why.clone());
             }
             need_checks.push((
                 CheckKind::Need,
@@ -523,8 +533,18 @@ fn design_role(
     // The permissions policy: one statement per (resource, condition).
     let mut statements = Vec::new();
     let mut permissions = Vec::new();
+    // The statements made only of unnamed needs: their L106 finding is the
+    // design's own, reported with its reason rather than counted.
+    let mut unnamed_sids = BTreeSet::new();
     for (index, ((resource, condition), actions)) in grants.iter().enumerate() {
         let action_list: Vec<&String> = actions.keys().collect();
+        if condition.is_empty()
+            && actions
+                .keys()
+                .all(|action| unnamed.contains(&(resource.clone(), action.clone())))
+        {
+            unnamed_sids.insert(format!("Grant{}", index + 1));
+        }
         let mut statement = json!({
             "Sid": format!("Grant{}", index + 1),
             "Effect": "Allow",
@@ -583,6 +603,15 @@ fn design_role(
     for (value, kind) in linted {
         for finding in leash_lint::lint_policy_value_with_symbols(value, Some(kind), Some(&symbols))
         {
+            if finding.code == "L106"
+                && kind == leash_lint::PolicyKind::Identity
+                && finding
+                    .sid
+                    .as_ref()
+                    .is_some_and(|sid| unnamed_sids.contains(sid))
+            {
+                continue;
+            }
             lint_findings.push(format!(
                 "{} {}: {}",
                 finding.code, finding.rule, finding.message

@@ -325,48 +325,53 @@ pub(super) fn near_misses(
             }
         }
     }
-    for other in app
-        .functions
-        .iter()
-        // Functions that share the log group (`LoggingConfig.LogGroup`)
-        // may write to it.
-        .filter(|f| {
-            f.logical_id != function.logical_id && f.log_group_name() != function.log_group_name()
-        })
-        .take(OTHERS_PER_KIND)
-    {
-        let group = arns
-            .log_group(&other.log_group_name())
+    // A function's own log group: another's, and deleting its own, are
+    // denied. (Other principals get no log group of their own.)
+    if function.kind == crate::model::PrincipalKind::Function {
+        for other in app
+            .functions
+            .iter()
+            // Functions that share the log group (`LoggingConfig.LogGroup`)
+            // may write to it.
+            .filter(|f| {
+                f.logical_id != function.logical_id
+                    && f.log_group_name() != function.log_group_name()
+            })
+            .take(OTHERS_PER_KIND)
+        {
+            let group = arns
+                .log_group(&other.log_group_name())
+                .replace(":*", ":log-stream:example");
+            for action in LOG_ACTIONS {
+                checks.push((
+                    CheckKind::OtherLogGroup,
+                    (*action).to_string(),
+                    group.clone(),
+                    Vec::new(),
+                    false,
+                ));
+            }
+        }
+        let unrelated = arns
+            .log_group(&format!("{}-other", function.log_group_name()))
             .replace(":*", ":log-stream:example");
         for action in LOG_ACTIONS {
             checks.push((
                 CheckKind::OtherLogGroup,
                 (*action).to_string(),
-                group.clone(),
+                unrelated.clone(),
                 Vec::new(),
                 false,
             ));
         }
-    }
-    let unrelated = arns
-        .log_group(&format!("{}-other", function.log_group_name()))
-        .replace(":*", ":log-stream:example");
-    for action in LOG_ACTIONS {
         checks.push((
-            CheckKind::OtherLogGroup,
-            (*action).to_string(),
-            unrelated.clone(),
+            CheckKind::OtherActionSameResource,
+            "logs:DeleteLogGroup".into(),
+            arns.log_group(&function.log_group_name()),
             Vec::new(),
             false,
         ));
     }
-    checks.push((
-        CheckKind::OtherActionSameResource,
-        "logs:DeleteLogGroup".into(),
-        arns.log_group(&function.log_group_name()),
-        Vec::new(),
-        false,
-    ));
     checks.list
 }
 

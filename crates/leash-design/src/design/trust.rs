@@ -104,6 +104,7 @@ fn trust_condition(region: &str, account: &str, kind: PrincipalKind) -> TrustCon
         PrincipalKind::Function
         | PrincipalKind::AppSyncDataSource
         | PrincipalKind::AppSyncLogging
+        | PrincipalKind::SnsSubscription
         | PrincipalKind::ApiIntegration
         | PrincipalKind::ApiCloudWatchRole
         | PrincipalKind::RuleTarget => TrustCondition::None,

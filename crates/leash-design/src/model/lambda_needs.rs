@@ -73,6 +73,7 @@ pub(super) fn read_lambda_needs(
             resource: "*".into(),
             example: "*".into(),
             reference: VPC_REFERENCE.into(),
+            unnamed: None,
         });
         function.lambda_needs.push(LambdaNeed {
             why: what.to_string(),
@@ -85,6 +86,7 @@ pub(super) fn read_lambda_needs(
             resource: format!("arn:aws:ec2:{region}:{account}:*/*"),
             example: format!("arn:aws:ec2:{region}:{account}:network-interface/eni-0example"),
             reference: VPC_REFERENCE.into(),
+            unnamed: None,
         });
     }
 
@@ -112,6 +114,7 @@ pub(super) fn read_lambda_needs(
             resource: "*".into(),
             example: "*".into(),
             reference: XRAY_REFERENCE.into(),
+            unnamed: None,
         });
     }
 
@@ -143,6 +146,7 @@ pub(super) fn read_lambda_needs(
                     resource: arn.to_string(),
                     example: arn.to_string(),
                     reference: DLQ_REFERENCE.into(),
+                    unnamed: None,
                 });
             }
         }
@@ -273,6 +277,7 @@ fn destinations(
                 resource,
                 example,
                 reference: reference.into(),
+                unnamed: None,
             });
         };
         match service {
@@ -346,15 +351,17 @@ fn broker_event_sources(
                 })
                 .map(str::to_string)
         };
-        let mut need = |actions: &[&str], resource: String, example: String| {
-            function.lambda_needs.push(LambdaNeed {
-                why: why.clone(),
-                actions: actions.iter().map(|a| (*a).to_string()).collect(),
-                resource,
-                example,
-                reference: reference.into(),
-            });
-        };
+        let mut need =
+            |actions: &[&str], resource: String, example: String, unnamed: Option<String>| {
+                function.lambda_needs.push(LambdaNeed {
+                    why: why.clone(),
+                    actions: actions.iter().map(|a| (*a).to_string()).collect(),
+                    resource,
+                    example,
+                    reference: reference.into(),
+                    unnamed,
+                });
+            };
         let access = |types: &[&str]| -> Vec<String> {
             properties
                 .get("SourceAccessConfigurations")
@@ -381,7 +388,7 @@ fn broker_event_sources(
         let (secrets, cluster, in_vpc) = match kind {
             "MQ" => {
                 if let Some(broker) = properties.get("Broker").and_then(text) {
-                    need(&["mq:DescribeBroker"], broker.clone(), broker);
+                    need(&["mq:DescribeBroker"], broker.clone(), broker, None);
                 }
                 (access(&["BASIC_AUTH"]), None, true)
             }
@@ -409,28 +416,50 @@ fn broker_event_sources(
         };
         match (kind, cluster) {
             ("MSK", Some(cluster)) => {
-                need(&["kafka:DescribeClusterV2"], cluster.clone(), cluster);
+                need(&["kafka:DescribeClusterV2"], cluster.clone(), cluster, None);
                 // No resource-level permissions (the service authorization
                 // reference): on `*`.
-                need(&["kafka:GetBootstrapBrokers"], "*".into(), "*".into());
+                need(&["kafka:GetBootstrapBrokers"], "*".into(), "*".into(), None);
             }
             ("DocumentDB", Some(cluster)) => {
-                need(&["rds:DescribeDBClusters"], cluster.clone(), cluster);
-                need(
-                    &["rds:DescribeDBClusterParameters"],
-                    format!("arn:aws:rds:{region}:{account}:cluster-pg:*"),
-                    format!("arn:aws:rds:{region}:{account}:cluster-pg:default-docdb5-0"),
-                );
-                need(
-                    &["rds:DescribeDBSubnetGroups"],
-                    format!("arn:aws:rds:{region}:{account}:subgrp:*"),
-                    format!("arn:aws:rds:{region}:{account}:subgrp:default"),
-                );
+                need(&["rds:DescribeDBClusters"], cluster.clone(), cluster, None);
+                // The event names the cluster, not its groups: Lambda reads
+                // the cluster's parameter group and subnet group, whatever
+                // they are called, so the account's groups (a deliberate
+                // wildcard, reported as such).
+                for (action, kind, what, example) in [
+                    (
+                        "rds:DescribeDBClusterParameters",
+                        "cluster-pg",
+                        "cluster parameter group",
+                        "default.docdb5.0",
+                    ),
+                    (
+                        "rds:DescribeDBSubnetGroups",
+                        "subgrp",
+                        "subnet group",
+                        "default",
+                    ),
+                ] {
+                    need(
+                        &[action],
+                        format!("arn:aws:rds:{region}:{account}:{kind}:*"),
+                        format!("arn:aws:rds:{region}:{account}:{kind}:{example}"),
+                        Some(format!(
+                            "the event names the cluster, not its {what}: every {what} of the account"
+                        )),
+                    );
+                }
             }
             _ => {}
         }
         for secret in secrets {
-            need(&["secretsmanager:GetSecretValue"], secret.clone(), secret);
+            need(
+                &["secretsmanager:GetSecretValue"],
+                secret.clone(),
+                secret,
+                None,
+            );
         }
         if kind != "MSK"
             && let Some(key) = properties.get("SecretsManagerKmsKeyId")
@@ -441,7 +470,7 @@ fn broker_event_sources(
             } else {
                 format!("arn:aws:kms:{region}:{account}:key/{id}")
             };
-            need(&["kms:Decrypt"], arn.clone(), arn);
+            need(&["kms:Decrypt"], arn.clone(), arn, None);
         }
         if in_vpc {
             need(
@@ -453,11 +482,13 @@ fn broker_event_sources(
                 ],
                 "*".into(),
                 "*".into(),
+                None,
             );
             need(
                 &["ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface"],
                 format!("arn:aws:ec2:{region}:{account}:*/*"),
                 format!("arn:aws:ec2:{region}:{account}:network-interface/eni-0example"),
+                None,
             );
         }
     }

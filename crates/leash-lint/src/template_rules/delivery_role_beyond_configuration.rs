@@ -4,8 +4,10 @@
 //! stream (its Kinesis source and S3 destinations, Lambda processor and
 //! logging), an AppSync data source (DynamoDB, with the operations its
 //! resolvers' request mapping templates name; Lambda; EventBridge), an
-//! AppSync API's logging role, or an IoT topic rule (each action's
-//! target). Reported: an action of a service the configuration never
+//! AppSync API's logging role, an IoT topic rule (each action's
+//! target), or an SNS subscription delivering to a Firehose stream (its
+//! `SubscriptionRoleArn`: describing the stream and putting records in
+//! it). Reported: an action of a service the configuration never
 //! uses, or an action on every resource (`*`, `table/*`, ...) of a service
 //! whose every resource the configuration names. The configuration is
 //! read as `leash design` reads it (`leash_iac::delivery`); a service it
@@ -60,7 +62,7 @@ pub static RULE: Rule = Rule {
     code: "L515",
     name: "delivery-role-beyond-configuration",
     severity: Severity::Warning,
-    summary: "a delivery stream's, AppSync data source's or logging, or IoT rule's role reaches beyond what its configuration uses",
+    summary: "a delivery stream's, AppSync data source's or logging, IoT rule's or SNS subscription's role reaches beyond what its configuration uses",
     access_analyzer: None,
     check: None,
 };
@@ -75,6 +77,7 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
             "AWS::KinesisFirehose::DeliveryStream" => "delivery stream",
             "AWS::AppSync::DataSource" => "AppSync data source",
             "AWS::AppSync::GraphQLApi" | "AWS::Serverless::GraphQLApi" => "AppSync API (logging)",
+            "AWS::SNS::Subscription" => "SNS subscription",
             _ => "IoT topic rule",
         };
         let id = &resource.logical_id.node;
