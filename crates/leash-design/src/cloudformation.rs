@@ -54,6 +54,9 @@ pub struct DesignedTemplate {
     pub function_notes: BTreeMap<String, Vec<String>>,
     /// Resources removed or kept, and why.
     pub template_notes: Vec<String>,
+    /// Per principal whose role another resource names (a data source of
+    /// SAM's GraphQL API): where, as `` `API` `DataSources.DynamoDb.NAME.ServiceRoleArn` ``.
+    pub role_slots: BTreeMap<String, String>,
 }
 
 /// Why the designed template could not be written.
@@ -96,6 +99,7 @@ pub fn designed_template(
         routes: BTreeMap::new(),
         function_notes: BTreeMap::new(),
         template_notes: Vec::new(),
+        role_slots: BTreeMap::new(),
     };
 
     // 1. Unhook every function from its old role and SAM's role properties.
@@ -109,6 +113,27 @@ pub fn designed_template(
             .function_notes
             .entry(function_id.to_string())
             .or_default();
+        // A role of SAM's GraphQL API: named in the API's properties.
+        if let Some((holder, paths)) = sam_graphql_slots(template, function_id) {
+            let api = resource_mut(&mut root, &holder)
+                .ok_or_else(|| WriteError::NotAResource(holder.clone()))?;
+            for path in &paths {
+                match api
+                    .get_mut("Properties")
+                    .and_then(|p| node_at_mut(p, path))
+                {
+                    Some(slot) if !matches!(slot, Node::Null) => {
+                        let previous = std::mem::replace(slot, Node::Null);
+                        unhook(&previous, notes, &mut old_roles);
+                    }
+                    _ => notes.push(
+                        "SAM no longer generates its role (the designed role is named in the API's properties)"
+                            .to_string(),
+                    ),
+                }
+            }
+            continue;
+        }
         let function = resource_mut(&mut root, function_id)
             .ok_or_else(|| WriteError::NotAResource(function_id.to_string()))?;
         let resource_type = function
@@ -310,7 +335,24 @@ pub fn designed_template(
         let resource_type = function_resource.resource_type.node.as_str();
         let role_property = crate::model::PrincipalKind::role_property(resource_type);
         let nested = nested_role_paths(template, &function_id);
-        if let Some(properties) =
+        if let Some((holder, paths)) = sam_graphql_slots(template, &function_id) {
+            if let Some(properties) =
+                resource_mut(&mut root, &holder).and_then(|f| f.get_mut("Properties"))
+            {
+                for path in &paths {
+                    if let Some(slot) = node_at_creating(properties, path) {
+                        *slot = Node::get_att(&role_id, "Arn");
+                    }
+                    let at = leash_iac::delivery::display_steps(path);
+                    let at = if holder == function_id {
+                        at
+                    } else {
+                        format!("{holder}.Properties.{at}")
+                    };
+                    designed.role_slots.insert(function_id.clone(), at);
+                }
+            }
+        } else if let Some(properties) =
             resource_mut(&mut root, &function_id).and_then(|f| f.get_mut("Properties"))
         {
             if out.design.kind.is_eventbridge() {
@@ -1544,6 +1586,47 @@ fn nested_role_paths(template: &Template, id: &str) -> Vec<Vec<leash_iac::delive
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Where SAM's `AWS::Serverless::GraphQLApi` names the role of the
+/// principal `id` (`leash_iac::sam_graphql`): the API's logical id and the
+/// paths in its properties (`DataSources.DynamoDb.NAME.ServiceRoleArn`
+/// for a data source SAM generates, `Logging.CloudWatchLogsRoleArn` for
+/// the API's logging); `None` for any other principal.
+fn sam_graphql_slots(
+    template: &Template,
+    id: &str,
+) -> Option<(String, Vec<Vec<leash_iac::delivery::Step>>)> {
+    if let Some((api, path)) = leash_iac::sam_graphql::data_source_slot(template, id) {
+        return Some((api, vec![path]));
+    }
+    template
+        .resource(id)
+        .filter(|r| r.resource_type.node == "AWS::Serverless::GraphQLApi")
+        .map(|_| (id.to_string(), nested_role_paths(template, id)))
+}
+
+/// The node at `path` inside `node`, its objects created on the way (a
+/// SAM API's `Logging: true` becomes an object: SAM reads both the same,
+/// with the default `FieldLogLevel` `ALL`).
+fn node_at_creating<'a>(
+    node: &'a mut Node,
+    path: &[leash_iac::delivery::Step],
+) -> Option<&'a mut Node> {
+    let mut at = node;
+    for step in path {
+        let leash_iac::delivery::Step::Key(key) = step else {
+            return None;
+        };
+        if at.as_object().is_none() {
+            *at = Node::Object(Vec::new());
+        }
+        if at.get_mut(key).is_none() {
+            at.insert(key, Node::Null);
+        }
+        at = at.get_mut(key)?;
+    }
+    Some(at)
 }
 
 /// The node at `path` inside `node`.

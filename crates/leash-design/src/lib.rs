@@ -63,7 +63,16 @@ mod sub_text;
 pub mod terraform;
 pub mod write_error;
 
-pub use leash_iac::{Template, read_template};
+pub use leash_iac::Template;
+
+/// Reads a template as a design does: with the resources AWS SAM
+/// generates for an `AWS::Serverless::GraphQLApi` that bear on roles (its
+/// data sources and their roles, its logging role,
+/// `leash_iac::sam_graphql::expand`), so that they are principals like
+/// the template's own. The document as written (`root`) is unchanged.
+pub fn read_template(text: &str) -> Result<Template, leash_iac::TemplateError> {
+    leash_iac::read_template(text).map(leash_iac::sam_graphql::expand)
+}
 
 pub use design::{
     Check, CheckKind, DesignError, DesignedPolicy, LambdaPermission, Permission, RoleDesign,

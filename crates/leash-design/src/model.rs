@@ -596,7 +596,9 @@ pub enum PrincipalKind {
     /// `AWS::AppSync::DataSource`: its `ServiceRoleArn`, needs read from
     /// its type's configuration and its resolvers.
     AppSyncDataSource,
-    /// `AWS::AppSync::GraphQLApi` with `LogConfig.CloudWatchLogsRoleArn`:
+    /// `AWS::AppSync::GraphQLApi` with `LogConfig.CloudWatchLogsRoleArn`
+    /// (SAM's `AWS::Serverless::GraphQLApi`: `Logging`, or the role SAM
+    /// generates, `leash_iac::sam_graphql`):
     /// the role AppSync writes the API's logs with.
     AppSyncLogging,
     /// `AWS::IoT::TopicRule`: the `RoleArn` of its actions (and error
@@ -690,7 +692,9 @@ impl PrincipalKind {
             "AWS::Events::Rule" => Some(PrincipalKind::RuleTarget),
             "AWS::KinesisFirehose::DeliveryStream" => Some(PrincipalKind::DeliveryStream),
             "AWS::AppSync::DataSource" => Some(PrincipalKind::AppSyncDataSource),
-            "AWS::AppSync::GraphQLApi" => Some(PrincipalKind::AppSyncLogging),
+            "AWS::AppSync::GraphQLApi" | "AWS::Serverless::GraphQLApi" => {
+                Some(PrincipalKind::AppSyncLogging)
+            }
             "AWS::IoT::TopicRule" => Some(PrincipalKind::TopicRule),
             "AWS::SNS::Subscription" => Some(PrincipalKind::SnsSubscription),
             "AWS::SNS::Topic" => Some(PrincipalKind::SnsDeliveryStatus),
@@ -738,6 +742,7 @@ impl PrincipalKind {
             "AWS::Events::Rule" => "Targets",
             "AWS::AppSync::DataSource" => "ServiceRoleArn",
             "AWS::AppSync::GraphQLApi" => "LogConfig",
+            "AWS::Serverless::GraphQLApi" => "Logging",
             "AWS::KinesisFirehose::DeliveryStream" | "AWS::IoT::TopicRule" => "(nested RoleARN)",
             _ => "Role",
         }

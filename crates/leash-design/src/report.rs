@@ -306,6 +306,12 @@ pub fn render_report_with(
                     crate::model::PrincipalKind::ApiIntegration
                     | crate::model::PrincipalKind::ApiCloudWatchRole => "Role",
                 };
+                // A role another resource names (a data source of SAM's
+                // GraphQL API): where it names it.
+                let slot = context
+                    .designed_template
+                    .and_then(|d| d.role_slots.get(&role.function));
+                let property = slot.map_or(property, String::as_str);
                 out.push_str(&format!(
                     "- role `{role_id}`, wired with `{property}: !GetAtt {role_id}.Arn`\n"
                 ));

@@ -954,3 +954,127 @@ fn a_corpus_rule_target_role_is_narrowed_to_the_action_eventbridge_uses() {
     );
     assert!(changes[0].added.is_empty(), "{:?}", changes[0].added);
 }
+
+/// `../shared/corpus/sam-templates/appsync-dynamodb-singletable-js-resolver.yaml`:
+/// an `AWS::Serverless::GraphQLApi` names no role. SAM generates one for
+/// its `DynamoDb` data source `ItemsDataSource`, with its connector's
+/// read and write statements (thirteen actions on the table and its
+/// indexes), and one for its logging, with the AWS managed policy
+/// `AWSAppSyncPushToCloudWatchLogs` (three log actions on `*`). Both are
+/// designed principals: the data source's resolvers are JavaScript
+/// (leash does not read them), so DynamoDB stays unknown and SAM's
+/// statements on the table stay (the first law); another table and
+/// another action are near misses the design denies. The logging role is
+/// narrowed to the account's AppSync API log groups; a Lambda function's
+/// group is a near miss it denies. `--format cfn` names both designed
+/// roles in SAM's own properties (`ServiceRoleArn`,
+/// `Logging.CloudWatchLogsRoleArn`), so SAM generates neither.
+/// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-graphqlapi.html>
+/// <https://docs.aws.amazon.com/appsync/latest/devguide/monitoring.html>
+#[test]
+fn a_corpus_sam_graphql_apis_generated_roles_are_designed() {
+    let name = "appsync-dynamodb-singletable-js-resolver.yaml";
+    let Some((app, role, changes)) = designed_principal(
+        name,
+        "MyGraphQLAPIItemsDataSourceDynamoDBDataSource",
+        PrincipalKind::AppSyncDataSource,
+    ) else {
+        return;
+    };
+    let table = format!(
+        "arn:aws:dynamodb:us-east-1:111122223333:table/{}",
+        app.resource("DDBTable").unwrap().name
+    );
+    // The six actions of AWS's example role (the resolvers are not read),
+    // and what SAM's connector grants beyond them, kept.
+    for action in [
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:Query",
+        "dynamodb:BatchGetItem",
+        "dynamodb:BatchWriteItem",
+    ] {
+        assert!(allows(&role, action, &table), "{action}");
+    }
+    assert!(allows(
+        &role,
+        "dynamodb:Query",
+        &format!("{table}/index/ParentGSI")
+    ));
+    assert!(!allows(
+        &role,
+        "dynamodb:GetItem",
+        "arn:aws:dynamodb:us-east-1:111122223333:table/other"
+    ));
+    assert!(!allows(&role, "dynamodb:DeleteTable", &table));
+    assert!(
+        !changes
+            .iter()
+            .any(|c| matches!(c, StatementChange::Removed)),
+        "{changes:?}"
+    );
+    trust_is_checked(&role, "appsync.amazonaws.com", false);
+
+    let Some((_, logging, _)) =
+        designed_principal(name, "MyGraphQLAPI", PrincipalKind::AppSyncLogging)
+    else {
+        return;
+    };
+    let own =
+        "arn:aws:logs:us-east-1:111122223333:log-group:/aws/appsync/apis/abcdefghij:log-stream:x";
+    assert!(allows(&logging, "logs:PutLogEvents", own));
+    let lambda = "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/other:log-stream:x";
+    assert!(!allows(&logging, "logs:PutLogEvents", lambda));
+    assert!(!allows(
+        &logging,
+        "logs:CreateLogGroup",
+        "arn:aws:logs:us-east-1:111122223333:log-group:/aws/lambda/other"
+    ));
+    // Its original is SAM's managed policy: narrowed.
+    let path = corpus(&format!("sam-templates/{name}")).unwrap();
+    let template = read_template(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let target = Target {
+        account: Some("111122223333".into()),
+        region: Some("us-east-1".into()),
+        ..Default::default()
+    };
+    let app = read_application(&template, &target).unwrap();
+    let roles = design(&app).unwrap();
+    let originals = original_iam_all(&template, &app);
+    let lookup = |arn: &str| leash_design::changes::aws_managed_policy_document(arn);
+    let changes = compare_with_original(&app, &roles, &originals, &lookup, Detail::Full);
+    let logging_changes = changes
+        .iter()
+        .find(|c| c.function == "MyGraphQLAPI")
+        .unwrap();
+    assert!(
+        logging_changes
+            .statements
+            .iter()
+            .any(|s| s.origin.contains("AWSAppSyncPushToCloudWatchLogs")
+                && matches!(s.change, StatementChange::Narrowed { .. })),
+        "{:?}",
+        logging_changes.statements
+    );
+
+    // The designed template names both roles where SAM reads them.
+    let output =
+        leash_design::cloudformation::designed_template(&template, &app, &roles, &[]).unwrap();
+    let designed: serde_json::Value = serde_json::from_str(&output.text).unwrap();
+    let api = &designed["Resources"]["MyGraphQLAPI"]["Properties"];
+    let data_source_role = &output.role_ids["MyGraphQLAPIItemsDataSourceDynamoDBDataSource"];
+    let logging_role = &output.role_ids["MyGraphQLAPI"];
+    assert_eq!(
+        api["DataSources"]["DynamoDb"]["ItemsDataSource"]["ServiceRoleArn"],
+        serde_json::json!({"Fn::GetAtt": [data_source_role, "Arn"]})
+    );
+    assert_eq!(
+        api["Logging"]["CloudWatchLogsRoleArn"],
+        serde_json::json!({"Fn::GetAtt": [logging_role, "Arn"]})
+    );
+    for id in [data_source_role, logging_role] {
+        assert_eq!(designed["Resources"][id]["Type"], "AWS::IAM::Role");
+    }
+}

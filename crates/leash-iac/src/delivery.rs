@@ -69,20 +69,25 @@ impl RolePath<'_> {
     /// `ExtendedS3DestinationConfiguration.RoleARN`,
     /// `TopicRulePayload.Actions[0].S3.RoleArn`.
     pub fn display(&self) -> String {
-        let mut out = String::new();
-        for step in &self.steps {
-            match step {
-                Step::Key(key) => {
-                    if !out.is_empty() {
-                        out.push('.');
-                    }
-                    out.push_str(key);
-                }
-                Step::Index(index) => out.push_str(&format!("[{index}]")),
-            }
-        }
-        out
+        display_steps(&self.steps)
     }
+}
+
+/// A path inside `Properties`, as `A.B[0].C`.
+pub fn display_steps(steps: &[Step]) -> String {
+    let mut out = String::new();
+    for step in steps {
+        match step {
+            Step::Key(key) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            Step::Index(index) => out.push_str(&format!("[{index}]")),
+        }
+    }
+    out
 }
 
 /// The role properties of a resource of the kinds this module reads
@@ -104,14 +109,22 @@ pub fn role_paths(resource: &Resource) -> Vec<RolePath<'_>> {
                 });
             }
         }
-        "AWS::AppSync::GraphQLApi" => {
+        // SAM's API names its logging role in `Logging` (SAM writes it
+        // into the API's `LogConfig`); the role SAM generates when it
+        // names none is added by `sam_graphql::expand`.
+        api @ ("AWS::AppSync::GraphQLApi" | "AWS::Serverless::GraphQLApi") => {
+            let config = if api == "AWS::AppSync::GraphQLApi" {
+                "LogConfig"
+            } else {
+                "Logging"
+            };
             if let Some(value) = properties
-                .get("LogConfig")
+                .get(config)
                 .and_then(|c| c.get("CloudWatchLogsRoleArn"))
             {
                 out.push(RolePath {
                     steps: vec![
-                        Step::Key("LogConfig".into()),
+                        Step::Key(config.into()),
                         Step::Key("CloudWatchLogsRoleArn".into()),
                     ],
                     value,
@@ -229,8 +242,13 @@ pub fn read_delivery_configuration(
             reader.reading.summary.source = "the data source's configuration".into();
             reader.appsync_data_source(resource, template);
         }
-        "AWS::AppSync::GraphQLApi" => {
-            reader.reading.summary.source = "the API's `LogConfig`".into();
+        "AWS::AppSync::GraphQLApi" | "AWS::Serverless::GraphQLApi" => {
+            reader.reading.summary.source =
+                if resource.resource_type.node == "AWS::Serverless::GraphQLApi" {
+                    "the API's `Logging`".into()
+                } else {
+                    "the API's `LogConfig`".into()
+                };
             reader.reading.summary.states = 1;
             reader.use_of(
                 "LogConfig",

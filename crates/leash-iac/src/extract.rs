@@ -1707,15 +1707,15 @@ fn sid(logical_id: &str) -> String {
         .collect()
 }
 
-fn string(span: Span, text: &str) -> Value {
+pub(crate) fn string(span: Span, text: &str) -> Value {
     Value::new(ValueKind::String(text.to_string()), span)
 }
 
-fn array(span: Span, items: Vec<Value>) -> Value {
+pub(crate) fn array(span: Span, items: Vec<Value>) -> Value {
     Value::new(ValueKind::Array(items), span)
 }
 
-fn object(span: Span, members: Vec<(&str, Value)>) -> Value {
+pub(crate) fn object(span: Span, members: Vec<(&str, Value)>) -> Value {
     Value::new(
         ValueKind::Object(
             members

@@ -55,6 +55,7 @@ pub mod extract;
 pub mod policy_string;
 pub mod resolve;
 pub mod sam_connector_profiles;
+pub mod sam_graphql;
 pub mod sam_implicit_policies;
 pub mod sam_policy_templates;
 pub mod state_machine;

@@ -14,8 +14,8 @@ use leash_policy::symbol::single_symbol;
 use super::connectors::Connector;
 use super::kept::{KeptAsIs, KeptItem, KeptReason};
 use super::{
-    Access, AppResource, ExecutionRole, Function, Need, NeedConditions, NeedSource, ResourceKind,
-    reference_target,
+    Access, AppResource, ExecutionRole, Function, Need, NeedConditions, NeedSource, PrincipalKind,
+    ResourceKind, reference_target,
 };
 use crate::access::Scope;
 use crate::json_tree::Node;
@@ -775,7 +775,8 @@ fn statement_grants_any(statement: &Node, actions: &[&str]) -> bool {
 /// SQS, Kinesis and DynamoDB poller policies when the function has a
 /// consume need from an event source of that kind (`event`: of the event
 /// SAM attached it for, when it did), the MSK poller policy when the
-/// function's Lambda needs read an MSK cluster. Anything else is not.
+/// function's Lambda needs read an MSK cluster, AppSync's logging policy
+/// for an AppSync API's logging. Anything else is not.
 fn modeled_by_design(
     name: &str,
     function: &Function,
@@ -810,6 +811,10 @@ fn modeled_by_design(
         // MSK page lists the policy's purpose; its log actions are the
         // function's own logs).
         "AWSLambdaMSKExecutionRole" => lambda_need("kafka:"),
+        // AppSync's logging role (SAM attaches it to the role it generates
+        // for a GraphQL API's `Logging`): the API's logs, which the
+        // logging principal's reading tells.
+        "AWSAppSyncPushToCloudWatchLogs" => function.kind == PrincipalKind::AppSyncLogging,
         _ => false,
     }
 }

@@ -76,7 +76,7 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
         let what = match resource.resource_type.node.as_str() {
             "AWS::KinesisFirehose::DeliveryStream" => "delivery stream",
             "AWS::AppSync::DataSource" => "AppSync data source",
-            "AWS::AppSync::GraphQLApi" => "AppSync API (logging)",
+            "AWS::AppSync::GraphQLApi" | "AWS::Serverless::GraphQLApi" => "AppSync API (logging)",
             "AWS::SNS::Subscription" => "SNS subscription",
             "AWS::SNS::Topic" => "SNS topic (delivery-status logging)",
             _ => "IoT topic rule",
