@@ -294,6 +294,19 @@ pub fn render_report_with(
                     crate::model::PrincipalKind::ApiIntegration
                     | crate::model::PrincipalKind::ApiCloudWatchRole => "Role",
                 };
+                // A SAM event's schedule or rule: the event's `RoleArn`,
+                // or the target of the rule written for it.
+                let event_property =
+                    function.and_then(|f| f.sam_event.as_ref()).map(|sam| {
+                        match sam.event_type.as_str() {
+                            "ScheduleV2" | "Schedule" => format!(
+                                "Events.{}.Properties.RoleArn` of `{}",
+                                sam.event, sam.resource
+                            ),
+                            _ => format!("Targets[0].RoleArn` of `{}", role.function),
+                        }
+                    });
+                let property = event_property.as_deref().unwrap_or(property);
                 out.push_str(&format!(
                     "- role `{role_id}`, wired with `{property}: !GetAtt {role_id}.Arn`\n"
                 ));
