@@ -296,19 +296,19 @@ pub fn render_report_with(
                 };
                 // A SAM event's schedule or rule: the event's `RoleArn`,
                 // or the target of the rule written for it.
-                let event_property =
-                    function.and_then(|f| f.sam_event.as_ref()).map(|sam| {
-                        match sam.event_type.as_str() {
-                            "ScheduleV2" | "Schedule" => format!(
-                                "Events.{}.Properties.RoleArn` of `{}",
-                                sam.event, sam.resource
-                            ),
-                            _ => format!("Targets[0].RoleArn` of `{}", role.function),
-                        }
-                    });
-                let property = event_property.as_deref().unwrap_or(property);
+                let (property, place) = match function.and_then(|f| f.sam_event.as_ref()) {
+                    Some(sam) if matches!(sam.event_type.as_str(), "ScheduleV2" | "Schedule") => (
+                        format!("Events.{}.Properties.RoleArn", sam.event),
+                        format!(" (in `{}`)", sam.resource),
+                    ),
+                    Some(_) => (
+                        "Targets[0].RoleArn".to_string(),
+                        format!(" (in the rule `{}`)", role.function),
+                    ),
+                    None => (property.to_string(), String::new()),
+                };
                 out.push_str(&format!(
-                    "- role `{role_id}`, wired with `{property}: !GetAtt {role_id}.Arn`\n"
+                    "- role `{role_id}`, wired with `{property}: !GetAtt {role_id}.Arn`{place}\n"
                 ));
             }
             for note in notes {

@@ -169,10 +169,11 @@ pub const SAM_STATE_MACHINE_SCHEDULE: &str = "https://docs.aws.amazon.com/server
 /// `RoleArn` for the other two), else the one SAM generates,
 /// `<Resource><Event>Role` (the statements `extract` reads for it).
 ///
-/// A state machine's rule event whose `DeadLetterConfig` has SAM create
-/// the queue (`Type: SQS`) is not one: written as a rule of its own (the
-/// only way to give it another role, `cloudformation`), it would need the
-/// queue and queue policy SAM creates with it.
+/// An event whose `DeadLetterConfig` has SAM create the queue (`Type:
+/// SQS`) is not one: the queue is no resource of the template, so the
+/// role's statement on it could be neither matched nor written back (and
+/// a state machine's rule event, written as a rule of its own, would need
+/// the queue and queue policy SAM creates with it).
 /// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-generated-resources-statemachine.html>
 #[derive(Clone, Debug)]
 pub struct SamEvent<'a> {
@@ -231,29 +232,11 @@ impl SamEvent<'_> {
         )
     }
 
-    /// The dead-letter queue SAM writes: `DeadLetterConfig.Arn`, else the
-    /// queue SAM creates for `Type: SQS` (`QueueLogicalId`, else
-    /// `<Resource><Event>Queue`), by logical id.
-    pub fn dead_letter(&self) -> Option<DeadLetter<'_>> {
-        let config = self.property("DeadLetterConfig")?;
-        if let Some(arn) = config.get("Arn") {
-            return Some(DeadLetter::Arn(arn));
-        }
-        let queue = config
-            .get("QueueLogicalId")
-            .and_then(Value::as_str)
-            .map_or_else(|| format!("{}Queue", self.principal), str::to_string);
-        Some(DeadLetter::Created(queue))
+    /// The dead-letter queue's `DeadLetterConfig.Arn`, as written (an
+    /// event whose queue SAM creates is no [`SamEvent`]).
+    pub fn dead_letter(&self) -> Option<&Value> {
+        self.property("DeadLetterConfig")?.get("Arn")
     }
-}
-
-/// A SAM event's dead-letter queue.
-#[derive(Clone, Debug)]
-pub enum DeadLetter<'a> {
-    /// `DeadLetterConfig.Arn`, as written.
-    Arn(&'a Value),
-    /// The queue SAM creates (`Type: SQS`), its logical id.
-    Created(String),
 }
 
 /// The `ScheduleV2` events of an `AWS::Serverless::Function` or
@@ -280,18 +263,17 @@ pub fn sam_events(resource: &Resource) -> Vec<SamEvent<'_>> {
         let properties = event.value.get("Properties");
         let kind = match event_type {
             "ScheduleV2" => EventBridgeKind::Schedule,
-            "Schedule" if !targets_function => EventBridgeKind::RuleTarget,
-            "EventBridgeRule" | "CloudWatchEvent" if !targets_function => {
-                let creates_queue = properties
-                    .and_then(|p| p.get("DeadLetterConfig"))
-                    .is_some_and(|d| d.get("Arn").is_none());
-                if creates_queue {
-                    continue;
-                }
+            "Schedule" | "EventBridgeRule" | "CloudWatchEvent" if !targets_function => {
                 EventBridgeKind::RuleTarget
             }
             _ => continue,
         };
+        let creates_queue = properties
+            .and_then(|p| p.get("DeadLetterConfig"))
+            .is_some_and(|d| d.get("Arn").is_none());
+        if creates_queue {
+            continue;
+        }
         found.push(SamEvent {
             principal: format!("{}{}", resource.logical_id.node, event.key.node),
             resource: resource.logical_id.node.clone(),
@@ -331,23 +313,14 @@ pub fn read_sam_event(event: &SamEvent<'_>, resolve: &dyn Fn(&Value) -> Value) -
         EventBridgeKind::Schedule => {
             let arn = read.text(Some(&target));
             read.scheduled_target(arn);
-            match event.dead_letter() {
-                Some(DeadLetter::Arn(arn)) => {
-                    let at = "`DeadLetterConfig`";
-                    match read.text(Some(arn)).map(|arn| named(&arn)) {
-                        Some(Named::Queue(queue)) => {
-                            read.use_(at, &["sqs:SendMessage"], queue, SCHEDULER_IAM);
-                        }
-                        _ => read.unmodeled(at, "a dead-letter queue that is not one ARN"),
+            if let Some(arn) = event.dead_letter() {
+                let at = "`DeadLetterConfig`";
+                match read.text(Some(arn)).map(|arn| named(&arn)) {
+                    Some(Named::Queue(queue)) => {
+                        read.use_(at, &["sqs:SendMessage"], queue, SCHEDULER_IAM);
                     }
+                    _ => read.unmodeled(at, "a dead-letter queue that is not one ARN"),
                 }
-                Some(DeadLetter::Created(queue)) => read.unknown(
-                    "sqs",
-                    format!(
-                        "`DeadLetterConfig`: the queue `{queue}` SAM creates is not in the template"
-                    ),
-                ),
-                None => {}
             }
             if let Some(key) = read.text(event.property("KmsKeyArn")) {
                 read.use_("`KmsKeyArn`", &["kms:Decrypt"], key, SCHEDULER_IAM);

@@ -1128,8 +1128,8 @@ impl<'a> Extractor<'a> {
     /// (`model/eventsources/scheduler.py`, `model/stepfunctions/events.py`,
     /// `model/iam.py`): `lambda:InvokeFunction` on the function's ARN or
     /// `states:StartExecution` on the state machine's; for a `ScheduleV2`
-    /// with `DeadLetterConfig`, `sqs:SendMessage` on the queue (its `Arn`,
-    /// or the queue SAM creates). Its trust (`scheduler.amazonaws.com`,
+    /// with `DeadLetterConfig.Arn`, `sqs:SendMessage` on the queue (an
+    /// event whose queue SAM creates is not read: `SamEvent`). Its trust (`scheduler.amazonaws.com`,
     /// `events.amazonaws.com`) is not a policy any rule reads here.
     /// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-schedulev2.html>
     /// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-statemachine-statemachineschedule.html>
@@ -1160,23 +1160,10 @@ impl<'a> Extractor<'a> {
                 "states:StartExecution"
             };
             let mut statements = vec![statement(action, &event.target(span), self)];
-            if event.kind == crate::eventbridge::EventBridgeKind::Schedule {
-                match event.dead_letter() {
-                    Some(crate::eventbridge::DeadLetter::Arn(arn)) => {
-                        statements.push(statement("sqs:SendMessage", arn, self));
-                    }
-                    Some(crate::eventbridge::DeadLetter::Created(queue)) => {
-                        let get_att = object(
-                            span,
-                            vec![(
-                                "Fn::GetAtt",
-                                array(span, vec![string(span, &queue), string(span, "Arn")]),
-                            )],
-                        );
-                        statements.push(statement("sqs:SendMessage", &get_att, self));
-                    }
-                    None => {}
-                }
+            if event.kind == crate::eventbridge::EventBridgeKind::Schedule
+                && let Some(arn) = event.dead_letter()
+            {
+                statements.push(statement("sqs:SendMessage", arn, self));
             }
             let mut policy = self.base(
                 resource,
