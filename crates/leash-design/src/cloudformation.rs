@@ -1000,9 +1000,9 @@ fn sam_event_mut<'a>(root: &'a mut Node, sam: &SamEventOf) -> Option<&'a mut Nod
 }
 
 /// Points a SAM event principal at its designed role: the event's
-/// `RoleArn` for a `ScheduleV2` or a state machine's `Schedule`; a state
-/// machine's `EventBridgeRule` or `CloudWatchEvent`, for which SAM reads
-/// no `RoleArn`, becomes the rule SAM would write for it
+/// `RoleArn` for a `ScheduleV2`; a state machine's `Schedule` (whose
+/// `RoleArn` SAM takes as a string only), `EventBridgeRule` or
+/// `CloudWatchEvent` (no `RoleArn`) becomes the rule SAM would write for it
 /// (`model/stepfunctions/events.py` of aws-sam-translator 1.110.0: same
 /// logical id, `EventPattern` from `Pattern`, `Name` from `RuleName`, one
 /// target starting the state machine with its `Id`, input and retry
@@ -1023,7 +1023,10 @@ fn write_sam_event_role(
             sam.event, sam.resource
         );
     };
-    if matches!(sam.event_type.as_str(), "ScheduleV2" | "Schedule") {
+    // SAM reads a state machine `Schedule` event's `RoleArn` as a string
+    // only (its transform rejects `Fn::GetAtt` there): written as a rule,
+    // as the other rule events.
+    if sam.event_type == "ScheduleV2" {
         if event.get("Properties").is_none() {
             event.insert("Properties", Node::Object(Vec::new()));
         }
@@ -1077,15 +1080,30 @@ fn write_sam_event_role(
         }
     }
     let mut rule = Vec::new();
-    for (from, to) in [
-        ("EventBusName", "EventBusName"),
-        ("Pattern", "EventPattern"),
-        ("RuleName", "Name"),
-        ("State", "State"),
-    ] {
+    let fields: &[(&str, &str)] = if sam.event_type == "Schedule" {
+        &[
+            ("Schedule", "ScheduleExpression"),
+            ("State", "State"),
+            ("Name", "Name"),
+            ("Description", "Description"),
+        ]
+    } else {
+        &[
+            ("EventBusName", "EventBusName"),
+            ("Pattern", "EventPattern"),
+            ("RuleName", "Name"),
+            ("State", "State"),
+        ]
+    };
+    for (from, to) in fields {
         if let Some(value) = properties.get(from) {
             rule.push((to.to_string(), value.clone()));
         }
+    }
+    // A `Schedule`'s `Enabled` is the rule's `State`.
+    if let Some(Node::Bool(enabled)) = properties.get("Enabled") {
+        let state = if *enabled { "ENABLED" } else { "DISABLED" };
+        rule.push(("State".to_string(), Node::string(state)));
     }
     rule.push((
         "Targets".to_string(),
@@ -1098,7 +1116,7 @@ fn write_sam_event_role(
     resource.push(("Properties".to_string(), Node::Object(rule)));
     insert_resource(root, principal, Node::Object(resource));
     format!(
-        "event `{}` of `{}` written as the rule `{principal}` SAM would create for it, its target naming `{role_id}` (SAM's `{}` event has no `RoleArn`)",
+        "event `{}` of `{}` written as the rule `{principal}` SAM would create for it, its target naming `{role_id}` (SAM's `{}` event takes no `RoleArn` a template role can be given by)",
         sam.event, sam.resource, sam.event_type
     )
 }

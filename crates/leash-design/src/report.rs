@@ -297,7 +297,7 @@ pub fn render_report_with(
                 // A SAM event's schedule or rule: the event's `RoleArn`,
                 // or the target of the rule written for it.
                 let (property, place) = match function.and_then(|f| f.sam_event.as_ref()) {
-                    Some(sam) if matches!(sam.event_type.as_str(), "ScheduleV2" | "Schedule") => (
+                    Some(sam) if sam.event_type == "ScheduleV2" => (
                         format!("Events.{}.Properties.RoleArn", sam.event),
                         format!(" (in `{}`)", sam.resource),
                     ),
