@@ -16,7 +16,7 @@ use leash_policy::arn::Arn;
 
 use crate::design::RoleDesign;
 use crate::json_tree::Node;
-use crate::model::{ApiRoute, AppResource, Application, ResourceKind};
+use crate::model::{ApiRoute, AppResource, Application, ResourceKind, SamEventOf};
 use crate::roles_out::{
     PERMISSIONS_POLICY_NAME, ResourcePolicyOut, RoleOut, resource_policies_out, role_name_fits,
     roles_out,
@@ -131,6 +131,25 @@ pub fn designed_template(
                             .to_string(),
                     ),
                 }
+            }
+            continue;
+        }
+        // A SAM event's schedule or rule: its `RoleArn` (when SAM reads
+        // one) is pointed at the designed role in step 3.
+        if let Some(sam) = app
+            .functions
+            .iter()
+            .find(|f| f.logical_id == function_id)
+            .and_then(|f| f.sam_event.as_ref())
+        {
+            let previous = sam_event_mut(&mut root, sam)
+                .and_then(|e| e.get_mut("Properties"))
+                .and_then(|p| p.remove("RoleArn"));
+            match previous {
+                Some(previous) => unhook(&previous, notes, &mut old_roles),
+                None => notes.push(format!(
+                    "SAM no longer generates its role (`{function_id}Role` is now leash's)"
+                )),
             }
             continue;
         }
@@ -307,7 +326,8 @@ pub fn designed_template(
         // A name only where the original named its role: a named role
         // needs `CAPABILITY_NAMED_IAM`, which the original did not ask for.
         // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/control-access-with-iam.html#using-iam-capabilities
-        if original_names_its_role(template, function)
+        if function.sam_event.is_none()
+            && original_names_its_role(template, function)
             && let Some(name) = forms.role_name(&function_id, function_resource)
         {
             role_properties.push(("RoleName".to_string(), name));
@@ -352,6 +372,13 @@ pub fn designed_template(
                     designed.role_slots.insert(function_id.clone(), at);
                 }
             }
+        } else if let Some(sam) = &function.sam_event {
+            let note = write_sam_event_role(&mut root, sam, &function_id, &role_id, &condition);
+            designed
+                .function_notes
+                .entry(function_id.clone())
+                .or_default()
+                .push(note);
         } else if let Some(properties) =
             resource_mut(&mut root, &function_id).and_then(|f| f.get_mut("Properties"))
         {
@@ -1003,6 +1030,137 @@ fn remove_event(root: &mut Node, function_id: &str, event: &str) {
             properties.remove("Events");
         }
     }
+}
+
+/// The event `Events.<event>` of a SAM event principal's function or
+/// state machine.
+fn sam_event_mut<'a>(root: &'a mut Node, sam: &SamEventOf) -> Option<&'a mut Node> {
+    resource_mut(root, &sam.resource)?
+        .get_mut("Properties")?
+        .get_mut("Events")?
+        .get_mut(&sam.event)
+}
+
+/// Points a SAM event principal at its designed role: the event's
+/// `RoleArn` for a `ScheduleV2`; a state machine's `Schedule` (whose
+/// `RoleArn` SAM takes as a string only), `EventBridgeRule` or
+/// `CloudWatchEvent` (no `RoleArn`) becomes the rule SAM would write for it
+/// (`model/stepfunctions/events.py` of aws-sam-translator 1.110.0: same
+/// logical id, `EventPattern` from `Pattern`, `Name` from `RuleName`, one
+/// target starting the state machine with its `Id`, input and retry
+/// settings and dead-letter queue), naming the designed role. Returns the
+/// report's note.
+/// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-statemachine-statemachineeventbridgerule.html>
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-events-rule.html>
+fn write_sam_event_role(
+    root: &mut Node,
+    sam: &SamEventOf,
+    principal: &str,
+    role_id: &str,
+    condition: &Option<String>,
+) -> String {
+    let Some(event) = sam_event_mut(root, sam) else {
+        return format!(
+            "event `{}` of `{}` not found: its role is not pointed at `{role_id}`",
+            sam.event, sam.resource
+        );
+    };
+    // SAM reads a state machine `Schedule` event's `RoleArn` as a string
+    // only (its transform rejects `Fn::GetAtt` there): written as a rule,
+    // as the other rule events.
+    if sam.event_type == "ScheduleV2" {
+        if event.get("Properties").is_none() {
+            event.insert("Properties", Node::Object(Vec::new()));
+        }
+        if let Some(properties) = event.get_mut("Properties") {
+            properties.insert("RoleArn", Node::get_att(role_id, "Arn"));
+        }
+        return format!(
+            "event `{}` of `{}`: `RoleArn` points at `{role_id}`",
+            sam.event, sam.resource
+        );
+    }
+    let properties = event
+        .get("Properties")
+        .cloned()
+        .unwrap_or(Node::Object(Vec::new()));
+    remove_event(root, &sam.resource, &sam.event);
+    // SAM's target id: `<Rule>StepFunctionsTarget`, cut to 64 characters
+    // keeping the suffix (`generate_valid_target_id`).
+    let target_id = properties
+        .get("Target")
+        .and_then(|t| t.get("Id"))
+        .cloned()
+        .unwrap_or_else(|| {
+            let suffix = "StepFunctionsTarget";
+            let keep = 64usize.saturating_sub(suffix.len());
+            let stem: String = principal.chars().take(keep).collect();
+            Node::string(format!("{stem}{suffix}"))
+        });
+    let mut target = vec![
+        ("Id".to_string(), target_id),
+        ("Arn".to_string(), Node::reference(&sam.resource)),
+        ("RoleArn".to_string(), Node::get_att(role_id, "Arn")),
+    ];
+    for key in ["Input", "InputPath"] {
+        if let Some(value) = properties.get(key) {
+            target.push((key.to_string(), value.clone()));
+        }
+    }
+    if let Some(arn) = properties
+        .get("DeadLetterConfig")
+        .and_then(|d| d.get("Arn"))
+    {
+        target.push((
+            "DeadLetterConfig".to_string(),
+            Node::object([("Arn", arn.clone())]),
+        ));
+    }
+    for key in ["RetryPolicy", "InputTransformer"] {
+        if let Some(value) = properties.get(key) {
+            target.push((key.to_string(), value.clone()));
+        }
+    }
+    let mut rule = Vec::new();
+    let fields: &[(&str, &str)] = if sam.event_type == "Schedule" {
+        &[
+            ("Schedule", "ScheduleExpression"),
+            ("State", "State"),
+            ("Name", "Name"),
+            ("Description", "Description"),
+        ]
+    } else {
+        &[
+            ("EventBusName", "EventBusName"),
+            ("Pattern", "EventPattern"),
+            ("RuleName", "Name"),
+            ("State", "State"),
+        ]
+    };
+    for (from, to) in fields {
+        if let Some(value) = properties.get(from) {
+            rule.push((to.to_string(), value.clone()));
+        }
+    }
+    // A `Schedule`'s `Enabled` is the rule's `State`.
+    if let Some(Node::Bool(enabled)) = properties.get("Enabled") {
+        let state = if *enabled { "ENABLED" } else { "DISABLED" };
+        rule.push(("State".to_string(), Node::string(state)));
+    }
+    rule.push((
+        "Targets".to_string(),
+        Node::Array(vec![Node::Object(target)]),
+    ));
+    let mut resource = vec![("Type".to_string(), Node::string("AWS::Events::Rule"))];
+    if let Some(condition) = condition {
+        resource.push(("Condition".to_string(), Node::string(condition.clone())));
+    }
+    resource.push(("Properties".to_string(), Node::Object(rule)));
+    insert_resource(root, principal, Node::Object(resource));
+    format!(
+        "event `{}` of `{}` written as the rule `{principal}` SAM would create for it, its target naming `{role_id}` (SAM's `{}` event takes no `RoleArn` a template role can be given by)",
+        sam.event, sam.resource, sam.event_type
+    )
 }
 
 /// `base`, or `base` with `suffix` (and a number) when another resource

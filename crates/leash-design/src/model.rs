@@ -775,12 +775,27 @@ pub(crate) fn role_value(resource: &Resource) -> Option<&Value> {
 
 pub use leash_iac::state_machine::DefinitionSummary;
 
+/// Where a SAM event principal is written: `Events.<event>` of the
+/// function or state machine `resource`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SamEventOf {
+    pub resource: String,
+    pub event: String,
+    /// `ScheduleV2` or `Schedule`.
+    pub event_type: String,
+}
+
 /// A principal and what it needs: a Lambda function, or a state machine
 /// (`kind`; most fields are named after functions, the first principal).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Function {
     pub logical_id: String,
     pub kind: PrincipalKind,
+    /// For the schedule or rule SAM writes for an event of a function or
+    /// state machine (`leash_iac::eventbridge::SamEvent`): where the event
+    /// is. `logical_id` is then `<Resource><Event>`, which is no resource
+    /// of the template.
+    pub sam_event: Option<SamEventOf>,
     /// For a state machine: what its definition uses, when it was read.
     pub definition: Option<DefinitionSummary>,
     /// `FunctionName`, or the logical id when the template sets none.
@@ -1024,6 +1039,18 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
                 .iter()
                 .any(|r| r.logical_id == resource.logical_id.node && r.kind == kind)
         };
+        // The schedules and rules SAM writes for its events, each with
+        // its own role (docs/design.md, "EventBridge principals").
+        for event in leash_iac::eventbridge::sam_events(resource) {
+            functions.push(read_sam_event(
+                template,
+                &event,
+                &resources,
+                &resolve,
+                (&account, &region),
+                &iam,
+            ));
+        }
         if modeled(ResourceKind::Function) {
             functions.push(read_function(
                 template,
@@ -1552,6 +1579,77 @@ fn read_eventbridge(
         (account, region),
         iam,
     )
+}
+
+/// The schedule or rule SAM writes for an event of a function or state
+/// machine (`leash_iac::eventbridge::SamEvent`), read as the EventBridge
+/// principal it is: its template IAM is the role its `RoleArn` names, else
+/// what SAM generates for it (`leash_iac` extracts that as the policies of
+/// `<Resource><Event>Role`, attached to `<Resource><Event>`); its needs are
+/// its target and dead-letter queue.
+fn read_sam_event(
+    template: &Template,
+    event: &leash_iac::eventbridge::SamEvent<'_>,
+    resources: &[AppResource],
+    resolve: &dyn Fn(&Value) -> Value,
+    (account, region): (&str, &str),
+    iam: &TemplateIam,
+) -> Function {
+    let kind = match event.kind {
+        leash_iac::eventbridge::EventBridgeKind::Schedule => PrincipalKind::Schedule,
+        _ => PrincipalKind::RuleTarget,
+    };
+    let principal = event.principal.clone();
+    // SAM names the schedule or rule `Name` (else the logical id for a
+    // `ScheduleV2`; CloudFormation names a rule without one).
+    let name = event
+        .property("Name")
+        .or_else(|| event.property("RuleName"))
+        .map(resolve)
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| principal.clone());
+    let mut machine = Function {
+        logical_id: principal.clone(),
+        kind,
+        name,
+        sam_event: Some(SamEventOf {
+            resource: event.resource.clone(),
+            event: event.event.clone(),
+            event_type: event.event_type.clone(),
+        }),
+        log_actions: Some(Vec::new()),
+        ..Function::default()
+    };
+    let no_group = String::new();
+    let located = Located {
+        account,
+        region,
+        resources,
+        resolve,
+        log_group: &no_group,
+    };
+    if let Some(role) = event.role {
+        machine.role = Some(iam.execution_role(&principal, role, resolve));
+    }
+    let mut inline_needs = Vec::new();
+    template_iam::read_policies(
+        template,
+        iam.role_policies(&principal),
+        iam.role_managed_policies(&principal),
+        &located,
+        &mut machine,
+        &mut inline_needs,
+    );
+    machine.needs.extend(inline_needs);
+    let log_statements = std::mem::take(&mut machine.log_statements);
+    machine.kept_as_is.extend(log_statements);
+    let reading = leash_iac::eventbridge::read_sam_event(event, resolve);
+    apply_reading(&mut machine, reading, &located, iam, &|state| {
+        NeedSource::Definition {
+            state: state.to_string(),
+        }
+    });
+    machine
 }
 
 /// The services of a statement kept as is (its actions' prefixes), `None`

@@ -306,6 +306,7 @@ fn describe_origin(embedded: &leash_iac::EmbeddedPolicy) -> String {
         PolicyOrigin::SamPolicyTemplate { name } => format!(" (SAM policy template `{name}`)"),
         PolicyOrigin::SamDeadLetterQueue => " (SAM's dead-letter queue statement)".to_string(),
         PolicyOrigin::SamEventSource => " (SAM's statement for the event source)".to_string(),
+        PolicyOrigin::SamEventRole => " (the role SAM generates for the event)".to_string(),
         PolicyOrigin::SamEventInvokeDestination => {
             " (SAM's statement for an event-invoke destination)".to_string()
         }

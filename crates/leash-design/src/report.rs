@@ -312,8 +312,21 @@ pub fn render_report_with(
                     .designed_template
                     .and_then(|d| d.role_slots.get(&role.function));
                 let property = slot.map_or(property, String::as_str);
+                // A SAM event's schedule or rule: the event's `RoleArn`,
+                // or the target of the rule written for it.
+                let (property, place) = match function.and_then(|f| f.sam_event.as_ref()) {
+                    Some(sam) if sam.event_type == "ScheduleV2" => (
+                        format!("Events.{}.Properties.RoleArn", sam.event),
+                        format!(" (in `{}`)", sam.resource),
+                    ),
+                    Some(_) => (
+                        "Targets[0].RoleArn".to_string(),
+                        format!(" (in the rule `{}`)", role.function),
+                    ),
+                    None => (property.to_string(), String::new()),
+                };
                 out.push_str(&format!(
-                    "- role `{role_id}`, wired with `{property}: !GetAtt {role_id}.Arn`\n"
+                    "- role `{role_id}`, wired with `{property}: !GetAtt {role_id}.Arn`{place}\n"
                 ));
             }
             for note in notes {

@@ -122,17 +122,38 @@ pub(crate) fn roles_out<'a>(
                 .resources
                 .iter()
                 .any(|r| r.named && r.kind == ResourceKind::Function && r.logical_id == *id);
-            let resource = template.resource(id);
+            let function = app.functions.iter().find(|f| f.logical_id == *id);
+            let sam_event = function.and_then(|f| f.sam_event.as_ref());
+            // A SAM event's schedule or rule is no resource of the
+            // template: its function's or state machine's (for its
+            // condition). SAM gives its role the event's
+            // `PermissionsBoundary` (`ScheduleV2`) or the state machine's.
+            let resource = match sam_event {
+                Some(sam) => template.resource(&sam.resource),
+                None => template.resource(id),
+            };
+            let own_boundary = match sam_event {
+                Some(sam) if sam.event_type == "ScheduleV2" => resource
+                    .and_then(|r| r.properties.get("Events"))
+                    .and_then(|e| e.get(&sam.event))
+                    .and_then(|e| e.get("Properties"))
+                    .and_then(|p| p.get("PermissionsBoundary")),
+                _ => resource.and_then(|r| r.properties.get("PermissionsBoundary")),
+            };
+            let own_path = match sam_event {
+                Some(_) => None,
+                None => resource.and_then(|r| r.properties.get("RolePath")),
+            };
             RoleOut {
                 design: role,
                 resource,
-                function: app.functions.iter().find(|f| f.logical_id == *id),
+                function,
                 named: role.consumer.is_some()
                     || (function_named && role_name_fits(&role.role_name)),
                 trust,
                 permissions: (!role.grants_nothing()).then_some(permissions),
-                own_boundary: resource.and_then(|r| r.properties.get("PermissionsBoundary")),
-                own_path: resource.and_then(|r| r.properties.get("RolePath")),
+                own_boundary,
+                own_path,
                 options_boundary: role.permissions_boundary.as_deref(),
             }
         })

@@ -106,8 +106,6 @@ fn ignored_category(text: &str) -> String {
     } else if text.contains("of type") && text.contains("not designed yet") {
         let kind = text.split('`').nth(3).unwrap_or("?").to_string();
         format!("an event of type {kind}")
-    } else if text.contains("(ScheduleV2)") {
-        "a ScheduleV2 event (the scheduler's own role is not designed)".into()
     } else if text.contains("no listed action acts on") {
         "an inline statement whose actions do not act on its resource".into()
     } else if text.contains("its Queue is not") || text.contains("its Stream is not") {

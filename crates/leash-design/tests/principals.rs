@@ -1078,3 +1078,151 @@ fn a_corpus_sam_graphql_apis_generated_roles_are_designed() {
         assert_eq!(designed["Resources"][id]["Type"], "AWS::IAM::Role");
     }
 }
+
+/// `../shared/corpus/sam-templates/eventbridge-schedule-to-lambda-sam-go.yaml`:
+/// the function's `ScheduleV2` event sets no `RoleArn`, so SAM generates
+/// `SchedulerLambdaFunctionScheduleRole`, trusted by Scheduler, allowed
+/// `lambda:InvokeFunction` on the function (aws-sam-translator's
+/// `model/eventsources/scheduler.py`). The schedule
+/// `SchedulerLambdaFunctionSchedule` is a principal: its original IAM is
+/// that generated policy, kept (it is already the one invocation the
+/// schedule needs); its trust names the account's schedule groups; another
+/// function and another action on the function are near misses denied.
+/// The designed template points the event's `RoleArn` at the designed role.
+/// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-schedulev2.html>
+#[test]
+fn a_sam_schedule_v2_event_is_a_schedule_principal_with_the_role_sam_generated() {
+    let Some((template, app, roles)) =
+        designed_eventbridge("eventbridge-schedule-to-lambda-sam-go.yaml")
+    else {
+        return;
+    };
+    let role = roles
+        .iter()
+        .find(|r| r.function == "SchedulerLambdaFunctionSchedule")
+        .unwrap();
+    assert_eq!(role.kind, PrincipalKind::Schedule);
+    let function = format!(
+        "arn:aws:lambda:us-east-1:111122223333:function:{}",
+        app.resource("SchedulerLambdaFunction").unwrap().name
+    );
+    let granted: Vec<(String, String)> = role
+        .permissions
+        .iter()
+        .map(|p| (p.action.clone(), p.resource.clone()))
+        .collect();
+    assert_eq!(
+        granted,
+        [("lambda:InvokeFunction".to_string(), function.clone())]
+    );
+    let failed: Vec<_> = role.verification.iter().filter(|c| !c.passed).collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    assert!(checked(role, "lambda:InvokeFunction", &function, true));
+    assert!(checked(
+        role,
+        "lambda:InvokeFunction",
+        &format!("{function}-archive"),
+        false
+    ));
+    assert!(checked(role, "lambda:UpdateFunctionCode", &function, false));
+    trust_is_checked(role, "scheduler.amazonaws.com", true);
+
+    // The original is what SAM generates for the event: kept, nothing added.
+    let originals = original_iam_all(&template, &app);
+    let index = app
+        .functions
+        .iter()
+        .position(|f| f.logical_id == role.function)
+        .unwrap();
+    assert_eq!(originals[index].policies.len(), 1, "{:?}", originals[index]);
+    let changes = compare_with_original(
+        &app,
+        std::slice::from_ref(role),
+        std::slice::from_ref(&originals[index]),
+        &|_| None,
+        Detail::Full,
+    );
+    assert!(
+        changes[0]
+            .statements
+            .iter()
+            .all(|s| matches!(s.change, StatementChange::Kept)),
+        "{:?}",
+        changes[0].statements
+    );
+    assert!(changes[0].added.is_empty(), "{:?}", changes[0].added);
+
+    // The designed template: the event's `RoleArn` names the designed role.
+    let written =
+        leash_design::cloudformation::designed_template(&template, &app, &roles, &[]).unwrap();
+    let root: serde_json::Value = serde_json::from_str(&written.text).unwrap();
+    let role_id = &written.role_ids["SchedulerLambdaFunctionSchedule"];
+    assert_eq!(
+        root["Resources"]["SchedulerLambdaFunction"]["Properties"]["Events"]["Schedule"]["Properties"]
+            ["RoleArn"],
+        serde_json::json!({"Fn::GetAtt": [role_id, "Arn"]})
+    );
+    assert_eq!(root["Resources"][role_id]["Type"], "AWS::IAM::Role");
+}
+
+/// `../shared/corpus/sam-templates/eventbridge-sfn.yaml`: the state
+/// machine's `EventBridgeRule` event starts it on EC2 state changes; SAM
+/// generates `EC2StateWatcherStateChangeRole`, trusted by EventBridge,
+/// allowed `states:StartExecution` on the state machine
+/// (aws-sam-translator's `model/stepfunctions/events.py`). The rule is a
+/// rule-target principal with that original: the design allows starting
+/// this state machine only (another state machine, `StartSyncExecution`
+/// denied), trusted by EventBridge without source conditions; the
+/// designed template writes the rule SAM would write, its target naming
+/// the designed role (SAM's event has no `RoleArn`).
+/// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-statemachine-statemachineeventbridgerule.html>
+#[test]
+fn a_sam_state_machine_rule_event_is_a_rule_target_principal() {
+    let Some((template, app, roles)) = designed_eventbridge("eventbridge-sfn.yaml") else {
+        return;
+    };
+    let role = roles
+        .iter()
+        .find(|r| r.function == "EC2StateWatcherStateChange")
+        .unwrap();
+    assert_eq!(role.kind, PrincipalKind::RuleTarget);
+    let machine = role
+        .permissions
+        .iter()
+        .find(|p| p.action == "states:StartExecution")
+        .map(|p| p.resource.clone())
+        .unwrap();
+    assert!(
+        machine.starts_with("arn:aws:states:us-east-1:111122223333:stateMachine:"),
+        "{machine}"
+    );
+    assert_eq!(role.permissions.len(), 1, "{:#?}", role.permissions);
+    let failed: Vec<_> = role.verification.iter().filter(|c| !c.passed).collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    assert!(checked(role, "states:StartExecution", &machine, true));
+    assert!(checked(role, "states:StartSyncExecution", &machine, false));
+    assert!(checked(
+        role,
+        "states:StartExecution",
+        &format!("{machine}-archive"),
+        false
+    ));
+    trust_is_checked(role, "events.amazonaws.com", false);
+    assert!(!role.trust_policy.text().contains("aws:SourceArn"));
+
+    let written =
+        leash_design::cloudformation::designed_template(&template, &app, &roles, &[]).unwrap();
+    let root: serde_json::Value = serde_json::from_str(&written.text).unwrap();
+    let role_id = &written.role_ids["EC2StateWatcherStateChange"];
+    let rule = &root["Resources"]["EC2StateWatcherStateChange"];
+    assert_eq!(rule["Type"], "AWS::Events::Rule");
+    assert_eq!(
+        rule["Properties"]["Targets"][0]["RoleArn"],
+        serde_json::json!({"Fn::GetAtt": [role_id, "Arn"]})
+    );
+    assert_eq!(
+        rule["Properties"]["Targets"][0]["Arn"],
+        serde_json::json!({"Ref": "EC2StateWatcher"})
+    );
+    assert!(root["Resources"]["EC2StateWatcher"]["Properties"]["Events"].is_null());
+}

@@ -141,12 +141,204 @@ pub fn read_eventbridge_principal(
         EventBridgeKind::RuleTarget => "the rule's `Targets` that name the role",
     }
     .to_string();
+    summarize_services(&mut reading);
+    reading
+}
+
+/// The services the reading tells uses of, for its summary.
+fn summarize_services(reading: &mut Reading) {
     reading.summary.services = reading
         .uses
         .iter()
         .flat_map(|u| u.actions.iter())
         .filter_map(|a| a.split_once(':').map(|(s, _)| s.to_ascii_lowercase()))
         .collect();
+}
+
+/// SAM's page on the `ScheduleV2` event of a function.
+pub const SAM_SCHEDULE_V2: &str = "https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-schedulev2.html";
+/// SAM's page on the `Schedule` event of a state machine.
+pub const SAM_STATE_MACHINE_SCHEDULE: &str = "https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-statemachine-statemachineschedule.html";
+
+/// A SAM event of a function or state machine that EventBridge runs with
+/// a role of its own: a `ScheduleV2` event (a function's or a state
+/// machine's: SAM writes an `AWS::Scheduler::Schedule`) or a state
+/// machine's `Schedule`, `EventBridgeRule` or `CloudWatchEvent` event (an
+/// `AWS::Events::Rule` whose target is the state machine). Its role is the
+/// one its `RoleArn` names (`ScheduleV2` and `Schedule` only: SAM has no
+/// `RoleArn` for the other two), else the one SAM generates,
+/// `<Resource><Event>Role` (the statements `extract` reads for it).
+///
+/// An event whose `DeadLetterConfig` has SAM create the queue (`Type:
+/// SQS`) is not one: the queue is no resource of the template, so the
+/// role's statement on it could be neither matched nor written back (and
+/// a state machine's rule event, written as a rule of its own, would need
+/// the queue and queue policy SAM creates with it).
+/// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-generated-resources-statemachine.html>
+#[derive(Clone, Debug)]
+pub struct SamEvent<'a> {
+    /// `<Resource><Event>`: the logical id SAM gives the schedule or rule,
+    /// and the principal's.
+    pub principal: String,
+    /// The function or state machine.
+    pub resource: String,
+    /// The event's name under `Events`.
+    pub event: String,
+    /// `ScheduleV2`, `Schedule`, `EventBridgeRule` or `CloudWatchEvent`.
+    pub event_type: String,
+    pub kind: EventBridgeKind,
+    /// Whether the target is a function (else a state machine).
+    pub targets_function: bool,
+    /// The event's `Properties`.
+    pub properties: Option<&'a Value>,
+    /// The event's `RoleArn`, as written.
+    pub role: Option<&'a Value>,
+}
+
+impl SamEvent<'_> {
+    /// The role SAM generates when the event has no `RoleArn`: SAM's
+    /// `LogicalIdGenerator` with no data is the prefix itself.
+    pub fn generated_role(&self) -> String {
+        format!("{}Role", self.principal)
+    }
+
+    /// The event property `key`.
+    pub fn property(&self, key: &str) -> Option<&Value> {
+        self.properties.and_then(|p| p.get(key))
+    }
+
+    /// The target as SAM writes it: `!GetAtt F.Arn` for a function, `!Ref
+    /// M` (its ARN) for a state machine.
+    pub fn target(&self, span: leash_policy::Span) -> Value {
+        use leash_policy::{Member, Spanned, ValueKind};
+        let text = |t: &str| Value::new(ValueKind::String(t.to_string()), span);
+        let (key, value) = if self.targets_function {
+            (
+                "Fn::GetAtt",
+                Value::new(
+                    ValueKind::Array(vec![text(&self.resource), text("Arn")]),
+                    span,
+                ),
+            )
+        } else {
+            ("Ref", text(&self.resource))
+        };
+        Value::new(
+            ValueKind::Object(vec![Member {
+                key: Spanned::new(key.to_string(), span),
+                value,
+            }]),
+            span,
+        )
+    }
+
+    /// The dead-letter queue's `DeadLetterConfig.Arn`, as written (an
+    /// event whose queue SAM creates is no [`SamEvent`]).
+    pub fn dead_letter(&self) -> Option<&Value> {
+        self.property("DeadLetterConfig")?.get("Arn")
+    }
+}
+
+/// The `ScheduleV2` events of an `AWS::Serverless::Function` or
+/// `StateMachine` and the `Schedule`, `EventBridgeRule` and
+/// `CloudWatchEvent` events of a state machine ([`SamEvent`]).
+pub fn sam_events(resource: &Resource) -> Vec<SamEvent<'_>> {
+    let targets_function = match resource.resource_type.node.as_str() {
+        "AWS::Serverless::Function" => true,
+        "AWS::Serverless::StateMachine" => false,
+        _ => return Vec::new(),
+    };
+    let events = resource
+        .properties
+        .get("Events")
+        .and_then(Value::as_object)
+        .unwrap_or(&[]);
+    let mut found = Vec::new();
+    for event in events {
+        let event_type = event
+            .value
+            .get("Type")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let properties = event.value.get("Properties");
+        let kind = match event_type {
+            "ScheduleV2" => EventBridgeKind::Schedule,
+            "Schedule" | "EventBridgeRule" | "CloudWatchEvent" if !targets_function => {
+                EventBridgeKind::RuleTarget
+            }
+            _ => continue,
+        };
+        let creates_queue = properties
+            .and_then(|p| p.get("DeadLetterConfig"))
+            .is_some_and(|d| d.get("Arn").is_none());
+        if creates_queue {
+            continue;
+        }
+        found.push(SamEvent {
+            principal: format!("{}{}", resource.logical_id.node, event.key.node),
+            resource: resource.logical_id.node.clone(),
+            event: event.key.node.clone(),
+            event_type: event_type.to_string(),
+            kind,
+            targets_function,
+            properties,
+            // SAM reads `RoleArn` on these two only.
+            role: matches!(event_type, "ScheduleV2" | "Schedule")
+                .then(|| properties.and_then(|p| p.get("RoleArn")))
+                .flatten(),
+        });
+    }
+    found
+}
+
+/// What a SAM event's schedule or rule does with its role: invoke its
+/// function or start its state machine, send to its dead-letter queue (a
+/// schedule's: a rule's is sent to through the queue's policy), decrypt
+/// with its key (a schedule's `KmsKeyArn`).
+pub fn read_sam_event(event: &SamEvent<'_>, resolve: &dyn Fn(&Value) -> Value) -> Reading {
+    let mut reading = Reading::default();
+    let mut read = Read {
+        reading: &mut reading,
+        resolve,
+    };
+    read.unknown(
+        "kms",
+        "customer managed keys of the resources it reads or writes are not followed".into(),
+    );
+    let span = event
+        .properties
+        .map_or_else(leash_policy::Span::default, |p| p.span);
+    let target = event.target(span);
+    match event.kind {
+        EventBridgeKind::Schedule => {
+            let arn = read.text(Some(&target));
+            read.scheduled_target(arn);
+            if let Some(arn) = event.dead_letter() {
+                let at = "`DeadLetterConfig`";
+                match read.text(Some(arn)).map(|arn| named(&arn)) {
+                    Some(Named::Queue(queue)) => {
+                        read.use_(at, &["sqs:SendMessage"], queue, SCHEDULER_IAM);
+                    }
+                    _ => read.unmodeled(at, "a dead-letter queue that is not one ARN"),
+                }
+            }
+            if let Some(key) = read.text(event.property("KmsKeyArn")) {
+                read.use_("`KmsKeyArn`", &["kms:Decrypt"], key, SCHEDULER_IAM);
+            }
+        }
+        _ => {
+            read.reading.summary.states = 1;
+            match read.text(Some(&target)) {
+                Some(arn) => read.common_target("`Target`", named(&arn), RULE_TARGET_IAM),
+                None => read.unmodeled("`Target`", "a target that is not one ARN"),
+            }
+        }
+    }
+    reading.summary.source = format!(
+        "the SAM `{}` event `{}` of `{}` (its target is `{}`)",
+        event.event_type, event.event, event.resource, event.resource
+    );
+    summarize_services(&mut reading);
     reading
 }
 
@@ -475,9 +667,30 @@ impl Read<'_, '_> {
 
     fn schedule(&mut self, properties: &Value) {
         let target = properties.get("Target");
+        let arn = self.text(target.and_then(|t| t.get("Arn")));
+        self.scheduled_target(arn);
+        let dead_letter = target
+            .and_then(|t| t.get("DeadLetterConfig"))
+            .and_then(|d| d.get("Arn"));
+        if dead_letter.is_some() {
+            let at = "`Target.DeadLetterConfig`";
+            match self.text(dead_letter).map(|arn| named(&arn)) {
+                Some(Named::Queue(queue)) => {
+                    self.use_(at, &["sqs:SendMessage"], queue, SCHEDULER_IAM);
+                }
+                _ => self.unmodeled(at, "a dead-letter queue that is not one ARN"),
+            }
+        }
+        if let Some(key) = self.text(properties.get("KmsKeyArn")) {
+            self.use_("`KmsKeyArn`", &["kms:Decrypt"], key, SCHEDULER_IAM);
+        }
+    }
+
+    /// A schedule's target (its resolved ARN), as Scheduler reaches it.
+    fn scheduled_target(&mut self, arn: Option<String>) {
         self.reading.summary.states = 1;
         let place = "`Target`";
-        match self.text(target.and_then(|t| t.get("Arn"))) {
+        match arn {
             Some(arn) if arn.contains(":scheduler:::aws-sdk:") => {
                 // `arn:aws:scheduler:::aws-sdk:SERVICE:apiAction`: the
                 // resource is in the schedule's `Input`, left to run time.
@@ -512,21 +725,6 @@ impl Read<'_, '_> {
                 self.common_target(place, found, SCHEDULER_IAM);
             }
             None => self.unmodeled(place, "a target that is not one ARN"),
-        }
-        let dead_letter = target
-            .and_then(|t| t.get("DeadLetterConfig"))
-            .and_then(|d| d.get("Arn"));
-        if dead_letter.is_some() {
-            let at = "`Target.DeadLetterConfig`";
-            match self.text(dead_letter).map(|arn| named(&arn)) {
-                Some(Named::Queue(queue)) => {
-                    self.use_(at, &["sqs:SendMessage"], queue, SCHEDULER_IAM);
-                }
-                _ => self.unmodeled(at, "a dead-letter queue that is not one ARN"),
-            }
-        }
-        if let Some(key) = self.text(properties.get("KmsKeyArn")) {
-            self.use_("`KmsKeyArn`", &["kms:Decrypt"], key, SCHEDULER_IAM);
         }
     }
 

@@ -82,6 +82,10 @@ pub enum PolicyOrigin {
     /// The statements SAM adds for a pull event (`MQ`'s broker and
     /// credentials, an `OnFailure` destination of a stream or queue event).
     SamEventSource,
+    /// The policies of the role SAM generates for a `ScheduleV2` event, or
+    /// a state machine's `Schedule` event, without `RoleArn`
+    /// (`eventbridge::SamEvent`).
+    SamEventRole,
     /// The resource-policy statement equivalent to an `AWS::Lambda::Permission`.
     LambdaPermission,
     /// What a SAM connector (`AWS::Serverless::Connector` or embedded
@@ -233,6 +237,17 @@ impl<'a> Extractor<'a> {
                 let principals = functions_by_role.entry(role).or_default();
                 if !principals.contains(&resource.logical_id.node) {
                     principals.push(resource.logical_id.node.clone());
+                }
+            }
+            // A SAM schedule's or rule's `RoleArn`: the schedule or rule
+            // (`<Resource><Event>`) runs as that role.
+            for event in crate::eventbridge::sam_events(resource) {
+                let Some(role) = event.role.and_then(|r| referenced_id(r, template)) else {
+                    continue;
+                };
+                let principals = functions_by_role.entry(role).or_default();
+                if !principals.contains(&event.principal) {
+                    principals.push(event.principal);
                 }
             }
         }
@@ -872,6 +887,7 @@ impl<'a> Extractor<'a> {
     /// managed policies that `Tracing`, `VpcConfig`, `DeadLetterQueue` and
     /// stream/queue event sources need.
     fn serverless(&mut self, resource: &Resource) {
+        self.sam_event_roles(resource);
         let properties = &resource.properties;
         let id = resource.logical_id.node.clone();
         let is_function = resource.resource_type.node == "AWS::Serverless::Function";
@@ -1108,6 +1124,65 @@ impl<'a> Extractor<'a> {
         policy.attached_roles = roles.to_vec();
         policy.attached_functions = functions.to_vec();
         self.policies.push(policy);
+    }
+
+    /// The inline policies of the role SAM generates for each `ScheduleV2`
+    /// event and each state machine `Schedule` event without `RoleArn`
+    /// (`<Resource><Event>Role`, attached to the schedule or rule
+    /// `<Resource><Event>`), as aws-sam-translator 1.110.0 writes them
+    /// (`model/eventsources/scheduler.py`, `model/stepfunctions/events.py`,
+    /// `model/iam.py`): `lambda:InvokeFunction` on the function's ARN or
+    /// `states:StartExecution` on the state machine's; for a `ScheduleV2`
+    /// with `DeadLetterConfig.Arn`, `sqs:SendMessage` on the queue (an
+    /// event whose queue SAM creates is not read: `SamEvent`). Its trust (`scheduler.amazonaws.com`,
+    /// `events.amazonaws.com`) is not a policy any rule reads here.
+    /// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-schedulev2.html>
+    /// <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-statemachine-statemachineschedule.html>
+    fn sam_event_roles(&mut self, resource: &Resource) {
+        for event in crate::eventbridge::sam_events(resource) {
+            if event.role.is_some() {
+                continue;
+            }
+            let span = event
+                .properties
+                .map_or(resource.logical_id.span, |p| p.span);
+            let mut unresolved = Vec::new();
+            let mut statement = |action: &str, target: &Value, this: &Self| {
+                let resolution = resolve_with(target, this.template, this.context);
+                unresolved.extend(resolution.unresolved);
+                object(
+                    span,
+                    vec![
+                        ("Effect", string(span, "Allow")),
+                        ("Action", string(span, action)),
+                        ("Resource", resolution.value),
+                    ],
+                )
+            };
+            let action = if event.targets_function {
+                "lambda:InvokeFunction"
+            } else {
+                "states:StartExecution"
+            };
+            let mut statements = vec![statement(action, &event.target(span), self)];
+            if event.kind == crate::eventbridge::EventBridgeKind::Schedule
+                && let Some(arn) = event.dead_letter()
+            {
+                statements.push(statement("sqs:SendMessage", arn, self));
+            }
+            let mut policy = self.base(
+                resource,
+                format!("Properties.Events.{}", event.event),
+                PolicyKind::Identity,
+                PolicyOrigin::SamEventRole,
+            );
+            policy.span = span;
+            policy.document = policy_document(span, statements);
+            policy.unresolved = unresolved;
+            policy.attached_roles = vec![event.generated_role()];
+            policy.attached_functions = vec![event.principal.clone()];
+            self.policies.push(policy);
+        }
     }
 
     /// SAM's `DeadLetterQueue` adds `sqs:SendMessage` or `sns:Publish` on

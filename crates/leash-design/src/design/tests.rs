@@ -646,13 +646,23 @@ fn s3_sns_and_eventbridge_events_get_lambda_permissions() {
         .iter()
         .find(|f| f.kind == crate::model::PrincipalKind::Function)
         .unwrap();
+    // A `ScheduleV2` event runs with the schedule's own role: a schedule
+    // principal of its own, not the function's (docs/design.md,
+    // "EventBridge principals", SAM events).
     assert!(
-        worker
-            .ignored
-            .iter()
-            .any(|i| i.contains("`Later` (ScheduleV2)")),
+        !worker.ignored.iter().any(|i| i.contains("`Later`")),
         "{:?}",
         worker.ignored
+    );
+    assert!(
+        app.functions
+            .iter()
+            .any(|f| f.kind == crate::model::PrincipalKind::Schedule
+                && f.sam_event
+                    .as_ref()
+                    .is_some_and(|e| e.event == "Later" && e.resource == worker.logical_id)),
+        "{:?}",
+        app.functions
     );
     let roles = design(&app).unwrap();
     let worker_role = roles

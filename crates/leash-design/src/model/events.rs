@@ -132,9 +132,11 @@ pub(super) fn read_events(
             }
             // What Lambda needs for it is a Lambda need (`lambda_needs`).
             "MQ" => {}
-            "ScheduleV2" => function.ignored.push(format!(
-                "event `{event_name}` (ScheduleV2): EventBridge Scheduler invokes the function with the schedule's own role (`RoleArn`, or one SAM creates), not through the function's role or resource policy; not designed"
-            )),
+            // EventBridge Scheduler invokes the function with the
+            // schedule's own role, not through the function's role or
+            // resource policy: the schedule is a principal of its own
+            // (`leash_iac::eventbridge::sam_events`).
+            "ScheduleV2" => {}
             other => function.ignored.push(format!(
                 "event `{event_name}` of type `{other}`: not designed yet"
             )),

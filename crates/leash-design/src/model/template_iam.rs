@@ -44,6 +44,19 @@ impl TemplateIam {
                     .is_some_and(|t| t.resource_type.node == "AWS::IAM::Role");
                 is_role.then(|| (r.logical_id.node.clone(), role))
             })
+            .chain(template.resources.iter().flat_map(|r| {
+                // A SAM schedule or rule whose `RoleArn` names a role of
+                // the template runs as it.
+                leash_iac::eventbridge::sam_events(r)
+                    .into_iter()
+                    .filter_map(|event| {
+                        let role = role_target(event.role?)?;
+                        template
+                            .resource(&role)
+                            .is_some_and(|t| t.resource_type.node == "AWS::IAM::Role")
+                            .then_some((event.principal, role))
+                    })
+            }))
             .collect();
         let (policies, references) = leash_iac::extract_all_with(template, context);
         TemplateIam {
