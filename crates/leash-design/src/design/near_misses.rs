@@ -308,6 +308,12 @@ pub(super) fn near_misses(
     // What the other functions may do on resources this one does not need
     // (on at most `OTHERS_PER_KIND` of them per kind).
     let mut sampled: BTreeMap<ResourceKind, Vec<&str>> = BTreeMap::new();
+    // Many functions share a need (same resource, access and prefix): its
+    // requests are planned the first time, and every later visit only
+    // rebuilt the same example ARNs to find them planned, which made this
+    // loop grow with functions squared (see docs/benchmarks.md).
+    let mut visited: std::collections::HashSet<(&str, Access, Option<&str>)> =
+        std::collections::HashSet::new();
     for other in app
         .functions
         .iter()
@@ -320,6 +326,15 @@ pub(super) fn near_misses(
             if needed_ids.contains(need.resource.as_str()) {
                 continue;
             }
+            let key = (
+                resource.logical_id.as_str(),
+                need.access,
+                need.prefix.as_deref(),
+            );
+            if visited.contains(&key) {
+                // Already chosen, and every request below already planned.
+                continue;
+            }
             let chosen = sampled.entry(resource.kind).or_default();
             if !chosen.contains(&resource.logical_id.as_str()) {
                 if chosen.len() >= OTHERS_PER_KIND {
@@ -327,6 +342,7 @@ pub(super) fn near_misses(
                 }
                 chosen.push(resource.logical_id.as_str());
             }
+            visited.insert(key);
             for row in entries(resource.kind, need.access) {
                 let example = arns.example(resource, row.scope, need.prefix.as_deref());
                 for action in row.actions {
