@@ -1469,18 +1469,27 @@ fn read_configured(
         &mut inline_needs,
     );
     machine.needs.extend(inline_needs);
-    // Its statements that only write logs are not about a group of its
-    // own: kept as is (and superseded with the rest when the definition
-    // tells every use of CloudWatch Logs).
+    apply_definition(&mut machine, reading, &located, iam);
+    Ok(machine)
+}
+
+/// The end of reading a configured principal: its statements that only
+/// write logs are not about a group of its own, so they are kept as is
+/// (and superseded with the rest when the reading tells every use of
+/// CloudWatch Logs); then the reading's uses become its needs.
+fn apply_definition(
+    machine: &mut Function,
+    reading: state_machine::Reading,
+    located: &template_iam::Located<'_>,
+    iam: &TemplateIam,
+) {
     let log_statements = std::mem::take(&mut machine.log_statements);
     machine.kept_as_is.extend(log_statements);
-
-    apply_reading(&mut machine, reading, &located, iam, &|state| {
+    apply_reading(machine, reading, located, iam, &|state| {
         NeedSource::Definition {
             state: state.to_string(),
         }
     });
-    Ok(machine)
 }
 
 /// What a definition (or a role's integrations) uses, as the principal's
@@ -1641,14 +1650,8 @@ fn read_sam_event(
         &mut inline_needs,
     );
     machine.needs.extend(inline_needs);
-    let log_statements = std::mem::take(&mut machine.log_statements);
-    machine.kept_as_is.extend(log_statements);
     let reading = leash_iac::eventbridge::read_sam_event(event, resolve);
-    apply_reading(&mut machine, reading, &located, iam, &|state| {
-        NeedSource::Definition {
-            state: state.to_string(),
-        }
-    });
+    apply_definition(&mut machine, reading, &located, iam);
     machine
 }
 

@@ -105,13 +105,7 @@ pub fn read_eventbridge_principal(
         reading: &mut reading,
         resolve,
     };
-    // A customer managed key of a queue, stream or topic the principal
-    // reads or writes is used through that service with the role: leash
-    // does not follow it, so what the template grants for KMS is kept.
-    read.unknown(
-        "kms",
-        "customer managed keys of the resources it reads or writes are not followed".into(),
-    );
+    read.keys_not_followed();
     let properties = &resource.properties;
     match kind {
         EventBridgeKind::Pipe => read.pipe(properties),
@@ -301,10 +295,7 @@ pub fn read_sam_event(event: &SamEvent<'_>, resolve: &dyn Fn(&Value) -> Value) -
         reading: &mut reading,
         resolve,
     };
-    read.unknown(
-        "kms",
-        "customer managed keys of the resources it reads or writes are not followed".into(),
-    );
+    read.keys_not_followed();
     let span = event
         .properties
         .map_or_else(leash_policy::Span::default, |p| p.span);
@@ -415,6 +406,16 @@ struct Read<'a, 'b> {
 }
 
 impl Read<'_, '_> {
+    /// A customer managed key of a queue, stream or topic the principal
+    /// reads or writes is used through that service with the role: leash
+    /// does not follow it, so what the template grants for KMS is kept.
+    fn keys_not_followed(&mut self) {
+        self.unknown(
+            "kms",
+            "customer managed keys of the resources it reads or writes are not followed".into(),
+        );
+    }
+
     fn unknown(&mut self, service: &str, why: String) {
         self.reading.add_unknown(service, why);
     }

@@ -271,14 +271,13 @@ fn destinations(
         };
         let why = format!("Lambda sending records to {what}");
         let mut need = |actions: &[&str], resource: String, example: String| {
-            function.lambda_needs.push(LambdaNeed {
-                why: why.clone(),
-                actions: actions.iter().map(|a| (*a).to_string()).collect(),
-                resource,
-                example,
-                reference: reference.into(),
-                unnamed: None,
-            });
+            function.lambda_needs.push(lambda_need(
+                &why,
+                actions,
+                (resource, example),
+                reference,
+                None,
+            ));
         };
         match service {
             Some("sqs") => need(&["sqs:SendMessage"], arn.into(), arn.into()),
@@ -353,14 +352,13 @@ fn broker_event_sources(
         };
         let mut need =
             |actions: &[&str], resource: String, example: String, unnamed: Option<String>| {
-                function.lambda_needs.push(LambdaNeed {
-                    why: why.clone(),
-                    actions: actions.iter().map(|a| (*a).to_string()).collect(),
-                    resource,
-                    example,
-                    reference: reference.into(),
+                function.lambda_needs.push(lambda_need(
+                    &why,
+                    actions,
+                    (resource, example),
+                    reference,
                     unnamed,
-                });
+                ));
             };
         let access = |types: &[&str]| -> Vec<String> {
             properties
@@ -495,6 +493,25 @@ fn broker_event_sources(
 }
 
 /// `{"Fn::GetAtt": [id, attribute]}`.
+/// A Lambda need: `actions` on `resource` (`example` inside it, for the
+/// verification), for `why`, as `reference` lists it.
+fn lambda_need(
+    why: &str,
+    actions: &[&str],
+    (resource, example): (String, String),
+    reference: &str,
+    unnamed: Option<String>,
+) -> LambdaNeed {
+    LambdaNeed {
+        why: why.to_string(),
+        actions: actions.iter().map(|a| (*a).to_string()).collect(),
+        resource,
+        example,
+        reference: reference.to_string(),
+        unnamed,
+    }
+}
+
 fn get_att(id: &str, attribute: &str, span: leash_policy::Span) -> Value {
     use leash_policy::{Member, Spanned, ValueKind};
     let text = |t: &str| Value::new(ValueKind::String(t.to_string()), span);
