@@ -102,6 +102,17 @@ pub fn designed_template(
         role_slots: BTreeMap::new(),
     };
 
+    // 0. Template roles another resource's policy names as a principal
+    // (a trust policy, an OpenSearch Serverless data access policy, a key
+    // policy, ...) are designed in place: a new role would not be named there.
+    let in_place = plan_roles_in_place(
+        &root,
+        template,
+        &roles_ready,
+        &forms,
+        &mut designed.template_notes,
+    );
+
     // 1. Unhook every function from its old role and SAM's role properties.
     let mut old_roles: BTreeSet<String> = BTreeSet::new();
     for role in roles
@@ -244,6 +255,20 @@ pub fn designed_template(
             }
         }
     }
+    // A role designed in place stays: it is the principal's designed role.
+    for (principal, plan) in &in_place {
+        old_roles.remove(&plan.role);
+        let unhooked = format!("its previous role `{}` is no longer its role", plan.role);
+        let notes = designed
+            .function_notes
+            .entry(principal.clone())
+            .or_default();
+        notes.retain(|n| *n != unhooked);
+        notes.push(format!(
+            "role `{}` designed in place: {} names it, so the designed role keeps its logical id and ARN",
+            plan.role, plan.named_by
+        ));
+    }
     // Role settings in `Globals.Function` would apply to every function;
     // each now has its own role, so they go (boundary and path were read
     // from the merged properties and move to each role).
@@ -316,12 +341,20 @@ pub fn designed_template(
             continue;
         };
         let condition = function_resource.condition.as_ref().map(|c| c.node.clone());
-        let role_id = free_id(
-            &root,
-            &format!("{function_id}Role"),
-            "LeashRole",
-            &function_id,
-        );
+        if let Some(plan) = in_place.get(&function_id)
+            && let Some(resource) = resource_mut(&mut root, &plan.role)
+        {
+            replace_role_properties(resource, out, out.own_boundary, &forms);
+        }
+        let role_id = match in_place.get(&function_id) {
+            Some(plan) => plan.role.clone(),
+            None => free_id(
+                &root,
+                &format!("{function_id}Role"),
+                "LeashRole",
+                &function_id,
+            ),
+        };
         let mut role_properties = Vec::new();
         // A name only where the original named its role: a named role
         // needs `CAPABILITY_NAMED_IAM`, which the original did not ask for.
@@ -351,7 +384,9 @@ pub fn designed_template(
             role_resource.push(("Condition".to_string(), Node::string(condition.clone())));
         }
         role_resource.push(("Properties".to_string(), Node::Object(role_properties)));
-        insert_resource(&mut root, &role_id, Node::Object(role_resource));
+        if !in_place.contains_key(&function_id) {
+            insert_resource(&mut root, &role_id, Node::Object(role_resource));
+        }
         let resource_type = function_resource.resource_type.node.as_str();
         let role_property = crate::model::PrincipalKind::role_property(resource_type);
         let nested = nested_role_paths(template, &function_id);
@@ -460,6 +495,10 @@ pub fn designed_template(
         }
         designed.routes.insert(function_id, deployments);
     }
+    // The policies attached to a role designed in place are part of the
+    // template's IAM the designed policy replaces.
+    let replaced: BTreeSet<String> = in_place.values().map(|p| p.role.clone()).collect();
+    detach_removed_roles(&mut root, &replaced, &mut designed.template_notes);
     // 4. Roles that are principals themselves (an API integration's
     // credentials, the account's CloudWatch role): designed in place.
     write_roles_in_place(&mut root, &roles_ready, &forms, &mut designed);
@@ -1453,6 +1492,211 @@ fn remove_depends_on(root: &mut Node, id: &str) {
     }
 }
 
+/// The properties of a role designed in place: the designed trust
+/// policy and permissions take the place of the template's; its
+/// `RoleName`, `Path`, `Tags` and the rest stay, and so does its own
+/// `PermissionsBoundary` (else `boundary`, the principal's own, else the
+/// design options').
+fn replace_role_properties(
+    resource: &mut Node,
+    out: &crate::roles_out::RoleOut<'_>,
+    boundary: Option<&leash_policy::Value>,
+    forms: &ArnForms,
+) {
+    let mut properties = match resource.get("Properties") {
+        Some(Node::Object(members)) => members.clone(),
+        _ => Vec::new(),
+    };
+    let boundary = properties
+        .iter()
+        .find(|(k, _)| k == "PermissionsBoundary")
+        .map(|(_, v)| v.clone())
+        .or_else(|| boundary.map(Node::from_value))
+        .or_else(|| out.options_boundary.map(Node::string));
+    properties.retain(|(key, _)| {
+        !matches!(
+            key.as_str(),
+            "AssumeRolePolicyDocument" | "Policies" | "ManagedPolicyArns" | "PermissionsBoundary"
+        )
+    });
+    let mut trust = out.trust.clone();
+    trust.rewrite_strings(&|text| forms.rewrite(text));
+    properties.push(("AssumeRolePolicyDocument".to_string(), trust));
+    properties.extend(role_policy_properties(out, boundary, forms));
+    resource.insert("Properties", Node::Object(properties));
+}
+
+/// A principal's template role designed in place (`plan_roles_in_place`).
+struct InPlace {
+    /// The role's logical id.
+    role: String,
+    /// What names it ("the policy of `X`").
+    named_by: String,
+}
+
+/// Resource types whose property grants access to the principals it
+/// names: a trust policy, a data access policy, a resource policy. A new
+/// role would not be among those principals.
+const GRANTS_BY_PRINCIPAL: &[(&str, &str)] = &[
+    ("AWS::IAM::Role", "AssumeRolePolicyDocument"),
+    ("AWS::OpenSearchServerless::AccessPolicy", "Policy"),
+    ("AWS::KMS::Key", "KeyPolicy"),
+    ("AWS::KMS::ReplicaKey", "KeyPolicy"),
+    ("AWS::S3::BucketPolicy", "PolicyDocument"),
+    ("AWS::S3::AccessPoint", "Policy"),
+    ("AWS::SQS::QueuePolicy", "PolicyDocument"),
+    ("AWS::SNS::TopicPolicy", "PolicyDocument"),
+    ("AWS::SecretsManager::ResourcePolicy", "ResourcePolicy"),
+    ("AWS::Events::EventBusPolicy", "Statement"),
+    ("AWS::Events::EventBusPolicy", "Principal"),
+    ("AWS::Lambda::Permission", "Principal"),
+    ("AWS::Lambda::LayerVersionPermission", "Principal"),
+    ("AWS::ECR::Repository", "RepositoryPolicyText"),
+    ("AWS::OpenSearchService::Domain", "AccessPolicies"),
+    ("AWS::Elasticsearch::Domain", "AccessPolicies"),
+    ("AWS::Kinesis::ResourcePolicy", "ResourcePolicy"),
+    ("AWS::DynamoDB::Table", "ResourcePolicy"),
+    ("AWS::Logs::ResourcePolicy", "PolicyDocument"),
+    ("AWS::ApiGateway::RestApi", "Policy"),
+    ("AWS::LakeFormation::Permissions", "DataLakePrincipal"),
+    ("AWS::LakeFormation::PrincipalPermissions", "Principal"),
+];
+
+/// The principals whose template role is designed in place (by the
+/// principal's logical id): a role of the template (`AWS::IAM::Role`)
+/// that only this principal runs as, named as a principal by another
+/// resource's policy (`GRANTS_BY_PRINCIPAL`), or the role of a delivery
+/// stream whose destination names it in a policy of its own (an
+/// OpenSearch Serverless collection's data access policy, maybe outside
+/// the template). A new role would not be in those policies: the
+/// designed trust and permissions take the place of the role's under the
+/// same logical id, so every policy naming it names the designed role.
+///
+/// Not in place, with a note, when something else uses the role (another
+/// principal, a resource leash does not design) or the designed policy
+/// would name a resource that names the role (a circular dependency).
+fn plan_roles_in_place(
+    root: &Node,
+    template: &Template,
+    roles_ready: &[crate::roles_out::RoleOut<'_>],
+    forms: &ArnForms,
+    notes: &mut Vec<String>,
+) -> BTreeMap<String, InPlace> {
+    let role_of = |out: &crate::roles_out::RoleOut<'_>| -> Option<String> {
+        if out.design.consumer.is_some()
+            || out.design.kind.is_role()
+            || out.function.is_none_or(|f| f.sam_event.is_some())
+        {
+            return None;
+        }
+        let resource = out.resource?;
+        if sam_graphql_slots(template, &resource.logical_id.node).is_some() {
+            return None;
+        }
+        let role = leash_iac::delivery::reference_target(crate::model::role_value(resource)?)?;
+        template
+            .resource(&role)
+            .is_some_and(|r| r.resource_type.node == "AWS::IAM::Role")
+            .then_some(role)
+    };
+    let mut users: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for out in roles_ready {
+        if let Some(role) = role_of(out) {
+            users
+                .entry(role)
+                .or_default()
+                .push(out.design.function.clone());
+        }
+    }
+    let resources = root
+        .get("Resources")
+        .and_then(Node::as_object)
+        .unwrap_or(&[]);
+    let mut plans = BTreeMap::new();
+    for (role, principals) in users {
+        let mut named_by = BTreeSet::new();
+        for (id, resource) in resources {
+            let Some(resource_type) = resource.get("Type").and_then(Node::as_str) else {
+                continue;
+            };
+            for (_, property) in GRANTS_BY_PRINCIPAL
+                .iter()
+                .filter(|(t, _)| *t == resource_type)
+            {
+                let mut found = BTreeSet::new();
+                if let Some(value) = resource.get("Properties").and_then(|p| p.get(property)) {
+                    collect_references(value, &mut found);
+                }
+                if found.contains(&role) && *id != role {
+                    named_by.insert(id.clone());
+                }
+            }
+        }
+        let destination_names_it = principals.iter().any(|p| {
+            template.resource(p).is_some_and(|r| {
+                r.resource_type.node == "AWS::KinesisFirehose::DeliveryStream"
+                    && r.properties
+                        .get(leash_iac::delivery::FIREHOSE_NAMED_BY_DESTINATION)
+                        .is_some()
+            })
+        });
+        if named_by.is_empty() && !destination_names_it {
+            continue;
+        }
+        let what = if named_by.is_empty() {
+            "its OpenSearch Serverless destination's data access policy".to_string()
+        } else {
+            format!("the policy of {}", backticked(&named_by))
+        };
+        let [principal] = principals.as_slice() else {
+            notes.push(format!(
+                "role `{role}` is named by {what}, and {} run as it: each has a designed role of its own, which {what} does not name; add them there",
+                backticked(&principals.iter().cloned().collect())
+            ));
+            continue;
+        };
+        let others: BTreeSet<String> = referrers_of(root, &role)
+            .into_iter()
+            .filter(|r| {
+                r != principal
+                    && r != "Outputs"
+                    && !named_by.contains(r)
+                    && !only_depends_on(root, r, &role)
+            })
+            .collect();
+        if !others.is_empty() {
+            notes.push(format!(
+                "role `{role}` is named by {what}, and {} use it too: `{principal}` has a designed role of its own, which {what} does not name; add it there",
+                backticked(&others)
+            ));
+            continue;
+        }
+        // What the designed policy names, as it will be written.
+        let mut found = BTreeSet::new();
+        if let Some(out) = roles_ready.iter().find(|o| o.design.function == *principal) {
+            for (_, written) in role_policy_properties(out, None, forms) {
+                collect_references(&written, &mut found);
+            }
+        }
+        let cycle: BTreeSet<String> = found.intersection(&named_by).cloned().collect();
+        if !cycle.is_empty() {
+            notes.push(format!(
+                "role `{role}` is named by {what}, and its designed policy names {}: designed in place, that would be a circular dependency, so `{principal}` has a designed role of its own, which {what} does not name; add it there",
+                backticked(&cycle)
+            ));
+            continue;
+        }
+        plans.insert(
+            principal.clone(),
+            InPlace {
+                role,
+                named_by: what,
+            },
+        );
+    }
+    plans
+}
+
 /// A role that is a principal itself (`PrincipalKind::is_role`) is
 /// designed in place: the designed trust and policies take the place of
 /// the template's under the same logical id, so every integration's
@@ -1474,29 +1718,7 @@ fn write_roles_in_place(
         let Some(resource) = resource_mut(root, &id) else {
             continue;
         };
-        let mut properties = match resource.get("Properties") {
-            Some(Node::Object(members)) => members.clone(),
-            _ => Vec::new(),
-        };
-        let boundary = properties
-            .iter()
-            .find(|(k, _)| k == "PermissionsBoundary")
-            .map(|(_, v)| v.clone())
-            .or_else(|| out.options_boundary.map(Node::string));
-        properties.retain(|(key, _)| {
-            !matches!(
-                key.as_str(),
-                "AssumeRolePolicyDocument"
-                    | "Policies"
-                    | "ManagedPolicyArns"
-                    | "PermissionsBoundary"
-            )
-        });
-        let mut trust = out.trust.clone();
-        trust.rewrite_strings(&|text| forms.rewrite(text));
-        properties.push(("AssumeRolePolicyDocument".to_string(), trust));
-        properties.extend(role_policy_properties(out, boundary, forms));
-        resource.insert("Properties", Node::Object(properties));
+        replace_role_properties(resource, out, None, forms);
         designed
             .function_notes
             .entry(id.clone())

@@ -399,6 +399,24 @@ fn no_function_loses_access_on_the_sam_corpus() {
                             if designed_services.contains(&service) {
                                 continue;
                             }
+                            // Every use of the service was refused: the
+                            // template's IAM grants none of them anywhere
+                            // (the design grants each use it does grant),
+                            // so the statement granted no use either
+                            // (`sns-firehose-opensearch.yml`: the stream's
+                            // role has 29 `aoss` management actions, not
+                            // the `aoss:APIAccessAll` its destination uses).
+                            let every_use_refused = definition.complete_for(&service)
+                                && principal_model.ignored.iter().any(|n| {
+                                    n.contains(&format!("`{service}:"))
+                                        && n.ends_with(
+                                            "which the template's IAM does not grant: not granted",
+                                        )
+                                });
+                            if every_use_refused {
+                                kinds.entry(role.kind.as_str()).or_default().unused_services += 1;
+                                continue;
+                            }
                             if definition.services.contains(&service)
                                 || !definition.complete_for(&service)
                             {

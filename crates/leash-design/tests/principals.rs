@@ -625,6 +625,209 @@ fn a_corpus_sns_subscription_role_is_narrowed_to_its_stream() {
     }));
 }
 
+/// `../shared/corpus/sam-templates/sns-firehose-opensearch.yml`: the
+/// delivery stream writes to an OpenSearch Serverless collection, backs
+/// up to S3, and runs as `MyFirehoseStreamRole`, which holds
+/// `AmazonOpenSearchServiceFullAccess` (`es:*`),
+/// `AmazonOpenSearchIngestionFullAccess`, `AmazonS3FullAccess` and 29
+/// `aoss` management actions on `*`. The collection's data access policy
+/// `TestAccessPolicyKinesis` names that role by `Fn::GetAtt`.
+///
+/// The design grants the S3 backup's actions on its bucket; what the
+/// destination needs from IAM, `aoss:APIAccessAll` on the collection
+/// (Firehose's page), the template never granted, so it is not added
+/// (the report says so). Everything else is denied: `es:*`, creating a
+/// collection, another bucket. The designed template writes the designed
+/// role **in place**, under `MyFirehoseStreamRole`, so the data access
+/// policy still names the stream's role.
+/// <https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-serverless>
+#[test]
+fn a_corpus_opensearch_serverless_stream_is_narrowed_and_designed_in_place() {
+    let Some(path) = corpus("sam-templates/sns-firehose-opensearch.yml") else {
+        return;
+    };
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (app, role, changes) = designed_principal_of(
+        &text,
+        "MyKinesisFirehoseStream",
+        PrincipalKind::DeliveryStream,
+    );
+    // The bucket is unnamed: its ARN holds the symbol of its generated
+    // name, as the design wrote it.
+    let bucket = &role
+        .permissions
+        .iter()
+        .find(|p| p.action == "s3:ListBucket")
+        .unwrap()
+        .resource;
+    let object = format!("{bucket}/kf/1");
+    assert!(allows(&role, "s3:PutObject", &object));
+    assert!(allows(&role, "s3:ListBucket", bucket));
+    assert!(!allows(&role, "s3:DeleteObject", &object));
+    assert!(!allows(
+        &role,
+        "s3:PutObject",
+        "arn:aws:s3:::another-bucket/kf/1"
+    ));
+    assert!(!allows(
+        &role,
+        "es:ESHttpPost",
+        "arn:aws:es:us-east-1:111122223333:domain/d/x"
+    ));
+    assert!(!allows(&role, "aoss:CreateCollection", "*"));
+    let collection = "arn:aws:aoss:us-east-1:111122223333:collection/abc123";
+    assert!(!allows(&role, "aoss:APIAccessAll", collection));
+    // Nothing is kept as is: each statement is narrowed or superseded.
+    assert!(
+        changes.iter().all(|c| matches!(
+            c,
+            StatementChange::Narrowed { .. } | StatementChange::Superseded
+        )),
+        "{changes:?}"
+    );
+    let stream = app
+        .functions
+        .iter()
+        .find(|f| f.logical_id == "MyKinesisFirehoseStream")
+        .unwrap();
+    assert!(
+        stream
+            .ignored
+            .iter()
+            .any(|n| n.contains("aoss:APIAccessAll")
+                && n.contains("collection/")
+                && n.contains("not granted")),
+        "{:?}",
+        stream.ignored
+    );
+
+    // Written in place: the data access policy still names the role.
+    let template = read_template(&text).unwrap();
+    let target = Target {
+        account: Some("111122223333".into()),
+        region: Some("us-east-1".into()),
+        ..Default::default()
+    };
+    let app = read_application(&template, &target).unwrap();
+    let roles = design(&app).unwrap();
+    let output =
+        leash_design::cloudformation::designed_template(&template, &app, &roles, &[]).unwrap();
+    assert_eq!(
+        output.role_ids["MyKinesisFirehoseStream"],
+        "MyFirehoseStreamRole"
+    );
+    let designed: serde_json::Value = serde_json::from_str(&output.text).unwrap();
+    let resources = designed["Resources"].as_object().unwrap();
+    assert!(!resources.contains_key("MyKinesisFirehoseStreamRole"));
+    let written = &resources["MyFirehoseStreamRole"]["Properties"];
+    assert!(written.get("ManagedPolicyArns").is_none(), "{written}");
+    let policy = written["Policies"][0]["PolicyDocument"].to_string();
+    assert!(
+        policy.contains("s3:PutObject") && !policy.contains("aoss:"),
+        "{policy}"
+    );
+    let destination = &resources["MyKinesisFirehoseStream"]["Properties"]["AmazonOpenSearchServerlessDestinationConfiguration"];
+    let role_arn = serde_json::json!({"Fn::GetAtt": ["MyFirehoseStreamRole", "Arn"]});
+    assert_eq!(destination["RoleARN"], role_arn);
+    assert_eq!(destination["S3Configuration"]["RoleARN"], role_arn);
+    assert!(
+        resources["TestAccessPolicyKinesis"]["Properties"]["Policy"]
+            .to_string()
+            .contains("MyFirehoseStreamRole.Arn")
+    );
+    assert!(
+        output.function_notes["MyKinesisFirehoseStream"]
+            .iter()
+            .any(|n| n.contains("designed in place") && n.contains("TestAccessPolicyKinesis"))
+    );
+}
+
+/// An OpenSearch Serverless destination whose role grants
+/// `aoss:APIAccessAll` on every collection: the design grants it on the
+/// collection the stream writes to, named by its written endpoint
+/// (`https://ID.REGION.aoss.amazonaws.com`) or by the collection's
+/// `Fn::GetAtt ... CollectionEndpoint`; another collection is denied.
+/// <https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-serverless>
+#[test]
+fn an_opensearch_serverless_destination_is_granted_its_collection_only() {
+    let template = |endpoint: &str| {
+        format!(
+            r#"
+Resources:
+  Collection:
+    Type: AWS::OpenSearchServerless::Collection
+    Properties: {{Name: logs, Type: SEARCH}}
+  Backup: {{Type: AWS::S3::Bucket, Properties: {{BucketName: backup}}}}
+  Stream:
+    Type: AWS::KinesisFirehose::DeliveryStream
+    Properties:
+      AmazonOpenSearchServerlessDestinationConfiguration:
+        CollectionEndpoint: {endpoint}
+        IndexName: logs
+        RoleARN: !GetAtt StreamRole.Arn
+        S3Configuration:
+          BucketARN: !GetAtt Backup.Arn
+          RoleARN: !GetAtt StreamRole.Arn
+  StreamRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Principal: {{Service: firehose.amazonaws.com}}
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Version: '2012-10-17'
+            Statement:
+              - Effect: Allow
+                Action: [aoss:APIAccessAll, s3:*]
+                Resource: '*'
+"#
+        )
+    };
+    for (endpoint, collection) in [
+        (
+            "https://abc123def.us-east-1.aoss.amazonaws.com",
+            "arn:aws:aoss:us-east-1:111122223333:collection/abc123def".to_string(),
+        ),
+        ("!GetAtt Collection.CollectionEndpoint", String::new()),
+    ] {
+        let (_, role, changes) =
+            designed_principal_of(&template(endpoint), "Stream", PrincipalKind::DeliveryStream);
+        let granted = role
+            .permissions
+            .iter()
+            .find(|p| p.action == "aoss:APIAccessAll")
+            .unwrap_or_else(|| panic!("{endpoint}: {:?}", role.permissions));
+        if !collection.is_empty() {
+            assert_eq!(granted.resource, collection);
+        } else {
+            // The collection's generated id, a symbol.
+            assert!(
+                granted.resource.contains(":collection/"),
+                "{}",
+                granted.resource
+            );
+        }
+        let resource = granted.resource.clone();
+        assert!(allows(&role, "aoss:APIAccessAll", &resource));
+        assert!(!allows(
+            &role,
+            "aoss:APIAccessAll",
+            "arn:aws:aoss:us-east-1:111122223333:collection/other"
+        ));
+        assert!(!allows(&role, "aoss:DeleteCollection", &resource));
+        assert!(allows(&role, "s3:PutObject", "arn:aws:s3:::backup/x"));
+        assert!(
+            matches!(changes.as_slice(), [StatementChange::Narrowed { .. }]),
+            "{changes:?}"
+        );
+    }
+}
+
 /// No corpus template logs SNS delivery status; SNS's CloudFormation page
 /// writes `DeliveryStatusLogging` with one role for successes and
 /// failures, here holding the AWS managed `AmazonSNSRole` (five log

@@ -15,8 +15,8 @@
 //! Not for: the role's template IAM, or designing the role
 //! (`leash-design`).
 
-use leash_policy::Value;
 use leash_policy::arn::Arn;
+use leash_policy::{Member, Spanned, Value, ValueKind};
 
 use crate::state_machine::{Place, Reading, Use, queue_arn};
 use crate::template::{Resource, Template};
@@ -24,6 +24,10 @@ use crate::template::{Resource, Template};
 /// Amazon Data Firehose, "Controlling access with Amazon Data Firehose".
 pub const FIREHOSE_ACCESS: &str =
     "https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html";
+/// Amazon Data Firehose, "Grant Firehose access to a public OpenSearch
+/// Serverless destination": `aoss:APIAccessAll` on the collection.
+const FIREHOSE_AOSS: &str =
+    "https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-serverless";
 const FIREHOSE_SOURCE: &str =
     "https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-s3";
 /// AWS AppSync, "Attaching a data source" (the role of each data source
@@ -189,18 +193,28 @@ fn collect_keys<'a>(
 }
 
 /// The Firehose configurations leash reads: a Kinesis stream source, an
-/// S3 destination (extended or not) and its backup. A stream that names a
-/// role anywhere else (an MSK source, an OpenSearch, Redshift, Splunk,
-/// HTTP, Snowflake or Iceberg destination) is not designed yet: those
-/// destinations' own access policies (an OpenSearch Serverless data
-/// access policy, a domain policy) may name the role, and a new role would
-/// not be in them.
+/// S3 destination (extended or not) and its backup, an OpenSearch
+/// Serverless destination and its S3 backup. A stream that names a role
+/// anywhere else (an MSK source, an OpenSearch Service, Redshift, Splunk,
+/// HTTP, Snowflake or Iceberg destination) is not designed yet.
+///
+/// An OpenSearch Serverless collection is reached through its data access
+/// policy, which names the role: `leash-design` designs such a stream's
+/// role in place (same logical id, so same ARN), never as a new role.
 const FIREHOSE_ROLE_PATHS: &[&str] = &[
     "KinesisStreamSourceConfiguration.RoleARN",
     "ExtendedS3DestinationConfiguration.RoleARN",
     "ExtendedS3DestinationConfiguration.S3BackupConfiguration.RoleARN",
     "S3DestinationConfiguration.RoleARN",
+    "AmazonOpenSearchServerlessDestinationConfiguration.RoleARN",
+    "AmazonOpenSearchServerlessDestinationConfiguration.S3Configuration.RoleARN",
 ];
+
+/// The Firehose destination whose service authorizes the role by its ARN
+/// in a policy of its own (an OpenSearch Serverless data access policy):
+/// a new role would not be in it.
+pub const FIREHOSE_NAMED_BY_DESTINATION: &str =
+    "AmazonOpenSearchServerlessDestinationConfiguration";
 
 /// Why leash does not design the role of `resource` (it is left as the
 /// template writes it), or `None` when it does.
@@ -393,6 +407,82 @@ impl Reader<'_, '_> {
                 );
             }
         }
+        if let Some(destination) = properties.get(FIREHOSE_NAMED_BY_DESTINATION) {
+            self.opensearch_serverless(FIREHOSE_NAMED_BY_DESTINATION, destination);
+        }
+    }
+
+    /// An OpenSearch Serverless destination: `aoss:APIAccessAll` on the
+    /// collection (the data access policy grants what it may do inside),
+    /// its S3 backup, a Lambda processor, logging.
+    /// https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-serverless
+    fn opensearch_serverless(&mut self, at: &str, destination: &Value) {
+        self.reading.summary.states += 1;
+        match self.collection_arn(destination.get("CollectionEndpoint")) {
+            Some(arn) => self.use_of(at, &["aoss:APIAccessAll"], arn, FIREHOSE_AOSS),
+            None => self.unknown(
+                "aoss",
+                format!("`{at}.CollectionEndpoint` names no collection leash can read"),
+            ),
+        }
+        if destination.get("VpcConfiguration").is_some() {
+            self.unknown(
+                "ec2",
+                format!("`{at}.VpcConfiguration`: a collection in a VPC (the network interface actions on the VPC's subnets and security groups are not designed yet)"),
+            );
+        }
+        if let Some(backup) = destination.get("S3Configuration") {
+            self.s3_destination(&format!("{at}.S3Configuration"), backup);
+        }
+        self.processing(at, destination.get("ProcessingConfiguration"));
+        self.logging(at, destination.get("CloudWatchLoggingOptions"));
+    }
+
+    /// The ARN of the collection a `CollectionEndpoint` names: the
+    /// collection's `Fn::GetAtt ... .CollectionEndpoint`, or a written
+    /// endpoint `https://ID.REGION.aoss.amazonaws.com` (the collection's
+    /// id is the first label).
+    fn collection_arn(&self, endpoint: Option<&Value>) -> Option<String> {
+        let endpoint = endpoint?;
+        if let Some(attribute) = endpoint.get("Fn::GetAtt") {
+            let named = match &attribute.kind {
+                ValueKind::String(text) => text.split_once('.').map(|(_, a)| a.to_string()),
+                ValueKind::Array(items) => items.get(1).and_then(Value::as_str).map(str::to_string),
+                _ => None,
+            };
+            if named.as_deref() != Some("CollectionEndpoint") {
+                return None;
+            }
+            let collection = reference_target(endpoint)?;
+            let span = endpoint.span;
+            let text = |t: String| Value::new(ValueKind::String(t), span);
+            let arn = Value::new(
+                ValueKind::Object(vec![Member {
+                    key: Spanned::new("Fn::GetAtt".to_string(), span),
+                    value: Value::new(
+                        ValueKind::Array(vec![text(collection), text("Arn".to_string())]),
+                        span,
+                    ),
+                }]),
+                span,
+            );
+            return self
+                .text(Some(&arn))
+                .filter(|a| Arn::parse(a).is_ok() && !a.ends_with('*'));
+        }
+        let text = self.text(Some(endpoint))?;
+        let host = text.strip_prefix("https://")?.split('/').next()?;
+        let (id, rest) = host.split_once('.')?;
+        let (region, domain) = rest.split_once('.')?;
+        (domain == "aoss.amazonaws.com"
+            && !id.is_empty()
+            && id.chars().all(|c| c.is_ascii_alphanumeric()))
+        .then(|| {
+            format!(
+                "arn:aws:aoss:{region}:{}:collection/{id}",
+                self.place.account
+            )
+        })
     }
 
     /// An S3 destination: the bucket, its objects under the configured
