@@ -30,7 +30,7 @@
 //! access::ACCESS_TABLE, access::entries(kind, access)
 //! model::SAM_TEMPLATE_ACCESS, model::connector_access(kind, read, write) -> Result<Vec<Access>, String>
 //! Function { routes, invokers: Vec<EventInvoker>, needs, superseded: Vec<Need>, to_confirm, ignored, role: Option<ExecutionRole> }
-//! ExecutionRole { role, in_template, shared_with: Vec<String>, managed_policies: Vec<String> }
+//! ExecutionRole { role, in_template, shared_with: Vec<String>, managed_policies: Vec<String>, generated_by_sam }
 //! NeedSource::trust(&self) -> Trust (Declared > Code > SamPolicyTemplate (and connectors) > ExistingStatement; EventSource)
 //! AppResource { .., encryption_key: Option<EncryptionKey { resource, key }> }
 //! code::narrow_with_code(template, app: &mut Application, needs: &[leash_code::FunctionNeeds]) -> Vec<CodeNarrowing> (needs from the handler code, Trust::Code)

@@ -476,11 +476,18 @@ pub struct NeedConditions {
     pub after: Option<String>,
     /// Allowed only before this time.
     pub before: Option<String>,
+    /// Conditions a configuration's service grants the use under, as the
+    /// page writes them (`StringEquals kms:ViaService s3.REGION.amazonaws.com`):
+    /// `(operator, key, values)`.
+    pub configured: Vec<(String, String, Vec<String>)>,
 }
 
 impl NeedConditions {
     pub fn is_empty(&self) -> bool {
-        self.leading_keys.is_empty() && self.after.is_none() && self.before.is_none()
+        self.leading_keys.is_empty()
+            && self.after.is_none()
+            && self.before.is_none()
+            && self.configured.is_empty()
     }
 }
 
@@ -562,6 +569,9 @@ pub struct ExecutionRole {
     /// Managed policy ARNs attached to the role by `ManagedPolicyArns`
     /// (not designed from: their contents are not in the template).
     pub managed_policies: Vec<String>,
+    /// Whether SAM generates the role (the document as written has no
+    /// such resource: an `AWS::Serverless::GraphQLApi`'s roles).
+    pub generated_by_sam: bool,
 }
 
 /// What kind of principal a designed role is for: the service that
@@ -865,6 +875,8 @@ pub struct LambdaNeed {
     /// DocumentDB cluster's parameter and subnet groups): why, for the
     /// report. The design's own lint does not count L106 on it.
     pub unnamed: Option<String>,
+    /// Conditions the use is granted under (`NeedConditions::configured`).
+    pub conditions: Vec<(String, String, Vec<String>)>,
 }
 
 impl Function {
@@ -1102,6 +1114,14 @@ pub fn read_application(template: &Template, target: &Target) -> Result<Applicat
         &iam,
         target.template_dir.as_deref(),
     ));
+    // A role SAM generates (its GraphQL API's, `sam_graphql::expand`) is
+    // a resource of the template read, not of the document as written.
+    let written = template.root.get("Resources");
+    for function in &mut functions {
+        if let Some(role) = function.role.as_mut().filter(|r| r.in_template) {
+            role.generated_by_sam = written.is_some_and(|w| w.get(&role.role).is_none());
+        }
+    }
     let options = read_template_options(template, leash_metadata, &resources, (&account, &region))?;
     let mut application = Application {
         symbols: template.symbols.clone(),
@@ -1522,7 +1542,10 @@ fn apply_reading(
                     actions: found.actions.clone(),
                     scope: Some(scope),
                     source,
-                    conditions: NeedConditions::default(),
+                    conditions: NeedConditions {
+                        configured: use_conditions(found),
+                        ..NeedConditions::default()
+                    },
                 };
                 if !machine.needs.contains(&need) {
                     machine.needs.push(need);
@@ -1540,6 +1563,7 @@ fn apply_reading(
                     example,
                     reference: found.reference.to_string(),
                     unnamed: None,
+                    conditions: use_conditions(found),
                 });
             }
         }
@@ -1548,6 +1572,15 @@ fn apply_reading(
     supersede_by_definition(machine, &reading.summary, resources);
     machine.definition = Some(reading.summary);
     apply_order_of_trust(machine);
+}
+
+/// A use's conditions as a statement's `(operator, key, values)`.
+fn use_conditions(found: &leash_iac::state_machine::Use) -> Vec<(String, String, Vec<String>)> {
+    found
+        .conditions
+        .iter()
+        .map(|c| (c.operator.clone(), c.key.clone(), c.values.clone()))
+        .collect()
 }
 
 /// An EventBridge principal (a pipe, a schedule, a rule's targets), read

@@ -692,6 +692,13 @@ pub(crate) fn limit_definition_needs(app: &mut Application, originals: &Original
         let prepared = leash_policy::authz::PreparedPolicySet::new(
             &leash_policy::authz::PolicySet::new().with_identity_policy("template", policy.clone()),
         );
+        // A key's own policy decides too: the account's default key policy
+        // delegates to IAM, so the template's grant is what counts.
+        let prepared_kms = with_default_key_policy(&policy, &principal);
+        let set_for = |action: &str| match &prepared_kms {
+            Some(kms) if action.to_ascii_lowercase().starts_with("kms:") => kms,
+            _ => &prepared,
+        };
         let mut limited = Vec::new();
         let mut refused_services = std::collections::BTreeSet::new();
         // A refused use on a value known only at deployment, whose action
@@ -733,7 +740,7 @@ pub(crate) fn limit_definition_needs(app: &mut Application, originals: &Original
                         example.clone(),
                     )
                     .with_resource_account(account.clone());
-                    prepared.evaluate(&request).is_allowed()
+                    set_for(action).evaluate(&request).is_allowed()
                 });
             for action in &refused {
                 refuse(action, &example);
@@ -760,7 +767,7 @@ pub(crate) fn limit_definition_needs(app: &mut Application, originals: &Original
                     need.example.clone(),
                 )
                 .with_resource_account(account.clone());
-                let allowed = prepared.evaluate(&request).is_allowed();
+                let allowed = set_for(action).evaluate(&request).is_allowed();
                 if !allowed {
                     refuse(action, &need.example);
                     function.ignored.push(format!(

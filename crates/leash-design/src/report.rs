@@ -337,16 +337,24 @@ pub fn render_report_with(
         if let Some(function) = function {
             if let Some(role) = function.role.as_ref().filter(|_| !function.kind.is_role()) {
                 out.push_str("### Execution role in the template\n\n");
-                out.push_str(&format!(
-                    "The template runs the {} as `{}`{}.",
-                    function.kind.as_str(),
-                    role.role,
-                    if role.in_template {
-                        ""
-                    } else {
-                        " (not in the template)"
-                    }
-                ));
+                if role.generated_by_sam {
+                    out.push_str(&format!(
+                        "SAM generates the {}'s role, `{}` (the template does not write it; leash reads it as SAM writes it).",
+                        function.kind.as_str(),
+                        role.role,
+                    ));
+                } else {
+                    out.push_str(&format!(
+                        "The template runs the {} as `{}`{}.",
+                        function.kind.as_str(),
+                        role.role,
+                        if role.in_template {
+                            ""
+                        } else {
+                            " (not in the template)"
+                        }
+                    ));
+                }
                 if !role.shared_with.is_empty() {
                     out.push_str(&format!(
                         " **Shared** with `{}`: every function of the role can do what any of them needs; the design gives each function its own role.",
@@ -462,7 +470,11 @@ pub fn render_report_with(
             .changes
             .and_then(|all| all.iter().find(|c| c.function == role.function))
         {
-            out.push_str(&changes_section(changes, superseded_by(function)));
+            let noun = match role.kind {
+                PrincipalKind::Function => "function".to_string(),
+                kind => kind.as_str().to_string(),
+            };
+            out.push_str(&changes_section(changes, superseded_by(function), &noun));
         }
         out.push_str("### Lint\n\n");
         out.push_str(&lint_section(&role.lint_findings));
@@ -669,10 +681,12 @@ fn superseded_by(function: Option<&Function>) -> &'static str {
     }
 }
 
-fn changes_section(changes: &FunctionChanges, superseded: &str) -> String {
+fn changes_section(changes: &FunctionChanges, superseded: &str, noun: &str) -> String {
     let mut out = String::from("### Changes against the template's IAM\n\n");
     if changes.statements.is_empty() {
-        out.push_str("The template gives this function no IAM leash can read.\n\n");
+        out.push_str(&format!(
+            "The template gives this {noun} no IAM leash can read.\n\n"
+        ));
     } else {
         out.push_str("| change | original statement | where |\n|---|---|---|\n");
         for statement in &changes.statements {

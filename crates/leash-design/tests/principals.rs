@@ -828,6 +828,166 @@ Resources:
     }
 }
 
+/// No corpus stream encrypts its S3 destination with a customer managed
+/// key; Firehose's page grants `kms:Decrypt` and `kms:GenerateDataKey`
+/// on the key only through S3 in the stream's region, for the
+/// destination's objects. The role here holds the two actions and
+/// `kms:Encrypt` on every resource. The design grants the two on the key
+/// (a template key, or one a parameter names) under `kms:ViaService` and
+/// `kms:EncryptionContext:aws:s3:arn` (the objects under the prefixes,
+/// and the bucket itself, the context when the bucket uses an S3 Bucket
+/// Key); straight to KMS, through another service, for another bucket,
+/// or another key is denied, and `kms:Encrypt` is not granted.
+/// <https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-s3>
+/// <https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html>
+#[test]
+fn a_firehose_destination_key_is_granted_through_s3_for_its_objects_only() {
+    let template = |key: &str| {
+        format!(
+            r#"
+Parameters:
+  KeyArn: {{Type: String}}
+Resources:
+  Key: {{Type: AWS::KMS::Key, Properties: {{KeyPolicy: {{}}}}}}
+  Bucket: {{Type: AWS::S3::Bucket, Properties: {{BucketName: archive}}}}
+  Stream:
+    Type: AWS::KinesisFirehose::DeliveryStream
+    Properties:
+      ExtendedS3DestinationConfiguration:
+        BucketARN: !GetAtt Bucket.Arn
+        Prefix: events/
+        ErrorOutputPrefix: errors/
+        RoleARN: !GetAtt StreamRole.Arn
+        EncryptionConfiguration:
+          KMSEncryptionConfig: {{AWSKMSKeyARN: {key}}}
+  StreamRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Principal: {{Service: firehose.amazonaws.com}}
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Version: '2012-10-17'
+            Statement:
+              - Effect: Allow
+                Action: [s3:PutObject, s3:GetObject, s3:ListBucket, s3:GetBucketLocation,
+                         s3:AbortMultipartUpload, s3:ListBucketMultipartUploads,
+                         kms:Decrypt, kms:GenerateDataKey, kms:Encrypt]
+                Resource: '*'
+"#
+        )
+    };
+    for key in ["!GetAtt Key.Arn", "!Ref KeyArn"] {
+        let (_, role, changes) =
+            designed_principal_of(&template(key), "Stream", PrincipalKind::DeliveryStream);
+        assert!(
+            matches!(changes.as_slice(), [StatementChange::Narrowed { .. }]),
+            "{key}: {changes:?}"
+        );
+        let granted: Vec<_> = role
+            .permissions
+            .iter()
+            .filter(|p| p.action.starts_with("kms:"))
+            .collect();
+        let actions: Vec<&str> = granted.iter().map(|p| p.action.as_str()).collect();
+        assert_eq!(actions, ["kms:Decrypt", "kms:GenerateDataKey"], "{key}");
+        let key_arn = granted[0].resource.clone();
+        let through_s3 = |service: Option<&str>, object: Option<&str>| {
+            let mut context = leash_policy::context::RequestContext::new();
+            if let Some(service) = service {
+                context = context.with("kms:ViaService", service);
+            }
+            if let Some(object) = object {
+                context = context.with("kms:EncryptionContext:aws:s3:arn", object);
+            }
+            context
+        };
+        let region = "us-east-1";
+        let s3 = format!("s3.{region}.amazonaws.com");
+        let cases = [
+            (
+                &key_arn,
+                Some(s3.as_str()),
+                Some("arn:aws:s3:::archive/events/2026/1.gz"),
+                true,
+            ),
+            (
+                &key_arn,
+                Some(s3.as_str()),
+                Some("arn:aws:s3:::archive"),
+                true,
+            ),
+            (
+                &key_arn,
+                Some(s3.as_str()),
+                Some("arn:aws:s3:::archive/other/1.gz"),
+                false,
+            ),
+            (
+                &key_arn,
+                Some(s3.as_str()),
+                Some("arn:aws:s3:::another/events/1.gz"),
+                false,
+            ),
+            (
+                &key_arn,
+                None,
+                Some("arn:aws:s3:::archive/events/1.gz"),
+                false,
+            ),
+            (
+                &key_arn,
+                Some("sqs.us-east-1.amazonaws.com"),
+                Some("arn:aws:s3:::archive/events/1.gz"),
+                false,
+            ),
+            (&key_arn, Some(s3.as_str()), None, false),
+        ];
+        let prepared = leash_policy::authz::PreparedPolicySet::new(
+            &leash_policy::authz::PolicySet::new()
+                .with_identity_policy("designed", role.permissions_policy.policy().clone())
+                .with_resource_policy(
+                    "default key policy",
+                    leash_policy::parse::parse_policy_text(
+                        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}"#,
+                    )
+                    .policy
+                    .unwrap(),
+                ),
+        );
+        for (resource, service, object, allowed) in cases {
+            for action in ["kms:GenerateDataKey", "kms:Decrypt"] {
+                let request = leash_policy::context::Request::new(
+                    "arn:aws:iam::111122223333:role/designed",
+                    action,
+                    resource.as_str(),
+                )
+                .with_resource_account("111122223333")
+                .with_context(through_s3(service, object));
+                assert_eq!(
+                    prepared.evaluate(&request).is_allowed(),
+                    allowed,
+                    "{key}: {action} via {service:?} for {object:?}"
+                );
+            }
+        }
+        assert!(!allows(&role, "kms:Encrypt", &key_arn));
+        // Every near miss outside the conditions was checked and denied.
+        assert!(
+            role.verification
+                .iter()
+                .any(|c| c.kind == CheckKind::OutsideCondition
+                    && c.action == "kms:Decrypt"
+                    && c.passed)
+        );
+    }
+}
+
 /// No corpus template logs SNS delivery status; SNS's CloudFormation page
 /// writes `DeliveryStatusLogging` with one role for successes and
 /// failures, here holding the AWS managed `AmazonSNSRole` (five log

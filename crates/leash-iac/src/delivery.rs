@@ -18,7 +18,7 @@
 use leash_policy::arn::Arn;
 use leash_policy::{Member, Spanned, Value, ValueKind};
 
-use crate::state_machine::{Place, Reading, Use, queue_arn};
+use crate::state_machine::{Place, Reading, Use, UseCondition, queue_arn};
 use crate::template::{Resource, Template};
 
 /// Amazon Data Firehose, "Controlling access with Amazon Data Firehose".
@@ -335,6 +335,7 @@ impl Reader<'_, '_> {
             actions: actions.iter().map(|a| a.to_string()).collect(),
             resource,
             reference,
+            conditions: Vec::new(),
         });
     }
 
@@ -533,26 +534,72 @@ impl Reader<'_, '_> {
             (Some(prefix), Some(error)) => vec![prefix, error],
             _ => vec![String::new()],
         };
-        for prefix in prefixes {
+        let objects: Vec<String> = prefixes
+            .iter()
+            .map(|prefix| format!("arn:aws:s3:::{bucket}/{prefix}*"))
+            .collect();
+        for arn in &objects {
             self.use_of(
                 at,
                 &["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
-                format!("arn:aws:s3:::{bucket}/{prefix}*"),
+                arn.clone(),
                 FIREHOSE_ACCESS,
             );
         }
-        if destination
+        if let Some(key) = destination
             .get("EncryptionConfiguration")
             .and_then(|e| e.get("KMSEncryptionConfig"))
             .and_then(|k| k.get("AWSKMSKeyARN"))
-            .is_some()
         {
-            self.unknown(
-                "kms",
-                format!("`{at}.EncryptionConfiguration`: a customer managed key (its `kms:ViaService` and `kms:EncryptionContext:aws:s3:arn` conditions are not designed yet)"),
-            );
+            self.destination_key(at, key, &bucket, objects);
         }
         self.logging(at, destination.get("CloudWatchLoggingOptions"));
+    }
+
+    /// The customer managed key Firehose encrypts the destination's
+    /// objects with: `kms:Decrypt` and `kms:GenerateDataKey` on the key,
+    /// only through S3 in the stream's region (`kms:ViaService`) and only
+    /// for the destination's objects (`kms:EncryptionContext:aws:s3:arn`,
+    /// as Firehose's page writes it). With an S3 Bucket Key the encryption
+    /// context is the bucket's ARN instead of the object's (S3's page), so
+    /// the bucket's ARN is allowed too: leaving it out would break a
+    /// bucket that enables one.
+    /// <https://docs.aws.amazon.com/firehose/latest/dev/controlling-access.html#using-iam-s3>
+    /// <https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-key.html>
+    fn destination_key(&mut self, at: &str, key: &Value, bucket: &str, objects: Vec<String>) {
+        // An ARN, or a value known only at deployment (a parameter) that
+        // stands for one.
+        let Some(key) = self.text(Some(key)).filter(|arn| {
+            (Arn::parse(arn).is_ok() || leash_policy::symbol::single_symbol(arn).is_some())
+                && !arn.contains('*')
+        }) else {
+            self.unknown(
+                "kms",
+                format!("`{at}.EncryptionConfiguration`: a customer managed key whose ARN leash cannot read"),
+            );
+            return;
+        };
+        let mut contexts = vec![format!("arn:aws:s3:::{bucket}")];
+        contexts.extend(objects);
+        let condition = |operator: &str, key: &str, values: Vec<String>| UseCondition {
+            operator: operator.to_string(),
+            key: key.to_string(),
+            values,
+        };
+        self.reading.uses.push(Use {
+            state: format!("{at}.EncryptionConfiguration"),
+            actions: vec!["kms:Decrypt".to_string(), "kms:GenerateDataKey".to_string()],
+            resource: key,
+            reference: FIREHOSE_SOURCE,
+            conditions: vec![
+                condition(
+                    "StringEquals",
+                    "kms:ViaService",
+                    vec![format!("s3.{}.amazonaws.com", self.place.region)],
+                ),
+                condition("StringLike", "kms:EncryptionContext:aws:s3:arn", contexts),
+            ],
+        });
     }
 
     /// `CloudWatchLoggingOptions`: `logs:PutLogEvents` on the stream.

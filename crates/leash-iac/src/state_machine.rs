@@ -84,6 +84,18 @@ pub struct Use {
     /// or `*` where the actions have no resource-level permissions.
     pub resource: String,
     pub reference: &'static str,
+    /// The conditions the service's page grants the use under (a key used
+    /// only through S3: `kms:ViaService`); none for most uses.
+    pub conditions: Vec<UseCondition>,
+}
+
+/// One condition of a [`Use`]: the policy's `Condition` operator, key and
+/// values, as the grant is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UseCondition {
+    pub operator: String,
+    pub key: String,
+    pub values: Vec<String>,
 }
 
 /// What a definition says.
@@ -116,6 +128,7 @@ impl Reading {
             actions: actions.iter().map(|a| (*a).to_string()).collect(),
             resource,
             reference,
+            conditions: Vec::new(),
         };
         if !self.uses.contains(&found) {
             self.uses.push(found);
@@ -326,6 +339,7 @@ fn configuration_uses(
             .to_vec(),
             resource: "*".into(),
             reference: XRAY_IAM,
+            conditions: Vec::new(),
         });
     }
     if properties

@@ -40,7 +40,32 @@ pub(super) fn need_conditions(conditions: &NeedConditions) -> Vec<Condition> {
             vec![before.clone()],
         ));
     }
+    out.extend(conditions.configured.iter().cloned());
     out
+}
+
+/// The context of a request inside conditions a configuration's service
+/// grants a use under (`StringEquals`/`StringLike` on one key each), and
+/// the changes that take it outside: another value, and no value.
+pub(super) fn configured_requests(
+    configured: &[Condition],
+) -> (Vec<(String, String)>, Vec<ContextChange>) {
+    let mut inside = Vec::new();
+    let mut outside = Vec::new();
+    for (_, key, values) in configured {
+        let Some(first) = values.last() else {
+            continue;
+        };
+        // A `StringLike` pattern's wildcards stand for some characters.
+        let value = first.replace('*', "leash-example").replace('?', "x");
+        inside.push((key.clone(), value));
+        outside.push(vec![(
+            key.clone(),
+            Some("leash-outside-the-condition".to_string()),
+        )]);
+        outside.push(vec![(key.clone(), None)]);
+    }
+    (inside, outside)
 }
 
 /// The example value a policy variable (`${aws:PrincipalTag/tenant}`) is
@@ -96,7 +121,31 @@ pub(super) fn condition_requests(
             )]);
         }
     }
+    let (configured_inside, configured_outside) = configured_requests(&conditions.configured);
+    inside.extend(configured_inside);
+    outside.extend(configured_outside);
     (inside, outside)
+}
+
+/// The context of each near miss: `inside` with one change of `outside`
+/// applied (a key set to another value, or removed).
+pub(super) fn outside_contexts(
+    inside: &[(String, String)],
+    outside: &[ContextChange],
+) -> Vec<Vec<(String, String)>> {
+    outside
+        .iter()
+        .map(|changed| {
+            let mut near = inside.to_vec();
+            for (key, value) in changed {
+                near.retain(|(k, _)| k != key);
+                if let Some(value) = value {
+                    near.push((key.clone(), value.clone()));
+                }
+            }
+            near
+        })
+        .collect()
 }
 
 /// Seconds since 1970 of `YYYY-MM-DDTHH:MM:SSZ` (checked by the reader).

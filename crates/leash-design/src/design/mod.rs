@@ -385,14 +385,7 @@ fn design_role(
                     context.clone(),
                     true,
                 ));
-                for changed in outside {
-                    let mut near = context.clone();
-                    for (key, value) in changed {
-                        near.retain(|(k, _)| *k != key);
-                        if let Some(value) = value {
-                            near.push((key, value));
-                        }
-                    }
+                for near in outside_contexts(&context, &outside) {
                     need_checks.push((
                         CheckKind::OutsideCondition,
                         (*action).to_string(),
@@ -504,8 +497,9 @@ fn design_role(
     let mut unnamed: BTreeSet<(String, String)> = BTreeSet::new();
     for need in &function.lambda_needs {
         let slot = grants
-            .entry((need.resource.clone(), Vec::new()))
+            .entry((need.resource.clone(), need.conditions.clone()))
             .or_default();
+        let (inside, outside) = configured_requests(&need.conditions);
         let why = match &need.unnamed {
             Some(reason) => format!("{} ({reason})", need.why),
             None => need.why.clone(),
@@ -524,9 +518,18 @@ fn design_role(
                 CheckKind::Need,
                 action.clone(),
                 need.example.clone(),
-                Vec::new(),
+                inside.clone(),
                 true,
             ));
+            for near in outside_contexts(&inside, &outside) {
+                need_checks.push((
+                    CheckKind::OutsideCondition,
+                    action.clone(),
+                    need.example.clone(),
+                    near,
+                    false,
+                ));
+            }
         }
     }
 

@@ -74,6 +74,7 @@ pub(super) fn read_lambda_needs(
             example: "*".into(),
             reference: VPC_REFERENCE.into(),
             unnamed: None,
+            conditions: Vec::new(),
         });
         function.lambda_needs.push(LambdaNeed {
             why: what.to_string(),
@@ -87,6 +88,7 @@ pub(super) fn read_lambda_needs(
             example: format!("arn:aws:ec2:{region}:{account}:network-interface/eni-0example"),
             reference: VPC_REFERENCE.into(),
             unnamed: None,
+            conditions: Vec::new(),
         });
     }
 
@@ -115,6 +117,7 @@ pub(super) fn read_lambda_needs(
             example: "*".into(),
             reference: XRAY_REFERENCE.into(),
             unnamed: None,
+            conditions: Vec::new(),
         });
     }
 
@@ -147,6 +150,7 @@ pub(super) fn read_lambda_needs(
                     example: arn.to_string(),
                     reference: DLQ_REFERENCE.into(),
                     unnamed: None,
+                    conditions: Vec::new(),
                 });
             }
         }
@@ -509,6 +513,7 @@ fn lambda_need(
         example,
         reference: reference.to_string(),
         unnamed,
+        conditions: Vec::new(),
     }
 }
 

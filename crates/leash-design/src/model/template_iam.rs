@@ -190,6 +190,7 @@ impl TemplateIam {
             in_template: true,
             shared_with,
             managed_policies,
+            generated_by_sam: false,
         }
     }
 }
