@@ -8,25 +8,11 @@
 //! `CI=true` when `../shared/corpus` is absent.
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::corpus;
 
 use leash_design::cloudformation::{DesignedTemplate, designed_template};
 use leash_design::{Target, design, read_application, read_template};
-
-fn corpus(relative: &str) -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus")
-        .join(relative);
-    if path.exists() {
-        return Some(path);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "CI=true and ../shared/corpus/{relative} is absent: the corpus test cannot run"
-    );
-    eprintln!("skipped: ../shared/corpus/{relative} is absent");
-    None
-}
 
 /// The designed template of `text` and its resources as JSON.
 fn designed(text: &str) -> (DesignedTemplate, serde_json::Value) {

@@ -5,7 +5,10 @@
 
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+mod common;
+use common::corpus;
+
+use std::path::PathBuf;
 
 use leash_design::changes::{Detail, StatementChange, compare_with_original};
 use leash_design::model::PrincipalKind;
@@ -13,21 +16,6 @@ use leash_design::original::original_iam_all;
 use leash_design::{
     Application, CheckKind, RoleDesign, Target, Template, design, read_application, read_template,
 };
-
-fn corpus(relative: &str) -> Option<PathBuf> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/corpus")
-        .join(relative);
-    if path.exists() {
-        return Some(path);
-    }
-    assert!(
-        std::env::var("CI").as_deref() != Ok("true"),
-        "CI=true and ../shared/corpus/{relative} is absent: the corpus test cannot run"
-    );
-    eprintln!("skipped: ../shared/corpus/{relative} is absent");
-    None
-}
 
 /// A corpus template designed for account `111122223333` in `us-east-1`,
 /// its application's files read from `template_dir`.
@@ -742,6 +730,31 @@ fn a_corpus_opensearch_serverless_stream_is_narrowed_and_designed_in_place() {
     );
 }
 
+/// `StreamRole`, trusted by Firehose, allowed `actions` (a YAML list) on
+/// every resource.
+fn firehose_role(actions: &str) -> String {
+    format!(
+        r#"  StreamRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: '2012-10-17'
+        Statement:
+          - Effect: Allow
+            Principal: {{Service: firehose.amazonaws.com}}
+            Action: sts:AssumeRole
+      Policies:
+        - PolicyName: p
+          PolicyDocument:
+            Version: '2012-10-17'
+            Statement:
+              - Effect: Allow
+                Action: {actions}
+                Resource: '*'
+"#
+    )
+}
+
 /// An OpenSearch Serverless destination whose role grants
 /// `aoss:APIAccessAll` on every collection: the design grants it on the
 /// collection the stream writes to, named by its written endpoint
@@ -768,24 +781,8 @@ Resources:
         S3Configuration:
           BucketARN: !GetAtt Backup.Arn
           RoleARN: !GetAtt StreamRole.Arn
-  StreamRole:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument:
-        Version: '2012-10-17'
-        Statement:
-          - Effect: Allow
-            Principal: {{Service: firehose.amazonaws.com}}
-            Action: sts:AssumeRole
-      Policies:
-        - PolicyName: p
-          PolicyDocument:
-            Version: '2012-10-17'
-            Statement:
-              - Effect: Allow
-                Action: [aoss:APIAccessAll, s3:*]
-                Resource: '*'
-"#
+{role}"#,
+            role = firehose_role("[aoss:APIAccessAll, s3:*]")
         )
     };
     for (endpoint, collection) in [
@@ -860,26 +857,12 @@ Resources:
         RoleARN: !GetAtt StreamRole.Arn
         EncryptionConfiguration:
           KMSEncryptionConfig: {{AWSKMSKeyARN: {key}}}
-  StreamRole:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument:
-        Version: '2012-10-17'
-        Statement:
-          - Effect: Allow
-            Principal: {{Service: firehose.amazonaws.com}}
-            Action: sts:AssumeRole
-      Policies:
-        - PolicyName: p
-          PolicyDocument:
-            Version: '2012-10-17'
-            Statement:
-              - Effect: Allow
-                Action: [s3:PutObject, s3:GetObject, s3:ListBucket, s3:GetBucketLocation,
-                         s3:AbortMultipartUpload, s3:ListBucketMultipartUploads,
-                         kms:Decrypt, kms:GenerateDataKey, kms:Encrypt]
-                Resource: '*'
-"#
+{role}"#,
+            role = firehose_role(
+                "[s3:PutObject, s3:GetObject, s3:ListBucket, s3:GetBucketLocation, \
+                 s3:AbortMultipartUpload, s3:ListBucketMultipartUploads, \
+                 kms:Decrypt, kms:GenerateDataKey, kms:Encrypt]"
+            )
         )
     };
     for key in ["!GetAtt Key.Arn", "!Ref KeyArn"] {
