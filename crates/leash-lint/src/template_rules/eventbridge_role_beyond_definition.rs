@@ -12,6 +12,22 @@
 //! destination leash does not model, a universal target's service and
 //! KMS are not reported.
 //!
+//! The same for the schedule SAM writes for a `ScheduleV2` event of an
+//! `AWS::Serverless::Function` or `AWS::Serverless::StateMachine` whose
+//! `RoleArn` names (`!GetAtt R.Arn`, `!Ref R`) a role `R` of the
+//! template: what it reaches is its target (the function or state
+//! machine), dead-letter queue and key, read as `leash design` reads the
+//! event. A state machine's `Schedule` event is read too, but SAM's
+//! transform takes its `RoleArn` as a string only (rejecting
+//! `Fn::GetAtt`), and `EventBridgeRule` and `CloudWatchEvent` events have
+//! no `RoleArn`. The role SAM generates for an event without `RoleArn`
+//! grants exactly what it reaches and is not judged. Nor is a role
+//! something else may run as: one a function, state machine or other
+//! principal also runs as, or that anything but the event's `RoleArn`
+//! refers to (another event, a resource, an output), since a statement
+//! this event does not use may serve that user. No template of the corpus
+//! has such an event (`sam-templates` and `sam-apps`: no new finding).
+//!
 //! ## Why it matters
 //! A pipe moves records from its source to its target, a schedule invokes
 //! its target, a rule sends to its targets: the role is used for nothing
@@ -40,12 +56,18 @@
 //! ## Reference
 //! <https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-permissions.html>,
 //! <https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role>,
-//! <https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-iam-roles.html>
+//! <https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-iam-roles.html>,
+//! <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-function-schedulev2.html>
+//! (`RoleArn`: the schedule's role; without it SAM creates one),
+//! <https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-property-statemachine-statemachineschedule.html>
 
-use super::TemplateInput;
-use super::state_machine_role_beyond_definition::{Subject, report_role};
+use super::state_machine_role_beyond_definition::{Subject, report_role, report_template_role};
+use super::{TemplateInput, references_in};
 use crate::{Diagnostic, Rule, Severity};
-use leash_iac::eventbridge::{EventBridgeKind, read_eventbridge_principal};
+use leash_iac::PolicyKind;
+use leash_iac::eventbridge::{
+    EventBridgeKind, SamEvent, read_eventbridge_principal, read_sam_event, sam_events,
+};
 
 pub static RULE: Rule = Rule {
     code: "L514",
@@ -95,4 +117,87 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
         };
         report_role(input, id, &subject, &reading, out);
     }
+    sam_event_roles(input, &context, out);
+}
+
+/// The schedules and rules SAM writes for events whose `RoleArn` names a
+/// template role that nothing else uses.
+fn sam_event_roles(
+    input: &TemplateInput<'_>,
+    context: &leash_iac::ResolveContext,
+    out: &mut Vec<Diagnostic>,
+) {
+    let resolve =
+        |value: &leash_policy::Value| leash_iac::resolve_with(value, input.template, context).value;
+    for resource in &input.template.resources {
+        for event in sam_events(resource) {
+            let Some(role) = event
+                .role
+                .and_then(leash_iac::delivery::reference_target)
+                .filter(|role| {
+                    input
+                        .template
+                        .resource(role)
+                        .is_some_and(|r| r.resource_type.node == "AWS::IAM::Role")
+                })
+            else {
+                continue;
+            };
+            if used_by_others(input, &role, &event) {
+                continue;
+            }
+            let reading = read_sam_event(&event, &resolve);
+            if reading.summary.unknown.contains_key("*") {
+                continue;
+            }
+            let subject = Subject {
+                rule: &RULE,
+                role: format!(
+                    "the role of SAM `{}` event `{}` of `{}`",
+                    event.event_type, event.event, event.resource
+                ),
+                uses: "its target",
+                uses_in: "the target",
+                calls: "calls",
+                names: "names",
+                they_call: "it calls",
+            };
+            report_template_role(input, &role, &subject, &reading, out);
+        }
+    }
+}
+
+/// Whether anything besides `event`'s schedule or rule may run as the
+/// template role `role`: a function, state machine or other principal
+/// whose identity policies it shares (`attached_functions`), or any
+/// reference to it other than the event's `RoleArn` (another event, a
+/// resource, an output another stack may import). Its own policies and
+/// the IAM policies attached to it do not count.
+fn used_by_others(input: &TemplateInput<'_>, role: &str, event: &SamEvent<'_>) -> bool {
+    let shared = input.policies.iter().any(|p| {
+        p.kind == PolicyKind::Identity
+            && p.attached_roles.iter().any(|r| r == role)
+            && p.attached_functions.iter().any(|f| f != &event.principal)
+    });
+    if shared {
+        return true;
+    }
+    let template = input.template;
+    let mut referenced = Vec::new();
+    for resource in &template.resources {
+        if resource.logical_id.node == role
+            || matches!(
+                resource.resource_type.node.as_str(),
+                "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy"
+            )
+        {
+            continue;
+        }
+        references_in(&resource.properties, &mut referenced);
+    }
+    if let Some(outputs) = template.root.get("Outputs") {
+        references_in(outputs, &mut referenced);
+    }
+    // The event's own `RoleArn` is the one reference.
+    referenced.iter().filter(|id| id.as_str() == role).count() > 1
 }

@@ -42,8 +42,8 @@
 
 use super::{TemplateInput, parsed};
 use crate::{Diagnostic, Rule, Severity};
-use leash_iac::PolicyKind;
 use leash_iac::state_machine::{Place, Reading, read_state_machine_definition};
+use leash_iac::{EmbeddedPolicy, PolicyKind};
 
 pub static RULE: Rule = Rule {
     code: "L512",
@@ -110,11 +110,37 @@ pub(super) fn report_role(
     reading: &Reading,
     out: &mut Vec<Diagnostic>,
 ) {
-    for embedded in input
+    let policies = input
         .policies
         .iter()
-        .filter(|p| p.kind == PolicyKind::Identity && p.attached_functions.iter().any(|f| f == id))
-    {
+        .filter(|p| p.kind == PolicyKind::Identity && p.attached_functions.iter().any(|f| f == id));
+    report_policies(policies, subject, reading, out);
+}
+
+/// The findings on every `Allow` statement of the identity policies
+/// attached to the template role `role` (whose only user the caller has
+/// made sure is the subject).
+pub(super) fn report_template_role(
+    input: &TemplateInput<'_>,
+    role: &str,
+    subject: &Subject,
+    reading: &Reading,
+    out: &mut Vec<Diagnostic>,
+) {
+    let policies = input
+        .policies
+        .iter()
+        .filter(|p| p.kind == PolicyKind::Identity && p.attached_roles.iter().any(|r| r == role));
+    report_policies(policies, subject, reading, out);
+}
+
+fn report_policies<'a>(
+    policies: impl Iterator<Item = &'a EmbeddedPolicy>,
+    subject: &Subject,
+    reading: &Reading,
+    out: &mut Vec<Diagnostic>,
+) {
+    for embedded in policies {
         let Some(policy) = parsed(&embedded.document) else {
             continue;
         };
