@@ -102,7 +102,10 @@ pub fn check(input: &TemplateInput<'_>, out: &mut Vec<Diagnostic>) {
 }
 
 /// The findings on every `Allow` statement of the identity policies of
-/// the role principal `id` runs as.
+/// the role principal `id` runs as. A policy that another function or
+/// principal gets too (a role they share) is not judged: a statement
+/// beyond `id`'s reading may be one the other uses (`leash design` gives
+/// each its own role; L501 reports functions sharing one).
 pub(super) fn report_role(
     input: &TemplateInput<'_>,
     id: &str,
@@ -110,10 +113,11 @@ pub(super) fn report_role(
     reading: &Reading,
     out: &mut Vec<Diagnostic>,
 ) {
-    let policies = input
-        .policies
-        .iter()
-        .filter(|p| p.kind == PolicyKind::Identity && p.attached_functions.iter().any(|f| f == id));
+    let policies = input.policies.iter().filter(|p| {
+        p.kind == PolicyKind::Identity
+            && p.attached_functions.iter().any(|f| f == id)
+            && p.attached_functions.iter().all(|f| f == id)
+    });
     report_policies(policies, subject, reading, out);
 }
 
