@@ -15,6 +15,9 @@
 //! source signed for another service, a rule action's table named per
 //! message, record format conversion) is not reported.
 //!
+//! A role another function or principal also runs as is not judged
+//! (a statement beyond this one's use may be the other's).
+//!
 //! ## Why it matters
 //! The service assumes the role to do what the resource is configured to
 //! do and nothing else: a role that reaches further serves whoever else

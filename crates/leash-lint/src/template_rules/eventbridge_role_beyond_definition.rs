@@ -28,6 +28,9 @@
 //! this event does not use may serve that user. No template of the corpus
 //! has such an event (`sam-templates` and `sam-apps`: no new finding).
 //!
+//! A role another function or principal also runs as is not judged
+//! (a statement beyond this one's use may be the other's).
+//!
 //! ## Why it matters
 //! A pipe moves records from its source to its target, a schedule invokes
 //! its target, a rule sends to its targets: the role is used for nothing

@@ -9,6 +9,9 @@
 //! definition leaves to run time (a JSONPath or JSONata value naming the
 //! resource, an integration leash does not model) is not reported.
 //!
+//! A role another function or principal also runs as is not judged
+//! (a statement beyond this one's use may be the other's).
+//!
 //! ## Why it matters
 //! A state machine does what its definition says and nothing else: a role
 //! that reaches further only serves whoever else can get Step Functions
