@@ -341,52 +341,55 @@ pub fn designed_template(
             continue;
         };
         let condition = function_resource.condition.as_ref().map(|c| c.node.clone());
-        if let Some(plan) = in_place.get(&function_id)
-            && let Some(resource) = resource_mut(&mut root, &plan.role)
-        {
-            replace_role_properties(resource, out, out.own_boundary, &forms);
-        }
         let role_id = match in_place.get(&function_id) {
-            Some(plan) => plan.role.clone(),
-            None => free_id(
-                &root,
-                &format!("{function_id}Role"),
-                "LeashRole",
-                &function_id,
-            ),
+            // The template's role, its properties replaced.
+            Some(plan) => {
+                if let Some(resource) = resource_mut(&mut root, &plan.role) {
+                    replace_role_properties(resource, out, out.own_boundary, &forms);
+                }
+                plan.role.clone()
+            }
+            None => {
+                let role_id = free_id(
+                    &root,
+                    &format!("{function_id}Role"),
+                    "LeashRole",
+                    &function_id,
+                );
+                let mut role_properties = Vec::new();
+                // A name only where the original named its role: a named
+                // role needs `CAPABILITY_NAMED_IAM`, which the original did
+                // not ask for.
+                // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/control-access-with-iam.html#using-iam-capabilities
+                if function.sam_event.is_none()
+                    && original_names_its_role(template, function)
+                    && let Some(name) = forms.role_name(&function_id, function_resource)
+                {
+                    role_properties.push(("RoleName".to_string(), name));
+                }
+                if let Some(path) = out.own_path {
+                    role_properties.push(("Path".to_string(), Node::from_value(path)));
+                }
+                // A condition's ARN (a state machine's `aws:SourceArn`) in
+                // its `Fn::Sub` form, as the permissions' ARNs.
+                let mut trust = out.trust.clone();
+                trust.rewrite_strings(&|text| forms.rewrite(text));
+                role_properties.push(("AssumeRolePolicyDocument".to_string(), trust));
+                // The function's own boundary, else the design options' one.
+                let boundary = out
+                    .own_boundary
+                    .map(Node::from_value)
+                    .or_else(|| out.options_boundary.map(Node::string));
+                role_properties.extend(role_policy_properties(out, boundary, &forms));
+                let mut role_resource = vec![("Type".to_string(), Node::string("AWS::IAM::Role"))];
+                if let Some(condition) = &condition {
+                    role_resource.push(("Condition".to_string(), Node::string(condition.clone())));
+                }
+                role_resource.push(("Properties".to_string(), Node::Object(role_properties)));
+                insert_resource(&mut root, &role_id, Node::Object(role_resource));
+                role_id
+            }
         };
-        let mut role_properties = Vec::new();
-        // A name only where the original named its role: a named role
-        // needs `CAPABILITY_NAMED_IAM`, which the original did not ask for.
-        // https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/control-access-with-iam.html#using-iam-capabilities
-        if function.sam_event.is_none()
-            && original_names_its_role(template, function)
-            && let Some(name) = forms.role_name(&function_id, function_resource)
-        {
-            role_properties.push(("RoleName".to_string(), name));
-        }
-        if let Some(path) = out.own_path {
-            role_properties.push(("Path".to_string(), Node::from_value(path)));
-        }
-        // A condition's ARN (a state machine's `aws:SourceArn`) in its
-        // `Fn::Sub` form, as the permissions' ARNs.
-        let mut trust = out.trust.clone();
-        trust.rewrite_strings(&|text| forms.rewrite(text));
-        role_properties.push(("AssumeRolePolicyDocument".to_string(), trust));
-        // The function's own boundary, else the design options' one.
-        let boundary = out
-            .own_boundary
-            .map(Node::from_value)
-            .or_else(|| out.options_boundary.map(Node::string));
-        role_properties.extend(role_policy_properties(out, boundary, &forms));
-        let mut role_resource = vec![("Type".to_string(), Node::string("AWS::IAM::Role"))];
-        if let Some(condition) = &condition {
-            role_resource.push(("Condition".to_string(), Node::string(condition.clone())));
-        }
-        role_resource.push(("Properties".to_string(), Node::Object(role_properties)));
-        if !in_place.contains_key(&function_id) {
-            insert_resource(&mut root, &role_id, Node::Object(role_resource));
-        }
         let resource_type = function_resource.resource_type.node.as_str();
         let role_property = crate::model::PrincipalKind::role_property(resource_type);
         let nested = nested_role_paths(template, &function_id);
