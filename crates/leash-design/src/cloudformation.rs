@@ -1611,30 +1611,30 @@ fn plan_roles_in_place(
                 .push(out.design.function.clone());
         }
     }
-    let resources = root
+    // Which resources' grants name each logical id, in one pass.
+    let mut grants: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (id, resource) in root
         .get("Resources")
         .and_then(Node::as_object)
-        .unwrap_or(&[]);
-    let mut plans = BTreeMap::new();
-    for (role, principals) in users {
-        let mut named_by = BTreeSet::new();
-        for (id, resource) in resources {
-            let Some(resource_type) = resource.get("Type").and_then(Node::as_str) else {
-                continue;
-            };
-            for (_, property) in GRANTS_BY_PRINCIPAL
-                .iter()
-                .filter(|(t, _)| *t == resource_type)
-            {
-                let mut found = BTreeSet::new();
-                if let Some(value) = resource.get("Properties").and_then(|p| p.get(property)) {
-                    collect_references(value, &mut found);
-                }
-                if found.contains(&role) && *id != role {
-                    named_by.insert(id.clone());
-                }
+        .unwrap_or(&[])
+    {
+        let resource_type = resource.get("Type").and_then(Node::as_str);
+        let mut found = BTreeSet::new();
+        for (_, property) in GRANTS_BY_PRINCIPAL
+            .iter()
+            .filter(|(t, _)| Some(*t) == resource_type)
+        {
+            if let Some(value) = resource.get("Properties").and_then(|p| p.get(property)) {
+                collect_references(value, &mut found);
             }
         }
+        for named in found.into_iter().filter(|named| named != id) {
+            grants.entry(named).or_default().insert(id.clone());
+        }
+    }
+    let mut plans = BTreeMap::new();
+    for (role, principals) in users {
+        let named_by = grants.remove(&role).unwrap_or_default();
         let destination_names_it = principals.iter().any(|p| {
             template.resource(p).is_some_and(|r| {
                 r.resource_type.node == "AWS::KinesisFirehose::DeliveryStream"
